@@ -1,0 +1,1 @@
+"""Use cases (one eventsourcing Application), and later projections, queries and replay."""

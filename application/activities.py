@@ -1,0 +1,300 @@
+"""Use cases for service activities: planning, attendance, outcomes and verification."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from application.base import LedgerBase
+from application.errors import BulkRejected, NotFound, RowError
+from application.results import AwardResult, HoursRow, Recorded, Verification
+from domain.activity import ServiceActivity
+from domain.awards import AwardRef
+from domain.errors import DomainError, rule_violation
+from domain.team import VolunteerTeam
+from domain.values import (
+    Actor,
+    BeneficiaryType,
+    Category,
+    HoursSource,
+    Interval,
+    MediaLevel,
+)
+from domain.volunteer import Volunteer
+
+
+class ActivityCommands(LedgerBase):
+    def plan_activity(
+        self,
+        *,
+        title: str,
+        category: Category,
+        team_id: UUID,
+        township: str,
+        station: str,
+        location: str,
+        window: Interval,
+        beneficiary_types: list[BeneficiaryType],
+        capacity: int,
+        actor: Actor,
+    ) -> Recorded:
+        """Plan an activity for an existing team, in a category the rulebook knows."""
+        self.rules_for(window).category(category)
+        team = self.load(VolunteerTeam, team_id)
+        if team.dissolved:
+            raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
+        activity = ServiceActivity.plan(
+            title=title,
+            category=category,
+            team_id=team_id,
+            township=township,
+            station=station,
+            location=location,
+            window=window,
+            beneficiary_types=beneficiary_types,
+            capacity=capacity,
+            actor=actor,
+        )
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def publish_activity(
+        self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.publish(actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def sign_up(
+        self,
+        activity_id: UUID,
+        *,
+        volunteer_id: UUID,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        self.load(Volunteer, volunteer_id).require_active("sign up")
+        activity.sign_up(volunteer_id, actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def withdraw_signup(
+        self,
+        activity_id: UUID,
+        *,
+        volunteer_id: UUID,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.withdraw_signup(volunteer_id, reason, actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def _admit(self, activity: ServiceActivity, row: HoursRow, actor: Actor) -> None:
+        """Check the volunteer may serve then, and record the hours on the activity."""
+        volunteer = self.load(Volunteer, row.volunteer_id)
+        volunteer.require_active("serve")
+        rules = self.rules_for(row.interval)
+        volunteer.check_no_overlap(row.interval, activity.id)
+        volunteer.check_insured(rules, activity.category, row.interval.local_date(rules.utc_offset))
+        activity.record_hours(
+            volunteer_id=row.volunteer_id,
+            interval=row.interval,
+            source=row.source,
+            tolerance=self.tolerance(rules),
+            actor=actor,
+        )
+
+    def record_hours(
+        self,
+        activity_id: UUID,
+        *,
+        volunteer_id: UUID,
+        interval: Interval,
+        source: HoursSource,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a participant's service hours (insurance and overlaps are checked now)."""
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        self._admit(activity, HoursRow(volunteer_id, interval, source), actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def record_hours_bulk(
+        self,
+        activity_id: UUID,
+        *,
+        rows: list[HoursRow],
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a whole sign-in sheet atomically: every bad row is reported, or all are recorded."""
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        if not rows:
+            raise BulkRejected([RowError(0, "rows", "the sheet has no rows")])
+        errors: list[RowError] = []
+        for line, row in enumerate(rows, start=1):
+            try:
+                self._admit(activity, row, actor)
+            except NotFound as e:
+                errors.append(RowError(line, "volunteer_id", str(e)))
+            except DomainError as e:
+                errors.append(RowError(line, _row_field(e.rule), str(e)))
+        if errors:
+            raise BulkRejected(errors)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def correct_hours(
+        self,
+        activity_id: UUID,
+        *,
+        volunteer_id: UUID,
+        interval: Interval,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Correct a participant's hours; after verification the old award is reversed and re-awarded."""
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        rules = self.rules_for(interval)
+        current = activity.attendance.get(volunteer_id)
+        volunteer = self.load(Volunteer, volunteer_id)
+        new_award: UUID | None = None
+        created: dict[str, UUID] = {}
+        if current is not None and volunteer_id in activity.awards:
+            old = activity.awards[volunteer_id]
+            standing = volunteer.awards.get(old)
+            if standing is not None and not standing.reversed:
+                created["reversal_id"] = volunteer.reverse_award(
+                    entry_id=old, reason=f"attendance corrected: {reason}", actor=actor
+                )
+            new_award = volunteer.award_points(
+                activity_id=activity.id,
+                category=activity.category,
+                interval=interval,
+                source=current.source,
+                attendance_version=current.version + 1,
+                rules=rules,
+                rulebook_hash=self.rulebook.file_hash,
+                actor=actor,
+            )
+            created["entry_id"] = new_award
+        else:
+            volunteer.check_no_overlap(interval, activity.id)
+        activity.correct_attendance(
+            volunteer_id=volunteer_id,
+            interval=interval,
+            reason=reason,
+            tolerance=self.tolerance(rules),
+            actor=actor,
+            new_award=new_award,
+        )
+        position = self.record(activity, volunteer)
+        return Recorded(activity.id, activity.version, position, created)
+
+    def record_beneficiaries(
+        self,
+        activity_id: UUID,
+        *,
+        counts: dict[BeneficiaryType, int],
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.record_beneficiaries(counts, actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def record_feedback(
+        self,
+        activity_id: UUID,
+        *,
+        satisfaction: int,
+        comment: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.record_feedback(satisfaction, comment, actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def record_media(
+        self,
+        activity_id: UUID,
+        *,
+        outlet: str,
+        level: MediaLevel,
+        url: str,
+        published_on: date,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.record_media(
+            outlet=outlet, level=level, url=url, published_on=published_on, actor=actor
+        )
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def complete_activity(
+        self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.complete(actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def cancel_activity(
+        self, activity_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.cancel(reason, actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def verify_activity(
+        self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> Verification:
+        """Verify a completed activity and award points to every participant, in one atomic save.
+
+        Award ids derive from (activity, volunteer, attendance version): a retried
+        verification names the same awards and is refused by the verify-once rule.
+        """
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.check_verifiable(actor)
+        volunteers: list[Volunteer] = []
+        results: list[AwardResult] = []
+        for volunteer_id in activity.participants():
+            attendance = activity.attendance[volunteer_id]
+            volunteer = self.load(Volunteer, volunteer_id)
+            rules = self.rules_for(attendance.interval)
+            entry_id = volunteer.award_points(
+                activity_id=activity.id,
+                category=activity.category,
+                interval=attendance.interval,
+                source=attendance.source,
+                attendance_version=attendance.version,
+                rules=rules,
+                rulebook_hash=self.rulebook.file_hash,
+                actor=actor,
+            )
+            award = volunteer.awards[entry_id]
+            volunteers.append(volunteer)
+            results.append(
+                AwardResult(entry_id, volunteer_id, award.hours, award.points, rules.version)
+            )
+        activity.verify([AwardRef(r.volunteer_id, r.entry_id) for r in results], actor)
+        position = self.record(activity, *volunteers)
+        return Verification(activity.id, activity.version, position, results)
+
+
+_ROW_FIELDS = {
+    "hours-in-window": "started_at",
+    "interval-order": "ended_at",
+    "insurance-required": "volunteer_id",
+    "overlapping-service": "started_at",
+    "hours-once": "volunteer_id",
+    "capacity": "volunteer_id",
+    "signup-required": "volunteer_id",
+    "volunteer-not-active": "volunteer_id",
+}
+
+
+def _row_field(rule: str) -> str:
+    return _ROW_FIELDS.get(rule, "row")

@@ -1,0 +1,128 @@
+"""The application's plumbing: loading and saving aggregates, errors translated at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    RecordConflictError,
+    Transcoding,
+)
+from eventsourcing.utils import Environment
+
+from application.errors import ConcurrencyConflict, NotFound, StoreUnavailable, VersionMismatch
+from domain.rulebook import Rulebook, RulebookVersion
+from domain.values import Interval
+
+A = TypeVar("A", bound=Aggregate)
+Clock = Callable[[], datetime]
+
+_KIND = {
+    "Volunteer": "volunteer",
+    "VolunteerTeam": "team",
+    "ServiceActivity": "activity",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Library and driver errors become the application's own, with clear messages."""
+    try:
+        yield
+    except (IntegrityError, RecordConflictError) as e:
+        raise ConcurrencyConflict(
+            "another request changed the same record first; nothing was recorded — "
+            "reload and try again"
+        ) from e
+    except (OperationalError, InterfaceError) as e:
+        raise StoreUnavailable(f"the event store is unavailable: {e}") from e
+    except DatabaseError as e:
+        raise StoreUnavailable(f"the event store failed: {e}") from e
+
+
+class LedgerBase(Application[UUID]):
+    """Load, decide, save. Subclasses add one method per use case."""
+
+    name = "VolunteerLedger"
+
+    def __init__(
+        self,
+        *,
+        rulebook: Rulebook,
+        env: dict[str, str] | None = None,
+        transcodings: Sequence[Transcoding] = (),
+        clock: Clock = utc_now,
+    ) -> None:
+        self.rulebook = rulebook
+        self.clock = clock
+        self._transcodings = list(transcodings)
+        with translated_errors():
+            super().__init__(env=env)
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Our Settings class is the only reader of the process environment.
+        merged = dict(type(self).env)
+        merged.update(env or {})
+        return Environment(name, merged)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in self._transcodings:
+            transcoder.register(transcoding)
+
+    # ----------------------------------------------------------------- rules
+
+    def rules_for(self, interval: Interval) -> RulebookVersion:
+        """The rulebook version in force on the interval's service date."""
+        return self.rulebook.in_force_on(interval.local_date(self.rulebook.latest.utc_offset))
+
+    def rules_today(self) -> RulebookVersion:
+        return self.rulebook.in_force_on(self.clock().astimezone(UTC).date())
+
+    def rules_on(self, day: date) -> RulebookVersion:
+        return self.rulebook.in_force_on(day)
+
+    def tolerance(self, rules: RulebookVersion) -> timedelta:
+        return timedelta(minutes=rules.window_tolerance_minutes)
+
+    # ----------------------------------------------------------------- load and save
+
+    def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        kind = _KIND.get(cls.__name__, cls.__name__)
+        with translated_errors():
+            try:
+                aggregate: Aggregate = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(kind, aggregate_id) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(kind, aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionMismatch(kind, aggregate_id, expected_version, aggregate.version)
+        return aggregate
+
+    def record(self, *aggregates: Aggregate) -> int:
+        """Save every pending event of ``aggregates`` atomically; return the last log position."""
+        with translated_errors():
+            recordings = self.save(*aggregates)
+        if not recordings:
+            return self.current_position()
+        return max(r.notification.id for r in recordings)
+
+    def current_position(self) -> int:
+        with translated_errors():
+            return self.recorder.max_notification_id() or 0

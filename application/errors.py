@@ -1,0 +1,57 @@
+"""The application's own errors. Library errors are translated into these at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.errors import DomainError
+
+RuleViolation = DomainError
+
+
+class ApplicationError(Exception):
+    """Base class of errors a use case raises (besides rule violations)."""
+
+
+class NotFound(ApplicationError):
+    def __init__(self, kind: str, aggregate_id: UUID | str) -> None:
+        super().__init__(f"{kind} {aggregate_id} not found")
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+
+
+class ConcurrencyConflict(ApplicationError):
+    """Someone else changed the same aggregate first; nothing of this command was recorded."""
+
+
+class VersionMismatch(ApplicationError):
+    """``If-Match``: the aggregate is no longer at the version the caller saw."""
+
+    def __init__(self, kind: str, aggregate_id: UUID, expected: int, actual: int) -> None:
+        super().__init__(
+            f"{kind} {aggregate_id} is at version {actual}, not the expected {expected}"
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class StoreUnavailable(ApplicationError):
+    """The event store could not be reached (or did not answer in time)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    message: str
+
+
+class BulkRejected(ApplicationError):
+    """A bulk sheet had bad rows: every one is listed and nothing was recorded."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        lines = "; ".join(f"line {e.line}: {e.field}: {e.message}" for e in errors[:20])
+        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} bad row(s), nothing recorded: {lines}{more}")
+        self.errors = errors

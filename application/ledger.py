@@ -1,0 +1,12 @@
+"""The Volunteer Ledger application: one method per command of the HTTP contract."""
+
+from __future__ import annotations
+
+from application.activities import ActivityCommands
+from application.people import VolunteerCommands
+
+
+class VolunteerLedger(ActivityCommands, VolunteerCommands):
+    """Teams, volunteers and activities recorded as immutable events."""
+
+    name = "VolunteerLedger"

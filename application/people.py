@@ -1,0 +1,310 @@
+"""Use cases for teams and volunteers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from application.base import LedgerBase
+from application.results import Recorded
+from domain.errors import rule_violation
+from domain.team import VolunteerTeam
+from domain.values import (
+    Actor,
+    InsuranceKind,
+    InsurancePolicy,
+    MemberRole,
+    PersonType,
+    TeamLevel,
+)
+from domain.volunteer import Volunteer
+
+
+class TeamCommands(LedgerBase):
+    def form_team(
+        self, *, name: str, level: TeamLevel, township: str, station: str, actor: Actor
+    ) -> Recorded:
+        """Form a volunteer service team at banner or township level."""
+        team = VolunteerTeam.form(
+            name=name, level=level, township=township, station=station, actor=actor
+        )
+        return Recorded(team.id, team.version, self.record(team))
+
+    def enrol_member(
+        self,
+        team_id: UUID,
+        *,
+        volunteer_id: UUID,
+        role: MemberRole,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Enrol a registered, active volunteer as member, leader or deputy."""
+        team = self.load(VolunteerTeam, team_id, expected_version)
+        volunteer = self.load(Volunteer, volunteer_id)
+        volunteer.require_active("join a team")
+        team.enrol(volunteer_id, role, actor)
+        return Recorded(team.id, team.version, self.record(team))
+
+    def member_leaves(
+        self,
+        team_id: UUID,
+        *,
+        volunteer_id: UUID,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        team = self.load(VolunteerTeam, team_id, expected_version)
+        team.leave(volunteer_id, reason, actor)
+        return Recorded(team.id, team.version, self.record(team))
+
+    def appoint_leader(
+        self,
+        team_id: UUID,
+        *,
+        volunteer_id: UUID,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        team = self.load(VolunteerTeam, team_id, expected_version)
+        team.appoint_leader(volunteer_id, actor)
+        return Recorded(team.id, team.version, self.record(team))
+
+    def commend_team(
+        self,
+        team_id: UUID,
+        *,
+        title: str,
+        period: str,
+        basis_position: int,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Commend a team; ``basis_position`` is the log position its eligibility was read at."""
+        self._check_basis(basis_position)
+        team = self.load(VolunteerTeam, team_id, expected_version)
+        commendation_id = team.commend(
+            title=title, period=period, basis_position=basis_position, reason=reason, actor=actor
+        )
+        return Recorded(
+            team.id, team.version, self.record(team), {"commendation_id": commendation_id}
+        )
+
+    def dissolve_team(
+        self, team_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        team = self.load(VolunteerTeam, team_id, expected_version)
+        team.dissolve(reason, actor)
+        return Recorded(team.id, team.version, self.record(team))
+
+    def _check_basis(self, basis_position: int) -> None:
+        head = self.current_position()
+        if not 0 <= basis_position <= head:
+            raise rule_violation(
+                "basis-position",
+                f"basis_position {basis_position} must lie between 0 and the log head {head}",
+            )
+
+
+class VolunteerCommands(TeamCommands):
+    def register_volunteer(
+        self,
+        *,
+        name: str,
+        national_id: str,
+        phone: str,
+        person_type: PersonType,
+        township: str,
+        skills: list[str],
+        actor: Actor,
+    ) -> Recorded:
+        """Register a volunteer (the national id is checked, including its check character)."""
+        volunteer = Volunteer.register(
+            name=name,
+            national_id=national_id,
+            phone=phone,
+            person_type=person_type,
+            township=township,
+            skills=skills,
+            actor=actor,
+        )
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def update_profile(
+        self,
+        volunteer_id: UUID,
+        *,
+        phone: str | None = None,
+        township: str | None = None,
+        skills: list[str] | None = None,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.update_profile(phone=phone, township=township, skills=skills, actor=actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def complete_training(
+        self,
+        volunteer_id: UUID,
+        *,
+        course: str,
+        hours: Decimal,
+        completed_on: date,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Training earns points per training hour under the rulebook in force that day."""
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        entry_id = volunteer.complete_training(
+            course=course,
+            hours=hours,
+            completed_on=completed_on,
+            rules=self.rules_on(completed_on),
+            rulebook_hash=self.rulebook.file_hash,
+            actor=actor,
+        )
+        return Recorded(
+            volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": entry_id}
+        )
+
+    def record_insurance(
+        self,
+        volunteer_id: UUID,
+        *,
+        policy_number: str,
+        insurer: str,
+        kind: InsuranceKind,
+        covers_from: date,
+        covers_to: date,
+        sum_insured: Decimal,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        policy = InsurancePolicy(
+            policy_number.strip(), insurer.strip(), kind, covers_from, covers_to, sum_insured
+        )
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.record_insurance(policy, actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def cancel_insurance(
+        self,
+        volunteer_id: UUID,
+        *,
+        policy_number: str,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.cancel_insurance(policy_number, reason, actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def commend_volunteer(
+        self,
+        volunteer_id: UUID,
+        *,
+        title: str,
+        period: str,
+        basis_position: int,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        self._check_basis(basis_position)
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        commendation_id = volunteer.grant_commendation(
+            title=title, period=period, basis_position=basis_position, reason=reason, actor=actor
+        )
+        return Recorded(
+            volunteer.id,
+            volunteer.version,
+            self.record(volunteer),
+            {"commendation_id": commendation_id},
+        )
+
+    def revoke_commendation(
+        self,
+        volunteer_id: UUID,
+        *,
+        commendation_id: UUID,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.revoke_commendation(commendation_id=commendation_id, reason=reason, actor=actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def certify_star_level(
+        self,
+        volunteer_id: UUID,
+        *,
+        level: int,
+        basis_position: int,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Certify a star level the volunteer's credited hours have reached."""
+        self._check_basis(basis_position)
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.certify_star_level(
+            level=level, basis_position=basis_position, rules=self.rules_today(), actor=actor
+        )
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def redeem_points(
+        self,
+        volunteer_id: UUID,
+        *,
+        points: Decimal,
+        benefit: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        entry_id = volunteer.redeem(points=points, benefit=benefit, actor=actor)
+        return Recorded(
+            volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": entry_id}
+        )
+
+    def reverse_award(
+        self,
+        volunteer_id: UUID,
+        *,
+        entry_id: UUID,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Reverse an award in full; the reversal names the award it reverses."""
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        reversal_id = volunteer.reverse_award(entry_id=entry_id, reason=reason, actor=actor)
+        return Recorded(
+            volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": reversal_id}
+        )
+
+    def suspend_volunteer(
+        self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.suspend(reason=reason, actor=actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def reinstate_volunteer(
+        self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.reinstate(reason=reason, actor=actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+
+    def withdraw_volunteer(
+        self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.withdraw(reason=reason, actor=actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))

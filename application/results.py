@@ -1,0 +1,51 @@
+"""What use cases return: ids, the aggregate version after the write and the log position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from domain.values import HoursSource, Interval
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: UUID
+    version: int
+    position: int
+    created: dict[str, UUID] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    entry_id: UUID
+    volunteer_id: UUID
+    hours: Decimal
+    points: Decimal
+    rulebook_version: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    id: UUID
+    version: int
+    position: int
+    awards: list[AwardResult]
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    """One line of a sign-in sheet (line numbers count from 1 at the first data row)."""
+
+    volunteer_id: UUID
+    interval: Interval
+    source: HoursSource
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    course: str
+    hours: Decimal
+    completed_on: date

@@ -1,0 +1,388 @@
+"""The ServiceActivity aggregate: one activity on one date range, from planning to verification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.awards import AwardRef
+from domain.errors import rule_violation
+from domain.values import (
+    ActivityStatus,
+    Actor,
+    BeneficiaryType,
+    Category,
+    HoursSource,
+    Interval,
+    MediaCoverage,
+    MediaLevel,
+)
+
+T = "volunteer-ledger:ServiceActivity"
+_OPEN = (ActivityStatus.PLANNED, ActivityStatus.PUBLISHED)
+
+
+@dataclass
+class Attendance:
+    """A participant's recorded service: the latest interval and who recorded it."""
+
+    interval: Interval
+    source: HoursSource
+    version: int
+    recorded_by: str
+
+
+class ServiceActivity(Aggregate):
+    """One volunteer service activity. Enforces capacity, the window and four-eyes verification."""
+
+    TOPIC = T
+
+    class Created(Aggregate.Created):
+        """The library's generic creation event, unused here but needing a topic of its own."""
+
+        TOPIC = f"{T}.Created"
+
+    @event("Planned", topic=f"{T}.Planned")
+    def __init__(
+        self,
+        title: str,
+        category: Category,
+        team_id: UUID,
+        township: str,
+        station: str,
+        location: str,
+        window: Interval,
+        beneficiary_types: list[BeneficiaryType],
+        capacity: int,
+        actor: Actor,
+    ) -> None:
+        self.title = title
+        self.category = category
+        self.team_id = team_id
+        self.township = township
+        self.station = station
+        self.location = location
+        self.window = window
+        self.beneficiary_types = list(beneficiary_types)
+        self.capacity = capacity
+        self.status = ActivityStatus.PLANNED
+        self.signups: list[UUID] = []
+        self.attendance: dict[UUID, Attendance] = {}
+        self.recorders: set[str] = set()
+        self.beneficiaries: dict[str, int] = {}
+        self.satisfaction: list[int] = []
+        self.media: list[MediaCoverage] = []
+        self.awards: dict[UUID, UUID] = {}
+        self.verified_by: str | None = None
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        title: str,
+        category: Category,
+        team_id: UUID,
+        township: str,
+        station: str,
+        location: str,
+        window: Interval,
+        beneficiary_types: list[BeneficiaryType],
+        capacity: int,
+        actor: Actor,
+    ) -> ServiceActivity:
+        for field, value in (("title", title), ("township", township), ("station", station)):
+            if not value.strip():
+                raise rule_violation("required-field", f"activity {field} must not be empty")
+        if capacity < 1:
+            raise rule_violation("capacity-positive", f"capacity {capacity} must be at least 1")
+        if window.duration > timedelta(days=31):
+            raise rule_violation(
+                "activity-window", f"activity window {window} is longer than 31 days"
+            )
+        return cls(
+            title=title.strip(),
+            category=category,
+            team_id=team_id,
+            township=township.strip(),
+            station=station.strip(),
+            location=location.strip(),
+            window=window,
+            beneficiary_types=list(dict.fromkeys(beneficiary_types)),
+            capacity=capacity,
+            actor=actor,
+        )
+
+    # ----------------------------------------------------------------- guards
+
+    def _require(self, allowed: tuple[ActivityStatus, ...], doing: str) -> None:
+        if self.status not in allowed:
+            raise rule_violation(
+                f"activity-{self.status.value}",
+                f"activity {self.id} is {self.status.value}: cannot {doing}",
+            )
+
+    def participants(self) -> list[UUID]:
+        """Volunteers with recorded hours, in sign-up order."""
+        return [v for v in self.signups if v in self.attendance]
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def publish(self, actor: Actor) -> None:
+        self._require((ActivityStatus.PLANNED,), "publish")
+        self._published(actor=actor)
+
+    @event("Published", topic=f"{T}.Published")
+    def _published(self, actor: Actor) -> None:
+        self.status = ActivityStatus.PUBLISHED
+
+    def sign_up(self, volunteer_id: UUID, actor: Actor) -> None:
+        self._require(_OPEN, "take sign-ups")
+        if volunteer_id in self.signups:
+            raise rule_violation(
+                "signup-once",
+                f"volunteer {volunteer_id} is already signed up to activity {self.id}",
+            )
+        if len(self.signups) >= self.capacity:
+            raise rule_violation(
+                "capacity", f"activity {self.id} is full: capacity {self.capacity} reached"
+            )
+        self._signed_up(volunteer_id=volunteer_id, actor=actor)
+
+    @event("VolunteerSignedUp", topic=f"{T}.VolunteerSignedUp")
+    def _signed_up(self, volunteer_id: UUID, actor: Actor) -> None:
+        self.signups.append(volunteer_id)
+
+    def withdraw_signup(self, volunteer_id: UUID, reason: str, actor: Actor) -> None:
+        self._require(_OPEN, "change sign-ups")
+        if volunteer_id not in self.signups:
+            raise rule_violation(
+                "signup-unknown", f"volunteer {volunteer_id} is not signed up to activity {self.id}"
+            )
+        if volunteer_id in self.attendance:
+            raise rule_violation(
+                "signup-has-hours",
+                f"volunteer {volunteer_id} has hours recorded on activity {self.id}: "
+                "correct the hours instead of withdrawing",
+            )
+        self._signup_withdrawn(volunteer_id=volunteer_id, reason=reason, actor=actor)
+
+    @event("VolunteerWithdrew", topic=f"{T}.VolunteerWithdrew")
+    def _signup_withdrawn(self, volunteer_id: UUID, reason: str, actor: Actor) -> None:
+        self.signups.remove(volunteer_id)
+
+    def _check_interval(self, interval: Interval, tolerance: timedelta) -> None:
+        if not interval.within(self.window, tolerance):
+            raise rule_violation(
+                "hours-in-window",
+                f"hours {interval} lie outside activity {self.id}'s window {self.window} "
+                f"(tolerance {int(tolerance.total_seconds() // 60)} min)",
+            )
+
+    def record_hours(
+        self,
+        *,
+        volunteer_id: UUID,
+        interval: Interval,
+        source: HoursSource,
+        tolerance: timedelta,
+        actor: Actor,
+    ) -> int:
+        """Record a participant's hours; someone not yet signed up is signed up if there is room."""
+        self._require((*_OPEN, ActivityStatus.COMPLETED), "record hours")
+        if volunteer_id in self.attendance:
+            raise rule_violation(
+                "hours-once",
+                f"hours for volunteer {volunteer_id} are already recorded on activity {self.id}: "
+                "send a correction",
+            )
+        self._check_interval(interval, tolerance)
+        if volunteer_id not in self.signups:
+            if self.status is ActivityStatus.COMPLETED:
+                raise rule_violation(
+                    "signup-required",
+                    f"volunteer {volunteer_id} did not sign up to completed activity {self.id}",
+                )
+            self.sign_up(volunteer_id, actor)
+        self._hours_recorded(
+            volunteer_id=volunteer_id,
+            interval=interval,
+            source=source,
+            attendance_version=1,
+            actor=actor,
+        )
+        return 1
+
+    @event("HoursRecorded", topic=f"{T}.HoursRecorded")
+    def _hours_recorded(
+        self,
+        volunteer_id: UUID,
+        interval: Interval,
+        source: HoursSource,
+        attendance_version: int,
+        actor: Actor,
+    ) -> None:
+        self.attendance[volunteer_id] = Attendance(
+            interval, source, attendance_version, actor.user_id
+        )
+        self.recorders.add(actor.user_id)
+
+    def correct_attendance(
+        self,
+        *,
+        volunteer_id: UUID,
+        interval: Interval,
+        reason: str,
+        tolerance: timedelta,
+        actor: Actor,
+        new_award: UUID | None = None,
+    ) -> int:
+        """Replace a participant's hours. After verification the application reverses and re-awards."""
+        self._require((*_OPEN, ActivityStatus.COMPLETED, ActivityStatus.VERIFIED), "correct hours")
+        current = self.attendance.get(volunteer_id)
+        if current is None:
+            raise rule_violation(
+                "correction-names-hours",
+                f"activity {self.id} has no hours for volunteer {volunteer_id} to correct",
+            )
+        if not reason.strip():
+            raise rule_violation("reason-required", "a correction needs a reason")
+        if interval == current.interval:
+            raise rule_violation(
+                "correction-changes",
+                f"correction for volunteer {volunteer_id} repeats the recorded hours {interval}",
+            )
+        self._check_interval(interval, tolerance)
+        version = current.version + 1
+        self._attendance_corrected(
+            volunteer_id=volunteer_id,
+            interval=interval,
+            reason=reason.strip(),
+            attendance_version=version,
+            new_award=new_award,
+            actor=actor,
+        )
+        return version
+
+    @event("AttendanceCorrected", topic=f"{T}.AttendanceCorrected")
+    def _attendance_corrected(
+        self,
+        volunteer_id: UUID,
+        interval: Interval,
+        reason: str,
+        attendance_version: int,
+        new_award: UUID | None,
+        actor: Actor,
+    ) -> None:
+        previous = self.attendance[volunteer_id]
+        self.attendance[volunteer_id] = Attendance(
+            interval, previous.source, attendance_version, actor.user_id
+        )
+        self.recorders.add(actor.user_id)
+        if new_award is not None:
+            self.awards[volunteer_id] = new_award
+
+    # ----------------------------------------------------------------- outcomes
+
+    def record_beneficiaries(self, counts: dict[BeneficiaryType, int], actor: Actor) -> None:
+        self._require((*_OPEN, ActivityStatus.COMPLETED), "record people served")
+        if not counts:
+            raise rule_violation("beneficiaries-counts", "counts must name at least one type")
+        for kind, n in counts.items():
+            if n < 0:
+                raise rule_violation(
+                    "beneficiaries-counts", f"count for {kind.value} must not be negative ({n})"
+                )
+        self._beneficiaries_served(
+            counts={k.value: n for k, n in sorted(counts.items(), key=lambda kv: kv[0].value)},
+            actor=actor,
+        )
+
+    @event("BeneficiariesServed", topic=f"{T}.BeneficiariesServed")
+    def _beneficiaries_served(self, counts: dict[str, int], actor: Actor) -> None:
+        for kind, n in counts.items():
+            self.beneficiaries[kind] = self.beneficiaries.get(kind, 0) + n
+
+    def record_feedback(self, satisfaction: int, comment: str, actor: Actor) -> None:
+        self._require((*_OPEN, ActivityStatus.COMPLETED, ActivityStatus.VERIFIED), "take feedback")
+        if not 1 <= satisfaction <= 5:
+            raise rule_violation(
+                "satisfaction-range", f"satisfaction {satisfaction} must be from 1 to 5"
+            )
+        self._feedback_recorded(satisfaction=satisfaction, comment=comment, actor=actor)
+
+    @event("FeedbackRecorded", topic=f"{T}.FeedbackRecorded")
+    def _feedback_recorded(self, satisfaction: int, comment: str, actor: Actor) -> None:
+        self.satisfaction.append(satisfaction)
+
+    def record_media(
+        self, *, outlet: str, level: MediaLevel, url: str, published_on: date, actor: Actor
+    ) -> None:
+        self._require(
+            (*_OPEN, ActivityStatus.COMPLETED, ActivityStatus.VERIFIED), "record media coverage"
+        )
+        if not outlet.strip():
+            raise rule_violation("required-field", "media coverage needs an outlet")
+        if published_on < self.window.start.date() - timedelta(days=1):
+            raise rule_violation(
+                "media-after-activity",
+                f"coverage published on {published_on} predates activity {self.id}",
+            )
+        coverage = MediaCoverage(outlet.strip(), level, url.strip(), published_on)
+        self._media_recorded(coverage=coverage, actor=actor)
+
+    @event("MediaCoverageRecorded", topic=f"{T}.MediaCoverageRecorded")
+    def _media_recorded(self, coverage: MediaCoverage, actor: Actor) -> None:
+        self.media.append(coverage)
+
+    def complete(self, actor: Actor) -> None:
+        self._require(_OPEN, "complete")
+        self._completed(actor=actor)
+
+    @event("Completed", topic=f"{T}.Completed")
+    def _completed(self, actor: Actor) -> None:
+        self.status = ActivityStatus.COMPLETED
+
+    def check_verifiable(self, actor: Actor) -> None:
+        """Verification needs completion, a different person than the recorders, and happens once."""
+        if self.status is ActivityStatus.VERIFIED:
+            raise rule_violation(
+                "verify-once", f"activity {self.id} is already verified by {self.verified_by}"
+            )
+        if self.status is not ActivityStatus.COMPLETED:
+            raise rule_violation(
+                "verify-after-completion",
+                f"activity {self.id} is {self.status.value}: only a completed activity is verified",
+            )
+        if actor.user_id in self.recorders:
+            raise rule_violation(
+                "four-eyes",
+                f"{actor.user_id} recorded hours on activity {self.id} and cannot also verify it",
+            )
+
+    def verify(self, awards: list[AwardRef], actor: Actor) -> None:
+        self.check_verifiable(actor)
+        self._verified(awards=awards, actor=actor)
+
+    @event("Verified", topic=f"{T}.Verified")
+    def _verified(self, awards: list[AwardRef], actor: Actor) -> None:
+        self.status = ActivityStatus.VERIFIED
+        self.verified_by = actor.user_id
+        for ref in awards:
+            self.awards[ref.volunteer_id] = ref.entry_id
+
+    def cancel(self, reason: str, actor: Actor) -> None:
+        self._require((*_OPEN, ActivityStatus.COMPLETED), "cancel")
+        if not reason.strip():
+            raise rule_violation("reason-required", "a cancellation needs a reason")
+        self._cancelled(reason=reason.strip(), actor=actor)
+
+    @event("Cancelled", topic=f"{T}.Cancelled")
+    def _cancelled(self, reason: str, actor: Actor) -> None:
+        self.status = ActivityStatus.CANCELLED
+
+    def state(self) -> dict[str, Any]:
+        return dict(vars(self))

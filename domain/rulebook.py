@@ -1,0 +1,131 @@
+"""The rulebook model: versioned data with effective dates. Numbers live in the file, formulas in code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+
+from domain.errors import rule_violation
+from domain.values import Category, MediaLevel
+
+
+class MissingInsurance(Enum):
+    """What to do with a participation that no policy covers."""
+
+    REJECT = "reject"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class RoundingStep:
+    """A leftover fraction of an hour up to ``up_to_minutes`` counts as ``hours``."""
+
+    up_to_minutes: int
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    code: str
+    label_zh: str
+    label_en: str
+    multiplier: Decimal
+    insurance_required: bool
+    on_missing_insurance: MissingInsurance
+
+
+@dataclass(frozen=True)
+class CourtesyTier:
+    name: str
+    min_points: Decimal
+
+
+@dataclass(frozen=True)
+class KeySupportRule:
+    min_activities: int
+    min_mean_satisfaction: Decimal
+    top_n: int
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    activities: Decimal
+    volunteer_hours: Decimal
+    distinct_volunteers: Decimal
+    mean_satisfaction: Decimal
+    media_points: Decimal
+    media_level_points: Mapping[MediaLevel, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RulebookVersion:
+    """One version of the rules, in force from ``effective_from`` until the next version."""
+
+    version: str
+    effective_from: date
+    utc_offset: timedelta
+    window_tolerance_minutes: int
+    rounding: tuple[RoundingStep, ...]
+    daily_cap_hours: Decimal
+    points_per_hour: Decimal
+    backfill_earns_points: bool
+    training_points_per_hour: Decimal
+    categories: Mapping[str, CategoryRule]
+    star_thresholds_hours: tuple[Decimal, ...]
+    courtesy_tiers: tuple[CourtesyTier, ...]
+    key_support: KeySupportRule
+    ranking: RankingWeights
+
+    def category(self, category: Category) -> CategoryRule:
+        try:
+            return self.categories[category.code]
+        except KeyError:
+            known = ", ".join(sorted(self.categories))
+            raise rule_violation(
+                "unknown-category",
+                f"category {category.code!r} is not in rulebook {self.version} (known: {known})",
+            ) from None
+
+    def star_level(self, credited_hours: Decimal) -> int:
+        """How many star thresholds the cumulative credited hours have reached (0–5)."""
+        return sum(1 for threshold in self.star_thresholds_hours if credited_hours >= threshold)
+
+    def courtesy_tier(self, lifetime_points: Decimal) -> str | None:
+        reached = [t for t in self.courtesy_tiers if lifetime_points >= t.min_points]
+        return max(reached, key=lambda t: t.min_points).name if reached else None
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """All versions of the rules from one file, and the file's hash."""
+
+    versions: tuple[RulebookVersion, ...]
+    file_hash: str
+
+    def __post_init__(self) -> None:
+        if not self.versions:
+            raise rule_violation("rulebook-empty", "the rulebook has no versions")
+
+    def in_force_on(self, day: date) -> RulebookVersion:
+        """The version whose effective date is the latest on or before ``day``."""
+        candidates = [v for v in self.versions if v.effective_from <= day]
+        if not candidates:
+            first = min(v.effective_from for v in self.versions)
+            raise rule_violation(
+                "rulebook-not-in-force",
+                f"no rulebook version is in force on {day} (the first starts {first})",
+            )
+        return max(candidates, key=lambda v: v.effective_from)
+
+    def version(self, name: str) -> RulebookVersion:
+        for candidate in self.versions:
+            if candidate.version == name:
+                return candidate
+        raise rule_violation("rulebook-version", f"rulebook version {name!r} is unknown")
+
+    @property
+    def latest(self) -> RulebookVersion:
+        return max(self.versions, key=lambda v: v.effective_from)

@@ -1,0 +1,505 @@
+"""The Volunteer aggregate: registration, training, insurance and the lifetime points ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.awards import StandingAward, award_entry_id, derived_entry_id
+from domain.errors import rule_violation
+from domain.points import ZERO, AwardFigures, compute_award, training_points
+from domain.rulebook import MissingInsurance, RulebookVersion
+from domain.values import (
+    Actor,
+    Category,
+    HoursSource,
+    InsurancePolicy,
+    Interval,
+    PersonType,
+    VolunteerStatus,
+    normalise_national_id,
+)
+
+T = "volunteer-ledger:Volunteer"
+
+
+class Volunteer(Aggregate):
+    """A registered volunteer. Holds its awarded intervals so credited service never overlaps."""
+
+    TOPIC = T
+
+    class Created(Aggregate.Created):
+        """The library's generic creation event, unused here but needing a topic of its own."""
+
+        TOPIC = f"{T}.Created"
+
+    @event("Registered", topic=f"{T}.Registered")
+    def __init__(
+        self,
+        name: str,
+        national_id: str,
+        phone: str,
+        person_type: PersonType,
+        township: str,
+        skills: list[str],
+        actor: Actor,
+    ) -> None:
+        self.name = name
+        self.national_id = national_id
+        self.phone = phone
+        self.person_type = person_type
+        self.township = township
+        self.skills = list(skills)
+        self.status = VolunteerStatus.ACTIVE
+        self.policies: dict[str, InsurancePolicy] = {}
+        self.courses: set[tuple[str, date]] = set()
+        self.awards: dict[UUID, StandingAward] = {}
+        self.balance = ZERO
+        self.lifetime_points = ZERO
+        self.credited_hours = ZERO
+        self.backfilled_hours = ZERO
+        self.training_hours = ZERO
+        self.star_level_certified = 0
+        self.commendations: dict[UUID, str] = {}
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        name: str,
+        national_id: str,
+        phone: str,
+        person_type: PersonType,
+        township: str,
+        skills: list[str],
+        actor: Actor,
+    ) -> Volunteer:
+        for field, value in (("name", name), ("national_id", national_id), ("township", township)):
+            if not value.strip():
+                raise rule_violation("required-field", f"volunteer {field} must not be empty")
+        return cls(
+            name=name.strip(),
+            national_id=normalise_national_id(national_id),
+            phone=phone.strip(),
+            person_type=person_type,
+            township=township.strip(),
+            skills=[s.strip() for s in skills if s.strip()],
+            actor=actor,
+        )
+
+    # ----------------------------------------------------------------- guards
+
+    def _require_not_withdrawn(self, doing: str) -> None:
+        if self.status is VolunteerStatus.WITHDRAWN:
+            raise rule_violation(
+                "volunteer-withdrawn", f"volunteer {self.id} has withdrawn: cannot {doing}"
+            )
+
+    def require_active(self, doing: str) -> None:
+        """Sign-ups and new service need an active volunteer."""
+        if self.status is not VolunteerStatus.ACTIVE:
+            raise rule_violation(
+                "volunteer-not-active",
+                f"volunteer {self.id} is {self.status.value}: cannot {doing}",
+            )
+
+    # ----------------------------------------------------------------- profile
+
+    def update_profile(
+        self, *, phone: str | None, township: str | None, skills: list[str] | None, actor: Actor
+    ) -> None:
+        self._require_not_withdrawn("update the profile")
+        self._profile_updated(
+            phone=self.phone if phone is None else phone.strip(),
+            township=self.township if township is None else township.strip(),
+            skills=self.skills if skills is None else [s.strip() for s in skills if s.strip()],
+            actor=actor,
+        )
+
+    @event("ProfileUpdated", topic=f"{T}.ProfileUpdated")
+    def _profile_updated(self, phone: str, township: str, skills: list[str], actor: Actor) -> None:
+        self.phone, self.township, self.skills = phone, township, list(skills)
+
+    # ----------------------------------------------------------------- training
+
+    def complete_training(
+        self,
+        *,
+        course: str,
+        hours: Decimal,
+        completed_on: date,
+        rules: RulebookVersion,
+        rulebook_hash: str,
+        actor: Actor,
+    ) -> UUID:
+        self._require_not_withdrawn("record training")
+        if not course.strip():
+            raise rule_violation("required-field", "training course must not be empty")
+        if hours <= 0 or hours > 24:
+            raise rule_violation(
+                "training-hours", f"training hours {hours} must be more than 0 and at most 24"
+            )
+        if (course.strip(), completed_on) in self.courses:
+            raise rule_violation(
+                "training-once",
+                f"training {course!r} on {completed_on} is already recorded for volunteer {self.id}",
+            )
+        entry_id = derived_entry_id("training", self.id, course.strip(), completed_on)
+        self._training_completed(
+            entry_id=entry_id,
+            course=course.strip(),
+            hours=hours,
+            completed_on=completed_on,
+            points=training_points(hours, rules),
+            rulebook_version=rules.version,
+            rulebook_hash=rulebook_hash,
+            actor=actor,
+        )
+        return entry_id
+
+    @event("TrainingCompleted", topic=f"{T}.TrainingCompleted")
+    def _training_completed(
+        self,
+        entry_id: UUID,
+        course: str,
+        hours: Decimal,
+        completed_on: date,
+        points: Decimal,
+        rulebook_version: str,
+        rulebook_hash: str,
+        actor: Actor,
+    ) -> None:
+        self.courses.add((course, completed_on))
+        self.training_hours += hours
+        self.balance += points
+        self.lifetime_points += points
+
+    # ----------------------------------------------------------------- insurance
+
+    def record_insurance(self, policy: InsurancePolicy, actor: Actor) -> None:
+        self._require_not_withdrawn("record insurance")
+        if policy.policy_number in self.policies:
+            raise rule_violation(
+                "policy-once",
+                f"policy {policy.policy_number} is already recorded for volunteer {self.id}",
+            )
+        self._insurance_recorded(policy=policy, actor=actor)
+
+    @event("InsuranceRecorded", topic=f"{T}.InsuranceRecorded")
+    def _insurance_recorded(self, policy: InsurancePolicy, actor: Actor) -> None:
+        self.policies[policy.policy_number] = policy
+
+    def cancel_insurance(self, policy_number: str, reason: str, actor: Actor) -> None:
+        if policy_number not in self.policies:
+            raise rule_violation(
+                "policy-unknown", f"volunteer {self.id} holds no policy {policy_number!r}"
+            )
+        self._insurance_cancelled(policy_number=policy_number, reason=reason, actor=actor)
+
+    @event("InsuranceCancelled", topic=f"{T}.InsuranceCancelled")
+    def _insurance_cancelled(self, policy_number: str, reason: str, actor: Actor) -> None:
+        del self.policies[policy_number]
+
+    def cover_on(self, day: date) -> InsurancePolicy | None:
+        """The policy covering ``day``, if any (the one ending last, for determinism)."""
+        covering = [p for p in self.policies.values() if p.covers(day)]
+        return max(covering, key=lambda p: (p.covers_to, p.policy_number)) if covering else None
+
+    def check_insured(
+        self, rules: RulebookVersion, category: Category, day: date
+    ) -> InsurancePolicy | None:
+        """Raise if the rulebook requires cover for ``category`` and rejects participation without it."""
+        rule = rules.category(category)
+        policy = self.cover_on(day)
+        if (
+            policy is None
+            and rule.insurance_required
+            and rule.on_missing_insurance is MissingInsurance.REJECT
+        ):
+            raise rule_violation(
+                "insurance-required",
+                f"volunteer {self.id} ({self.name}) has no accident insurance covering {day}; "
+                f"rulebook {rules.version} requires it for {category.code}",
+            )
+        return policy
+
+    # ----------------------------------------------------------------- service intervals
+
+    def credited_on(self, day: date) -> Decimal:
+        return sum(
+            (a.hours for a in self.awards.values() if not a.reversed and a.service_date == day),
+            ZERO,
+        )
+
+    def check_no_overlap(self, interval: Interval, activity_id: UUID) -> None:
+        for award in self.awards.values():
+            if (
+                not award.reversed
+                and award.activity_id != activity_id
+                and award.interval.overlaps(interval)
+            ):
+                raise rule_violation(
+                    "overlapping-service",
+                    f"volunteer {self.id}: hours {interval} overlap hours {award.interval} "
+                    f"already credited for activity {award.activity_id}",
+                )
+
+    # ----------------------------------------------------------------- points
+
+    def award_points(
+        self,
+        *,
+        activity_id: UUID,
+        category: Category,
+        interval: Interval,
+        source: HoursSource,
+        attendance_version: int,
+        rules: RulebookVersion,
+        rulebook_hash: str,
+        actor: Actor,
+    ) -> UUID:
+        """Credit a verified participation. The figures come from the pure points formula."""
+        self._require_not_withdrawn("be awarded points")
+        entry_id = award_entry_id(activity_id, self.id, attendance_version)
+        if entry_id in self.awards:
+            raise rule_violation(
+                "award-once",
+                f"award {entry_id} for activity {activity_id} is already recorded "
+                f"for volunteer {self.id}",
+            )
+        self.check_no_overlap(interval, activity_id)
+        day = interval.local_date(rules.utc_offset)
+        policy = self.check_insured(rules, category, day)
+        required = rules.category(category).insurance_required
+        figures = compute_award(rules, category, interval, source, self.credited_on(day))
+        self._points_awarded(
+            entry_id=entry_id,
+            activity_id=activity_id,
+            category=category,
+            interval=interval,
+            source=source,
+            service_date=day,
+            attendance_version=attendance_version,
+            hours=figures.credited_hours,
+            points=figures.points,
+            figures=figures,
+            rulebook_version=rules.version,
+            rulebook_hash=rulebook_hash,
+            insurance_policy=policy.policy_number if policy else None,
+            uninsured_flag=policy is None and required,
+            actor=actor,
+        )
+        return entry_id
+
+    @event("PointsAwarded", topic=f"{T}.PointsAwarded")
+    def _points_awarded(
+        self,
+        entry_id: UUID,
+        activity_id: UUID,
+        category: Category,
+        interval: Interval,
+        source: HoursSource,
+        service_date: date,
+        attendance_version: int,
+        hours: Decimal,
+        points: Decimal,
+        figures: AwardFigures,
+        rulebook_version: str,
+        rulebook_hash: str,
+        insurance_policy: str | None,
+        uninsured_flag: bool,
+        actor: Actor,
+    ) -> None:
+        backfill = source is HoursSource.BACKFILL
+        self.awards[entry_id] = StandingAward(
+            entry_id=entry_id,
+            activity_id=activity_id,
+            interval=interval,
+            service_date=service_date,
+            hours=hours,
+            points=points,
+            backfill=backfill,
+        )
+        self.balance += points
+        self.lifetime_points += points
+        self.credited_hours += hours
+        if backfill:
+            self.backfilled_hours += hours
+
+    def reverse_award(self, *, entry_id: UUID, reason: str, actor: Actor) -> UUID:
+        """Withdraw an award's points and hours. An award is reversed at most once, in full."""
+        award = self.awards.get(entry_id)
+        if award is None:
+            raise rule_violation(
+                "reversal-names-award",
+                f"volunteer {self.id} has no award {entry_id} to reverse",
+            )
+        if award.reversed:
+            raise rule_violation(
+                "reversal-once", f"award {entry_id} of volunteer {self.id} is already reversed"
+            )
+        if not reason.strip():
+            raise rule_violation("reason-required", "a reversal needs a reason")
+        reversal_id = derived_entry_id("reversal", entry_id)
+        self._points_reversed(
+            entry_id=reversal_id,
+            reverses=entry_id,
+            activity_id=award.activity_id,
+            points=award.points,
+            hours=award.hours,
+            backfill=award.backfill,
+            reason=reason.strip(),
+            actor=actor,
+        )
+        return reversal_id
+
+    @event("PointsReversed", topic=f"{T}.PointsReversed")
+    def _points_reversed(
+        self,
+        entry_id: UUID,
+        reverses: UUID,
+        activity_id: UUID,
+        points: Decimal,
+        hours: Decimal,
+        backfill: bool,
+        reason: str,
+        actor: Actor,
+    ) -> None:
+        self.awards[reverses].reversed = True
+        self.balance -= points
+        self.lifetime_points -= points
+        self.credited_hours -= hours
+        if backfill:
+            self.backfilled_hours -= hours
+
+    def redeem(self, *, points: Decimal, benefit: str, actor: Actor) -> UUID:
+        self._require_not_withdrawn("redeem points")
+        if points <= 0:
+            raise rule_violation("redemption-positive", f"points to redeem ({points}) must be > 0")
+        if points > self.balance:
+            raise rule_violation(
+                "redemption-within-balance",
+                f"volunteer {self.id} cannot redeem {points} points: balance is {self.balance}",
+            )
+        if not benefit.strip():
+            raise rule_violation("required-field", "a redemption must name the benefit")
+        entry_id = derived_entry_id("redemption", self.id, self.version + 1)
+        self._points_redeemed(
+            entry_id=entry_id, points=points, benefit=benefit.strip(), actor=actor
+        )
+        return entry_id
+
+    @event("PointsRedeemed", topic=f"{T}.PointsRedeemed")
+    def _points_redeemed(self, entry_id: UUID, points: Decimal, benefit: str, actor: Actor) -> None:
+        self.balance -= points
+
+    # ----------------------------------------------------------------- decisions
+
+    def certify_star_level(
+        self, *, level: int, basis_position: int, rules: RulebookVersion, actor: Actor
+    ) -> None:
+        reached = rules.star_level(self.credited_hours)
+        if not 1 <= level <= len(rules.star_thresholds_hours):
+            raise rule_violation(
+                "star-level-range",
+                f"star level {level} must be between 1 and {len(rules.star_thresholds_hours)}",
+            )
+        if level > reached:
+            raise rule_violation(
+                "star-level-not-reached",
+                f"volunteer {self.id} has {self.credited_hours} credited hours: star level "
+                f"{reached} reached, cannot certify {level}",
+            )
+        if level <= self.star_level_certified:
+            raise rule_violation(
+                "star-level-certified",
+                f"volunteer {self.id} is already certified at star level {self.star_level_certified}",
+            )
+        self._star_level_certified(level=level, basis_position=basis_position, actor=actor)
+
+    @event("StarLevelCertified", topic=f"{T}.StarLevelCertified")
+    def _star_level_certified(self, level: int, basis_position: int, actor: Actor) -> None:
+        self.star_level_certified = level
+
+    def grant_commendation(
+        self, *, title: str, period: str, basis_position: int, reason: str, actor: Actor
+    ) -> UUID:
+        self._require_not_withdrawn("be commended")
+        if not title.strip():
+            raise rule_violation("required-field", "a commendation needs a title")
+        commendation_id = derived_entry_id("commendation", self.id, title.strip(), period)
+        if commendation_id in self.commendations:
+            raise rule_violation(
+                "commendation-once",
+                f"volunteer {self.id} already holds commendation {title!r} for {period}",
+            )
+        self._commendation_granted(
+            commendation_id=commendation_id,
+            title=title.strip(),
+            period=period,
+            basis_position=basis_position,
+            reason=reason,
+            actor=actor,
+        )
+        return commendation_id
+
+    @event("CommendationGranted", topic=f"{T}.CommendationGranted")
+    def _commendation_granted(
+        self,
+        commendation_id: UUID,
+        title: str,
+        period: str,
+        basis_position: int,
+        reason: str,
+        actor: Actor,
+    ) -> None:
+        self.commendations[commendation_id] = title
+
+    def revoke_commendation(self, *, commendation_id: UUID, reason: str, actor: Actor) -> None:
+        if commendation_id not in self.commendations:
+            raise rule_violation(
+                "commendation-unknown",
+                f"volunteer {self.id} holds no commendation {commendation_id}",
+            )
+        self._commendation_revoked(commendation_id=commendation_id, reason=reason, actor=actor)
+
+    @event("CommendationRevoked", topic=f"{T}.CommendationRevoked")
+    def _commendation_revoked(self, commendation_id: UUID, reason: str, actor: Actor) -> None:
+        del self.commendations[commendation_id]
+
+    # ----------------------------------------------------------------- status
+
+    def suspend(self, *, reason: str, actor: Actor) -> None:
+        self.require_active("be suspended")
+        self._suspended(reason=reason, actor=actor)
+
+    @event("Suspended", topic=f"{T}.Suspended")
+    def _suspended(self, reason: str, actor: Actor) -> None:
+        self.status = VolunteerStatus.SUSPENDED
+
+    def reinstate(self, *, reason: str, actor: Actor) -> None:
+        if self.status is not VolunteerStatus.SUSPENDED:
+            raise rule_violation(
+                "reinstate-suspended", f"volunteer {self.id} is {self.status.value}, not suspended"
+            )
+        self._reinstated(reason=reason, actor=actor)
+
+    @event("Reinstated", topic=f"{T}.Reinstated")
+    def _reinstated(self, reason: str, actor: Actor) -> None:
+        self.status = VolunteerStatus.ACTIVE
+
+    def withdraw(self, *, reason: str, actor: Actor) -> None:
+        self._require_not_withdrawn("withdraw again")
+        self._withdrawn(reason=reason, actor=actor)
+
+    @event("Withdrawn", topic=f"{T}.Withdrawn")
+    def _withdrawn(self, reason: str, actor: Actor) -> None:
+        self.status = VolunteerStatus.WITHDRAWN
+
+    def state(self) -> dict[str, Any]:
+        """Comparable state, for checking a rebuilt aggregate against the live one."""
+        return dict(vars(self))

@@ -1,0 +1,1 @@
+"""Infrastructure: settings, persistence wiring, transcodings, rulebook loading."""

@@ -1,0 +1,41 @@
+"""Turn :class:`Settings` into the eventsourcing library's environment for either store."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from infrastructure.settings import Settings
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    """The library environment for the chosen store.
+
+    PostgreSQL: psycopg 3 pool, a lock timeout (never wait forever on the table lock),
+    and never ``POSTGRES_ENABLE_DB_FUNCTIONS`` (it skips the table lock: readers could
+    miss events). SQLite: one file, created on first use with its folder.
+    """
+    if settings.is_postgres:
+        url = urlsplit(settings.database_url)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
+            "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
+            "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout_seconds),
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        }
+        if settings.postgres_schema:
+            env["POSTGRES_SCHEMA"] = settings.postgres_schema
+        return env
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": str(settings.sqlite_lock_timeout_seconds),
+    }

@@ -1,0 +1,51 @@
+"""The one place that reads the environment: every setting has the prefix ``VL_``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/ledger.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Service settings. A ``postgresql://`` database URL switches the store to PostgreSQL."""
+
+    model_config = SettingsConfigDict(env_prefix="VL_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="sqlite:///PATH (default ./var/ledger.sqlite3) or postgresql://user:pw@host/db",
+    )
+    rulebook_path: Path | None = Field(
+        default=None, description="rulebook TOML file; the shipped default when unset"
+    )
+    postgres_lock_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    postgres_pool_size: int = Field(default=5, ge=1, le=100)
+    postgres_max_overflow: int = Field(default=10, ge=0, le=100)
+    postgres_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
+    postgres_schema: str = Field(default="", description="schema for tables (default: public)")
+    sqlite_lock_timeout_seconds: int = Field(default=10, ge=1, le=300)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError(
+                f"database_url scheme {scheme!r} is not supported: use sqlite:/// or postgresql://"
+            )
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return urlsplit(self.database_url).scheme in {"postgresql", "postgres"}
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file named by ``sqlite:///relative`` or ``sqlite:////absolute``."""
+        path = unquote(urlsplit(self.database_url).path)
+        return Path(path[1:] if path.startswith("/") else path)
