@@ -1,0 +1,109 @@
+"""Small builders shared by the integration tests: a team, insured volunteers, an activity."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from uuid import UUID
+
+from application.ledger import VolunteerLedger
+from domain.values import (
+    Actor,
+    BeneficiaryType,
+    Category,
+    HoursSource,
+    InsuranceKind,
+    Interval,
+    PersonType,
+    Role,
+    TeamLevel,
+    national_id_check_char,
+)
+
+CST = timezone(timedelta(hours=8))
+STAFF = Actor("staff-baiyan", Role.STATION_STAFF, "req-staff")
+BUREAU = Actor("bureau-verifier", Role.ADMIN, "req-bureau")
+_serial = itertools.count(1)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
+
+
+def national_id() -> str:
+    first17 = f"150102198{next(_serial) % 10}0101{next(_serial) % 1000:03d}"
+    return first17 + national_id_check_char(first17)
+
+
+def team(ledger: VolunteerLedger) -> UUID:
+    return ledger.form_team(
+        name="巴彦镇志愿服务队",
+        level=TeamLevel.TOWNSHIP,
+        township="巴彦镇",
+        station="巴彦镇退役军人服务站",
+        actor=STAFF,
+    ).id
+
+
+def volunteer(ledger: VolunteerLedger, *, insured: bool = True, name: str = "王建国") -> UUID:
+    vid = ledger.register_volunteer(
+        name=name,
+        national_id=national_id(),
+        phone="13800000000",
+        person_type=PersonType.VETERAN,
+        township="巴彦镇",
+        skills=["急救"],
+        actor=STAFF,
+    ).id
+    if insured:
+        ledger.record_insurance(
+            vid,
+            policy_number=f"PICC-{vid.hex[:8]}",
+            insurer="中国人保",
+            kind=InsuranceKind.GROUP,
+            covers_from=date(2022, 1, 1),
+            covers_to=date(2022, 12, 31),
+            sum_insured=Decimal("200000"),
+            actor=STAFF,
+        )
+    return vid
+
+
+def activity(
+    ledger: VolunteerLedger,
+    team_id: UUID,
+    *,
+    day: date = date(2022, 5, 11),
+    category: str = "health_education",
+    capacity: int = 10,
+) -> UUID:
+    return ledger.plan_activity(
+        title="健康知识进社区",
+        category=Category(category),
+        team_id=team_id,
+        township="巴彦镇",
+        station="巴彦镇退役军人服务站",
+        location="巴彦镇文化广场",
+        window=Interval(at(day, 8), at(day, 18)),
+        beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
+        capacity=capacity,
+        actor=STAFF,
+    ).id
+
+
+def hours(
+    ledger: VolunteerLedger,
+    activity_id: UUID,
+    volunteer_id: UUID,
+    start: datetime,
+    end: datetime,
+    source: HoursSource = HoursSource.CHECKIN,
+) -> int:
+    return ledger.record_hours(
+        activity_id,
+        volunteer_id=volunteer_id,
+        interval=Interval(start, end),
+        source=source,
+        actor=STAFF,
+    ).position

@@ -1,0 +1,80 @@
+"""Stores for the integration suite: a real SQLite file and a real PostgreSQL database.
+
+PostgreSQL: one fresh database per test run (dropped after), one schema per test.
+Without a reachable server the PostgreSQL cases are skipped — except under CI=true,
+where a skip would hide a failure, so they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.settings import Settings
+
+PG_ADMIN_URL = os.environ.get(
+    "VL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_url(dbname: str) -> str:
+    base, _, _ = PG_ADMIN_URL.rpartition("/")
+    return f"{base}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as e:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true but PostgreSQL at {PG_ADMIN_URL} is unreachable: {e}")
+        pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {e}")
+    name = f"vl_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a brand-new store of each kind."""
+    if request.param == "sqlite":
+        return Settings(database_url=f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    dbname = request.getfixturevalue("pg_database")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return Settings(database_url=_pg_url(dbname), postgres_schema=schema)
+
+
+@pytest.fixture
+def pg_store(pg_database: str) -> Settings:
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return Settings(database_url=_pg_url(pg_database), postgres_schema=schema)
+
+
+def fixed_clock() -> datetime:
+    return datetime(2022, 12, 31, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def container(store: Settings) -> Iterator[Container]:
+    c = bootstrap(store, clock=fixed_clock)
+    try:
+        yield c
+    finally:
+        c.close()
