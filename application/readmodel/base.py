@@ -1,0 +1,120 @@
+"""What every projection shares: topic dispatch that never skips silently, and value formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from application.readmodel.store import RowStore
+from application.readmodel.tables import Table
+from domain.activity import ServiceActivity
+from domain.rulebook import Rulebook
+from domain.team import VolunteerTeam
+from domain.volunteer import Volunteer
+
+PREFIX = "volunteer-ledger:"
+Handler = Callable[[Any, RowStore, Any, int], None]
+P = TypeVar("P", bound="Projection")
+
+
+def event_topics() -> frozenset[str]:
+    """Every event topic our aggregates can record (short form, e.g. ``Volunteer.PointsAwarded``)."""
+    found = set()
+    for aggregate in (Volunteer, ServiceActivity, VolunteerTeam):
+        for name, value in vars(aggregate).items():
+            topic = getattr(value, "TOPIC", None)
+            if isinstance(value, type) and topic and name not in {"Created", "Event"}:
+                found.add(topic.removeprefix(PREFIX))
+    return frozenset(found)
+
+
+class UnhandledEvent(Exception):
+    """A projection met an event it does not know: it stops rather than skip it."""
+
+    def __init__(self, projection: str, position: int, topic: str) -> None:
+        super().__init__(
+            f"projection {projection!r} cannot handle event {topic!r} at position {position}; "
+            "it stopped there (nothing after it was applied)"
+        )
+        self.projection = projection
+        self.position = position
+        self.topic = topic
+
+
+def handles(*short_topics: str) -> Callable[[Handler], Handler]:
+    def mark(fn: Handler) -> Handler:
+        fn.__dict__["_topics"] = short_topics
+        return fn
+
+    return mark
+
+
+class Projection:
+    """Turns events into rows. Subclasses mark handlers with ``@handles`` and list what they ignore."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[Table, ...]]
+    ignored: ClassVar[frozenset[str]] = frozenset()
+    _handlers: ClassVar[dict[str, Handler]]
+    _ignored_full: ClassVar[frozenset[str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for value in vars(cls).values():
+            for short in getattr(value, "_topics", ()):
+                cls._handlers[PREFIX + short] = value
+        cls._ignored_full = frozenset(PREFIX + t for t in cls.ignored)
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+
+    def apply(self, store: RowStore, event: Any, position: int) -> None:
+        topic: str = type(event).TOPIC
+        handler = self._handlers.get(topic)
+        if handler is not None:
+            handler(self, store, event, position)
+        elif topic not in self._ignored_full:
+            raise UnhandledEvent(self.name, position, topic)
+
+    @classmethod
+    def handled_topics(cls) -> frozenset[str]:
+        return frozenset(t.removeprefix(PREFIX) for t in cls._handlers)
+
+
+def dec(value: Any) -> Decimal:
+    return Decimal(value) if value is not None else Decimal(0)
+
+
+def num(value: Decimal) -> str:
+    """A decimal as exact text without trailing zeros: 7.00 → "7", 3.50 → "3.5"."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def day(value: date) -> str:
+    return value.isoformat()
+
+
+def ident(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def enum(value: Enum) -> str:
+    return str(value.value)
+
+
+def media_points(rulebook: Rulebook, start_date: str | None, level: Enum) -> Decimal:
+    """Points for one media coverage, under the rulebook in force on the activity's date."""
+    rules = rulebook.in_force_on(date.fromisoformat(start_date)) if start_date else rulebook.latest
+    return Decimal(rules.ranking.media_level_points.get(level, Decimal(0)))  # type: ignore[call-overload]

@@ -1,0 +1,291 @@
+"""Directory projection: teams and members, volunteers, activities and their participants."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from application.readmodel.base import Projection, dec, enum, handles, iso, media_points, num
+from application.readmodel.store import RowStore
+from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBER, VOLUNTEER
+
+
+class DirectoryProjection(Projection):
+    name = "directory"
+    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
+    ignored = frozenset(
+        {
+            "Volunteer.TrainingCompleted",
+            "Volunteer.InsuranceRecorded",
+            "Volunteer.InsuranceCancelled",
+            "Volunteer.PointsRedeemed",
+            "Volunteer.StarLevelCertified",
+            "Volunteer.CommendationGranted",
+            "Volunteer.CommendationRevoked",
+            "VolunteerTeam.Commended",
+            "Volunteer.PointsReversed",
+        }
+    )
+
+    # ---------------------------------------------------------------- teams
+
+    @handles("VolunteerTeam.Formed")
+    def _formed(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            TEAM,
+            {
+                "team_id": str(e.originator_id),
+                "name": e.name,
+                "level": enum(e.level),
+                "township": e.township,
+                "station": e.station,
+                "dissolved": 0,
+                "member_count": 0,
+                "leader_id": None,
+                "formed_at": iso(e.timestamp),
+                "position": position,
+            },
+        )
+
+    def _team_changed(self, store: RowStore, team_id: str, position: int, **changes: Any) -> None:
+        store.update(TEAM, (team_id,), {**changes, "position": position})
+
+    @handles("VolunteerTeam.MemberEnrolled")
+    def _enrolled(self, store: RowStore, e: Any, position: int) -> None:
+        team_id = str(e.originator_id)
+        store.upsert(
+            TEAM_MEMBER,
+            {
+                "team_id": team_id,
+                "volunteer_id": str(e.volunteer_id),
+                "role": enum(e.role),
+                "position": position,
+            },
+        )
+        team = store.get(TEAM, (team_id,)) or {}
+        changes: dict[str, Any] = {"member_count": int(team.get("member_count", 0)) + 1}
+        if e.role.value == "leader":
+            changes["leader_id"] = str(e.volunteer_id)
+        self._team_changed(store, team_id, position, **changes)
+
+    @handles("VolunteerTeam.MemberLeft")
+    def _left(self, store: RowStore, e: Any, position: int) -> None:
+        team_id, member = str(e.originator_id), str(e.volunteer_id)
+        store.delete(TEAM_MEMBER, (team_id, member))
+        team = store.get(TEAM, (team_id,)) or {}
+        changes: dict[str, Any] = {"member_count": int(team.get("member_count", 1)) - 1}
+        if team.get("leader_id") == member:
+            changes["leader_id"] = None
+        self._team_changed(store, team_id, position, **changes)
+
+    @handles("VolunteerTeam.LeaderAppointed")
+    def _leader(self, store: RowStore, e: Any, position: int) -> None:
+        team_id = str(e.originator_id)
+        if e.previous is not None:
+            store.update(
+                TEAM_MEMBER, (team_id, str(e.previous)), {"role": "member", "position": position}
+            )
+        store.update(
+            TEAM_MEMBER, (team_id, str(e.volunteer_id)), {"role": "leader", "position": position}
+        )
+        self._team_changed(store, team_id, position, leader_id=str(e.volunteer_id))
+
+    @handles("VolunteerTeam.Dissolved")
+    def _dissolved(self, store: RowStore, e: Any, position: int) -> None:
+        self._team_changed(store, str(e.originator_id), position, dissolved=1)
+
+    # ---------------------------------------------------------------- volunteers
+
+    @handles("Volunteer.Registered")
+    def _registered(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            VOLUNTEER,
+            {
+                "volunteer_id": str(e.originator_id),
+                "name": e.name,
+                "national_id": e.national_id,
+                "phone": e.phone,
+                "person_type": enum(e.person_type),
+                "township": e.township,
+                "skills": json.dumps(list(e.skills), ensure_ascii=False),
+                "status": "active",
+                "registered_at": iso(e.timestamp),
+                "position": position,
+            },
+        )
+
+    @handles("Volunteer.ProfileUpdated")
+    def _profile(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            VOLUNTEER,
+            (str(e.originator_id),),
+            {
+                "phone": e.phone,
+                "township": e.township,
+                "skills": json.dumps(list(e.skills), ensure_ascii=False),
+                "position": position,
+            },
+        )
+
+    def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
+        store.update(VOLUNTEER, (str(e.originator_id),), {"status": status, "position": position})
+
+    @handles("Volunteer.Suspended")
+    def _suspended(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "suspended")
+
+    @handles("Volunteer.Reinstated")
+    def _reinstated(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "active")
+
+    @handles("Volunteer.Withdrawn")
+    def _withdrawn(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "withdrawn")
+
+    @handles("Volunteer.PointsAwarded")
+    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            PARTICIPANT,
+            (str(e.activity_id), str(e.originator_id)),
+            {"entry_id": str(e.entry_id), "position": position},
+        )
+
+    # ---------------------------------------------------------------- activities
+
+    @handles("ServiceActivity.Planned")
+    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+        offset = self.rulebook.latest.utc_offset
+        store.upsert(
+            ACTIVITY,
+            {
+                "activity_id": str(e.originator_id),
+                "title": e.title,
+                "category": e.category.code,
+                "team_id": str(e.team_id),
+                "township": e.township,
+                "station": e.station,
+                "location": e.location,
+                "starts_at": e.window.start.isoformat(),
+                "ends_at": e.window.end.isoformat(),
+                "start_date": e.window.local_date(offset).isoformat(),
+                "status": "planned",
+                "capacity": e.capacity,
+                "signups": 0,
+                "participants": 0,
+                "beneficiaries": "{}",
+                "feedback_n": 0,
+                "satisfaction_sum": 0,
+                "media_points": "0",
+                "verified_by": None,
+                "verified_position": None,
+                "position": position,
+            },
+        )
+
+    def _activity(self, store: RowStore, e: Any) -> dict[str, Any]:
+        return store.get(ACTIVITY, (str(e.originator_id),)) or {}
+
+    def _activity_changed(self, store: RowStore, e: Any, position: int, **changes: Any) -> None:
+        store.update(ACTIVITY, (str(e.originator_id),), {**changes, "position": position})
+
+    @handles("ServiceActivity.Published")
+    def _published(self, store: RowStore, e: Any, position: int) -> None:
+        self._activity_changed(store, e, position, status="published")
+
+    @handles("ServiceActivity.Completed")
+    def _completed(self, store: RowStore, e: Any, position: int) -> None:
+        self._activity_changed(store, e, position, status="completed")
+
+    @handles("ServiceActivity.Cancelled")
+    def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
+        self._activity_changed(store, e, position, status="cancelled")
+
+    @handles("ServiceActivity.Verified")
+    def _verified(self, store: RowStore, e: Any, position: int) -> None:
+        self._activity_changed(
+            store,
+            e,
+            position,
+            status="verified",
+            verified_by=e.actor.user_id,
+            verified_position=position,
+        )
+
+    @handles("ServiceActivity.VolunteerSignedUp")
+    def _signed_up(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            PARTICIPANT,
+            {
+                "activity_id": str(e.originator_id),
+                "volunteer_id": str(e.volunteer_id),
+                "signed_up": 1,
+                "started_at": None,
+                "ended_at": None,
+                "service_date": None,
+                "source": None,
+                "attendance_version": 0,
+                "recorded_by": None,
+                "entry_id": None,
+                "position": position,
+            },
+        )
+        signups = int(self._activity(store, e).get("signups", 0)) + 1
+        self._activity_changed(store, e, position, signups=signups)
+
+    @handles("ServiceActivity.VolunteerWithdrew")
+    def _withdrew(self, store: RowStore, e: Any, position: int) -> None:
+        store.delete(PARTICIPANT, (str(e.originator_id), str(e.volunteer_id)))
+        signups = int(self._activity(store, e).get("signups", 1)) - 1
+        self._activity_changed(store, e, position, signups=signups)
+
+    def _attendance(self, store: RowStore, e: Any, position: int, **extra: Any) -> None:
+        offset = self.rulebook.latest.utc_offset
+        store.update(
+            PARTICIPANT,
+            (str(e.originator_id), str(e.volunteer_id)),
+            {
+                "started_at": e.interval.start.isoformat(),
+                "ended_at": e.interval.end.isoformat(),
+                "service_date": e.interval.local_date(offset).isoformat(),
+                "attendance_version": e.attendance_version,
+                "recorded_by": e.actor.user_id,
+                "position": position,
+                **extra,
+            },
+        )
+
+    @handles("ServiceActivity.HoursRecorded")
+    def _hours(self, store: RowStore, e: Any, position: int) -> None:
+        self._attendance(store, e, position, source=enum(e.source))
+        participants = int(self._activity(store, e).get("participants", 0)) + 1
+        self._activity_changed(store, e, position, participants=participants)
+
+    @handles("ServiceActivity.AttendanceCorrected")
+    def _corrected(self, store: RowStore, e: Any, position: int) -> None:
+        extra = {"entry_id": str(e.new_award)} if e.new_award is not None else {}
+        self._attendance(store, e, position, **extra)
+
+    @handles("ServiceActivity.FeedbackRecorded")
+    def _feedback(self, store: RowStore, e: Any, position: int) -> None:
+        row = self._activity(store, e)
+        self._activity_changed(
+            store,
+            e,
+            position,
+            feedback_n=int(row.get("feedback_n", 0)) + 1,
+            satisfaction_sum=int(row.get("satisfaction_sum", 0)) + e.satisfaction,
+        )
+
+    @handles("ServiceActivity.BeneficiariesServed")
+    def _served(self, store: RowStore, e: Any, position: int) -> None:
+        counts = json.loads(self._activity(store, e).get("beneficiaries") or "{}")
+        for kind, n in e.counts.items():
+            counts[kind] = counts.get(kind, 0) + n
+        self._activity_changed(store, e, position, beneficiaries=json.dumps(counts, sort_keys=True))
+
+    @handles("ServiceActivity.MediaCoverageRecorded")
+    def _media(self, store: RowStore, e: Any, position: int) -> None:
+        row = self._activity(store, e)
+        points = media_points(self.rulebook, row.get("start_date"), e.coverage.level)
+        total = dec(row.get("media_points")) + points
+        self._activity_changed(store, e, position, media_points=num(total))

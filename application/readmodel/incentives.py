@@ -1,0 +1,132 @@
+"""Incentive eligibility projection: star level reached vs certified, courtesy tier, candidacy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from application.readmodel.base import Projection, dec, handles, num
+from application.readmodel.store import RowStore
+from application.readmodel.tables import ELIGIBILITY
+
+_TEAM_AND_ACTIVITY = frozenset(
+    {
+        "VolunteerTeam.Formed",
+        "VolunteerTeam.MemberEnrolled",
+        "VolunteerTeam.MemberLeft",
+        "VolunteerTeam.LeaderAppointed",
+        "VolunteerTeam.Commended",
+        "VolunteerTeam.Dissolved",
+        "ServiceActivity.Planned",
+        "ServiceActivity.Published",
+        "ServiceActivity.VolunteerSignedUp",
+        "ServiceActivity.VolunteerWithdrew",
+        "ServiceActivity.HoursRecorded",
+        "ServiceActivity.AttendanceCorrected",
+        "ServiceActivity.BeneficiariesServed",
+        "ServiceActivity.FeedbackRecorded",
+        "ServiceActivity.MediaCoverageRecorded",
+        "ServiceActivity.Completed",
+        "ServiceActivity.Verified",
+        "ServiceActivity.Cancelled",
+    }
+)
+
+
+class EligibilityProjection(Projection):
+    """Eligibility under the latest rulebook version (rebuild after a rulebook change).
+
+    A volunteer is a commendation candidate when their lifetime points reach the top
+    courtesy tier and they hold no commendation yet.
+    """
+
+    name = "eligibility"
+    tables = (ELIGIBILITY,)
+    ignored = _TEAM_AND_ACTIVITY | {
+        "Volunteer.ProfileUpdated",
+        "Volunteer.InsuranceRecorded",
+        "Volunteer.InsuranceCancelled",
+        "Volunteer.PointsRedeemed",
+        "Volunteer.Suspended",
+        "Volunteer.Reinstated",
+        "Volunteer.Withdrawn",
+    }
+
+    @handles("Volunteer.Registered")
+    def _registered(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            ELIGIBILITY,
+            {
+                "volunteer_id": str(e.originator_id),
+                "name": e.name,
+                "township": e.township,
+                "credited_hours": "0",
+                "lifetime_points": "0",
+                "star_reached": 0,
+                "star_certified": 0,
+                "courtesy_tier": None,
+                "commendations": 0,
+                "candidate": 0,
+                "position": position,
+            },
+        )
+
+    def _change(
+        self,
+        store: RowStore,
+        e: Any,
+        position: int,
+        *,
+        hours: Decimal = Decimal(0),
+        points: Decimal = Decimal(0),
+        certified: int | None = None,
+        commendations: int = 0,
+    ) -> None:
+        key = (str(e.originator_id),)
+        row = store.get(ELIGIBILITY, key)
+        if row is None:
+            raise LookupError(f"eligibility: no volunteer {key[0]} at position {position}")
+        rules = self.rulebook.latest
+        credited = dec(row["credited_hours"]) + hours
+        lifetime = dec(row["lifetime_points"]) + points
+        held = int(row["commendations"]) + commendations
+        tier = rules.courtesy_tier(lifetime)
+        top = max((t.min_points for t in rules.courtesy_tiers), default=None)
+        store.update(
+            ELIGIBILITY,
+            key,
+            {
+                "credited_hours": num(credited),
+                "lifetime_points": num(lifetime),
+                "star_reached": rules.star_level(credited),
+                "star_certified": int(row["star_certified"]) if certified is None else certified,
+                "courtesy_tier": tier,
+                "commendations": held,
+                "candidate": int(top is not None and lifetime >= top and held == 0),
+                "position": position,
+            },
+        )
+
+    @handles("Volunteer.PointsAwarded")
+    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+        self._change(store, e, position, hours=e.hours, points=e.points)
+
+    @handles("Volunteer.PointsReversed")
+    def _reversed(self, store: RowStore, e: Any, position: int) -> None:
+        self._change(store, e, position, hours=-e.hours, points=-e.points)
+
+    @handles("Volunteer.TrainingCompleted")
+    def _training(self, store: RowStore, e: Any, position: int) -> None:
+        self._change(store, e, position, points=e.points)
+
+    @handles("Volunteer.StarLevelCertified")
+    def _certified(self, store: RowStore, e: Any, position: int) -> None:
+        self._change(store, e, position, certified=e.level)
+
+    @handles("Volunteer.CommendationGranted")
+    def _granted(self, store: RowStore, e: Any, position: int) -> None:
+        self._change(store, e, position, commendations=1)
+
+    @handles("Volunteer.CommendationRevoked")
+    def _revoked(self, store: RowStore, e: Any, position: int) -> None:
+        self._change(store, e, position, commendations=-1)

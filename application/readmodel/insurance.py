@@ -1,0 +1,136 @@
+"""Insurance coverage projection: policies, each participation and the award's recorded cover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.readmodel.base import Projection, enum, handles, num
+from application.readmodel.store import RowStore
+from application.readmodel.tables import INSURED_ACTIVITY, PARTICIPATION, POLICY
+
+
+class InsuranceProjection(Projection):
+    name = "insurance"
+    tables = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
+    ignored = frozenset(
+        {
+            "Volunteer.Registered",
+            "Volunteer.ProfileUpdated",
+            "Volunteer.TrainingCompleted",
+            "Volunteer.PointsRedeemed",
+            "Volunteer.PointsReversed",
+            "Volunteer.StarLevelCertified",
+            "Volunteer.CommendationGranted",
+            "Volunteer.CommendationRevoked",
+            "Volunteer.Suspended",
+            "Volunteer.Reinstated",
+            "Volunteer.Withdrawn",
+            "VolunteerTeam.Formed",
+            "VolunteerTeam.MemberEnrolled",
+            "VolunteerTeam.MemberLeft",
+            "VolunteerTeam.LeaderAppointed",
+            "VolunteerTeam.Commended",
+            "VolunteerTeam.Dissolved",
+            "ServiceActivity.Published",
+            "ServiceActivity.VolunteerSignedUp",
+            "ServiceActivity.VolunteerWithdrew",
+            "ServiceActivity.BeneficiariesServed",
+            "ServiceActivity.FeedbackRecorded",
+            "ServiceActivity.MediaCoverageRecorded",
+            "ServiceActivity.Verified",
+        }
+    )
+
+    @handles("Volunteer.InsuranceRecorded")
+    def _recorded(self, store: RowStore, e: Any, position: int) -> None:
+        p = e.policy
+        store.upsert(
+            POLICY,
+            {
+                "volunteer_id": str(e.originator_id),
+                "policy_number": p.policy_number,
+                "insurer": p.insurer,
+                "kind": enum(p.kind),
+                "covers_from": p.covers_from.isoformat(),
+                "covers_to": p.covers_to.isoformat(),
+                "sum_insured": num(p.sum_insured),
+                "cancelled": 0,
+                "position": position,
+            },
+        )
+
+    @handles("Volunteer.InsuranceCancelled")
+    def _cancelled_policy(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            POLICY,
+            (str(e.originator_id), e.policy_number),
+            {"cancelled": 1, "position": position},
+        )
+
+    @handles("ServiceActivity.Planned")
+    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            INSURED_ACTIVITY,
+            {
+                "activity_id": str(e.originator_id),
+                "title": e.title,
+                "category": e.category.code,
+                "status": "planned",
+                "position": position,
+            },
+        )
+
+    def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
+        store.update(
+            INSURED_ACTIVITY, (str(e.originator_id),), {"status": status, "position": position}
+        )
+
+    @handles("ServiceActivity.Completed")
+    def _completed(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "completed")
+
+    @handles("ServiceActivity.Cancelled")
+    def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "cancelled")
+
+    def _participation(self, store: RowStore, e: Any, position: int) -> None:
+        activity_id = str(e.originator_id)
+        activity = store.get(INSURED_ACTIVITY, (activity_id,)) or {}
+        offset = self.rulebook.latest.utc_offset
+        store.upsert(
+            PARTICIPATION,
+            {
+                "activity_id": activity_id,
+                "volunteer_id": str(e.volunteer_id),
+                "service_date": e.interval.local_date(offset).isoformat(),
+                "category": activity.get("category"),
+                "award_policy": None,
+                "flagged": 0,
+                "position": position,
+            },
+        )
+
+    @handles("ServiceActivity.HoursRecorded")
+    def _hours(self, store: RowStore, e: Any, position: int) -> None:
+        self._participation(store, e, position)
+
+    @handles("ServiceActivity.AttendanceCorrected")
+    def _corrected(self, store: RowStore, e: Any, position: int) -> None:
+        offset = self.rulebook.latest.utc_offset
+        store.update(
+            PARTICIPATION,
+            (str(e.originator_id), str(e.volunteer_id)),
+            {"service_date": e.interval.local_date(offset).isoformat(), "position": position},
+        )
+
+    @handles("Volunteer.PointsAwarded")
+    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            PARTICIPATION,
+            (str(e.activity_id), str(e.originator_id)),
+            {
+                "award_policy": e.insurance_policy,
+                "flagged": int(e.uninsured_flag),
+                "position": position,
+            },
+        )

@@ -1,0 +1,217 @@
+"""Point ledger projection: every entry with its cause and running balance, and each account."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from application.readmodel.base import Projection, dec, handles, iso, num
+from application.readmodel.store import Row, RowStore
+from application.readmodel.tables import ACCOUNT, ENTRY
+
+ZERO = Decimal(0)
+
+
+class LedgerProjection(Projection):
+    name = "ledger"
+    tables = (ACCOUNT, ENTRY)
+    ignored = frozenset(
+        {
+            "Volunteer.ProfileUpdated",
+            "Volunteer.InsuranceRecorded",
+            "Volunteer.InsuranceCancelled",
+            "Volunteer.StarLevelCertified",
+            "Volunteer.CommendationGranted",
+            "Volunteer.CommendationRevoked",
+            "Volunteer.Suspended",
+            "Volunteer.Reinstated",
+            "Volunteer.Withdrawn",
+            "VolunteerTeam.Formed",
+            "VolunteerTeam.MemberEnrolled",
+            "VolunteerTeam.MemberLeft",
+            "VolunteerTeam.LeaderAppointed",
+            "VolunteerTeam.Commended",
+            "VolunteerTeam.Dissolved",
+            "ServiceActivity.Planned",
+            "ServiceActivity.Published",
+            "ServiceActivity.VolunteerSignedUp",
+            "ServiceActivity.VolunteerWithdrew",
+            "ServiceActivity.HoursRecorded",
+            "ServiceActivity.AttendanceCorrected",
+            "ServiceActivity.BeneficiariesServed",
+            "ServiceActivity.FeedbackRecorded",
+            "ServiceActivity.MediaCoverageRecorded",
+            "ServiceActivity.Completed",
+            "ServiceActivity.Verified",
+            "ServiceActivity.Cancelled",
+        }
+    )
+
+    @handles("Volunteer.Registered")
+    def _registered(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            ACCOUNT,
+            {
+                "volunteer_id": str(e.originator_id),
+                "balance": "0",
+                "lifetime_points": "0",
+                "credited_hours": "0",
+                "backfilled_hours": "0",
+                "training_hours": "0",
+                "redeemed": "0",
+                "entries": 0,
+                "position": position,
+            },
+        )
+
+    def _post(
+        self,
+        store: RowStore,
+        e: Any,
+        position: int,
+        entry: Row,
+        *,
+        balance: Decimal = ZERO,
+        lifetime: Decimal = ZERO,
+        credited: Decimal = ZERO,
+        backfilled: Decimal = ZERO,
+        training: Decimal = ZERO,
+        redeemed: Decimal = ZERO,
+    ) -> None:
+        """Append an entry and move the account's running figures by the given amounts."""
+        volunteer_id = str(e.originator_id)
+        account = store.get(ACCOUNT, (volunteer_id,))
+        if account is None:
+            raise LookupError(f"ledger: no account for volunteer {volunteer_id} at {position}")
+        new_balance = dec(account["balance"]) + balance
+        seq = int(account["entries"]) + 1
+        store.update(
+            ACCOUNT,
+            (volunteer_id,),
+            {
+                "balance": num(new_balance),
+                "lifetime_points": num(dec(account["lifetime_points"]) + lifetime),
+                "credited_hours": num(dec(account["credited_hours"]) + credited),
+                "backfilled_hours": num(dec(account["backfilled_hours"]) + backfilled),
+                "training_hours": num(dec(account["training_hours"]) + training),
+                "redeemed": num(dec(account["redeemed"]) + redeemed),
+                "entries": seq,
+                "position": position,
+            },
+        )
+        store.upsert(
+            ENTRY,
+            {
+                "entry_id": str(entry.pop("entry_id")),
+                "volunteer_id": volunteer_id,
+                "seq": seq,
+                "points": "0",
+                "hours": "0",
+                "backfill": 0,
+                "activity_id": None,
+                "category": None,
+                "service_date": None,
+                "rulebook_version": None,
+                "reverses": None,
+                "reversed": 0,
+                **entry,
+                "balance_after": num(new_balance),
+                "recorded_at": iso(e.timestamp),
+                "position": position,
+            },
+        )
+
+    @handles("Volunteer.PointsAwarded")
+    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+        backfill = e.source.value == "backfill"
+        cause = {
+            "interval": [e.interval.start.isoformat(), e.interval.end.isoformat()],
+            "source": e.source.value,
+            "minutes": num(e.figures.minutes),
+            "rounded_hours": num(e.figures.rounded_hours),
+            "multiplier": num(e.figures.multiplier),
+            "insurance_policy": e.insurance_policy,
+            "uninsured_flag": e.uninsured_flag,
+            "verified_by": e.actor.user_id,
+        }
+        self._post(
+            store,
+            e,
+            position,
+            {
+                "entry_id": e.entry_id,
+                "kind": "award",
+                "points": num(e.points),
+                "hours": num(e.hours),
+                "backfill": int(backfill),
+                "activity_id": str(e.activity_id),
+                "category": e.category.code,
+                "service_date": e.service_date.isoformat(),
+                "rulebook_version": e.rulebook_version,
+                "detail": json.dumps(cause, ensure_ascii=False, sort_keys=True),
+            },
+            balance=e.points,
+            lifetime=e.points,
+            credited=e.hours,
+            backfilled=e.hours if backfill else ZERO,
+        )
+
+    @handles("Volunteer.PointsReversed")
+    def _reversed(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(ENTRY, (str(e.reverses),), {"reversed": 1})
+        self._post(
+            store,
+            e,
+            position,
+            {
+                "entry_id": e.entry_id,
+                "kind": "reversal",
+                "points": num(-e.points),
+                "hours": num(-e.hours),
+                "backfill": int(e.backfill),
+                "activity_id": str(e.activity_id),
+                "reverses": str(e.reverses),
+                "detail": json.dumps({"reason": e.reason}, ensure_ascii=False),
+            },
+            balance=-e.points,
+            lifetime=-e.points,
+            credited=-e.hours,
+            backfilled=-e.hours if e.backfill else ZERO,
+        )
+
+    @handles("Volunteer.PointsRedeemed")
+    def _redeemed(self, store: RowStore, e: Any, position: int) -> None:
+        self._post(
+            store,
+            e,
+            position,
+            {
+                "entry_id": e.entry_id,
+                "kind": "redemption",
+                "points": num(-e.points),
+                "detail": json.dumps({"benefit": e.benefit}, ensure_ascii=False),
+            },
+            balance=-e.points,
+            redeemed=e.points,
+        )
+
+    @handles("Volunteer.TrainingCompleted")
+    def _training(self, store: RowStore, e: Any, position: int) -> None:
+        self._post(
+            store,
+            e,
+            position,
+            {
+                "entry_id": e.entry_id,
+                "kind": "training",
+                "points": num(e.points),
+                "hours": num(e.hours),
+                "service_date": e.completed_on.isoformat(),
+                "rulebook_version": e.rulebook_version,
+                "detail": json.dumps({"course": e.course}, ensure_ascii=False),
+            },
+            balance=e.points,
+            lifetime=e.points,
+            training=e.hours,
+        )

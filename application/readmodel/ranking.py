@@ -1,0 +1,134 @@
+"""Ranking facts projection: units, activities and the awards standing on them.
+
+Scores are computed from these facts per period at query time, by the pure formula
+in ``domain.ranking``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.readmodel.base import Projection, dec, handles, media_points, num
+from application.readmodel.store import RowStore
+from application.readmodel.tables import RANK_ACTIVITY, RANK_AWARD, RANK_UNIT
+
+
+class RankingProjection(Projection):
+    name = "ranking"
+    tables = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
+    ignored = frozenset(
+        {
+            "Volunteer.Registered",
+            "Volunteer.ProfileUpdated",
+            "Volunteer.TrainingCompleted",
+            "Volunteer.InsuranceRecorded",
+            "Volunteer.InsuranceCancelled",
+            "Volunteer.PointsRedeemed",
+            "Volunteer.StarLevelCertified",
+            "Volunteer.CommendationGranted",
+            "Volunteer.CommendationRevoked",
+            "Volunteer.Suspended",
+            "Volunteer.Reinstated",
+            "Volunteer.Withdrawn",
+            "VolunteerTeam.MemberEnrolled",
+            "VolunteerTeam.MemberLeft",
+            "VolunteerTeam.LeaderAppointed",
+            "VolunteerTeam.Commended",
+            "VolunteerTeam.Dissolved",
+            "ServiceActivity.Published",
+            "ServiceActivity.VolunteerSignedUp",
+            "ServiceActivity.VolunteerWithdrew",
+            "ServiceActivity.HoursRecorded",
+            "ServiceActivity.AttendanceCorrected",
+            "ServiceActivity.BeneficiariesServed",
+        }
+    )
+
+    def _unit(self, store: RowStore, kind: str, unit_id: str, name: str, position: int) -> None:
+        if store.get(RANK_UNIT, (kind, unit_id)) is None:
+            store.upsert(
+                RANK_UNIT,
+                {"unit_kind": kind, "unit_id": unit_id, "name": name, "position": position},
+            )
+
+    @handles("VolunteerTeam.Formed")
+    def _formed(self, store: RowStore, e: Any, position: int) -> None:
+        self._unit(store, "team", str(e.originator_id), e.name, position)
+        if e.station:
+            self._unit(store, "station", e.station, e.station, position)
+
+    @handles("ServiceActivity.Planned")
+    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+        self._unit(store, "station", e.station, e.station, position)
+        store.upsert(
+            RANK_ACTIVITY,
+            {
+                "activity_id": str(e.originator_id),
+                "team_id": str(e.team_id),
+                "station": e.station,
+                "start_date": e.window.local_date(self.rulebook.latest.utc_offset).isoformat(),
+                "status": "planned",
+                "feedback_n": 0,
+                "satisfaction_sum": 0,
+                "media_points": "0",
+                "position": position,
+            },
+        )
+
+    def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
+        store.update(
+            RANK_ACTIVITY, (str(e.originator_id),), {"status": status, "position": position}
+        )
+
+    @handles("ServiceActivity.Completed")
+    def _completed(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "completed")
+
+    @handles("ServiceActivity.Verified")
+    def _verified(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "verified")
+
+    @handles("ServiceActivity.Cancelled")
+    def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
+        self._status(store, e, position, "cancelled")
+
+    @handles("ServiceActivity.FeedbackRecorded")
+    def _feedback(self, store: RowStore, e: Any, position: int) -> None:
+        key = (str(e.originator_id),)
+        row = store.get(RANK_ACTIVITY, key) or {}
+        store.update(
+            RANK_ACTIVITY,
+            key,
+            {
+                "feedback_n": int(row.get("feedback_n", 0)) + 1,
+                "satisfaction_sum": int(row.get("satisfaction_sum", 0)) + e.satisfaction,
+                "position": position,
+            },
+        )
+
+    @handles("ServiceActivity.MediaCoverageRecorded")
+    def _media(self, store: RowStore, e: Any, position: int) -> None:
+        key = (str(e.originator_id),)
+        row = store.get(RANK_ACTIVITY, key) or {}
+        total = dec(row.get("media_points")) + media_points(
+            self.rulebook, row.get("start_date"), e.coverage.level
+        )
+        store.update(RANK_ACTIVITY, key, {"media_points": num(total), "position": position})
+
+    @handles("Volunteer.PointsAwarded")
+    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            RANK_AWARD,
+            {
+                "entry_id": str(e.entry_id),
+                "activity_id": str(e.activity_id),
+                "volunteer_id": str(e.originator_id),
+                "hours": num(e.hours),
+                "reversed": 0,
+                "position": position,
+            },
+        )
+
+    @handles("Volunteer.PointsReversed")
+    def _reversed(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(RANK_AWARD, (str(e.reverses),), {"reversed": 1, "position": position})

@@ -1,0 +1,75 @@
+"""Reading the log in order, and building read models in memory up to any position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+
+from application.readmodel.base import Projection
+from application.readmodel.store import MemoryStore
+
+
+class UndecodableEvent(Exception):
+    def __init__(self, position: int, topic: str, cause: Exception) -> None:
+        super().__init__(
+            f"event at position {position} (topic {topic!r}) cannot be decoded: {cause}"
+        )
+        self.position = position
+        self.topic = topic
+
+
+def read_notifications(
+    app: Application[Any], *, after: int = 0, upto: int | None = None, batch: int = 2000
+) -> Iterator[list[Notification]]:
+    """The log from position ``after + 1`` (to ``upto``), one batch at a time."""
+    position = after
+    while upto is None or position < upto:
+        found = app.recorder.select_notifications(
+            start=position + 1, limit=batch, stop=upto, inclusive_of_start=True
+        )
+        if not found:
+            return
+        yield list(found)
+        position = found[-1].id
+
+
+def decode(app: Application[Any], notification: Notification) -> Any:
+    try:
+        return app.mapper.to_domain_event(notification)
+    except Exception as e:
+        raise UndecodableEvent(notification.id, notification.topic, e) from e
+
+
+def read_events(
+    app: Application[Any], *, after: int = 0, upto: int | None = None, batch: int = 2000
+) -> Iterator[list[tuple[int, Any]]]:
+    for notifications in read_notifications(app, after=after, upto=upto, batch=batch):
+        yield [(n.id, decode(app, n)) for n in notifications]
+
+
+def position_known_at(app: Application[Any], known_at: datetime) -> int:
+    """The last log position whose event was recorded at or before ``known_at``."""
+    cut = 0
+    for notifications in read_notifications(app, batch=5000):
+        for n in notifications:
+            if decode(app, n).timestamp <= known_at:
+                cut = n.id
+    return cut
+
+
+def replay(
+    app: Application[Any], projections: Sequence[Projection], *, upto: int | None = None
+) -> tuple[MemoryStore, int]:
+    """Build ``projections`` in memory from the log up to ``upto`` (the head when None)."""
+    store = MemoryStore()
+    last = 0
+    for events in read_events(app, upto=upto):
+        for position, event in events:
+            for projection in projections:
+                projection.apply(store, event, position)
+            last = position
+    return store, last

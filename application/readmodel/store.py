@@ -1,0 +1,126 @@
+"""The row store a projection writes to and a query reads from, and its in-memory form.
+
+The in-memory store serves replay (time travel, annual review, rebuild checks); the SQL
+store in infrastructure serves the live read models. Both answer the same calls, so
+projections and queries are written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from application.readmodel.tables import Table
+
+Row = dict[str, Any]
+
+
+class RowStore(Protocol):
+    def get(self, table: Table, key: Sequence[Any]) -> Row | None: ...
+
+    def upsert(self, table: Table, row: Row) -> None: ...
+
+    def update(self, table: Table, key: Sequence[Any], changes: Row) -> None: ...
+
+    def delete(self, table: Table, key: Sequence[Any]) -> None: ...
+
+    def select(
+        self,
+        table: Table,
+        eq: Row | None = None,
+        *,
+        within: tuple[str, Iterable[Any]] | None = None,
+        between: tuple[str, Any, Any] | None = None,
+        after: tuple[str, Any] | None = None,
+        order_by: Sequence[str] = (),
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[Row]: ...
+
+
+def key_of(table: Table, row: Row) -> tuple[Any, ...]:
+    return tuple(row[c] for c in table.key)
+
+
+def matches(
+    row: Row,
+    eq: Row | None,
+    within: tuple[str, set[Any]] | None,
+    between: tuple[str, Any, Any] | None,
+    after: tuple[str, Any] | None,
+) -> bool:
+    """The in-memory meaning of a select's filters (``between`` is half-open: [low, high))."""
+    if eq and any(row.get(c) != v for c, v in eq.items()):
+        return False
+    if within is not None and row.get(within[0]) not in within[1]:
+        return False
+    if between is not None:
+        value = row.get(between[0])
+        if value is None or not between[1] <= value < between[2]:
+            return False
+    if after is not None:
+        value = row.get(after[0])
+        if value is None or not value > after[1]:
+            return False
+    return True
+
+
+class MemoryStore:
+    """All tables as dicts keyed by primary key: for replay up to any position."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[tuple[Any, ...], Row]] = {}
+
+    def _rows(self, table: Table) -> dict[tuple[Any, ...], Row]:
+        return self.tables.setdefault(table.name, {})
+
+    def get(self, table: Table, key: Sequence[Any]) -> Row | None:
+        return self._rows(table).get(tuple(key))
+
+    def upsert(self, table: Table, row: Row) -> None:
+        self._rows(table)[key_of(table, row)] = dict(row)
+
+    def update(self, table: Table, key: Sequence[Any], changes: Row) -> None:
+        row = self._rows(table).get(tuple(key))
+        if row is not None:
+            row.update(changes)
+
+    def delete(self, table: Table, key: Sequence[Any]) -> None:
+        self._rows(table).pop(tuple(key), None)
+
+    def select(
+        self,
+        table: Table,
+        eq: Row | None = None,
+        *,
+        within: tuple[str, Iterable[Any]] | None = None,
+        between: tuple[str, Any, Any] | None = None,
+        after: tuple[str, Any] | None = None,
+        order_by: Sequence[str] = (),
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[Row]:
+        members = (within[0], set(within[1])) if within is not None else None
+        found = [
+            dict(r) for r in self._rows(table).values() if matches(r, eq, members, between, after)
+        ]
+        if order_by:
+            found.sort(
+                key=lambda r: tuple(_sortable(r.get(c)) for c in order_by), reverse=descending
+            )
+        return found[:limit] if limit is not None else found
+
+    def snapshot(self, tables: Iterable[Table]) -> dict[str, list[Row]]:
+        """Every row of ``tables``, sorted by key: for comparing two builds."""
+        return {
+            t.name: [dict(r) for _, r in sorted(self._rows(t).items(), key=lambda kv: _key(kv[0]))]
+            for t in tables
+        }
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    return (0, "") if value is None else (1, value)
+
+
+def _key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(_sortable(k) for k in key)

@@ -1,0 +1,280 @@
+"""Read-model tables, described as data. Infrastructure turns them into SQL for either store.
+
+Decimals are stored as text (exact on both stores); dates and times as ISO text in UTC.
+Tables marked ``mirrored`` are small state tables a projection reads while applying
+events: the runner keeps them in memory, so applying never waits on a round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INT_COLUMNS = {
+    "position",
+    "seq",
+    "capacity",
+    "signups",
+    "participants",
+    "feedback_n",
+    "satisfaction_sum",
+    "attendance_version",
+    "member_count",
+    "dissolved",
+    "entries",
+    "star_certified",
+    "star_reached",
+    "commendations",
+    "backfill",
+    "reversed",
+    "cancelled",
+    "covered",
+    "flagged",
+    "verified_position",
+    "aggregate_version",
+    "candidate",
+    "signed_up",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    mirrored: bool = False
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    def is_int(self, column: str) -> bool:
+        return column in INT_COLUMNS
+
+
+TEAM = Table(
+    "rm_team",
+    (
+        "team_id",
+        "name",
+        "level",
+        "township",
+        "station",
+        "dissolved",
+        "member_count",
+        "leader_id",
+        "formed_at",
+        "position",
+    ),
+    ("team_id",),
+    mirrored=True,
+)
+TEAM_MEMBER = Table(
+    "rm_team_member", ("team_id", "volunteer_id", "role", "position"), ("team_id", "volunteer_id")
+)
+VOLUNTEER = Table(
+    "rm_volunteer",
+    (
+        "volunteer_id",
+        "name",
+        "national_id",
+        "phone",
+        "person_type",
+        "township",
+        "skills",
+        "status",
+        "registered_at",
+        "position",
+    ),
+    ("volunteer_id",),
+    indexes=(("township",),),
+)
+ACTIVITY = Table(
+    "rm_activity",
+    (
+        "activity_id",
+        "title",
+        "category",
+        "team_id",
+        "township",
+        "station",
+        "location",
+        "starts_at",
+        "ends_at",
+        "start_date",
+        "status",
+        "capacity",
+        "signups",
+        "participants",
+        "beneficiaries",
+        "feedback_n",
+        "satisfaction_sum",
+        "media_points",
+        "verified_by",
+        "verified_position",
+        "position",
+    ),
+    ("activity_id",),
+    mirrored=True,
+    indexes=(("start_date",), ("team_id",)),
+)
+PARTICIPANT = Table(
+    "rm_participant",
+    (
+        "activity_id",
+        "volunteer_id",
+        "signed_up",
+        "started_at",
+        "ended_at",
+        "service_date",
+        "source",
+        "attendance_version",
+        "recorded_by",
+        "entry_id",
+        "position",
+    ),
+    ("activity_id", "volunteer_id"),
+    indexes=(("volunteer_id",),),
+)
+DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
+
+ACCOUNT = Table(
+    "rm_ledger_account",
+    (
+        "volunteer_id",
+        "balance",
+        "lifetime_points",
+        "credited_hours",
+        "backfilled_hours",
+        "training_hours",
+        "redeemed",
+        "entries",
+        "position",
+    ),
+    ("volunteer_id",),
+    mirrored=True,
+)
+ENTRY = Table(
+    "rm_ledger_entry",
+    (
+        "entry_id",
+        "volunteer_id",
+        "seq",
+        "kind",
+        "points",
+        "hours",
+        "backfill",
+        "activity_id",
+        "category",
+        "service_date",
+        "rulebook_version",
+        "reverses",
+        "reversed",
+        "detail",
+        "balance_after",
+        "recorded_at",
+        "position",
+    ),
+    ("entry_id",),
+    indexes=(("volunteer_id", "seq"), ("activity_id",)),
+)
+LEDGER_TABLES = (ACCOUNT, ENTRY)
+
+ELIGIBILITY = Table(
+    "rm_eligibility",
+    (
+        "volunteer_id",
+        "name",
+        "township",
+        "credited_hours",
+        "lifetime_points",
+        "star_reached",
+        "star_certified",
+        "courtesy_tier",
+        "commendations",
+        "candidate",
+        "position",
+    ),
+    ("volunteer_id",),
+    mirrored=True,
+)
+ELIGIBILITY_TABLES = (ELIGIBILITY,)
+
+RANK_UNIT = Table(
+    "rk_unit", ("unit_kind", "unit_id", "name", "position"), ("unit_kind", "unit_id"), mirrored=True
+)
+RANK_ACTIVITY = Table(
+    "rk_activity",
+    (
+        "activity_id",
+        "team_id",
+        "station",
+        "start_date",
+        "status",
+        "feedback_n",
+        "satisfaction_sum",
+        "media_points",
+        "position",
+    ),
+    ("activity_id",),
+    mirrored=True,
+    indexes=(("start_date",),),
+)
+RANK_AWARD = Table(
+    "rk_award",
+    ("entry_id", "activity_id", "volunteer_id", "hours", "reversed", "position"),
+    ("entry_id",),
+    indexes=(("activity_id",),),
+)
+RANKING_TABLES = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
+
+POLICY = Table(
+    "in_policy",
+    (
+        "volunteer_id",
+        "policy_number",
+        "insurer",
+        "kind",
+        "covers_from",
+        "covers_to",
+        "sum_insured",
+        "cancelled",
+        "position",
+    ),
+    ("volunteer_id", "policy_number"),
+)
+PARTICIPATION = Table(
+    "in_participation",
+    (
+        "activity_id",
+        "volunteer_id",
+        "service_date",
+        "category",
+        "award_policy",
+        "flagged",
+        "position",
+    ),
+    ("activity_id", "volunteer_id"),
+    indexes=(("volunteer_id",), ("service_date",)),
+)
+INSURED_ACTIVITY = Table(
+    "in_activity",
+    ("activity_id", "title", "category", "status", "position"),
+    ("activity_id",),
+    mirrored=True,
+)
+INSURANCE_TABLES = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
+
+AUDIT_EVENT = Table(
+    "au_event",
+    (
+        "position",
+        "aggregate_id",
+        "aggregate_version",
+        "aggregate_type",
+        "event_type",
+        "actor_id",
+        "actor_role",
+        "correlation_id",
+        "recorded_at",
+    ),
+    ("position",),
+    indexes=(("aggregate_id",), ("actor_id",), ("event_type",), ("recorded_at",)),
+)
+AUDIT_TABLES = (AUDIT_EVENT,)

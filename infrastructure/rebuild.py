@@ -1,0 +1,104 @@
+"""Rebuild a projection from position 0 alongside the live tables, then switch in one transaction.
+
+Readers never see a half-built table: the shadow tables are filled first, caught up to
+the live position under the tracking row's lock, and renamed into place atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from application.ledger import VolunteerLedger
+from application.readmodel.base import Projection
+from application.readmodel.replay import read_events
+from application.readmodel.store import Row
+from infrastructure.sqlstore import Batch, SqlStore, Transaction
+
+SHADOW = "__rebuild"
+
+
+@dataclass(frozen=True)
+class Status:
+    projection: str
+    position: int
+    head: int
+    lag: int
+    generation: int
+    error: str | None
+    updated_at: str | None
+
+
+def status(ledger: VolunteerLedger, store: SqlStore) -> list[Status]:
+    head = ledger.current_position()
+    return [
+        Status(
+            name,
+            t["position"],
+            head,
+            head - t["position"],
+            t["generation"],
+            t["error"],
+            t["updated_at"],
+        )
+        for name, t in sorted(store.tracking().items())
+    ]
+
+
+def _fill(
+    ledger: VolunteerLedger,
+    tx: Transaction,
+    projection: Projection,
+    mirrors: dict[str, dict[tuple[Any, ...], Row]],
+    after: int,
+    upto: int | None,
+    batch_size: int,
+) -> int:
+    position = after
+    for events in read_events(ledger, after=after, upto=upto, batch=batch_size):
+        batch = Batch(tx, mirrors, SHADOW)
+        for position, event in events:
+            projection.apply(batch, event, position)
+        batch.flush()
+    return position
+
+
+def rebuild(
+    ledger: VolunteerLedger, store: SqlStore, projection: Projection, *, batch_size: int = 5000
+) -> int:
+    """Rebuild ``projection`` from position 0; return the position it was switched in at."""
+    tables = projection.tables
+    with store.transaction() as tx:
+        for table in tables:
+            tx.execute(f"DROP TABLE IF EXISTS {table.name}{SHADOW}")
+    store.create_tables(tables, suffix=SHADOW, indexes=False)
+    store.register(projection.name)
+    mirrors: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in tables if t.mirrored}
+    position = 0
+    head = ledger.current_position()
+    while position < head:
+        with store.transaction() as tx:
+            position = _fill(ledger, tx, projection, mirrors, position, head, batch_size)
+        head = ledger.current_position()
+
+    with store.transaction() as tx:
+        lock = " FOR UPDATE" if store.is_postgres else ""
+        live = tx.conn.execute(
+            store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),
+            (projection.name,),
+        ).fetchone()[0]
+        if live > position:
+            position = _fill(ledger, tx, projection, mirrors, position, int(live), batch_size)
+        for table in tables:
+            tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+            tx.execute(f"ALTER TABLE {table.name}{SHADOW} RENAME TO {table.name}")
+            if store.is_postgres:
+                tx.execute(f"ALTER INDEX {table.name}{SHADOW}_pkey RENAME TO {table.name}_pkey")
+            for ddl in store.index_ddl(table):
+                tx.execute(ddl)
+        tx.execute(
+            "UPDATE rm_tracking SET position = ?, generation = generation + 1, error = NULL "
+            "WHERE projection = ?",
+            (position, projection.name),
+        )
+    return position

@@ -1,0 +1,168 @@
+"""The projection runner: reads the log in batches and keeps every read model up to date.
+
+Each batch's rows and the projection's position commit in one transaction (exactly
+once, resumable after any crash). On PostgreSQL it wakes on LISTEN/NOTIFY, with
+polling as the fallback; on SQLite it polls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from application.ledger import VolunteerLedger
+from application.readmodel.base import Projection, UnhandledEvent
+from application.readmodel.replay import read_events
+from application.readmodel.store import Row
+from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
+
+log = logging.getLogger("volunteer_ledger.projections")
+
+
+@dataclass
+class Lane:
+    projection: Projection
+    position: int = 0
+    generation: int = 0
+    error: str | None = None
+    mirrors: dict[str, dict[tuple[Any, ...], Row]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        ledger: VolunteerLedger,
+        store: SqlStore,
+        projections: list[Projection],
+        *,
+        batch_size: int = 2000,
+        poll_interval: float = 0.5,
+        listen_url: str | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.store = store
+        self.lanes = [Lane(p) for p in projections]
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.listen_url = listen_url
+        for lane in self.lanes:
+            store.create_tables(lane.projection.tables)
+            store.register(lane.name)
+            self._reload(lane)
+
+    def _reload(self, lane: Lane) -> None:
+        """Re-read the lane's position and mirrors from the store (after start, rollback or rebuild)."""
+        state = self.store.tracking()[lane.name]
+        lane.position, lane.generation, lane.error = (
+            state["position"],
+            state["generation"],
+            state["error"],
+        )
+        lane.mirrors = {
+            t.name: self.store.load_table(t) for t in lane.projection.tables if t.mirrored
+        }
+
+    @property
+    def active(self) -> list[Lane]:
+        return [lane for lane in self.lanes if lane.error is None]
+
+    def step(self) -> int:
+        """Apply one batch of the log to every active projection; return how many events were read."""
+        active = self.active
+        if not active:
+            return 0
+        after = min(lane.position for lane in active)
+        batch = next(read_events(self.ledger, after=after, batch=self.batch_size), [])
+        for lane in active:
+            todo = [(p, e) for p, e in batch if p > lane.position]
+            if todo:
+                self._apply(lane, todo)
+        return len(batch)
+
+    def catch_up(self) -> int:
+        """Run batches until every active projection is at the head; return events read."""
+        total = 0
+        while (count := self.step()) > 0:
+            total += count
+        return total
+
+    def _apply(self, lane: Lane, todo: list[tuple[int, Any]]) -> None:
+        try:
+            with self.store.transaction() as tx:
+                batch = Batch(tx, lane.mirrors)
+                for position, event in todo:
+                    lane.projection.apply(batch, event, position)
+                batch.flush()
+                tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
+            lane.position = todo[-1][0]
+        except UnhandledEvent as stop:
+            self._reload(lane)
+            before = [item for item in todo if item[0] < stop.position and item[0] > lane.position]
+            if before:
+                self._apply(lane, before)
+            with self.store.transaction() as tx:
+                tx.advance(lane.name, lane.position, lane.position, lane.generation, str(stop))
+            lane.error = str(stop)
+            log.error("%s", stop)
+        except TrackingMoved:
+            self._reload(lane)
+        except BaseException:
+            self._reload(lane)
+            raise
+
+    # ----------------------------------------------------------------- running for ever
+
+    def run(self, stop: threading.Event) -> None:
+        """Keep the read models caught up until ``stop`` is set."""
+        listener = self._listen()
+        try:
+            while not stop.is_set():
+                try:
+                    read = self.step()
+                except Exception:
+                    log.exception("projection batch failed; retrying after %ss", self.poll_interval)
+                    stop.wait(self.poll_interval)
+                    continue
+                if read == 0:
+                    listener = self._wait(listener, stop)
+        finally:
+            if listener is not None:
+                listener.close()
+
+    def _listen(self) -> psycopg.Connection[Any] | None:
+        if not self.listen_url:
+            return None
+        try:
+            conn = psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5)
+            channel = getattr(self.ledger.recorder, "channel_name", None)
+            if channel is None:
+                conn.close()
+                return None
+            conn.execute(f'LISTEN "{channel}"')
+            return conn
+        except psycopg.Error:
+            log.warning("LISTEN unavailable; polling every %ss", self.poll_interval)
+            return None
+
+    def _wait(
+        self, listener: psycopg.Connection[Any] | None, stop: threading.Event
+    ) -> psycopg.Connection[Any] | None:
+        if listener is None:
+            stop.wait(self.poll_interval)
+            return self._listen() if self.listen_url else None
+        try:
+            for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
+                pass
+            return listener
+        except psycopg.Error:
+            log.warning("LISTEN connection lost; polling until it is back")
+            listener.close()
+            return None
