@@ -1,16 +1,32 @@
-"""The composition root: build the application (and later projections) once per process."""
+"""The composition root: build the application, read models and runner once per process."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from application.base import Clock, utc_now
 from application.ledger import VolunteerLedger
+from application.readmodel.catalogue import all_projections
+from application.readmodel.queries import ReadModels
 from domain.rulebook import Rulebook
 from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
+from infrastructure.runner import ProjectionRunner
 from infrastructure.settings import Settings
+from infrastructure.sqlstore import SqlStore
 from infrastructure.transcodings import ledger_transcodings
+
+
+class ReadModelsBehind(Exception):
+    """The read models did not reach the requested position in time."""
+
+    def __init__(self, wanted: int, reached: int, waited: float) -> None:
+        super().__init__(
+            f"read models reached position {reached}, not {wanted}, within {waited:.1f} s"
+        )
+        self.wanted = wanted
+        self.reached = reached
 
 
 @dataclass
@@ -18,9 +34,49 @@ class Container:
     settings: Settings
     rulebook: Rulebook
     ledger: VolunteerLedger
+    _store: SqlStore | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> SqlStore:
+        """The read-model store (opened on first use)."""
+        if self._store is None:
+            self._store = SqlStore(self.settings, pool_size=self.settings.postgres_pool_size)
+        return self._store
+
+    def read_models(self) -> ReadModels:
+        return ReadModels(self.store, self.rulebook)
+
+    def runner(self, *, batch_size: int = 2000, poll_interval: float = 0.5) -> ProjectionRunner:
+        return ProjectionRunner(
+            self.ledger,
+            self.store,
+            all_projections(self.rulebook),
+            batch_size=batch_size,
+            poll_interval=poll_interval,
+            listen_url=self.settings.database_url if self.settings.is_postgres else None,
+        )
+
+    def read_position(self) -> int:
+        """The position every read model has reached (the slowest one's)."""
+        positions = [t["position"] for t in self.store.tracking().values()]
+        return min(positions) if positions else 0
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> int:
+        """Read-your-writes: wait (bounded) until the read models reach ``position``."""
+        started = time.monotonic()
+        delay = 0.005
+        while (reached := self.read_position()) < position:
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise ReadModelsBehind(position, reached, waited)
+            time.sleep(min(delay, timeout - waited))
+            delay = min(delay * 2, 0.1)
+        return reached
 
     def close(self) -> None:
         self.ledger.close()
+        if self._store is not None:
+            self._store.close()
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Container:

@@ -65,9 +65,10 @@ class Projection:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._handlers = {}
-        for value in vars(cls).values():
-            for short in getattr(value, "_topics", ()):
-                cls._handlers[PREFIX + short] = value
+        for klass in reversed(cls.__mro__):
+            for value in vars(klass).values():
+                for short in getattr(value, "_topics", ()):
+                    cls._handlers[PREFIX + short] = value
         cls._ignored_full = frozenset(PREFIX + t for t in cls.ignored)
 
     def __init__(self, rulebook: Rulebook) -> None:

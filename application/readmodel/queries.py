@@ -1,0 +1,457 @@
+"""Queries over the read models. The same code answers from live tables or an in-memory replay."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from application.readmodel.base import dec, num
+from application.readmodel.store import Row, RowStore
+from application.readmodel.tables import (
+    ACCOUNT,
+    ACTIVITY,
+    AUDIT_EVENT,
+    ELIGIBILITY,
+    ENTRY,
+    INSURED_ACTIVITY,
+    PARTICIPANT,
+    PARTICIPATION,
+    POLICY,
+    RANK_ACTIVITY,
+    RANK_AWARD,
+    RANK_UNIT,
+    TEAM,
+    TEAM_MEMBER,
+    VOLUNTEER,
+)
+from domain.ranking import Period, RankedUnit, UnitMetrics, score_units
+from domain.rulebook import Rulebook, RulebookVersion
+
+CHUNK = 500
+
+
+class Page(dict[str, Any]):
+    """``{"items": [...], "next_cursor": str | None}``."""
+
+
+def _page(rows: list[Row], limit: int, cursor_of: str) -> Page:
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=str(items[-1][cursor_of]) if more and items else None)
+
+
+class ReadModels:
+    def __init__(self, store: RowStore, rulebook: Rulebook) -> None:
+        self.store = store
+        self.rulebook = rulebook
+
+    def _within(self, table: Any, column: str, values: list[Any], **eq: Any) -> list[Row]:
+        found: list[Row] = []
+        for start in range(0, len(values), CHUNK):
+            found += self.store.select(
+                table, eq or None, within=(column, values[start : start + CHUNK])
+            )
+        return found
+
+    # ----------------------------------------------------------------- directory
+
+    def teams(self, *, limit: int = 50, cursor: str | None = None) -> Page:
+        after = ("team_id", cursor) if cursor else None
+        return _page(
+            self.store.select(TEAM, after=after, order_by=("team_id",), limit=limit + 1),
+            limit,
+            "team_id",
+        )
+
+    def team(self, team_id: str) -> Row | None:
+        row = self.store.get(TEAM, (team_id,))
+        if row is None:
+            return None
+        members = self.store.select(TEAM_MEMBER, {"team_id": team_id}, order_by=("volunteer_id",))
+        return {
+            **row,
+            "members": [{"volunteer_id": m["volunteer_id"], "role": m["role"]} for m in members],
+        }
+
+    def volunteers(
+        self, *, township: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        eq = {"township": township} if township else None
+        after = ("volunteer_id", cursor) if cursor else None
+        rows = self.store.select(
+            VOLUNTEER, eq, after=after, order_by=("volunteer_id",), limit=limit + 1
+        )
+        return _page([_volunteer(r) for r in rows], limit, "volunteer_id")
+
+    def volunteer(self, volunteer_id: str) -> Row | None:
+        row = self.store.get(VOLUNTEER, (volunteer_id,))
+        return _volunteer(row) if row else None
+
+    def activities(
+        self,
+        *,
+        status: str | None = None,
+        team_id: str | None = None,
+        township: str | None = None,
+        category: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        eq = {
+            k: v
+            for k, v in {
+                "status": status,
+                "team_id": team_id,
+                "township": township,
+                "category": category,
+            }.items()
+            if v
+        }
+        between = (
+            ("start_date", (start or date.min).isoformat(), (end or date.max).isoformat())
+            if start or end
+            else None
+        )
+        after = ("activity_id", cursor) if cursor else None
+        rows = self.store.select(
+            ACTIVITY,
+            eq or None,
+            between=between,
+            after=after,
+            order_by=("activity_id",),
+            limit=limit + 1,
+        )
+        return _page([_activity(r) for r in rows], limit, "activity_id")
+
+    def activity(self, activity_id: str) -> Row | None:
+        row = self.store.get(ACTIVITY, (activity_id,))
+        if row is None:
+            return None
+        participants = self.store.select(
+            PARTICIPANT, {"activity_id": activity_id}, order_by=("volunteer_id",)
+        )
+        return {**_activity(row), "participants": participants}
+
+    # ----------------------------------------------------------------- ledger and eligibility
+
+    def ledger(self, volunteer_id: str) -> Row | None:
+        account = self.store.get(ACCOUNT, (volunteer_id,))
+        if account is None:
+            return None
+        entries = self.store.select(ENTRY, {"volunteer_id": volunteer_id}, order_by=("seq",))
+        return {
+            "volunteer_id": volunteer_id,
+            "balance": account["balance"],
+            "lifetime_points": account["lifetime_points"],
+            "credited_hours": account["credited_hours"],
+            "backfilled_hours": account["backfilled_hours"],
+            "training_hours": account["training_hours"],
+            "position": account["position"],
+            "entries": [_entry(e) for e in entries],
+        }
+
+    def volunteer_eligibility(self, *, limit: int = 50, cursor: str | None = None) -> Page:
+        after = ("volunteer_id", cursor) if cursor else None
+        rows = self.store.select(
+            ELIGIBILITY, after=after, order_by=("volunteer_id",), limit=limit + 1
+        )
+        items = [
+            {
+                "volunteer_id": r["volunteer_id"],
+                "name": r["name"],
+                "credited_hours": r["credited_hours"],
+                "lifetime_points": r["lifetime_points"],
+                "star_level_reached": r["star_reached"],
+                "star_level_certified": r["star_certified"],
+                "courtesy_tier": r["courtesy_tier"],
+                "commendation_candidate": bool(r["candidate"]),
+            }
+            for r in rows
+        ]
+        return _page(items, limit, "volunteer_id")
+
+    # ----------------------------------------------------------------- rankings
+
+    def unit_metrics(self, unit: str, period: Period) -> list[UnitMetrics]:
+        """Every unit's metrics for one period, exactly as the rulebook defines them."""
+        units = self.store.select(RANK_UNIT, {"unit_kind": unit})
+        acts = [
+            a
+            for a in self.store.select(
+                RANK_ACTIVITY,
+                between=("start_date", period.start.isoformat(), period.end.isoformat()),
+            )
+            if a["status"] != "cancelled"
+        ]
+        unit_of = {a["activity_id"]: a["team_id"] if unit == "team" else a["station"] for a in acts}
+        awards = self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0)
+        held: dict[str, int] = defaultdict(int)
+        feedback: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        media: dict[str, Decimal] = defaultdict(Decimal)
+        for a in acts:
+            key = unit_of[a["activity_id"]]
+            held[key] += a["status"] == "verified"
+            feedback[key][0] += int(a["satisfaction_sum"])
+            feedback[key][1] += int(a["feedback_n"])
+            media[key] += dec(a["media_points"])
+        hours: dict[str, Decimal] = defaultdict(Decimal)
+        people: dict[str, set[str]] = defaultdict(set)
+        for w in awards:
+            key = unit_of[w["activity_id"]]
+            hours[key] += dec(w["hours"])
+            people[key].add(w["volunteer_id"])
+        metrics = []
+        for u in units:
+            key = u["unit_id"]
+            total, count = feedback.get(key, [0, 0])
+            metrics.append(
+                UnitMetrics(
+                    unit_id=key,
+                    name=u["name"],
+                    activities=held[key],
+                    volunteer_hours=hours[key],
+                    distinct_volunteers=len(people[key]),
+                    mean_satisfaction=Decimal(total) / count if count else Decimal(0),
+                    media_points=media[key],
+                )
+            )
+        return metrics
+
+    def _ranked(self, unit: str, period: Period, units: set[str] | None = None) -> list[RankedUnit]:
+        weights = _rules(self.rulebook, period).ranking
+
+        def pick(metrics: list[UnitMetrics]) -> list[UnitMetrics]:
+            return [m for m in metrics if units is None or m.unit_id in units]
+
+        previous = score_units(pick(self.unit_metrics(unit, period.previous())), weights)
+        before = {r.metrics.unit_id: r.rank for r in previous if _took_part(r.metrics)}
+        return score_units(pick(self.unit_metrics(unit, period)), weights, before)
+
+    def rankings(self, unit: str, period_label: str) -> list[Row]:
+        """The supervision ranking of stations or teams for a year, quarter or month."""
+        if unit not in {"station", "team"}:
+            raise ValueError(f"unit {unit!r} must be station or team")
+        return [_ranking_row(r) for r in self._ranked(unit, Period.parse(period_label))]
+
+    def team_eligibility(self, year: int) -> list[Row]:
+        """Key support (重点支持): activities, satisfaction and rank among teams of the same level."""
+        period = Period.parse(str(year))
+        rules = _rules(self.rulebook, period)
+        rule = rules.key_support
+        teams = self.store.select(TEAM, order_by=("team_id",))
+        result = []
+        for level in sorted({t["level"] for t in teams}):
+            ids = {t["team_id"] for t in teams if t["level"] == level}
+            for ranked in self._ranked("team", period, ids):
+                m = ranked.metrics
+                eligible = (
+                    m.activities >= rule.min_activities
+                    and m.mean_satisfaction >= rule.min_mean_satisfaction
+                    and ranked.rank <= rule.top_n
+                )
+                result.append(
+                    {
+                        "team_id": m.unit_id,
+                        "name": m.name,
+                        "level": level,
+                        "year": year,
+                        "key_support_eligible": eligible,
+                        "activities": m.activities,
+                        "mean_satisfaction": _mean(m.mean_satisfaction),
+                        "score": num(ranked.score),
+                        "rank_in_level": ranked.rank,
+                        "rules": {
+                            "min_activities": rule.min_activities,
+                            "min_mean_satisfaction": num(rule.min_mean_satisfaction),
+                            "top_n": rule.top_n,
+                            "rulebook_version": rules.version,
+                        },
+                    }
+                )
+        return sorted(result, key=lambda r: (r["level"], r["rank_in_level"]))
+
+    # ----------------------------------------------------------------- insurance
+
+    def _covering(self, policies: list[Row], volunteer_id: str, service_date: str) -> Row | None:
+        covering = [
+            p
+            for p in policies
+            if p["volunteer_id"] == volunteer_id
+            and not p["cancelled"]
+            and p["covers_from"] <= service_date <= p["covers_to"]
+        ]
+        return (
+            max(covering, key=lambda p: (p["covers_to"], p["policy_number"])) if covering else None
+        )
+
+    def insurance_gaps(self, *, year: int | None = None) -> list[Row]:
+        """Participations that no policy covered on their service date."""
+        between = (
+            ("service_date", f"{year}-01-01", f"{year + 1}-01-01") if year is not None else None
+        )
+        participations = self.store.select(PARTICIPATION, between=between)
+        activities = {a["activity_id"]: a for a in self.store.select(INSURED_ACTIVITY)}
+        volunteers = sorted({p["volunteer_id"] for p in participations})
+        policies = self._within(POLICY, "volunteer_id", volunteers)
+        by_volunteer: dict[str, list[Row]] = defaultdict(list)
+        for p in policies:
+            by_volunteer[p["volunteer_id"]].append(p)
+        gaps = []
+        for p in participations:
+            activity = activities.get(p["activity_id"], {})
+            if activity.get("status") == "cancelled":
+                continue
+            if self._covering(
+                by_volunteer[p["volunteer_id"]], p["volunteer_id"], p["service_date"]
+            ):
+                continue
+            gaps.append(
+                {
+                    "activity_id": p["activity_id"],
+                    "title": activity.get("title"),
+                    "category": p["category"],
+                    "volunteer_id": p["volunteer_id"],
+                    "service_date": p["service_date"],
+                    "flagged": bool(p["flagged"]),
+                }
+            )
+        return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
+
+    def activity_insurance(self, activity_id: str) -> list[Row] | None:
+        if self.store.get(INSURED_ACTIVITY, (activity_id,)) is None:
+            return None
+        participations = self.store.select(
+            PARTICIPATION, {"activity_id": activity_id}, order_by=("volunteer_id",)
+        )
+        result = []
+        for p in participations:
+            policies = self.store.select(POLICY, {"volunteer_id": p["volunteer_id"]})
+            cover = self._covering(policies, p["volunteer_id"], p["service_date"])
+            result.append(
+                {
+                    "volunteer_id": p["volunteer_id"],
+                    "service_date": p["service_date"],
+                    "covered": cover is not None,
+                    "policy_number": cover["policy_number"] if cover else None,
+                    "insurer": cover["insurer"] if cover else None,
+                    "policy_at_award": p["award_policy"],
+                    "flagged": bool(p["flagged"]),
+                }
+            )
+        return result
+
+    # ----------------------------------------------------------------- audit trail
+
+    def audit_events(
+        self,
+        *,
+        aggregate_id: str | None = None,
+        actor: str | None = None,
+        event_type: str | None = None,
+        recorded_from: str | None = None,
+        recorded_to: str | None = None,
+        after_position: int | None = None,
+        limit: int = 50,
+    ) -> Page:
+        eq = {
+            k: v
+            for k, v in {
+                "aggregate_id": aggregate_id,
+                "actor_id": actor,
+                "event_type": event_type,
+            }.items()
+            if v
+        }
+        between = (
+            ("recorded_at", recorded_from or "", recorded_to or "9999")
+            if recorded_from or recorded_to
+            else None
+        )
+        rows = self.store.select(
+            AUDIT_EVENT,
+            eq or None,
+            between=between,
+            after=("position", after_position) if after_position is not None else None,
+            order_by=("position",),
+            limit=limit + 1,
+        )
+        return _page(rows, limit, "position")
+
+    def position_known_at(self, recorded_at: str) -> int:
+        """The last position recorded at or before the given UTC ISO time (from the audit trail)."""
+        rows = self.store.select(
+            AUDIT_EVENT,
+            between=("recorded_at", "", recorded_at + "\uffff"),
+            order_by=("position",),
+            descending=True,
+            limit=1,
+        )
+        return int(rows[0]["position"]) if rows else 0
+
+
+def _rules(rulebook: Rulebook, period: Period) -> RulebookVersion:
+    """The version in force when the period starts (the earliest, for periods before it)."""
+    first = min(rulebook.versions, key=lambda v: v.effective_from)
+    return rulebook.in_force_on(period.start) if period.start >= first.effective_from else first
+
+
+def _took_part(m: UnitMetrics) -> bool:
+    """A unit with nothing at all in the previous period had no rank to change from."""
+    return bool(m.activities or m.volunteer_hours or m.mean_satisfaction or m.media_points)
+
+
+def _mean(value: Decimal) -> str:
+    return num(value.quantize(Decimal("0.01"))) if value else "0"
+
+
+def _ranking_row(r: RankedUnit) -> Row:
+    m = r.metrics
+    return {
+        "unit_id": m.unit_id,
+        "name": m.name,
+        "activities": m.activities,
+        "volunteer_hours": num(m.volunteer_hours),
+        "distinct_volunteers": m.distinct_volunteers,
+        "mean_satisfaction": _mean(m.mean_satisfaction),
+        "media_points": num(m.media_points),
+        "score": num(r.score) if r.score else "0",
+        "rank": r.rank,
+        "rank_change": r.rank_change,
+    }
+
+
+def _volunteer(row: Row) -> Row:
+    return {**row, "skills": json.loads(row["skills"] or "[]")}
+
+
+def _activity(row: Row) -> Row:
+    return {**row, "beneficiaries": json.loads(row["beneficiaries"] or "{}")}
+
+
+def _entry(row: Row) -> Row:
+    entry = {
+        k: row[k]
+        for k in (
+            "entry_id",
+            "kind",
+            "points",
+            "hours",
+            "activity_id",
+            "category",
+            "service_date",
+            "rulebook_version",
+            "recorded_at",
+            "position",
+            "balance_after",
+        )
+    }
+    entry["reversed"] = bool(row["reversed"])
+    entry["detail"] = json.loads(row["detail"] or "{}")
+    if row["reverses"]:
+        entry["reverses"] = row["reverses"]
+    return entry

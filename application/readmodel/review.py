@@ -1,0 +1,316 @@
+"""The annual review: replay history (to a cut) and report the year, byte-identically each time.
+
+Per volunteer the year's hours and points and the star level; the year's station and
+team rankings; every commendation and certification decision re-checked against
+eligibility as it stood at the position the decision recorded; insurance gaps; and
+the corrections and reversals that touched the year's service.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.application import Application
+
+from application.readmodel.base import PREFIX, num
+from application.readmodel.insurance import InsuranceProjection
+from application.readmodel.queries import ReadModels
+from application.readmodel.ranking import RankingProjection
+from application.readmodel.replay import read_events, replay
+from application.readmodel.store import MemoryStore
+from application.readmodel.tables import TEAM
+from domain.rulebook import Rulebook
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class _Person:
+    name: str = ""
+    hours: Decimal = ZERO
+    points: Decimal = ZERO
+    training_points: Decimal = ZERO
+    credited: Decimal = ZERO
+    lifetime: Decimal = ZERO
+    held: int = 0
+    history_positions: list[int] = field(default_factory=list)
+    history: list[tuple[Decimal, Decimal, int]] = field(default_factory=list)
+
+    def remember(self, position: int) -> None:
+        self.history_positions.append(position)
+        self.history.append((self.credited, self.lifetime, self.held))
+
+    def at(self, position: int) -> tuple[Decimal, Decimal, int]:
+        index = bisect.bisect_right(self.history_positions, position)
+        return self.history[index - 1] if index else (ZERO, ZERO, 0)
+
+
+class _Collector:
+    """Streams the log once, keeping only what the review needs (memory stays small)."""
+
+    def __init__(self, rulebook: Rulebook, year: int, store: MemoryStore) -> None:
+        self.year = year
+        self.offset = rulebook.latest.utc_offset
+        self.store = store
+        self.people: dict[str, _Person] = defaultdict(_Person)
+        self.award_year: dict[str, tuple[str, int, Decimal, Decimal]] = {}
+        self.decisions: list[dict[str, Any]] = []
+        self.corrections: list[dict[str, Any]] = []
+        self.reversals: list[dict[str, Any]] = []
+
+    def _recorded_in_year(self, event: Any) -> bool:
+        return bool((event.timestamp + self.offset).year == self.year)
+
+    def apply(self, event: Any, position: int) -> None:
+        kind = type(event).TOPIC.removeprefix(PREFIX)
+        subject = str(event.originator_id)
+        person = self.people[subject] if kind.startswith("Volunteer.") else None
+        if kind == "Volunteer.Registered" and person is not None:
+            person.name = event.name
+            person.remember(position)
+        elif kind == "Volunteer.PointsAwarded" and person is not None:
+            person.credited += event.hours
+            person.lifetime += event.points
+            person.remember(position)
+            in_year = event.service_date.year == self.year
+            self.award_year[str(event.entry_id)] = (
+                subject,
+                event.service_date.year,
+                event.hours,
+                event.points,
+            )
+            if in_year:
+                person.hours += event.hours
+                person.points += event.points
+        elif kind == "Volunteer.PointsReversed" and person is not None:
+            person.credited -= event.hours
+            person.lifetime -= event.points
+            person.remember(position)
+            _, service_year, hours, points = self.award_year.get(
+                str(event.reverses), ("", 0, ZERO, ZERO)
+            )
+            if service_year == self.year:
+                person.hours -= hours
+                person.points -= points
+                self.reversals.append(
+                    {
+                        "entry_id": str(event.entry_id),
+                        "reverses": str(event.reverses),
+                        "volunteer_id": subject,
+                        "points": num(points),
+                        "hours": num(hours),
+                        "reason": event.reason,
+                        "position": position,
+                        "actor": event.actor.user_id,
+                    }
+                )
+        elif kind == "Volunteer.TrainingCompleted" and person is not None:
+            person.lifetime += event.points
+            person.remember(position)
+            if event.completed_on.year == self.year:
+                person.training_points += event.points
+        elif kind in {"Volunteer.CommendationGranted", "Volunteer.CommendationRevoked"} and person:
+            granted = kind.endswith("Granted")
+            if granted and self._recorded_in_year(event):
+                self.decisions.append(
+                    {
+                        "kind": "volunteer_commendation",
+                        "subject_id": subject,
+                        "title": event.title,
+                        "period": event.period,
+                        "basis_position": event.basis_position,
+                        "position": position,
+                    }
+                )
+            person.held += 1 if granted else -1
+            person.remember(position)
+        elif kind == "Volunteer.StarLevelCertified" and self._recorded_in_year(event):
+            self.decisions.append(
+                {
+                    "kind": "star_certification",
+                    "subject_id": subject,
+                    "level": event.level,
+                    "basis_position": event.basis_position,
+                    "position": position,
+                }
+            )
+        elif kind == "VolunteerTeam.Formed":
+            self.store.upsert(
+                TEAM,
+                {
+                    "team_id": subject,
+                    "name": event.name,
+                    "level": event.level.value,
+                    "dissolved": 0,
+                },
+            )
+        elif kind == "VolunteerTeam.Commended" and self._recorded_in_year(event):
+            self.decisions.append(
+                {
+                    "kind": "team_commendation",
+                    "subject_id": subject,
+                    "title": event.title,
+                    "period": event.period,
+                    "basis_position": event.basis_position,
+                    "position": position,
+                }
+            )
+        elif (
+            kind == "ServiceActivity.AttendanceCorrected"
+            and event.interval.local_date(self.offset).year == self.year
+        ):
+            self.corrections.append(
+                {
+                    "activity_id": subject,
+                    "volunteer_id": str(event.volunteer_id),
+                    "interval": [
+                        event.interval.start.isoformat(),
+                        event.interval.end.isoformat(),
+                    ],
+                    "reason": event.reason,
+                    "attendance_version": event.attendance_version,
+                    "position": position,
+                    "actor": event.actor.user_id,
+                }
+            )
+
+
+def annual_review(
+    app: Application[Any], rulebook: Rulebook, year: int, *, upto: int | None = None
+) -> dict[str, Any]:
+    """Build the review of ``year`` from the log up to position ``upto`` (the head when None)."""
+    store = MemoryStore()
+    projections = [RankingProjection(rulebook), InsuranceProjection(rulebook)]
+    collector = _Collector(rulebook, year, store)
+    cut = 0
+    for events in read_events(app, upto=upto, batch=5000):
+        for position, event in events:
+            for projection in projections:
+                projection.apply(store, event, position)
+            collector.apply(event, position)
+            cut = position
+    queries = ReadModels(store, rulebook)
+    rules = rulebook.latest
+    volunteers = [
+        {
+            "volunteer_id": vid,
+            "name": p.name,
+            "hours": num(p.hours),
+            "points": num(p.points),
+            "training_points": num(p.training_points),
+            "lifetime_points": num(p.lifetime),
+            "star_level": rules.star_level(p.credited),
+        }
+        for vid, p in sorted(collector.people.items())
+    ]
+    return {
+        "year": year,
+        "position": cut,
+        "rulebook_hash": rulebook.file_hash,
+        "totals": {
+            "volunteers_serving": sum(1 for v in volunteers if v["hours"] != "0"),
+            "hours": num(sum((p.hours for p in collector.people.values()), ZERO)),
+            "points": num(sum((p.points for p in collector.people.values()), ZERO)),
+        },
+        "volunteers": volunteers,
+        "rankings": {
+            "station": queries.rankings("station", str(year)),
+            "team": queries.rankings("team", str(year)),
+        },
+        "decisions": [_recheck(app, rulebook, collector, d) for d in collector.decisions],
+        "insurance_gaps": queries.insurance_gaps(year=year),
+        "corrections": collector.corrections,
+        "reversals": collector.reversals,
+    }
+
+
+def _recheck(
+    app: Application[Any], rulebook: Rulebook, collector: _Collector, decision: dict[str, Any]
+) -> dict[str, Any]:
+    """Was the decision's subject eligible at the position the decision recorded?"""
+    rules = rulebook.latest
+    basis = int(decision["basis_position"])
+    if decision["kind"] == "team_commendation":
+        year = (
+            int(str(decision["period"])[:4])
+            if str(decision["period"])[:4].isdigit()
+            else collector.year
+        )
+        store, _ = replay(app, [RankingProjection(rulebook), _TeamsOnly(rulebook)], upto=basis)
+        rows = ReadModels(store, rulebook).team_eligibility(year)
+        row = next((r for r in rows if r["team_id"] == decision["subject_id"]), None)
+        eligible = bool(row and row["key_support_eligible"])
+        return {**decision, "eligible_at_basis": eligible, "figures": row}
+    credited, lifetime, held = collector.people[decision["subject_id"]].at(basis)
+    figures = {
+        "credited_hours": num(credited),
+        "lifetime_points": num(lifetime),
+        "star_level_reached": rules.star_level(credited),
+        "courtesy_tier": rules.courtesy_tier(lifetime),
+        "commendations_held": held,
+    }
+    if decision["kind"] == "star_certification":
+        eligible = rules.star_level(credited) >= int(decision["level"])
+    else:
+        top = max((t.min_points for t in rules.courtesy_tiers), default=None)
+        eligible = top is not None and lifetime >= top and held == 0
+    return {**decision, "eligible_at_basis": eligible, "figures": figures}
+
+
+class _TeamsOnly(RankingProjection):
+    """Ranking facts plus the team table (name and level), for key-support re-checks."""
+
+    name = "review-teams"
+
+    def apply(self, store: Any, event: Any, position: int) -> None:
+        super().apply(store, event, position)
+        if type(event).TOPIC == PREFIX + "VolunteerTeam.Formed":
+            store.upsert(
+                TEAM,
+                {
+                    "team_id": str(event.originator_id),
+                    "name": event.name,
+                    "level": event.level.value,
+                },
+            )
+
+
+def review_json(review: dict[str, Any]) -> str:
+    return json.dumps(review, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def review_csv(review: dict[str, Any]) -> str:
+    """One CSV, one block per section: a ``section`` column, then that section's fields."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "year", str(review["year"]), "position", str(review["position"])])
+    blocks: list[tuple[str, list[dict[str, Any]]]] = [
+        ("volunteers", review["volunteers"]),
+        ("ranking_station", review["rankings"]["station"]),
+        ("ranking_team", review["rankings"]["team"]),
+        ("decisions", review["decisions"]),
+        ("insurance_gaps", review["insurance_gaps"]),
+        ("corrections", review["corrections"]),
+        ("reversals", review["reversals"]),
+    ]
+    for section, rows in blocks:
+        columns = sorted({k for row in rows for k in row})
+        writer.writerow(["section", *columns])
+        for row in rows:
+            writer.writerow([section, *(_cell(row.get(c)) for c in columns)])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
