@@ -66,6 +66,10 @@ class _Collector:
         self.reversals: list[dict[str, Any]] = []
 
     def _recorded_in_year(self, event: Any) -> bool:
+        """A decision belongs to the year it names (commendations), else the year it was made."""
+        period = getattr(event, "period", None)
+        if period:
+            return str(period).startswith(str(self.year))
         return bool((event.timestamp + self.offset).year == self.year)
 
     def apply(self, event: Any, position: int) -> None:

@@ -77,13 +77,14 @@ def activity(
     day: date = date(2022, 5, 11),
     category: str = "health_education",
     capacity: int = 10,
+    township: str = "巴彦镇",
 ) -> UUID:
     return ledger.plan_activity(
         title="健康知识进社区",
         category=Category(category),
         team_id=team_id,
-        township="巴彦镇",
-        station="巴彦镇退役军人服务站",
+        township=township,
+        station=f"{township}退役军人服务站",
         location="巴彦镇文化广场",
         window=Interval(at(day, 8), at(day, 18)),
         beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
