@@ -202,6 +202,8 @@ class MediaCoverage:
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# Chinese input methods type full-width digits and letters: store them as ASCII.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 
 
 def national_id_check_char(first17: str) -> str:
@@ -211,8 +213,8 @@ def national_id_check_char(first17: str) -> str:
 
 def normalise_national_id(raw: str) -> str:
     """Validate an 18-character national id number and return it upper-cased."""
-    value = raw.strip().upper()
-    if len(value) != 18 or not value[:17].isdigit():
+    value = raw.strip().translate(_FULL_WIDTH).upper()
+    if len(value) != 18 or not (value[:17].isascii() and value[:17].isdigit()):
         raise rule_violation(
             "national-id-format",
             f"national_id {raw!r} must be 18 characters: 17 digits and a check character",

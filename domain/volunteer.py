@@ -237,11 +237,7 @@ class Volunteer(Aggregate):
 
     def check_no_overlap(self, interval: Interval, activity_id: UUID) -> None:
         for award in self.awards.values():
-            if (
-                not award.reversed
-                and award.activity_id != activity_id
-                and award.interval.overlaps(interval)
-            ):
+            if not award.reversed and award.interval.overlaps(interval):
                 raise rule_violation(
                     "overlapping-service",
                     f"volunteer {self.id}: hours {interval} overlap hours {award.interval} "
