@@ -8,6 +8,16 @@ from infrastructure.settings import Settings
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
+    env = _store_env(settings)
+    if settings.aggregate_cache_size:
+        # Fast-forward: a cached aggregate is brought up to date from the store on every
+        # load, so a write made by another process is never missed.
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
+        env["AGGREGATE_CACHE_FASTFORWARD"] = "y"
+    return env
+
+
+def _store_env(settings: Settings) -> dict[str, str]:
     """The library environment for the chosen store.
 
     PostgreSQL: psycopg 3 pool, a lock timeout (never wait forever on the table lock),

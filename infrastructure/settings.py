@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     postgres_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
     postgres_schema: str = Field(default="", description="schema for tables (default: public)")
     sqlite_lock_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    aggregate_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="aggregates kept in memory between commands (0: none); each hit reads "
+        "only newer events from the store, so several processes stay correct",
+    )
 
     @field_validator("database_url")
     @classmethod
