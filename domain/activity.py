@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.awards import AwardRef
+from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
 from domain.values import (
     ActivityStatus,
@@ -26,7 +27,7 @@ T = "volunteer-ledger:ServiceActivity"
 _OPEN = (ActivityStatus.PLANNED, ActivityStatus.PUBLISHED)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Attendance:
     """A participant's recorded service: the latest interval and who recorded it."""
 
@@ -36,7 +37,7 @@ class Attendance:
     recorded_by: str
 
 
-class ServiceActivity(Aggregate):
+class ServiceActivity(CopiedOnLoad, Aggregate):
     """One volunteer service activity. Enforces capacity, the window and four-eyes verification."""
 
     TOPIC = T

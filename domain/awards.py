@@ -31,7 +31,7 @@ class AwardRef:
     entry_id: UUID
 
 
-@dataclass
+@dataclass(frozen=True)
 class StandingAward:
     """An award as the volunteer holds it: reversed awards no longer credit their interval."""
 

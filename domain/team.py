@@ -8,13 +8,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.awards import derived_entry_id
+from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
 from domain.values import Actor, MemberRole, TeamLevel
 
 T = "volunteer-ledger:VolunteerTeam"
 
 
-class VolunteerTeam(Aggregate):
+class VolunteerTeam(CopiedOnLoad, Aggregate):
     """A volunteer service team (志愿服务队) in the two-level system."""
 
     TOPIC = T

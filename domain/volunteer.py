@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.awards import StandingAward, award_entry_id, derived_entry_id
+from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
 from domain.points import ZERO, AwardFigures, compute_award, training_points
 from domain.rulebook import MissingInsurance, RulebookVersion
@@ -27,7 +29,7 @@ from domain.values import (
 T = "volunteer-ledger:Volunteer"
 
 
-class Volunteer(Aggregate):
+class Volunteer(CopiedOnLoad, Aggregate):
     """A registered volunteer. Holds its awarded intervals so credited service never overlaps."""
 
     TOPIC = T
@@ -365,7 +367,7 @@ class Volunteer(Aggregate):
         reason: str,
         actor: Actor,
     ) -> None:
-        self.awards[reverses].reversed = True
+        self.awards[reverses] = replace(self.awards[reverses], reversed=True)
         self.balance -= points
         self.lifetime_points -= points
         self.credited_hours -= hours
