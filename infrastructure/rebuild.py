@@ -45,22 +45,16 @@ def status(ledger: VolunteerLedger, store: SqlStore) -> list[Status]:
     ]
 
 
-def _fill(
-    ledger: VolunteerLedger,
+def _apply(
     tx: Transaction,
     projection: Projection,
     mirrors: dict[str, dict[tuple[Any, ...], Row]],
-    after: int,
-    upto: int | None,
-    batch_size: int,
-) -> int:
-    position = after
-    for events in read_events(ledger, after=after, upto=upto, batch=batch_size):
-        batch = Batch(tx, mirrors, SHADOW)
-        for position, event in events:
-            projection.apply(batch, event, position)
-        batch.flush()
-    return position
+    events: list[tuple[int, Any]],
+) -> None:
+    batch = Batch(tx, mirrors, SHADOW)
+    for position, event in events:
+        projection.apply(batch, event, position)
+    batch.flush()
 
 
 def rebuild(
@@ -77,8 +71,11 @@ def rebuild(
     position = 0
     head = ledger.current_position()
     while position < head:
-        with store.transaction() as tx:
-            position = _fill(ledger, tx, projection, mirrors, position, head, batch_size)
+        # One short transaction per batch: on SQLite, writers wait only that long.
+        for events in read_events(ledger, after=position, upto=head, batch=batch_size):
+            with store.transaction() as tx:
+                _apply(tx, projection, mirrors, events)
+            position = events[-1][0]
         head = ledger.current_position()
 
     with store.transaction() as tx:
@@ -87,8 +84,9 @@ def rebuild(
             store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),
             (projection.name,),
         ).fetchone()[0]
-        if live > position:
-            position = _fill(ledger, tx, projection, mirrors, position, int(live), batch_size)
+        for events in read_events(ledger, after=position, upto=int(live), batch=batch_size):
+            _apply(tx, projection, mirrors, events)
+            position = events[-1][0]
         for table in tables:
             tx.execute(f"DROP TABLE IF EXISTS {table.name}")
             tx.execute(f"ALTER TABLE {table.name}{SHADOW} RENAME TO {table.name}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,29 +76,60 @@ class ProjectionRunner:
     def active(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.error is None]
 
+    def _read(self, after: int) -> list[tuple[int, Any]]:
+        return next(read_events(self.ledger, after=after, batch=self.batch_size), [])
+
+    def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
+        for lane in self.active:
+            todo = (
+                batch
+                if batch and batch[0][0] > lane.position
+                else [(p, e) for p, e in batch if p > lane.position]
+            )
+            if todo:
+                self._apply(lane, todo)
+
     def step(self) -> int:
         """Apply one batch of the log to every active projection; return how many events were read."""
         active = self.active
         if not active:
             return 0
-        after = min(lane.position for lane in active)
-        batch = next(read_events(self.ledger, after=after, batch=self.batch_size), [])
-        for lane in active:
-            todo = [(p, e) for p, e in batch if p > lane.position]
-            if todo:
-                self._apply(lane, todo)
+        batch = self._read(min(lane.position for lane in active))
+        self._apply_batch(batch)
         return len(batch)
 
     def catch_up(self) -> int:
-        """Run batches until every active projection is at the head; return events read."""
+        """Run batches until every active projection is at the head; return events read.
+
+        The next batch is read and decoded in a second thread while this one is applied
+        and written, so decoding overlaps the database's work.
+        """
         total = 0
-        while (count := self.step()) > 0:
-            total += count
-        return total
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            if not self.active:
+                return 0
+            expected = min(lane.position for lane in self.active)
+            ahead = reader.submit(self._read, expected)
+            while True:
+                batch = ahead.result()
+                if not batch:
+                    return total
+                last = batch[-1][0]
+                ahead = reader.submit(self._read, last)
+                self._apply_batch(batch)
+                total += len(batch)
+                active = self.active
+                if not active:
+                    return total
+                if min(lane.position for lane in active) != last:
+                    # A lane stopped short (or another runner moved it): read from there.
+                    ahead.result()
+                    ahead = reader.submit(self._read, min(lane.position for lane in active))
 
     def _apply(self, lane: Lane, todo: list[tuple[int, Any]]) -> None:
         try:
             with self.store.transaction() as tx:
+                tx.claim(lane.name, lane.position, lane.generation)
                 batch = Batch(tx, lane.mirrors)
                 for position, event in todo:
                     lane.projection.apply(batch, event, position)
@@ -159,8 +192,12 @@ class ProjectionRunner:
             stop.wait(self.poll_interval)
             return self._listen() if self.listen_url else None
         try:
-            for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
-                pass
+            # Short waits, so a stop request is honoured promptly; any notification wakes us.
+            deadline = time.monotonic() + self.poll_interval
+            while not stop.is_set() and time.monotonic() < deadline:
+                timeout = min(0.25, max(0.0, deadline - time.monotonic()))
+                if any(True for _ in listener.notifies(timeout=timeout, stop_after=1)):
+                    break
             return listener
         except psycopg.Error:
             log.warning("LISTEN connection lost; polling until it is back")

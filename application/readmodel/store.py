@@ -39,7 +39,7 @@ class RowStore(Protocol):
 
 
 def key_of(table: Table, row: Row) -> tuple[Any, ...]:
-    return tuple(row[c] for c in table.key)
+    return table.key_getter(row)
 
 
 def matches(
@@ -48,6 +48,7 @@ def matches(
     within: tuple[str, set[Any]] | None,
     between: tuple[str, Any, Any] | None,
     after: tuple[str, Any] | None,
+    descending: bool = False,
 ) -> bool:
     """The in-memory meaning of a select's filters (``between`` is half-open: [low, high))."""
     if eq and any(row.get(c) != v for c, v in eq.items()):
@@ -60,7 +61,7 @@ def matches(
             return False
     if after is not None:
         value = row.get(after[0])
-        if value is None or not value > after[1]:
+        if value is None or not (value < after[1] if descending else value > after[1]):
             return False
     return True
 

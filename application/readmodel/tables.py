@@ -7,7 +7,11 @@ events: the runner keeps them in memory, so applying never waits on a round trip
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
+from typing import Any
 
 INT_COLUMNS = {
     "position",
@@ -46,6 +50,14 @@ class Table:
 
     def is_int(self, column: str) -> bool:
         return column in INT_COLUMNS
+
+    @cached_property
+    def key_getter(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """The row's primary key as a tuple (hot path: built once per table)."""
+        if len(self.key) == 1:
+            (column,) = self.key
+            return lambda row: (row[column],)
+        return itemgetter(*self.key)
 
 
 TEAM = Table(
