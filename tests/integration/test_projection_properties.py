@@ -1,0 +1,390 @@
+"""Stateful property: however commands and runner batches interleave, the read models end exact.
+
+Random valid commands go through the ledger; between them the live runner sometimes
+applies a few small batches, is replaced by a fresh runner (a restart), or one
+projection is rebuilt under it. At the end, after a catch-up, every projection's live
+tables equal a fresh rebuild into the same store and an in-memory replay of the whole
+log, and the service's answers read from the live tables equal those read from the replay.
+Run on a SQLite file and on a fresh PostgreSQL schema.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from application.readmodel.catalogue import all_projections
+from domain.errors import DomainError
+from domain.values import (
+    BeneficiaryType,
+    Category,
+    HoursSource,
+    Interval,
+    MediaLevel,
+    TeamLevel,
+)
+from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.rebuild import rebuild, status
+from infrastructure.rulebook_loader import load_rulebook
+from infrastructure.settings import Settings
+from tests.integration.builders import BUREAU, STAFF, at, volunteer
+from tests.integration.conftest import fixed_clock
+from tests.integration.projection_support import (
+    TOWNSHIPS,
+    new_pg_schema,
+    read_answers,
+    replay_snapshot,
+    sql_snapshot,
+)
+
+CATEGORY_CODES = sorted(load_rulebook().latest.categories)
+PROJECTION_NAMES = [p.name for p in all_projections(load_rulebook())]
+MINUTES = (0, 10, 20, 30, 40, 50)
+
+MACHINE_SETTINGS = settings(
+    max_examples=15,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+class ProjectionMachine(RuleBasedStateMachine):
+    """One fresh store per example; the store kind is chosen by the subclass."""
+
+    make_settings: ClassVar[Callable[[], tuple[Settings, Callable[[], None]]]]
+
+    teams = Bundle("teams")
+    volunteers = Bundle("volunteers")
+    activities = Bundle("activities")
+
+    def __init__(self) -> None:
+        super().__init__()
+        settings_, self._drop = type(self).make_settings()
+        self.container: Container = bootstrap(settings_, clock=fixed_clock)
+        self.ledger = self.container.ledger
+        self.runner = self.container.runner(batch_size=5)
+        self.days: dict[UUID, date] = {}
+        self.attendance: list[tuple[UUID, UUID]] = []
+        self.awards: list[tuple[UUID, UUID]] = []
+        self.people: list[UUID] = []
+
+    # ------------------------------------------------------------------ runner moves
+
+    @initialize(batch=st.integers(3, 7))
+    def start_runner(self, batch: int) -> None:
+        self.runner = self.container.runner(batch_size=batch)
+
+    @initialize(target=teams, township=st.sampled_from(TOWNSHIPS))
+    def first_team(self, township: str) -> UUID:
+        return self.form_team(township, TeamLevel.TOWNSHIP)
+
+    @initialize(target=volunteers, count=st.integers(2, 4))
+    def first_volunteers(self, count: int) -> Any:
+        return multiple(*(self.register(uninsured=0) for _ in range(count)))
+
+    @initialize(
+        target=activities,
+        days=st.lists(st.integers(0, 364), min_size=1, max_size=3),
+        category=st.sampled_from(CATEGORY_CODES),
+    )
+    def first_activities(self, days: list[int], category: str) -> Any:
+        team = self.form_team(TOWNSHIPS[1], TeamLevel.BANNER)
+        return multiple(*(self.plan(team, day, category, TOWNSHIPS[1], 8) for day in days))
+
+    @rule(batches=st.integers(1, 3))
+    def runner_steps(self, batches: int) -> None:
+        for _ in range(batches):
+            self.runner.step()
+
+    @rule(batch=st.integers(3, 7))
+    def restart_runner(self, batch: int) -> None:
+        """The process dies between batches; a new runner takes over from the tracked positions."""
+        self.runner = self.container.runner(batch_size=batch)
+
+    @rule(name=st.sampled_from(PROJECTION_NAMES), batch=st.integers(2, 9))
+    def rebuild_one(self, name: str, batch: int) -> None:
+        (projection,) = [p for p in all_projections(self.container.rulebook) if p.name == name]
+        rebuild(self.ledger, self.container.store, projection, batch_size=batch)
+
+    # ------------------------------------------------------------------ commands
+
+    @rule(target=teams, township=st.sampled_from(TOWNSHIPS), level=st.sampled_from(TeamLevel))
+    def form_team(self, township: str, level: TeamLevel) -> UUID:
+        return self.ledger.form_team(
+            name=f"{township}志愿服务队",
+            level=level,
+            township=township,
+            station=f"{township}退役军人服务站",
+            actor=STAFF,
+        ).id
+
+    @rule(target=volunteers, uninsured=st.integers(0, 3))
+    def register(self, uninsured: int) -> UUID:
+        vid = volunteer(self.ledger, insured=uninsured != 3)
+        self.people.append(vid)
+        return vid
+
+    @rule(
+        target=activities,
+        team=teams,
+        day=st.integers(0, 364),
+        category=st.sampled_from(CATEGORY_CODES),
+        township=st.sampled_from(TOWNSHIPS),
+        capacity=st.integers(1, 6),
+    )
+    def plan(self, team: UUID, day: int, category: str, township: str, capacity: int) -> UUID:
+        when = date(2022, 1, 1) + timedelta(days=day)
+        aid = self.ledger.plan_activity(
+            title="健康知识进社区",
+            category=Category(category),
+            team_id=team,
+            township=township,
+            station=f"{township}退役军人服务站",
+            location="文化广场",
+            window=Interval(at(when, 8), at(when, 18)),
+            beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
+            capacity=capacity,
+            actor=STAFF,
+        ).id
+        self.days[aid] = when
+        return aid
+
+    @rule(activity=activities)
+    def publish(self, activity: UUID) -> None:
+        self._refusable(lambda: self.ledger.publish_activity(activity, actor=STAFF))
+
+    @rule(
+        activity=activities,
+        person=volunteers,
+        hour=st.integers(8, 15),
+        minute=st.sampled_from(MINUTES),
+        minutes=st.integers(10, 240),
+        source=st.sampled_from(HoursSource),
+    )
+    def record_hours(
+        self,
+        activity: UUID,
+        person: UUID,
+        hour: int,
+        minute: int,
+        minutes: int,
+        source: HoursSource,
+    ) -> None:
+        start = at(self.days[activity], hour, minute)
+        interval = Interval(start, start + timedelta(minutes=minutes))
+        done = self._refusable(
+            lambda: self.ledger.record_hours(
+                activity, volunteer_id=person, interval=interval, source=source, actor=STAFF
+            )
+        )
+        if done:
+            self.attendance.append((activity, person))
+
+    @rule(
+        activity=activities,
+        people=st.lists(volunteers, min_size=1, max_size=4, unique=True),
+        hour=st.integers(8, 12),
+        minutes=st.integers(10, 300),
+        feedback=st.lists(st.integers(1, 5), max_size=2),
+    )
+    def serve_and_verify(
+        self, activity: UUID, people: list[UUID], hour: int, minutes: int, feedback: list[int]
+    ) -> None:
+        """A whole activity day: hours for a few people (staggered), feedback, completion, verification."""
+        for n, person in enumerate(people):
+            self.record_hours(activity, person, hour, 10 * n, minutes, HoursSource.CHECKIN)
+        for satisfaction in feedback:
+            self.feedback(activity, satisfaction)
+        self.complete(activity)
+        self.verify(activity)
+
+    @rule(activity=activities, satisfaction=st.integers(1, 5))
+    def feedback(self, activity: UUID, satisfaction: int) -> None:
+        self._refusable(
+            lambda: self.ledger.record_feedback(
+                activity, satisfaction=satisfaction, comment="", actor=STAFF
+            )
+        )
+
+    @rule(activity=activities, level=st.sampled_from(MediaLevel))
+    def media(self, activity: UUID, level: MediaLevel) -> None:
+        self._refusable(
+            lambda: self.ledger.record_media(
+                activity,
+                outlet="通辽日报",
+                level=level,
+                url="https://example.org/news",
+                published_on=self.days[activity],
+                actor=STAFF,
+            )
+        )
+
+    @rule(activity=activities)
+    def complete(self, activity: UUID) -> None:
+        self._refusable(lambda: self.ledger.complete_activity(activity, actor=STAFF))
+
+    @rule(activity=activities)
+    def verify(self, activity: UUID) -> None:
+        try:
+            result = self.ledger.verify_activity(activity, actor=BUREAU)
+        except DomainError:
+            return
+        self.awards += [(a.volunteer_id, a.entry_id) for a in result.awards]
+
+    @rule(activity=activities, dice=st.integers(0, 3))
+    def cancel(self, activity: UUID, dice: int) -> None:
+        if dice == 3:  # rarely: a cancelled activity takes no more hours
+            self._refusable(
+                lambda: self.ledger.cancel_activity(activity, reason="天气原因", actor=STAFF)
+            )
+
+    @precondition(lambda self: bool(self.attendance))
+    @rule(data=st.data(), hour=st.integers(8, 14), minutes=st.integers(15, 240))
+    def correct_hours(self, data: st.DataObject, hour: int, minutes: int) -> None:
+        activity, person = data.draw(st.sampled_from(self.attendance))
+        start = at(self.days[activity], hour, 5)
+        try:
+            recorded = self.ledger.correct_hours(
+                activity,
+                volunteer_id=person,
+                interval=Interval(start, start + timedelta(minutes=minutes)),
+                reason="签到表更正",
+                actor=STAFF,
+            )
+        except DomainError:
+            return
+        if "entry_id" in recorded.created:
+            self.awards.append((person, recorded.created["entry_id"]))
+
+    @precondition(lambda self: bool(self.awards))
+    @rule(data=st.data())
+    def reverse_award(self, data: st.DataObject) -> None:
+        person, entry = data.draw(st.sampled_from(self.awards))
+        self._refusable(
+            lambda: self.ledger.reverse_award(
+                person, entry_id=entry, reason="重复登记", actor=BUREAU
+            )
+        )
+
+    @rule(person=volunteers, quarters=st.integers(1, 4))
+    def redeem(self, person: UUID, quarters: int) -> None:
+        balance = self.ledger.repository.get(person).balance
+        points = (balance * quarters / 4).quantize(Decimal("0.5"))
+        if points <= 0 or points > balance:
+            return
+        self.ledger.redeem_points(person, points=points, benefit="免费体检", actor=STAFF)
+
+    @rule(
+        person=volunteers,
+        hours=st.sampled_from(("0.5", "1", "2.5", "24")),
+        day=st.integers(0, 364),
+    )
+    def training(self, person: UUID, hours: str, day: int) -> None:
+        self._refusable(  # the same course twice on one day is refused
+            lambda: self.ledger.complete_training(
+                person,
+                course="应急救护",
+                hours=Decimal(hours),
+                completed_on=date(2022, 1, 1) + timedelta(days=day),
+                actor=STAFF,
+            )
+        )
+
+    @rule(person=volunteers, title=st.sampled_from(("优秀志愿者", "先进个人")))
+    def commend(self, person: UUID, title: str) -> None:
+        self._refusable(
+            lambda: self.ledger.commend_volunteer(
+                person,
+                title=title,
+                period="2022",
+                basis_position=self.ledger.current_position(),
+                reason="",
+                actor=BUREAU,
+            )
+        )
+
+    def _refusable(self, command: Callable[[], Any]) -> bool:
+        try:
+            command()
+        except DomainError:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ the invariant
+
+    def check_read_models(self) -> None:
+        container, ledger = self.container, self.ledger
+        head = ledger.current_position()
+        # runner.catch_up(), bounded: a runner that never converges fails instead of hanging.
+        for _ in range(10 * head + 10):
+            if self.runner.step() == 0:
+                break
+        else:
+            raise AssertionError("the runner never caught up")
+        for s in status(ledger, container.store):
+            assert (s.position, s.error) == (head, None), s
+
+        projections = all_projections(container.rulebook)
+        live = sql_snapshot(container.store, projections)
+        expected, memory = replay_snapshot(ledger, container.rulebook)
+        for name in expected:
+            assert live[name] == expected[name], f"{name}: live tables differ from a replay"
+
+        people = [str(v) for v in self.people]
+        assert read_answers(container.store, container.rulebook, people) == read_answers(
+            memory, container.rulebook, people
+        )
+
+        for projection in projections:
+            assert rebuild(ledger, container.store, projection, batch_size=4) == head
+        assert sql_snapshot(container.store, projections) == live, "a rebuild differs"
+
+    def teardown(self) -> None:
+        try:
+            self.check_read_models()
+        finally:
+            self.container.close()
+            self._drop()
+
+
+def _sqlite_settings() -> tuple[Settings, Callable[[], None]]:
+    directory = Path(tempfile.mkdtemp(prefix="vl-props-"))
+    return (
+        Settings(database_url=f"sqlite:///{directory / 'ledger.sqlite3'}"),
+        lambda: shutil.rmtree(directory, ignore_errors=True),
+    )
+
+
+def test_read_models_equal_a_rebuild_and_a_replay_on_sqlite() -> None:
+    class OnSqlite(ProjectionMachine):
+        make_settings = staticmethod(_sqlite_settings)
+
+    run_state_machine_as_test(OnSqlite, settings=MACHINE_SETTINGS)
+
+
+@pytest.mark.postgres
+def test_read_models_equal_a_rebuild_and_a_replay_on_postgres(pg_database: str) -> None:
+    class OnPostgres(ProjectionMachine):
+        make_settings = staticmethod(lambda: new_pg_schema(pg_database))
+
+    run_state_machine_as_test(OnPostgres, settings=MACHINE_SETTINGS)

@@ -1,0 +1,312 @@
+"""How the projection runner behaves: a projection that meets an unknown event stops alone;
+the runner wakes on PostgreSQL notifications; read-your-writes waits are bounded; a rebuild
+under load never shows readers a half-built table.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import pytest
+
+from application.readmodel.catalogue import all_projections
+from application.readmodel.ledger import LedgerProjection
+from application.readmodel.ranking import RankingProjection
+from application.readmodel.replay import replay
+from application.readmodel.store import RowStore
+from application.readmodel.tables import ACCOUNT, ENTRY
+from infrastructure.bootstrap import Container, ReadModelsBehind, bootstrap
+from infrastructure.rebuild import rebuild
+from infrastructure.runner import ProjectionRunner
+from infrastructure.settings import Settings
+from tests.integration.builders import STAFF, activity, team, volunteer
+from tests.integration.conftest import fixed_clock
+from tests.integration.projection_support import (
+    Workload,
+    assert_equal_to_clean_replay,
+    memory_snapshot,
+    sql_snapshot,
+)
+
+PUBLISHED = "ServiceActivity.Published"
+
+
+@contextmanager
+def running(runner: ProjectionRunner) -> Iterator[threading.Event]:
+    """``runner.run(stop)`` in a thread for the duration of the block."""
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), name="runner", daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the runner did not stop"
+
+
+# --------------------------------------------------------------------------- (a) unknown event
+
+
+class RankingMissingPublished(RankingProjection):
+    """The ranking projection as if someone forgot to list "Published" among its ignored topics."""
+
+    name = "ranking"
+    ignored = RankingProjection.ignored - {PUBLISHED}
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 500])
+def test_an_unknown_event_stops_only_that_projection_with_a_clear_error(
+    container: Container, batch_size: int
+) -> None:
+    ledger = container.ledger
+    Workload(ledger, seed=3).run(12)
+    aid = activity(ledger, team(ledger))
+    volunteer(ledger)
+    published = ledger.publish_activity(aid, actor=STAFF).position
+    Workload(ledger, seed=4).run(15)  # more history the ranking must not reach
+    head = ledger.current_position()
+    projections = [
+        RankingMissingPublished(container.rulebook) if p.name == "ranking" else p
+        for p in all_projections(container.rulebook)
+    ]
+
+    ProjectionRunner(ledger, container.store, projections, batch_size=batch_size).catch_up()
+
+    tracking = container.store.tracking()
+    stuck = tracking["ranking"]
+    assert stuck["position"] == published - 1
+    assert stuck["error"] is not None
+    for part in ("ranking", str(published), PUBLISHED):
+        assert part in stuck["error"], f"{part!r} not in {stuck['error']!r}"
+    others = {name: t["position"] for name, t in tracking.items() if name != "ranking"}
+    assert others == dict.fromkeys(others, head), "the other projections must reach the head"
+    # What the ranking did commit is exactly the log up to the event before the unknown one.
+    memory, _ = replay(ledger, [RankingProjection(container.rulebook)], upto=published - 1)
+    ranking = [p for p in projections if p.name == "ranking"]
+    assert sql_snapshot(container.store, ranking) == memory_snapshot(memory, ranking)
+
+    container.runner(batch_size=batch_size).catch_up()  # a new, correct runner...
+    again = container.store.tracking()["ranking"]
+    assert (again["position"], again["error"]) == (stuck["position"], stuck["error"]), (
+        "...does not move a stopped projection past the event it stopped at"
+    )
+
+    rebuild(ledger, container.store, RankingProjection(container.rulebook))  # the way out
+    assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
+
+
+# --------------------------------------------------------------------------- (b) LISTEN/NOTIFY
+
+
+@pytest.fixture
+def pg_container(pg_store: Settings) -> Iterator[Container]:
+    c = bootstrap(pg_store, clock=fixed_clock)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+@pytest.mark.postgres
+def test_the_runner_wakes_on_notify_not_on_polling(pg_container: Container) -> None:
+    c = pg_container
+    Workload(c.ledger, seed=8).run(5)
+    runner = c.runner(poll_interval=30)  # polling would take 30 s
+    with running(runner) as stop:
+        c.wait_for(c.ledger.current_position(), timeout=5)
+        time.sleep(0.3)  # the runner is now idle, waiting for a notification
+        for round_ in range(3):
+            recorded = volunteer(c.ledger)
+            position = c.ledger.current_position()
+            started = time.monotonic()
+            c.wait_for(position, timeout=5)
+            assert time.monotonic() - started < 5
+            assert c.read_models().ledger(str(recorded)) is not None, round_
+        stop.set()
+
+
+@pytest.mark.postgres
+def test_stopping_a_listening_runner_does_not_wait_for_the_poll_interval(
+    pg_container: Container,
+) -> None:
+    c = pg_container
+    runner = c.runner(poll_interval=30)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        c.wait_for(c.ledger.current_position(), timeout=5)
+        time.sleep(0.3)
+        stop.set()
+        thread.join(timeout=2)
+        assert not thread.is_alive(), "run(stop) still running 2 s after stop was set"
+    finally:
+        stop.set()
+        volunteer(c.ledger)  # a notification lets it notice the stop
+        thread.join(timeout=10)
+
+
+# --------------------------------------------------------------------------- (c) bounded waits
+
+
+def test_waiting_for_a_position_that_never_comes_fails_in_time_naming_both(
+    container: Container,
+) -> None:
+    Workload(container.ledger, seed=9).run(6)
+    container.runner().catch_up()
+    head = container.ledger.current_position()
+    wanted = head + 1000
+
+    started = time.monotonic()
+    with pytest.raises(ReadModelsBehind) as caught:
+        container.wait_for(wanted, timeout=0.3)
+    waited = time.monotonic() - started
+
+    assert 0.3 <= waited < 2
+    assert (caught.value.wanted, caught.value.reached) == (wanted, head)
+    assert str(wanted) in str(caught.value) and str(head) in str(caught.value)
+    assert container.wait_for(head, timeout=0.3) == head
+
+
+# --------------------------------------------------------------------------- (d) rebuild under load
+
+
+def _rebuild(container: Container, projection: Any) -> int:
+    return rebuild(container.ledger, container.store, projection, batch_size=3)
+
+
+def test_readers_never_see_a_half_built_table_during_a_rebuild_under_load(
+    container: Container,
+) -> None:
+    ledger = container.ledger
+    work = Workload(ledger, seed=21)
+    work.run(150)
+    before = [volunteer(ledger) for _ in range(10)]
+    container.runner().catch_up()
+    registered = len(container.store.select(ACCOUNT))
+    assert registered >= len(before)
+
+    counts: list[tuple[float, int]] = []
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                counts.append((time.monotonic(), len(container.store.select(ACCOUNT))))
+        except BaseException as e:
+            failures.append(e)
+
+    def write() -> None:
+        try:
+            while not done.is_set() and work.recorded < 400:
+                work.step()
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (read, read, write)]
+    with running(container.runner(batch_size=5, poll_interval=0.02)):
+        for thread in threads:
+            thread.start()
+        time.sleep(0.05)
+        started = time.monotonic()
+        for _ in range(2):
+            _rebuild(container, LedgerProjection(container.rulebook))
+        ended = time.monotonic()
+        time.sleep(0.05)
+        done.set()
+        for thread in threads:
+            thread.join(timeout=20)
+
+    assert not failures, failures
+    during = [n for t, n in counts if started <= t <= ended]
+    assert len(during) >= 5, f"only {len(during)} reads overlapped the rebuild"
+    assert min(n for _, n in counts) >= registered, (
+        f"a reader saw {min(n for _, n in counts)} accounts; {registered} existed before the rebuild"
+    )
+    container.runner().catch_up()
+    assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
+
+
+class PausingLedger(LedgerProjection):
+    """The ledger projection, pausing mid-batch (after touching its tables) at one position."""
+
+    name = "ledger"
+
+    def __init__(self, rulebook: Any, pause_at: int) -> None:
+        super().__init__(rulebook)
+        self.pause_at = pause_at
+        self.paused = threading.Event()
+        self.resume = threading.Event()
+
+    def apply(self, store: RowStore, event: Any, position: int) -> None:
+        super().apply(store, event, position)
+        if position == self.pause_at:
+            store.get(ENTRY, ("no-such-entry",))  # flushes this batch's writes so far
+            self.paused.set()
+            self.resume.wait(timeout=15)
+
+
+def _wait_until_rebuild_blocks(settings: Settings) -> None:
+    """PostgreSQL: until the rebuild's switch waits for a lock (the tracking row the paused
+    runner holds, or its tables). SQLite: a moment."""
+    if not settings.is_postgres:
+        time.sleep(0.3)
+        return
+    deadline = time.monotonic() + 10
+    with psycopg.connect(settings.database_url, autocommit=True) as c:
+        while time.monotonic() < deadline:
+            waiting = c.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' "
+                "AND (query LIKE 'DROP TABLE%' OR query LIKE '%rm_tracking%FOR UPDATE')"
+            ).fetchone()
+            if waiting and waiting[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the rebuild never reached its switch")
+
+
+def _in_thread(target: Callable[[], Any], failures: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as e:
+            failures.append(e)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_rebuild_while_a_runner_is_mid_batch_completes_and_both_stay_exact(
+    request: pytest.FixtureRequest, store: Settings, container: Container
+) -> None:
+    ledger = container.ledger
+    Workload(ledger, seed=31).run(40)
+    pausing = PausingLedger(container.rulebook, pause_at=ledger.current_position() - 3)
+    runner = ProjectionRunner(ledger, container.store, [pausing], batch_size=1000)
+    failures: list[BaseException] = []
+
+    runner_thread = _in_thread(runner.catch_up, failures)
+    assert pausing.paused.wait(timeout=10), "the runner never reached the pause"
+    rebuild_thread = _in_thread(
+        lambda: rebuild(ledger, container.store, LedgerProjection(container.rulebook)), failures
+    )
+    try:
+        _wait_until_rebuild_blocks(store)
+    finally:
+        pausing.resume.set()
+        runner_thread.join(timeout=20)
+        rebuild_thread.join(timeout=20)
+
+    if failures:
+        raise failures[0]
+    container.runner().catch_up()
+    assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
