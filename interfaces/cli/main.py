@@ -1,0 +1,106 @@
+"""The ``volunteer-ledger`` command line: load a demo programme year, show the version."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from application.demo import TOWNSHIPS, generate_year
+from application.errors import StoreUnavailable
+from infrastructure.bootstrap import bootstrap
+from infrastructure.settings import DEFAULT_DATABASE_URL, Settings
+from interfaces.cli.progress import progress_line
+from interfaces.cli.render import (
+    demo_table,
+    existing_store_table,
+    fresh_store_hint,
+    store_location,
+)
+
+app = typer.Typer(
+    name="volunteer-ledger",
+    help="Volunteer Ledger: the event-sourced audit ledger of a veterans' volunteer programme.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _settings(database_url: str | None) -> Settings:
+    try:
+        return Settings(database_url=database_url) if database_url else Settings()
+    except ValidationError as e:
+        messages = "; ".join(str(error["msg"]) for error in e.errors())
+        errors.print(f"[red]error:[/red] invalid settings: {messages}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def demo(
+    year: Annotated[int, typer.Option(help="Service year to record.")] = 2022,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same history.")] = 7,
+    townships: Annotated[
+        int, typer.Option(min=1, max=len(TOWNSHIPS), help="Township stations and teams.")
+    ] = 6,
+    volunteers: Annotated[int, typer.Option(min=2, help="Volunteers to register.")] = 300,
+    activities: Annotated[int, typer.Option(min=1, help="Activities to plan in the year.")] = 240,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Event store; default: $VL_DATABASE_URL or {DEFAULT_DATABASE_URL}.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Record a realistic demo programme year into an empty store and summarise it."""
+    settings = _settings(database_url)
+    location = store_location(settings)
+    try:
+        container = bootstrap(settings)
+    except StoreUnavailable as e:
+        errors.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    try:
+        head = container.ledger.current_position()
+        if head:
+            console.print(
+                f"The store already holds {head:,} events; the demo is only loaded into an "
+                f"empty store: {fresh_store_hint(settings)}."
+            )
+            console.print(existing_store_table(head, location))
+            return
+        try:
+            with progress_line(console) as progress:
+                summary = generate_year(
+                    container.ledger,
+                    year=year,
+                    seed=seed,
+                    townships=townships,
+                    volunteers=volunteers,
+                    activities=activities,
+                    progress=progress,
+                )
+        except ValueError as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from None
+        except StoreUnavailable as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from None
+        console.print(demo_table(summary, location))
+    finally:
+        container.close()
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    try:
+        ours = metadata.version("volunteer-ledger")
+    except metadata.PackageNotFoundError:
+        ours = "unknown (not installed)"
+    console.print(f"volunteer-ledger {ours} (eventsourcing {metadata.version('eventsourcing')})")

@@ -1,0 +1,93 @@
+"""``volunteer-ledger projections run|status|rebuild``: keep, inspect and rebuild the read models."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from application.readmodel.catalogue import all_projections, projection_names
+from infrastructure.rebuild import rebuild as rebuild_projection
+from infrastructure.rebuild import status as projection_status
+from interfaces.cli.common import DatabaseUrl, console, errors, opened
+
+app = typer.Typer(help="Keep the read models up to date, inspect them, rebuild them.")
+
+
+@app.command()
+def run(
+    database_url: DatabaseUrl = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 2000,
+    poll_interval: Annotated[float, typer.Option(min=0.01, help="Seconds between polls.")] = 0.5,
+    once: Annotated[bool, typer.Option(help="Catch up to the head, then exit.")] = False,
+) -> None:
+    """Run the projection worker (LISTEN/NOTIFY on PostgreSQL, polling on SQLite) until stopped."""
+    with opened(database_url) as container:
+        runner = container.runner(batch_size=batch_size, poll_interval=poll_interval)
+        if once:
+            started = time.perf_counter()
+            read = runner.catch_up()
+            console.print(f"caught up: {read:,} events in {time.perf_counter() - started:.2f} s")
+            _show(container)
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        console.print("projections running; Ctrl-C stops them")
+        runner.run(stop)
+
+
+@app.command()
+def status(database_url: DatabaseUrl = None) -> None:
+    """Each projection's position, lag behind the log and any error that stopped it."""
+    with opened(database_url) as container:
+        container.runner  # noqa: B018 - opening the runner creates missing tables
+        _show(container)
+
+
+@app.command()
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help="One projection; all when omitted.")] = None,
+    database_url: DatabaseUrl = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+) -> None:
+    """Rebuild from position 0 alongside the live tables, then switch (readers never wait)."""
+    chosen = [n for n in projection_names() if name in (None, n)]
+    if not chosen:
+        errors.print(
+            f"[red]error:[/red] no projection {name!r}; known: {', '.join(projection_names())}"
+        )
+        raise typer.Exit(2)
+    with opened(database_url) as container:
+        for projection in all_projections(container.rulebook):
+            if projection.name in chosen:
+                started = time.perf_counter()
+                position = rebuild_projection(
+                    container.ledger, container.store, projection, batch_size=batch_size
+                )
+                console.print(
+                    f"rebuilt {projection.name} to position {position:,} "
+                    f"in {time.perf_counter() - started:.2f} s"
+                )
+        _show(container)
+
+
+def _show(container: object) -> None:
+    from infrastructure.bootstrap import Container
+
+    assert isinstance(container, Container)
+    table = Table("projection", "position", "head", "lag", "generation", "error")
+    for row in projection_status(container.ledger, container.store):
+        table.add_row(
+            row.projection,
+            f"{row.position:,}",
+            f"{row.head:,}",
+            f"{row.lag:,}",
+            str(row.generation),
+            row.error or "",
+        )
+    console.print(table)

@@ -1,0 +1,71 @@
+"""How the command line shows stores and summaries (rich tables, no logic of its own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rich.table import Table
+
+from application.demo import DemoSummary
+from infrastructure.settings import Settings
+
+
+def store_location(settings: Settings) -> str:
+    """The store a person can find: an absolute file path, or a URL without its password."""
+    if not settings.is_postgres:
+        return str(settings.sqlite_path.resolve())
+    url = urlsplit(settings.database_url)
+    user = f"{url.username}@" if url.username else ""
+    port = f":{url.port}" if url.port else ""
+    return f"postgresql://{user}{url.hostname or ''}{port}{url.path}"
+
+
+def fresh_store_hint(settings: Settings) -> str:
+    """Where the demo could go instead of a store that already holds events."""
+    if settings.is_postgres:
+        return "pass --database-url naming an empty PostgreSQL database"
+    existing = settings.sqlite_path
+    folder = existing.parent
+    n = 1
+    while (folder / f"demo-{n}.sqlite3").exists():
+        n += 1
+    fresh = _shown(folder / f"demo-{n}.sqlite3")
+    return f"use --database-url sqlite:///{fresh}, or delete {_shown(existing)}"
+
+
+def _shown(path: Path) -> str:
+    return path.as_posix() if path.is_absolute() else f"./{path.as_posix()}"
+
+
+def demo_table(summary: DemoSummary, location: str) -> Table:
+    table = Table(title="Demo programme year recorded", show_header=False, title_justify="left")
+    table.add_column("figure", style="bold")
+    table.add_column("value", justify="right")
+    rows = [
+        ("events", f"{summary.events:,}"),
+        ("teams", f"{summary.teams:,}"),
+        ("volunteers", f"{summary.volunteers:,}"),
+        ("activities", f"{summary.activities:,} ({summary.cancelled} cancelled)"),
+        ("verified", f"{summary.verified:,}"),
+        ("awards", f"{summary.awards:,}"),
+        ("points awarded", f"{summary.points_awarded:,}"),
+        ("reversals", f"{summary.reversals} ({summary.corrections} by correction)"),
+        ("uninsured flags", f"{summary.uninsured_flags}"),
+        ("refused: uninsured", f"{summary.rejected_uninsured}"),
+        ("elapsed", f"{summary.elapsed_seconds:.1f} s"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    table.add_row("store", location, style="dim")
+    return table
+
+
+def existing_store_table(head: int, location: str) -> Table:
+    """The store's log head (the last position; positions count events from 1)."""
+    table = Table(title="Store already in use", show_header=False, title_justify="left")
+    table.add_column("figure", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("log head position", f"{head:,}")
+    table.add_row("store", location, style="dim")
+    return table
