@@ -6,13 +6,12 @@ from importlib import metadata
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
 from application.demo import TOWNSHIPS, generate_year
 from application.errors import StoreUnavailable
 from infrastructure.bootstrap import bootstrap
-from infrastructure.settings import DEFAULT_DATABASE_URL, Settings
+from interfaces.cli import projections, review
+from interfaces.cli.common import DatabaseUrl, console, errors, settings_from
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
     demo_table,
@@ -27,17 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-
-def _settings(database_url: str | None) -> Settings:
-    try:
-        return Settings(database_url=database_url) if database_url else Settings()
-    except ValidationError as e:
-        messages = "; ".join(str(error["msg"]) for error in e.errors())
-        errors.print(f"[red]error:[/red] invalid settings: {messages}")
-        raise typer.Exit(2) from None
+app.add_typer(projections.app, name="projections")
+app.command(name="review")(review.review)
 
 
 @app.command()
@@ -49,16 +39,10 @@ def demo(
     ] = 6,
     volunteers: Annotated[int, typer.Option(min=2, help="Volunteers to register.")] = 300,
     activities: Annotated[int, typer.Option(min=1, help="Activities to plan in the year.")] = 240,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Event store; default: $VL_DATABASE_URL or {DEFAULT_DATABASE_URL}.",
-            show_default=False,
-        ),
-    ] = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Record a realistic demo programme year into an empty store and summarise it."""
-    settings = _settings(database_url)
+    settings = settings_from(database_url)
     location = store_location(settings)
     try:
         container = bootstrap(settings)
