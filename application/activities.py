@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from application.base import LedgerBase
+from application.base import LedgerBase, command
 from application.errors import BulkRejected, NotFound, RowError
 from application.results import AwardResult, HoursRow, Recorded, Verification
 from domain.activity import ServiceActivity
@@ -24,6 +24,7 @@ from domain.volunteer import Volunteer
 
 
 class ActivityCommands(LedgerBase):
+    @command
     def plan_activity(
         self,
         *,
@@ -57,6 +58,7 @@ class ActivityCommands(LedgerBase):
         )
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def publish_activity(
         self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
@@ -64,6 +66,7 @@ class ActivityCommands(LedgerBase):
         activity.publish(actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def sign_up(
         self,
         activity_id: UUID,
@@ -77,6 +80,7 @@ class ActivityCommands(LedgerBase):
         activity.sign_up(volunteer_id, actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def withdraw_signup(
         self,
         activity_id: UUID,
@@ -105,6 +109,7 @@ class ActivityCommands(LedgerBase):
             actor=actor,
         )
 
+    @command
     def record_hours(
         self,
         activity_id: UUID,
@@ -120,6 +125,7 @@ class ActivityCommands(LedgerBase):
         self._admit(activity, HoursRow(volunteer_id, interval, source), actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def record_hours_bulk(
         self,
         activity_id: UUID,
@@ -144,6 +150,7 @@ class ActivityCommands(LedgerBase):
             raise BulkRejected(errors)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def correct_hours(
         self,
         activity_id: UUID,
@@ -192,6 +199,7 @@ class ActivityCommands(LedgerBase):
         position = self.record(activity, volunteer)
         return Recorded(activity.id, activity.version, position, created)
 
+    @command
     def record_beneficiaries(
         self,
         activity_id: UUID,
@@ -204,6 +212,7 @@ class ActivityCommands(LedgerBase):
         activity.record_beneficiaries(counts, actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def record_feedback(
         self,
         activity_id: UUID,
@@ -217,6 +226,7 @@ class ActivityCommands(LedgerBase):
         activity.record_feedback(satisfaction, comment, actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def record_media(
         self,
         activity_id: UUID,
@@ -234,6 +244,7 @@ class ActivityCommands(LedgerBase):
         )
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def complete_activity(
         self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
@@ -241,6 +252,7 @@ class ActivityCommands(LedgerBase):
         activity.complete(actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def cancel_activity(
         self, activity_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
@@ -248,6 +260,7 @@ class ActivityCommands(LedgerBase):
         activity.cancel(reason, actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
+    @command
     def verify_activity(
         self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> Verification:

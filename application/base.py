@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -22,6 +24,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from application.errors import ConcurrencyConflict, NotFound, StoreUnavailable, VersionMismatch
+from domain.errors import DomainError
 from domain.rulebook import Rulebook, RulebookVersion
 from domain.values import Interval
 
@@ -53,6 +56,60 @@ def translated_errors() -> Iterator[None]:
         raise StoreUnavailable(f"the event store is unavailable: {e}") from e
     except DatabaseError as e:
         raise StoreUnavailable(f"the event store failed: {e}") from e
+
+
+class _Attempt(threading.local):
+    """What the command running on this thread has loaded from the cache."""
+
+    def __init__(self) -> None:
+        self.running = False
+        self.is_fresh = False
+        self.cached: set[UUID] = set()
+
+    @classmethod
+    def fresh(cls) -> bool:
+        return _ATTEMPT.is_fresh
+
+    @classmethod
+    def served_from_cache(cls, aggregate_id: UUID) -> None:
+        if _ATTEMPT.running:
+            _ATTEMPT.cached.add(aggregate_id)
+
+
+_ATTEMPT = _Attempt()
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def command(method: C) -> C:
+    """Mark a use case. If it fails on state this process had cached (another process may
+    have changed it meanwhile), it runs once more on state read fresh from the store, so
+    a stale cache can cost time but never a wrong refusal or a spurious conflict."""
+
+    @functools.wraps(method)
+    def run(self: LedgerBase, *args: Any, **kwargs: Any) -> Any:
+        if _ATTEMPT.running:
+            return method(self, *args, **kwargs)
+        _ATTEMPT.running, _ATTEMPT.is_fresh, _ATTEMPT.cached = True, False, set()
+        try:
+            try:
+                return method(self, *args, **kwargs)
+            except (ConcurrencyConflict, DomainError):
+                if not _ATTEMPT.cached:
+                    raise
+                if self.repository.cache is not None:
+                    for aggregate_id in _ATTEMPT.cached:
+                        _evict(self.repository.cache, aggregate_id)
+                _ATTEMPT.is_fresh, _ATTEMPT.cached = True, set()
+                return method(self, *args, **kwargs)
+        finally:
+            _ATTEMPT.running, _ATTEMPT.is_fresh, _ATTEMPT.cached = False, False, set()
+
+    return run  # type: ignore[return-value]
+
+
+def _evict(cache: Any, aggregate_id: UUID) -> None:
+    with suppress(KeyError):
+        cache.get(aggregate_id, evict=True)
 
 
 class LedgerBase(Application[UUID]):
@@ -103,7 +160,19 @@ class LedgerBase(Application[UUID]):
     # ----------------------------------------------------------------- load and save
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        """Load an aggregate: from this process's cache when it has it, else from the store.
+
+        A cached copy may miss another process's latest events. That is safe: saving it
+        conflicts and the command runs again on fresh state (see :func:`command`). An
+        ``If-Match`` version is always checked against the store.
+        """
         kind = _KIND.get(cls.__name__, cls.__name__)
+        cache = self.repository.cache
+        if cache is not None:
+            if expected_version is not None or _Attempt.fresh():
+                _evict(cache, aggregate_id)
+            elif aggregate_id in cache.cache:
+                _Attempt.served_from_cache(aggregate_id)
         with translated_errors():
             try:
                 aggregate: Aggregate = self.repository.get(aggregate_id)
@@ -117,8 +186,14 @@ class LedgerBase(Application[UUID]):
 
     def record(self, *aggregates: Aggregate) -> int:
         """Save every pending event of ``aggregates`` atomically; return the last log position."""
-        with translated_errors():
-            recordings = self.save(*aggregates)
+        try:
+            with translated_errors():
+                recordings = self.save(*aggregates)
+        except ConcurrencyConflict:
+            if self.repository.cache is not None:
+                for aggregate in aggregates:
+                    _evict(self.repository.cache, aggregate.id)
+            raise
         if not recordings:
             return self.current_position()
         return max(r.notification.id for r in recordings)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from application.base import LedgerBase
+from application.base import LedgerBase, command
 from application.results import Recorded
 from domain.errors import rule_violation
 from domain.team import VolunteerTeam
@@ -22,6 +22,7 @@ from domain.volunteer import Volunteer
 
 
 class TeamCommands(LedgerBase):
+    @command
     def form_team(
         self, *, name: str, level: TeamLevel, township: str, station: str, actor: Actor
     ) -> Recorded:
@@ -31,6 +32,7 @@ class TeamCommands(LedgerBase):
         )
         return Recorded(team.id, team.version, self.record(team))
 
+    @command
     def enrol_member(
         self,
         team_id: UUID,
@@ -47,6 +49,7 @@ class TeamCommands(LedgerBase):
         team.enrol(volunteer_id, role, actor)
         return Recorded(team.id, team.version, self.record(team))
 
+    @command
     def member_leaves(
         self,
         team_id: UUID,
@@ -60,6 +63,7 @@ class TeamCommands(LedgerBase):
         team.leave(volunteer_id, reason, actor)
         return Recorded(team.id, team.version, self.record(team))
 
+    @command
     def appoint_leader(
         self,
         team_id: UUID,
@@ -72,6 +76,7 @@ class TeamCommands(LedgerBase):
         team.appoint_leader(volunteer_id, actor)
         return Recorded(team.id, team.version, self.record(team))
 
+    @command
     def commend_team(
         self,
         team_id: UUID,
@@ -93,6 +98,7 @@ class TeamCommands(LedgerBase):
             team.id, team.version, self.record(team), {"commendation_id": commendation_id}
         )
 
+    @command
     def dissolve_team(
         self, team_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
@@ -110,6 +116,7 @@ class TeamCommands(LedgerBase):
 
 
 class VolunteerCommands(TeamCommands):
+    @command
     def register_volunteer(
         self,
         *,
@@ -133,6 +140,7 @@ class VolunteerCommands(TeamCommands):
         )
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def update_profile(
         self,
         volunteer_id: UUID,
@@ -147,6 +155,7 @@ class VolunteerCommands(TeamCommands):
         volunteer.update_profile(phone=phone, township=township, skills=skills, actor=actor)
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def complete_training(
         self,
         volunteer_id: UUID,
@@ -171,6 +180,7 @@ class VolunteerCommands(TeamCommands):
             volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": entry_id}
         )
 
+    @command
     def record_insurance(
         self,
         volunteer_id: UUID,
@@ -191,6 +201,7 @@ class VolunteerCommands(TeamCommands):
         volunteer.record_insurance(policy, actor)
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def cancel_insurance(
         self,
         volunteer_id: UUID,
@@ -204,6 +215,7 @@ class VolunteerCommands(TeamCommands):
         volunteer.cancel_insurance(policy_number, reason, actor)
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def commend_volunteer(
         self,
         volunteer_id: UUID,
@@ -227,6 +239,7 @@ class VolunteerCommands(TeamCommands):
             {"commendation_id": commendation_id},
         )
 
+    @command
     def revoke_commendation(
         self,
         volunteer_id: UUID,
@@ -240,6 +253,7 @@ class VolunteerCommands(TeamCommands):
         volunteer.revoke_commendation(commendation_id=commendation_id, reason=reason, actor=actor)
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def certify_star_level(
         self,
         volunteer_id: UUID,
@@ -257,6 +271,7 @@ class VolunteerCommands(TeamCommands):
         )
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def redeem_points(
         self,
         volunteer_id: UUID,
@@ -272,6 +287,7 @@ class VolunteerCommands(TeamCommands):
             volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": entry_id}
         )
 
+    @command
     def reverse_award(
         self,
         volunteer_id: UUID,
@@ -288,6 +304,7 @@ class VolunteerCommands(TeamCommands):
             volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": reversal_id}
         )
 
+    @command
     def suspend_volunteer(
         self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
@@ -295,6 +312,7 @@ class VolunteerCommands(TeamCommands):
         volunteer.suspend(reason=reason, actor=actor)
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def reinstate_volunteer(
         self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
@@ -302,6 +320,7 @@ class VolunteerCommands(TeamCommands):
         volunteer.reinstate(reason=reason, actor=actor)
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
+    @command
     def withdraw_volunteer(
         self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:

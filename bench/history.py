@@ -67,27 +67,29 @@ def copy_events(source: VolunteerLedger, target: VolunteerLedger, *, batch: int 
 
 
 def cached_history(*, events: int, seed: int = 7) -> Path:
-    """A SQLite file holding at least ``events`` events (made once, then reused)."""
+    """A SQLite file holding at least ``events`` events (made once, then reused).
+
+    Six demo years (2020–2025); a default year is about 11,300 events, so each year is
+    scaled up to carry its sixth of the total.
+    """
     CACHE.mkdir(exist_ok=True)
-    per_year = 12_000
-    years = max(1, -(-events // per_year))
-    scale = max(1, events // (years * per_year))
     path = CACHE / f"history-{events}-{seed}.sqlite3"
     if path.exists():
         return path
+    years = 6 if events > 30_000 else 2
+    scale = max(1, -(-events // (years * 11_000)))
     print(f"  making a history of ≥ {events:,} events (cached in {path})", flush=True)
-    # One year of the default demo is about 12,000 events; spread the rest over years.
     memory = generate(
-        years=range(2020, 2020 + min(years, 6)),
-        volunteers=300 * scale * max(1, years // 6),
-        activities=240 * scale * max(1, years // 6),
+        years=range(2020, 2020 + years),
+        volunteers=300 * scale,
+        activities=240 * scale,
         seed=seed,
     )
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     target = ledger_for(Settings(database_url=f"sqlite:///{partial}", aggregate_cache_size=0))
     try:
-        copy_events(memory, target)
+        copy_events(memory, target, batch=20_000)
     finally:
         target.close()
     partial.rename(path)

@@ -10,10 +10,11 @@ from infrastructure.settings import Settings
 def event_store_env(settings: Settings) -> dict[str, str]:
     env = _store_env(settings)
     if settings.aggregate_cache_size:
-        # Fast-forward: a cached aggregate is brought up to date from the store on every
-        # load, so a write made by another process is never missed.
+        # Commands load from this cache without asking the store; a copy that missed
+        # another process's events conflicts on save and the command is run again on
+        # fresh state (application.base.command), so the store stays the arbiter.
         env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
-        env["AGGREGATE_CACHE_FASTFORWARD"] = "y"
+        env["AGGREGATE_CACHE_FASTFORWARD"] = "n"
     return env
 
 

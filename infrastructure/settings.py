@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     aggregate_cache_size: int = Field(
         default=10_000,
         ge=0,
-        description="aggregates kept in memory between commands (0: none); each hit reads "
-        "only newer events from the store, so several processes stay correct",
+        description="aggregates kept in memory between commands (0: none); a copy that missed "
+        "another process's events conflicts on save and the command reruns on fresh state",
     )
 
     @field_validator("database_url")

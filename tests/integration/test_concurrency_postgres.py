@@ -39,7 +39,12 @@ class RacingLedger(VolunteerLedger):
         return super().record(*aggregates)
 
 
-def _ledger(settings: Settings, cls: type[VolunteerLedger] = VolunteerLedger) -> VolunteerLedger:
+def _ledger(
+    settings: Settings, cls: type[VolunteerLedger] = VolunteerLedger, *, cache: bool = True
+) -> VolunteerLedger:
+    """A writer (with the service's cache), or an observer that always reads the store."""
+    if not cache:
+        settings = settings.model_copy(update={"aggregate_cache_size": 0})
     return cls(
         rulebook=load_rulebook(),
         env=event_store_env(settings),
@@ -49,7 +54,7 @@ def _ledger(settings: Settings, cls: type[VolunteerLedger] = VolunteerLedger) ->
 
 @pytest.fixture
 def racers(pg_store: Settings) -> Iterator[tuple[VolunteerLedger, RacingLedger, RacingLedger]]:
-    setup = _ledger(pg_store)
+    setup = _ledger(pg_store, cache=False)
     barrier = threading.Barrier(2)
     first, second = _ledger(pg_store, RacingLedger), _ledger(pg_store, RacingLedger)
     for racer in (first, second):
@@ -134,7 +139,7 @@ def test_two_recorders_on_one_activity_one_is_told_to_retry(racers: tuple[Any, A
 
 
 def test_many_writers_without_a_barrier_never_lose_or_duplicate(pg_store: Settings) -> None:
-    setup = _ledger(pg_store)
+    setup = _ledger(pg_store, cache=False)
     writers = [_ledger(pg_store) for _ in range(4)]
     try:
         tid = team(setup)

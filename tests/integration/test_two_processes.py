@@ -1,0 +1,74 @@
+"""Two service processes on one store: each caches aggregates, neither may act on stale state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.values import InsuranceKind
+from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.settings import Settings
+from tests.integration.builders import STAFF, activity, at, hours, team, volunteer
+from tests.integration.conftest import fixed_clock
+
+DAY = date(2022, 5, 11)
+
+
+@pytest.fixture
+def truth(store: Settings) -> Iterator[Container]:
+    """An observer without a cache: what the store really holds."""
+    reader = bootstrap(store.model_copy(update={"aggregate_cache_size": 0}), clock=fixed_clock)
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+@pytest.fixture
+def other(store: Settings) -> Iterator[Container]:
+    second = bootstrap(store, clock=fixed_clock)
+    try:
+        yield second
+    finally:
+        second.close()
+
+
+def test_a_refusal_from_a_stale_cache_is_retried_on_fresh_state(
+    container: Container, other: Container, truth: Container
+) -> None:
+    first = container.ledger
+    tid = team(first)
+    vid = volunteer(first, insured=False)
+    aid = activity(first, tid)
+    first.sign_up(aid, volunteer_id=vid, actor=STAFF)  # both now cached here
+    # Another process insures the volunteer; this process's cached copy has no policy.
+    other.ledger.record_insurance(
+        vid,
+        policy_number="PICC-LATE",
+        insurer="中国人保",
+        kind=InsuranceKind.INDIVIDUAL,
+        covers_from=date(2022, 1, 1),
+        covers_to=date(2022, 12, 31),
+        sum_insured=Decimal(100000),
+        actor=STAFF,
+    )
+    hours(first, aid, vid, at(DAY, 9), at(DAY, 11))  # not refused as uninsured
+    assert vid in truth.ledger.repository.get(aid).attendance
+
+
+def test_a_conflict_from_a_stale_cache_is_not_reported_as_a_conflict(
+    container: Container, other: Container, truth: Container
+) -> None:
+    first = container.ledger
+    tid = team(first)
+    a, b = volunteer(first), volunteer(first)
+    aid = activity(first, tid)
+    first.sign_up(aid, volunteer_id=a, actor=STAFF)  # the activity is cached here
+    other.ledger.sign_up(aid, volunteer_id=b, actor=STAFF)  # ...and moved on elsewhere
+    hours(first, aid, a, at(DAY, 9), at(DAY, 10))  # conflicts on save, reruns, succeeds
+    state = truth.ledger.repository.get(aid)
+    assert state.signups == [a, b] and a in state.attendance
+    assert first.repository.get(aid).version == state.version
