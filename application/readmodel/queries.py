@@ -50,9 +50,10 @@ class ReadModels:
 
     def _within(self, table: Any, column: str, values: list[Any], **eq: Any) -> list[Row]:
         found: list[Row] = []
-        for start in range(0, len(values), CHUNK):
+        chunk = CHUNK if getattr(self.store, "bounded_in", True) else max(1, len(values))
+        for start in range(0, len(values), chunk):
             found += self.store.select(
-                table, eq or None, within=(column, values[start : start + CHUNK])
+                table, eq or None, within=(column, values[start : start + chunk])
             )
         return found
 

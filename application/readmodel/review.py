@@ -23,8 +23,8 @@ from application.readmodel.base import PREFIX, num
 from application.readmodel.insurance import InsuranceProjection
 from application.readmodel.queries import ReadModels
 from application.readmodel.ranking import RankingProjection
-from application.readmodel.replay import read_events, replay
-from application.readmodel.store import MemoryStore
+from application.readmodel.replay import read_events
+from application.readmodel.store import MemoryStore, Row
 from application.readmodel.tables import TEAM
 from domain.rulebook import Rulebook
 
@@ -64,6 +64,9 @@ class _Collector:
         self.decisions: list[dict[str, Any]] = []
         self.corrections: list[dict[str, Any]] = []
         self.reversals: list[dict[str, Any]] = []
+
+    def concerns_year(self, event: Any) -> bool:
+        return self._recorded_in_year(event)
 
     def _recorded_in_year(self, event: Any) -> bool:
         """A decision belongs to the year it names (commendations), else the year it was made."""
@@ -193,13 +196,22 @@ def annual_review(
     store = MemoryStore()
     projections = [RankingProjection(rulebook), InsuranceProjection(rulebook)]
     collector = _Collector(rulebook, year, store)
+    # Team commendations are re-checked against the rankings as they stood at their basis
+    # position: find those positions first (a filtered read of one event type), then take
+    # the figures while streaming past them — one pass over the log, not one per decision.
+    bases = sorted(_team_commendation_bases(app, collector, upto))
+    eligibility_at: dict[int, dict[str, Row]] = {}
     cut = 0
     for events in read_events(app, upto=upto, batch=5000):
         for position, event in events:
+            while bases and bases[0][0] < position:
+                _take_team_figures(store, rulebook, bases.pop(0), eligibility_at)
             for projection in projections:
                 projection.apply(store, event, position)
             collector.apply(event, position)
             cut = position
+    while bases:
+        _take_team_figures(store, rulebook, bases.pop(0), eligibility_at)
     queries = ReadModels(store, rulebook)
     rules = rulebook.latest
     volunteers = [
@@ -228,28 +240,58 @@ def annual_review(
             "station": queries.rankings("station", str(year)),
             "team": queries.rankings("team", str(year)),
         },
-        "decisions": [_recheck(app, rulebook, collector, d) for d in collector.decisions],
+        "decisions": [
+            _recheck(rulebook, collector, d, eligibility_at) for d in collector.decisions
+        ],
         "insurance_gaps": queries.insurance_gaps(year=year),
         "corrections": collector.corrections,
         "reversals": collector.reversals,
     }
 
 
+def _decision_year(decision_period: str, default: int) -> int:
+    return int(decision_period[:4]) if decision_period[:4].isdigit() else default
+
+
+def _team_commendation_bases(
+    app: Application[Any], collector: _Collector, upto: int | None
+) -> set[tuple[int, int]]:
+    """(basis position, year) of every team commendation the review will re-check."""
+    topic = PREFIX + "VolunteerTeam.Commended"
+    found: set[tuple[int, int]] = set()
+    position = 0
+    while True:
+        notifications = app.recorder.select_notifications(
+            start=position + 1, limit=1000, stop=upto, topics=[topic]
+        )
+        if not notifications:
+            return found
+        for n in notifications:
+            event: Any = app.mapper.to_domain_event(n)
+            if collector.concerns_year(event):
+                found.add((event.basis_position, _decision_year(str(event.period), collector.year)))
+        position = notifications[-1].id
+
+
+def _take_team_figures(
+    store: MemoryStore, rulebook: Rulebook, basis: tuple[int, int], into: dict[int, dict[str, Row]]
+) -> None:
+    position, year = basis
+    rows = ReadModels(store, rulebook).team_eligibility(year)
+    into[position] = {r["team_id"]: r for r in rows}
+
+
 def _recheck(
-    app: Application[Any], rulebook: Rulebook, collector: _Collector, decision: dict[str, Any]
+    rulebook: Rulebook,
+    collector: _Collector,
+    decision: dict[str, Any],
+    team_figures: dict[int, dict[str, Row]],
 ) -> dict[str, Any]:
     """Was the decision's subject eligible at the position the decision recorded?"""
     rules = rulebook.latest
     basis = int(decision["basis_position"])
     if decision["kind"] == "team_commendation":
-        year = (
-            int(str(decision["period"])[:4])
-            if str(decision["period"])[:4].isdigit()
-            else collector.year
-        )
-        store, _ = replay(app, [RankingProjection(rulebook), _TeamsOnly(rulebook)], upto=basis)
-        rows = ReadModels(store, rulebook).team_eligibility(year)
-        row = next((r for r in rows if r["team_id"] == decision["subject_id"]), None)
+        row = team_figures.get(basis, {}).get(decision["subject_id"])
         eligible = bool(row and row["key_support_eligible"])
         return {**decision, "eligible_at_basis": eligible, "figures": row}
     credited, lifetime, held = collector.people[decision["subject_id"]].at(basis)
@@ -266,24 +308,6 @@ def _recheck(
         top = max((t.min_points for t in rules.courtesy_tiers), default=None)
         eligible = top is not None and lifetime >= top and held == 0
     return {**decision, "eligible_at_basis": eligible, "figures": figures}
-
-
-class _TeamsOnly(RankingProjection):
-    """Ranking facts plus the team table (name and level), for key-support re-checks."""
-
-    name = "review-teams"
-
-    def apply(self, store: Any, event: Any, position: int) -> None:
-        super().apply(store, event, position)
-        if type(event).TOPIC == PREFIX + "VolunteerTeam.Formed":
-            store.upsert(
-                TEAM,
-                {
-                    "team_id": str(event.originator_id),
-                    "name": event.name,
-                    "level": event.level.value,
-                },
-            )
 
 
 def review_json(review: dict[str, Any]) -> str:

@@ -69,6 +69,8 @@ def matches(
 class MemoryStore:
     """All tables as dicts keyed by primary key: for replay up to any position."""
 
+    bounded_in = False  # a select's ``within`` may hold any number of values
+
     def __init__(self) -> None:
         self.tables: dict[str, dict[tuple[Any, ...], Row]] = {}
 

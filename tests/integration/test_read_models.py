@@ -182,14 +182,26 @@ def test_annual_review_is_byte_identical_and_rechecks_decisions(
     ledger.commend_volunteer(
         v3, title="优秀志愿者", period="2022", basis_position=3, reason="", actor=BUREAU
     )
+    team_a = history["teams"][0]
+    ledger.commend_team(
+        team_a,
+        title="优秀志愿服务队",
+        period="2022",
+        basis_position=ledger.current_position(),
+        reason="",
+        actor=BUREAU,
+    )
     first = review_json(annual_review(ledger, container.rulebook, 2022))
     assert first == review_json(annual_review(ledger, container.rulebook, 2022))
     review = annual_review(ledger, container.rulebook, 2022)
     people = {v["volunteer_id"]: v for v in review["volunteers"]}
     assert people[str(v3)]["points"] == "5" and people[str(v3)]["training_points"] == "48"
     assert review["totals"]["hours"] == "7"  # 3.5 + 2.5 + 1 (v2's 2 h were reversed)
-    (decision,) = review["decisions"]
-    assert decision["eligible_at_basis"] is False  # at position 3 nobody had any points
+    person, squad = review["decisions"]
+    assert person["eligible_at_basis"] is False  # at position 3 nobody had any points
+    assert squad["kind"] == "team_commendation" and squad["eligible_at_basis"] is False
+    assert squad["figures"]["activities"] == 1  # key support needs 6 verified activities
+    assert squad["figures"]["rank_in_level"] == 1
     assert [r["volunteer_id"] for r in review["reversals"]] == [str(history["v"][1])]
     assert [g["volunteer_id"] for g in review["insurance_gaps"]] == [str(history["v"][3])]
 
