@@ -32,6 +32,45 @@ def event_topics() -> frozenset[str]:
     return frozenset(found)
 
 
+TEAM_EVENTS = frozenset(
+    {
+        "VolunteerTeam.Formed",
+        "VolunteerTeam.MemberEnrolled",
+        "VolunteerTeam.MemberLeft",
+        "VolunteerTeam.LeaderAppointed",
+        "VolunteerTeam.Commended",
+        "VolunteerTeam.Dissolved",
+    }
+)
+ACTIVITY_EVENTS = frozenset(
+    {
+        "ServiceActivity.Planned",
+        "ServiceActivity.Published",
+        "ServiceActivity.VolunteerSignedUp",
+        "ServiceActivity.VolunteerWithdrew",
+        "ServiceActivity.HoursRecorded",
+        "ServiceActivity.AttendanceCorrected",
+        "ServiceActivity.BeneficiariesServed",
+        "ServiceActivity.FeedbackRecorded",
+        "ServiceActivity.MediaCoverageRecorded",
+        "ServiceActivity.Completed",
+        "ServiceActivity.Verified",
+        "ServiceActivity.Cancelled",
+    }
+)
+VOLUNTEER_STATUS_EVENTS = frozenset(
+    {"Volunteer.Suspended", "Volunteer.Reinstated", "Volunteer.Withdrawn"}
+)
+DECISION_EVENTS = frozenset(
+    {
+        "Volunteer.StarLevelCertified",
+        "Volunteer.CommendationGranted",
+        "Volunteer.CommendationRevoked",
+    }
+)
+INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
+
+
 class UnhandledEvent(Exception):
     """A projection met an event it does not know: it stops rather than skip it."""
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from application.readmodel.base import Projection, dec, enum, handles, iso, media_points, num
+from application.readmodel.base import (
+    DECISION_EVENTS,
+    INSURANCE_EVENTS,
+    Projection,
+    dec,
+    enum,
+    handles,
+    iso,
+    media_points,
+    num,
+)
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBER, VOLUNTEER
 
@@ -13,17 +23,14 @@ from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBE
 class DirectoryProjection(Projection):
     name = "directory"
     tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
-    ignored = frozenset(
-        {
+    ignored = (
+        DECISION_EVENTS
+        | INSURANCE_EVENTS
+        | {
             "Volunteer.TrainingCompleted",
-            "Volunteer.InsuranceRecorded",
-            "Volunteer.InsuranceCancelled",
             "Volunteer.PointsRedeemed",
-            "Volunteer.StarLevelCertified",
-            "Volunteer.CommendationGranted",
-            "Volunteer.CommendationRevoked",
-            "VolunteerTeam.Commended",
             "Volunteer.PointsReversed",
+            "VolunteerTeam.Commended",
         }
     )
 

@@ -5,32 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.base import Projection, dec, handles, num
+from application.readmodel.base import (
+    ACTIVITY_EVENTS,
+    INSURANCE_EVENTS,
+    TEAM_EVENTS,
+    VOLUNTEER_STATUS_EVENTS,
+    Projection,
+    dec,
+    handles,
+    num,
+)
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ELIGIBILITY
-
-_TEAM_AND_ACTIVITY = frozenset(
-    {
-        "VolunteerTeam.Formed",
-        "VolunteerTeam.MemberEnrolled",
-        "VolunteerTeam.MemberLeft",
-        "VolunteerTeam.LeaderAppointed",
-        "VolunteerTeam.Commended",
-        "VolunteerTeam.Dissolved",
-        "ServiceActivity.Planned",
-        "ServiceActivity.Published",
-        "ServiceActivity.VolunteerSignedUp",
-        "ServiceActivity.VolunteerWithdrew",
-        "ServiceActivity.HoursRecorded",
-        "ServiceActivity.AttendanceCorrected",
-        "ServiceActivity.BeneficiariesServed",
-        "ServiceActivity.FeedbackRecorded",
-        "ServiceActivity.MediaCoverageRecorded",
-        "ServiceActivity.Completed",
-        "ServiceActivity.Verified",
-        "ServiceActivity.Cancelled",
-    }
-)
 
 
 class EligibilityProjection(Projection):
@@ -42,15 +28,13 @@ class EligibilityProjection(Projection):
 
     name = "eligibility"
     tables = (ELIGIBILITY,)
-    ignored = _TEAM_AND_ACTIVITY | {
-        "Volunteer.ProfileUpdated",
-        "Volunteer.InsuranceRecorded",
-        "Volunteer.InsuranceCancelled",
-        "Volunteer.PointsRedeemed",
-        "Volunteer.Suspended",
-        "Volunteer.Reinstated",
-        "Volunteer.Withdrawn",
-    }
+    ignored = (
+        TEAM_EVENTS
+        | ACTIVITY_EVENTS
+        | VOLUNTEER_STATUS_EVENTS
+        | INSURANCE_EVENTS
+        | {"Volunteer.ProfileUpdated", "Volunteer.PointsRedeemed"}
+    )
 
     @handles("Volunteer.Registered")
     def _registered(self, store: RowStore, e: Any, position: int) -> None:

@@ -4,40 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.readmodel.base import Projection, enum, handles, num
+from application.readmodel.base import (
+    ACTIVITY_EVENTS,
+    DECISION_EVENTS,
+    TEAM_EVENTS,
+    VOLUNTEER_STATUS_EVENTS,
+    Projection,
+    enum,
+    handles,
+    num,
+)
 from application.readmodel.store import RowStore
 from application.readmodel.tables import INSURED_ACTIVITY, PARTICIPATION, POLICY
+
+_INSURED_ACTIVITY_EVENTS = frozenset(
+    {
+        "ServiceActivity.Planned",
+        "ServiceActivity.Completed",
+        "ServiceActivity.Cancelled",
+        "ServiceActivity.HoursRecorded",
+        "ServiceActivity.AttendanceCorrected",
+    }
+)
 
 
 class InsuranceProjection(Projection):
     name = "insurance"
     tables = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
-    ignored = frozenset(
-        {
+    ignored = (
+        TEAM_EVENTS
+        | (ACTIVITY_EVENTS - _INSURED_ACTIVITY_EVENTS)
+        | VOLUNTEER_STATUS_EVENTS
+        | DECISION_EVENTS
+        | {
             "Volunteer.Registered",
             "Volunteer.ProfileUpdated",
             "Volunteer.TrainingCompleted",
             "Volunteer.PointsRedeemed",
             "Volunteer.PointsReversed",
-            "Volunteer.StarLevelCertified",
-            "Volunteer.CommendationGranted",
-            "Volunteer.CommendationRevoked",
-            "Volunteer.Suspended",
-            "Volunteer.Reinstated",
-            "Volunteer.Withdrawn",
-            "VolunteerTeam.Formed",
-            "VolunteerTeam.MemberEnrolled",
-            "VolunteerTeam.MemberLeft",
-            "VolunteerTeam.LeaderAppointed",
-            "VolunteerTeam.Commended",
-            "VolunteerTeam.Dissolved",
-            "ServiceActivity.Published",
-            "ServiceActivity.VolunteerSignedUp",
-            "ServiceActivity.VolunteerWithdrew",
-            "ServiceActivity.BeneficiariesServed",
-            "ServiceActivity.FeedbackRecorded",
-            "ServiceActivity.MediaCoverageRecorded",
-            "ServiceActivity.Verified",
         }
     )
 

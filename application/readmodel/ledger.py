@@ -6,7 +6,18 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.base import Projection, dec, handles, iso, num
+from application.readmodel.base import (
+    ACTIVITY_EVENTS,
+    DECISION_EVENTS,
+    INSURANCE_EVENTS,
+    TEAM_EVENTS,
+    VOLUNTEER_STATUS_EVENTS,
+    Projection,
+    dec,
+    handles,
+    iso,
+    num,
+)
 from application.readmodel.store import Row, RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
 
@@ -16,36 +27,13 @@ ZERO = Decimal(0)
 class LedgerProjection(Projection):
     name = "ledger"
     tables = (ACCOUNT, ENTRY)
-    ignored = frozenset(
-        {
-            "Volunteer.ProfileUpdated",
-            "Volunteer.InsuranceRecorded",
-            "Volunteer.InsuranceCancelled",
-            "Volunteer.StarLevelCertified",
-            "Volunteer.CommendationGranted",
-            "Volunteer.CommendationRevoked",
-            "Volunteer.Suspended",
-            "Volunteer.Reinstated",
-            "Volunteer.Withdrawn",
-            "VolunteerTeam.Formed",
-            "VolunteerTeam.MemberEnrolled",
-            "VolunteerTeam.MemberLeft",
-            "VolunteerTeam.LeaderAppointed",
-            "VolunteerTeam.Commended",
-            "VolunteerTeam.Dissolved",
-            "ServiceActivity.Planned",
-            "ServiceActivity.Published",
-            "ServiceActivity.VolunteerSignedUp",
-            "ServiceActivity.VolunteerWithdrew",
-            "ServiceActivity.HoursRecorded",
-            "ServiceActivity.AttendanceCorrected",
-            "ServiceActivity.BeneficiariesServed",
-            "ServiceActivity.FeedbackRecorded",
-            "ServiceActivity.MediaCoverageRecorded",
-            "ServiceActivity.Completed",
-            "ServiceActivity.Verified",
-            "ServiceActivity.Cancelled",
-        }
+    ignored = (
+        TEAM_EVENTS
+        | ACTIVITY_EVENTS
+        | VOLUNTEER_STATUS_EVENTS
+        | DECISION_EVENTS
+        | INSURANCE_EVENTS
+        | {"Volunteer.ProfileUpdated"}
     )
 
     @handles("Volunteer.Registered")

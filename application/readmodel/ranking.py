@@ -8,39 +8,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.readmodel.base import Projection, dec, handles, media_points, num
+from application.readmodel.base import (
+    ACTIVITY_EVENTS,
+    DECISION_EVENTS,
+    INSURANCE_EVENTS,
+    TEAM_EVENTS,
+    VOLUNTEER_STATUS_EVENTS,
+    Projection,
+    dec,
+    handles,
+    media_points,
+    num,
+)
 from application.readmodel.store import RowStore
 from application.readmodel.tables import RANK_ACTIVITY, RANK_AWARD, RANK_UNIT
+
+_RANKED_ACTIVITY_EVENTS = frozenset(
+    {
+        "ServiceActivity.Planned",
+        "ServiceActivity.Completed",
+        "ServiceActivity.Verified",
+        "ServiceActivity.Cancelled",
+        "ServiceActivity.FeedbackRecorded",
+        "ServiceActivity.MediaCoverageRecorded",
+    }
+)
 
 
 class RankingProjection(Projection):
     name = "ranking"
     tables = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
-    ignored = frozenset(
-        {
+    ignored = (
+        (TEAM_EVENTS - {"VolunteerTeam.Formed"})
+        | (ACTIVITY_EVENTS - _RANKED_ACTIVITY_EVENTS)
+        | VOLUNTEER_STATUS_EVENTS
+        | DECISION_EVENTS
+        | INSURANCE_EVENTS
+        | {
             "Volunteer.Registered",
             "Volunteer.ProfileUpdated",
             "Volunteer.TrainingCompleted",
-            "Volunteer.InsuranceRecorded",
-            "Volunteer.InsuranceCancelled",
             "Volunteer.PointsRedeemed",
-            "Volunteer.StarLevelCertified",
-            "Volunteer.CommendationGranted",
-            "Volunteer.CommendationRevoked",
-            "Volunteer.Suspended",
-            "Volunteer.Reinstated",
-            "Volunteer.Withdrawn",
-            "VolunteerTeam.MemberEnrolled",
-            "VolunteerTeam.MemberLeft",
-            "VolunteerTeam.LeaderAppointed",
-            "VolunteerTeam.Commended",
-            "VolunteerTeam.Dissolved",
-            "ServiceActivity.Published",
-            "ServiceActivity.VolunteerSignedUp",
-            "ServiceActivity.VolunteerWithdrew",
-            "ServiceActivity.HoursRecorded",
-            "ServiceActivity.AttendanceCorrected",
-            "ServiceActivity.BeneficiariesServed",
         }
     )
 

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from application.demo import TOWNSHIPS, generate_year
-from application.errors import StoreUnavailable
-from infrastructure.bootstrap import bootstrap
 from interfaces.cli import projections, review
-from interfaces.cli.common import DatabaseUrl, console, errors, settings_from
+from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
     demo_table,
@@ -42,14 +40,9 @@ def demo(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Record a realistic demo programme year into an empty store and summarise it."""
-    settings = settings_from(database_url)
-    location = store_location(settings)
-    try:
-        container = bootstrap(settings)
-    except StoreUnavailable as e:
-        errors.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(1) from None
-    try:
+    with opened(database_url) as container:
+        settings = container.settings
+        location = store_location(settings)
         head = container.ledger.current_position()
         if head:
             console.print(
@@ -72,12 +65,7 @@ def demo(
         except ValueError as e:
             errors.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2) from None
-        except StoreUnavailable as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(1) from None
         console.print(demo_table(summary, location))
-    finally:
-        container.close()
 
 
 @app.command()

@@ -1,0 +1,43 @@
+"""Every projection decides about every event type: handled or ignored, never both, never neither.
+
+A new event type therefore fails here until each projection says what it does with it,
+instead of stopping the projection in production.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from application.readmodel.base import Projection, UnhandledEvent, event_topics
+from application.readmodel.catalogue import PROJECTION_TYPES
+from application.readmodel.store import MemoryStore
+from infrastructure.rulebook_loader import load_rulebook
+
+
+def test_our_aggregates_record_thirty_two_event_types() -> None:
+    assert len(event_topics()) == 32
+
+
+@pytest.mark.parametrize("projection", [p for p in PROJECTION_TYPES if p.name != "audit"])
+def test_each_event_type_is_handled_or_ignored_exactly_once(projection: type[Projection]) -> None:
+    topics = event_topics()
+    handled, ignored = projection.handled_topics(), projection.ignored
+    assert topics - handled - ignored == set(), "neither handled nor ignored"
+    assert handled & ignored == set(), "both handled and ignored"
+    assert (handled | ignored) - topics == set(), "names an event type that does not exist"
+
+
+def test_the_audit_trail_takes_every_event() -> None:
+    audit = next(p for p in PROJECTION_TYPES if p.name == "audit")
+    assert audit.handled_topics() == event_topics()
+
+
+def test_an_unknown_event_type_stops_the_projection_naming_it() -> None:
+    class Renamed:
+        TOPIC = "volunteer-ledger:Volunteer.SomethingNew"
+
+    ledger = next(p for p in PROJECTION_TYPES if p.name == "ledger")(load_rulebook())
+    with pytest.raises(UnhandledEvent) as stopped:
+        ledger.apply(MemoryStore(), Renamed(), 42)
+    assert "'ledger'" in str(stopped.value) and "42" in str(stopped.value)
+    assert "Volunteer.SomethingNew" in str(stopped.value)
