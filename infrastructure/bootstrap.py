@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psycopg
+
 from application.base import Clock, utc_now
+from application.errors import StoreUnavailable
 from application.ledger import VolunteerLedger
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
@@ -14,7 +19,7 @@ from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner
 from infrastructure.settings import Settings
-from infrastructure.sqlstore import SqlStore
+from infrastructure.sqlstore import DDL_LOCK, SqlStore
 from infrastructure.transcodings import ledger_transcodings
 
 
@@ -82,10 +87,34 @@ class Container:
 def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
     rulebook = load_rulebook(settings.rulebook_path)
-    ledger = VolunteerLedger(
-        rulebook=rulebook,
-        env=event_store_env(settings),
-        transcodings=ledger_transcodings(),
-        clock=clock,
-    )
+    with _schema_changes_serialised(settings):
+        ledger = VolunteerLedger(
+            rulebook=rulebook,
+            env=event_store_env(settings),
+            transcodings=ledger_transcodings(),
+            clock=clock,
+        )
     return Container(settings=settings, rulebook=rulebook, ledger=ledger)
+
+
+@contextmanager
+def _schema_changes_serialised(settings: Settings) -> Iterator[None]:
+    """PostgreSQL: processes starting at once create the event tables one at a time
+    (concurrent CREATE TABLE IF NOT EXISTS fails with "tuple concurrently updated")."""
+    if not settings.is_postgres:
+        yield
+        return
+    try:
+        conn = psycopg.connect(
+            settings.database_url,
+            autocommit=True,
+            connect_timeout=settings.postgres_connect_timeout_seconds,
+        )
+    except psycopg.OperationalError as e:
+        raise StoreUnavailable(f"the event store is unavailable: {e}") from e
+    with conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))

@@ -28,6 +28,9 @@ TRACKING_DDL = (
 )
 
 
+DDL_LOCK = 0x564C5F444444  # "VL_DDL": serialises schema changes across processes
+
+
 class TrackingMoved(Exception):
     """Another runner or a rebuild moved this projection's position: reload and go on."""
 
@@ -82,11 +85,17 @@ class SqlStore:
                 yield self._sqlite
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE, so it waits for the write lock)."""
+    def transaction(self, *, ddl: bool = False) -> Iterator[Transaction]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE, so it waits for the write lock).
+
+        ``ddl``: on PostgreSQL, schema changes take an advisory lock first, because two
+        processes creating the same table at once fail with "tuple concurrently updated".
+        """
         with self.connection() as conn:
             if self.is_postgres:
                 with conn.transaction():
+                    if ddl:
+                        conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
                     yield Transaction(self, conn)
             else:
                 conn.execute("BEGIN IMMEDIATE")
@@ -111,13 +120,13 @@ class SqlStore:
     # ----------------------------------------------------------------- schema
 
     def ensure_tracking(self) -> None:
-        with self.transaction() as tx:
+        with self.transaction(ddl=True) as tx:
             tx.execute(TRACKING_DDL)
 
     def create_tables(
         self, tables: Iterable[Table], *, suffix: str = "", indexes: bool = True
     ) -> None:
-        with self.transaction() as tx:
+        with self.transaction(ddl=True) as tx:
             for table in tables:
                 tx.execute(self.table_ddl(table, suffix))
                 if indexes:

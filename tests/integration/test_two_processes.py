@@ -72,3 +72,28 @@ def test_a_conflict_from_a_stale_cache_is_not_reported_as_a_conflict(
     state = truth.ledger.repository.get(aid)
     assert state.signups == [a, b] and a in state.attendance
     assert first.repository.get(aid).version == state.version
+
+
+@pytest.mark.postgres
+def test_processes_starting_at_once_on_an_empty_database_all_start(pg_store: Settings) -> None:
+    """Concurrent CREATE TABLE IF NOT EXISTS fails in PostgreSQL ("tuple concurrently
+    updated"); schema changes are serialised, so every process comes up."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infrastructure.users import UserStore
+
+    gate = threading.Barrier(4)
+
+    def start() -> int:
+        gate.wait(timeout=10)
+        started = bootstrap(pg_store, clock=fixed_clock)
+        try:
+            started.runner()  # creates every read-model table
+            UserStore(started.store)
+            return started.read_position()
+        finally:
+            started.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda _: start(), range(4))) == [0, 0, 0, 0]
