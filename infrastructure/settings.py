@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     postgres_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
     postgres_schema: str = Field(default="", description="schema for tables (default: public)")
     sqlite_lock_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    run_projections: bool = Field(
+        default=True,
+        description="`volunteer-ledger serve` runs the projection worker in a background thread",
+    )
     aggregate_cache_size: int = Field(
         default=10_000,
         ge=0,

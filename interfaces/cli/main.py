@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from application.demo import TOWNSHIPS, generate_year
-from interfaces.cli import projections, review
+from interfaces.cli import projections, review, serve, users
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
@@ -25,6 +25,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(projections.app, name="projections")
+app.add_typer(users.app, name="users")
+app.command(name="serve")(serve.serve)
 app.command(name="review")(review.review)
 
 

@@ -1,0 +1,107 @@
+"""API users and their bearer tokens, in a ``vl_user`` table in the same database as the events.
+
+Only the SHA-256 of a token is stored; the token itself is shown once, when it is issued.
+The SQL is portable between SQLite and PostgreSQL (``?`` placeholders become ``%s``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from infrastructure.sqlstore import SqlStore
+
+ROLES = ("admin", "station_staff", "team_leader", "auditor")
+
+USERS_DDL = (
+    "CREATE TABLE IF NOT EXISTS vl_user ("
+    "name TEXT PRIMARY KEY, role TEXT NOT NULL, scope TEXT, "
+    "token_hash TEXT NOT NULL UNIQUE, revoked BIGINT NOT NULL DEFAULT 0, created_at TEXT NOT NULL)"
+)
+
+
+class UserError(Exception):
+    """A user could not be added or changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    scope: str | None
+    revoked: bool
+    created_at: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class UserStore:
+    """Add, list, revoke users and resolve a bearer token to its (unrevoked) user."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        with store.transaction(ddl=True) as tx:
+            tx.execute(USERS_DDL)
+
+    def add(self, name: str, role: str, scope: str | None = None) -> str:
+        """Create a user and return its new token (shown once; only its hash is kept)."""
+        name = name.strip()
+        if not name:
+            raise UserError("the user name must not be empty")
+        if role not in ROLES:
+            raise UserError(f"role {role!r} must be one of {', '.join(ROLES)}")
+        if role in {"station_staff", "team_leader"} and not scope:
+            where = "--township" if role == "station_staff" else "--team"
+            raise UserError(f"a {role} needs a scope: give {where}")
+        if self.get(name) is not None:
+            raise UserError(f"user {name!r} already exists: revoke it or choose another name")
+        token = secrets.token_urlsafe(32)
+        self.store.execute(
+            "INSERT INTO vl_user (name, role, scope, token_hash, revoked, created_at) "
+            "VALUES (?, ?, ?, ?, 0, ?)",
+            (name, role, scope, token_hash(token), datetime.now(UTC).isoformat()),
+        )
+        return token
+
+    def get(self, name: str) -> User | None:
+        rows = self.store.execute(
+            "SELECT name, role, scope, revoked, created_at FROM vl_user WHERE name = ?", (name,)
+        )
+        return _user(rows[0]) if rows else None
+
+    def all(self) -> list[User]:
+        rows = self.store.execute(
+            "SELECT name, role, scope, revoked, created_at FROM vl_user ORDER BY name"
+        )
+        return [_user(r) for r in rows]
+
+    def revoke(self, name: str) -> bool:
+        """Revoke a user's token; False when there is no such user."""
+        if self.get(name) is None:
+            return False
+        self.store.execute("UPDATE vl_user SET revoked = 1 WHERE name = ?", (name,))
+        return True
+
+    def by_token(self, token: str) -> User | None:
+        """The unrevoked user holding ``token``, or None."""
+        rows = self.store.execute(
+            "SELECT name, role, scope, revoked, created_at FROM vl_user "
+            "WHERE token_hash = ? AND revoked = 0",
+            (token_hash(token),),
+        )
+        return _user(rows[0]) if rows else None
+
+
+def _user(row: tuple[object, ...]) -> User:
+    name, role, scope, revoked, created_at = row
+    return User(
+        name=str(name),
+        role=str(role),
+        scope=None if scope is None else str(scope),
+        revoked=bool(revoked),
+        created_at=str(created_at),
+    )

@@ -1,0 +1,102 @@
+"""The FastAPI application: routers under ``/api/v1``, problem+json errors, request ids.
+
+``create_app(container)`` wires an already bootstrapped container; the lifespan runs the
+projection worker in a background thread (unless ``VL_RUN_PROJECTIONS=false``) and stops
+it cleanly on shutdown. ``app_from_env()`` is the uvicorn ``--factory`` entry point.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import metadata
+
+from fastapi import FastAPI, Request, Response
+
+from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.users import UserStore
+from interfaces.http import problems
+from interfaces.http.routers import activities, ops, reports, teams, volunteers
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("volunteer_ledger.http")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("volunteer-ledger")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+class ProjectionThread:
+    """The projection runner in a daemon thread, stopped through an event."""
+
+    def __init__(self, container: Container) -> None:
+        self.stop = threading.Event()
+        self.runner = container.runner()
+        self.thread = threading.Thread(target=self._run, name="projections", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.runner.run(self.stop)
+        except Exception:
+            log.exception("the projection runner stopped")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        self.thread.join(timeout)
+
+
+def create_app(container: Container, *, close_container: bool = False) -> FastAPI:
+    """The HTTP API over ``container``; ``close_container`` closes it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = ProjectionThread(container) if container.settings.run_projections else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.close()
+            if close_container:
+                container.close()
+
+    app = FastAPI(
+        title="Volunteer Ledger",
+        version=_version(),
+        description="The event-sourced audit ledger of a veterans' volunteer service programme. "
+        "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.state.users = UserStore(container.store)
+    problems.install(app)
+
+    @app.middleware("http")
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    app.include_router(ops.ops)
+    for module in (ops, teams, volunteers, activities, reports):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Bootstrap from ``VL_`` settings and build the app (``uvicorn --factory``)."""
+    return create_app(bootstrap(), close_container=True)

@@ -1,0 +1,98 @@
+"""Who is calling: bearer tokens resolved to users, roles and scopes; 401 and 403 decided here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from domain.values import Actor, Role
+from infrastructure.users import User, UserStore
+from interfaces.http.problems import Problem
+
+bearer = HTTPBearer(auto_error=False, description="A token from `volunteer-ledger users add`.")
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    actor: Actor
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    def require_writer(self) -> None:
+        if self.role == "auditor":
+            raise _forbidden(f"{self.user.name} is an auditor: auditors read, they do not write")
+
+    def require_township(self, township: str, what: str) -> None:
+        """Writes on something in ``township``: admin, or station staff of that township."""
+        self.require_writer()
+        if self.role == "admin":
+            return
+        if self.role == "station_staff" and self.user.scope == township:
+            return
+        raise _forbidden(
+            f"{self.user.name} ({self.role}, scope {self.user.scope}) may not write {what} "
+            f"of township {township}"
+        )
+
+    def require_activity(self, township: str, team_id: str, what: str) -> None:
+        """Writes on an activity: admin, its township's station staff, or its team's leader."""
+        self.require_writer()
+        if self.role == "team_leader" and self.user.scope == team_id:
+            return
+        if self.role == "team_leader":
+            raise _forbidden(
+                f"{self.user.name} leads team {self.user.scope}, not team {team_id}: "
+                f"it may not write {what}"
+            )
+        self.require_township(township, what)
+
+    def require_admin(self, what: str) -> None:
+        if self.role != "admin":
+            raise _forbidden(f"only an admin may {what}")
+
+
+def _forbidden(detail: str) -> Problem:
+    return Problem(403, "forbidden", "Forbidden", detail)
+
+
+def request_id(request: Request) -> str:
+    rid: str = request.state.request_id
+    return rid
+
+
+def current_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    """The caller behind the bearer token; 401 when it is missing, unknown or revoked."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "send Authorization: Bearer <token> (issued by `volunteer-ledger users add`)",
+            headers=challenge,
+        )
+    users: UserStore = request.app.state.users
+    user = users.by_token(credentials.credentials)
+    if user is None:
+        raise Problem(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "the bearer token is unknown or revoked",
+            headers=challenge,
+        )
+    correlation = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    return Caller(user, Actor(user_id=user.name, role=Role(user.role), correlation_id=correlation))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,0 +1,197 @@
+"""The one place where errors become HTTP responses: ``application/problem+json`` (RFC 9457).
+
+Each mapping names a ``type`` under :data:`PROBLEM_BASE`, a short ``title``, the
+``status`` and a ``detail`` a person can act on. Unexpected errors become a bare 500
+that leaks nothing of the internals (they are logged instead).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application.errors import (
+    BulkRejected,
+    ConcurrencyConflict,
+    NotFound,
+    StoreUnavailable,
+    VersionMismatch,
+)
+from domain.errors import DomainError
+from infrastructure.bootstrap import ReadModelsBehind
+
+PROBLEM_BASE = "https://volunteer-ledger.example/problems"
+MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = "2"
+
+log = logging.getLogger("volunteer_ledger.http")
+
+
+class Problem(Exception):
+    """Raise from an endpoint to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        title: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_response(
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {"type": f"{PROBLEM_BASE}/{kind}", "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field(e["loc"]), "message": str(e["msg"])} for e in exc.errors()]
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return problem_response(
+        422,
+        "validation",
+        "Invalid request",
+        f"the request has invalid or missing fields: {fields}",
+        errors=errors,
+    )
+
+
+def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(409, "rule-violation", "Rule violation", str(exc), rule=exc.rule)
+
+
+def _bulk(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BulkRejected)
+    errors = [
+        {"field": f"rows[{e.line}].{e.field}", "message": e.message, "line": e.line}
+        for e in exc.errors
+    ]
+    return problem_response(422, "validation", "Invalid rows", str(exc), errors=errors)
+
+
+def _conflict(_: Request, exc: Exception) -> JSONResponse:
+    detail = str(exc) or "someone else changed the same record first; nothing was recorded"
+    return problem_response(409, "conflict", "Write conflict", detail)
+
+
+def _version(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, VersionMismatch)
+    return problem_response(
+        412,
+        "version-mismatch",
+        "Precondition failed",
+        str(exc),
+        expected_version=exc.expected,
+        current_version=exc.actual,
+    )
+
+
+def _not_found(_: Request, exc: Exception) -> JSONResponse:
+    return problem_response(404, "not-found", "Not found", str(exc))
+
+
+def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("store unavailable: %s", exc)
+    return problem_response(
+        503,
+        "store-unavailable",
+        "Store unavailable",
+        "the store could not be reached; try again shortly",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _behind(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ReadModelsBehind)
+    return problem_response(
+        503,
+        "read-models-behind",
+        "Read models behind",
+        str(exc),
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+        wanted_position=exc.wanted,
+        reached_position=exc.reached,
+    )
+
+
+def _problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(
+        exc.status, exc.kind, exc.title, exc.detail, headers=exc.headers, **exc.extra
+    )
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+    return problem_response(
+        exc.status_code,
+        "not-found" if exc.status_code == 404 else f"http-{exc.status_code}",
+        titles.get(exc.status_code, "HTTP error"),
+        str(exc.detail),
+        headers=dict(exc.headers or {}),
+    )
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem_response(
+        500, "internal", "Internal error", "an unexpected error occurred; it has been logged"
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register every mapping on ``app``."""
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(BulkRejected, _bulk)
+    app.add_exception_handler(ConcurrencyConflict, _conflict)
+    app.add_exception_handler(VersionMismatch, _version)
+    app.add_exception_handler(NotFound, _not_found)
+    for unavailable in (
+        StoreUnavailable,
+        psycopg.OperationalError,
+        psycopg_pool.PoolTimeout,
+        sqlite3.OperationalError,
+    ):
+        app.add_exception_handler(unavailable, _unavailable)
+    app.add_exception_handler(ReadModelsBehind, _behind)
+    app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,85 @@
+"""Reports over the projections: eligibility, rankings (JSON or CSV) and insurance gaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from interfaces.http.auth import CallerDep
+from interfaces.http.deps import Cursor, Limit, Reads
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Page
+
+router = APIRouter(tags=["reports"])
+
+RANKING_COLUMNS = (
+    "unit_id",
+    "name",
+    "activities",
+    "volunteer_hours",
+    "distinct_volunteers",
+    "mean_satisfaction",
+    "media_points",
+    "score",
+    "rank",
+    "rank_change",
+)
+
+
+@router.get("/eligibility/volunteers")
+def volunteer_eligibility(
+    _: CallerDep, reads: Reads, limit: Limit = 50, cursor: Cursor = None
+) -> Page:
+    """Per volunteer: star level reached and certified, courtesy tier, commendation candidacy."""
+    return Page(**reads.volunteer_eligibility(limit=limit, cursor=cursor))
+
+
+@router.get("/eligibility/teams")
+def team_eligibility(
+    _: CallerDep, reads: Reads, year: int = Query(ge=2000, le=2100)
+) -> dict[str, Any]:
+    """Per team: key-support eligibility for the year, with the figures behind it."""
+    return {"year": year, "items": reads.team_eligibility(year)}
+
+
+@router.get(
+    "/rankings",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def rankings(
+    request: Request,
+    _: CallerDep,
+    reads: Reads,
+    unit: Literal["station", "team"] = "station",
+    period: str = Query(description="`2022`, `2022-Q3` or `2022-07`", examples=["2022"]),
+) -> Any:
+    """The supervision ranking of stations or teams for a year, quarter or month.
+
+    `Accept: text/csv` gives the same rows as CSV."""
+    try:
+        rows = reads.rankings(unit, period)
+    except ValueError as e:
+        raise Problem(
+            422,
+            "validation",
+            "Invalid request",
+            str(e),
+            errors=[{"field": "period", "message": str(e)}],
+        ) from None
+    if "text/csv" in request.headers.get("accept", ""):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=RANKING_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    return {"unit": unit, "period": period, "items": rows}
+
+
+@router.get("/insurance/gaps")
+def insurance_gaps(_: CallerDep, reads: Reads, year: int | None = None) -> dict[str, Any]:
+    """Participations that no policy covered on their service date."""
+    return {"items": reads.insurance_gaps(year=year)}

@@ -1,0 +1,69 @@
+"""Teams: form, enrol members; list and read them from the directory projection."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from domain.team import VolunteerTeam
+from domain.values import MemberRole, TeamLevel
+from interfaces.http.auth import CallerDep
+from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import EnrolMember, FormTeam, Page, WriteResult
+
+router = APIRouter(tags=["teams"])
+
+
+@router.post("/teams", status_code=status.HTTP_201_CREATED)
+def form_team(body: FormTeam, caller: CallerDep, container: ContainerDep) -> WriteResult:
+    """Form a volunteer service team at banner or township level."""
+    caller.require_township(body.township, "teams")
+    return WriteResult.of(
+        container.ledger.form_team(
+            name=body.name,
+            level=TeamLevel(body.level),
+            township=body.township,
+            station=body.station,
+            actor=caller.actor,
+        )
+    )
+
+
+@router.post("/teams/{team_id}/members")
+def enrol_member(
+    team_id: UUID,
+    body: EnrolMember,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Enrol a registered, active volunteer as member, leader or deputy."""
+    team = container.ledger.load(VolunteerTeam, team_id)
+    caller.require_township(team.township, "team members")
+    return WriteResult.of(
+        container.ledger.enrol_member(
+            team_id,
+            volunteer_id=body.volunteer_id,
+            role=MemberRole(body.role),
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.get("/teams")
+def list_teams(_: CallerDep, reads: Reads, limit: Limit = 50, cursor: Cursor = None) -> Page:
+    """Teams, in id order."""
+    return Page(**reads.teams(limit=limit, cursor=cursor))
+
+
+@router.get("/teams/{team_id}")
+def get_team(team_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
+    """One team with its members."""
+    team = reads.team(str(team_id))
+    if team is None:
+        raise Problem(404, "not-found", "Not found", f"team {team_id} not found")
+    return team

@@ -1,0 +1,224 @@
+"""Request and response bodies. Decimals travel as strings; times are RFC 3339 with an offset."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from application.results import Recorded, Verification
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _example(**example: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+# ----------------------------------------------------------------- results
+
+
+class WriteResult(BaseModel):
+    """What every write returns: the id, the version after the write and its log position."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": "8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a", "version": 2, "position": 1042}
+            ]
+        }
+    )
+
+    id: UUID
+    version: int
+    position: int
+    created: dict[str, UUID] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, recorded: Recorded) -> WriteResult:
+        return cls(
+            id=recorded.id,
+            version=recorded.version,
+            position=recorded.position,
+            created=recorded.created,
+        )
+
+
+class Award(BaseModel):
+    entry_id: UUID
+    volunteer_id: UUID
+    hours: str = Field(examples=["4.5"])
+    points: str = Field(examples=["13.5"])
+    rulebook_version: str
+
+
+class VerifyResult(BaseModel):
+    id: UUID
+    awards: list[Award]
+    version: int
+    position: int
+
+    @classmethod
+    def of(cls, v: Verification) -> VerifyResult:
+        return cls(
+            id=v.id,
+            version=v.version,
+            position=v.position,
+            awards=[
+                Award(
+                    entry_id=a.entry_id,
+                    volunteer_id=a.volunteer_id,
+                    hours=format(a.hours, "f"),
+                    points=format(a.points, "f"),
+                    rulebook_version=a.rulebook_version,
+                )
+                for a in v.awards
+            ],
+        )
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+    scope: str | None
+
+
+# ----------------------------------------------------------------- teams
+
+
+class FormTeam(BaseModel):
+    model_config = _example(
+        name="巴彦镇志愿服务队", level="township", township="巴彦镇", station="巴彦镇退役军人服务站"
+    )
+    name: Text
+    level: Literal["banner", "township"]
+    township: Text
+    station: Text
+
+
+class EnrolMember(BaseModel):
+    model_config = _example(volunteer_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a", role="member")
+    volunteer_id: UUID
+    role: Literal["member", "leader", "deputy"] = "member"
+
+
+# ----------------------------------------------------------------- volunteers
+
+
+class RegisterVolunteer(BaseModel):
+    model_config = _example(
+        name="王建国",
+        national_id="150102198001011234",
+        phone="13800000000",
+        person_type="veteran",
+        township="巴彦镇",
+        skills=["急救"],
+    )
+    name: Text
+    national_id: Annotated[str, Field(min_length=1, max_length=40)]
+    phone: Annotated[str, Field(max_length=40)] = ""
+    person_type: Literal[
+        "veteran",
+        "demobilized_veteran",
+        "disabled_veteran",
+        "military_family",
+        "martyr_family",
+        "public",
+    ]
+    township: Text
+    skills: list[Text] = Field(default_factory=list)
+
+
+class RecordInsurance(BaseModel):
+    model_config = _example(
+        policy_number="PICC-2022-001",
+        insurer="中国人保",
+        kind="group",
+        covers_from="2022-01-01",
+        covers_to="2022-12-31",
+        sum_insured="200000",
+    )
+    policy_number: Text
+    insurer: Text
+    kind: Literal["individual", "group"]
+    covers_from: date
+    covers_to: date
+    sum_insured: Decimal
+
+
+class CompleteTraining(BaseModel):
+    model_config = _example(course="应急救护", hours="4", completed_on="2022-03-15")
+    course: Text
+    hours: Decimal = Field(gt=0)
+    completed_on: date
+
+
+# ----------------------------------------------------------------- activities
+
+BeneficiaryName = Literal[
+    "martyr_family",
+    "military_family",
+    "veteran",
+    "demobilized_veteran",
+    "disabled_veteran",
+    "public",
+]
+
+
+class PlanActivity(BaseModel):
+    model_config = _example(
+        title="健康知识进社区",
+        category="health_education",
+        team_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a",
+        township="巴彦镇",
+        station="巴彦镇退役军人服务站",
+        location="巴彦镇文化广场",
+        starts_at="2022-05-11T08:00:00+08:00",
+        ends_at="2022-05-11T18:00:00+08:00",
+        beneficiary_types=["veteran", "public"],
+        capacity=10,
+    )
+    title: Text
+    category: Annotated[str, Field(min_length=1, max_length=60)]
+    team_id: UUID
+    township: Text
+    station: Text
+    location: Text
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    beneficiary_types: list[BeneficiaryName] = Field(default_factory=list)
+    capacity: int = Field(ge=1, le=100_000)
+
+
+class SignUp(BaseModel):
+    model_config = _example(volunteer_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a")
+    volunteer_id: UUID
+
+
+class RecordHours(BaseModel):
+    model_config = _example(
+        volunteer_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a",
+        started_at="2022-05-11T09:00:00+08:00",
+        ended_at="2022-05-11T12:30:00+08:00",
+        source="checkin",
+    )
+    volunteer_id: UUID
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    source: Literal["checkin", "organiser", "backfill"] = "checkin"
+
+
+class RecordFeedback(BaseModel):
+    model_config = _example(satisfaction=5, comment="讲得很清楚，谢谢！")
+    satisfaction: int = Field(ge=1, le=5)
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+class Page(BaseModel):
+    """A page of a list: pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None

@@ -1,0 +1,124 @@
+"""A real uvicorn server process per store (SQLite file, fresh PostgreSQL schema), users from the CLI.
+
+PostgreSQL: one fresh database per run (dropped after). Without a reachable server the
+PostgreSQL cases are skipped — except under CI=true, where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
+
+PG_ADMIN_URL = os.environ.get(
+    "VL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_url(dbname: str) -> str:
+    base, _, _ = PG_ADMIN_URL.rpartition("/")
+    return f"{base}/{dbname}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as e:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true but PostgreSQL at {PG_ADMIN_URL} is unreachable: {e}")
+        pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {e}")
+    name = f"vl_e2e_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _store_env(kind: str, request: pytest.FixtureRequest, tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
+    if kind == "sqlite":
+        env["VL_DATABASE_URL"] = f"sqlite:///{tmp / 'ledger.sqlite3'}"
+        return env
+    dbname = request.getfixturevalue("pg_database")
+    schema = f"e_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    env["VL_DATABASE_URL"] = _pg_url(dbname)
+    env["VL_POSTGRES_SCHEMA"] = schema
+    return env
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A uvicorn server (with its projection worker) on a free port, and four users."""
+    tmp = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    env = _store_env(request.param, request, tmp)
+    port = _free_port()
+    log = (tmp / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "interfaces.http.app:app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    api = Api(f"http://127.0.0.1:{port}", env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, (tmp / "server.log").read_text()
+            try:
+                if httpx.get(f"{api.base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not come up in 30 s"
+            time.sleep(0.1)
+        api.add_users(
+            {
+                "admin": ["--role", "admin"],
+                "staff": ["--role", "station_staff", "--township", TOWNSHIP],
+                "other-staff": ["--role", "station_staff", "--township", OTHER_TOWNSHIP],
+                "auditor": ["--role", "auditor"],
+            }
+        )
+        yield api
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -1,0 +1,59 @@
+"""``volunteer-ledger serve`` on an empty store: the demo year, an admin token, the API, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.http_support import CLI
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_loads_the_demo_prints_an_admin_token_and_stops_cleanly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
+    env["VL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [CLI, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert server.poll() is None, log.read_text()
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            lines = log.read_text().splitlines()
+            token = lines[next(i for i, x in enumerate(lines) if "shown only now" in x) + 1]
+            assert f"http://127.0.0.1:{port}/docs" in log.read_text()
+            headers = {"Authorization": f"Bearer {token.strip()}"}
+            base = f"http://127.0.0.1:{port}/api/v1"
+            me = httpx.get(f"{base}/me", headers=headers).json()
+            assert me == {"name": "admin", "role": "admin", "scope": None}
+            head = httpx.get(f"http://127.0.0.1:{port}/readyz").json()["head"]
+            assert head > 1000
+            teams = httpx.get(
+                f"{base}/teams", params={"min_position": head}, headers=headers, timeout=10
+            )
+            assert len(teams.json()["items"]) >= 6
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=20) == 0
+    assert "Application shutdown complete" in log.read_text()
