@@ -23,7 +23,13 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from application.errors import ConcurrencyConflict, NotFound, StoreUnavailable, VersionMismatch
+from application.errors import (
+    BulkRejected,
+    ConcurrencyConflict,
+    NotFound,
+    StoreUnavailable,
+    VersionMismatch,
+)
 from domain.errors import DomainError
 from domain.rulebook import Rulebook, RulebookVersion
 from domain.values import Interval
@@ -93,7 +99,7 @@ def command(method: C) -> C:
         try:
             try:
                 return method(self, *args, **kwargs)
-            except (ConcurrencyConflict, DomainError):
+            except (ConcurrencyConflict, DomainError, BulkRejected):
                 if not _ATTEMPT.cached:
                     raise
                 if self.repository.cache is not None:

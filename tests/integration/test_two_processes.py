@@ -59,6 +59,32 @@ def test_a_refusal_from_a_stale_cache_is_retried_on_fresh_state(
     assert vid in truth.ledger.repository.get(aid).attendance
 
 
+def test_a_bulk_sheet_refused_on_a_stale_cache_is_retried_on_fresh_state(
+    container: Container, other: Container, truth: Container
+) -> None:
+    from application.results import HoursRow
+    from domain.values import HoursSource, Interval
+
+    first = container.ledger
+    tid = team(first)
+    vid = volunteer(first, insured=False)
+    aid = activity(first, tid)
+    first.sign_up(aid, volunteer_id=vid, actor=STAFF)  # the volunteer is cached uninsured
+    other.ledger.record_insurance(
+        vid,
+        policy_number="PICC-BULK",
+        insurer="中国人保",
+        kind=InsuranceKind.GROUP,
+        covers_from=date(2022, 1, 1),
+        covers_to=date(2022, 12, 31),
+        sum_insured=Decimal(100000),
+        actor=STAFF,
+    )
+    sheet = [HoursRow(vid, Interval(at(DAY, 9), at(DAY, 11)), HoursSource.CHECKIN)]
+    first.record_hours_bulk(aid, rows=sheet, actor=STAFF)
+    assert vid in truth.ledger.repository.get(aid).attendance
+
+
 def test_a_conflict_from_a_stale_cache_is_not_reported_as_a_conflict(
     container: Container, other: Container, truth: Container
 ) -> None:
