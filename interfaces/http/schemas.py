@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from application.results import Recorded, Verification
 
@@ -105,6 +105,23 @@ class EnrolMember(BaseModel):
     role: Literal["member", "leader", "deputy"] = "member"
 
 
+class LeaveTeam(BaseModel):
+    model_config = _example(reason="外出务工")
+    reason: Text
+
+
+class Commend(BaseModel):
+    """A commendation decided on the eligibility read at ``basis_position`` (admin)."""
+
+    model_config = _example(
+        title="优秀志愿服务队", period="2022", basis_position=1042, reason="全年服务时长居全旗首位"
+    )
+    title: Text
+    period: Annotated[str, Field(min_length=1, max_length=40)]
+    basis_position: int = Field(ge=0)
+    reason: Text
+
+
 # ----------------------------------------------------------------- volunteers
 
 
@@ -154,6 +171,30 @@ class CompleteTraining(BaseModel):
     course: Text
     hours: Decimal = Field(gt=0)
     completed_on: date
+
+
+class CertifyStarLevel(BaseModel):
+    model_config = _example(level=1, basis_position=1042)
+    level: int = Field(ge=1, le=10)
+    basis_position: int = Field(ge=0)
+
+
+class RedeemPoints(BaseModel):
+    model_config = _example(points="20", benefit="体检套餐")
+    points: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
+    benefit: Text
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _decimal_string(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValueError('points are a decimal string such as "12.5", never a float')
+        return value
+
+
+class ReverseAward(BaseModel):
+    model_config = _example(reason="签到记录有误，奖励撤销")
+    reason: Text
 
 
 # ----------------------------------------------------------------- activities
@@ -209,6 +250,45 @@ class RecordHours(BaseModel):
     started_at: AwareDatetime
     ended_at: AwareDatetime
     source: Literal["checkin", "organiser", "backfill"] = "checkin"
+
+
+class WithdrawSignup(BaseModel):
+    model_config = _example(reason="临时有事")
+    reason: Text
+
+
+class CorrectHours(BaseModel):
+    model_config = _example(
+        started_at="2022-05-11T09:00:00+08:00",
+        ended_at="2022-05-11T11:30:00+08:00",
+        reason="签退时间登记错误",
+    )
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    reason: Text
+
+
+class RecordBeneficiaries(BaseModel):
+    model_config = _example(counts={"veteran": 12, "public": 30})
+    counts: dict[BeneficiaryName, Annotated[int, Field(ge=0, le=10_000_000)]]
+
+
+class RecordMedia(BaseModel):
+    model_config = _example(
+        outlet="内蒙古日报",
+        level="provincial",
+        url="https://example.cn/news/2022/05/12.html",
+        published_on="2022-05-12",
+    )
+    outlet: Text
+    level: Literal["national", "provincial", "city", "banner", "online"]
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    published_on: date
+
+
+class CancelActivity(BaseModel):
+    model_config = _example(reason="天气原因取消")
+    reason: Text
 
 
 class RecordFeedback(BaseModel):

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, Request, status
+from pydantic import TypeAdapter, ValidationError
 
+from application.errors import BulkRejected, RowError
+from application.results import HoursRow
 from domain.activity import ServiceActivity
-from domain.values import BeneficiaryType, Category, HoursSource, Interval
+from domain.values import BeneficiaryType, Category, HoursSource, Interval, MediaLevel
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import (
+    CancelActivity,
+    CorrectHours,
     Page,
     PlanActivity,
+    RecordBeneficiaries,
     RecordFeedback,
     RecordHours,
+    RecordMedia,
     SignUp,
     VerifyResult,
+    WithdrawSignup,
     WriteResult,
 )
 
@@ -93,6 +104,233 @@ def record_hours(
     )
 
 
+@router.post("/activities/{activity_id}/signups/{volunteer_id}/withdraw")
+def withdraw_signup(
+    activity_id: UUID,
+    volunteer_id: UUID,
+    body: WithdrawSignup,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Withdraw a volunteer's sign-up, with the reason."""
+    _may_write(container, caller, activity_id, "sign-ups")
+    return WriteResult.of(
+        container.ledger.withdraw_signup(
+            activity_id,
+            volunteer_id=volunteer_id,
+            reason=body.reason,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+_CSV_HEADER = ("volunteer_id", "started_at", "ended_at", "source")
+_SHEET_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/RecordHours"}},
+                "example": [
+                    {
+                        "volunteer_id": "8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a",
+                        "started_at": "2022-05-11T09:00:00+08:00",
+                        "ended_at": "2022-05-11T12:30:00+08:00",
+                        "source": "checkin",
+                    }
+                ],
+            },
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "volunteer_id,started_at,ended_at,source\n"
+                "8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a,2022-05-11T09:00:00+08:00,"
+                "2022-05-11T12:30:00+08:00,checkin\n",
+            },
+        },
+    }
+}
+_ROWS = TypeAdapter(list[RecordHours])
+
+
+async def _sheet(request: Request) -> tuple[str, bytes]:
+    """The raw sign-in sheet: its media type and bytes (parsed once the caller may write)."""
+    media_type = request.headers.get("content-type", "application/json").split(";")[0]
+    return media_type.strip().lower(), await request.body()
+
+
+Sheet = Annotated[tuple[str, bytes], Depends(_sheet)]
+
+
+def _invalid_body(detail: str) -> Problem:
+    return Problem(
+        422,
+        "validation",
+        "Invalid request",
+        detail,
+        errors=[{"field": "body", "message": detail}],
+    )
+
+
+def _row_errors(line: int, error: ValidationError) -> list[RowError]:
+    return [
+        RowError(line, ".".join(str(p) for p in e["loc"]) or "row", str(e["msg"]))
+        for e in error.errors()
+    ]
+
+
+def _hours_row(item: RecordHours) -> HoursRow:
+    return HoursRow(
+        item.volunteer_id, Interval(item.started_at, item.ended_at), HoursSource(item.source)
+    )
+
+
+def _json_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
+    """JSON list items; line numbers are the 1-based item indexes."""
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise _invalid_body(f"the body is not valid JSON: {e}") from None
+    if not isinstance(data, list):
+        raise _invalid_body("the body must be a JSON list of hours rows (or text/csv)")
+    try:
+        items = _ROWS.validate_python(data)
+    except ValidationError as e:
+        errors = [
+            RowError(
+                int(err["loc"][0]) + 1 if err["loc"] and isinstance(err["loc"][0], int) else 0,
+                ".".join(str(p) for p in err["loc"][1:]) or "row",
+                str(err["msg"]),
+            )
+            for err in e.errors()
+        ]
+        raise BulkRejected(errors) from None
+    return [_hours_row(i) for i in items], list(range(1, len(items) + 1))
+
+
+def _csv_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
+    """CSV rows; line numbers count the header as line 1."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _invalid_body(f"the CSV is not UTF-8: {e}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in _CSV_HEADER[:3] if c not in header]
+    if missing:
+        raise BulkRejected(
+            [RowError(1, c, f"the CSV header lacks the column {c!r}") for c in missing]
+        )
+    reader.fieldnames = header
+    rows: list[HoursRow] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            errors.append(RowError(line, "row", "more values than header columns"))
+            continue
+        values = {k: v.strip() for k, v in record.items() if k in _CSV_HEADER and v}
+        absent = [c for c in _CSV_HEADER[:3] if c not in values]
+        if absent:
+            errors.extend(RowError(line, c, "missing value") for c in absent)
+            continue
+        try:
+            rows.append(_hours_row(RecordHours.model_validate(values)))
+            lines.append(line)
+        except ValidationError as e:
+            errors.extend(_row_errors(line, e))
+    if errors:
+        raise BulkRejected(errors)
+    return rows, lines
+
+
+@router.post("/activities/{activity_id}/hours/bulk", openapi_extra=_SHEET_BODY)
+def record_hours_bulk(
+    activity_id: UUID,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+    sheet: Sheet,
+) -> WriteResult:
+    """Record a whole sign-in sheet atomically: a JSON list of hours rows, or `text/csv`
+    with the header `volunteer_id,started_at,ended_at,source`. Any bad row → 422 listing
+    every bad row with its line (CSV: the header is line 1; JSON: the 1-based item index)
+    and nothing is recorded."""
+    _may_write(container, caller, activity_id, "service hours")
+    media_type, raw = sheet
+    if media_type == "text/csv":
+        rows, lines = _csv_rows(raw)
+    elif media_type in {"application/json", ""} or media_type.endswith("+json"):
+        rows, lines = _json_rows(raw)
+    else:
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            f"send the sheet as application/json or text/csv, not {media_type}",
+        )
+    try:
+        recorded = container.ledger.record_hours_bulk(
+            activity_id, rows=rows, actor=caller.actor, expected_version=if_match
+        )
+    except BulkRejected as e:
+        raise BulkRejected(
+            [
+                RowError(
+                    lines[r.line - 1] if 1 <= r.line <= len(lines) else r.line, r.field, r.message
+                )
+                for r in e.errors
+            ]
+        ) from None
+    return WriteResult.of(recorded)
+
+
+@router.post("/activities/{activity_id}/hours/{volunteer_id}/corrections")
+def correct_hours(
+    activity_id: UUID,
+    volunteer_id: UUID,
+    body: CorrectHours,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Correct a participant's hours; after verification the old award is reversed and
+    re-awarded (their ids are in ``created``)."""
+    _may_write(container, caller, activity_id, "service hours")
+    return WriteResult.of(
+        container.ledger.correct_hours(
+            activity_id,
+            volunteer_id=volunteer_id,
+            interval=Interval(body.started_at, body.ended_at),
+            reason=body.reason,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/activities/{activity_id}/beneficiaries")
+def record_beneficiaries(
+    activity_id: UUID,
+    body: RecordBeneficiaries,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Record how many people of each beneficiary type the activity served."""
+    _may_write(container, caller, activity_id, "beneficiaries")
+    return WriteResult.of(
+        container.ledger.record_beneficiaries(
+            activity_id,
+            counts={BeneficiaryType(k): n for k, n in body.counts.items()},
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
 @router.post("/activities/{activity_id}/feedback")
 def record_feedback(
     activity_id: UUID,
@@ -114,6 +352,29 @@ def record_feedback(
     )
 
 
+@router.post("/activities/{activity_id}/media")
+def record_media(
+    activity_id: UUID,
+    body: RecordMedia,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Record media coverage of the activity (it counts towards the rankings)."""
+    _may_write(container, caller, activity_id, "media coverage")
+    return WriteResult.of(
+        container.ledger.record_media(
+            activity_id,
+            outlet=body.outlet,
+            level=MediaLevel(body.level),
+            url=body.url,
+            published_on=body.published_on,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
 @router.post("/activities/{activity_id}/complete")
 def complete_activity(
     activity_id: UUID, caller: CallerDep, container: ContainerDep, if_match: IfMatch
@@ -123,6 +384,23 @@ def complete_activity(
     return WriteResult.of(
         container.ledger.complete_activity(
             activity_id, actor=caller.actor, expected_version=if_match
+        )
+    )
+
+
+@router.post("/activities/{activity_id}/cancel")
+def cancel_activity(
+    activity_id: UUID,
+    body: CancelActivity,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Cancel the activity, with the reason."""
+    _may_write(container, caller, activity_id, "activities")
+    return WriteResult.of(
+        container.ledger.cancel_activity(
+            activity_id, reason=body.reason, actor=caller.actor, expected_version=if_match
         )
     )
 

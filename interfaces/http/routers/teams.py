@@ -12,7 +12,7 @@ from domain.values import MemberRole, TeamLevel
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import EnrolMember, FormTeam, Page, WriteResult
+from interfaces.http.schemas import Commend, EnrolMember, FormTeam, LeaveTeam, Page, WriteResult
 
 router = APIRouter(tags=["teams"])
 
@@ -48,6 +48,53 @@ def enrol_member(
             team_id,
             volunteer_id=body.volunteer_id,
             role=MemberRole(body.role),
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/teams/{team_id}/members/{volunteer_id}/leave")
+def member_leaves(
+    team_id: UUID,
+    volunteer_id: UUID,
+    body: LeaveTeam,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """A member leaves the team, with the reason."""
+    team = container.ledger.load(VolunteerTeam, team_id)
+    caller.require_township(team.township, "team members")
+    return WriteResult.of(
+        container.ledger.member_leaves(
+            team_id,
+            volunteer_id=volunteer_id,
+            reason=body.reason,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/teams/{team_id}/commendations")
+def commend_team(
+    team_id: UUID,
+    body: Commend,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Commend a team (admin); ``basis_position`` is the log position its eligibility was
+    read at. The new ``commendation_id`` is in ``created``."""
+    caller.require_admin("commend a team")
+    return WriteResult.of(
+        container.ledger.commend_team(
+            team_id,
+            title=body.title,
+            period=body.period,
+            basis_position=body.basis_position,
+            reason=body.reason,
             actor=caller.actor,
             expected_version=if_match,
         )

@@ -7,16 +7,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
+from application.readmodel.tables import ENTRY
 from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
 from interfaces.http.auth import Caller, CallerDep
-from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
+from interfaces.http.deps import READ_WAIT_SECONDS, ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import (
+    CertifyStarLevel,
+    Commend,
     CompleteTraining,
     Page,
     RecordInsurance,
+    RedeemPoints,
     RegisterVolunteer,
+    ReverseAward,
     WriteResult,
 )
 
@@ -101,6 +106,99 @@ def complete_training(
             course=body.course,
             hours=body.hours,
             completed_on=body.completed_on,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/volunteers/{volunteer_id}/commendations")
+def commend_volunteer(
+    volunteer_id: UUID,
+    body: Commend,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Commend a volunteer (admin); ``basis_position`` is the log position the eligibility
+    was read at. The new ``commendation_id`` is in ``created``."""
+    caller.require_admin("commend a volunteer")
+    return WriteResult.of(
+        container.ledger.commend_volunteer(
+            volunteer_id,
+            title=body.title,
+            period=body.period,
+            basis_position=body.basis_position,
+            reason=body.reason,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/volunteers/{volunteer_id}/star-certifications")
+def certify_star_level(
+    volunteer_id: UUID,
+    body: CertifyStarLevel,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Certify a star level the volunteer's credited hours have reached (admin)."""
+    caller.require_admin("certify star levels")
+    return WriteResult.of(
+        container.ledger.certify_star_level(
+            volunteer_id,
+            level=body.level,
+            basis_position=body.basis_position,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/volunteers/{volunteer_id}/redemptions")
+def redeem_points(
+    volunteer_id: UUID,
+    body: RedeemPoints,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Redeem points for a benefit (never beyond the balance); the ``entry_id`` is in
+    ``created``."""
+    caller.require_township(_volunteer_township(container, volunteer_id), "volunteers")
+    return WriteResult.of(
+        container.ledger.redeem_points(
+            volunteer_id,
+            points=body.points,
+            benefit=body.benefit,
+            actor=caller.actor,
+            expected_version=if_match,
+        )
+    )
+
+
+@router.post("/awards/{entry_id}/reversal", tags=["awards"])
+def reverse_award(
+    entry_id: UUID,
+    body: ReverseAward,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Reverse an award in full (admin); the reversal's ``entry_id`` is in ``created`` and
+    ``id`` is the volunteer. ``If-Match`` refers to the volunteer's version."""
+    caller.require_admin("reverse awards")
+    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    row = container.store.get(ENTRY, (str(entry_id),))
+    if row is None or row.get("kind") != "award":
+        raise Problem(404, "not-found", "Not found", f"award {entry_id} not found in the ledger")
+    return WriteResult.of(
+        container.ledger.reverse_award(
+            UUID(str(row["volunteer_id"])),
+            entry_id=entry_id,
+            reason=body.reason,
             actor=caller.actor,
             expected_version=if_match,
         )
