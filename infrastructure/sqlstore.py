@@ -134,7 +134,10 @@ class SqlStore:
                         tx.execute(ddl)
 
     def table_ddl(self, table: Table, suffix: str = "") -> str:
-        columns = ", ".join(f"{c} {'BIGINT' if table.is_int(c) else 'TEXT'}" for c in table.columns)
+        # Text compares bytewise on both stores (PostgreSQL's default collation follows the
+        # locale), so ISO times, cursors and ids order the same everywhere and in memory.
+        text = 'TEXT COLLATE "C"' if self.is_postgres else "TEXT"
+        columns = ", ".join(f"{c} {'BIGINT' if table.is_int(c) else text}" for c in table.columns)
         return (
             f"CREATE TABLE IF NOT EXISTS {table.name}{suffix} "
             f"({columns}, PRIMARY KEY ({', '.join(table.key)}))"
