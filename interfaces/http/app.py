@@ -18,8 +18,8 @@ from fastapi import FastAPI, Request, Response
 
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.users import UserStore
-from interfaces.http import problems
-from interfaces.http.routers import activities, ops, reports, teams, volunteers
+from interfaces.http import metrics, problems
+from interfaces.http.routers import activities, audit, ops, reports, teams, volunteers
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("volunteer_ledger.http")
@@ -80,6 +80,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     app.state.container = container
     app.state.users = UserStore(container.store)
     problems.install(app)
+    metrics.install(app)  # innermost middleware: it sees the matched route template
 
     @app.middleware("http")
     async def request_id(
@@ -92,7 +93,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         return response
 
     app.include_router(ops.ops)
-    for module in (ops, teams, volunteers, activities, reports):
+    for module in (ops, teams, volunteers, activities, reports, audit):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 

@@ -53,6 +53,11 @@ class Caller:
             )
         self.require_township(township, what)
 
+    def require_auditor(self, what: str) -> None:
+        """Reads of the audit trail and reviews: auditors and admins only."""
+        if self.role not in {"auditor", "admin"}:
+            raise _forbidden(f"only an auditor or an admin may {what}")
+
     def require_admin(self, what: str) -> None:
         if self.role != "admin":
             raise _forbidden(f"only an admin may {what}")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 
+from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
+from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
 
 READ_WAIT_SECONDS = 5.0
+MAX_POSITION = 2**63 - 1  # the stores' integer range
 
 
 def get_container(request: Request) -> Container:
@@ -35,7 +39,69 @@ def read_models(
     return container.read_models()
 
 
-Reads = Annotated[ReadModels, Depends(read_models)]
+def _time_travel_conflict() -> Problem:
+    message = "give as_of_position or known_at, not both"
+    return Problem(
+        422,
+        "validation",
+        "Invalid request",
+        message,
+        errors=[
+            {"field": "as_of_position", "message": message},
+            {"field": "known_at", "message": message},
+        ],
+    )
+
+
+def known_at_position(container: Container, known_at: datetime) -> int:
+    """The last log position recorded at or before ``known_at`` (from the live audit trail)."""
+    if known_at.tzinfo is None:
+        raise Problem(
+            422,
+            "validation",
+            "Invalid request",
+            "known_at must be an RFC 3339 time with an offset",
+            errors=[
+                {"field": "known_at", "message": "an offset (such as +08:00 or Z) is required"}
+            ],
+        )
+    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    return container.read_models().position_known_at(known_at.astimezone(UTC).isoformat())
+
+
+def projection_reads(
+    container: ContainerDep,
+    live: Annotated[ReadModels, Depends(read_models)],
+    as_of_position: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_POSITION,
+            description="Time travel: the state built from events up to this position.",
+        ),
+    ] = None,
+    known_at: Annotated[
+        datetime | None,
+        Query(
+            description="Time travel (RFC 3339 with an offset): the state built from the events "
+            "recorded up to this time. Not together with `as_of_position`."
+        ),
+    ] = None,
+) -> ReadModels:
+    """The live read models, or with ``as_of_position``/``known_at`` a replay up to that point."""
+    if as_of_position is not None and known_at is not None:
+        raise _time_travel_conflict()
+    if known_at is not None:
+        as_of_position = known_at_position(container, known_at)
+    if as_of_position is None:
+        return live
+    upto = min(as_of_position, container.ledger.current_position())
+    memory, _ = replay(container.ledger, all_projections(container.rulebook), upto=upto)
+    return ReadModels(memory, container.rulebook)
+
+
+LiveReads = Annotated[ReadModels, Depends(read_models)]
+Reads = Annotated[ReadModels, Depends(projection_reads)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 

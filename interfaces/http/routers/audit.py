@@ -1,0 +1,113 @@
+"""The audit trail and annual reviews, for auditors and admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from application.readmodel.review import annual_review, review_json
+from interfaces.http.auth import CallerDep
+from interfaces.http.deps import (
+    MAX_POSITION,
+    ContainerDep,
+    Cursor,
+    Limit,
+    LiveReads,
+    known_at_position,
+)
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Page
+
+router = APIRouter(tags=["audit"])
+
+
+def _utc(name: str, value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise Problem(
+            422,
+            "validation",
+            "Invalid request",
+            f"{name} must be an RFC 3339 time with an offset",
+            errors=[{"field": name, "message": "an offset (such as +08:00 or Z) is required"}],
+        )
+    return value.astimezone(UTC).isoformat()
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > MAX_POSITION:
+        raise Problem(
+            422,
+            "validation",
+            "Invalid request",
+            f"cursor {cursor!r} is not a next_cursor of this list",
+            errors=[{"field": "cursor", "message": "expected a next_cursor value"}],
+        )
+    return int(cursor)
+
+
+@router.get("/audit/events")
+def audit_events(
+    caller: CallerDep,
+    reads: LiveReads,
+    aggregate_id: str | None = None,
+    actor: Annotated[str | None, Query(description="The acting user's name.")] = None,
+    type: Annotated[str | None, Query(description="Event type, such as `Registered`.")] = None,
+    from_: Annotated[
+        datetime | None,
+        Query(alias="from", description="Recorded at or after this time (RFC 3339)."),
+    ] = None,
+    to: Annotated[
+        datetime | None, Query(description="Recorded at or before this time (RFC 3339).")
+    ] = None,
+    after_position: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page:
+    """The audit trail in log order: who recorded what, when, under which request id."""
+    caller.require_auditor("read the audit trail")
+    recorded_from, recorded_to = _utc("from", from_), _utc("to", to)
+    after = _cursor(cursor)
+    if after_position is not None:
+        after = max(after or 0, after_position)
+    return Page(
+        **reads.audit_events(
+            aggregate_id=aggregate_id,
+            actor=actor,
+            event_type=type,
+            recorded_from=recorded_from,
+            recorded_to=recorded_to + "\uffff" if recorded_to else None,
+            after_position=after,
+            limit=limit,
+        )
+    )
+
+
+@router.get(
+    "/reviews/{year}",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def annual_review_of(
+    caller: CallerDep,
+    container: ContainerDep,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    known_at: Annotated[
+        datetime | None,
+        Query(description="Build the review from the events recorded up to this time."),
+    ] = None,
+) -> Response:
+    """The annual review of ``year``, rebuilt by replaying the log (deterministic bytes)."""
+    caller.require_auditor("read annual reviews")
+    upto = None
+    if known_at is not None:
+        _utc("known_at", known_at)
+        upto = known_at_position(container, known_at)
+    review = annual_review(container.ledger, container.rulebook, year, upto=upto)
+    return Response(review_json(review), media_type="application/json")

@@ -1,0 +1,222 @@
+"""Who may call what: every /api/v1 route in the OpenAPI schema against every kind of caller.
+
+SQLite only (the decisions are made in the HTTP layer, the same for both stores).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.http_support import TOWNSHIP, Api
+from tests.e2e.test_http_api import activity, national_id, ok, team, volunteer
+
+pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
+
+CALLERS = (
+    None,
+    "revoked",
+    "auditor",
+    "other-staff",
+    "other-leader",
+    "staff",
+    "leader",
+    "admin",
+)
+ADMIN_ONLY = ("/commendations", "/star-certifications", "/awards/")
+AUDITORS = ("/api/v1/audit/", "/api/v1/reviews/")
+
+
+@dataclass
+class World:
+    team: str
+    volunteer: str
+    other_volunteer: str
+    activity: str
+    entry: str
+
+
+@pytest.fixture(scope="module")
+def world(api: Api) -> World:
+    staff, admin = api.client("staff"), api.client("admin")
+    team_id, other_team = team(staff, "授权矩阵队"), team(staff, "另一支队")
+    vid, other = volunteer(staff, "矩阵甲"), volunteer(staff, "矩阵乙")
+    ok(staff.post(f"/teams/{team_id}/members", json={"volunteer_id": vid}))
+    awarded = activity(staff, team_id, "授权矩阵活动")
+    ok(staff.post(f"/activities/{awarded}/signups", json={"volunteer_id": vid}))
+    ok(staff.post(f"/activities/{awarded}/hours", json=_hours(vid)))
+    ok(staff.post(f"/activities/{awarded}/complete"))
+    entry = ok(admin.post(f"/activities/{awarded}/verify"))["awards"][0]["entry_id"]
+    planned = activity(staff, team_id, "授权矩阵计划")
+    ok(staff.post(f"/activities/{planned}/signups", json={"volunteer_id": vid}))
+    api.add_users(
+        {
+            "leader": ["--role", "team_leader", "--team", team_id],
+            "other-leader": ["--role", "team_leader", "--team", other_team],
+            "revoked": ["--role", "admin"],
+        }
+    )
+    assert api.cli("users", "revoke", "revoked").returncode == 0
+    return World(team_id, vid, other, planned, entry)
+
+
+def _hours(vid: str) -> dict[str, str]:
+    return {
+        "volunteer_id": vid,
+        "started_at": "2022-05-11T09:00:00+08:00",
+        "ended_at": "2022-05-11T11:00:00+08:00",
+        "source": "checkin",
+    }
+
+
+def _bodies(w: World) -> dict[str, Any]:
+    """A valid body for every POST route (None: the route takes none)."""
+    commend = {"title": "优秀", "period": "2022", "basis_position": 1, "reason": "服务突出"}
+    return {
+        "/teams": {
+            "name": "矩阵新队",
+            "level": "township",
+            "township": TOWNSHIP,
+            "station": "巴彦镇退役军人服务站",
+        },
+        "/teams/{team_id}/members": {"volunteer_id": w.other_volunteer},
+        "/teams/{team_id}/members/{volunteer_id}/leave": {"reason": "外出务工"},
+        "/teams/{team_id}/commendations": commend,
+        "/volunteers": {
+            "name": "矩阵丙",
+            "national_id": national_id(),
+            "phone": "13800000000",
+            "person_type": "veteran",
+            "township": TOWNSHIP,
+            "skills": [],
+        },
+        "/volunteers/{volunteer_id}/insurance": {
+            "policy_number": "PICC-MATRIX",
+            "insurer": "中国人保",
+            "kind": "individual",
+            "covers_from": "2022-01-01",
+            "covers_to": "2022-12-31",
+            "sum_insured": "100000",
+        },
+        "/volunteers/{volunteer_id}/trainings": {
+            "course": "急救",
+            "hours": "1",
+            "completed_on": "2022-03-01",
+        },
+        "/volunteers/{volunteer_id}/commendations": commend,
+        "/volunteers/{volunteer_id}/star-certifications": {"level": 1, "basis_position": 1},
+        "/volunteers/{volunteer_id}/redemptions": {"points": "1", "benefit": "体检"},
+        "/awards/{entry_id}/reversal": {"reason": "记录有误"},
+        "/activities": {
+            "title": "矩阵活动",
+            "category": "health_education",
+            "team_id": w.team,
+            "township": TOWNSHIP,
+            "station": "巴彦镇退役军人服务站",
+            "location": "文化广场",
+            "starts_at": "2022-06-01T08:00:00+08:00",
+            "ends_at": "2022-06-01T18:00:00+08:00",
+            "beneficiary_types": ["veteran"],
+            "capacity": 5,
+        },
+        "/activities/{activity_id}/signups": {"volunteer_id": w.volunteer},
+        "/activities/{activity_id}/hours": _hours(w.volunteer),
+        "/activities/{activity_id}/signups/{volunteer_id}/withdraw": {"reason": "临时有事"},
+        "/activities/{activity_id}/hours/bulk": [_hours(w.volunteer)],
+        "/activities/{activity_id}/hours/{volunteer_id}/corrections": {
+            "started_at": "2022-05-11T09:00:00+08:00",
+            "ended_at": "2022-05-11T10:30:00+08:00",
+            "reason": "签退时间有误",
+        },
+        "/activities/{activity_id}/beneficiaries": {"counts": {"veteran": 3}},
+        "/activities/{activity_id}/feedback": {"satisfaction": 5, "comment": "好"},
+        "/activities/{activity_id}/media": {
+            "outlet": "内蒙古日报",
+            "level": "provincial",
+            "url": "https://example.cn/news/1.html",
+            "published_on": "2022-05-12",
+        },
+        "/activities/{activity_id}/complete": None,
+        "/activities/{activity_id}/cancel": {"reason": "天气原因"},
+        "/activities/{activity_id}/verify": None,
+    }
+
+
+QUERY = {
+    "/api/v1/eligibility/teams": {"year": 2022},
+    "/api/v1/rankings": {"period": "2022"},
+}
+
+
+def expected(method: str, path: str, caller: str | None) -> str:
+    """``unauthorized``, ``forbidden`` or ``allowed``."""
+    if caller in (None, "revoked"):
+        return "unauthorized"
+    if method == "GET":
+        if path.startswith(AUDITORS):
+            return "allowed" if caller in ("admin", "auditor") else "forbidden"
+        return "allowed"
+    if caller == "admin":
+        return "allowed"
+    if caller == "auditor" or any(part in path for part in ADMIN_ONLY):
+        return "forbidden"
+    if caller == "staff":
+        return "allowed"
+    if caller == "leader" and path.startswith("/api/v1/activities"):
+        return "allowed"
+    return "forbidden"
+
+
+def test_every_route_against_every_caller(api: Api, world: World) -> None:
+    schema = httpx.get(f"{api.base_url}/openapi.json", timeout=15).json()
+    routes = [
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in operations
+    ]
+    assert len(routes) >= 38
+    bodies = _bodies(world)
+    ids = {
+        "{team_id}": world.team,
+        "{volunteer_id}": world.volunteer,
+        "{activity_id}": world.activity,
+        "{entry_id}": world.entry,
+        "{year}": "2022",
+    }
+    clients = {name: api.client(name) for name in CALLERS if name}
+    clients[""] = api.client()
+    wrong: list[str] = []
+    for method, path in routes:
+        url = path.removeprefix("/api/v1")
+        for key, value in ids.items():
+            url = url.replace(key, value)
+        assert "{" not in url, path
+        local = path.removeprefix("/api/v1")
+        if method == "POST":
+            assert local in bodies, f"add a body for POST {path}"
+        # denied callers first: they must not change what the permitted ones find
+        order = sorted(CALLERS, key=lambda c: expected(method, path, c) == "allowed")
+        for caller in order:
+            client = clients[caller or ""]
+            if method == "GET":
+                response = client.get(url, params=QUERY.get(path))
+            else:
+                response = client.post(url, json=bodies[local])
+            status = response.status_code
+            want = expected(method, path, caller)
+            good = {
+                "unauthorized": status == 401,
+                "forbidden": status == 403,
+                "allowed": 200 <= status < 300
+                or (method == "GET" and status == 404)
+                or (method == "POST" and status == 409)
+                # a sheet already recorded: its rows are rejected (after authorisation)
+                or (status == 422 and response.json()["title"] == "Invalid rows"),
+            }[want]
+            if not good:
+                wrong.append(f"{method} {path} as {caller}: {status} (want {want}) {response.text}")
+    assert not wrong, "\n".join(wrong)
