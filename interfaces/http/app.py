@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request, Response
 
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.users import UserStore
-from interfaces.http import metrics, problems
+from interfaces.http import idempotency, metrics, problems
 from interfaces.http.routers import activities, audit, ops, reports, teams, volunteers
 
 API_PREFIX = "/api/v1"
@@ -81,6 +81,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     app.state.users = UserStore(container.store)
     problems.install(app)
     metrics.install(app)  # innermost middleware: it sees the matched route template
+    idempotency.install(app, container, app.state.users)
 
     @app.middleware("http")
     async def request_id(

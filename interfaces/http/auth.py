@@ -96,7 +96,11 @@ def current_caller(
             "the bearer token is unknown or revoked",
             headers=challenge,
         )
-    correlation = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    correlation = (
+        getattr(request.state, "idempotency_correlation", None)
+        or getattr(request.state, "request_id", None)
+        or uuid.uuid4().hex
+    )
     return Caller(user, Actor(user_id=user.name, role=Role(user.role), correlation_id=correlation))
 
 

@@ -1,0 +1,192 @@
+"""``Idempotency-Key`` on POSTs: the same key and body answer the first response again.
+
+Keys are scoped per caller (user name). The first request claims the key and runs the
+command with the correlation id ``idem:<caller>:<key>``; a 2xx response is stored and
+replayed verbatim (with ``Idempotent-Replayed: true``) to every later request with that key
+and body. Concurrent requests with the key wait (up to 10 s) for the first one's response.
+The same key with another body (or path) is a 409. A 4xx releases the key (nothing was
+recorded, the client may retry); a 5xx or a dead server leaves an orphaned claim: its next
+retry looks in the audit trail for events carrying the key's correlation id and, if the
+command was recorded, answers its result (reconstructed for the create routes, else a 409
+naming the recorded position) instead of recording it twice; if not, it runs the command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from application.readmodel.tables import AUDIT_EVENT
+from infrastructure.bootstrap import Container
+from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
+from infrastructure.users import UserStore
+from interfaces.http.problems import MEDIA_TYPE, PROBLEM_BASE, problem_response
+
+HEADER = "idempotency-key"
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.05
+MAX_KEY_LENGTH = 200
+# Routes whose WriteResult is exactly {id, version, position} of their one aggregate, with
+# nothing in ``created``: their response (and its status) can be rebuilt from the audit trail.
+RECONSTRUCTABLE = {"/api/v1/volunteers": 201, "/api/v1/teams": 201, "/api/v1/activities": 201}
+
+Next = Callable[[Request], Awaitable[Response]]
+
+
+def correlation_id(caller: str, key: str) -> str:
+    return f"idem:{caller}:{key}"
+
+
+def _request_hash(request: Request, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method, request.url.path, request.url.query):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def _replay(status: int, body: str) -> Response:
+    media = MEDIA_TYPE if status >= 400 else "application/json"
+    return Response(
+        content=body.encode("utf-8"),
+        status_code=status,
+        media_type=media,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def _mismatch(key: str) -> Response:
+    return problem_response(
+        409,
+        "conflict",
+        "Idempotency key reused",
+        f"Idempotency-Key {key!r} was already used with a different request; "
+        "use a new key for a new request",
+    )
+
+
+def _in_progress(key: str) -> Response:
+    return problem_response(
+        409,
+        "conflict",
+        "Request in progress",
+        f"a request with Idempotency-Key {key!r} is still in progress; retry shortly",
+        headers={"Retry-After": "2"},
+    )
+
+
+def recorded_outcome(
+    container: Container, path: str, caller: str, key: str
+) -> tuple[int, str] | None:
+    """The response of a command recorded under the key's correlation id, or None if none was."""
+    container.wait_for(container.ledger.current_position())
+    rows = container.store.select(
+        AUDIT_EVENT, {"correlation_id": correlation_id(caller, key)}, order_by=("position",)
+    )
+    if not rows:
+        return None
+    last = rows[-1]
+    position = int(last["position"])
+    aggregates = {str(r["aggregate_id"]) for r in rows}
+    if path in RECONSTRUCTABLE and len(aggregates) == 1:
+        body = {
+            "id": str(last["aggregate_id"]),
+            "version": int(last["aggregate_version"]),
+            "position": position,
+            "created": {},
+        }
+        return RECONSTRUCTABLE[path], json.dumps(body, separators=(",", ":"))
+    problem = {
+        "type": f"{PROBLEM_BASE}/conflict",
+        "title": "Already recorded",
+        "status": 409,
+        "detail": f"the request with Idempotency-Key {key!r} was recorded at position "
+        f"{position} but its response was lost; it must not be retried",
+        "recorded_position": position,
+    }
+    return 409, json.dumps(problem, ensure_ascii=False, separators=(",", ":"))
+
+
+def install(app: FastAPI, container: Container, users: UserStore) -> None:
+    keys = IdempotencyStore(container.store)
+    app.state.idempotency = keys
+
+    async def run_command(request: Request, call_next: Next, caller: str, key: str) -> Response:
+        try:
+            response = await call_next(request)
+        except BaseException:
+            await run_in_threadpool(keys.expire, caller, key)
+            raise
+        chunks = [
+            chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
+            async for chunk in response.body_iterator  # type: ignore[attr-defined]
+        ]
+        body = b"".join(chunks)
+        if 200 <= response.status_code < 300:
+            await run_in_threadpool(
+                keys.complete, caller, key, response.status_code, body.decode("utf-8")
+            )
+        elif response.status_code < 500:
+            await run_in_threadpool(keys.release, caller, key)
+        else:
+            await run_in_threadpool(keys.expire, caller, key)
+        return Response(
+            content=body, status_code=response.status_code, headers=dict(response.headers)
+        )
+
+    async def recover(request: Request, call_next: Next, record: IdempotencyRecord) -> Response:
+        try:
+            outcome = await run_in_threadpool(
+                recorded_outcome, container, request.url.path, record.caller, record.key
+            )
+        except BaseException:
+            await run_in_threadpool(keys.expire, record.caller, record.key)
+            raise
+        if outcome is None:
+            return await run_command(request, call_next, record.caller, record.key)
+        await run_in_threadpool(keys.complete, record.caller, record.key, *outcome)
+        return _replay(*outcome)
+
+    @app.middleware("http")
+    async def idempotency(request: Request, call_next: Next) -> Response:
+        key = request.headers.get(HEADER)
+        authorization = request.headers.get("authorization", "")
+        scheme, _, token = authorization.partition(" ")
+        if request.method != "POST" or not key or scheme.lower() != "bearer":
+            return await call_next(request)
+        if len(key) > MAX_KEY_LENGTH:
+            return problem_response(
+                422,
+                "validation",
+                "Invalid request",
+                f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters",
+                errors=[{"field": "Idempotency-Key", "message": "too long"}],
+            )
+        user = await run_in_threadpool(users.by_token, token.strip())
+        if user is None:
+            return await call_next(request)  # 401 from the endpoint's authentication
+        caller = user.name
+        request.state.idempotency_correlation = correlation_id(caller, key)
+        digest = _request_hash(request, await request.body())
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            if await run_in_threadpool(keys.claim, caller, key, digest):
+                return await run_command(request, call_next, caller, key)
+            record = await run_in_threadpool(keys.get, caller, key)
+            if record is not None:
+                if record.request_hash != digest:
+                    return _mismatch(key)
+                if record.done:
+                    assert record.status is not None and record.body is not None
+                    return _replay(record.status, record.body)
+                if keys.orphaned(record) and await run_in_threadpool(keys.take_over, record):
+                    return await recover(request, call_next, record)
+                if time.monotonic() >= deadline:
+                    return _in_progress(key)
+            await asyncio.sleep(POLL_SECONDS)
