@@ -1,0 +1,315 @@
+"""The HTTP API on PostgreSQL, with the server started as in production.
+
+One run, one fresh database; ``volunteer-ledger serve`` (uvicorn, projections in the
+same process) on a free port; a user token from ``volunteer-ledger users add``:
+
+(a) service hours recorded over HTTP by 16 concurrent clients: throughput and p50/p99
+    latency, beside the bare library's ``save`` rate on the same database (target ≥ 0.6 ×);
+(b) a bulk sign-in sheet (CSV) imported in one request: records/s (target ≥ 5,000);
+(c) ledger and ranking reads by 32 concurrent clients: p50/p99 (target p99 ≤ 20 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from bench.record_hours import measure_bare, postgres_reachable, postgres_store
+from domain.values import national_id_check_char
+from infrastructure.settings import Settings
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DAY0 = date(2022, 3, 1)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
+    env["VL_DATABASE_URL"] = settings.database_url
+    cli = [sys.executable, "-m", "interfaces.cli"]
+    subprocess.run(
+        [*cli, "users", "add", "bench-admin", "--role", "admin"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    token = (
+        subprocess.run(
+            [*cli, "users", "add", "bench-staff", "--role", "admin"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+        .strip()
+    )
+    port = _port()
+    proc = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base, {"Authorization": f"Bearer {token}"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _post(client: httpx.Client, path: str, body: Any) -> dict[str, Any]:
+    r = client.post(path, json=body)
+    assert r.status_code in (200, 201), (path, r.status_code, r.text)
+    result: dict[str, Any] = r.json()
+    return result
+
+
+def setup(
+    client: httpx.Client, volunteers: int, activities: int
+) -> tuple[list[str], list[str], str]:
+    team = _post(
+        client,
+        "/api/v1/teams",
+        {
+            "name": "压测队",
+            "level": "township",
+            "township": "巴彦镇",
+            "station": "巴彦镇退役军人服务站",
+        },
+    )["id"]
+    people = []
+    for i in range(volunteers):
+        first17 = f"1501021980{i // 10000 % 10}{i % 10000:04d}01{i % 10:d}"[:17].ljust(17, "0")
+        vid = _post(
+            client,
+            "/api/v1/volunteers",
+            {
+                "name": f"志愿者{i}",
+                "national_id": first17 + national_id_check_char(first17),
+                "phone": "13800000000",
+                "person_type": "veteran",
+                "township": "巴彦镇",
+                "skills": [],
+            },
+        )["id"]
+        _post(
+            client,
+            f"/api/v1/volunteers/{vid}/insurance",
+            {
+                "policy_number": f"P-{i}",
+                "insurer": "中国人保",
+                "kind": "group",
+                "covers_from": "2022-01-01",
+                "covers_to": "2022-12-31",
+                "sum_insured": "100000",
+            },
+        )
+        people.append(vid)
+    acts = []
+    for a in range(activities):
+        day = DAY0 + timedelta(days=a)
+        acts.append(
+            _post(
+                client,
+                "/api/v1/activities",
+                {
+                    "title": f"活动{a}",
+                    "category": "health_education",
+                    "team_id": team,
+                    "township": "巴彦镇",
+                    "station": "巴彦镇退役军人服务站",
+                    "location": "广场",
+                    "starts_at": f"{day}T08:00:00+08:00",
+                    "ends_at": f"{day}T18:00:00+08:00",
+                    "beneficiary_types": ["veteran"],
+                    "capacity": volunteers + 1,
+                },
+            )["id"]
+        )
+    return people, acts, team
+
+
+def concurrently(
+    clients: int,
+    work: Callable[[int, httpx.Client], list[float]],
+    base: str,
+    headers: dict[str, str],
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            mine = work(i, client)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - began, latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100)[int(p) - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench http_api", description=__doc__)
+    parser.add_argument("--volunteers", type=int, default=60)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--sheet", type=int, default=2000, help="rows in the bulk sheet")
+    parser.add_argument("--reads", type=int, default=100, help="reads per reading client")
+    args = parser.parse_args(argv)
+    if (problem := postgres_reachable(ADMIN_URL)) is not None:
+        print(f"PostgreSQL unreachable, http_api skipped: {problem}")
+        return 0
+    per_client = 2
+    with postgres_store(ADMIN_URL) as settings, server(settings) as (base, headers):
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            people, acts, _ = setup(client, args.volunteers, args.clients * per_client + 1)
+
+        def record(i: int, client: httpx.Client) -> list[float]:
+            out = []
+            for a in acts[i * per_client : (i + 1) * per_client]:
+                day = (DAY0 + timedelta(days=acts.index(a))).isoformat()
+                for vid in people:
+                    began = time.perf_counter()
+                    r = client.post(
+                        f"/api/v1/activities/{a}/hours",
+                        json={
+                            "volunteer_id": vid,
+                            "started_at": f"{day}T09:00:00+08:00",
+                            "ended_at": f"{day}T11:00:00+08:00",
+                            "source": "checkin",
+                        },
+                    )
+                    out.append(time.perf_counter() - began)
+                    assert r.status_code == 200, r.text
+            return out
+
+        seconds, latencies = concurrently(args.clients, record, base, headers)
+        hours_rate = len(latencies) / seconds
+        bare = measure_bare(settings, 2000, 200)
+
+        day = (DAY0 + timedelta(days=len(acts) - 1)).isoformat()
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            more = [
+                _post(
+                    client,
+                    "/api/v1/volunteers",
+                    {
+                        "name": f"签到{i}",
+                        "national_id": (f := f"1502031990{i:05d}01"[:17])
+                        + national_id_check_char(f),
+                        "phone": "",
+                        "person_type": "veteran",
+                        "township": "巴彦镇",
+                        "skills": [],
+                    },
+                )["id"]
+                for i in range(args.sheet)
+            ]
+            for i, vid in enumerate(more):
+                _post(
+                    client,
+                    f"/api/v1/volunteers/{vid}/insurance",
+                    {
+                        "policy_number": f"S-{i}",
+                        "insurer": "中国人保",
+                        "kind": "group",
+                        "covers_from": "2022-01-01",
+                        "covers_to": "2022-12-31",
+                        "sum_insured": "100000",
+                    },
+                )
+            big = _post(
+                client,
+                "/api/v1/activities",
+                {
+                    "title": "大型活动",
+                    "category": "civilized_city",
+                    "team_id": client.get("/api/v1/teams").json()["items"][0]["team_id"],
+                    "township": "巴彦镇",
+                    "station": "巴彦镇退役军人服务站",
+                    "location": "体育场",
+                    "starts_at": f"{day}T08:00:00+08:00",
+                    "ends_at": f"{day}T18:00:00+08:00",
+                    "beneficiary_types": ["public"],
+                    "capacity": args.sheet,
+                },
+            )["id"]
+            csv = "volunteer_id,started_at,ended_at,source\n" + "".join(
+                f"{vid},{day}T13:00:00+08:00,{day}T16:00:00+08:00,checkin\n" for vid in more
+            )
+            began = time.perf_counter()
+            r = client.post(
+                f"/api/v1/activities/{big}/hours/bulk",
+                content=csv.encode(),
+                headers={"Content-Type": "text/csv"},
+            )
+            sheet_seconds = time.perf_counter() - began
+            assert r.status_code == 200, r.text[:500]
+            position = r.json()["position"]
+            client.get(f"/api/v1/volunteers/{people[0]}/ledger", params={"min_position": position})
+
+        def read(i: int, client: httpx.Client) -> list[float]:
+            out = []
+            for n in range(args.reads):
+                path = (
+                    f"/api/v1/volunteers/{people[(i + n) % len(people)]}/ledger"
+                    if n % 2
+                    else "/api/v1/rankings?unit=station&period=2022-Q1"
+                )
+                began = time.perf_counter()
+                r = client.get(path)
+                out.append(time.perf_counter() - began)
+                assert r.status_code == 200, r.text
+            return out
+
+        read_seconds, read_latencies = concurrently(32, read, base, headers)
+
+    print()
+    print(
+        f"(a) hours over HTTP, {args.clients} clients: {len(latencies):,} requests, {hours_rate:,.0f}/s, "
+        f"p50 {pct(latencies, 50):.1f} ms, p99 {pct(latencies, 99):.1f} ms; bare library save {bare:,.0f}/s; "
+        f"ratio {hours_rate / bare:.2f} (target ≥ 0.6)"
+    )
+    print(
+        f"(b) bulk sheet: {args.sheet:,} rows in {sheet_seconds:.2f} s = {args.sheet / sheet_seconds:,.0f} records/s (target ≥ 5,000)"
+    )
+    print(
+        f"(c) reads, 32 clients: {len(read_latencies):,} in {read_seconds:.2f} s, p50 {pct(read_latencies, 50):.1f} ms, "
+        f"p99 {pct(read_latencies, 99):.1f} ms (target p99 ≤ 20 ms)"
+    )
+    return 0
