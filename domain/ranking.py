@@ -117,9 +117,6 @@ class Period:
         start = _add_months(self.start, -1)
         return Period.parse(f"{start.year}-{start.month:02d}")
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day < self.end
-
 
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months

@@ -172,7 +172,7 @@ class SqlStore:
             for r in rows
         }
 
-    # ----------------------------------------------------------------- reads (RowStore)
+    # ----------------------------------------------------------------- reads (RowReader)
 
     def load_table(self, table: Table, suffix: str = "") -> dict[tuple[Any, ...], Row]:
         rows = self.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}{suffix}")
@@ -224,20 +224,6 @@ class SqlStore:
         if limit is not None:
             text += f" LIMIT {int(limit)}"
         return [dict(zip(table.columns, r, strict=True)) for r in self.execute(text, params)]
-
-    # ----------------------------------------------------------------- writes (RowStore)
-
-    def upsert(self, table: Table, row: Row) -> None:
-        with self.transaction() as tx:
-            Batch(tx, {}).upsert(table, row)
-
-    def update(self, table: Table, key: Sequence[Any], changes: Row) -> None:
-        with self.transaction() as tx:
-            Batch(tx, {}).update(table, key, changes)
-
-    def delete(self, table: Table, key: Sequence[Any]) -> None:
-        with self.transaction() as tx:
-            Batch(tx, {}).delete(table, key)
 
 
 class Transaction:
@@ -401,9 +387,6 @@ class Batch:
         if mirror is not None:
             mirror.pop(key, None)
         self._rows(table)[key] = ["delete", None]
-
-    def select(self, *args: Any, **kwargs: Any) -> list[Row]:
-        raise NotImplementedError("projections read only by key while applying events")
 
 
 _UPSERTS: dict[tuple[str, str], str] = {}

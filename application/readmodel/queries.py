@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.base import dec, num
-from application.readmodel.store import Row, RowStore
+from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import (
     ACCOUNT,
     ACTIVITY,
@@ -44,7 +44,7 @@ def _page(rows: list[Row], limit: int, cursor_of: str) -> Page:
 
 
 class ReadModels:
-    def __init__(self, store: RowStore, rulebook: Rulebook) -> None:
+    def __init__(self, store: RowReader, rulebook: Rulebook) -> None:
         self.store = store
         self.rulebook = rulebook
 

@@ -66,9 +66,6 @@ class _Collector:
         self.reversals: list[dict[str, Any]] = []
 
     def concerns_year(self, event: Any) -> bool:
-        return self._recorded_in_year(event)
-
-    def _recorded_in_year(self, event: Any) -> bool:
         """A decision belongs to the year it names (commendations), else the year it was made."""
         period = getattr(event, "period", None)
         if period:
@@ -125,7 +122,7 @@ class _Collector:
                 person.training_points += event.points
         elif kind in {"Volunteer.CommendationGranted", "Volunteer.CommendationRevoked"} and person:
             granted = kind.endswith("Granted")
-            if granted and self._recorded_in_year(event):
+            if granted and self.concerns_year(event):
                 self.decisions.append(
                     {
                         "kind": "volunteer_commendation",
@@ -138,7 +135,7 @@ class _Collector:
                 )
             person.held += 1 if granted else -1
             person.remember(position)
-        elif kind == "Volunteer.StarLevelCertified" and self._recorded_in_year(event):
+        elif kind == "Volunteer.StarLevelCertified" and self.concerns_year(event):
             self.decisions.append(
                 {
                     "kind": "star_certification",
@@ -158,7 +155,7 @@ class _Collector:
                     "dissolved": 0,
                 },
             )
-        elif kind == "VolunteerTeam.Commended" and self._recorded_in_year(event):
+        elif kind == "VolunteerTeam.Commended" and self.concerns_year(event):
             self.decisions.append(
                 {
                     "kind": "team_commendation",

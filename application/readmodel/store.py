@@ -1,7 +1,8 @@
 """The row store a projection writes to and a query reads from, and its in-memory form.
 
 The in-memory store serves replay (time travel, annual review, rebuild checks); the SQL
-store in infrastructure serves the live read models. Both answer the same calls, so
+store in infrastructure serves the live read models. Both answer the same reads (and the
+runner's batch and the in-memory store take the same writes), so
 projections and queries are written once.
 """
 
@@ -15,14 +16,10 @@ from application.readmodel.tables import Table
 Row = dict[str, Any]
 
 
-class RowStore(Protocol):
+class RowReader(Protocol):
+    """What a query needs: rows by key, and filtered selections."""
+
     def get(self, table: Table, key: Sequence[Any]) -> Row | None: ...
-
-    def upsert(self, table: Table, row: Row) -> None: ...
-
-    def update(self, table: Table, key: Sequence[Any], changes: Row) -> None: ...
-
-    def delete(self, table: Table, key: Sequence[Any]) -> None: ...
 
     def select(
         self,
@@ -36,6 +33,18 @@ class RowStore(Protocol):
         descending: bool = False,
         limit: int | None = None,
     ) -> list[Row]: ...
+
+
+class RowStore(Protocol):
+    """What a projection needs while applying events: rows by key, and writes."""
+
+    def get(self, table: Table, key: Sequence[Any]) -> Row | None: ...
+
+    def upsert(self, table: Table, row: Row) -> None: ...
+
+    def update(self, table: Table, key: Sequence[Any], changes: Row) -> None: ...
+
+    def delete(self, table: Table, key: Sequence[Any]) -> None: ...
 
 
 def key_of(table: Table, row: Row) -> tuple[Any, ...]:
