@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from application.activities import ActivityCommands
 from application.people import VolunteerCommands
+from application.sealing import SealCommands
 
 
-class VolunteerLedger(ActivityCommands, VolunteerCommands):
+class VolunteerLedger(ActivityCommands, VolunteerCommands, SealCommands):
     """Teams, volunteers and activities recorded as immutable events."""
 
     name = "VolunteerLedger"

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
         "another process's events conflicts on save and the command reruns on fresh state",
     )
 
+    seal_key_path: Path = Field(
+        default=Path("var/seal-key.pem"),
+        description="Ed25519 private key (PEM) that signs chain seals; "
+        "`volunteer-ledger audit keygen` creates it",
+    )
+    seal_public_keys: list[Path] = Field(
+        default_factory=list,
+        description="further trusted public keys (PEM) for checking seals, e.g. retired keys",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:

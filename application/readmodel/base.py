@@ -13,6 +13,7 @@ from application.readmodel.store import RowStore
 from application.readmodel.tables import Table
 from domain.activity import ServiceActivity
 from domain.rulebook import Rulebook
+from domain.seal import ChainSeal
 from domain.team import VolunteerTeam
 from domain.volunteer import Volunteer
 
@@ -24,7 +25,7 @@ P = TypeVar("P", bound="Projection")
 def event_topics() -> frozenset[str]:
     """Every event topic our aggregates can record (short form, e.g. ``Volunteer.PointsAwarded``)."""
     found = set()
-    for aggregate in (Volunteer, ServiceActivity, VolunteerTeam):
+    for aggregate in (Volunteer, ServiceActivity, VolunteerTeam, ChainSeal):
         for name, value in vars(aggregate).items():
             topic = getattr(value, "TOPIC", None)
             if isinstance(value, type) and topic and name not in {"Created", "Event"}:
@@ -69,6 +70,8 @@ DECISION_EVENTS = frozenset(
     }
 )
 INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
+# Seals of the hash chain: facts about the log itself, not about volunteers or activities.
+AUDIT_EVENTS = frozenset({"ChainSeal.Sealed"})
 
 
 class UnhandledEvent(Exception):

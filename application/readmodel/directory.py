@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from application.readmodel.base import (
+    AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
     Projection,
@@ -24,7 +25,8 @@ class DirectoryProjection(Projection):
     name = "directory"
     tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
     ignored = (
-        DECISION_EVENTS
+        AUDIT_EVENTS
+        | DECISION_EVENTS
         | INSURANCE_EVENTS
         | {
             "Volunteer.TrainingCompleted",

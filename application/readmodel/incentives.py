@@ -7,6 +7,7 @@ from typing import Any
 
 from application.readmodel.base import (
     ACTIVITY_EVENTS,
+    AUDIT_EVENTS,
     INSURANCE_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
@@ -29,7 +30,8 @@ class EligibilityProjection(Projection):
     name = "eligibility"
     tables = (ELIGIBILITY,)
     ignored = (
-        TEAM_EVENTS
+        AUDIT_EVENTS
+        | TEAM_EVENTS
         | ACTIVITY_EVENTS
         | VOLUNTEER_STATUS_EVENTS
         | INSURANCE_EVENTS

@@ -6,6 +6,7 @@ from typing import Any
 
 from application.readmodel.base import (
     ACTIVITY_EVENTS,
+    AUDIT_EVENTS,
     DECISION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
@@ -32,7 +33,8 @@ class InsuranceProjection(Projection):
     name = "insurance"
     tables = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
     ignored = (
-        TEAM_EVENTS
+        AUDIT_EVENTS
+        | TEAM_EVENTS
         | (ACTIVITY_EVENTS - _INSURED_ACTIVITY_EVENTS)
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS

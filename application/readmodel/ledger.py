@@ -8,6 +8,7 @@ from typing import Any
 
 from application.readmodel.base import (
     ACTIVITY_EVENTS,
+    AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
     TEAM_EVENTS,
@@ -28,7 +29,8 @@ class LedgerProjection(Projection):
     name = "ledger"
     tables = (ACCOUNT, ENTRY)
     ignored = (
-        TEAM_EVENTS
+        AUDIT_EVENTS
+        | TEAM_EVENTS
         | ACTIVITY_EVENTS
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS

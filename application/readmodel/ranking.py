@@ -10,6 +10,7 @@ from typing import Any
 
 from application.readmodel.base import (
     ACTIVITY_EVENTS,
+    AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
     TEAM_EVENTS,
@@ -39,7 +40,8 @@ class RankingProjection(Projection):
     name = "ranking"
     tables = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
     ignored = (
-        (TEAM_EVENTS - {"VolunteerTeam.Formed"})
+        AUDIT_EVENTS
+        | (TEAM_EVENTS - {"VolunteerTeam.Formed"})
         | (ACTIVITY_EVENTS - _RANKED_ACTIVITY_EVENTS)
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS

@@ -1,0 +1,389 @@
+"""Verifying the hash chain and its seals, and sealing the chain head.
+
+``verify_chain`` recomputes every link from the start (or from the last seal whose
+signature holds), compares it with the stored link, checks every seal's signature against
+the trusted public keys and the hash it pinned, and names the first broken position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import ApplicationRecorder
+
+from application.ledger import VolunteerLedger
+from application.results import Recorded
+from domain.errors import rule_violation
+from domain.seal import SEALED_TOPIC
+from domain.values import Actor
+from infrastructure.chain import (
+    GENESIS,
+    LINK_NUMBERS,
+    TOPIC_LENGTH,
+    ChainedEvent,
+    ChainedRecorder,
+    Link,
+    LinkRow,
+)
+from infrastructure.sealing import ALGORITHM, key_id, sign, signature_holds
+
+SEGMENT = 50_000
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A seal event as stored: where it is, what it pinned, and the signature."""
+
+    position: int
+    sealed_position: int
+    head_hash: str
+    signature: str
+    key_id: str
+    algorithm: str
+    sealed_at: str
+
+    @classmethod
+    def from_state(cls, position: int, state: bytes) -> Seal:
+        data = json.loads(state)
+        return cls(
+            position=position,
+            sealed_position=int(data["sealed_position"]),
+            head_hash=str(data["head_hash"]),
+            signature=str(data["signature"]),
+            key_id=str(data["key_id"]),
+            algorithm=str(data.get("algorithm", "")),
+            sealed_at=_timestamp(data.get("timestamp")),
+        )
+
+
+def _timestamp(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("_data_", ""))
+    return str(value or "")
+
+
+@dataclass
+class SealCheck:
+    position: int
+    sealed_position: int
+    key_id: str
+    ok: bool
+    problem: str | None = None
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    head: int
+    head_hash: str
+    first_broken_position: int | None = None
+    problem: str | None = None
+    started_after: int = 0
+    seals: list[SealCheck] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Broken(Exception):
+    def __init__(self, position: int, problem: str) -> None:
+        super().__init__(problem)
+        self.position = position
+        self.problem = problem
+
+
+def read_seals(recorder: ApplicationRecorder, *, upto: int | None = None) -> list[Seal]:
+    """Every seal event in log order (a topic-filtered read of the log)."""
+    seals: list[Seal] = []
+    start: int | None = None
+    while True:
+        found = recorder.select_notifications(
+            start=start, limit=1000, stop=upto, topics=[SEALED_TOPIC], inclusive_of_start=False
+        )
+        seals += [Seal.from_state(n.id, n.state) for n in found]
+        if len(found) < 1000:
+            return seals
+        start = found[-1].id
+
+
+def check_seal_signatures(
+    seals: Iterable[Seal], keys: Mapping[str, Ed25519PublicKey]
+) -> list[SealCheck]:
+    """Signature, key and order checks that need no chain (the pinned hash is checked later)."""
+    checks: list[SealCheck] = []
+    last_sealed = 0
+    for seal in seals:
+        check = SealCheck(seal.position, seal.sealed_position, seal.key_id, ok=True)
+        public = keys.get(seal.key_id)
+        if seal.algorithm != ALGORITHM:
+            check.problem = f"seal at {seal.position} uses {seal.algorithm!r}, not {ALGORITHM}"
+        elif public is None:
+            check.problem = (
+                f"seal at {seal.position} is signed by key {seal.key_id}, which is not trusted"
+            )
+        elif not signature_holds(public, seal.sealed_position, seal.head_hash, seal.signature):
+            check.problem = (
+                f"seal at {seal.position}: the signature does not match position "
+                f"{seal.sealed_position} and hash {seal.head_hash[:16]}… under key {seal.key_id}"
+            )
+        elif seal.sealed_position >= seal.position:
+            check.problem = (
+                f"seal at {seal.position} claims to pin position {seal.sealed_position}, "
+                "which was not yet recorded"
+            )
+        elif seal.sealed_position <= last_sealed:
+            check.problem = (
+                f"seal at {seal.position} pins position {seal.sealed_position}, not after the "
+                f"previous seal's {last_sealed}: seals are out of order"
+            )
+        check.ok = check.problem is None
+        if check.ok:
+            last_sealed = seal.sealed_position
+        checks.append(check)
+    return checks
+
+
+def verify_chain(
+    recorder: ChainedRecorder,
+    keys: Mapping[str, Ed25519PublicKey],
+    *,
+    from_last_seal: bool = False,
+    upto: int | None = None,
+    segment: int = SEGMENT,
+) -> ChainReport:
+    """Recompute the chain and check every seal; stop at the first broken link."""
+    started = time.perf_counter()
+    assert isinstance(recorder, ApplicationRecorder)
+    seals = read_seals(recorder, upto=upto)
+    checks = check_seal_signatures(seals, keys)
+    problems = [(c.position, c.problem) for c in checks if c.problem]
+    pinned = {
+        s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok
+    }
+    head = Link(0, 0, GENESIS)
+    if from_last_seal:
+        trusted = [s for s, c in zip(seals, checks, strict=True) if c.ok]
+        if trusted:
+            last = trusted[-1]
+            head = Link(last.sealed_position, 0, bytes.fromhex(last.head_hash))
+            pinned.pop(last.sealed_position)
+            _, stored = recorder.read_segment(last.sealed_position, last.sealed_position)
+            if not stored or stored[0][2] != head.hash:
+                problems.append(
+                    (
+                        last.sealed_position,
+                        f"the stored link at {last.sealed_position} differs from the hash "
+                        f"sealed at {last.position}: the chain was rewritten after sealing",
+                    )
+                )
+    end = recorder.max_position() if upto is None else upto
+    checked = 0
+    prev_position, prev_hash = head.position, head.hash
+    try:
+        for chunk in _segments(recorder, head.position + 1, end, segment):
+            prev_position, prev_hash, n = _check_segment(chunk, prev_position, prev_hash, pinned)
+            checked += n
+        for sealed_position, (seal, check) in sorted(pinned.items()):
+            if sealed_position > prev_position:
+                raise _Broken(
+                    sealed_position,
+                    f"seal at {seal.position} pins position {sealed_position}, "
+                    "which holds no chained event",
+                )
+    except _Broken as broken:
+        problems.append((broken.position, broken.problem))
+    problems.sort(key=lambda p: p[0])
+    for check in checks:
+        if check.ok and any(pos == check.sealed_position for pos, _ in problems):
+            check.ok = False
+            check.problem = "the chain at the sealed position does not match the seal"
+    return ChainReport(
+        ok=not problems,
+        checked=checked,
+        head=prev_position,
+        head_hash=prev_hash.hex(),
+        first_broken_position=problems[0][0] if problems else None,
+        problem=problems[0][1] if problems else None,
+        started_after=head.position,
+        seals=checks,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _segments(
+    recorder: ChainedRecorder, lo: int, end: int, size: int
+) -> Iterator[tuple[list[ChainedEvent], list[LinkRow]]]:
+    while lo <= end:
+        hi = min(lo + size - 1, end)
+        yield recorder.read_segment(lo, hi)
+        lo = hi + 1
+
+
+def _check_segment(
+    chunk: tuple[list[ChainedEvent], list[LinkRow]],
+    prev_position: int,
+    prev_hash: bytes,
+    pinned: Mapping[int, tuple[Seal, SealCheck]],
+) -> tuple[int, bytes, int]:
+    """The hot loop: merge events and links by position, recompute, compare."""
+    events, links = chunk
+    sha256, pack, pack_len = hashlib.sha256, LINK_NUMBERS.pack, TOPIC_LENGTH.pack
+    unmatched = _first_unmatched(events, links)
+    if unmatched is not None:
+        # Check the links before it first: an earlier break is the one to name.
+        events = [e for e in events if e[0] < unmatched[0]]
+        links = [k for k in links if k[0] < unmatched[0]]
+    for (position, originator, version, topic, state), (_, link_prev, link_hash) in zip(
+        events, links, strict=True
+    ):
+        if link_prev != prev_position:
+            if link_prev > prev_position:
+                raise _Broken(
+                    link_prev,
+                    f"the event at position {link_prev} is missing: the link at {position} "
+                    "follows it",
+                )
+            raise _Broken(
+                prev_position,
+                f"the event at position {prev_position} is not part of the chain: the link at "
+                f"{position} follows position {link_prev}",
+            )
+        topic_bytes = topic.encode()
+        computed = sha256(
+            b"".join(
+                (
+                    prev_hash,
+                    pack(prev_position, position, version, len(originator)),
+                    originator,
+                    pack_len(len(topic_bytes)),
+                    topic_bytes,
+                    state,
+                )
+            )
+        ).digest()
+        if computed != link_hash:
+            raise _Broken(
+                position,
+                f"the event at position {position} does not match its link: its stored state, "
+                "aggregate, version or topic was changed, or an earlier link was",
+            )
+        if position in pinned:
+            seal, _ = pinned[position]
+            if seal.head_hash != computed.hex():
+                raise _Broken(
+                    position,
+                    f"the chain head at {position} differs from the hash sealed at "
+                    f"{seal.position}: events at or before {position} were rewritten "
+                    "together with their links",
+                )
+        prev_position, prev_hash = position, computed
+    if unmatched is not None:
+        raise _Broken(*unmatched)
+    return prev_position, prev_hash, len(events)
+
+
+def _first_unmatched(events: list[ChainedEvent], links: list[LinkRow]) -> tuple[int, str] | None:
+    """The first position held by an event without a link, or by a link without its event."""
+    if len(events) == len(links) and all(
+        e[0] == k[0] for e, k in zip(events, links, strict=True)
+    ):
+        return None
+    event_positions = {e[0] for e in events}
+    first = min(event_positions ^ {k[0] for k in links})
+    if first in event_positions:
+        return first, (
+            f"the event at position {first} has no chain link: it was not recorded by the "
+            "ledger (inserted or moved there afterwards)"
+        )
+    return first, f"the event at position {first} is missing: its chain link is still there"
+
+
+# --------------------------------------------------------------------------- sealing
+
+
+@dataclass(frozen=True)
+class SealResult:
+    recorded: Recorded
+    sealed_position: int
+    head_hash: str
+    signature: str
+    key_id: str
+
+
+def chained(ledger: VolunteerLedger) -> ChainedRecorder:
+    recorder = ledger.recorder
+    if not isinstance(recorder, ChainedRecorder):
+        raise TypeError(f"{type(recorder).__name__} does not keep a hash chain")
+    return recorder
+
+
+def seal_chain(
+    ledger: VolunteerLedger,
+    key: Any,
+    actor: Actor,
+    *,
+    position: int | None = None,
+    trusted: Mapping[str, Ed25519PublicKey] | None = None,
+) -> SealResult:
+    """Check the chain (from the last seal) up to ``position``, then sign and record a seal."""
+    recorder = chained(ledger)
+    link = recorder.chain_head(at=position)
+    if link is None:
+        raise rule_violation("seal-position", "the log is empty: there is nothing to seal")
+    if position is not None and link.position != position:
+        raise rule_violation(
+            "seal-position", f"position {position} holds no event (the nearest before is "
+            f"{link.position})"
+        )
+    public = key.public_key()
+    keys = dict(trusted or {})
+    keys[key_id(public)] = public
+    report = verify_chain(recorder, keys, from_last_seal=True, upto=link.position)
+    if not report.ok:
+        raise rule_violation(
+            "chain-intact",
+            f"the chain is broken at position {report.first_broken_position}: "
+            f"{report.problem}; it was not sealed",
+        )
+    head_hash = link.hash.hex()
+    signature = sign(key, link.position, head_hash)
+    recorded = ledger.record_seal(
+        sealed_position=link.position,
+        head_hash=head_hash,
+        signature=signature,
+        key_id=key_id(public),
+        algorithm=ALGORITHM,
+        actor=actor,
+    )
+    return SealResult(recorded, link.position, head_hash, signature, key_id(public))
+
+
+def chain_at(ledger: VolunteerLedger, cut: int) -> dict[str, Any]:
+    """The chain head at a review's cut and the first seal covering it (None if unsealed)."""
+    recorder = chained(ledger)
+    link = recorder.chain_head(at=cut)
+    assert isinstance(recorder, ApplicationRecorder)
+    covering = next((s for s in read_seals(recorder) if s.sealed_position >= cut), None)
+    return {
+        "position": link.position if link else 0,
+        "head_hash": link.hash.hex() if link else GENESIS.hex(),
+        "seal": None
+        if covering is None
+        else {
+            "position": covering.position,
+            "sealed_position": covering.sealed_position,
+            "head_hash": covering.head_hash,
+            "signature": covering.signature,
+            "key_id": covering.key_id,
+            "algorithm": covering.algorithm,
+        },
+    }
+

@@ -1,0 +1,399 @@
+"""Tamper evidence: every stored event is chained by SHA-256 to the one before it in log order.
+
+A link is a row beside the events (``<events table>_chain``): the event's position, the
+position of the event before it, and a hash covering that previous link's hash and
+position, the event's position, aggregate id, version, topic and stored state bytes.
+The recorders below write the links in the same transaction as the events — on
+PostgreSQL under the library's table lock (the chain head is read in the same pipeline,
+so chaining adds no round trip), on SQLite inside the write transaction. Events and
+links can only be inserted: triggers refuse UPDATE, DELETE and TRUNCATE.
+
+A store that has events but no links yet (events recorded before chaining existed, or
+copied in bulk) gets its chain built when the recorder is first created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import struct
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow, tuple_row
+from psycopg.sql import SQL, Identifier
+
+log = logging.getLogger(__name__)
+
+GENESIS = bytes(32)
+LINK_NUMBERS = struct.Struct(">qqqH")  # previous position, position, version, id length
+TOPIC_LENGTH = struct.Struct(">I")
+IMMUTABLE = "stored events are immutable"
+
+
+def link_hash(
+    prev_hash: bytes,
+    prev_position: int,
+    position: int,
+    originator: bytes,
+    version: int,
+    topic: str,
+    state: bytes,
+) -> bytes:
+    """The hash of one link. Every variable-length part is length-prefixed (unambiguous)."""
+    topic_bytes = topic.encode()
+    return hashlib.sha256(
+        b"".join(
+            (
+                prev_hash,
+                LINK_NUMBERS.pack(prev_position, position, version, len(originator)),
+                originator,
+                TOPIC_LENGTH.pack(len(topic_bytes)),
+                topic_bytes,
+                state,
+            )
+        )
+    ).digest()
+
+
+def originator_bytes(originator_id: UUID | str) -> bytes:
+    """An aggregate id as hashed: a UUID's 16 bytes (SQLite stores them as 32 hex digits)."""
+    if isinstance(originator_id, UUID):
+        return originator_id.bytes
+    if len(originator_id) == 32:
+        try:
+            return bytes.fromhex(originator_id)
+        except ValueError:
+            pass
+    return originator_id.encode()
+
+
+@dataclass(frozen=True)
+class Link:
+    position: int
+    prev_position: int
+    hash: bytes
+
+
+GENESIS_LINK = Link(0, 0, GENESIS)
+
+# One stored event as the chain sees it: position, aggregate id bytes, version, topic, state.
+ChainedEvent = tuple[int, bytes, int, str, bytes]
+# One stored link: position, previous position, hash.
+LinkRow = tuple[int, int, bytes]
+
+
+def extend(head: Link, events: Iterable[ChainedEvent]) -> Iterator[Link]:
+    """The links that follow ``head`` for ``events`` (in log order)."""
+    prev_hash, prev_position = head.hash, head.position
+    for position, originator, version, topic, state in events:
+        prev_hash = link_hash(prev_hash, prev_position, position, originator, version, topic, state)
+        yield Link(position, prev_position, prev_hash)
+        prev_position = position
+
+
+def _as_chained(ids: Sequence[int], stored: Sequence[StoredEvent]) -> Iterator[ChainedEvent]:
+    for position, event in zip(ids, stored, strict=True):
+        yield (
+            position,
+            originator_bytes(event.originator_id),
+            event.originator_version,
+            event.topic,
+            event.state,
+        )
+
+
+class ChainedRecorder:
+    """What the verifier, the sealer and the exporter need from a chained recorder."""
+
+    chain_table_name: str
+
+    def chain_head(self, *, at: int | None = None) -> Link | None:
+        """The last link (at or before position ``at`` when given)."""
+        raise NotImplementedError
+
+    def max_position(self) -> int:
+        """The highest position held by either the events or the links."""
+        raise NotImplementedError
+
+    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
+        """Events and links with positions in ``lo..hi`` (inclusive), each in position order."""
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
+    """The library's PostgreSQL recorder, plus a link per event in the same transaction."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.chain_table_name = f"{events_table_name}_chain"
+        self.check_identifier_length(self.chain_table_name)
+        schema = Identifier(datastore.schema)
+        events = Identifier(events_table_name)
+        chain = Identifier(self.chain_table_name)
+        refuse = Identifier("vl_refuse_change")
+        names = {"schema": schema, "events": events, "chain": chain, "refuse": refuse}
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
+                "position bigint PRIMARY KEY, prev_position bigint NOT NULL, hash bytea NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
+                "LANGUAGE plpgsql AS $body$ BEGIN "
+                "RAISE EXCEPTION '" + IMMUTABLE + ": % on %.% refused', "
+                "TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; "
+                "END $body$"
+            ).format(**names),
+        ]
+        for table in (events, chain):
+            self.sql_create_statements += [
+                SQL(
+                    "CREATE OR REPLACE TRIGGER vl_immutable_rows BEFORE UPDATE OR DELETE "
+                    "ON {schema}.{table} FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()"
+                ).format(table=table, **names),
+                SQL(
+                    "CREATE OR REPLACE TRIGGER vl_immutable_truncate BEFORE TRUNCATE "
+                    "ON {schema}.{table} FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{refuse}()"
+                ).format(table=table, **names),
+            ]
+        self._select_head = SQL(
+            "SELECT position, prev_position, hash FROM {schema}.{chain} "
+            "ORDER BY position DESC LIMIT 1"
+        ).format(**names)
+        self._select_head_at = SQL(
+            "SELECT position, prev_position, hash FROM {schema}.{chain} "
+            "WHERE position <= %s ORDER BY position DESC LIMIT 1"
+        ).format(**names)
+        self._insert_links = SQL(
+            "INSERT INTO {schema}.{chain} (position, prev_position, hash) VALUES (%s, %s, %s)"
+        ).format(**names)
+        self._copy_links = SQL(
+            "COPY {schema}.{chain} (position, prev_position, hash) FROM STDIN"
+        ).format(**names)
+        self._select_events_in = SQL(
+            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
+            "FROM {schema}.{events} WHERE notification_id BETWEEN %s AND %s "
+            "ORDER BY notification_id"
+        ).format(**names)
+        self._select_events_after = SQL(
+            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
+            "FROM {schema}.{events} WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT 20000"
+        ).format(**names)
+        self._select_links_in = SQL(
+            "SELECT position, prev_position, hash FROM {schema}.{chain} "
+            "WHERE position BETWEEN %s AND %s ORDER BY position"
+        ).format(**names)
+        self._select_max = SQL(
+            "SELECT GREATEST((SELECT MAX(notification_id) FROM {schema}.{events}), "
+            "(SELECT MAX(position) FROM {schema}.{chain}))"
+        ).format(**names)
+        self._count_links = SQL("SELECT EXISTS (SELECT 1 FROM {schema}.{chain})").format(**names)
+        self._pending = threading.local()
+
+    # Writing: the head is read right after the table lock, in the same pipeline as the
+    # insert; the links follow the returned notification ids before the commit.
+
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        super()._lock_table(curs)
+        head = curs.connection.cursor(row_factory=tuple_row)
+        head.execute(self._select_head, prepare=True)
+        self._pending.head = head
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        assert ids is not None
+        head_cursor = self._pending.__dict__.pop("head")
+        row = head_cursor.fetchone()
+        head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
+        links = extend(head, _as_chained(ids, stored_events))
+        with curs.connection.cursor() as links_cursor:
+            links_cursor.executemany(
+                self._insert_links, [(k.position, k.prev_position, k.hash) for k in links]
+            )
+        return ids
+
+    def create_table(self) -> None:
+        super().create_table()
+        self._build_missing_chain()
+
+    def _build_missing_chain(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.lock_table_statements:
+                curs.execute(statement)
+            if curs.execute(self._count_links).fetchone()["exists"]:  # type: ignore[index]
+                return
+            head, built = GENESIS_LINK, 0
+            with curs.connection.cursor(row_factory=tuple_row, binary=True) as c:
+                while True:
+                    c.execute(self._select_events_after, (head.position,))
+                    links = list(extend(head, c.fetchall()))
+                    if not links:
+                        break
+                    with c.copy(self._copy_links) as copy:
+                        for link in links:
+                            copy.write_row((link.position, link.prev_position, link.hash))
+                    head, built = links[-1], built + len(links)
+            if built:
+                log.warning("built the hash chain over %d events recorded before it", built)
+
+    # Reading, for verification, sealing and export.
+
+    def chain_head(self, *, at: int | None = None) -> Link | None:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            if at is None:
+                c.execute(self._select_head)
+            else:
+                c.execute(self._select_head_at, (at,))
+            row = c.fetchone()
+        return Link(row[0], row[1], bytes(row[2])) if row else None
+
+    def max_position(self) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            row = c.execute(self._select_max).fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=tuple_row, binary=True) as c,
+        ):
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            c.execute(self._select_events_in, (lo, hi))
+            events: list[ChainedEvent] = c.fetchall()
+            c.execute(self._select_links_in, (lo, hi))
+            links: list[LinkRow] = c.fetchall()
+        return events, links
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
+    """The library's SQLite recorder, plus a link per event in the same transaction."""
+
+    def __init__(
+        self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"
+    ) -> None:
+        self.chain_table_name = f"{events_table_name}_chain"
+        super().__init__(datastore, events_table_name)
+        chain = self.chain_table_name
+        self._select_head = (
+            f"SELECT position, prev_position, hash FROM {chain} ORDER BY position DESC LIMIT 1"
+        )
+        self._select_head_at = (
+            f"SELECT position, prev_position, hash FROM {chain} "
+            "WHERE position <= ? ORDER BY position DESC LIMIT 1"
+        )
+        self._insert_links = f"INSERT INTO {chain} (position, prev_position, hash) VALUES (?,?,?)"
+        self._select_events_in = (
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {events_table_name} WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+        )
+        self._select_events_after = (
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT 20000"
+        )
+        self._select_links_in = (
+            f"SELECT position, prev_position, hash FROM {chain} "
+            "WHERE position BETWEEN ? AND ? ORDER BY position"
+        )
+        self._select_max = (
+            f"SELECT MAX(COALESCE((SELECT MAX(rowid) FROM {events_table_name}), 0), "
+            f"COALESCE((SELECT MAX(position) FROM {chain}), 0))"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = super().construct_create_table_statements()
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} ("
+            "position INTEGER PRIMARY KEY, prev_position INTEGER NOT NULL, hash BLOB NOT NULL)"
+        )
+        for table in (self.events_table_name, self.chain_table_name):
+            for operation in ("UPDATE", "DELETE"):
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} "
+                    f"BEFORE {operation} ON {table} BEGIN "
+                    f"SELECT RAISE(ABORT, '{IMMUTABLE}: {operation} on {table} refused'); END"
+                )
+        return statements
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None
+        c.execute(self._select_head)
+        row = c.fetchone()
+        head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
+        c.executemany(
+            self._insert_links,
+            [(k.position, k.prev_position, k.hash) for k in extend(head, _as_chained(ids, stored_events))],
+        )
+        return ids
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"SELECT EXISTS (SELECT 1 FROM {self.chain_table_name})")
+            if c.fetchone()[0]:
+                return
+            head, built = GENESIS_LINK, 0
+            while True:
+                c.execute(self._select_events_after, (head.position,))
+                rows = [(p, originator_bytes(o), v, t, bytes(s)) for p, o, v, t, s in c.fetchall()]
+                if not rows:
+                    break
+                links = list(extend(head, rows))
+                c.executemany(
+                    self._insert_links, [(k.position, k.prev_position, k.hash) for k in links]
+                )
+                head, built = links[-1], built + len(links)
+        if built:
+            log.warning("built the hash chain over %d events recorded before it", built)
+
+    def chain_head(self, *, at: int | None = None) -> Link | None:
+        with self.datastore.transaction(commit=False) as c:
+            if at is None:
+                c.execute(self._select_head)
+            else:
+                c.execute(self._select_head_at, (at,))
+            row = c.fetchone()
+        return Link(row[0], row[1], bytes(row[2])) if row else None
+
+    def max_position(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._select_max)
+            return int(c.fetchone()[0] or 0)
+
+    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._select_events_in, (lo, hi))
+            events = [
+                (p, originator_bytes(o), v, t, bytes(s)) for p, o, v, t, s in c.fetchall()
+            ]
+            c.execute(self._select_links_in, (lo, hi))
+            links = [(p, q, bytes(h)) for p, q, h in c.fetchall()]
+        return events, links
+
+
+def recorder_topic(is_postgres: bool) -> str:
+    cls = ChainedPostgresApplicationRecorder if is_postgres else ChainedSQLiteApplicationRecorder
+    return f"{cls.__module__}:{cls.__qualname__}"
+
