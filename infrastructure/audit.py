@@ -158,16 +158,20 @@ def verify_chain(
     from_last_seal: bool = False,
     upto: int | None = None,
     segment: int = SEGMENT,
+    seals: list[Seal] | None = None,
 ) -> ChainReport:
-    """Recompute the chain and check every seal; stop at the first broken link."""
+    """Recompute the chain and check every seal; stop at the first broken link.
+
+    ``recorder`` is any source of events and links by position (a store, or a bundle);
+    ``seals`` are read from it when not given.
+    """
     started = time.perf_counter()
-    assert isinstance(recorder, ApplicationRecorder)
-    seals = read_seals(recorder, upto=upto)
+    if seals is None:
+        assert isinstance(recorder, ApplicationRecorder)
+        seals = read_seals(recorder, upto=upto)
     checks = check_seal_signatures(seals, keys)
     problems = [(c.position, c.problem) for c in checks if c.problem]
-    pinned = {
-        s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok
-    }
+    pinned = {s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok}
     head = Link(0, 0, GENESIS)
     if from_last_seal:
         trusted = [s for s, c in zip(seals, checks, strict=True) if c.ok]
@@ -191,7 +195,7 @@ def verify_chain(
         for chunk in _segments(recorder, head.position + 1, end, segment):
             prev_position, prev_hash, n = _check_segment(chunk, prev_position, prev_hash, pinned)
             checked += n
-        for sealed_position, (seal, check) in sorted(pinned.items()):
+        for sealed_position, (seal, _) in sorted(pinned.items()):
             if sealed_position > prev_position:
                 raise _Broken(
                     sealed_position,
@@ -292,9 +296,7 @@ def _check_segment(
 
 def _first_unmatched(events: list[ChainedEvent], links: list[LinkRow]) -> tuple[int, str] | None:
     """The first position held by an event without a link, or by a link without its event."""
-    if len(events) == len(links) and all(
-        e[0] == k[0] for e, k in zip(events, links, strict=True)
-    ):
+    if len(events) == len(links) and all(e[0] == k[0] for e, k in zip(events, links, strict=True)):
         return None
     event_positions = {e[0] for e in events}
     first = min(event_positions ^ {k[0] for k in links})
@@ -340,8 +342,8 @@ def seal_chain(
         raise rule_violation("seal-position", "the log is empty: there is nothing to seal")
     if position is not None and link.position != position:
         raise rule_violation(
-            "seal-position", f"position {position} holds no event (the nearest before is "
-            f"{link.position})"
+            "seal-position",
+            f"position {position} holds no event (the nearest before is {link.position})",
         )
     public = key.public_key()
     keys = dict(trusted or {})
@@ -386,4 +388,3 @@ def chain_at(ledger: VolunteerLedger, cut: int) -> dict[str, Any]:
             "algorithm": covering.algorithm,
         },
     }
-

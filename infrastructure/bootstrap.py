@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 
@@ -14,7 +15,9 @@ from application.errors import StoreUnavailable
 from application.ledger import VolunteerLedger
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
+from application.readmodel.review import annual_review
 from domain.rulebook import Rulebook
+from infrastructure.audit import chain_at
 from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner
@@ -77,6 +80,16 @@ class Container:
             time.sleep(min(delay, timeout - waited))
             delay = min(delay * 2, 0.1)
         return reached
+
+    def review(self, year: int, *, upto: int | None = None) -> dict[str, Any]:
+        """The annual review, with the chain head at its cut and the seal covering it."""
+        return annual_review(
+            self.ledger,
+            self.rulebook,
+            year,
+            upto=upto,
+            chain=lambda cut: chain_at(self.ledger, cut),
+        )
 
     def close(self) -> None:
         self.ledger.close()

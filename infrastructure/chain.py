@@ -203,12 +203,28 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         ).format(**names)
         self._count_links = SQL("SELECT EXISTS (SELECT 1 FROM {schema}.{chain})").format(**names)
         self._pending = threading.local()
+        lock_key = int.from_bytes(
+            hashlib.blake2b(
+                f"{datastore.schema}.{events_table_name}".encode(), digest_size=8
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        self._writer_lock = [
+            self.lock_table_statements[0],  # SET LOCAL lock_timeout
+            SQL("SELECT pg_advisory_xact_lock({0})").format(lock_key),
+        ]
 
     # Writing: the head is read right after the table lock, in the same pipeline as the
     # insert; the links follow the returned notification ids before the commit.
 
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
-        super()._lock_table(curs)
+        # Writers are serialised (so ids are issued in commit order and readers never pass
+        # a gap that fills later) by a transaction-scoped advisory lock, not by LOCK TABLE:
+        # an EXCLUSIVE table lock needs UPDATE, DELETE or TRUNCATE privilege, which the
+        # service's role does not have. Every writer goes through this recorder.
+        for statement in self._writer_lock:
+            curs.execute(statement, prepare=True)
         head = curs.connection.cursor(row_factory=tuple_row)
         head.execute(self._select_head, prepare=True)
         self._pending.head = head
@@ -234,7 +250,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
 
     def _build_missing_chain(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            for statement in self.lock_table_statements:
+            for statement in [*self._writer_lock, *self.lock_table_statements]:
                 curs.execute(statement)
             if curs.execute(self._count_links).fetchone()["exists"]:  # type: ignore[index]
                 return
@@ -344,7 +360,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
         c.executemany(
             self._insert_links,
-            [(k.position, k.prev_position, k.hash) for k in extend(head, _as_chained(ids, stored_events))],
+            [
+                (k.position, k.prev_position, k.hash)
+                for k in extend(head, _as_chained(ids, stored_events))
+            ],
         )
         return ids
 
@@ -385,9 +404,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self._select_events_in, (lo, hi))
-            events = [
-                (p, originator_bytes(o), v, t, bytes(s)) for p, o, v, t, s in c.fetchall()
-            ]
+            events = [(p, originator_bytes(o), v, t, bytes(s)) for p, o, v, t, s in c.fetchall()]
             c.execute(self._select_links_in, (lo, hi))
             links = [(p, q, bytes(h)) for p, q, h in c.fetchall()]
         return events, links
@@ -396,4 +413,3 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
 def recorder_topic(is_postgres: bool) -> str:
     cls = ChainedPostgresApplicationRecorder if is_postgres else ChainedSQLiteApplicationRecorder
     return f"{cls.__module__}:{cls.__qualname__}"
-

@@ -12,6 +12,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     env = _store_env(settings)
     # Every event is hash-chained to the one before it, in the insert's own transaction.
     env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(settings.is_postgres)
+    env["CREATE_TABLE"] = "y" if settings.create_event_tables else "n"
     if settings.aggregate_cache_size:
         # Commands load from this cache without asking the store; a copy that missed
         # another process's events conflicts on save and the command is run again on

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         "another process's events conflicts on save and the command reruns on fresh state",
     )
 
+    create_event_tables: bool = Field(
+        default=True,
+        description="create the event and chain tables at start; false for a service role "
+        "that may only INSERT and SELECT them (see deploy/postgres/service-role.sql)",
+    )
     seal_key_path: Path = Field(
         default=Path("var/seal-key.pem"),
         description="Ed25519 private key (PEM) that signs chain seals; "

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -187,9 +188,17 @@ class _Collector:
 
 
 def annual_review(
-    app: Application[Any], rulebook: Rulebook, year: int, *, upto: int | None = None
+    app: Application[Any],
+    rulebook: Rulebook,
+    year: int,
+    *,
+    upto: int | None = None,
+    chain: Callable[[int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Build the review of ``year`` from the log up to position ``upto`` (the head when None)."""
+    """Build the review of ``year`` from the log up to position ``upto`` (the head when None).
+
+    ``chain`` names the hash-chain head at the review's cut and the seal covering it.
+    """
     store = MemoryStore()
     projections = [RankingProjection(rulebook), InsuranceProjection(rulebook)]
     collector = _Collector(rulebook, year, store)
@@ -243,6 +252,7 @@ def annual_review(
         "insurance_gaps": queries.insurance_gaps(year=year),
         "corrections": collector.corrections,
         "reversals": collector.reversals,
+        **({"chain": chain(cut)} if chain is not None else {}),
     }
 
 
@@ -316,6 +326,11 @@ def review_csv(review: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "year", str(review["year"]), "position", str(review["position"])])
+    if "chain" in review:
+        chain, seal = review["chain"], review["chain"]["seal"] or {}
+        writer.writerow(
+            ["chain", "head_hash", chain["head_hash"], "sealed_by", str(seal.get("position", ""))]
+        )
     blocks: list[tuple[str, list[dict[str, Any]]]] = [
         ("volunteers", review["volunteers"]),
         ("ranking_station", review["rankings"]["station"]),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from application.demo import TOWNSHIPS, generate_year
-from interfaces.cli import projections, review, serve, users
+from interfaces.cli import audit, db, projections, review, serve, users
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
@@ -26,6 +26,10 @@ app = typer.Typer(
 )
 app.add_typer(projections.app, name="projections")
 app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
+db_app = typer.Typer(help="The event store itself.")
+db_app.command(name="init")(db.init)
+app.add_typer(db_app, name="db")
 app.command(name="serve")(serve.serve)
 app.command(name="review")(review.review)
 

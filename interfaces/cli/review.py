@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from application.readmodel.replay import position_known_at
-from application.readmodel.review import annual_review, review_csv, review_json
+from application.readmodel.review import review_csv, review_json
 from interfaces.cli.common import DatabaseUrl, errors, opened
 
 
@@ -45,6 +45,6 @@ def review(
                     days=1, microseconds=-1
                 )
             upto = position_known_at(container.ledger, known_at)
-        result = annual_review(container.ledger, container.rulebook, year, upto=upto)
+        result = container.review(year, upto=upto)
         text = review_json(result) if format is Format.json else review_csv(result)
         sys.stdout.write(text)

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request, Response
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.users import UserStore
 from interfaces.http import idempotency, metrics, problems
-from interfaces.http.routers import activities, audit, ops, reports, teams, volunteers
+from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("volunteer_ledger.http")
@@ -94,7 +94,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         return response
 
     app.include_router(ops.ops)
-    for module in (ops, teams, volunteers, activities, reports, audit):
+    for module in (ops, teams, volunteers, activities, reports, audit, chain):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 

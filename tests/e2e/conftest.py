@@ -76,6 +76,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     """A uvicorn server (with its projection worker) on a free port, and four users."""
     tmp = tmp_path_factory.mktemp(f"e2e-{request.param}")
     env = _store_env(request.param, request, tmp)
+    env["VL_SEAL_KEY_PATH"] = str(tmp / "seal-key.pem")
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
@@ -106,6 +107,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                 pass
             assert time.monotonic() < deadline, "the server did not come up in 30 s"
             time.sleep(0.1)
+        assert api.cli("audit", "keygen").returncode == 0
         api.add_users(
             {
                 "admin": ["--role", "admin"],

@@ -26,7 +26,7 @@ CALLERS = (
     "leader",
     "admin",
 )
-ADMIN_ONLY = ("/commendations", "/star-certifications", "/awards/")
+ADMIN_ONLY = ("/commendations", "/star-certifications", "/awards/", "/audit/seals")
 AUDITORS = ("/api/v1/audit/", "/api/v1/reviews/")
 
 
@@ -142,6 +142,7 @@ def _bodies(w: World) -> dict[str, Any]:
         "/activities/{activity_id}/complete": None,
         "/activities/{activity_id}/cancel": {"reason": "天气原因"},
         "/activities/{activity_id}/verify": None,
+        "/audit/seals": {},
     }
 
 

@@ -123,4 +123,3 @@ class TestChainedPostgresApplicationRecorder(
 
 class TestChainedPostgresNonInterleaving(_PostgresSchema, NonInterleavingNotificationIDsBaseCase):
     pass
-

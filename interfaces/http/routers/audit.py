@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from application.readmodel.review import annual_review, review_json
+from application.readmodel.review import review_json
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import (
     MAX_POSITION,
@@ -109,5 +109,5 @@ def annual_review_of(
     if known_at is not None:
         _utc("known_at", known_at)
         upto = known_at_position(container, known_at)
-    review = annual_review(container.ledger, container.rulebook, year, upto=upto)
+    review = container.review(year, upto=upto)
     return Response(review_json(review), media_type="application/json")

@@ -1,0 +1,236 @@
+"""Offline audit bundles: the log, its links and seals, the public keys and the rulebook.
+
+``export_bundle`` writes one zip file holding every event from the first up to a cut
+(the chain needs them all to be recomputed from the start, and the year's figures need
+every earlier event too), each with its stored link, plus the public keys that signed
+the seals and the rulebook the points were computed under. ``verify_bundle`` checks it
+with no server and no database: it recomputes the chain, checks the seals against the
+keys, then replays the events in memory and reports the year's point totals.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zipfile
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import Notification
+
+from application.ledger import VolunteerLedger
+from application.readmodel.review import annual_review
+from domain.seal import SEALED_TOPIC
+from infrastructure.audit import ChainReport, Seal, chained, read_seals, verify_chain
+from infrastructure.bootstrap import Container
+from infrastructure.chain import ChainedEvent, ChainedRecorder, LinkRow
+from infrastructure.rulebook_loader import DEFAULT_RULEBOOK, parse_rulebook
+from infrastructure.sealing import key_id, load_public_key, public_pem, trusted_keys
+from infrastructure.transcodings import ledger_transcodings
+
+FORMAT = "volunteer-ledger-bundle/1"
+SEGMENT = 20_000
+
+
+class BundleError(Exception):
+    """The file is not a bundle this program can read."""
+
+
+def export_bundle(
+    container: Container, year: int, path: Path, *, through: int | None = None
+) -> dict[str, Any]:
+    """Write the bundle for ``year`` (events up to ``through``, the head by default)."""
+    recorder = chained(container.ledger)
+    head = recorder.chain_head(at=through)
+    if head is None:
+        raise BundleError("the log is empty: there is nothing to export")
+    rulebook_path = container.settings.rulebook_path or DEFAULT_RULEBOOK
+    review = container.review(year, upto=head.position)
+    keys = trusted_keys(container.settings)
+    seals = read_seals(container.ledger.recorder, upto=head.position)
+    count = 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        with bundle.open("events.jsonl", "w") as out:
+            lo = 1
+            while lo <= head.position:
+                hi = min(lo + SEGMENT - 1, head.position)
+                events, links = recorder.read_segment(lo, hi)
+                for line in _lines(events, links):
+                    out.write(line)
+                    count += 1
+                lo = hi + 1
+        manifest = {
+            "format": FORMAT,
+            "year": year,
+            "through_position": head.position,
+            "head_hash": head.hash.hex(),
+            "sealed_through": max((s.sealed_position for s in seals), default=0),
+            "events": count,
+            "exported_at": datetime.now(UTC).isoformat(),
+            "public_keys": {kid: public_pem(k).decode() for kid, k in sorted(keys.items())},
+            "rulebook": rulebook_path.read_text(encoding="utf-8"),
+            "rulebook_hash": container.rulebook.file_hash,
+            "totals": review["totals"],
+            "chain": review["chain"],
+        }
+        bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    return manifest
+
+
+def _lines(events: Sequence[ChainedEvent], links: Sequence[LinkRow]) -> Iterator[bytes]:
+    by_position = {k[0]: k for k in links}
+    for position, originator, version, topic, state in events:
+        link = by_position.get(position)
+        record = [
+            position,
+            originator.hex(),
+            version,
+            topic,
+            base64.b64encode(state).decode(),
+            link[1] if link else None,
+            link[2].hex() if link else None,
+        ]
+        yield json.dumps(record, ensure_ascii=False).encode() + b"\n"
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+@dataclass
+class BundleReport:
+    chain: ChainReport
+    year: int
+    through_position: int
+    key_ids: list[str]
+    trusted_key_source: str
+    sealed_through: int
+    totals: dict[str, Any] = field(default_factory=dict)
+    exported_totals: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.chain.ok
+            and self.chain.head == self.through_position
+            and self.totals == self.exported_totals
+        )
+
+
+class _BundleEvents(ChainedRecorder):
+    """The bundle's events as a chain source and as a notification log, all in memory."""
+
+    def __init__(self, events: list[ChainedEvent], links: list[LinkRow]) -> None:
+        self.events = events
+        self.links = links
+        self.positions = [e[0] for e in events]
+        self.link_positions = [k[0] for k in links]
+
+    def max_position(self) -> int:
+        return max(self.positions[-1:] + self.link_positions[-1:], default=0)
+
+    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
+        return _between(self.events, self.positions, lo, hi), _between(
+            self.links, self.link_positions, lo, hi
+        )
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> list[Notification]:
+        first = 0 if start is None else start + (0 if inclusive_of_start else 1)
+        last = stop if stop is not None else 2**62
+        found: list[Notification] = []
+        for position, originator, version, topic, state in _between(
+            self.events, self.positions, first, last
+        ):
+            if topics and topic not in topics:
+                continue
+            found.append(Notification(UUID(bytes=originator), version, topic, state, position))
+            if len(found) == limit:
+                break
+        return found
+
+
+def _between(rows: list[Any], positions: list[int], lo: int, hi: int) -> list[Any]:
+    return rows[bisect_left(positions, lo) : bisect_right(positions, hi)]
+
+
+def read_bundle(path: Path) -> tuple[dict[str, Any], list[ChainedEvent], list[LinkRow]]:
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            manifest = json.loads(bundle.read("manifest.json"))
+            if manifest.get("format") != FORMAT:
+                raise BundleError(f"{path} is not a {FORMAT} bundle")
+            events: list[ChainedEvent] = []
+            links: list[LinkRow] = []
+            with bundle.open("events.jsonl") as lines:
+                for line in lines:
+                    position, originator, version, topic, state, prev, link = json.loads(line)
+                    events.append(
+                        (
+                            position,
+                            bytes.fromhex(originator),
+                            version,
+                            topic,
+                            base64.b64decode(state),
+                        )
+                    )
+                    if link is not None:
+                        links.append((position, prev, bytes.fromhex(link)))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise BundleError(f"{path} cannot be read as a bundle: {e}") from e
+    return manifest, events, links
+
+
+def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleReport:
+    """Check a bundle with no server or database; recompute the year's point totals."""
+    manifest, events, links = read_bundle(path)
+    source = _BundleEvents(events, links)
+    if public_keys:
+        keys: Mapping[str, Ed25519PublicKey] = {
+            key_id(k): k
+            for k in (load_public_key(p.read_bytes(), source=str(p)) for p in public_keys)
+        }
+        trusted_from = "the public keys given on the command line"
+    else:
+        keys = {
+            kid: load_public_key(pem.encode(), source=f"bundle key {kid}")
+            for kid, pem in manifest["public_keys"].items()
+        }
+        trusted_from = "the bundle itself (compare the key ids with the published ones)"
+    seals = [
+        Seal.from_state(position, state)
+        for position, _, _, topic, state in events
+        if topic == SEALED_TOPIC
+    ]
+    report = verify_chain(source, keys, seals=seals)
+    rulebook = parse_rulebook(manifest["rulebook"], source=f"{path}:rulebook")
+    mapper = VolunteerLedger(
+        rulebook=rulebook,
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        transcodings=ledger_transcodings(),
+    ).mapper
+    replayable = SimpleNamespace(recorder=source, mapper=mapper)
+    review = annual_review(replayable, rulebook, int(manifest["year"]))  # type: ignore[arg-type]
+    return BundleReport(
+        chain=report,
+        year=int(manifest["year"]),
+        through_position=int(manifest["through_position"]),
+        key_ids=sorted(keys),
+        trusted_key_source=trusted_from,
+        sealed_through=max((c.sealed_position for c in report.seals if c.ok), default=0),
+        totals=review["totals"],
+        exported_totals=manifest["totals"],
+    )
