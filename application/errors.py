@@ -55,3 +55,19 @@ class BulkRejected(ApplicationError):
         more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
         super().__init__(f"{len(errors)} bad row(s), nothing recorded: {lines}{more}")
         self.errors = errors
+
+
+class NotAnAward(ApplicationError):
+    """An explanation was asked of a ledger entry that is not an award (a reversal, say)."""
+
+    def __init__(self, entry_id: UUID, kind: str, reverses: str | None = None) -> None:
+        hint = f"; it reverses award {reverses}: explain that one" if reverses else ""
+        super().__init__(
+            f"ledger entry {entry_id} is a {kind}, not an award: only awards are explained{hint}"
+        )
+        self.entry_id = entry_id
+        self.kind = kind
+
+
+class AuditMismatch(ApplicationError):
+    """The read models and the event store disagree about what happened: a sign of damage."""
