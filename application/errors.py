@@ -69,5 +69,15 @@ class NotAnAward(ApplicationError):
         self.kind = kind
 
 
+class NotADecision(ApplicationError):
+    """A decision re-check was asked of an event that records no eligibility decision."""
+
+    def __init__(self, aggregate_id: UUID, version: int, event_type: str) -> None:
+        super().__init__(
+            f"event {version} of {aggregate_id} is {event_type}, not a decision: only "
+            "CommendationGranted, StarLevelCertified and team Commended events are re-checked"
+        )
+
+
 class AuditMismatch(ApplicationError):
     """The read models and the event store disagree about what happened: a sign of damage."""

@@ -179,6 +179,7 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
         for method in operations
     ]
     assert len(routes) >= 38
+    assert ("GET", "/api/v1/audit/awards/{entry_id}") in routes
     bodies = _bodies(world)
     ids = {
         "{team_id}": world.team,

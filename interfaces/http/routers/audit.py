@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from application.readmodel.explain import explain_award
 from application.readmodel.review import annual_review, review_json
+from interfaces.http.audit_schemas import AwardExplanationOut
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import (
     MAX_POSITION,
+    READ_WAIT_SECONDS,
     ContainerDep,
     Cursor,
     Limit,
@@ -87,6 +91,28 @@ def audit_events(
             limit=limit,
         )
     )
+
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown id (`application/problem+json`)."},
+    422: {"description": "Not an award / not a decision, or a malformed id."},
+}
+
+
+@router.get("/audit/awards/{entry_id}", responses=_PROBLEMS)
+def explain_award_of(
+    entry_id: UUID, caller: CallerDep, container: ContainerDep
+) -> AwardExplanationOut:
+    """The events behind an award, read from the event store, and the award recomputed with the
+    points formula under the rulebook version it recorded: `recomputed_points` must equal
+    `points` (`checks` lists every comparison; `matches` is their conjunction).
+
+    Only awards are explained: a reversal, redemption or training entry id is a 422 naming
+    what it is (a reversal's names the award it reverses); an unknown entry id is a 404."""
+    caller.require_auditor("read award explanations")
+    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    explanation = explain_award(container.ledger, container.rulebook, container.store, entry_id)
+    return AwardExplanationOut.of(explanation)
 
 
 @router.get(
