@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.readmodel.base import num
+from application.readmodel.decisions import DecisionRecheck
 from application.readmodel.explain import AwardExplanation, ExplainedEvent
 
 _VOLUNTEER = "b2a88eb2-d54e-485c-a337-45d63d099a03"
@@ -259,3 +260,60 @@ class AwardExplanationOut(BaseModel):
             checks=x.checks,
             events=[ExplainedEventOut.of(e) for e in x.events],
         )
+
+
+class DecisionRecheckOut(BaseModel):
+    """A decision re-checked against eligibility replayed to the position it recorded."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "star_certification",
+                    "aggregate_id": _VOLUNTEER,
+                    "version": 31,
+                    "position": 1503,
+                    "decided_at": "2022-12-28T02:00:00+00:00",
+                    "decided_by": "bureau-office",
+                    "title": None,
+                    "level": 1,
+                    "period": None,
+                    "basis_position": 1502,
+                    "replayed_to": 1502,
+                    "eligible_at_basis": True,
+                    "figures": {
+                        "credited_hours": "104.5",
+                        "lifetime_points": "131",
+                        "star_level_reached": 1,
+                        "courtesy_tier": "bronze",
+                        "commendations_held": 0,
+                    },
+                }
+            ]
+        }
+    )
+
+    kind: str = Field(
+        description="volunteer_commendation, star_certification or team_commendation."
+    )
+    aggregate_id: UUID = Field(description="The volunteer or team the decision is about.")
+    version: int = Field(description="The decision event's version in that aggregate.")
+    position: int | None = Field(description="The decision event's log position.")
+    decided_at: datetime
+    decided_by: str
+    title: str | None
+    level: int | None = Field(description="The star level certified (certifications only).")
+    period: str | None
+    basis_position: int = Field(description="The position the decision's eligibility was read at.")
+    replayed_to: int = Field(description="The last log position replayed (≤ basis_position).")
+    eligible_at_basis: bool = Field(
+        description="Eligibility then supported the decision: the star level was reached; a "
+        "volunteer was a commendation candidate (top courtesy tier, no commendation held); a "
+        "team was eligible for key support in the commendation's year. The same re-check as "
+        "the annual review's `decisions`."
+    )
+    figures: dict[str, Any] | None = Field(description="The figures the re-check used.")
+
+    @classmethod
+    def of(cls, d: DecisionRecheck) -> DecisionRecheckOut:
+        return cls(**vars(d))

@@ -131,3 +131,37 @@ def test_an_award_and_its_correction_are_explained_by_their_events(api: Api) -> 
     problem(auditor.get("/audit/awards/not-a-uuid"), 422)
     problem(staff.get(f"/audit/awards/{entry}"), 403)
     assert ok(admin.get(f"/audit/awards/{entry}"))["entry_id"] == entry
+
+
+def test_a_decision_is_rechecked_at_the_position_it_recorded(api: Api) -> None:
+    staff, admin, auditor = api.client("staff"), api.client("admin"), api.client("auditor")
+    team_id = team(staff, "复核队")
+    vid = volunteer(staff, "复核甲")
+    basis = ok(staff.post(f"/volunteers/{vid}/trainings", json=_training()))["position"]
+    commend = {"title": "优秀志愿者", "period": "2022", "basis_position": basis, "reason": "复核"}
+    granted = ok(admin.post(f"/volunteers/{vid}/commendations", json=commend))
+    team_commend = {**commend, "title": "优秀志愿服务队"}
+    commended = ok(admin.post(f"/teams/{team_id}/commendations", json=team_commend))
+
+    checked = ok(auditor.get(f"/audit/decisions/{vid}/{granted['version']}"))
+    assert checked["kind"] == "volunteer_commendation" and checked["title"] == "优秀志愿者"
+    assert checked["position"] == granted["position"] and checked["decided_by"] == "admin"
+    assert checked["basis_position"] == checked["replayed_to"] == basis
+    # 2 training points then: far from the top courtesy tier, so not a commendation candidate
+    assert checked["eligible_at_basis"] is False
+    assert checked["figures"]["lifetime_points"] == "2"
+    assert checked["figures"]["commendations_held"] == 0
+
+    team_checked = ok(admin.get(f"/audit/decisions/{team_id}/{commended['version']}"))
+    assert team_checked["kind"] == "team_commendation" and team_checked["period"] == "2022"
+    assert team_checked["eligible_at_basis"] is False  # no verified activities at all
+
+    assert "not a decision" in problem(auditor.get(f"/audit/decisions/{vid}/1"), 422)["detail"]
+    problem(auditor.get(f"/audit/decisions/{vid}/999"), 404)
+    problem(auditor.get(f"/audit/decisions/{uuid.uuid4()}/1"), 404)
+    problem(auditor.get(f"/audit/decisions/{vid}/0"), 422)
+    problem(staff.get(f"/audit/decisions/{vid}/{granted['version']}"), 403)
+
+
+def _training() -> dict[str, str]:
+    return {"course": "应急救护", "hours": "2", "completed_on": "2022-03-15"}

@@ -9,9 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from application.readmodel.decisions import recheck_decision
 from application.readmodel.explain import explain_award
 from application.readmodel.review import annual_review, review_json
-from interfaces.http.audit_schemas import AwardExplanationOut
+from interfaces.http.audit_schemas import AwardExplanationOut, DecisionRecheckOut
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import (
     MAX_POSITION,
@@ -113,6 +114,26 @@ def explain_award_of(
     container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
     explanation = explain_award(container.ledger, container.rulebook, container.store, entry_id)
     return AwardExplanationOut.of(explanation)
+
+
+@router.get("/audit/decisions/{aggregate_id}/{version}", responses=_PROBLEMS)
+def recheck_decision_of(
+    aggregate_id: UUID,
+    version: Annotated[int, Path(ge=1, le=MAX_POSITION)],
+    caller: CallerDep,
+    container: ContainerDep,
+) -> DecisionRecheckOut:
+    """Re-check one decision — a volunteer's commendation or star certification, or a team's
+    commendation (key support) — named by its event: the volunteer's or team's id and the
+    event's version (see `/audit/events?aggregate_id=`). The log is replayed up to the
+    decision's `basis_position` and `eligible_at_basis` says whether eligibility then
+    supported it. Any other event is a 422; an unknown aggregate or version a 404."""
+    caller.require_auditor("re-check decisions")
+    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    checked = recheck_decision(
+        container.ledger, container.rulebook, container.store, aggregate_id, version
+    )
+    return DecisionRecheckOut.of(checked)
 
 
 @router.get(
