@@ -22,7 +22,7 @@ from uuid import UUID
 from eventsourcing.application import Application, project_aggregate
 
 from application.errors import AuditMismatch, NotAnAward, NotFound
-from application.readmodel.base import PREFIX, num
+from application.readmodel.explain_events import ExplainedEvent, described, event_kind
 from application.readmodel.store import RowReader
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from domain.errors import DomainError
@@ -30,25 +30,6 @@ from domain.points import compute_award
 from domain.rulebook import Rulebook
 from domain.values import Interval
 from domain.volunteer import Volunteer
-
-Figure = str | int | bool | None
-
-
-@dataclass(frozen=True)
-class ExplainedEvent:
-    """One stored event behind an award, with where and when it was recorded and by whom."""
-
-    role: str
-    position: int
-    aggregate_id: UUID
-    aggregate_type: str
-    version: int
-    type: str
-    recorded_at: datetime
-    actor: str | None
-    actor_role: str | None
-    correlation_id: str | None
-    figures: dict[str, Figure]
 
 
 @dataclass(frozen=True)
@@ -98,10 +79,6 @@ class AwardExplanation:
         return all(self.checks.values())
 
 
-def _kind(event: Any) -> str:
-    return str(type(event).TOPIC).removeprefix(PREFIX)
-
-
 class _Trail:
     """Log positions of an aggregate's events, from the audit trail, checked against the store."""
 
@@ -123,7 +100,7 @@ class _Trail:
         if found is None:
             raise AuditMismatch(
                 f"the audit trail has no position for event {event.originator_version} of "
-                f"{event.originator_id} ({_kind(event)}): the read models are behind or damaged"
+                f"{event.originator_id} ({event_kind(event)}): the read models are behind or damaged"
             )
         return found
 
@@ -144,86 +121,6 @@ class _Trail:
         return position
 
 
-def _interval(interval: Interval) -> dict[str, Figure]:
-    return {"started_at": interval.start.isoformat(), "ended_at": interval.end.isoformat()}
-
-
-def _figures(kind: str, e: Any) -> dict[str, Figure]:
-    """The figures of an event that matter to an award."""
-    if kind == "ServiceActivity.Planned":
-        return {
-            "title": e.title,
-            "category": e.category.code,
-            "team_id": str(e.team_id),
-            "window_start": e.window.start.isoformat(),
-            "window_end": e.window.end.isoformat(),
-        }
-    if kind in {"ServiceActivity.VolunteerSignedUp", "ServiceActivity.VolunteerWithdrew"}:
-        return {"volunteer_id": str(e.volunteer_id)}
-    if kind == "ServiceActivity.HoursRecorded":
-        return {
-            **_interval(e.interval),
-            "source": e.source.value,
-            "attendance_version": e.attendance_version,
-        }
-    if kind == "ServiceActivity.AttendanceCorrected":
-        return {
-            **_interval(e.interval),
-            "attendance_version": e.attendance_version,
-            "reason": e.reason,
-            "new_award": str(e.new_award) if e.new_award else None,
-        }
-    if kind == "ServiceActivity.Verified":
-        return {"verified_by": e.actor.user_id, "awards": len(e.awards)}
-    if kind == "Volunteer.InsuranceRecorded":
-        p = e.policy
-        return {
-            "policy_number": p.policy_number,
-            "insurer": p.insurer,
-            "kind": p.kind.value,
-            "covers_from": p.covers_from.isoformat(),
-            "covers_to": p.covers_to.isoformat(),
-            "sum_insured": num(p.sum_insured),
-        }
-    if kind == "Volunteer.PointsAwarded":
-        return {
-            "entry_id": str(e.entry_id),
-            **_interval(e.interval),
-            "service_date": e.service_date.isoformat(),
-            "hours": num(e.hours),
-            "points": num(e.points),
-            "rulebook_version": e.rulebook_version,
-        }
-    if kind == "Volunteer.PointsReversed":
-        return {
-            "entry_id": str(e.entry_id),
-            "reverses": str(e.reverses),
-            "hours": num(e.hours),
-            "points": num(e.points),
-            "reason": e.reason,
-        }
-    return {}
-
-
-def _described(role: str, position: int, e: Any) -> ExplainedEvent:
-    kind = _kind(e)
-    aggregate_type, _, event_type = kind.partition(".")
-    actor = getattr(e, "actor", None)
-    return ExplainedEvent(
-        role=role,
-        position=position,
-        aggregate_id=e.originator_id,
-        aggregate_type=aggregate_type,
-        version=e.originator_version,
-        type=event_type,
-        recorded_at=e.timestamp,
-        actor=actor.user_id if actor else None,
-        actor_role=actor.role.value if actor else None,
-        correlation_id=actor.correlation_id if actor else None,
-        figures=_figures(kind, e),
-    )
-
-
 def _in_force(rulebook: Rulebook, day: date) -> str | None:
     try:
         return rulebook.in_force_on(day).version
@@ -232,7 +129,7 @@ def _in_force(rulebook: Rulebook, day: date) -> str | None:
 
 
 def _for(volunteer_id: UUID, events: Iterable[Any], kinds: set[str]) -> list[Any]:
-    return [e for e in events if _kind(e) in kinds and e.volunteer_id == volunteer_id]
+    return [e for e in events if event_kind(e) in kinds and e.volunteer_id == volunteer_id]
 
 
 def explain_award(
@@ -257,7 +154,7 @@ def explain_award(
         (
             i
             for i, e in enumerate(history)
-            if _kind(e) == "Volunteer.PointsAwarded" and e.entry_id == entry_id
+            if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id == entry_id
         ),
         None,
     )
@@ -275,7 +172,7 @@ def explain_award(
     explained: list[ExplainedEvent] = []
 
     def add(role: str, event: Any) -> None:
-        explained.append(_described(role, trail.checked(event), event))
+        explained.append(described(role, trail.checked(event), event))
 
     # ---- the activity: planning, this volunteer's sign-up and hours, the verification
     activity_events: list[Any] = list(app.events.get(activity_id))
@@ -291,14 +188,14 @@ def explain_award(
     }
     attendance: dict[int, tuple[Interval, Any]] = {}
     for e in _for(volunteer_id, upto_award, set(roles)):
-        add(roles[_kind(e)], e)
-        if _kind(e) == "ServiceActivity.HoursRecorded":
+        add(roles[event_kind(e)], e)
+        if event_kind(e) == "ServiceActivity.HoursRecorded":
             attendance[e.attendance_version] = (e.interval, e.source)
-        elif _kind(e) == "ServiceActivity.AttendanceCorrected":
+        elif event_kind(e) == "ServiceActivity.AttendanceCorrected":
             source = attendance[max(attendance)][1] if attendance else award.source
             attendance[e.attendance_version] = (e.interval, source)
     for e in upto_award:
-        if _kind(e) == "ServiceActivity.Verified":
+        if event_kind(e) == "ServiceActivity.Verified":
             add("verified", e)
     if award.attendance_version not in attendance:
         raise AuditMismatch(
@@ -323,7 +220,7 @@ def explain_award(
         recorded = [
             e
             for e in history[:at]
-            if _kind(e) == "Volunteer.InsuranceRecorded" and e.policy.policy_number == number
+            if event_kind(e) == "Volunteer.InsuranceRecorded" and e.policy.policy_number == number
         ]
         if recorded:
             add("insurance", recorded[-1])
@@ -331,14 +228,14 @@ def explain_award(
         a.entry_id for a in before.awards.values() if a.service_date == day and not a.reversed
     }
     for e in history[:at]:
-        if _kind(e) == "Volunteer.PointsAwarded" and e.entry_id in same_day:
+        if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id in same_day:
             add("same_day_award", e)
     add("award", award)
     reversal = next(
         (
             e
             for e in history[at + 1 :]
-            if _kind(e) == "Volunteer.PointsReversed" and e.reverses == entry_id
+            if event_kind(e) == "Volunteer.PointsReversed" and e.reverses == entry_id
         ),
         None,
     )
