@@ -95,6 +95,18 @@ class _Trail:
             }
         return self.positions[aggregate_id]
 
+    def events(self, aggregate_id: UUID) -> list[Any]:
+        """The aggregate's stored events, as far as the read models have seen them.
+
+        Events recorded after the read models' position are left out, so the explanation
+        is one consistent cut even while writes go on (and never trips on an event the
+        audit trail has not indexed yet).
+        """
+        seen = self.of(aggregate_id)
+        if not seen:
+            return []
+        return list(self.app.events.get(aggregate_id, lte=max(seen)))
+
     def position(self, event: Any) -> int:
         found = self.of(event.originator_id).get(event.originator_version)
         if found is None:
@@ -149,7 +161,7 @@ def explain_award(
     volunteer_id, activity_id = UUID(str(row["volunteer_id"])), UUID(str(row["activity_id"]))
     trail = _Trail(app, reads)
 
-    history: list[Any] = list(app.events.get(volunteer_id))
+    history = trail.events(volunteer_id)
     at = next(
         (
             i
@@ -175,7 +187,9 @@ def explain_award(
         explained.append(described(role, trail.checked(event), event))
 
     # ---- the activity: planning, this volunteer's sign-up and hours, the verification
-    activity_events: list[Any] = list(app.events.get(activity_id))
+    activity_events = trail.events(activity_id)
+    if not activity_events:
+        raise AuditMismatch(f"award {entry_id}: the audit trail holds no events of {activity_id}")
     upto_award = [e for e in activity_events if trail.position(e) <= award_position]
     later = [e for e in activity_events if trail.position(e) > award_position]
     planned = activity_events[0]

@@ -134,6 +134,12 @@ def test_the_daily_cap_a_correction_and_backfill_are_explained_with_their_figure
     assert old.reversed_by == corrected.created["reversal_id"] and old.points == 8
     assert _roles(old)[-2:] == ["later_correction", "reversal"]
 
+    # written after the read models' position: not yet part of the explanation's cut
+    later = ledger.reverse_award(vid, entry_id=b[vid], reason="核查", actor=BUREAU)
+    ledger.record_feedback(rescue, satisfaction=5, comment="", actor=STAFF)
+    assert _explain(container, b[vid], catch_up=False).reversed_by is None
+    assert _explain(container, b[vid]).reversed_by == later.created["entry_id"]
+
     with pytest.raises(NotAnAward, match=str(a[vid])):
         explain_award(ledger, container.rulebook, container.store, old.reversed_by)
     with pytest.raises(NotFound):
