@@ -55,3 +55,29 @@ class BulkRejected(ApplicationError):
         more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
         super().__init__(f"{len(errors)} bad row(s), nothing recorded: {lines}{more}")
         self.errors = errors
+
+
+class NotAnAward(ApplicationError):
+    """An explanation was asked of a ledger entry that is not an award (a reversal, say)."""
+
+    def __init__(self, entry_id: UUID, kind: str, reverses: str | None = None) -> None:
+        hint = f"; it reverses award {reverses}: explain that one" if reverses else ""
+        super().__init__(
+            f"ledger entry {entry_id} is a {kind}, not an award: only awards are explained{hint}"
+        )
+        self.entry_id = entry_id
+        self.kind = kind
+
+
+class NotADecision(ApplicationError):
+    """A decision re-check was asked of an event that records no eligibility decision."""
+
+    def __init__(self, aggregate_id: UUID, version: int, event_type: str) -> None:
+        super().__init__(
+            f"event {version} of {aggregate_id} is {event_type}, not a decision: only "
+            "CommendationGranted, StarLevelCertified and team Commended events are re-checked"
+        )
+
+
+class AuditMismatch(ApplicationError):
+    """The read models and the event store disagree about what happened: a sign of damage."""

@@ -19,8 +19,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.errors import (
+    AuditMismatch,
     BulkRejected,
     ConcurrencyConflict,
+    NotADecision,
+    NotAnAward,
     NotFound,
     StoreUnavailable,
     VersionMismatch,
@@ -126,6 +129,25 @@ def _not_found(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(404, "not-found", "Not found", str(exc))
 
 
+def _not_explained(field: str) -> Any:
+    def handle(_: Request, exc: Exception) -> JSONResponse:
+        detail = str(exc)
+        return problem_response(
+            422,
+            "validation",
+            "Invalid request",
+            detail,
+            errors=[{"field": field, "message": detail}],
+        )
+
+    return handle
+
+
+def _audit_mismatch(_: Request, exc: Exception) -> JSONResponse:
+    log.error("audit mismatch: %s", exc)
+    return problem_response(409, "audit-mismatch", "Audit mismatch", str(exc))
+
+
 def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     log.warning("store unavailable: %s", exc)
     return problem_response(
@@ -184,6 +206,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(VersionMismatch, _version)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(NotAnAward, _not_explained("entry_id"))
+    app.add_exception_handler(NotADecision, _not_explained("version"))
+    app.add_exception_handler(AuditMismatch, _audit_mismatch)
     for unavailable in (
         StoreUnavailable,
         psycopg.OperationalError,

@@ -37,6 +37,7 @@ class World:
     other_volunteer: str
     activity: str
     entry: str
+    decision_version: int
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,8 @@ def world(api: Api) -> World:
     ok(staff.post(f"/activities/{awarded}/hours", json=_hours(vid)))
     ok(staff.post(f"/activities/{awarded}/complete"))
     entry = ok(admin.post(f"/activities/{awarded}/verify"))["awards"][0]["entry_id"]
+    decision = {"title": "矩阵嘉奖", "period": "2022", "basis_position": 1, "reason": "复核用"}
+    decided = ok(admin.post(f"/volunteers/{vid}/commendations", json=decision))["version"]
     planned = activity(staff, team_id, "授权矩阵计划")
     ok(staff.post(f"/activities/{planned}/signups", json={"volunteer_id": vid}))
     api.add_users(
@@ -60,7 +63,7 @@ def world(api: Api) -> World:
         }
     )
     assert api.cli("users", "revoke", "revoked").returncode == 0
-    return World(team_id, vid, other, planned, entry)
+    return World(team_id, vid, other, planned, entry, decided)
 
 
 def _hours(vid: str) -> dict[str, str]:
@@ -180,12 +183,16 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
         for method in operations
     ]
     assert len(routes) >= 38
+    assert ("GET", "/api/v1/audit/awards/{entry_id}") in routes
+    assert ("GET", "/api/v1/audit/decisions/{aggregate_id}/{version}") in routes
     bodies = _bodies(world)
     ids = {
         "{team_id}": world.team,
         "{volunteer_id}": world.volunteer,
         "{activity_id}": world.activity,
         "{entry_id}": world.entry,
+        "{aggregate_id}": world.volunteer,
+        "{version}": str(world.decision_version),
         "{year}": "2022",
     }
     clients = {name: api.client(name) for name in CALLERS if name}

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from application.readmodel.decisions import recheck_decision
+from application.readmodel.explain import explain_award
 from application.readmodel.review import review_json
+from interfaces.http.audit_schemas import AwardExplanationOut, DecisionRecheckOut
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import (
     MAX_POSITION,
+    READ_WAIT_SECONDS,
     ContainerDep,
     Cursor,
     Limit,
@@ -87,6 +92,48 @@ def audit_events(
             limit=limit,
         )
     )
+
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown id (`application/problem+json`)."},
+    422: {"description": "Not an award / not a decision, or a malformed id."},
+}
+
+
+@router.get("/audit/awards/{entry_id}", responses=_PROBLEMS)
+def explain_award_of(
+    entry_id: UUID, caller: CallerDep, container: ContainerDep
+) -> AwardExplanationOut:
+    """The events behind an award, read from the event store, and the award recomputed with the
+    points formula under the rulebook version it recorded: `recomputed_points` must equal
+    `points` (`checks` lists every comparison; `matches` is their conjunction).
+
+    Only awards are explained: a reversal, redemption or training entry id is a 422 naming
+    what it is (a reversal's names the award it reverses); an unknown entry id is a 404."""
+    caller.require_auditor("read award explanations")
+    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    explanation = explain_award(container.ledger, container.rulebook, container.store, entry_id)
+    return AwardExplanationOut.of(explanation)
+
+
+@router.get("/audit/decisions/{aggregate_id}/{version}", responses=_PROBLEMS)
+def recheck_decision_of(
+    aggregate_id: UUID,
+    version: Annotated[int, Path(ge=1, le=MAX_POSITION)],
+    caller: CallerDep,
+    container: ContainerDep,
+) -> DecisionRecheckOut:
+    """Re-check one decision — a volunteer's commendation or star certification, or a team's
+    commendation (key support) — named by its event: the volunteer's or team's id and the
+    event's version (see `/audit/events?aggregate_id=`). The log is replayed up to the
+    decision's `basis_position` and `eligible_at_basis` says whether eligibility then
+    supported it. Any other event is a 422; an unknown aggregate or version a 404."""
+    caller.require_auditor("re-check decisions")
+    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    checked = recheck_decision(
+        container.ledger, container.rulebook, container.store, aggregate_id, version
+    )
+    return DecisionRecheckOut.of(checked)
 
 
 @router.get(

@@ -1,0 +1,113 @@
+"""Re-check one decision: replay the log to the position its eligibility was read at.
+
+Commendations (of volunteers and of teams) and star certifications record
+``basis_position``, the log position whose state the decision was based on. An auditor
+names the decision by its event (aggregate id and version); we read that event from the
+store, replay history up to its basis position and ask whether eligibility then
+supported the decision — with the very re-check the annual review applies to every
+decision of a year, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from application.errors import NotADecision, NotFound
+from application.readmodel.base import PREFIX
+from application.readmodel.ranking import RankingProjection
+from application.readmodel.replay import read_events
+from application.readmodel.review import (
+    _Collector,
+    _decision_year,
+    _recheck,
+    _take_team_figures,
+)
+from application.readmodel.store import MemoryStore, RowReader
+from application.readmodel.tables import AUDIT_EVENT
+from domain.rulebook import Rulebook
+
+DECISIONS = {
+    "Volunteer.CommendationGranted": "volunteer_commendation",
+    "Volunteer.StarLevelCertified": "star_certification",
+    "VolunteerTeam.Commended": "team_commendation",
+}
+
+
+@dataclass(frozen=True)
+class DecisionRecheck:
+    kind: str
+    aggregate_id: UUID
+    version: int
+    position: int | None
+    decided_at: datetime
+    decided_by: str
+    title: str | None
+    level: int | None
+    period: str | None
+    basis_position: int
+    replayed_to: int
+    eligible_at_basis: bool
+    figures: dict[str, Any] | None
+
+
+def recheck_decision(
+    app: Application[UUID], rulebook: Rulebook, reads: RowReader, aggregate_id: UUID, version: int
+) -> DecisionRecheck:
+    """Was the decision recorded as event ``version`` of ``aggregate_id`` supported at its basis?
+
+    Raises :class:`NotFound` when there is no such event and :class:`NotADecision` when the
+    event is not a commendation or a star certification.
+    """
+    found: list[Any] = list(app.events.get(aggregate_id, gt=version - 1, lte=version))
+    if not found:
+        raise NotFound("event", f"{aggregate_id} version {version}")
+    event = found[0]
+    topic = str(type(event).TOPIC).removeprefix(PREFIX)
+    if topic not in DECISIONS:
+        raise NotADecision(aggregate_id, version, topic)
+    kind = DECISIONS[topic]
+    period = getattr(event, "period", None)
+    year = _decision_year(str(period or ""), (event.timestamp + rulebook.latest.utc_offset).year)
+    basis = int(event.basis_position)
+
+    store = MemoryStore()
+    collector = _Collector(rulebook, year, store)
+    ranking = RankingProjection(rulebook) if kind == "team_commendation" else None
+    replayed_to = 0
+    for events in read_events(app, upto=basis, batch=5000):
+        for position, e in events:
+            if ranking is not None:
+                ranking.apply(store, e, position)
+            collector.apply(e, position)
+            replayed_to = position
+    team_figures: dict[int, dict[str, Any]] = {}
+    if ranking is not None:
+        _take_team_figures(store, rulebook, (basis, year), team_figures)
+    decision = {"kind": kind, "subject_id": str(aggregate_id), "basis_position": basis}
+    if kind == "star_certification":
+        decision["level"] = event.level
+    checked = _recheck(rulebook, collector, decision, team_figures)
+
+    rows = reads.select(
+        AUDIT_EVENT, {"aggregate_id": str(aggregate_id), "aggregate_version": version}
+    )
+    return DecisionRecheck(
+        kind=kind,
+        aggregate_id=aggregate_id,
+        version=version,
+        position=int(rows[0]["position"]) if rows else None,
+        decided_at=event.timestamp,
+        decided_by=event.actor.user_id,
+        title=getattr(event, "title", None),
+        level=getattr(event, "level", None),
+        period=period,
+        basis_position=basis,
+        replayed_to=replayed_to,
+        eligible_at_basis=bool(checked["eligible_at_basis"]),
+        figures=checked["figures"],
+    )

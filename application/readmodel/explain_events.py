@@ -1,0 +1,114 @@
+"""How an event behind an award is described: where it sits in the log, who caused it, its figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.readmodel.base import PREFIX, num
+from domain.values import Interval
+
+Figure = str | int | bool | None
+
+
+@dataclass(frozen=True)
+class ExplainedEvent:
+    """One stored event behind an award, with where and when it was recorded and by whom."""
+
+    role: str
+    position: int
+    aggregate_id: UUID
+    aggregate_type: str
+    version: int
+    type: str
+    recorded_at: datetime
+    actor: str | None
+    actor_role: str | None
+    correlation_id: str | None
+    figures: dict[str, Figure]
+
+
+def event_kind(event: Any) -> str:
+    return str(type(event).TOPIC).removeprefix(PREFIX)
+
+
+def _interval(interval: Interval) -> dict[str, Figure]:
+    return {"started_at": interval.start.isoformat(), "ended_at": interval.end.isoformat()}
+
+
+def _figures(kind: str, e: Any) -> dict[str, Figure]:
+    """The figures of an event that matter to an award."""
+    if kind == "ServiceActivity.Planned":
+        return {
+            "title": e.title,
+            "category": e.category.code,
+            "team_id": str(e.team_id),
+            "window_start": e.window.start.isoformat(),
+            "window_end": e.window.end.isoformat(),
+        }
+    if kind in {"ServiceActivity.VolunteerSignedUp", "ServiceActivity.VolunteerWithdrew"}:
+        return {"volunteer_id": str(e.volunteer_id)}
+    if kind == "ServiceActivity.HoursRecorded":
+        return {
+            **_interval(e.interval),
+            "source": e.source.value,
+            "attendance_version": e.attendance_version,
+        }
+    if kind == "ServiceActivity.AttendanceCorrected":
+        return {
+            **_interval(e.interval),
+            "attendance_version": e.attendance_version,
+            "reason": e.reason,
+            "new_award": str(e.new_award) if e.new_award else None,
+        }
+    if kind == "ServiceActivity.Verified":
+        return {"verified_by": e.actor.user_id, "awards": len(e.awards)}
+    if kind == "Volunteer.InsuranceRecorded":
+        p = e.policy
+        return {
+            "policy_number": p.policy_number,
+            "insurer": p.insurer,
+            "kind": p.kind.value,
+            "covers_from": p.covers_from.isoformat(),
+            "covers_to": p.covers_to.isoformat(),
+            "sum_insured": num(p.sum_insured),
+        }
+    if kind == "Volunteer.PointsAwarded":
+        return {
+            "entry_id": str(e.entry_id),
+            **_interval(e.interval),
+            "service_date": e.service_date.isoformat(),
+            "hours": num(e.hours),
+            "points": num(e.points),
+            "rulebook_version": e.rulebook_version,
+        }
+    if kind == "Volunteer.PointsReversed":
+        return {
+            "entry_id": str(e.entry_id),
+            "reverses": str(e.reverses),
+            "hours": num(e.hours),
+            "points": num(e.points),
+            "reason": e.reason,
+        }
+    return {}
+
+
+def described(role: str, position: int, e: Any) -> ExplainedEvent:
+    kind = event_kind(e)
+    aggregate_type, _, event_type = kind.partition(".")
+    actor = getattr(e, "actor", None)
+    return ExplainedEvent(
+        role=role,
+        position=position,
+        aggregate_id=e.originator_id,
+        aggregate_type=aggregate_type,
+        version=e.originator_version,
+        type=event_type,
+        recorded_at=e.timestamp,
+        actor=actor.user_id if actor else None,
+        actor_role=actor.role.value if actor else None,
+        correlation_id=actor.correlation_id if actor else None,
+        figures=_figures(kind, e),
+    )
