@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,10 +27,9 @@ from infrastructure.chain import (
     GENESIS,
     LINK_NUMBERS,
     TOPIC_LENGTH,
-    ChainedEvent,
     ChainedRecorder,
     Link,
-    LinkRow,
+    LinkedEvent,
 )
 from infrastructure.sealing import ALGORITHM, key_id, sign, signature_holds
 
@@ -179,8 +179,8 @@ def verify_chain(
             last = trusted[-1]
             head = Link(last.sealed_position, 0, bytes.fromhex(last.head_hash))
             pinned.pop(last.sealed_position)
-            _, stored = recorder.read_segment(last.sealed_position, last.sealed_position)
-            if not stored or stored[0][2] != head.hash:
+            stored = recorder.read_linked(last.sealed_position, last.sealed_position)
+            if not stored or stored[0][6] != head.hash:
                 problems.append(
                     (
                         last.sealed_position,
@@ -191,10 +191,13 @@ def verify_chain(
     end = recorder.max_position() if upto is None else upto
     checked = 0
     prev_position, prev_hash = head.position, head.hash
+    lo = head.position + 1
     try:
-        for chunk in _segments(recorder, head.position + 1, end, segment):
-            prev_position, prev_hash, n = _check_segment(chunk, prev_position, prev_hash, pinned)
+        for lo, hi, rows in _segments(recorder, head.position + 1, end, segment):
+            prev_position, prev_hash, n = _check_segment(rows, prev_position, prev_hash, pinned)
             checked += n
+            if n != recorder.count_links(lo, hi):
+                raise _Broken(hi + 1, "a link without its event")  # named below
         for sealed_position, (seal, _) in sorted(pinned.items()):
             if sealed_position > prev_position:
                 raise _Broken(
@@ -203,6 +206,11 @@ def verify_chain(
                     "which holds no chained event",
                 )
     except _Broken as broken:
+        orphan = recorder.first_orphan_link(lo, broken.position)
+        if orphan is not None and orphan < broken.position:  # a link without its event
+            broken = _Broken(
+                orphan, f"the event at position {orphan} is missing: its chain link is still there"
+            )
         problems.append((broken.position, broken.problem))
     problems.sort(key=lambda p: p[0])
     for check in checks:
@@ -224,32 +232,41 @@ def verify_chain(
 
 def _segments(
     recorder: ChainedRecorder, lo: int, end: int, size: int
-) -> Iterator[tuple[list[ChainedEvent], list[LinkRow]]]:
-    while lo <= end:
-        hi = min(lo + size - 1, end)
-        yield recorder.read_segment(lo, hi)
-        lo = hi + 1
+) -> Iterator[tuple[int, int, list[LinkedEvent]]]:
+    """Segments of the log in order; the next one is read while the current one is checked."""
+    bounds = [(a, min(a + size - 1, end)) for a in range(lo, end + 1, size)]
+    if not bounds:
+        return
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        ahead = reader.submit(recorder.read_linked, *bounds[0])
+        for i, (a, b) in enumerate(bounds):
+            rows = ahead.result()
+            if i + 1 < len(bounds):
+                ahead = reader.submit(recorder.read_linked, *bounds[i + 1])
+            yield a, b, rows
 
 
 def _check_segment(
-    chunk: tuple[list[ChainedEvent], list[LinkRow]],
+    rows: list[LinkedEvent],
     prev_position: int,
     prev_hash: bytes,
     pinned: Mapping[int, tuple[Seal, SealCheck]],
 ) -> tuple[int, bytes, int]:
-    """The hot loop: merge events and links by position, recompute, compare."""
-    events, links = chunk
+    """The hot loop: recompute each event's link and compare it with the stored one.
+
+    A segment whose links outnumber the checked events holds a link without its event: the
+    caller names that position after this loop has named any earlier break.
+    """
     sha256, pack, pack_len = hashlib.sha256, LINK_NUMBERS.pack, TOPIC_LENGTH.pack
-    unmatched = _first_unmatched(events, links)
-    if unmatched is not None:
-        # Check the links before it first: an earlier break is the one to name.
-        events = [e for e in events if e[0] < unmatched[0]]
-        links = [k for k in links if k[0] < unmatched[0]]
-    for (position, originator, version, topic, state), (_, link_prev, link_hash) in zip(
-        events, links, strict=True
-    ):
+    for position, originator, version, topic, state, link_prev, link_hash in rows:
+        if link_hash is None:
+            raise _Broken(
+                position,
+                f"the event at position {position} has no chain link: it was not recorded by "
+                "the ledger (inserted or moved there afterwards)",
+            )
         if link_prev != prev_position:
-            if link_prev > prev_position:
+            if link_prev is not None and link_prev > prev_position:
                 raise _Broken(
                     link_prev,
                     f"the event at position {link_prev} is missing: the link at {position} "
@@ -260,15 +277,14 @@ def _check_segment(
                 f"the event at position {prev_position} is not part of the chain: the link at "
                 f"{position} follows position {link_prev}",
             )
-        topic_bytes = topic.encode()
         computed = sha256(
             b"".join(
                 (
                     prev_hash,
                     pack(prev_position, position, version, len(originator)),
                     originator,
-                    pack_len(len(topic_bytes)),
-                    topic_bytes,
+                    pack_len(len(topic)),
+                    topic,
                     state,
                 )
             )
@@ -289,23 +305,7 @@ def _check_segment(
                     "together with their links",
                 )
         prev_position, prev_hash = position, computed
-    if unmatched is not None:
-        raise _Broken(*unmatched)
-    return prev_position, prev_hash, len(events)
-
-
-def _first_unmatched(events: list[ChainedEvent], links: list[LinkRow]) -> tuple[int, str] | None:
-    """The first position held by an event without a link, or by a link without its event."""
-    if len(events) == len(links) and all(e[0] == k[0] for e, k in zip(events, links, strict=True)):
-        return None
-    event_positions = {e[0] for e in events}
-    first = min(event_positions ^ {k[0] for k in links})
-    if first in event_positions:
-        return first, (
-            f"the event at position {first} has no chain link: it was not recorded by the "
-            "ledger (inserted or moved there afterwards)"
-        )
-    return first, f"the event at position {first} is missing: its chain link is still there"
+    return prev_position, prev_hash, len(rows)
 
 
 # --------------------------------------------------------------------------- sealing

@@ -14,7 +14,7 @@ import base64
 import json
 import zipfile
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from application.readmodel.review import annual_review
 from domain.seal import SEALED_TOPIC
 from infrastructure.audit import ChainReport, Seal, chained, read_seals, verify_chain
 from infrastructure.bootstrap import Container
-from infrastructure.chain import ChainedEvent, ChainedRecorder, LinkRow
+from infrastructure.chain import ChainedRecorder, LinkedEvent
 from infrastructure.rulebook_loader import DEFAULT_RULEBOOK, parse_rulebook
 from infrastructure.sealing import key_id, load_public_key, public_pem, trusted_keys
 from infrastructure.transcodings import ledger_transcodings
@@ -61,9 +61,8 @@ def export_bundle(
             lo = 1
             while lo <= head.position:
                 hi = min(lo + SEGMENT - 1, head.position)
-                events, links = recorder.read_segment(lo, hi)
-                for line in _lines(events, links):
-                    out.write(line)
+                for row in recorder.read_linked(lo, hi):
+                    out.write(_line(row))
                     count += 1
                 lo = hi + 1
         manifest = {
@@ -84,20 +83,18 @@ def export_bundle(
     return manifest
 
 
-def _lines(events: Sequence[ChainedEvent], links: Sequence[LinkRow]) -> Iterator[bytes]:
-    by_position = {k[0]: k for k in links}
-    for position, originator, version, topic, state in events:
-        link = by_position.get(position)
-        record = [
-            position,
-            originator.hex(),
-            version,
-            topic,
-            base64.b64encode(state).decode(),
-            link[1] if link else None,
-            link[2].hex() if link else None,
-        ]
-        yield json.dumps(record, ensure_ascii=False).encode() + b"\n"
+def _line(row: LinkedEvent) -> bytes:
+    position, originator, version, topic, state, prev, link = row
+    record = [
+        position,
+        originator.decode(),
+        version,
+        topic.decode(),
+        base64.b64encode(state).decode(),
+        prev,
+        link.hex() if link is not None else None,
+    ]
+    return json.dumps(record, ensure_ascii=False).encode() + b"\n"
 
 
 # --------------------------------------------------------------------------- verifying
@@ -126,19 +123,21 @@ class BundleReport:
 class _BundleEvents(ChainedRecorder):
     """The bundle's events as a chain source and as a notification log, all in memory."""
 
-    def __init__(self, events: list[ChainedEvent], links: list[LinkRow]) -> None:
-        self.events = events
-        self.links = links
-        self.positions = [e[0] for e in events]
-        self.link_positions = [k[0] for k in links]
+    def __init__(self, rows: list[LinkedEvent]) -> None:
+        self.rows = rows
+        self.positions = [r[0] for r in rows]
 
     def max_position(self) -> int:
-        return max(self.positions[-1:] + self.link_positions[-1:], default=0)
+        return self.positions[-1] if self.positions else 0
 
-    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
-        return _between(self.events, self.positions, lo, hi), _between(
-            self.links, self.link_positions, lo, hi
-        )
+    def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
+        return self.rows[bisect_left(self.positions, lo) : bisect_right(self.positions, hi)]
+
+    def count_links(self, lo: int, hi: int) -> int:
+        return sum(1 for r in self.read_linked(lo, hi) if r[6] is not None)
+
+    def first_orphan_link(self, lo: int, hi: int) -> int | None:
+        return None  # a bundle's links travel with their events
 
     def select_notifications(
         self,
@@ -150,54 +149,51 @@ class _BundleEvents(ChainedRecorder):
         inclusive_of_start: bool = True,
     ) -> list[Notification]:
         first = 0 if start is None else start + (0 if inclusive_of_start else 1)
-        last = stop if stop is not None else 2**62
+        wanted = {t.encode() for t in topics}
         found: list[Notification] = []
-        for position, originator, version, topic, state in _between(
-            self.events, self.positions, first, last
+        for position, originator, version, topic, state, *_ in self.read_linked(
+            first, stop if stop is not None else 2**62
         ):
-            if topics and topic not in topics:
+            if wanted and topic not in wanted:
                 continue
-            found.append(Notification(UUID(bytes=originator), version, topic, state, position))
+            found.append(
+                Notification(UUID(originator.decode()), version, topic.decode(), state, position)
+            )
             if len(found) == limit:
                 break
         return found
 
 
-def _between(rows: list[Any], positions: list[int], lo: int, hi: int) -> list[Any]:
-    return rows[bisect_left(positions, lo) : bisect_right(positions, hi)]
-
-
-def read_bundle(path: Path) -> tuple[dict[str, Any], list[ChainedEvent], list[LinkRow]]:
+def read_bundle(path: Path) -> tuple[dict[str, Any], list[LinkedEvent]]:
     try:
         with zipfile.ZipFile(path) as bundle:
             manifest = json.loads(bundle.read("manifest.json"))
             if manifest.get("format") != FORMAT:
                 raise BundleError(f"{path} is not a {FORMAT} bundle")
-            events: list[ChainedEvent] = []
-            links: list[LinkRow] = []
+            rows: list[LinkedEvent] = []
             with bundle.open("events.jsonl") as lines:
                 for line in lines:
                     position, originator, version, topic, state, prev, link = json.loads(line)
-                    events.append(
+                    rows.append(
                         (
                             position,
-                            bytes.fromhex(originator),
+                            originator.encode(),
                             version,
-                            topic,
+                            topic.encode(),
                             base64.b64decode(state),
+                            prev,
+                            bytes.fromhex(link) if link is not None else None,
                         )
                     )
-                    if link is not None:
-                        links.append((position, prev, bytes.fromhex(link)))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
         raise BundleError(f"{path} cannot be read as a bundle: {e}") from e
-    return manifest, events, links
+    return manifest, rows
 
 
 def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleReport:
     """Check a bundle with no server or database; recompute the year's point totals."""
-    manifest, events, links = read_bundle(path)
-    source = _BundleEvents(events, links)
+    manifest, rows = read_bundle(path)
+    source = _BundleEvents(rows)
     if public_keys:
         keys: Mapping[str, Ed25519PublicKey] = {
             key_id(k): k
@@ -210,11 +206,8 @@ def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleRepo
             for kid, pem in manifest["public_keys"].items()
         }
         trusted_from = "the bundle itself (compare the key ids with the published ones)"
-    seals = [
-        Seal.from_state(position, state)
-        for position, _, _, topic, state in events
-        if topic == SEALED_TOPIC
-    ]
+    sealed_topic = SEALED_TOPIC.encode()
+    seals = [Seal.from_state(r[0], r[4]) for r in rows if r[3] == sealed_topic]
     report = verify_chain(source, keys, seals=seals)
     rulebook = parse_rulebook(manifest["rulebook"], source=f"{path}:rulebook")
     mapper = VolunteerLedger(

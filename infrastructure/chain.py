@@ -44,19 +44,18 @@ def link_hash(
     position: int,
     originator: bytes,
     version: int,
-    topic: str,
+    topic: bytes,
     state: bytes,
 ) -> bytes:
     """The hash of one link. Every variable-length part is length-prefixed (unambiguous)."""
-    topic_bytes = topic.encode()
     return hashlib.sha256(
         b"".join(
             (
                 prev_hash,
                 LINK_NUMBERS.pack(prev_position, position, version, len(originator)),
                 originator,
-                TOPIC_LENGTH.pack(len(topic_bytes)),
-                topic_bytes,
+                TOPIC_LENGTH.pack(len(topic)),
+                topic,
                 state,
             )
         )
@@ -64,14 +63,9 @@ def link_hash(
 
 
 def originator_bytes(originator_id: UUID | str) -> bytes:
-    """An aggregate id as hashed: a UUID's 16 bytes (SQLite stores them as 32 hex digits)."""
+    """An aggregate id as hashed: a UUID's 32 lowercase hex digits (as SQLite stores it)."""
     if isinstance(originator_id, UUID):
-        return originator_id.bytes
-    if len(originator_id) == 32:
-        try:
-            return bytes.fromhex(originator_id)
-        except ValueError:
-            pass
+        return originator_id.hex.encode()
     return originator_id.encode()
 
 
@@ -84,16 +78,17 @@ class Link:
 
 GENESIS_LINK = Link(0, 0, GENESIS)
 
-# One stored event as the chain sees it: position, aggregate id bytes, version, topic, state.
-ChainedEvent = tuple[int, bytes, int, str, bytes]
-# One stored link: position, previous position, hash.
-LinkRow = tuple[int, int, bytes]
+# One stored event as the chain sees it: position, aggregate id, version, topic, state
+# (the id and topic as the bytes that are hashed) ...
+ChainedEvent = tuple[int, bytes, int, bytes, bytes]
+# ... and with its stored link's previous position and hash (None: it has no link).
+LinkedEvent = tuple[int, bytes, int, bytes, bytes, int | None, bytes | None]
 
 
-def extend(head: Link, events: Iterable[ChainedEvent]) -> Iterator[Link]:
+def extend(head: Link, events: Iterable[ChainedEvent | LinkedEvent]) -> Iterator[Link]:
     """The links that follow ``head`` for ``events`` (in log order)."""
     prev_hash, prev_position = head.hash, head.position
-    for position, originator, version, topic, state in events:
+    for position, originator, version, topic, state, *_ in events:
         prev_hash = link_hash(prev_hash, prev_position, position, originator, version, topic, state)
         yield Link(position, prev_position, prev_hash)
         prev_position = position
@@ -105,7 +100,7 @@ def _as_chained(ids: Sequence[int], stored: Sequence[StoredEvent]) -> Iterator[C
             position,
             originator_bytes(event.originator_id),
             event.originator_version,
-            event.topic,
+            event.topic.encode(),
             event.state,
         )
 
@@ -123,8 +118,16 @@ class ChainedRecorder:
         """The highest position held by either the events or the links."""
         raise NotImplementedError
 
-    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
-        """Events and links with positions in ``lo..hi`` (inclusive), each in position order."""
+    def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
+        """Events with positions in ``lo..hi`` (inclusive), in order, each with its link."""
+        raise NotImplementedError
+
+    def count_links(self, lo: int, hi: int) -> int:
+        """How many links have positions in ``lo..hi``."""
+        raise NotImplementedError
+
+    def first_orphan_link(self, lo: int, hi: int) -> int | None:
+        """The first position in ``lo..hi`` holding a link but no event."""
         raise NotImplementedError
 
 
@@ -183,19 +186,27 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         self._copy_links = SQL(
             "COPY {schema}.{chain} (position, prev_position, hash) FROM STDIN"
         ).format(**names)
-        self._select_events_in = SQL(
-            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
-            "FROM {schema}.{events} WHERE notification_id BETWEEN %s AND %s "
-            "ORDER BY notification_id"
+        hashed = (
+            "convert_to(replace(e.originator_id::text, '-', ''), 'UTF8'), "
+            "e.originator_version, convert_to(e.topic, 'UTF8'), e.state"
+        )
+        self._select_linked = SQL(
+            "SELECT e.notification_id, " + hashed + ", c.prev_position, c.hash "
+            "FROM {schema}.{events} e LEFT JOIN {schema}.{chain} c "
+            "ON c.position = e.notification_id "
+            "WHERE e.notification_id BETWEEN %s AND %s ORDER BY e.notification_id"
         ).format(**names)
         self._select_events_after = SQL(
-            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
-            "FROM {schema}.{events} WHERE notification_id > %s "
-            "ORDER BY notification_id LIMIT 20000"
+            "SELECT e.notification_id, " + hashed + " FROM {schema}.{events} e "
+            "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT 20000"
         ).format(**names)
-        self._select_links_in = SQL(
-            "SELECT position, prev_position, hash FROM {schema}.{chain} "
-            "WHERE position BETWEEN %s AND %s ORDER BY position"
+        self._count_links_in = SQL(
+            "SELECT count(*) FROM {schema}.{chain} WHERE position BETWEEN %s AND %s"
+        ).format(**names)
+        self._first_orphan = SQL(
+            "SELECT min(c.position) FROM {schema}.{chain} c WHERE c.position BETWEEN %s AND %s "
+            "AND NOT EXISTS (SELECT 1 FROM {schema}.{events} e "
+            "WHERE e.notification_id = c.position)"
         ).format(**names)
         self._select_max = SQL(
             "SELECT GREATEST((SELECT MAX(notification_id) FROM {schema}.{events}), "
@@ -284,18 +295,23 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             row = c.execute(self._select_max).fetchone()
         return int(row[0] or 0) if row else 0
 
-    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
+    def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
         with (
             self.datastore.get_connection() as conn,
-            conn.transaction(),
             conn.cursor(row_factory=tuple_row, binary=True) as c,
         ):
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            c.execute(self._select_events_in, (lo, hi))
-            events: list[ChainedEvent] = c.fetchall()
-            c.execute(self._select_links_in, (lo, hi))
-            links: list[LinkRow] = c.fetchall()
-        return events, links
+            c.execute(self._select_linked, (lo, hi))
+            return c.fetchall()
+
+    def count_links(self, lo: int, hi: int) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            row = c.execute(self._count_links_in, (lo, hi)).fetchone()
+        return int(row[0]) if row else 0
+
+    def first_orphan_link(self, lo: int, hi: int) -> int | None:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            row = c.execute(self._first_orphan, (lo, hi)).fetchone()
+        return row[0] if row else None
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -318,17 +334,22 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             "WHERE position <= ? ORDER BY position DESC LIMIT 1"
         )
         self._insert_links = f"INSERT INTO {chain} (position, prev_position, hash) VALUES (?,?,?)"
-        self._select_events_in = (
-            f"SELECT rowid, originator_id, originator_version, topic, state "
-            f"FROM {events_table_name} WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+        hashed = (
+            "CAST(e.originator_id AS BLOB), e.originator_version, CAST(e.topic AS BLOB), e.state"
+        )
+        self._select_linked = (
+            f"SELECT e.rowid, {hashed}, c.prev_position, c.hash "
+            f"FROM {events_table_name} e LEFT JOIN {chain} c ON c.position = e.rowid "
+            "WHERE e.rowid BETWEEN ? AND ? ORDER BY e.rowid"
         )
         self._select_events_after = (
-            f"SELECT rowid, originator_id, originator_version, topic, state "
-            f"FROM {events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT 20000"
+            f"SELECT e.rowid, {hashed} FROM {events_table_name} e "
+            "WHERE e.rowid > ? ORDER BY e.rowid LIMIT 20000"
         )
-        self._select_links_in = (
-            f"SELECT position, prev_position, hash FROM {chain} "
-            "WHERE position BETWEEN ? AND ? ORDER BY position"
+        self._count_links_in = f"SELECT count(*) FROM {chain} WHERE position BETWEEN ? AND ?"
+        self._first_orphan = (
+            f"SELECT min(c.position) FROM {chain} c WHERE c.position BETWEEN ? AND ? "
+            f"AND NOT EXISTS (SELECT 1 FROM {events_table_name} e WHERE e.rowid = c.position)"
         )
         self._select_max = (
             f"SELECT MAX(COALESCE((SELECT MAX(rowid) FROM {events_table_name}), 0), "
@@ -376,7 +397,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             head, built = GENESIS_LINK, 0
             while True:
                 c.execute(self._select_events_after, (head.position,))
-                rows = [(p, originator_bytes(o), v, t, bytes(s)) for p, o, v, t, s in c.fetchall()]
+                rows = c.fetchall()
                 if not rows:
                     break
                 links = list(extend(head, rows))
@@ -401,13 +422,21 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             c.execute(self._select_max)
             return int(c.fetchone()[0] or 0)
 
-    def read_segment(self, lo: int, hi: int) -> tuple[list[ChainedEvent], list[LinkRow]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(self._select_events_in, (lo, hi))
-            events = [(p, originator_bytes(o), v, t, bytes(s)) for p, o, v, t, s in c.fetchall()]
-            c.execute(self._select_links_in, (lo, hi))
-            links = [(p, q, bytes(h)) for p, q, h in c.fetchall()]
-        return events, links
+    def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
+        return self._fetch(self._select_linked, lo, hi)
+
+    def count_links(self, lo: int, hi: int) -> int:
+        return int(self._fetch(self._count_links_in, lo, hi)[0][0])
+
+    def first_orphan_link(self, lo: int, hi: int) -> int | None:
+        found: int | None = self._fetch(self._first_orphan, lo, hi)[0][0]
+        return found
+
+    def _fetch(self, statement: str, *params: Any) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c, c as raw:
+            raw.row_factory = None  # plain tuples: the library's connections make sqlite3.Row
+            raw.execute(statement, params)
+            return raw.fetchall()
 
 
 def recorder_topic(is_postgres: bool) -> str:

@@ -139,7 +139,7 @@ def test_a_chain_rewritten_after_sealing_is_caught_by_the_seal(sealed: Any) -> N
     recorder = chained(container.ledger)
     victim = seal.sealed_position // 2
     _tamper(container, "UPDATE {events} SET state = %s WHERE {id} = %s", (b'{"x": 1}', victim))
-    events, _ = recorder.read_segment(1, recorder.max_position())
+    events = recorder.read_linked(1, recorder.max_position())
     for link in extend(GENESIS_LINK, events):
         _tamper(
             container,

@@ -154,8 +154,8 @@ def test_changing_one_byte_of_a_stored_state_is_named(history: History, data: An
 
 
 def _flipped(copy: Tampered, position: int, data: Any) -> bytes:
-    events, _ = copy.recorder.read_segment(position, position)
-    state = bytearray(events[0][4])
+    (event,) = copy.recorder.read_linked(position, position)
+    state = bytearray(event[4])
     index = data.draw(st.integers(0, len(state) - 1))
     state[index] ^= data.draw(st.integers(1, 255))
     return bytes(state)
@@ -168,8 +168,8 @@ def test_swapping_two_events_states_is_named(history: History, data: Any) -> Non
         data.draw(st.lists(st.sampled_from(history.positions), min_size=2, max_size=2, unique=True))
     )
     copy = history.copy()
-    (a,), _ = copy.recorder.read_segment(first, first)
-    (b,), _ = copy.recorder.read_segment(second, second)
+    (a,) = copy.recorder.read_linked(first, first)
+    (b,) = copy.recorder.read_linked(second, second)
     copy.execute(f"UPDATE {EVENTS} SET state = %s WHERE notification_id = %s", (b[4], first))
     copy.execute(f"UPDATE {EVENTS} SET state = %s WHERE notification_id = %s", (a[4], second))
     report = copy.verify()
@@ -201,11 +201,11 @@ def test_inserting_a_forged_event_is_named(history: History, data: Any, forged_l
     last = history.positions[-1]
     position = data.draw(st.integers(last + 1, last + 50))
     copy = history.copy()
-    (template,), _ = copy.recorder.read_segment(last, last)
+    (template,) = copy.recorder.read_linked(last, last)
     copy.execute(
         f"INSERT INTO {EVENTS} (originator_id, originator_version, topic, state, notification_id) "
         "VALUES (%s, %s, %s, %s, %s)",
-        (_forged_id(copy), 1, template[3], b'{"points": "9999"}', position),
+        (_forged_id(copy), 1, template[3].decode(), b'{"points": "9999"}', position),
     )
     if forged_link:
         copy.execute(
