@@ -221,6 +221,12 @@ def main(argv: list[str]) -> int:
         seconds, latencies = concurrently(args.clients, record, base, headers)
         hours_rate = len(latencies) / seconds
         bare = measure_bare(settings, 2000, 200)
+        print(
+            f"(a) hours over HTTP, {args.clients} clients: {len(latencies):,} requests, "
+            f"{hours_rate:,.0f}/s, p50 {pct(latencies, 50):.1f} ms, p99 {pct(latencies, 99):.1f} ms; "
+            f"bare library save {bare:,.0f}/s; ratio {hours_rate / bare:.2f} (target ≥ 0.6)",
+            flush=True,
+        )
 
         day = (DAY0 + timedelta(days=len(acts) - 1)).isoformat()
         with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
@@ -281,6 +287,11 @@ def main(argv: list[str]) -> int:
             sheet_seconds = time.perf_counter() - began
             assert r.status_code == 200, r.text[:500]
             position = r.json()["position"]
+            print(
+                f"(b) bulk sheet: {args.sheet:,} rows in {sheet_seconds:.2f} s = "
+                f"{args.sheet / sheet_seconds:,.0f} records/s (target ≥ 5,000)",
+                flush=True,
+            )
             client.get(f"/api/v1/volunteers/{people[0]}/ledger", params={"min_position": position})
 
         def read(i: int, client: httpx.Client) -> list[float]:
@@ -298,18 +309,10 @@ def main(argv: list[str]) -> int:
             return out
 
         read_seconds, read_latencies = concurrently(32, read, base, headers)
-
-    print()
-    print(
-        f"(a) hours over HTTP, {args.clients} clients: {len(latencies):,} requests, {hours_rate:,.0f}/s, "
-        f"p50 {pct(latencies, 50):.1f} ms, p99 {pct(latencies, 99):.1f} ms; bare library save {bare:,.0f}/s; "
-        f"ratio {hours_rate / bare:.2f} (target ≥ 0.6)"
-    )
-    print(
-        f"(b) bulk sheet: {args.sheet:,} rows in {sheet_seconds:.2f} s = {args.sheet / sheet_seconds:,.0f} records/s (target ≥ 5,000)"
-    )
-    print(
-        f"(c) reads, 32 clients: {len(read_latencies):,} in {read_seconds:.2f} s, p50 {pct(read_latencies, 50):.1f} ms, "
-        f"p99 {pct(read_latencies, 99):.1f} ms (target p99 ≤ 20 ms)"
-    )
+        print(
+            f"(c) reads, 32 clients: {len(read_latencies):,} in {read_seconds:.2f} s, "
+            f"p50 {pct(read_latencies, 50):.1f} ms, p99 {pct(read_latencies, 99):.1f} ms "
+            "(target p99 ≤ 20 ms)",
+            flush=True,
+        )
     return 0
