@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         default=True,
         description="`volunteer-ledger serve` runs the projection worker in a background thread",
     )
+    http_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="`volunteer-ledger serve` runs this many API processes on one port; with "
+        "more than one, projections (if `run_projections`) run in the supervising process",
+    )
     aggregate_cache_size: int = Field(
         default=10_000,
         ge=0,
