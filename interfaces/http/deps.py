@@ -1,4 +1,8 @@
-"""Dependencies shared by the routers: the container, fresh read models, paging, If-Match."""
+"""Dependencies shared by the routers: the container, fresh read models, paging, If-Match.
+
+They are ``async def`` where they do no I/O (or hand the I/O to a thread themselves):
+FastAPI runs every plain ``def`` dependency in the thread pool, a hop per dependency.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,20 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
+from interfaces.http.readcache import ReadCache
 
 READ_WAIT_SECONDS = 5.0
 MAX_POSITION = 2**63 - 1  # the stores' integer range
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -26,7 +32,15 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def read_models(
+async def get_read_cache(request: Request) -> ReadCache:
+    cache: ReadCache = request.app.state.read_cache
+    return cache
+
+
+ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]
+
+
+async def read_models(
     container: ContainerDep,
     min_position: Annotated[
         int | None,
@@ -35,7 +49,7 @@ def read_models(
 ) -> ReadModels:
     """The projections, after waiting (up to 5 s, else 503) for ``min_position`` if given."""
     if min_position:
-        container.wait_for(min_position, timeout=READ_WAIT_SECONDS)
+        await run_in_threadpool(container.wait_for, min_position, READ_WAIT_SECONDS)
     return container.read_models()
 
 
@@ -69,7 +83,7 @@ def known_at_position(container: Container, known_at: datetime) -> int:
     return container.read_models().position_known_at(known_at.astimezone(UTC).isoformat())
 
 
-def projection_reads(
+async def projection_reads(
     container: ContainerDep,
     live: Annotated[ReadModels, Depends(read_models)],
     as_of_position: Annotated[
@@ -91,10 +105,17 @@ def projection_reads(
     """The live read models, or with ``as_of_position``/``known_at`` a replay up to that point."""
     if as_of_position is not None and known_at is not None:
         raise _time_travel_conflict()
+    if known_at is None and as_of_position is None:
+        return live
+    return await run_in_threadpool(_replayed, container, as_of_position, known_at)
+
+
+def _replayed(
+    container: Container, as_of_position: int | None, known_at: datetime | None
+) -> ReadModels:
     if known_at is not None:
         as_of_position = known_at_position(container, known_at)
-    if as_of_position is None:
-        return live
+    assert as_of_position is not None
     upto = min(as_of_position, container.ledger.current_position())
     memory, _ = replay(container.ledger, all_projections(container.rulebook), upto=upto)
     return ReadModels(memory, container.rulebook)
@@ -108,7 +129,7 @@ Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(
