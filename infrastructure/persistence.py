@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+from infrastructure.pgrecorder import TOPIC as BOUNDED_RECORDER
 from infrastructure.settings import Settings
 
 
@@ -23,7 +24,9 @@ def _store_env(settings: Settings) -> dict[str, str]:
 
     PostgreSQL: psycopg 3 pool, a lock timeout (never wait forever on the table lock),
     and never ``POSTGRES_ENABLE_DB_FUNCTIONS`` (it skips the table lock: readers could
-    miss events). SQLite: one file, created on first use with its folder.
+    miss events), and a recorder whose retries are bounded (an unreachable store fails in
+    about twice the connect timeout, not ten times). SQLite: one file, created on first
+    use with its folder.
     """
     if settings.is_postgres:
         url = urlsplit(settings.database_url)
@@ -39,6 +42,7 @@ def _store_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
             "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout_seconds),
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "APPLICATION_RECORDER_TOPIC": BOUNDED_RECORDER,
         }
         if settings.postgres_schema:
             env["POSTGRES_SCHEMA"] = settings.postgres_schema
