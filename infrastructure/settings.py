@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         "the store; `users revoke` notifies every API process, so revocation is at once (0: "
         "ask the store on every request)",
     )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="a request body (JSON) larger than this is refused with 413",
+    )
+    max_sheet_bytes: int = Field(
+        default=16_777_216,
+        ge=1024,
+        description="a bulk sign-in sheet (JSON or CSV) larger than this is refused with 413",
+    )
     read_cache_size: int = Field(
         default=2_000,
         ge=0,

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.users import TokenCache, UserStore
-from interfaces.http import idempotency, metrics, problems
+from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache
 from interfaces.http.routers import activities, audit, ops, reports, teams, volunteers
 
@@ -117,6 +117,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     problems.install(app)
     metrics.install(app)  # innermost middleware: it sees the matched route template
     idempotency.install(app, container, tokens)
+    limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
     app.add_middleware(RequestId)
 
     app.include_router(ops.ops)
