@@ -7,8 +7,9 @@ FastAPI runs every plain ``def`` dependency in the thread pool, a hop per depend
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +19,7 @@ from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
-from interfaces.http.readcache import ReadCache
+from interfaces.http.readcache import Miss, ReadCache
 
 READ_WAIT_SECONDS = 5.0
 MAX_POSITION = 2**63 - 1  # the stores' integer range
@@ -32,15 +33,8 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-async def get_read_cache(request: Request) -> ReadCache:
-    cache: ReadCache = request.app.state.read_cache
-    return cache
-
-
-ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]
-
-
 async def read_models(
+    request: Request,
     container: ContainerDep,
     min_position: Annotated[
         int | None,
@@ -48,6 +42,7 @@ async def read_models(
     ] = None,
 ) -> ReadModels:
     """The projections, after waiting (up to 5 s, else 503) for ``min_position`` if given."""
+    request.state.min_position = min_position
     if min_position:
         await run_in_threadpool(container.wait_for, min_position, READ_WAIT_SECONDS)
     return container.read_models()
@@ -123,6 +118,39 @@ def _replayed(
 
 LiveReads = Annotated[ReadModels, Depends(read_models)]
 Reads = Annotated[ReadModels, Depends(projection_reads)]
+
+
+class CachedReads:
+    """The request's read models and the process's answer cache, used together."""
+
+    def __init__(self, reads: ReadModels, cache: ReadCache, exact: bool) -> None:
+        self.reads = reads
+        self.cache = cache
+        self.exact = exact  # min_position given: the positions must come from the store
+
+    async def answer(
+        self,
+        projections: tuple[str, ...],
+        key: Hashable,
+        compute: Callable[[], Any],
+        encode: Callable[[Any], bytes] | None = None,
+    ) -> bytes | None:
+        """A cache hit without a thread; else computed (and kept) in the thread pool."""
+        if not self.exact:
+            found = self.cache.peek(self.reads, projections, key)
+            if not isinstance(found, Miss):
+                return found
+        return await run_in_threadpool(
+            self.cache.answer, self.reads, projections, key, compute, encode
+        )
+
+
+async def cached_reads(request: Request, reads: Reads) -> CachedReads:
+    cache: ReadCache = request.app.state.read_cache
+    return CachedReads(reads, cache, bool(getattr(request.state, "min_position", None)))
+
+
+Cached = Annotated[CachedReads, Depends(cached_reads)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from interfaces.http.auth import CallerDep
-from interfaces.http.deps import Cursor, Limit, ReadCacheDep, Reads
+from interfaces.http.deps import Cached, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Page
 
@@ -50,11 +50,10 @@ def team_eligibility(
     "/rankings",
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
-def rankings(
+async def rankings(
     request: Request,
     _: CallerDep,
-    reads: Reads,
-    cache: ReadCacheDep,
+    cached: Cached,
     unit: Literal["station", "team"] = "station",
     period: str = Query(description="`2022`, `2022-Q3` or `2022-07`", examples=["2022"]),
 ) -> Any:
@@ -63,11 +62,10 @@ def rankings(
     `Accept: text/csv` gives the same rows as CSV."""
     as_csv = "text/csv" in request.headers.get("accept", "")
     try:
-        body = cache.answer(
-            reads,
+        body = await cached.answer(
             ("ranking",),
             ("rankings", unit, period, as_csv),
-            lambda: {"unit": unit, "period": period, "items": reads.rankings(unit, period)},
+            lambda: {"unit": unit, "period": period, "items": cached.reads.rankings(unit, period)},
             _csv if as_csv else None,
         )
     except ValueError as e:

@@ -13,11 +13,11 @@ from domain.volunteer import Volunteer
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import (
     READ_WAIT_SECONDS,
+    Cached,
     ContainerDep,
     Cursor,
     IfMatch,
     Limit,
-    ReadCacheDep,
     Reads,
 )
 from interfaces.http.problems import Problem
@@ -236,10 +236,10 @@ def get_volunteer(volunteer_id: UUID, caller: CallerDep, reads: Reads) -> dict[s
 
 
 @router.get("/volunteers/{volunteer_id}/ledger", response_model=dict[str, Any])
-def get_ledger(volunteer_id: UUID, _: CallerDep, reads: Reads, cache: ReadCacheDep) -> Response:
+async def get_ledger(volunteer_id: UUID, _: CallerDep, cached: Cached) -> Response:
     """The volunteer's point ledger: balance, totals and every entry with its position."""
-    body = cache.answer(
-        reads, ("ledger",), ("ledger", volunteer_id), lambda: reads.ledger(str(volunteer_id))
+    body = await cached.answer(
+        ("ledger",), ("ledger", volunteer_id), lambda: cached.reads.ledger(str(volunteer_id))
     )
     if body is None:
         raise Problem(404, "not-found", "Not found", f"no ledger for volunteer {volunteer_id}")
