@@ -24,11 +24,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
+
+from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,9 @@ class ChainedRecorder:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
-    """The library's PostgreSQL recorder, plus a link per event in the same transaction."""
+class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, ChainedRecorder):
+    """The library's PostgreSQL recorder (retries bounded), plus a link per event in the
+    same transaction."""
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"

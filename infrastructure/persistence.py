@@ -27,7 +27,9 @@ def _store_env(settings: Settings) -> dict[str, str]:
 
     PostgreSQL: psycopg 3 pool, a lock timeout (never wait forever on the table lock),
     and never ``POSTGRES_ENABLE_DB_FUNCTIONS`` (it skips the table lock: readers could
-    miss events). SQLite: one file, created on first use with its folder.
+    miss events), and a recorder whose retries are bounded (an unreachable store fails in
+    about twice the connect timeout, not ten times). SQLite: one file, created on first
+    use with its folder.
     """
     if settings.is_postgres:
         url = urlsplit(settings.database_url)

@@ -33,6 +33,37 @@ class Settings(BaseSettings):
         default=True,
         description="`volunteer-ledger serve` runs the projection worker in a background thread",
     )
+    http_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="`volunteer-ledger serve` runs this many API processes on one port; with "
+        "more than one, projections (if `run_projections`) run in the supervising process",
+    )
+    token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="PostgreSQL: a resolved bearer token is trusted this long without asking "
+        "the store; `users revoke` notifies every API process, so revocation is at once (0: "
+        "ask the store on every request)",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="a request body (JSON) larger than this is refused with 413",
+    )
+    max_sheet_bytes: int = Field(
+        default=16_777_216,
+        ge=1024,
+        description="a bulk sign-in sheet (JSON or CSV) larger than this is refused with 413",
+    )
+    read_cache_size: int = Field(
+        default=2_000,
+        ge=0,
+        description="answers of ranking and ledger reads kept per API process, each valid only "
+        "at the read-model position it was computed at (0: none)",
+    )
     aggregate_cache_size: int = Field(
         default=10_000,
         ge=0,

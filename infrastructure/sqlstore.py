@@ -172,6 +172,16 @@ class SqlStore:
             for r in rows
         }
 
+    def positions(self, projections: Sequence[str]) -> tuple[tuple[int, int], ...]:
+        """(position, generation) of each named projection, in order ((0, 0) if unknown)."""
+        rows = self.execute(
+            "SELECT projection, position, generation FROM rm_tracking "
+            f"WHERE projection IN ({', '.join('?' * len(projections))})",
+            tuple(projections),
+        )
+        found = {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        return tuple(found.get(p, (0, 0)) for p in projections)
+
     # ----------------------------------------------------------------- reads (RowReader)
 
     def load_table(self, table: Table, suffix: str = "") -> dict[tuple[Any, ...], Row]:

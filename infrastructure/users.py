@@ -2,16 +2,29 @@
 
 Only the SHA-256 of a token is stored; the token itself is shown once, when it is issued.
 The SQL is portable between SQLite and PostgreSQL (``?`` placeholders become ``%s``).
+
+:class:`TokenCache` lets an API process resolve a token without asking the store on
+every request (PostgreSQL): ``users revoke`` notifies ``vl_user_revoked`` in the same
+transaction, and every process listening on it forgets what it had cached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg
+
+from infrastructure.settings import Settings
 from infrastructure.sqlstore import SqlStore
+
+REVOKED_CHANNEL = "vl_user_revoked"
+log = logging.getLogger("volunteer_ledger.users")
 
 ROLES = ("admin", "station_staff", "team_leader", "auditor")
 
@@ -83,7 +96,10 @@ class UserStore:
         """Revoke a user's token; False when there is no such user."""
         if self.get(name) is None:
             return False
-        self.store.execute("UPDATE vl_user SET revoked = 1 WHERE name = ?", (name,))
+        with self.store.transaction() as tx:
+            tx.execute("UPDATE vl_user SET revoked = 1 WHERE name = ?", (name,))
+            if self.store.is_postgres:  # delivered on commit: API processes drop cached tokens
+                tx.execute(f"NOTIFY {REVOKED_CHANNEL}")
         return True
 
     def by_token(self, token: str) -> User | None:
@@ -94,6 +110,81 @@ class UserStore:
             (token_hash(token),),
         )
         return _user(rows[0]) if rows else None
+
+
+class TokenCache:
+    """Bearer token → user, remembered for ``token_cache_seconds`` (PostgreSQL only).
+
+    Entries are trusted only while a LISTEN connection on :data:`REVOKED_CHANNEL` is up:
+    a revocation (or losing that connection) empties the cache, so a revoked token is
+    refused as soon as the notification arrives, not after the time to live. SQLite
+    processes cannot hear each other; there every request asks the store (a local read).
+    Unknown tokens are never cached.
+    """
+
+    def __init__(self, users: UserStore, settings: Settings) -> None:
+        self.users = users
+        self.ttl = settings.token_cache_seconds if settings.is_postgres else 0.0
+        self._url = settings.database_url
+        self._connect_timeout = settings.postgres_connect_timeout_seconds
+        self._entries: dict[str, tuple[User, float]] = {}
+        self._generation = 0
+        self._listening = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if self.ttl > 0:
+            self._thread = threading.Thread(
+                target=self._listen, name="token-revocations", daemon=True
+            )
+            self._thread.start()
+
+    def cached(self, token: str) -> User | None:
+        """The user for ``token`` if this process may trust what it remembers (no I/O)."""
+        if not self._listening.is_set():
+            return None
+        entry = self._entries.get(token_hash(token))
+        return entry[0] if entry is not None and entry[1] > time.monotonic() else None
+
+    def resolve(self, token: str) -> User | None:
+        """The unrevoked user holding ``token``: from the cache, else from the store."""
+        found = self.cached(token)
+        if found is not None:
+            return found
+        generation = self._generation
+        user = self.users.by_token(token)
+        # Remember it only if no revocation arrived while we were asking.
+        if user is not None and self._listening.is_set() and generation == self._generation:
+            self._entries[token_hash(token)] = (user, time.monotonic() + self.ttl)
+        return user
+
+    def _forget(self) -> None:
+        self._generation += 1
+        self._entries = {}
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=self._connect_timeout
+                ) as conn:
+                    conn.execute(f"LISTEN {REVOKED_CHANNEL}")
+                    self._forget()
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        if any(True for _ in conn.notifies(timeout=1.0, stop_after=1)):
+                            self._forget()
+                        conn.execute("SELECT 1")  # a silently dead connection fails here
+            except psycopg.Error as e:
+                log.warning("token revocations unheard (%s); asking the store per request", e)
+            finally:
+                self._listening.clear()
+                self._forget()
+            self._stop.wait(1.0)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
 
 def _user(row: tuple[object, ...]) -> User:

@@ -1,7 +1,14 @@
-"""``volunteer-ledger serve``: the HTTP API (and, by default, the projection worker) in one process."""
+"""``volunteer-ledger serve``: the HTTP API (and, by default, the projection worker).
+
+One API process by default, with the projection worker in a background thread. With
+``--workers N`` (or ``VL_HTTP_WORKERS``) uvicorn runs N API processes on one port; they
+share nothing but the store, and the projection worker (when ``VL_RUN_PROJECTIONS`` is
+true) runs once, in the supervising process, instead of in each of them.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -15,12 +22,16 @@ from interfaces.cli.progress import progress_line
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="API processes; default: $VL_HTTP_WORKERS or 1."),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve the HTTP API. An empty store first gets the demo year; no users yet, an admin."""
     import uvicorn
 
-    from interfaces.http.app import create_app
+    from interfaces.http.app import ProjectionThread, create_app
 
     with opened(database_url) as container:
         users = UserStore(container.store)
@@ -38,4 +49,26 @@ def serve(
             console.print(f"admin user [bold]{name}[/bold]; its bearer token (shown only now):")
             print(token, flush=True)
         console.print(f"API docs: http://{host}:{port}/docs   (Ctrl-C stops the service)")
-        uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+        workers = workers or container.settings.http_workers
+        if workers == 1:
+            uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+            return
+        # The API processes bootstrap from the environment (spawned, not forked): give them
+        # this store, and leave the projections to this process.
+        os.environ["VL_DATABASE_URL"] = container.settings.database_url
+        os.environ["VL_RUN_PROJECTIONS"] = "false"
+        projections = ProjectionThread(container) if container.settings.run_projections else None
+        if projections is not None:
+            projections.start()
+        try:
+            uvicorn.run(
+                "interfaces.http.app:app_from_env",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+            )
+        finally:
+            if projections is not None:
+                projections.close()

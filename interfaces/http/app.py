@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import metadata
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.bootstrap import Container, bootstrap
-from infrastructure.users import UserStore
-from interfaces.http import idempotency, metrics, problems
+from infrastructure.users import TokenCache, UserStore
+from interfaces.http import idempotency, limits, metrics, problems
+from interfaces.http.readcache import ReadCache
 from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
 
 API_PREFIX = "/api/v1"
@@ -54,6 +57,35 @@ class ProjectionThread:
         self.thread.join(timeout)
 
 
+class RequestId:
+    """``X-Request-ID``: the client's, else a new one; kept in ``request.state`` and echoed.
+
+    Pure ASGI (no per-request task group, unlike ``@app.middleware``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = (
+            next(
+                (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id" and v),
+                None,
+            )
+            or uuid.uuid4().hex
+        )
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def create_app(container: Container, *, close_container: bool = False) -> FastAPI:
     """The HTTP API over ``container``; ``close_container`` closes it on shutdown."""
 
@@ -67,6 +99,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         finally:
             if worker is not None:
                 worker.close()
+            tokens.close()
             if close_container:
                 container.close()
 
@@ -77,21 +110,15 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
         lifespan=lifespan,
     )
+    tokens = TokenCache(UserStore(container.store), container.settings)
     app.state.container = container
-    app.state.users = UserStore(container.store)
+    app.state.tokens = tokens
+    app.state.read_cache = ReadCache(container, container.settings.read_cache_size)
     problems.install(app)
     metrics.install(app)  # innermost middleware: it sees the matched route template
-    idempotency.install(app, container, app.state.users)
-
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        request.state.request_id = rid
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        return response
+    idempotency.install(app, container, tokens)
+    limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
+    app.add_middleware(RequestId)
 
     app.include_router(ops.ops)
     for module in (ops, teams, volunteers, activities, reports, audit, chain):

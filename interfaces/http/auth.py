@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from domain.values import Actor, Role
-from infrastructure.users import User, UserStore
+from infrastructure.users import TokenCache, User
 from interfaces.http.problems import Problem
 
 bearer = HTTPBearer(auto_error=False, description="A token from `volunteer-ledger users add`.")
@@ -72,11 +73,14 @@ def request_id(request: Request) -> str:
     return rid
 
 
-def current_caller(
+async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    """The caller behind the bearer token; 401 when it is missing, unknown or revoked."""
+    """The caller behind the bearer token; 401 when it is missing, unknown or revoked.
+
+    A token this process has resolved lately is answered from memory, without a thread
+    or a query (see :class:`TokenCache`)."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(
@@ -86,8 +90,10 @@ def current_caller(
             "send Authorization: Bearer <token> (issued by `volunteer-ledger users add`)",
             headers=challenge,
         )
-    users: UserStore = request.app.state.users
-    user = users.by_token(credentials.credentials)
+    tokens: TokenCache = request.app.state.tokens
+    user = tokens.cached(credentials.credentials) or await run_in_threadpool(
+        tokens.resolve, credentials.credentials
+    )
     if user is None:
         raise Problem(
             401,

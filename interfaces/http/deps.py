@@ -1,24 +1,31 @@
-"""Dependencies shared by the routers: the container, fresh read models, paging, If-Match."""
+"""Dependencies shared by the routers: the container, fresh read models, paging, If-Match.
+
+They are ``async def`` where they do no I/O (or hand the I/O to a thread themselves):
+FastAPI runs every plain ``def`` dependency in the thread pool, a hop per dependency.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
+from interfaces.http.readcache import Miss, ReadCache
 
 READ_WAIT_SECONDS = 5.0
 MAX_POSITION = 2**63 - 1  # the stores' integer range
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -26,7 +33,8 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def read_models(
+async def read_models(
+    request: Request,
     container: ContainerDep,
     min_position: Annotated[
         int | None,
@@ -34,8 +42,9 @@ def read_models(
     ] = None,
 ) -> ReadModels:
     """The projections, after waiting (up to 5 s, else 503) for ``min_position`` if given."""
+    request.state.min_position = min_position
     if min_position:
-        container.wait_for(min_position, timeout=READ_WAIT_SECONDS)
+        await run_in_threadpool(container.wait_for, min_position, READ_WAIT_SECONDS)
     return container.read_models()
 
 
@@ -69,7 +78,7 @@ def known_at_position(container: Container, known_at: datetime) -> int:
     return container.read_models().position_known_at(known_at.astimezone(UTC).isoformat())
 
 
-def projection_reads(
+async def projection_reads(
     container: ContainerDep,
     live: Annotated[ReadModels, Depends(read_models)],
     as_of_position: Annotated[
@@ -91,10 +100,17 @@ def projection_reads(
     """The live read models, or with ``as_of_position``/``known_at`` a replay up to that point."""
     if as_of_position is not None and known_at is not None:
         raise _time_travel_conflict()
+    if known_at is None and as_of_position is None:
+        return live
+    return await run_in_threadpool(_replayed, container, as_of_position, known_at)
+
+
+def _replayed(
+    container: Container, as_of_position: int | None, known_at: datetime | None
+) -> ReadModels:
     if known_at is not None:
         as_of_position = known_at_position(container, known_at)
-    if as_of_position is None:
-        return live
+    assert as_of_position is not None
     upto = min(as_of_position, container.ledger.current_position())
     memory, _ = replay(container.ledger, all_projections(container.rulebook), upto=upto)
     return ReadModels(memory, container.rulebook)
@@ -102,13 +118,46 @@ def projection_reads(
 
 LiveReads = Annotated[ReadModels, Depends(read_models)]
 Reads = Annotated[ReadModels, Depends(projection_reads)]
+
+
+class CachedReads:
+    """The request's read models and the process's answer cache, used together."""
+
+    def __init__(self, reads: ReadModels, cache: ReadCache, exact: bool) -> None:
+        self.reads = reads
+        self.cache = cache
+        self.exact = exact  # min_position given: the positions must come from the store
+
+    async def answer(
+        self,
+        projections: tuple[str, ...],
+        key: Hashable,
+        compute: Callable[[], Any],
+        encode: Callable[[Any], bytes] | None = None,
+    ) -> bytes | None:
+        """A cache hit without a thread; else computed (and kept) in the thread pool."""
+        if not self.exact:
+            found = self.cache.peek(self.reads, projections, key)
+            if not isinstance(found, Miss):
+                return found
+        return await run_in_threadpool(
+            self.cache.answer, self.reads, projections, key, compute, encode
+        )
+
+
+async def cached_reads(request: Request, reads: Reads) -> CachedReads:
+    cache: ReadCache = request.app.state.read_cache
+    return CachedReads(reads, cache, bool(getattr(request.state, "min_position", None)))
+
+
+Cached = Annotated[CachedReads, Depends(cached_reads)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(

@@ -21,11 +21,13 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from application.readmodel.tables import AUDIT_EVENT
 from infrastructure.bootstrap import Container
 from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
-from infrastructure.users import UserStore
+from infrastructure.users import TokenCache
 from interfaces.http.problems import MEDIA_TYPE, PROBLEM_BASE, problem_response
 
 HEADER = "idempotency-key"
@@ -113,7 +115,26 @@ def recorded_outcome(
     return 409, json.dumps(problem, ensure_ascii=False, separators=(",", ":"))
 
 
-def install(app: FastAPI, container: Container, users: UserStore) -> None:
+class _OnlyWithKey:
+    """Pure ASGI: a POST carrying ``Idempotency-Key`` goes through the idempotency
+    dispatch; every other request passes straight on (no task group, no body buffering)."""
+
+    def __init__(self, app: ASGIApp, dispatch: Callable[[Request, Next], Awaitable[Response]]):
+        self.app = app
+        self.keyed = BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and any(k == b"idempotency-key" for k, _ in scope["headers"])
+        ):
+            await self.keyed(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
     keys = IdempotencyStore(container.store)
     app.state.idempotency = keys
 
@@ -153,7 +174,6 @@ def install(app: FastAPI, container: Container, users: UserStore) -> None:
         await run_in_threadpool(keys.complete, record.caller, record.key, *outcome)
         return _replay(*outcome)
 
-    @app.middleware("http")
     async def idempotency(request: Request, call_next: Next) -> Response:
         key = request.headers.get(HEADER)
         authorization = request.headers.get("authorization", "")
@@ -168,7 +188,9 @@ def install(app: FastAPI, container: Container, users: UserStore) -> None:
                 f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters",
                 errors=[{"field": "Idempotency-Key", "message": "too long"}],
             )
-        user = await run_in_threadpool(users.by_token, token.strip())
+        user = tokens.cached(token.strip()) or await run_in_threadpool(
+            tokens.resolve, token.strip()
+        )
         if user is None:
             return await call_next(request)  # 401 from the endpoint's authentication
         caller = user.name
@@ -190,3 +212,5 @@ def install(app: FastAPI, container: Container, users: UserStore) -> None:
                 if time.monotonic() >= deadline:
                     return _in_progress(key)
             await asyncio.sleep(POLL_SECONDS)
+
+    app.add_middleware(_OnlyWithKey, dispatch=idempotency)

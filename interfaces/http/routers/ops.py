@@ -15,7 +15,7 @@ router = APIRouter(tags=["users"])
 
 
 @ops.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """The process is up (says nothing about the store)."""
     return {"status": "ok"}
 
@@ -40,6 +40,6 @@ def readyz(container: ContainerDep) -> dict[str, Any]:
 
 
 @router.get("/me")
-def me(caller: CallerDep) -> Me:
+async def me(caller: CallerDep) -> Me:
     """The caller's user name, role and scope (township or team id)."""
     return Me(name=caller.user.name, role=caller.role, scope=caller.user.scope)

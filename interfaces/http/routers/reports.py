@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from interfaces.http.auth import CallerDep
-from interfaces.http.deps import Cursor, Limit, Reads
+from interfaces.http.deps import Cached, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Page
 
@@ -50,18 +50,24 @@ def team_eligibility(
     "/rankings",
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
-def rankings(
+async def rankings(
     request: Request,
     _: CallerDep,
-    reads: Reads,
+    cached: Cached,
     unit: Literal["station", "team"] = "station",
     period: str = Query(description="`2022`, `2022-Q3` or `2022-07`", examples=["2022"]),
 ) -> Any:
     """The supervision ranking of stations or teams for a year, quarter or month.
 
     `Accept: text/csv` gives the same rows as CSV."""
+    as_csv = "text/csv" in request.headers.get("accept", "")
     try:
-        rows = reads.rankings(unit, period)
+        body = await cached.answer(
+            ("ranking",),
+            ("rankings", unit, period, as_csv),
+            lambda: {"unit": unit, "period": period, "items": cached.reads.rankings(unit, period)},
+            _csv if as_csv else None,
+        )
     except ValueError as e:
         raise Problem(
             422,
@@ -70,13 +76,17 @@ def rankings(
             str(e),
             errors=[{"field": "period", "message": str(e)}],
         ) from None
-    if "text/csv" in request.headers.get("accept", ""):
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=RANKING_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
-    return {"unit": unit, "period": period, "items": rows}
+    if as_csv:
+        return Response(body, media_type="text/csv; charset=utf-8")
+    return Response(body, media_type="application/json")
+
+
+def _csv(answer: dict[str, Any]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=RANKING_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(answer["items"])
+    return out.getvalue().encode("utf-8")
 
 
 @router.get("/insurance/gaps")

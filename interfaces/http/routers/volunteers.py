@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from application.readmodel.tables import ENTRY
 from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
 from interfaces.http.auth import Caller, CallerDep
-from interfaces.http.deps import READ_WAIT_SECONDS, ContainerDep, Cursor, IfMatch, Limit, Reads
+from interfaces.http.deps import (
+    READ_WAIT_SECONDS,
+    Cached,
+    ContainerDep,
+    Cursor,
+    IfMatch,
+    Limit,
+    Reads,
+)
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import (
     CertifyStarLevel,
@@ -227,10 +235,12 @@ def get_volunteer(volunteer_id: UUID, caller: CallerDep, reads: Reads) -> dict[s
     return _shown(row, caller)
 
 
-@router.get("/volunteers/{volunteer_id}/ledger")
-def get_ledger(volunteer_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
+@router.get("/volunteers/{volunteer_id}/ledger", response_model=dict[str, Any])
+async def get_ledger(volunteer_id: UUID, _: CallerDep, cached: Cached) -> Response:
     """The volunteer's point ledger: balance, totals and every entry with its position."""
-    ledger = reads.ledger(str(volunteer_id))
-    if ledger is None:
+    body = await cached.answer(
+        ("ledger",), ("ledger", volunteer_id), lambda: cached.reads.ledger(str(volunteer_id))
+    )
+    if body is None:
         raise Problem(404, "not-found", "Not found", f"no ledger for volunteer {volunteer_id}")
-    return ledger
+    return Response(body, media_type="application/json")
