@@ -9,11 +9,16 @@ true) runs once, in the supervising process, instead of in each of them.
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Annotated
 
 import typer
 
 from application.demo import generate_year
+from domain.values import Actor, Role
+from infrastructure.audit import seal_chain
+from infrastructure.bootstrap import Container
+from infrastructure.sealing import generate_key, load_private_key, trusted_keys
 from infrastructure.users import UserError, UserStore
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.progress import progress_line
@@ -39,6 +44,7 @@ def serve(
             console.print("empty store: recording the demo programme year first")
             with progress_line(console) as progress:
                 generate_year(container.ledger, progress=progress)
+            _seal_demo(container)
         if not users.all():
             name = "admin"
             try:
@@ -72,3 +78,12 @@ def serve(
         finally:
             if projections is not None:
                 projections.close()
+
+
+def _seal_demo(container: Container) -> None:
+    """Give the demo year a seal, so `/audit/verify` shows one (a key is made if none)."""
+    path = container.settings.seal_key_path
+    key = load_private_key(path) if path.exists() else generate_key(path)
+    actor = Actor("demo-setup", Role.ADMIN, f"serve-{uuid.uuid4()}")
+    sealed = seal_chain(container.ledger, key, actor, trusted=trusted_keys(container.settings))
+    console.print(f"demo year sealed at position {sealed.sealed_position} with key {path}")
