@@ -112,25 +112,41 @@ class ChainedRecorder:
 
     chain_table_name: str
 
+    # Each store names these statements (parameters: none, or the bounds ``lo``, ``hi``).
+    _select_head: Any
+    _select_head_at: Any
+    _select_max: Any
+    _select_linked: Any
+    _count_links_in: Any
+    _first_orphan: Any
+
+    def _fetch(self, statement: Any, *params: Any) -> list[Any]:
+        """Run one read-only statement; rows as plain tuples."""
+        raise NotImplementedError
+
     def chain_head(self, *, at: int | None = None) -> Link | None:
         """The last link (at or before position ``at`` when given)."""
-        raise NotImplementedError
+        rows = (
+            self._fetch(self._select_head) if at is None else self._fetch(self._select_head_at, at)
+        )
+        return Link(rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
 
     def max_position(self) -> int:
         """The highest position held by either the events or the links."""
-        raise NotImplementedError
+        return int(self._fetch(self._select_max)[0][0] or 0)
 
     def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
         """Events with positions in ``lo..hi`` (inclusive), in order, each with its link."""
-        raise NotImplementedError
+        return self._fetch(self._select_linked, lo, hi)
 
     def count_links(self, lo: int, hi: int) -> int:
         """How many links have positions in ``lo..hi``."""
-        raise NotImplementedError
+        return int(self._fetch(self._count_links_in, lo, hi)[0][0])
 
     def first_orphan_link(self, lo: int, hi: int) -> int | None:
         """The first position in ``lo..hi`` holding a link but no event."""
-        raise NotImplementedError
+        found: int | None = self._fetch(self._first_orphan, lo, hi)[0][0]
+        return found
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -282,39 +298,13 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             if built:
                 log.warning("built the hash chain over %d events recorded before it", built)
 
-    # Reading, for verification, sealing and export.
-
-    def chain_head(self, *, at: int | None = None) -> Link | None:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            if at is None:
-                c.execute(self._select_head)
-            else:
-                c.execute(self._select_head_at, (at,))
-            row = c.fetchone()
-        return Link(row[0], row[1], bytes(row[2])) if row else None
-
-    def max_position(self) -> int:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            row = c.execute(self._select_max).fetchone()
-        return int(row[0] or 0) if row else 0
-
-    def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
+    def _fetch(self, statement: Any, *params: Any) -> list[Any]:
         with (
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row, binary=True) as c,
         ):
-            c.execute(self._select_linked, (lo, hi))
+            c.execute(statement, params or None)
             return c.fetchall()
-
-    def count_links(self, lo: int, hi: int) -> int:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            row = c.execute(self._count_links_in, (lo, hi)).fetchone()
-        return int(row[0]) if row else 0
-
-    def first_orphan_link(self, lo: int, hi: int) -> int | None:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            row = c.execute(self._first_orphan, (lo, hi)).fetchone()
-        return row[0] if row else None
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -410,30 +400,6 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 head, built = links[-1], built + len(links)
         if built:
             log.warning("built the hash chain over %d events recorded before it", built)
-
-    def chain_head(self, *, at: int | None = None) -> Link | None:
-        with self.datastore.transaction(commit=False) as c:
-            if at is None:
-                c.execute(self._select_head)
-            else:
-                c.execute(self._select_head_at, (at,))
-            row = c.fetchone()
-        return Link(row[0], row[1], bytes(row[2])) if row else None
-
-    def max_position(self) -> int:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(self._select_max)
-            return int(c.fetchone()[0] or 0)
-
-    def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
-        return self._fetch(self._select_linked, lo, hi)
-
-    def count_links(self, lo: int, hi: int) -> int:
-        return int(self._fetch(self._count_links_in, lo, hi)[0][0])
-
-    def first_orphan_link(self, lo: int, hi: int) -> int | None:
-        found: int | None = self._fetch(self._first_orphan, lo, hi)[0][0]
-        return found
 
     def _fetch(self, statement: str, *params: Any) -> list[Any]:
         with self.datastore.transaction(commit=False) as c, c as raw:

@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
+from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api, stop
 
 PG_ADMIN_URL = os.environ.get(
     "VL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -118,9 +118,4 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         )
         yield api
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        stop(server, log)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -41,3 +42,13 @@ class Api:
             done = self.cli("users", "add", name, *args)
             assert done.returncode == 0, done.stderr
             self.tokens[name] = done.stdout.strip().splitlines()[-1]
+
+
+def stop(server: subprocess.Popen[bytes], log: IO[str]) -> None:
+    """Stop a server process (killed if it does not exit in 15 s) and close its log."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()

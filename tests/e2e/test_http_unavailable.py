@@ -21,7 +21,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.http_support import TOWNSHIP, Api
+from tests.e2e.http_support import TOWNSHIP, Api, stop
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.e2e.test_http_api import ok, problem, team, volunteer
 
@@ -80,12 +80,7 @@ def proxied(
         api.add_users({"staff": ["--role", "station_staff", "--township", TOWNSHIP]})
         yield api, proxy
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        stop(server, log)
         proxy.close()
 
 

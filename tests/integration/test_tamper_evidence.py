@@ -164,9 +164,7 @@ def _flipped(copy: Tampered, position: int, data: Any) -> bytes:
 @TAMPERING
 @given(data=st.data())
 def test_swapping_two_events_states_is_named(history: History, data: Any) -> None:
-    first, second = sorted(
-        data.draw(st.lists(st.sampled_from(history.positions), min_size=2, max_size=2, unique=True))
-    )
+    first, second = _two_positions(history, data)
     copy = history.copy()
     (a,) = copy.recorder.read_linked(first, first)
     (b,) = copy.recorder.read_linked(second, second)
@@ -225,9 +223,7 @@ def _forged_id(copy: Tampered) -> Any:
 @TAMPERING
 @given(data=st.data())
 def test_reordering_two_events_is_named(history: History, data: Any) -> None:
-    first, second = sorted(
-        data.draw(st.lists(st.sampled_from(history.positions), min_size=2, max_size=2, unique=True))
-    )
+    first, second = _two_positions(history, data)
     copy = history.copy()
     swap = f"UPDATE {EVENTS} SET notification_id = %s WHERE notification_id = %s"
     copy.execute(swap, (-1, first))
@@ -236,3 +232,11 @@ def test_reordering_two_events_is_named(history: History, data: Any) -> None:
     report = copy.verify()
     assert not report.ok
     assert report.first_broken_position == first, report.problem
+
+
+def _two_positions(history: History, data: Any) -> tuple[int, int]:
+    drawn = data.draw(
+        st.lists(st.sampled_from(history.positions), min_size=2, max_size=2, unique=True)
+    )
+    first, second = sorted(drawn)
+    return first, second
