@@ -20,6 +20,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection, UnhandledEvent
 from application.readmodel.replay import read_events
 from application.readmodel.store import Row
+from infrastructure.decoding import FastDecoder
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
 
 log = logging.getLogger("volunteer_ledger.projections")
@@ -55,6 +56,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.listen_url = listen_url
+        self.decoder = FastDecoder(ledger.mapper)
         for lane in self.lanes:
             store.create_tables(lane.projection.tables)
             store.register(lane.name)
@@ -77,7 +79,9 @@ class ProjectionRunner:
         return [lane for lane in self.lanes if lane.error is None]
 
     def _read(self, after: int) -> list[tuple[int, Any]]:
-        return next(read_events(self.ledger, after=after, batch=self.batch_size), [])
+        return next(
+            read_events(self.ledger, after=after, batch=self.batch_size, decoder=self.decoder), []
+        )
 
     def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
         for lane in self.active:
