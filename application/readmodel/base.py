@@ -112,6 +112,7 @@ class Projection:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
+        self.latest = rulebook.latest  # the rulebook is immutable; looked up per event
 
     def apply(self, store: RowStore, event: Any, position: int) -> None:
         topic: str = type(event).TOPIC
@@ -139,7 +140,22 @@ def num(value: Decimal) -> str:
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
+
+
+_TEXTS: dict[Any, str] = {}
+_TEXTS_MAX = 200_000
+
+
+def text(value: Any) -> str:
+    """``str(value)`` for ids (UUIDs), remembered: projections write the same ids over and over,
+    and formatting a UUID costs more than finding it in a dict."""
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        found = _TEXTS[value] = str(value)
+    return found
 
 
 def day(value: date) -> str:
@@ -151,7 +167,7 @@ def ident(value: UUID | None) -> str | None:
 
 
 def enum(value: Enum) -> str:
-    return str(value.value)
+    return str(value._value_)  # not ``.value``: a descriptor, slow on the hot path
 
 
 def media_points(rulebook: Rulebook, start_date: str | None, level: Enum) -> Decimal:
