@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import Notification
 
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection, UnhandledEvent
@@ -24,6 +25,10 @@ from infrastructure.decoding import FastDecoder
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
 
 log = logging.getLogger("volunteer_ledger.projections")
+
+# Stands in for an event that every projection of this runner ignores: it is read (the
+# positions advance over it) but never decoded.
+SKIPPED: Any = object()
 
 
 @dataclass
@@ -57,6 +62,9 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self.listen_url = listen_url
         self.decoder = FastDecoder(ledger.mapper)
+        self.skipped = frozenset.intersection(
+            *(lane.projection.ignored_topics() for lane in self.lanes)
+        )
         for lane in self.lanes:
             store.create_tables(lane.projection.tables)
             store.register(lane.name)
@@ -78,9 +86,13 @@ class ProjectionRunner:
     def active(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.error is None]
 
+    def _decode(self, notification: Notification) -> Any:
+        return SKIPPED if notification.topic in self.skipped else self.decoder(notification)
+
     def _read(self, after: int) -> list[tuple[int, Any]]:
+        decoder = self._decode if self.skipped else self.decoder
         return next(
-            read_events(self.ledger, after=after, batch=self.batch_size, decoder=self.decoder), []
+            read_events(self.ledger, after=after, batch=self.batch_size, decoder=decoder), []
         )
 
     def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
@@ -135,8 +147,10 @@ class ProjectionRunner:
             with self.store.transaction() as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
                 batch = Batch(tx, lane.mirrors)
+                apply = lane.projection.apply
                 for position, event in todo:
-                    lane.projection.apply(batch, event, position)
+                    if event is not SKIPPED:
+                        apply(batch, event, position)
                 batch.flush()
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
             lane.position = todo[-1][0]

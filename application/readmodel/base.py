@@ -126,6 +126,16 @@ class Projection:
     def handled_topics(cls) -> frozenset[str]:
         return frozenset(t.removeprefix(PREFIX) for t in cls._handlers)
 
+    @classmethod
+    def ignored_topics(cls) -> frozenset[str]:
+        """Full topics ``apply`` certainly does nothing with: a runner need not decode them.
+
+        None when a subclass overrides ``apply``: it may act on any event.
+        """
+        if cls.apply is not Projection.apply:
+            return frozenset()
+        return cls._ignored_full
+
 
 def dec(value: Any) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
