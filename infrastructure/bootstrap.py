@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import combinations, pairwise
 from typing import Any
 
 import psycopg
@@ -116,11 +117,23 @@ class Container:
 
 
 def share_out(projections: list[Projection], workers: int) -> list[frozenset[str]]:
-    """Projections in ``workers`` groups of about equal size. Those that ignore the most
-    event types go together, so their worker can skip decoding what all of them ignore."""
+    """Projections in at most ``workers`` groups of about equal work (``Projection.weight``).
+
+    Those that ignore the most event types go together, so their worker can skip decoding
+    what all of them ignore: the groups are runs of the projections ranked by how many
+    types they ignore, cut where the heaviest group is lightest.
+    """
     ranked = sorted(projections, key=lambda p: len(p.ignored_topics()))
-    size = -(-len(ranked) // max(1, min(workers, len(ranked))))
-    return [frozenset(p.name for p in ranked[i : i + size]) for i in range(0, len(ranked), size)]
+    parts = max(1, min(workers, len(ranked)))
+    best: list[list[Projection]] = [ranked]
+    best_load = float("inf")
+    for cuts in combinations(range(1, len(ranked)), parts - 1):
+        bounds = (0, *cuts, len(ranked))
+        groups = [ranked[a:b] for a, b in pairwise(bounds)]
+        load = max(sum(p.weight for p in g) for g in groups)
+        if load < best_load:
+            best, best_load = groups, load
+    return [frozenset(p.name for p in g) for g in best]
 
 
 def _catch_up_share(settings: dict[str, Any], names: frozenset[str], batch_size: int) -> int:

@@ -98,6 +98,9 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
     ignored: ClassVar[frozenset[str]] = frozenset()
+    # Rough share of catch-up work (applying and writing), for sharing projections out
+    # over worker processes; measured on the demo history.
+    weight: ClassVar[int] = 1
     _handlers: ClassVar[dict[str, Handler]]
     _ignored_full: ClassVar[frozenset[str]]
 

@@ -23,6 +23,7 @@ from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBE
 
 class DirectoryProjection(Projection):
     name = "directory"
+    weight = 3
     tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
     ignored = (
         DECISION_EVENTS

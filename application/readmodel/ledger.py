@@ -27,6 +27,7 @@ ZERO = Decimal(0)
 
 class LedgerProjection(Projection):
     name = "ledger"
+    weight = 2
     tables = (ACCOUNT, ENTRY)
     ignored = (
         TEAM_EVENTS
