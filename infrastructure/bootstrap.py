@@ -80,6 +80,8 @@ class Container:
         (the design's one worker per projection, grouped to the cores there are): each
         reads the log and keeps its own projections' tracking rows, so exactly-once holds
         per projection as with one runner. SQLite has one writer: it always runs here.
+        Workers are spawned, so a script calling this needs the ``if __name__ ==
+        "__main__":`` guard (``python -m bench`` has it).
         """
         if workers <= 1 or not self.settings.is_postgres:
             return self.runner(batch_size=batch_size).catch_up()
