@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import combinations, pairwise
 from typing import Any
 
 import psycopg
@@ -13,6 +16,7 @@ import psycopg
 from application.base import Clock, utc_now
 from application.errors import StoreUnavailable
 from application.ledger import VolunteerLedger
+from application.readmodel.base import Projection
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.review import annual_review
@@ -54,15 +58,44 @@ class Container:
     def read_models(self) -> ReadModels:
         return ReadModels(self.store, self.rulebook)
 
-    def runner(self, *, batch_size: int = 2000, poll_interval: float = 0.5) -> ProjectionRunner:
+    def runner(
+        self,
+        *,
+        batch_size: int = 2000,
+        poll_interval: float = 0.5,
+        only: frozenset[str] | None = None,
+    ) -> ProjectionRunner:
+        """A runner for every projection (or those named in ``only``)."""
         return ProjectionRunner(
             self.ledger,
             self.store,
-            all_projections(self.rulebook),
+            [p for p in all_projections(self.rulebook) if only is None or p.name in only],
             batch_size=batch_size,
             poll_interval=poll_interval,
             listen_url=self.settings.database_url if self.settings.is_postgres else None,
         )
+
+    def catch_up(self, *, batch_size: int = 2000, workers: int = 1) -> int:
+        """Bring every read model to the head of the log; return how many events were read.
+
+        With ``workers`` > 1 on PostgreSQL, that many processes share the projections out
+        (the design's one worker per projection, grouped to the cores there are): each
+        reads the log and keeps its own projections' tracking rows, so exactly-once holds
+        per projection as with one runner. SQLite has one writer: it always runs here.
+        Workers are spawned, so a script calling this needs the ``if __name__ ==
+        "__main__":`` guard (``python -m bench`` has it).
+        """
+        if workers <= 1 or not self.settings.is_postgres:
+            return self.runner(batch_size=batch_size).catch_up()
+        groups = share_out(all_projections(self.rulebook), workers)
+        settings = self.settings.model_dump()
+        with ProcessPoolExecutor(
+            max_workers=len(groups), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            futures = [
+                pool.submit(_catch_up_share, settings, names, batch_size) for names in groups
+            ]
+            return max(f.result() for f in futures)
 
     def read_position(self) -> int:
         """The position every read model has reached (the slowest one's)."""
@@ -95,6 +128,35 @@ class Container:
         self.ledger.close()
         if self._store is not None:
             self._store.close()
+
+
+def share_out(projections: list[Projection], workers: int) -> list[frozenset[str]]:
+    """Projections in at most ``workers`` groups of about equal work (``Projection.weight``).
+
+    Those that ignore the most event types go together, so their worker can skip decoding
+    what all of them ignore: the groups are runs of the projections ranked by how many
+    types they ignore, cut where the heaviest group is lightest.
+    """
+    ranked = sorted(projections, key=lambda p: len(p.ignored_topics()))
+    parts = max(1, min(workers, len(ranked)))
+    best: list[list[Projection]] = [ranked]
+    best_load = float("inf")
+    for cuts in combinations(range(1, len(ranked)), parts - 1):
+        bounds = (0, *cuts, len(ranked))
+        groups = [ranked[a:b] for a, b in pairwise(bounds)]
+        load = max(sum(p.weight for p in g) for g in groups)
+        if load < best_load:
+            best, best_load = groups, load
+    return [frozenset(p.name for p in g) for g in best]
+
+
+def _catch_up_share(settings: dict[str, Any], names: frozenset[str], batch_size: int) -> int:
+    """In a worker process: catch up the projections ``names``."""
+    container = bootstrap(Settings(**settings))
+    try:
+        return container.runner(batch_size=batch_size, only=names).catch_up()
+    finally:
+        container.close()
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Container:

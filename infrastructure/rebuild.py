@@ -13,6 +13,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection
 from application.readmodel.replay import read_events
 from application.readmodel.store import Row
+from infrastructure.decoding import FastDecoder
 from infrastructure.sqlstore import Batch, SqlStore, Transaction
 
 SHADOW = "__rebuild"
@@ -68,11 +69,14 @@ def rebuild(
     store.create_tables(tables, suffix=SHADOW, indexes=False)
     store.register(projection.name)
     mirrors: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in tables if t.mirrored}
+    decoder = FastDecoder(ledger.mapper)
     position = 0
     head = ledger.current_position()
     while position < head:
         # One short transaction per batch: on SQLite, writers wait only that long.
-        for events in read_events(ledger, after=position, upto=head, batch=batch_size):
+        for events in read_events(
+            ledger, after=position, upto=head, batch=batch_size, decoder=decoder
+        ):
             with store.transaction() as tx:
                 _apply(tx, projection, mirrors, events)
             position = events[-1][0]
@@ -84,7 +88,9 @@ def rebuild(
             store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),
             (projection.name,),
         ).fetchone()[0]
-        for events in read_events(ledger, after=position, upto=int(live), batch=batch_size):
+        for events in read_events(
+            ledger, after=position, upto=int(live), batch=batch_size, decoder=decoder
+        ):
             _apply(tx, projection, mirrors, events)
             position = events[-1][0]
         for table in tables:

@@ -15,14 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import Notification
 
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection, UnhandledEvent
 from application.readmodel.replay import read_events
 from application.readmodel.store import Row
+from infrastructure.decoding import FastDecoder
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
 
 log = logging.getLogger("volunteer_ledger.projections")
+
+# Stands in for an event that every projection of this runner ignores: it is read (the
+# positions advance over it) but never decoded.
+SKIPPED: Any = object()
 
 
 @dataclass
@@ -55,6 +61,10 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.listen_url = listen_url
+        self.decoder = FastDecoder(ledger.mapper)
+        self.skipped = frozenset.intersection(
+            *(lane.projection.ignored_topics() for lane in self.lanes)
+        )
         for lane in self.lanes:
             store.create_tables(lane.projection.tables)
             store.register(lane.name)
@@ -76,8 +86,14 @@ class ProjectionRunner:
     def active(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.error is None]
 
+    def _decode(self, notification: Notification) -> Any:
+        return SKIPPED if notification.topic in self.skipped else self.decoder(notification)
+
     def _read(self, after: int) -> list[tuple[int, Any]]:
-        return next(read_events(self.ledger, after=after, batch=self.batch_size), [])
+        decoder = self._decode if self.skipped else self.decoder
+        return next(
+            read_events(self.ledger, after=after, batch=self.batch_size, decoder=decoder), []
+        )
 
     def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
         for lane in self.active:
@@ -131,8 +147,10 @@ class ProjectionRunner:
             with self.store.transaction() as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
                 batch = Batch(tx, lane.mirrors)
+                apply = lane.projection.apply
                 for position, event in todo:
-                    lane.projection.apply(batch, event, position)
+                    if event is not SKIPPED:
+                        apply(batch, event, position)
                 batch.flush()
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
             lane.position = todo[-1][0]

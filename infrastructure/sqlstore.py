@@ -273,6 +273,19 @@ class Transaction:
                 f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
             )
 
+    def insert_many(self, table: Table, name: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows whose keys are new (``created_once`` tables): on PostgreSQL by COPY
+        straight into the table, no staging; a key that exists fails the batch loudly."""
+        if not self.store.is_postgres or len(rows) < 64:
+            self.executemany(self.store.sql(_upsert_sql(table, name)), rows)
+            return
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(f"COPY {name} ({', '.join(table.columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
     def claim(self, projection: str, position: int, generation: int) -> None:
         """Lock the projection's tracking row first (the order a rebuild takes its locks in)
         and check that nobody moved it since we read it."""
@@ -334,24 +347,30 @@ class Batch:
             if deletes:
                 self.tx.executemany(sql(f"DELETE FROM {name} WHERE {where}"), deletes)
             mirror = self.mirrors.get(table.name)
+            columns = table.columns
             upserts = []
-            for key, (op, row) in rows.items():
+            inserts = []
+            for key, entry in rows.items():
+                op, row = entry
                 if op == "upsert":
-                    upserts.append(tuple(row.get(c) for c in table.columns))
+                    upserts.append(tuple(map(row.get, columns)))
+                elif op == "insert":
+                    inserts.append(tuple(map(row.get, columns)))
                 elif op == "update" and mirror is not None and key in mirror:
                     # The mirror holds the whole row: write it whole, with the others.
-                    full = mirror[key]
-                    upserts.append(tuple(full.get(c) for c in table.columns))
+                    upserts.append(tuple(map(mirror[key].get, columns)))
                     rows[key] = ["written", None]
+            if inserts:
+                self.tx.insert_many(table, name, inserts)
             if upserts:
                 self.tx.upsert_many(table, name, upserts)
             updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for key, (op, changes) in rows.items():
                 if op == "update":
-                    columns = tuple(sorted(changes))
-                    updates.setdefault(columns, []).append((*(changes[c] for c in columns), *key))
-            for columns, params in updates.items():
-                assignments = ", ".join(f"{c} = ?" for c in columns)
+                    changed = tuple(sorted(changes))
+                    updates.setdefault(changed, []).append((*(changes[c] for c in changed), *key))
+            for changed, params in updates.items():
+                assignments = ", ".join(f"{c} = ?" for c in changed)
                 self.tx.executemany(sql(f"UPDATE {name} SET {assignments} WHERE {where}"), params)
         self.pending.clear()
 
@@ -371,11 +390,17 @@ class Batch:
         return dict(zip(table.columns, found, strict=True)) if found else None
 
     def upsert(self, table: Table, row: Row) -> None:
-        key = key_of(table, row)
+        key = table.key_getter(row)
+        row = dict(row)
         mirror = self.mirrors.get(table.name)
         if mirror is not None:
-            mirror[key] = dict(row)
-        self._rows(table)[key] = ["upsert", dict(row)]
+            # One dict serves the mirror and the pending write: later updates go to both alike.
+            mirror[key] = row
+        rows = self._rows(table)
+        # A created-once row new in this batch is copied straight in; anything replacing a
+        # row this batch deleted must go through the upsert (the delete runs first).
+        op = "insert" if table.created_once and key not in rows else "upsert"
+        rows[key] = [op, row]
 
     def update(self, table: Table, key: Sequence[Any], changes: Row) -> None:
         key = tuple(key)

@@ -101,6 +101,9 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
     ignored: ClassVar[frozenset[str]] = frozenset()
+    # Rough share of catch-up work (applying and writing), for sharing projections out
+    # over worker processes; measured on the demo history.
+    weight: ClassVar[int] = 1
     _handlers: ClassVar[dict[str, Handler]]
     _ignored_full: ClassVar[frozenset[str]]
 
@@ -115,6 +118,7 @@ class Projection:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
+        self.latest = rulebook.latest  # the rulebook is immutable; looked up per event
 
     def apply(self, store: RowStore, event: Any, position: int) -> None:
         topic: str = type(event).TOPIC
@@ -127,6 +131,16 @@ class Projection:
     @classmethod
     def handled_topics(cls) -> frozenset[str]:
         return frozenset(t.removeprefix(PREFIX) for t in cls._handlers)
+
+    @classmethod
+    def ignored_topics(cls) -> frozenset[str]:
+        """Full topics ``apply`` certainly does nothing with: a runner need not decode them.
+
+        None when a subclass overrides ``apply``: it may act on any event.
+        """
+        if cls.apply is not Projection.apply:
+            return frozenset()
+        return cls._ignored_full
 
 
 def dec(value: Any) -> Decimal:
@@ -142,7 +156,22 @@ def num(value: Decimal) -> str:
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
+
+
+_TEXTS: dict[Any, str] = {}
+_TEXTS_MAX = 200_000
+
+
+def text(value: Any) -> str:
+    """``str(value)`` for ids (UUIDs), remembered: projections write the same ids over and over,
+    and formatting a UUID costs more than finding it in a dict."""
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        found = _TEXTS[value] = str(value)
+    return found
 
 
 def day(value: date) -> str:
@@ -154,7 +183,7 @@ def ident(value: UUID | None) -> str | None:
 
 
 def enum(value: Enum) -> str:
-    return str(value.value)
+    return str(value._value_)  # not ``.value``: a descriptor, slow on the hot path
 
 
 def media_points(rulebook: Rulebook, start_date: str | None, level: Enum) -> Decimal:

@@ -16,6 +16,7 @@ from application.readmodel.base import (
     iso,
     media_points,
     num,
+    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBER, VOLUNTEER
@@ -23,6 +24,7 @@ from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBE
 
 class DirectoryProjection(Projection):
     name = "directory"
+    weight = 3
     tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
     ignored = (
         AUDIT_EVENTS
@@ -43,7 +45,7 @@ class DirectoryProjection(Projection):
         store.upsert(
             TEAM,
             {
-                "team_id": str(e.originator_id),
+                "team_id": text(e.originator_id),
                 "name": e.name,
                 "level": enum(e.level),
                 "township": e.township,
@@ -61,12 +63,12 @@ class DirectoryProjection(Projection):
 
     @handles("VolunteerTeam.MemberEnrolled")
     def _enrolled(self, store: RowStore, e: Any, position: int) -> None:
-        team_id = str(e.originator_id)
+        team_id = text(e.originator_id)
         store.upsert(
             TEAM_MEMBER,
             {
                 "team_id": team_id,
-                "volunteer_id": str(e.volunteer_id),
+                "volunteer_id": text(e.volunteer_id),
                 "role": enum(e.role),
                 "position": position,
             },
@@ -74,12 +76,12 @@ class DirectoryProjection(Projection):
         team = store.get(TEAM, (team_id,)) or {}
         changes: dict[str, Any] = {"member_count": int(team.get("member_count", 0)) + 1}
         if e.role.value == "leader":
-            changes["leader_id"] = str(e.volunteer_id)
+            changes["leader_id"] = text(e.volunteer_id)
         self._team_changed(store, team_id, position, **changes)
 
     @handles("VolunteerTeam.MemberLeft")
     def _left(self, store: RowStore, e: Any, position: int) -> None:
-        team_id, member = str(e.originator_id), str(e.volunteer_id)
+        team_id, member = text(e.originator_id), text(e.volunteer_id)
         store.delete(TEAM_MEMBER, (team_id, member))
         team = store.get(TEAM, (team_id,)) or {}
         changes: dict[str, Any] = {"member_count": int(team.get("member_count", 1)) - 1}
@@ -89,19 +91,19 @@ class DirectoryProjection(Projection):
 
     @handles("VolunteerTeam.LeaderAppointed")
     def _leader(self, store: RowStore, e: Any, position: int) -> None:
-        team_id = str(e.originator_id)
+        team_id = text(e.originator_id)
         if e.previous is not None:
             store.update(
-                TEAM_MEMBER, (team_id, str(e.previous)), {"role": "member", "position": position}
+                TEAM_MEMBER, (team_id, text(e.previous)), {"role": "member", "position": position}
             )
         store.update(
-            TEAM_MEMBER, (team_id, str(e.volunteer_id)), {"role": "leader", "position": position}
+            TEAM_MEMBER, (team_id, text(e.volunteer_id)), {"role": "leader", "position": position}
         )
-        self._team_changed(store, team_id, position, leader_id=str(e.volunteer_id))
+        self._team_changed(store, team_id, position, leader_id=text(e.volunteer_id))
 
     @handles("VolunteerTeam.Dissolved")
     def _dissolved(self, store: RowStore, e: Any, position: int) -> None:
-        self._team_changed(store, str(e.originator_id), position, dissolved=1)
+        self._team_changed(store, text(e.originator_id), position, dissolved=1)
 
     # ---------------------------------------------------------------- volunteers
 
@@ -110,7 +112,7 @@ class DirectoryProjection(Projection):
         store.upsert(
             VOLUNTEER,
             {
-                "volunteer_id": str(e.originator_id),
+                "volunteer_id": text(e.originator_id),
                 "name": e.name,
                 "national_id": e.national_id,
                 "phone": e.phone,
@@ -127,7 +129,7 @@ class DirectoryProjection(Projection):
     def _profile(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             VOLUNTEER,
-            (str(e.originator_id),),
+            (text(e.originator_id),),
             {
                 "phone": e.phone,
                 "township": e.township,
@@ -137,7 +139,7 @@ class DirectoryProjection(Projection):
         )
 
     def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
-        store.update(VOLUNTEER, (str(e.originator_id),), {"status": status, "position": position})
+        store.update(VOLUNTEER, (text(e.originator_id),), {"status": status, "position": position})
 
     @handles("Volunteer.Suspended")
     def _suspended(self, store: RowStore, e: Any, position: int) -> None:
@@ -155,22 +157,22 @@ class DirectoryProjection(Projection):
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PARTICIPANT,
-            (str(e.activity_id), str(e.originator_id)),
-            {"entry_id": str(e.entry_id), "position": position},
+            (text(e.activity_id), text(e.originator_id)),
+            {"entry_id": text(e.entry_id), "position": position},
         )
 
     # ---------------------------------------------------------------- activities
 
     @handles("ServiceActivity.Planned")
     def _planned(self, store: RowStore, e: Any, position: int) -> None:
-        offset = self.rulebook.latest.utc_offset
+        offset = self.latest.utc_offset
         store.upsert(
             ACTIVITY,
             {
-                "activity_id": str(e.originator_id),
+                "activity_id": text(e.originator_id),
                 "title": e.title,
                 "category": e.category.code,
-                "team_id": str(e.team_id),
+                "team_id": text(e.team_id),
                 "township": e.township,
                 "station": e.station,
                 "location": e.location,
@@ -192,10 +194,10 @@ class DirectoryProjection(Projection):
         )
 
     def _activity(self, store: RowStore, e: Any) -> dict[str, Any]:
-        return store.get(ACTIVITY, (str(e.originator_id),)) or {}
+        return store.get(ACTIVITY, (text(e.originator_id),)) or {}
 
     def _activity_changed(self, store: RowStore, e: Any, position: int, **changes: Any) -> None:
-        store.update(ACTIVITY, (str(e.originator_id),), {**changes, "position": position})
+        store.update(ACTIVITY, (text(e.originator_id),), {**changes, "position": position})
 
     @handles("ServiceActivity.Published")
     def _published(self, store: RowStore, e: Any, position: int) -> None:
@@ -225,8 +227,8 @@ class DirectoryProjection(Projection):
         store.upsert(
             PARTICIPANT,
             {
-                "activity_id": str(e.originator_id),
-                "volunteer_id": str(e.volunteer_id),
+                "activity_id": text(e.originator_id),
+                "volunteer_id": text(e.volunteer_id),
                 "signed_up": 1,
                 "started_at": None,
                 "ended_at": None,
@@ -243,15 +245,15 @@ class DirectoryProjection(Projection):
 
     @handles("ServiceActivity.VolunteerWithdrew")
     def _withdrew(self, store: RowStore, e: Any, position: int) -> None:
-        store.delete(PARTICIPANT, (str(e.originator_id), str(e.volunteer_id)))
+        store.delete(PARTICIPANT, (text(e.originator_id), text(e.volunteer_id)))
         signups = int(self._activity(store, e).get("signups", 1)) - 1
         self._activity_changed(store, e, position, signups=signups)
 
     def _attendance(self, store: RowStore, e: Any, position: int, **extra: Any) -> None:
-        offset = self.rulebook.latest.utc_offset
+        offset = self.latest.utc_offset
         store.update(
             PARTICIPANT,
-            (str(e.originator_id), str(e.volunteer_id)),
+            (text(e.originator_id), text(e.volunteer_id)),
             {
                 "started_at": e.interval.start.isoformat(),
                 "ended_at": e.interval.end.isoformat(),
@@ -271,7 +273,7 @@ class DirectoryProjection(Projection):
 
     @handles("ServiceActivity.AttendanceCorrected")
     def _corrected(self, store: RowStore, e: Any, position: int) -> None:
-        extra = {"entry_id": str(e.new_award)} if e.new_award is not None else {}
+        extra = {"entry_id": text(e.new_award)} if e.new_award is not None else {}
         self._attendance(store, e, position, **extra)
 
     @handles("ServiceActivity.FeedbackRecorded")

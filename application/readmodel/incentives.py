@@ -15,6 +15,7 @@ from application.readmodel.base import (
     dec,
     handles,
     num,
+    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ELIGIBILITY
@@ -43,7 +44,7 @@ class EligibilityProjection(Projection):
         store.upsert(
             ELIGIBILITY,
             {
-                "volunteer_id": str(e.originator_id),
+                "volunteer_id": text(e.originator_id),
                 "name": e.name,
                 "township": e.township,
                 "credited_hours": "0",
@@ -68,11 +69,11 @@ class EligibilityProjection(Projection):
         certified: int | None = None,
         commendations: int = 0,
     ) -> None:
-        key = (str(e.originator_id),)
+        key = (text(e.originator_id),)
         row = store.get(ELIGIBILITY, key)
         if row is None:
             raise LookupError(f"eligibility: no volunteer {key[0]} at position {position}")
-        rules = self.rulebook.latest
+        rules = self.latest
         credited = dec(row["credited_hours"]) + hours
         lifetime = dec(row["lifetime_points"]) + points
         held = int(row["commendations"]) + commendations

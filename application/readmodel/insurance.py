@@ -14,6 +14,7 @@ from application.readmodel.base import (
     enum,
     handles,
     num,
+    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import INSURED_ACTIVITY, PARTICIPATION, POLICY
@@ -53,7 +54,7 @@ class InsuranceProjection(Projection):
         store.upsert(
             POLICY,
             {
-                "volunteer_id": str(e.originator_id),
+                "volunteer_id": text(e.originator_id),
                 "policy_number": p.policy_number,
                 "insurer": p.insurer,
                 "kind": enum(p.kind),
@@ -69,7 +70,7 @@ class InsuranceProjection(Projection):
     def _cancelled_policy(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             POLICY,
-            (str(e.originator_id), e.policy_number),
+            (text(e.originator_id), e.policy_number),
             {"cancelled": 1, "position": position},
         )
 
@@ -78,7 +79,7 @@ class InsuranceProjection(Projection):
         store.upsert(
             INSURED_ACTIVITY,
             {
-                "activity_id": str(e.originator_id),
+                "activity_id": text(e.originator_id),
                 "title": e.title,
                 "category": e.category.code,
                 "status": "planned",
@@ -88,7 +89,7 @@ class InsuranceProjection(Projection):
 
     def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
         store.update(
-            INSURED_ACTIVITY, (str(e.originator_id),), {"status": status, "position": position}
+            INSURED_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
     @handles("ServiceActivity.Completed")
@@ -100,14 +101,14 @@ class InsuranceProjection(Projection):
         self._status(store, e, position, "cancelled")
 
     def _participation(self, store: RowStore, e: Any, position: int) -> None:
-        activity_id = str(e.originator_id)
+        activity_id = text(e.originator_id)
         activity = store.get(INSURED_ACTIVITY, (activity_id,)) or {}
-        offset = self.rulebook.latest.utc_offset
+        offset = self.latest.utc_offset
         store.upsert(
             PARTICIPATION,
             {
                 "activity_id": activity_id,
-                "volunteer_id": str(e.volunteer_id),
+                "volunteer_id": text(e.volunteer_id),
                 "service_date": e.interval.local_date(offset).isoformat(),
                 "category": activity.get("category"),
                 "award_policy": None,
@@ -122,10 +123,10 @@ class InsuranceProjection(Projection):
 
     @handles("ServiceActivity.AttendanceCorrected")
     def _corrected(self, store: RowStore, e: Any, position: int) -> None:
-        offset = self.rulebook.latest.utc_offset
+        offset = self.latest.utc_offset
         store.update(
             PARTICIPATION,
-            (str(e.originator_id), str(e.volunteer_id)),
+            (text(e.originator_id), text(e.volunteer_id)),
             {"service_date": e.interval.local_date(offset).isoformat(), "position": position},
         )
 
@@ -133,7 +134,7 @@ class InsuranceProjection(Projection):
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PARTICIPATION,
-            (str(e.activity_id), str(e.originator_id)),
+            (text(e.activity_id), text(e.originator_id)),
             {
                 "award_policy": e.insurance_policy,
                 "flagged": int(e.uninsured_flag),

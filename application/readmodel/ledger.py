@@ -18,6 +18,7 @@ from application.readmodel.base import (
     handles,
     iso,
     num,
+    text,
 )
 from application.readmodel.store import Row, RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
@@ -27,6 +28,7 @@ ZERO = Decimal(0)
 
 class LedgerProjection(Projection):
     name = "ledger"
+    weight = 2
     tables = (ACCOUNT, ENTRY)
     ignored = (
         AUDIT_EVENTS
@@ -43,7 +45,7 @@ class LedgerProjection(Projection):
         store.upsert(
             ACCOUNT,
             {
-                "volunteer_id": str(e.originator_id),
+                "volunteer_id": text(e.originator_id),
                 "balance": "0",
                 "lifetime_points": "0",
                 "credited_hours": "0",
@@ -70,7 +72,7 @@ class LedgerProjection(Projection):
         redeemed: Decimal = ZERO,
     ) -> None:
         """Append an entry and move the account's running figures by the given amounts."""
-        volunteer_id = str(e.originator_id)
+        volunteer_id = text(e.originator_id)
         account = store.get(ACCOUNT, (volunteer_id,))
         if account is None:
             raise LookupError(f"ledger: no account for volunteer {volunteer_id} at {position}")
@@ -93,7 +95,7 @@ class LedgerProjection(Projection):
         store.upsert(
             ENTRY,
             {
-                "entry_id": str(entry.pop("entry_id")),
+                "entry_id": text(entry.pop("entry_id")),
                 "volunteer_id": volunteer_id,
                 "seq": seq,
                 "points": "0",
@@ -135,7 +137,7 @@ class LedgerProjection(Projection):
                 "points": num(e.points),
                 "hours": num(e.hours),
                 "backfill": int(backfill),
-                "activity_id": str(e.activity_id),
+                "activity_id": text(e.activity_id),
                 "category": e.category.code,
                 "service_date": e.service_date.isoformat(),
                 "rulebook_version": e.rulebook_version,
@@ -149,7 +151,7 @@ class LedgerProjection(Projection):
 
     @handles("Volunteer.PointsReversed")
     def _reversed(self, store: RowStore, e: Any, position: int) -> None:
-        store.update(ENTRY, (str(e.reverses),), {"reversed": 1})
+        store.update(ENTRY, (text(e.reverses),), {"reversed": 1})
         self._post(
             store,
             e,
@@ -160,8 +162,8 @@ class LedgerProjection(Projection):
                 "points": num(-e.points),
                 "hours": num(-e.hours),
                 "backfill": int(e.backfill),
-                "activity_id": str(e.activity_id),
-                "reverses": str(e.reverses),
+                "activity_id": text(e.activity_id),
+                "reverses": text(e.reverses),
                 "detail": json.dumps({"reason": e.reason}, ensure_ascii=False),
             },
             balance=-e.points,

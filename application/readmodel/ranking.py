@@ -20,6 +20,7 @@ from application.readmodel.base import (
     handles,
     media_points,
     num,
+    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import RANK_ACTIVITY, RANK_AWARD, RANK_UNIT
@@ -63,7 +64,7 @@ class RankingProjection(Projection):
 
     @handles("VolunteerTeam.Formed")
     def _formed(self, store: RowStore, e: Any, position: int) -> None:
-        self._unit(store, "team", str(e.originator_id), e.name, position)
+        self._unit(store, "team", text(e.originator_id), e.name, position)
         if e.station:
             self._unit(store, "station", e.station, e.station, position)
 
@@ -73,10 +74,10 @@ class RankingProjection(Projection):
         store.upsert(
             RANK_ACTIVITY,
             {
-                "activity_id": str(e.originator_id),
-                "team_id": str(e.team_id),
+                "activity_id": text(e.originator_id),
+                "team_id": text(e.team_id),
                 "station": e.station,
-                "start_date": e.window.local_date(self.rulebook.latest.utc_offset).isoformat(),
+                "start_date": e.window.local_date(self.latest.utc_offset).isoformat(),
                 "status": "planned",
                 "feedback_n": 0,
                 "satisfaction_sum": 0,
@@ -87,7 +88,7 @@ class RankingProjection(Projection):
 
     def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
         store.update(
-            RANK_ACTIVITY, (str(e.originator_id),), {"status": status, "position": position}
+            RANK_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
     @handles("ServiceActivity.Completed")
@@ -104,7 +105,7 @@ class RankingProjection(Projection):
 
     @handles("ServiceActivity.FeedbackRecorded")
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:
-        key = (str(e.originator_id),)
+        key = (text(e.originator_id),)
         row = store.get(RANK_ACTIVITY, key) or {}
         store.update(
             RANK_ACTIVITY,
@@ -118,7 +119,7 @@ class RankingProjection(Projection):
 
     @handles("ServiceActivity.MediaCoverageRecorded")
     def _media(self, store: RowStore, e: Any, position: int) -> None:
-        key = (str(e.originator_id),)
+        key = (text(e.originator_id),)
         row = store.get(RANK_ACTIVITY, key) or {}
         total = dec(row.get("media_points")) + media_points(
             self.rulebook, row.get("start_date"), e.coverage.level
@@ -130,9 +131,9 @@ class RankingProjection(Projection):
         store.upsert(
             RANK_AWARD,
             {
-                "entry_id": str(e.entry_id),
-                "activity_id": str(e.activity_id),
-                "volunteer_id": str(e.originator_id),
+                "entry_id": text(e.entry_id),
+                "activity_id": text(e.activity_id),
+                "volunteer_id": text(e.originator_id),
                 "hours": num(e.hours),
                 "reversed": 0,
                 "position": position,
@@ -141,4 +142,4 @@ class RankingProjection(Projection):
 
     @handles("Volunteer.PointsReversed")
     def _reversed(self, store: RowStore, e: Any, position: int) -> None:
-        store.update(RANK_AWARD, (str(e.reverses),), {"reversed": 1, "position": position})
+        store.update(RANK_AWARD, (text(e.reverses),), {"reversed": 1, "position": position})

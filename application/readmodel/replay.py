@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,18 +37,36 @@ def read_notifications(
         position = found[-1].id
 
 
-def decode(app: Application[Any], notification: Notification) -> Any:
+Decoder = Callable[[Notification], Any]
+
+
+def decode(
+    app: Application[Any], notification: Notification, decoder: Decoder | None = None
+) -> Any:
     try:
-        return app.mapper.to_domain_event(notification)
+        return (decoder or app.mapper.to_domain_event)(notification)
     except Exception as e:
         raise UndecodableEvent(notification.id, notification.topic, e) from e
 
 
 def read_events(
-    app: Application[Any], *, after: int = 0, upto: int | None = None, batch: int = 2000
+    app: Application[Any],
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    batch: int = 2000,
+    decoder: Decoder | None = None,
 ) -> Iterator[list[tuple[int, Any]]]:
+    """Decoded events with their positions; ``decoder`` (the library's mapper when None) must
+    give what the mapper gives."""
+    to_event = decoder or app.mapper.to_domain_event
     for notifications in read_notifications(app, after=after, upto=upto, batch=batch):
-        yield [(n.id, decode(app, n)) for n in notifications]
+        try:
+            events = [(n.id, to_event(n)) for n in notifications]
+        except Exception:
+            # Again, one by one, to name the first event that cannot be decoded.
+            events = [(n.id, decode(app, n, decoder)) for n in notifications]
+        yield events
 
 
 def position_known_at(app: Application[Any], known_at: datetime) -> int:

@@ -3,6 +3,8 @@
 Decimals are stored as text (exact on both stores); dates and times as ISO text in UTC.
 Tables marked ``mirrored`` are small state tables a projection reads while applying
 events: the runner keeps them in memory, so applying never waits on a round trip.
+Tables marked ``created_once`` get each row from exactly one event (a later event may
+update it, never create it again), so the runner can copy new rows straight in.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class Table:
     key: tuple[str, ...]
     mirrored: bool = False
     indexes: tuple[tuple[str, ...], ...] = ()
+    # Each row is created once, by the one event that introduces its key (a log position,
+    # a new entry id), and never replaced: the runner may insert without an upsert.
+    created_once: bool = False
 
     def is_int(self, column: str) -> bool:
         return column in INT_COLUMNS
@@ -185,6 +190,7 @@ ENTRY = Table(
     ),
     ("entry_id",),
     indexes=(("volunteer_id", "seq"), ("activity_id",)),
+    created_once=True,
 )
 LEDGER_TABLES = (ACCOUNT, ENTRY)
 
@@ -233,6 +239,7 @@ RANK_AWARD = Table(
     ("entry_id", "activity_id", "volunteer_id", "hours", "reversed", "position"),
     ("entry_id",),
     indexes=(("activity_id",),),
+    created_once=True,
 )
 RANKING_TABLES = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
 
@@ -288,5 +295,6 @@ AUDIT_EVENT = Table(
     ),
     ("position",),
     indexes=(("aggregate_id",), ("actor_id",), ("event_type",), ("recorded_at",)),
+    created_once=True,
 )
 AUDIT_TABLES = (AUDIT_EVENT,)

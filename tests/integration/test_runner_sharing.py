@@ -1,0 +1,48 @@
+"""Catch-up shared out over worker processes, and a runner that skips what all its
+projections ignore, build exactly what one runner over every projection builds."""
+
+from __future__ import annotations
+
+from application.readmodel.catalogue import all_projections
+from infrastructure.bootstrap import Container, share_out
+from infrastructure.rulebook_loader import load_rulebook
+from infrastructure.runner import SKIPPED
+from tests.integration.projection_support import Workload, assert_equal_to_clean_replay
+
+
+def test_catch_up_in_worker_processes_equals_a_clean_replay(container: Container) -> None:
+    """On PostgreSQL two processes share the projections; SQLite runs them here."""
+    Workload(container.ledger, seed=11).run(150)
+    head = container.ledger.current_position()
+    assert container.catch_up(batch_size=50, workers=2) == head
+    assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+    # More history, and again: each projection resumes from its own position.
+    Workload(container.ledger, seed=12).run(60)
+    container.catch_up(batch_size=50, workers=3)
+    assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+
+
+def test_every_projection_lands_in_exactly_one_group() -> None:
+    projections = all_projections(load_rulebook())
+    names = [p.name for p in projections]
+    for workers in (1, 2, 3, 6, 10):
+        groups = share_out(projections, workers)
+        assert len(groups) <= workers
+        assert sorted(n for g in groups for n in g) == sorted(names)
+
+
+def test_a_runner_skips_decoding_only_what_all_its_projections_ignore(
+    container: Container,
+) -> None:
+    Workload(container.ledger, seed=13).run(120)
+    runner = container.runner(batch_size=40, only=frozenset({"ledger", "eligibility"}))
+    assert "volunteer-ledger:ServiceActivity.VolunteerSignedUp" in runner.skipped
+    assert "volunteer-ledger:Volunteer.PointsAwarded" not in runner.skipped
+    read = runner._read(0)
+    assert any(event is SKIPPED for _, event in read)
+    runner.catch_up()
+    # The rest, by a runner that skips nothing (the audit trail reads every event).
+    everything = container.runner(batch_size=40)
+    assert everything.skipped == frozenset()
+    everything.catch_up()
+    assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
