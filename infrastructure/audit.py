@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -231,19 +232,19 @@ def verify_chain(
 
 
 def _segments(
-    recorder: ChainedRecorder, lo: int, end: int, size: int
+    recorder: ChainedRecorder, lo: int, end: int, size: int, *, ahead: int = 2
 ) -> Iterator[tuple[int, int, list[LinkedEvent]]]:
-    """Segments of the log in order; the next one is read while the current one is checked."""
-    bounds = [(a, min(a + size - 1, end)) for a in range(lo, end + 1, size)]
-    if not bounds:
-        return
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        ahead = reader.submit(recorder.read_linked, *bounds[0])
-        for i, (a, b) in enumerate(bounds):
-            rows = ahead.result()
-            if i + 1 < len(bounds):
-                ahead = reader.submit(recorder.read_linked, *bounds[i + 1])
-            yield a, b, rows
+    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked
+    (the database works on the next segments while Python hashes this one)."""
+    bounds = deque((a, min(a + size - 1, end)) for a in range(lo, end + 1, size))
+    with ThreadPoolExecutor(max_workers=ahead) as readers:
+        pending: deque[tuple[int, int, Future[list[LinkedEvent]]]] = deque()
+        while bounds or pending:
+            while bounds and len(pending) < ahead:
+                a, b = bounds.popleft()
+                pending.append((a, b, readers.submit(recorder.read_linked, a, b)))
+            a, b, rows = pending.popleft()
+            yield a, b, rows.result()
 
 
 def _check_segment(

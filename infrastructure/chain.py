@@ -137,7 +137,7 @@ class ChainedRecorder:
 
     def read_linked(self, lo: int, hi: int) -> list[LinkedEvent]:
         """Events with positions in ``lo..hi`` (inclusive), in order, each with its link."""
-        return self._fetch(self._select_linked, lo, hi)
+        return self._fetch(self._select_linked, lo, hi, lo, hi)  # both sides of the join bounded
 
     def count_links(self, lo: int, hi: int) -> int:
         """How many links have positions in ``lo..hi``."""
@@ -212,7 +212,7 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
         self._select_linked = SQL(
             "SELECT e.notification_id, " + hashed + ", c.prev_position, c.hash "
             "FROM {schema}.{events} e LEFT JOIN {schema}.{chain} c "
-            "ON c.position = e.notification_id "
+            "ON c.position = e.notification_id AND c.position BETWEEN %s AND %s "
             "WHERE e.notification_id BETWEEN %s AND %s ORDER BY e.notification_id"
         ).format(**names)
         self._select_events_after = SQL(
@@ -332,7 +332,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         )
         self._select_linked = (
             f"SELECT e.rowid, {hashed}, c.prev_position, c.hash "
-            f"FROM {events_table_name} e LEFT JOIN {chain} c ON c.position = e.rowid "
+            f"FROM {events_table_name} e LEFT JOIN {chain} c "
+            "ON c.position = e.rowid AND c.position BETWEEN ? AND ? "
             "WHERE e.rowid BETWEEN ? AND ? ORDER BY e.rowid"
         )
         self._select_events_after = (
