@@ -318,6 +318,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     ) -> None:
         self.chain_table_name = f"{events_table_name}_chain"
         super().__init__(datastore, events_table_name)
+        self._last_link: Link | None = None
         chain = self.chain_table_name
         self._select_head = (
             f"SELECT position, prev_position, hash FROM {chain} ORDER BY position DESC LIMIT 1"
@@ -370,16 +371,17 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
-        c.execute(self._select_head)
-        row = c.fetchone()
-        head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
-        c.executemany(
-            self._insert_links,
-            [
-                (k.position, k.prev_position, k.hash)
-                for k in extend(head, _as_chained(ids, stored_events))
-            ],
-        )
+        head = self._last_link
+        if head is None or ids[0] != head.position + 1:
+            # SQLite gives a new row the highest rowid plus one, and events are never
+            # removed: our first id follows the link we last wrote exactly when no other
+            # writer (or rolled-back transaction of ours) came between. Otherwise, read it.
+            c.execute(self._select_head)
+            row = c.fetchone()
+            head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
+        links = list(extend(head, _as_chained(ids, stored_events)))
+        c.executemany(self._insert_links, [(k.position, k.prev_position, k.hash) for k in links])
+        self._last_link = links[-1]  # trusted next time only if the rowids continue from it
         return ids
 
     def create_table(self) -> None:

@@ -123,3 +123,39 @@ class TestChainedPostgresApplicationRecorder(
 
 class TestChainedPostgresNonInterleaving(_PostgresSchema, NonInterleavingNotificationIDsBaseCase):
     pass
+
+
+def test_two_sqlite_writers_and_a_rolled_back_insert_keep_one_chain(tmp_path: Path) -> None:
+    """Each recorder remembers the link it wrote last; another writer's events in between,
+    or its own rolled-back insert, must make it read the head instead of trusting that."""
+    from eventsourcing.persistence import IntegrityError, StoredEvent
+
+    path = str(tmp_path / "shared.sqlite3")
+    first = ChainedSQLiteApplicationRecorder(SQLiteDatastore(db_name=path))
+    first.create_table()
+    second = ChainedSQLiteApplicationRecorder(SQLiteDatastore(db_name=path))
+    ids = {first: uuid.uuid4(), second: uuid.uuid4()}
+    versions = {first: 0, second: 0}
+
+    def insert(recorder: ChainedSQLiteApplicationRecorder, count: int = 1) -> None:
+        events = [
+            StoredEvent(ids[recorder], versions[recorder] + i, "topic", b"state")
+            for i in range(count)
+        ]
+        recorder.insert_events(events)
+        versions[recorder] += count
+
+    for recorder in (first, first, second, first, second, second, first):
+        insert(recorder, count=2)
+    with pytest.raises(IntegrityError):  # a version that exists: the whole insert rolls back
+        first.insert_events([StoredEvent(ids[first], 0, "topic", b"again")])
+    insert(first)
+    insert(second)
+    insert(first)
+    try:
+        report = verify_chain(first, {})
+        assert report.ok, report.problem
+        assert report.checked == 17
+    finally:
+        first.datastore.close()
+        second.datastore.close()
