@@ -194,7 +194,9 @@ def verify_chain(
     prev_position, prev_hash = head.position, head.hash
     lo = head.position + 1
     try:
-        for lo, hi, rows in _segments(recorder, head.position + 1, end, segment):
+        for lo, hi, rows in _segments(
+            recorder, head.position + 1, end, segment, ahead=recorder.read_ahead
+        ):
             prev_position, prev_hash, n = _check_segment(rows, prev_position, prev_hash, pinned)
             checked += n
             if n != recorder.count_links(lo, hi):
@@ -232,10 +234,9 @@ def verify_chain(
 
 
 def _segments(
-    recorder: ChainedRecorder, lo: int, end: int, size: int, *, ahead: int = 2
+    recorder: ChainedRecorder, lo: int, end: int, size: int, *, ahead: int
 ) -> Iterator[tuple[int, int, list[LinkedEvent]]]:
-    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked
-    (the database works on the next segments while Python hashes this one)."""
+    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked."""
     bounds = deque((a, min(a + size - 1, end)) for a in range(lo, end + 1, size))
     with ThreadPoolExecutor(max_workers=ahead) as readers:
         pending: deque[tuple[int, int, Future[list[LinkedEvent]]]] = deque()

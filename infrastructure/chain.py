@@ -111,6 +111,9 @@ class ChainedRecorder:
     """What the verifier, the sealer and the exporter need from a chained recorder."""
 
     chain_table_name: str
+    # Segments verification reads ahead, each in its own thread: the database server
+    # works on them while Python hashes; SQLite works inside this process, so only one.
+    read_ahead = 1
 
     # Each store names these statements (parameters: none, or the bounds ``lo``, ``hi``).
     _select_head: Any
@@ -155,6 +158,8 @@ class ChainedRecorder:
 class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, ChainedRecorder):
     """The library's PostgreSQL recorder (retries bounded), plus a link per event in the
     same transaction."""
+
+    read_ahead = 2
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
