@@ -47,7 +47,6 @@ class Seal:
     signature: str
     key_id: str
     algorithm: str
-    sealed_at: str
 
     @classmethod
     def from_state(cls, position: int, state: bytes) -> Seal:
@@ -59,14 +58,7 @@ class Seal:
             signature=str(data["signature"]),
             key_id=str(data["key_id"]),
             algorithm=str(data.get("algorithm", "")),
-            sealed_at=_timestamp(data.get("timestamp")),
         )
-
-
-def _timestamp(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("_data_", ""))
-    return str(value or "")
 
 
 @dataclass

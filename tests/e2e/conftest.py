@@ -19,40 +19,14 @@ import httpx
 import psycopg
 import pytest
 
+from tests.conftest import _pg_url
 from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api, stop
-
-PG_ADMIN_URL = os.environ.get(
-    "VL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _pg_url(dbname: str) -> str:
-    base, _, _ = PG_ADMIN_URL.rpartition("/")
-    return f"{base}/{dbname}"
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as e:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"CI=true but PostgreSQL at {PG_ADMIN_URL} is unreachable: {e}")
-        pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {e}")
-    name = f"vl_e2e_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _store_env(kind: str, request: pytest.FixtureRequest, tmp: Path) -> dict[str, str]:

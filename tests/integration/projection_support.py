@@ -6,7 +6,6 @@ two builds (live SQL tables, a rebuild, an in-memory replay) compare with ``==``
 
 from __future__ import annotations
 
-import os
 import random
 import uuid
 from collections.abc import Callable
@@ -36,11 +35,8 @@ from domain.values import (
 )
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import SqlStore
+from tests.conftest import _pg_url as pg_url
 from tests.integration.builders import BUREAU, STAFF, at, volunteer
-
-PG_ADMIN_URL = os.environ.get(
-    "VL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 Snapshot = dict[str, dict[str, list[dict[str, Any]]]]
 
@@ -141,11 +137,6 @@ def read_answers(store: RowStore, rulebook: Rulebook, volunteer_ids: list[str]) 
 
 
 # --------------------------------------------------------------------------- stores
-
-
-def pg_url(dbname: str) -> str:
-    base, _, _ = PG_ADMIN_URL.rpartition("/")
-    return f"{base}/{dbname}"
 
 
 def new_pg_schema(dbname: str) -> tuple[Settings, Callable[[], None]]:
