@@ -19,6 +19,7 @@ from psycopg_pool import ConnectionPool
 
 from application.readmodel.store import Row, key_of
 from application.readmodel.tables import Table
+from infrastructure.listening import TRACKING_CHANNEL
 from infrastructure.settings import Settings
 
 TRACKING_DDL = (
@@ -27,6 +28,16 @@ TRACKING_DDL = (
     "error TEXT, updated_at TEXT)"
 )
 
+
+# Every move of a projection (its position or generation) is announced at commit, so API
+# processes can trust remembered positions until told otherwise (infrastructure/listening.py).
+TRACKING_NOTIFY_DDL = (
+    "CREATE OR REPLACE FUNCTION vl_tracking_moved() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN PERFORM pg_notify('{TRACKING_CHANNEL}', ''); RETURN NULL; END $$",
+    "CREATE OR REPLACE TRIGGER vl_tracking_moved AFTER UPDATE ON rm_tracking FOR EACH ROW "
+    "WHEN (OLD.position IS DISTINCT FROM NEW.position "
+    "OR OLD.generation IS DISTINCT FROM NEW.generation) EXECUTE FUNCTION vl_tracking_moved()",
+)
 
 DDL_LOCK = 0x564C5F444444  # "VL_DDL": serialises schema changes across processes
 
@@ -122,6 +133,9 @@ class SqlStore:
     def ensure_tracking(self) -> None:
         with self.transaction(ddl=True) as tx:
             tx.execute(TRACKING_DDL)
+            if self.is_postgres:
+                for ddl in TRACKING_NOTIFY_DDL:
+                    tx.execute(ddl)
 
     def create_tables(
         self, tables: Iterable[Table], *, suffix: str = "", indexes: bool = True

@@ -13,17 +13,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
-
+from infrastructure.listening import REVOKED_CHANNEL, Listener
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import SqlStore
 
-REVOKED_CHANNEL = "vl_user_revoked"
 log = logging.getLogger("volunteer_ledger.users")
 
 ROLES = ("admin", "station_staff", "team_leader", "auditor")
@@ -115,32 +112,25 @@ class UserStore:
 class TokenCache:
     """Bearer token → user, remembered for ``token_cache_seconds`` (PostgreSQL only).
 
-    Entries are trusted only while a LISTEN connection on :data:`REVOKED_CHANNEL` is up:
-    a revocation (or losing that connection) empties the cache, so a revoked token is
+    Entries are trusted only while ``listener`` hears :data:`REVOKED_CHANNEL`: a
+    revocation (or losing that connection) empties the cache, so a revoked token is
     refused as soon as the notification arrives, not after the time to live. SQLite
-    processes cannot hear each other; there every request asks the store (a local read).
-    Unknown tokens are never cached.
+    processes cannot hear each other (no listener); there every request asks the store
+    (a local read). Unknown tokens are never cached.
     """
 
-    def __init__(self, users: UserStore, settings: Settings) -> None:
+    def __init__(self, users: UserStore, settings: Settings, listener: Listener | None) -> None:
         self.users = users
-        self.ttl = settings.token_cache_seconds if settings.is_postgres else 0.0
-        self._url = settings.database_url
-        self._connect_timeout = settings.postgres_connect_timeout_seconds
+        self.ttl = settings.token_cache_seconds if listener is not None else 0.0
+        self._listener = listener if self.ttl > 0 else None
         self._entries: dict[str, tuple[User, float]] = {}
         self._generation = 0
-        self._listening = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if self.ttl > 0:
-            self._thread = threading.Thread(
-                target=self._listen, name="token-revocations", daemon=True
-            )
-            self._thread.start()
+        if self._listener is not None:
+            self._listener.subscribe(REVOKED_CHANNEL, self._forget)
 
     def cached(self, token: str) -> User | None:
         """The user for ``token`` if this process may trust what it remembers (no I/O)."""
-        if not self._listening.is_set():
+        if self._listener is None or not self._listener.listening.is_set():
             return None
         entry = self._entries.get(token_hash(token))
         return entry[0] if entry is not None and entry[1] > time.monotonic() else None
@@ -153,38 +143,18 @@ class TokenCache:
         generation = self._generation
         user = self.users.by_token(token)
         # Remember it only if no revocation arrived while we were asking.
-        if user is not None and self._listening.is_set() and generation == self._generation:
+        if (
+            user is not None
+            and self._listener is not None
+            and self._listener.listening.is_set()
+            and generation == self._generation
+        ):
             self._entries[token_hash(token)] = (user, time.monotonic() + self.ttl)
         return user
 
     def _forget(self) -> None:
         self._generation += 1
         self._entries = {}
-
-    def _listen(self) -> None:
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(
-                    self._url, autocommit=True, connect_timeout=self._connect_timeout
-                ) as conn:
-                    conn.execute(f"LISTEN {REVOKED_CHANNEL}")
-                    self._forget()
-                    self._listening.set()
-                    while not self._stop.is_set():
-                        if any(True for _ in conn.notifies(timeout=1.0, stop_after=1)):
-                            self._forget()
-                        conn.execute("SELECT 1")  # a silently dead connection fails here
-            except psycopg.Error as e:
-                log.warning("token revocations unheard (%s); asking the store per request", e)
-            finally:
-                self._listening.clear()
-                self._forget()
-            self._stop.wait(1.0)
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
 
 def _user(row: tuple[object, ...]) -> User:

@@ -19,9 +19,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.listening import Listener
 from infrastructure.users import TokenCache, UserStore
 from interfaces.http import idempotency, limits, metrics, problems
-from interfaces.http.readcache import ReadCache
+from interfaces.http.readcache import ReadCache, SentAnswers
 from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
 
 API_PREFIX = "/api/v1"
@@ -99,7 +100,8 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         finally:
             if worker is not None:
                 worker.close()
-            tokens.close()
+            if listener is not None:
+                listener.close()
             if close_container:
                 container.close()
 
@@ -110,14 +112,19 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
         lifespan=lifespan,
     )
-    tokens = TokenCache(UserStore(container.store), container.settings)
+    listener = Listener.for_settings(container.settings)
+    tokens = TokenCache(UserStore(container.store), container.settings, listener)
     app.state.container = container
     app.state.tokens = tokens
-    app.state.read_cache = ReadCache(container, container.settings.read_cache_size)
+    app.state.read_cache = ReadCache(container, container.settings.read_cache_size, listener)
+    if listener is not None:
+        listener.start()
     problems.install(app)
-    metrics.install(app)  # innermost middleware: it sees the matched route template
+    measured = metrics.install(app)  # innermost middleware: it sees the matched route template
     idempotency.install(app, container, tokens)
     limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
+    # Repeated reads answered before the rest of the stack (GET only: no body, no key).
+    app.add_middleware(SentAnswers, cache=app.state.read_cache, tokens=tokens, metrics=measured)
     app.add_middleware(RequestId)
 
     app.include_router(ops.ops)

@@ -19,7 +19,7 @@ from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
-from interfaces.http.readcache import Miss, ReadCache
+from interfaces.http.readcache import ANSWERED, MISS, Miss, ReadCache
 
 READ_WAIT_SECONDS = 5.0
 MAX_POSITION = 2**63 - 1  # the stores' integer range
@@ -123,10 +123,13 @@ Reads = Annotated[ReadModels, Depends(projection_reads)]
 class CachedReads:
     """The request's read models and the process's answer cache, used together."""
 
-    def __init__(self, reads: ReadModels, cache: ReadCache, exact: bool) -> None:
+    def __init__(
+        self, reads: ReadModels, cache: ReadCache, exact: bool, state: dict[str, Any]
+    ) -> None:
         self.reads = reads
         self.cache = cache
         self.exact = exact  # min_position given: the positions must come from the store
+        self.state = state  # the request's scope state: where the answer's positions go
 
     async def answer(
         self,
@@ -135,19 +138,30 @@ class CachedReads:
         compute: Callable[[], Any],
         encode: Callable[[Any], bytes] | None = None,
     ) -> bytes | None:
-        """A cache hit without a thread; else computed (and kept) in the thread pool."""
-        if not self.exact:
-            found = self.cache.peek(self.reads, projections, key)
-            if not isinstance(found, Miss):
-                return found
-        return await run_in_threadpool(
-            self.cache.answer, self.reads, projections, key, compute, encode
-        )
+        """A cache hit without a thread; else computed (and kept) in the thread pool.
+
+        The positions a live answer was read at are left in the request's state
+        (``ANSWERED``), so :class:`SentAnswers` may keep the whole response."""
+        peeked = MISS if self.exact else self.cache.peek(self.reads, projections, key)
+        if isinstance(peeked, Miss):
+            body, positions = await run_in_threadpool(
+                self.cache.answer, self.reads, projections, key, compute, encode
+            )
+        else:
+            body, positions = peeked
+        if positions is not None:
+            self.state[ANSWERED] = (projections, positions)
+        return body
 
 
 async def cached_reads(request: Request, reads: Reads) -> CachedReads:
     cache: ReadCache = request.app.state.read_cache
-    return CachedReads(reads, cache, bool(getattr(request.state, "min_position", None)))
+    return CachedReads(
+        reads,
+        cache,
+        bool(getattr(request.state, "min_position", None)),
+        request.scope.setdefault("state", {}),
+    )
 
 
 Cached = Annotated[CachedReads, Depends(cached_reads)]

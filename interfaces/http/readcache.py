@@ -3,12 +3,22 @@
 An answer is stored under the (position, generation) of the projections it was read
 from, read *before* the answer is computed: once a projection moves on (or is rebuilt),
 later requests look under the new position and compute afresh. The positions themselves
-are remembered for :data:`POSITIONS_TTL` seconds, so a hit needs neither a query nor a
-thread: an answer can then lag the read models by that much, no more (they lag the
-log anyway). A read with ``min_position`` always asks the store for the positions. Rankings recompute every unit's
-metrics from the facts of two periods; a ledger reads all of a volunteer's entries —
-between two writes, each is computed once instead of once per request. Time-travel
-reads (``as_of_position``, ``known_at``) are replays and never cached.
+are remembered, so a hit needs neither a query nor a thread: on PostgreSQL until a
+projection is heard to move (a trigger on ``rm_tracking`` notifies; at most
+:data:`HEARD_POSITIONS_TTL`), elsewhere for :data:`POSITIONS_TTL` seconds. An answer can
+lag the read models by that much, no more (they lag the log anyway). A read with ``min_position`` always asks the store for the positions.
+Rankings recompute every unit's metrics from the facts of two periods; a ledger reads
+all of a volunteer's entries — between two writes, each is computed once instead of
+once per request. Time-travel reads (``as_of_position``, ``known_at``) are replays and
+never cached.
+
+:class:`SentAnswers` goes one step further for the hottest reads: the whole response a
+caller was sent is kept under (caller's token, path, query, ``Accept``) beside the
+positions it was computed at, and a repeated request is answered before routing,
+dependency injection and validation — as long as the token is one the process still
+trusts without asking (:meth:`TokenCache.cached`) and the remembered positions are
+still those. Anything else (a miss, ``min_position``, an unknown or revoked token, a
+write) takes the normal path, which is also what fills it.
 """
 
 from __future__ import annotations
@@ -18,15 +28,22 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.readmodel.queries import ReadModels
 from infrastructure.bootstrap import Container
+from infrastructure.listening import TRACKING_CHANNEL, Listener
+from infrastructure.users import TokenCache
+from interfaces.http.metrics import Metrics, route_template
 
-POSITIONS_TTL = 0.05
+POSITIONS_TTL = 0.05  # how long read positions are trusted when no change can be heard
+HEARD_POSITIONS_TTL = 1.0  # … and while every change of them is announced (PostgreSQL)
 Positions = tuple[tuple[int, int], ...]
+ANSWERED = "answered_at"  # scope["state"] key: (projections, positions) a read was answered at
 
 
 class Miss:
@@ -37,27 +54,47 @@ MISS = Miss()
 
 
 class ReadCache:
-    def __init__(self, container: Container, size: int) -> None:
+    """``listener`` (PostgreSQL): positions stay trusted until a projection is heard to
+    move (``rm_tracking``'s trigger notifies), up to :data:`HEARD_POSITIONS_TTL`."""
+
+    def __init__(self, container: Container, size: int, listener: Listener | None) -> None:
         self.container = container
         self.size = size
         self._answers: OrderedDict[Hashable, bytes | None] = OrderedDict()
         self._positions: dict[tuple[str, ...], tuple[float, Positions]] = {}
         self._lock = threading.Lock()
+        self._listener = listener
+        self._generation = 0
+        if listener is not None:
+            listener.subscribe(TRACKING_CHANNEL, self._forget_positions)
+
+    def _forget_positions(self) -> None:
+        self._generation += 1
+        self._positions = {}
 
     def _live(self, reads: ReadModels) -> bool:
         return bool(self.size) and reads.store is self.container.store
 
+    def remembered(self, projections: tuple[str, ...]) -> Positions | None:
+        """The positions of ``projections`` if read from the store within the TTL (no I/O)."""
+        found = self._positions.get(projections)
+        if found is None or time.monotonic() > found[0]:
+            return None
+        return found[1]
+
     def peek(
         self, reads: ReadModels, projections: Sequence[str], key: Hashable
-    ) -> bytes | Miss | None:
-        """The cached answer, if the remembered positions are recent enough (no I/O)."""
+    ) -> tuple[bytes | None, Positions] | Miss:
+        """The cached answer and its positions, if the remembered positions are recent
+        enough (no I/O)."""
         if not self._live(reads):
             return MISS
-        remembered = self._positions.get(tuple(projections))
-        if remembered is None or time.monotonic() - remembered[0] > POSITIONS_TTL:
+        positions = self.remembered(tuple(projections))
+        if positions is None:
             return MISS
         with self._lock:
-            return self._answers.get((key, remembered[1]), MISS)
+            found = self._answers.get((key, positions), MISS)
+        return MISS if isinstance(found, Miss) else (found, positions)
 
     def answer(
         self,
@@ -66,26 +103,31 @@ class ReadCache:
         key: Hashable,
         compute: Callable[[], Any],
         encode: Callable[[Any], bytes] | None = None,
-    ) -> bytes | None:
-        """``compute()`` encoded (JSON unless ``encode`` is given); None when it is None."""
+    ) -> tuple[bytes | None, Positions | None]:
+        """``compute()`` encoded (JSON unless ``encode`` is given; None when it is None),
+        with the positions it was computed at (None for a replay: never cached)."""
         encoder = encode or _json
         if not self._live(reads):  # a replay (or no cache): computed every time
             value = compute()
-            return None if value is None else encoder(value)
+            return (None if value is None else encoder(value)), None
+        generation = self._generation
+        heard = self._listener is not None and self._listener.listening.is_set()
         positions = self.container.store.positions(projections)
-        self._positions[tuple(projections)] = (time.monotonic(), positions)
+        if generation == self._generation:  # no move was announced while we asked
+            ttl = HEARD_POSITIONS_TTL if heard else POSITIONS_TTL
+            self._positions[tuple(projections)] = (time.monotonic() + ttl, positions)
         full = (key, positions)
         with self._lock:
             if full in self._answers:
                 self._answers.move_to_end(full)
-                return self._answers[full]
+                return self._answers[full], positions
         value = compute()
         body = None if value is None else encoder(value)
         with self._lock:
             self._answers[full] = body
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
-        return body
+        return body, positions
 
 
 def _json(value: Any) -> bytes:
@@ -93,3 +135,100 @@ def _json(value: Any) -> bytes:
     return json.dumps(
         jsonable_encoder(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")
     ).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Sent:
+    projections: tuple[str, ...]
+    positions: Positions
+    route: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return None
+
+
+def _accept(scope: Scope) -> bytes:
+    return next((v for k, v in scope["headers"] if k == b"accept"), b"")
+
+
+class SentAnswers:
+    """Pure ASGI: a GET sent before, by the same still-trusted token, at the same
+    read-model positions, is answered again from memory (see the module docstring).
+
+    Only responses of routes that answered through :class:`ReadCache` at live positions
+    (they mark ``scope["state"][ANSWERED]``) with status 200 are kept; requests with
+    ``min_position`` always take the full path (they must see the store's positions).
+    The hit is counted in the Prometheus metrics under the route template it was first
+    answered by, like any other request."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ReadCache,
+        tokens: TokenCache,
+        metrics: Metrics,
+    ) -> None:
+        self.app = app
+        self.cache = cache
+        self.tokens = tokens
+        self.metrics = metrics
+        self._sent: OrderedDict[Hashable, _Sent] = OrderedDict()
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not self.cache.size
+            or b"min_position" in scope["query_string"]
+            or (token := _bearer(scope)) is None
+            or self.tokens.cached(token) is None
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = (token, scope["path"], scope["query_string"], _accept(scope))
+        sent = self._sent.get(key)
+        if sent is not None and self.cache.remembered(sent.projections) == sent.positions:
+            started = time.perf_counter()
+            await send({"type": "http.response.start", "status": 200, "headers": sent.headers})
+            await send({"type": "http.response.body", "body": sent.body})
+            self.metrics.latency.labels("GET", sent.route).observe(time.perf_counter() - started)
+            self.metrics.requests.labels("GET", sent.route, "200").inc()
+            return
+        await self._answer_and_keep(key, scope, receive, send)
+
+    async def _answer_and_keep(
+        self, key: Hashable, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def sending(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                # Copied before the outer middleware adds its own headers to the message.
+                start = {**message, "headers": list(message.get("headers", []))}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, sending)
+        answered = scope.get("state", {}).get(ANSWERED)
+        if answered is None or start is None or start["status"] != 200:
+            return
+        projections, positions = answered
+        entry = _Sent(
+            projections, positions, route_template(scope), start["headers"], b"".join(chunks)
+        )
+        with self._lock:
+            self._sent[key] = entry
+            self._sent.move_to_end(key)
+            while len(self._sent) > self.cache.size:
+                self._sent.popitem(last=False)

@@ -1,0 +1,83 @@
+"""One PostgreSQL LISTEN connection per process, for the caches that must hear of changes.
+
+An API process remembers things it would otherwise ask the store for on every request:
+the users behind bearer tokens (``users revoke`` notifies :data:`REVOKED_CHANNEL`) and
+the read-model positions its cached answers were computed at (every change of
+``rm_tracking`` notifies :data:`TRACKING_CHANNEL`, by a trigger). A cache may trust what
+it remembers only while :attr:`Listener.listening` is set; each subscriber's ``forget``
+runs on every notification of its channel and whenever the connection is made, lost or
+found dead (anything could have been missed meanwhile). SQLite has no notifications:
+there is no listener and the caches fall back to asking (or to a short time to live).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import psycopg
+
+from infrastructure.settings import Settings
+
+REVOKED_CHANNEL = "vl_user_revoked"
+TRACKING_CHANNEL = "vl_tracking_moved"
+log = logging.getLogger("volunteer_ledger.listening")
+
+
+class Listener:
+    def __init__(self, settings: Settings) -> None:
+        self._url = settings.database_url
+        self._connect_timeout = settings.postgres_connect_timeout_seconds
+        self._channels: dict[str, list[Callable[[], None]]] = {}
+        self.listening = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Listener | None:
+        """A listener on PostgreSQL; None on SQLite."""
+        return cls(settings) if settings.is_postgres else None
+
+    def subscribe(self, channel: str, forget: Callable[[], None]) -> None:
+        """Call ``forget`` on each notification of ``channel`` (subscribe before start)."""
+        assert self._thread is None, "subscribe before the listener starts"
+        self._channels.setdefault(channel, []).append(forget)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._listen, name="listener", daemon=True)
+        self._thread.start()
+
+    def _forget(self, channels: set[str] | None = None) -> None:
+        for channel, callbacks in self._channels.items():
+            if channels is None or channel in channels:
+                for forget in callbacks:
+                    forget()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=self._connect_timeout
+                ) as conn:
+                    for channel in self._channels:
+                        conn.execute(f"LISTEN {channel}")
+                    self._forget()
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        heard = {n.channel for n in conn.notifies(timeout=1.0, stop_after=1)}
+                        if heard:
+                            self._forget(heard)
+                        else:
+                            conn.execute("SELECT 1")  # a silently dead connection fails here
+            except psycopg.Error as e:
+                log.warning("notifications unheard (%s); caches ask the store meanwhile", e)
+            finally:
+                self.listening.clear()
+                self._forget()
+            self._stop.wait(1.0)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
