@@ -48,6 +48,7 @@ def server(settings: Settings, workers: int) -> Iterator[tuple[str, dict[str, st
     env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
     env["VL_DATABASE_URL"] = settings.database_url
     env["VL_RUN_PROJECTIONS"] = "false"  # as in docker-compose.yml: a worker process runs them
+    env["VL_ACCESS_LOG"] = "false"  # as in docker-compose.yml
     cli = [sys.executable, "-m", "interfaces.cli"]
     subprocess.run(
         [*cli, "users", "add", "bench-admin", "--role", "admin"],

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         description="`volunteer-ledger serve` runs this many API processes on one port; with "
         "more than one, projections (if `run_projections`) run in the supervising process",
     )
+    access_log: bool = Field(
+        default=True,
+        description="`volunteer-ledger serve` logs a line per request (uvicorn's access log); "
+        "requests are counted and timed in /metrics either way",
+    )
     token_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -57,7 +57,13 @@ def serve(
         console.print(f"API docs: http://{host}:{port}/docs   (Ctrl-C stops the service)")
         workers = workers or container.settings.http_workers
         if workers == 1:
-            uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+            uvicorn.run(
+                create_app(container),
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=container.settings.access_log,
+            )
             return
         # The API processes bootstrap from the environment (spawned, not forked): give them
         # this store, and leave the projections to this process.
@@ -74,6 +80,7 @@ def serve(
                 host=host,
                 port=port,
                 log_level="info",
+                access_log=container.settings.access_log,
             )
         finally:
             if projections is not None:

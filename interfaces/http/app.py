@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import metadata
 
 from fastapi import FastAPI
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.listening import Listener
 from infrastructure.users import TokenCache, UserStore
 from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache, SentAnswers
+from interfaces.http.requestid import RequestId
 from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
 
 API_PREFIX = "/api/v1"
@@ -58,33 +58,15 @@ class ProjectionThread:
         self.thread.join(timeout)
 
 
-class RequestId:
-    """``X-Request-ID``: the client's, else a new one; kept in ``request.state`` and echoed.
+class _LedgerAPI(FastAPI):
+    """FastAPI whose whole middleware stack (error handling included) can be wrapped once
+    more, by ``outermost``: for answers that need none of it."""
 
-    Pure ASGI (no per-request task group, unlike ``@app.middleware``)."""
+    outermost: Callable[[ASGIApp], ASGIApp] | None = None
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        rid = (
-            next(
-                (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id" and v),
-                None,
-            )
-            or uuid.uuid4().hex
-        )
-        scope.setdefault("state", {})["request_id"] = rid
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = rid
-            await send(message)
-
-        await self.app(scope, receive, sending)
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return stack if self.outermost is None else self.outermost(stack)
 
 
 def create_app(container: Container, *, close_container: bool = False) -> FastAPI:
@@ -105,7 +87,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
             if close_container:
                 container.close()
 
-    app = FastAPI(
+    app = _LedgerAPI(
         title="Volunteer Ledger",
         version=_version(),
         description="The event-sourced audit ledger of a veterans' volunteer service programme. "
@@ -123,9 +105,11 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     measured = metrics.install(app)  # innermost middleware: it sees the matched route template
     idempotency.install(app, container, tokens)
     limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
-    # Repeated reads answered before the rest of the stack (GET only: no body, no key).
-    app.add_middleware(SentAnswers, cache=app.state.read_cache, tokens=tokens, metrics=measured)
     app.add_middleware(RequestId)
+    # Repeated reads answered outside every other layer (GET only: no body, no key).
+    app.outermost = partial(
+        SentAnswers, cache=app.state.read_cache, tokens=tokens, metrics=measured
+    )
 
     app.include_router(ops.ops)
     for module in (ops, teams, volunteers, activities, reports, audit, chain):

@@ -9,8 +9,8 @@ projection is heard to move (a trigger on ``rm_tracking`` notifies; at most
 lag the read models by that much, no more (they lag the log anyway). A read with ``min_position`` always asks the store for the positions.
 Rankings recompute every unit's metrics from the facts of two periods; a ledger reads
 all of a volunteer's entries — between two writes, each is computed once instead of
-once per request. Time-travel reads (``as_of_position``, ``known_at``) are replays and
-never cached.
+once per request (by one thread; others asking for it meanwhile wait for its answer).
+Time-travel reads (``as_of_position``, ``known_at``) are replays and never cached.
 
 :class:`SentAnswers` goes one step further for the hottest reads: the whole response a
 caller was sent is kept under (caller's token, path, query, ``Accept``) beside the
@@ -39,7 +39,9 @@ from infrastructure.bootstrap import Container
 from infrastructure.listening import TRACKING_CHANNEL, Listener
 from infrastructure.users import TokenCache
 from interfaces.http.metrics import Metrics, route_template
+from interfaces.http.requestid import HEADER, request_id
 
+COMPUTE_WAIT_SECONDS = 5.0  # waiting for another thread computing the same answer
 POSITIONS_TTL = 0.05  # how long read positions are trusted when no change can be heard
 HEARD_POSITIONS_TTL = 1.0  # … and while every change of them is announced (PostgreSQL)
 Positions = tuple[tuple[int, int], ...]
@@ -63,6 +65,7 @@ class ReadCache:
         self._answers: OrderedDict[Hashable, bytes | None] = OrderedDict()
         self._positions: dict[tuple[str, ...], tuple[float, Positions]] = {}
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Event] = {}
         self._listener = listener
         self._generation = 0
         if listener is not None:
@@ -121,12 +124,26 @@ class ReadCache:
             if full in self._answers:
                 self._answers.move_to_end(full)
                 return self._answers[full], positions
-        value = compute()
-        body = None if value is None else encoder(value)
-        with self._lock:
-            self._answers[full] = body
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            computing = self._computing.get(full)
+            if computing is None:  # this thread computes it; others asking meanwhile wait
+                self._computing[full] = threading.Event()
+        if computing is not None:
+            computing.wait(COMPUTE_WAIT_SECONDS)
+            with self._lock:
+                if full in self._answers:
+                    return self._answers[full], positions
+            value = compute()  # the other computation failed or is too slow: our own
+            return (None if value is None else encoder(value)), positions
+        try:
+            value = compute()
+            body = None if value is None else encoder(value)
+            with self._lock:
+                self._answers[full] = body
+                while len(self._answers) > self.size:
+                    self._answers.popitem(last=False)
+        finally:
+            with self._lock:
+                self._computing.pop(full).set()
         return body, positions
 
 
@@ -159,7 +176,7 @@ def _accept(scope: Scope) -> bytes:
 
 
 class SentAnswers:
-    """Pure ASGI: a GET sent before, by the same still-trusted token, at the same
+    """Pure ASGI, outside every other layer: a GET sent before, by the same still-trusted token, at the same
     read-model positions, is answered again from memory (see the module docstring).
 
     Only responses of routes that answered through :class:`ReadCache` at live positions
@@ -197,7 +214,8 @@ class SentAnswers:
         sent = self._sent.get(key)
         if sent is not None and self.cache.remembered(sent.projections) == sent.positions:
             started = time.perf_counter()
-            await send({"type": "http.response.start", "status": 200, "headers": sent.headers})
+            headers = [*sent.headers, (HEADER, request_id(scope).encode("latin-1"))]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": sent.body})
             self.metrics.latency.labels("GET", sent.route).observe(time.perf_counter() - started)
             self.metrics.requests.labels("GET", sent.route, "200").inc()
@@ -213,8 +231,9 @@ class SentAnswers:
         async def sending(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                # Copied before the outer middleware adds its own headers to the message.
-                start = {**message, "headers": list(message.get("headers", []))}
+                # Without the request's own id (each repetition gets its own).
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+                start = {**message, "headers": kept}
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)

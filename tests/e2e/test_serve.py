@@ -20,6 +20,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _up(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
 def test_serve_loads_the_demo_prints_an_admin_token_and_stops_cleanly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
     env["VL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
@@ -30,16 +43,7 @@ def test_serve_loads_the_demo_prints_an_admin_token_and_stops_cleanly(tmp_path: 
             [CLI, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
+            _up(server, port, log)
             lines = log.read_text().splitlines()
             token = lines[next(i for i, x in enumerate(lines) if "shown only now" in x) + 1]
             assert f"http://127.0.0.1:{port}/docs" in log.read_text()
@@ -57,3 +61,22 @@ def test_serve_loads_the_demo_prints_an_admin_token_and_stops_cleanly(tmp_path: 
             server.send_signal(signal.SIGINT)
             assert server.wait(timeout=20) == 0
     assert "Application shutdown complete" in log.read_text()
+    assert '"GET /api/v1/me HTTP/1.1" 200' in log.read_text()  # the access log, by default
+
+    # VL_ACCESS_LOG=false: the same service without a line per request
+    quiet = tmp_path / "quiet.log"
+    with quiet.open("w") as out:
+        server = subprocess.Popen(
+            [CLI, "serve", "--port", str(port)],
+            env={**env, "VL_ACCESS_LOG": "false"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _up(server, port, quiet)
+            assert httpx.get(f"http://127.0.0.1:{port}/api/v1/me").status_code == 401
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=20) == 0
+    assert "Application startup complete" in quiet.read_text()
+    assert "GET /api/v1/me" not in quiet.read_text() and "shown only now" not in quiet.read_text()

@@ -1,0 +1,101 @@
+"""The API's answer cache: one computation per answer however many ask at once, and
+positions trusted only as long as no move of the read models could have been missed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.listening import Listener
+from infrastructure.settings import Settings
+from interfaces.http.readcache import ReadCache
+
+
+def test_concurrent_askers_share_one_computation(container: Container) -> None:
+    cache = ReadCache(container, size=10, listener=None)
+    reads = container.read_models()
+    calls = 0
+    started = threading.Event()
+
+    def compute() -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        started.set()
+        time.sleep(0.2)  # long enough for every other asker to arrive meanwhile
+        return {"answer": 42}
+
+    def ask(_: int) -> bytes | None:
+        return cache.answer(reads, ("ledger",), "k", compute)[0]
+
+    with ThreadPoolExecutor(8) as pool:
+        first = pool.submit(ask, 0)
+        started.wait(5)
+        others = list(pool.map(ask, range(7)))
+    assert calls == 1
+    assert {first.result(), *others} == {b'{"answer":42}'}
+
+
+def test_askers_compute_their_own_when_the_first_computation_fails(
+    container: Container,
+) -> None:
+    cache = ReadCache(container, size=10, listener=None)
+    reads = container.read_models()
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> Any:
+        started.set()
+        release.wait(5)
+        raise RuntimeError("the read failed")
+
+    with ThreadPoolExecutor(2) as pool:
+        doomed = pool.submit(cache.answer, reads, ("ledger",), "k", failing)
+        started.wait(5)
+        waiting = pool.submit(cache.answer, reads, ("ledger",), "k", lambda: [1])
+        time.sleep(0.05)
+        release.set()
+        with pytest.raises(RuntimeError):
+            doomed.result(10)
+        assert waiting.result(10)[0] == b"[1]"
+    # nothing half-done was kept: the next asker computes afresh
+    assert cache.answer(reads, ("ledger",), "k", lambda: [2])[0] == b"[2]"
+
+
+@pytest.fixture
+def pg_container(pg_store: Settings) -> Iterator[Container]:
+    c = bootstrap(pg_store)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+@pytest.mark.postgres
+def test_heard_positions_are_forgotten_when_a_projection_moves(pg_container: Container) -> None:
+    listener = Listener(pg_container.settings)
+    cache = ReadCache(pg_container, size=10, listener=listener)
+    listener.start()
+    try:
+        assert listener.listening.wait(10)
+        reads = pg_container.read_models()
+        _, positions = cache.answer(reads, ("ledger",), "k", lambda: [1])
+        assert cache.remembered(("ledger",)) == positions  # trusted without asking
+        with pg_container.store.transaction() as tx:
+            tx.execute("UPDATE rm_tracking SET position = position + 1 WHERE projection = 'ledger'")
+        deadline = time.monotonic() + 5
+        while cache.remembered(("ledger",)) is not None:
+            assert time.monotonic() < deadline, "the move was not heard"
+            time.sleep(0.01)
+        # a change that does not move a projection (its error note) is not announced
+        _, positions = cache.answer(reads, ("ledger",), "k", lambda: [1])
+        with pg_container.store.transaction() as tx:
+            tx.execute("UPDATE rm_tracking SET error = NULL WHERE projection = 'ledger'")
+        time.sleep(0.3)
+        assert cache.remembered(("ledger",)) == positions
+    finally:
+        listener.close()
