@@ -148,10 +148,24 @@ class ReadCache:
 
 
 def _json(value: Any) -> bytes:
-    """What FastAPI's JSONResponse would send for ``value``."""
-    return json.dumps(
-        jsonable_encoder(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")
-    ).encode("utf-8")
+    """What FastAPI's JSONResponse would send for ``value`` (``jsonable_encoder`` then
+    compact JSON), at a fraction of the cost: the standard encoder walks the value and
+    hands only what it cannot encode itself (decimals, times, UUIDs, models…) to
+    ``jsonable_encoder``, whose answer for everything else would be the value itself.
+    (Dictionary keys never reach ``default``: a key the encoder refuses takes the full way.)
+    """
+    try:
+        text = json.dumps(value, default=jsonable_encoder, **_COMPACT)
+    except TypeError:
+        text = json.dumps(jsonable_encoder(value), **_COMPACT)
+    return text.encode("utf-8")
+
+
+_COMPACT: dict[str, Any] = {
+    "ensure_ascii": False,
+    "allow_nan": False,
+    "separators": (",", ":"),
+}
 
 
 @dataclass(frozen=True)
