@@ -5,7 +5,9 @@ position of the event before it, and a hash covering that previous link's hash a
 position, the event's position, aggregate id, version, topic and stored state bytes.
 The recorders below write the links in the same transaction as the events — on
 PostgreSQL under the library's table lock (the chain head is read in the same pipeline,
-so chaining adds no round trip), on SQLite inside the write transaction. Events and
+so chaining adds no round trip), on SQLite inside the write transaction. On PostgreSQL a
+process's concurrent inserts share one transaction (:mod:`infrastructure.groupcommit`):
+the links are the same as if each had been inserted alone, in that order. Events and
 links can only be inserted: triggers refuse UPDATE, DELETE and TRUNCATE.
 
 A store that has events but no links yet (events recorded before chaining existed, or
@@ -30,6 +32,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
 
 log = logging.getLogger(__name__)
@@ -249,6 +252,17 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             self.lock_table_statements[0],  # SET LOCAL lock_timeout
             SQL("SELECT pg_advisory_xact_lock({0})").format(lock_key),
         ]
+        self._group_commit = GroupCommit(super().insert_events)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Insert the events (and their links) in one transaction; this process's concurrent
+        callers share one (see :mod:`infrastructure.groupcommit`)."""
+        if not stored_events or any(v is not None for v in kwargs.values()):
+            alone: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return alone  # e.g. with tracking: never grouped
+        return self._group_commit(stored_events)
 
     # Writing: the head is read right after the table lock, in the same pipeline as the
     # insert; the links follow the returned notification ids before the commit.
