@@ -207,8 +207,16 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "SELECT position, prev_position, hash FROM {schema}.{chain} "
             "WHERE position <= %s ORDER BY position DESC LIMIT 1"
         ).format(**names)
+        # Events and links each go in as one statement of parallel arrays, sent in binary:
+        # the library's array of composites is dumped as text, escaped by regex, per event.
+        self._insert_event_arrays = SQL(
+            "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(id_type=Identifier(datastore.originator_id_type), **names)
         self._insert_links = SQL(
-            "INSERT INTO {schema}.{chain} (position, prev_position, hash) VALUES (%s, %s, %s)"
+            "INSERT INTO {schema}.{chain} (position, prev_position, hash) "
+            "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[])"
         ).format(**names)
         self._copy_links = SQL(
             "COPY {schema}.{chain} (position, prev_position, hash) FROM STDIN"
@@ -286,12 +294,35 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
         head_cursor = self._pending.__dict__.pop("head")
         row = head_cursor.fetchone()
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
-        links = extend(head, _as_chained(ids, stored_events))
+        links = list(extend(head, _as_chained(ids, stored_events)))
         with curs.connection.cursor() as links_cursor:
-            links_cursor.executemany(
-                self._insert_links, [(k.position, k.prev_position, k.hash) for k in links]
+            links_cursor.execute(
+                self._insert_links,
+                (
+                    [k.position for k in links],
+                    [k.prev_position for k in links],
+                    [k.hash for k in links],
+                ),
+                prepare=True,
             )
         return ids
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # As the library's (lock, notify, insert returning the ids), with the events as arrays.
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self._insert_event_arrays,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            prepare=True,
+        )
 
     def create_table(self) -> None:
         super().create_table()
