@@ -57,3 +57,35 @@ def test_serve_loads_the_demo_prints_an_admin_token_and_stops_cleanly(tmp_path: 
             server.send_signal(signal.SIGINT)
             assert server.wait(timeout=20) == 0
     assert "Application shutdown complete" in log.read_text()
+
+
+def test_serve_with_two_workers_answers_on_one_port_and_stops_cleanly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
+    env["VL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [CLI, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                assert server.poll() is None, log.read_text()
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            for _ in range(20):  # new connections each time, to whichever process
+                with httpx.Client() as client:
+                    assert client.get(f"http://127.0.0.1:{port}/healthz").is_success
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=30) == 0, log.read_text()
+    assert log.read_text().count("Application shutdown complete") == 2
