@@ -22,10 +22,10 @@ import struct
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
@@ -289,8 +289,14 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert ids is not None
+        assert curs.statusmessage and curs.statusmessage.startswith("INSERT")
+        ids_cursor = cast(Cursor[tuple[int]], curs)
+        ids_cursor.row_factory = tuple_row  # no dict per id (the library's cursors make dicts)
+        ids = [row[0] for row in ids_cursor.fetchall()]
+        if len(ids) != len(stored_events):
+            raise ProgrammingError(
+                f"got {len(ids)} notification ids for {len(stored_events)} events"
+            )
         head_cursor = self._pending.__dict__.pop("head")
         row = head_cursor.fetchone()
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
