@@ -19,6 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.bootstrap import Container, bootstrap
+from infrastructure.runtime import tune_collector
 from infrastructure.users import TokenCache, UserStore
 from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache
@@ -91,6 +92,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_collector()
         worker = ProjectionThread(container) if container.settings.run_projections else None
         if worker is not None:
             worker.start()
