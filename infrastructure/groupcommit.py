@@ -12,7 +12,10 @@ own notification ids, in the order the batch was written (its events stay contig
 A batch either commits whole or not at all. If it fails — one member's aggregate version
 already taken (an optimistic-concurrency conflict), or anything else — its members are
 inserted again one by one, each in its own transaction, so each caller gets exactly the
-result or the error it would have got alone.
+result or the error it would have got alone. Except when the store is unreachable (or the
+write lock's timeout passed): then each member gets that error at once, as it would have
+alone, instead of every member trying the store again in turn (a dead store must fail a
+request in seconds, see :mod:`infrastructure.pgrecorder`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+
+# Errors that say the store cannot be written now (not that this insert is wrong).
+UNAVAILABLE = (OperationalError, InterfaceError)
 
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
 
@@ -87,6 +93,9 @@ class GroupCommit:
             if len(batch) > 1:
                 try:
                     ids = self.insert([e for member in batch for e in member.events])
+                except UNAVAILABLE as e:
+                    _fail(batch, e)
+                    return
                 except Exception:
                     pass  # rolled back whole: each member alone below gets its own answer
                 else:
@@ -97,9 +106,12 @@ class GroupCommit:
                         member.done = True
                         start += len(member.events)
                     return
-            for member in batch:
+            for n, member in enumerate(batch):
                 try:
                     member.ids = self.insert(member.events)
+                except UNAVAILABLE as e:
+                    _fail(batch[n:], e)
+                    return
                 except Exception as e:
                     member.error = e
                 member.done = True
@@ -108,3 +120,14 @@ class GroupCommit:
                 if not member.done:  # interrupted (BaseException): tell the waiters so
                     member.error = RuntimeError("the group commit was interrupted")
                     member.done = True
+
+
+def _fail(members: list[_Member], error: Exception) -> None:
+    """Each member gets the error (its own copy, so threads never share one traceback)."""
+    for member in members:
+        try:
+            member.error = type(error)(*error.args)
+            member.error.__cause__ = error
+        except Exception:  # an exception type that cannot be rebuilt from its args
+            member.error = error
+        member.done = True

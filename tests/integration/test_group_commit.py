@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
 from application.errors import ConcurrencyConflict
@@ -153,6 +153,33 @@ def test_a_conflicting_caller_in_a_batch_fails_alone(
             assert [by_id[i] for i in ids] == [mine[n][0].originator_id] * 2
     report = verify_chain(recorder, {})
     assert report.ok and report.checked == len(stored), report
+
+
+@pytest.mark.postgres
+def test_an_unreachable_store_fails_every_member_at_once(
+    recorder: ChainedPostgresApplicationRecorder,
+) -> None:
+    """Not each member trying the dead store again in turn (seconds each)."""
+    held = Held(recorder, THREADS - 1)
+    tried = held.batches
+    insert = recorder._group_commit.insert
+
+    def dead_after_first(events: Sequence[StoredEvent]) -> Sequence[int] | None:
+        if tried:
+            tried.append(events)
+            raise OperationalError("connection refused")
+        return insert(events)
+
+    recorder._group_commit.insert = dead_after_first
+    mine = [_events(uuid.uuid4(), 1) for _ in range(THREADS)]
+
+    outcomes = _at_once(held, [lambda e=events: recorder.insert_events(e) for events in mine])
+
+    assert not isinstance(outcomes[0], Exception)
+    assert all(isinstance(o, OperationalError) for o in outcomes[1:]), outcomes
+    assert len({id(o) for o in outcomes[1:]}) == THREADS - 1  # each its own exception
+    assert len(tried) == 2  # the held insert, then the batch once
+    assert len(recorder.select_notifications(start=1, limit=100)) == 1
 
 
 @pytest.mark.postgres
