@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 
@@ -42,7 +44,17 @@ def run_workers(app: str, *, workers: int, host: str, port: int) -> None:
         app, factory=True, workers=workers, host=host, port=port, log_level="info"
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = bind(family, (host, port))
+    # A port that something else holds must stop us, as a plain bind would: with
+    # SO_REUSEPORT alone, a second service of the same user would share it silently.
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            address = probe.getsockname()
+        listener = bind(family, address)
+    except OSError as e:
+        logging.getLogger("uvicorn.error").error("%s:%d: %s", host, port, e)
+        sys.exit(STARTUP_FAILURE)
     logging.getLogger("uvicorn.error").info(
         "Uvicorn running on http://%s:%d (%d processes)", host, port, workers
     )

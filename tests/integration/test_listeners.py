@@ -5,7 +5,9 @@ from __future__ import annotations
 import pickle
 import socket
 
-from interfaces.cli.listeners import OwnListener, bind
+import pytest
+
+from interfaces.cli.listeners import OwnListener, bind, run_workers
 
 CONNECTIONS = 64
 
@@ -56,3 +58,11 @@ def test_connections_are_shared_out_between_the_processes_listeners() -> None:
     finally:
         for s in (*workers, supervisor):
             s.close()
+
+
+def test_a_port_held_by_another_server_stops_the_workers_from_starting() -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        with pytest.raises(SystemExit):
+            run_workers("nowhere:app", workers=2, host="127.0.0.1", port=other.getsockname()[1])
