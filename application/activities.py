@@ -96,7 +96,7 @@ class ActivityCommands(LedgerBase):
 
     def _admit(self, activity: ServiceActivity, row: HoursRow, actor: Actor) -> None:
         """Check the volunteer may serve then, and record the hours on the activity."""
-        volunteer = self.load(Volunteer, row.volunteer_id)
+        volunteer = self.load(Volunteer, row.volunteer_id, read_only=True)
         volunteer.require_active("serve")
         rules = self.rules_for(row.interval)
         volunteer.check_no_overlap(row.interval, activity.id)

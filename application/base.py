@@ -165,12 +165,22 @@ class LedgerBase(Application[UUID]):
 
     # ----------------------------------------------------------------- load and save
 
-    def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None = None,
+        *,
+        read_only: bool = False,
+    ) -> A:
         """Load an aggregate: from this process's cache when it has it, else from the store.
 
         A cached copy may miss another process's latest events. That is safe: saving it
         conflicts and the command runs again on fresh state (see :func:`command`). An
-        ``If-Match`` version is always checked against the store.
+        ``If-Match`` version is always checked against the store. ``read_only``: the
+        caller only looks (checks, never commands or saves it), so the cached instance
+        itself is returned, without the deep copy a command needs (cached aggregates are
+        replaced on save, never changed in place).
         """
         kind = _KIND.get(cls.__name__, cls.__name__)
         cache = self.repository.cache
@@ -181,7 +191,9 @@ class LedgerBase(Application[UUID]):
                 _Attempt.served_from_cache(aggregate_id)
         with translated_errors():
             try:
-                aggregate: Aggregate = self.repository.get(aggregate_id)
+                aggregate: Aggregate = self.repository.get(
+                    aggregate_id, deepcopy_from_cache=not read_only
+                )
             except AggregateNotFoundError:
                 raise NotFound(kind, aggregate_id) from None
         if not isinstance(aggregate, cls):

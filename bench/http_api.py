@@ -23,12 +23,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from bench._client import Connection, concurrently
+from bench._cpu import cpu_seconds, load_average, process_tree
 from bench.record_hours import measure_bare, postgres_reachable, postgres_store
 from domain.values import national_id_check_char
 from infrastructure.settings import Settings
@@ -41,6 +44,36 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@dataclass
+class Processes:
+    """What the server runs as: the API processes (``serve`` and its workers), projections."""
+
+    api: int = 0
+    projections: int = 0
+    database: str = ""
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds so far: API processes, projection worker, the database's backends."""
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            backends = [
+                int(row[0])
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,)
+                )
+            ]
+        return {
+            "API": cpu_seconds(process_tree(self.api)),
+            "projections": cpu_seconds(process_tree(self.projections)),
+            "PostgreSQL": cpu_seconds(backends),
+            "client": time.process_time(),
+        }
+
+
+PROCESSES = Processes()
 
 
 @contextmanager
@@ -76,6 +109,7 @@ def server(settings: Settings, workers: int) -> Iterator[tuple[str, dict[str, st
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    PROCESSES.api, PROCESSES.database = proc.pid, urlsplit(settings.database_url).path[1:]
     projections = None
     try:
         for _ in range(600):
@@ -91,6 +125,7 @@ def server(settings: Settings, workers: int) -> Iterator[tuple[str, dict[str, st
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        PROCESSES.projections = projections.pid
         yield base, {"Authorization": f"Bearer {token}"}
     finally:
         for p in (proc, projections):
@@ -210,13 +245,21 @@ def main(argv: list[str]) -> int:
                     assert r.status == 200, r.body
             return out
 
+        before = PROCESSES.cpu()
         seconds, latencies = concurrently(args.clients, record, base, headers)
+        used = {k: v - before[k] for k, v in PROCESSES.cpu().items()}
         hours_rate = len(latencies) / seconds
         bare = measure_bare(settings, 2000, 200)
         print(
             f"(a) hours over HTTP, {args.clients} clients: {len(latencies):,} requests, "
             f"{hours_rate:,.0f}/s, p50 {pct(latencies, 50):.1f} ms, p99 {pct(latencies, 99):.1f} ms; "
             f"bare library save {bare:,.0f}/s; ratio {hours_rate / bare:.2f} (target ≥ 0.6)",
+            flush=True,
+        )
+        print(
+            "    CPU ms per request: "
+            + ", ".join(f"{k} {v * 1000 / len(latencies):.2f}" for k, v in used.items())
+            + f"; machine load average {load_average()}",
             flush=True,
         )
 
@@ -270,6 +313,7 @@ def main(argv: list[str]) -> int:
             csv = "volunteer_id,started_at,ended_at,source\n" + "".join(
                 f"{vid},{day}T13:00:00+08:00,{day}T16:00:00+08:00,checkin\n" for vid in more
             )
+            before = PROCESSES.cpu()
             began = time.perf_counter()
             r = client.post(
                 f"/api/v1/activities/{big}/hours/bulk",
@@ -277,11 +321,18 @@ def main(argv: list[str]) -> int:
                 headers={"Content-Type": "text/csv"},
             )
             sheet_seconds = time.perf_counter() - began
+            used = {k: v - before[k] for k, v in PROCESSES.cpu().items() if k != "projections"}
             assert r.status_code == 200, r.text[:500]
             position = r.json()["position"]
             print(
                 f"(b) bulk sheet: {args.sheet:,} rows in {sheet_seconds:.2f} s = "
                 f"{args.sheet / sheet_seconds:,.0f} records/s (target ≥ 5,000)",
+                flush=True,
+            )
+            print(
+                "    CPU s: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in used.items())
+                + f"; machine load average {load_average()}",
                 flush=True,
             )
             client.get(f"/api/v1/volunteers/{people[0]}/ledger", params={"min_position": position})

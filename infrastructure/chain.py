@@ -5,7 +5,9 @@ position of the event before it, and a hash covering that previous link's hash a
 position, the event's position, aggregate id, version, topic and stored state bytes.
 The recorders below write the links in the same transaction as the events — on
 PostgreSQL under the library's table lock (the chain head is read in the same pipeline,
-so chaining adds no round trip), on SQLite inside the write transaction. Events and
+so chaining adds no round trip), on SQLite inside the write transaction. On PostgreSQL a
+process's concurrent inserts share one transaction (:mod:`infrastructure.groupcommit`):
+the links are the same as if each had been inserted alone, in that order. Events and
 links can only be inserted: triggers refuse UPDATE, DELETE and TRUNCATE.
 
 A store that has events but no links yet (events recorded before chaining existed, or
@@ -20,16 +22,17 @@ import struct
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
 
 log = logging.getLogger(__name__)
@@ -204,8 +207,16 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "SELECT position, prev_position, hash FROM {schema}.{chain} "
             "WHERE position <= %s ORDER BY position DESC LIMIT 1"
         ).format(**names)
+        # Events and links each go in as one statement of parallel arrays, sent in binary:
+        # the library's array of composites is dumped as text, escaped by regex, per event.
+        self._insert_event_arrays = SQL(
+            "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(id_type=Identifier(datastore.originator_id_type), **names)
         self._insert_links = SQL(
-            "INSERT INTO {schema}.{chain} (position, prev_position, hash) VALUES (%s, %s, %s)"
+            "INSERT INTO {schema}.{chain} (position, prev_position, hash) "
+            "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[])"
         ).format(**names)
         self._copy_links = SQL(
             "COPY {schema}.{chain} (position, prev_position, hash) FROM STDIN"
@@ -249,6 +260,17 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             self.lock_table_statements[0],  # SET LOCAL lock_timeout
             SQL("SELECT pg_advisory_xact_lock({0})").format(lock_key),
         ]
+        self._group_commit = GroupCommit(super().insert_events)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Insert the events (and their links) in one transaction; this process's concurrent
+        callers share one (see :mod:`infrastructure.groupcommit`)."""
+        if not stored_events or any(v is not None for v in kwargs.values()):
+            alone: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return alone  # e.g. with tracking: never grouped
+        return self._group_commit(stored_events)
 
     # Writing: the head is read right after the table lock, in the same pipeline as the
     # insert; the links follow the returned notification ids before the commit.
@@ -267,17 +289,46 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert ids is not None
+        assert curs.statusmessage and curs.statusmessage.startswith("INSERT")
+        ids_cursor = cast(Cursor[tuple[int]], curs)
+        ids_cursor.row_factory = tuple_row  # no dict per id (the library's cursors make dicts)
+        ids = [row[0] for row in ids_cursor.fetchall()]
+        if len(ids) != len(stored_events):
+            raise ProgrammingError(
+                f"got {len(ids)} notification ids for {len(stored_events)} events"
+            )
         head_cursor = self._pending.__dict__.pop("head")
         row = head_cursor.fetchone()
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
-        links = extend(head, _as_chained(ids, stored_events))
+        links = list(extend(head, _as_chained(ids, stored_events)))
         with curs.connection.cursor() as links_cursor:
-            links_cursor.executemany(
-                self._insert_links, [(k.position, k.prev_position, k.hash) for k in links]
+            links_cursor.execute(
+                self._insert_links,
+                (
+                    [k.position for k in links],
+                    [k.prev_position for k in links],
+                    [k.hash for k in links],
+                ),
+                prepare=True,
             )
         return ids
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # As the library's (lock, notify, insert returning the ids), with the events as arrays.
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self._insert_event_arrays,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            prepare=True,
+        )
 
     def create_table(self) -> None:
         super().create_table()

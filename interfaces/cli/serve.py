@@ -2,7 +2,8 @@
 
 One API process by default, with the projection worker in a background thread. With
 ``--workers N`` (or ``VL_HTTP_WORKERS``) uvicorn runs N API processes on one port; they
-share nothing but the store, and the projection worker (when ``VL_RUN_PROJECTIONS`` is
+share nothing but the store (each listens on its own socket, see
+:mod:`interfaces.cli.listeners`), and the projection worker (when ``VL_RUN_PROJECTIONS`` is
 true) runs once, in the supervising process, instead of in each of them.
 """
 
@@ -36,6 +37,7 @@ def serve(
     """Serve the HTTP API. An empty store first gets the demo year; no users yet, an admin."""
     import uvicorn
 
+    from interfaces.cli.listeners import run_workers
     from interfaces.http.app import ProjectionThread, create_app
 
     with opened(database_url) as container:
@@ -73,13 +75,11 @@ def serve(
         if projections is not None:
             projections.start()
         try:
-            uvicorn.run(
+            run_workers(
                 "interfaces.http.app:app_from_env",
-                factory=True,
                 workers=workers,
                 host=host,
                 port=port,
-                log_level="info",
                 access_log=container.settings.access_log,
             )
         finally:

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.listening import Listener
+from infrastructure.runtime import tune_collector
 from infrastructure.users import TokenCache, UserStore
 from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache, SentAnswers
@@ -74,6 +75,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_collector()
         worker = ProjectionThread(container) if container.settings.run_projections else None
         if worker is not None:
             worker.start()

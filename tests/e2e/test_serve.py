@@ -20,8 +20,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _up(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
+def _up(server: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
     while True:
         assert server.poll() is None, log.read_text()
         try:
@@ -80,3 +80,28 @@ def test_serve_loads_the_demo_prints_an_admin_token_and_stops_cleanly(tmp_path: 
             assert server.wait(timeout=20) == 0
     assert "Application startup complete" in quiet.read_text()
     assert "GET /api/v1/me" not in quiet.read_text() and "shown only now" not in quiet.read_text()
+
+
+def test_serve_with_two_workers_answers_on_one_port_and_stops_cleanly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
+    env["VL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    env["VL_ACCESS_LOG"] = "false"  # the worker processes take the setting too
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [CLI, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _up(server, port, log, timeout=90)
+            for _ in range(20):  # new connections each time, to whichever process
+                with httpx.Client() as client:
+                    assert client.get(f"http://127.0.0.1:{port}/healthz").is_success
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=30) == 0, log.read_text()
+    assert log.read_text().count("Application shutdown complete") == 2
+    assert "GET /healthz" not in log.read_text()

@@ -38,7 +38,7 @@ router = APIRouter(tags=["activities"])
 
 
 def _may_write(container: ContainerDep, caller: Caller, activity_id: UUID, what: str) -> None:
-    activity = container.ledger.load(ServiceActivity, activity_id)
+    activity = container.ledger.load(ServiceActivity, activity_id, read_only=True)
     caller.require_activity(str(activity.township), str(activity.team_id), what)
 
 

@@ -1,0 +1,133 @@
+"""Group commit: concurrent inserts from one process's threads share one transaction.
+
+Writers to the event store are serialised (a transaction-scoped lock, so notification ids
+are issued in commit order and readers never pass a gap that fills later). Each insert
+then pays for the lock, the chain-head read, its round trips and a WAL flush on its own,
+and under load the lock's queue, not the work, sets the pace. Here, while one thread's
+transaction is running, the threads that arrive meanwhile queue up; when it finishes,
+one of them (the leader) takes the whole queue and inserts all of their events in one
+transaction: one lock, one head read, one insert, one flush. Each caller still gets its
+own notification ids, in the order the batch was written (its events stay contiguous).
+
+A batch either commits whole or not at all. If it fails — one member's aggregate version
+already taken (an optimistic-concurrency conflict), or anything else — its members are
+inserted again one by one, each in its own transaction, so each caller gets exactly the
+result or the error it would have got alone. Except when the store is unreachable (or the
+write lock's timeout passed): then each member gets that error at once, as it would have
+alone, instead of every member trying the store again in turn (a dead store must fail a
+request in seconds, see :mod:`infrastructure.pgrecorder`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+
+# Errors that say the store cannot be written now (not that this insert is wrong).
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
+
+# A batch stops growing at this many events (the queue's remainder goes next): bounds the
+# time the store's write lock is held by one transaction.
+MAX_BATCH_EVENTS = 5_000
+
+
+@dataclass(eq=False)
+class _Member:
+    events: Sequence[StoredEvent]
+    ids: Sequence[int] | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
+@dataclass(eq=False)
+class GroupCommit:
+    """Calls ``insert`` with the events of every waiting caller at once.
+
+    ``insert`` must write the events it is given in one transaction, in order, and return
+    their notification ids in the same order (all of them, or raise and write none).
+    """
+
+    insert: Insert
+    max_batch_events: int = MAX_BATCH_EVENTS
+    _queue: list[_Member] = field(default_factory=list)
+    _leading: bool = False
+    _turn: threading.Condition = field(default_factory=threading.Condition)
+
+    def __call__(self, events: Sequence[StoredEvent]) -> Sequence[int] | None:
+        mine = _Member(events)
+        with self._turn:
+            self._queue.append(mine)
+            while self._leading and not mine.done:
+                self._turn.wait()
+            if not mine.done:
+                self._leading = True
+                batch = self._take()
+        if not mine.done:
+            try:
+                self._commit(batch)
+            finally:
+                with self._turn:
+                    self._leading = False
+                    self._turn.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        return mine.ids
+
+    def _take(self) -> list[_Member]:
+        """The queue's oldest members, up to the batch size (at least one)."""
+        count, size = 0, 0
+        for member in self._queue:
+            if count and size + len(member.events) > self.max_batch_events:
+                break
+            count, size = count + 1, size + len(member.events)
+        batch, self._queue = self._queue[:count], self._queue[count:]
+        return batch
+
+    def _commit(self, batch: list[_Member]) -> None:
+        try:
+            if len(batch) > 1:
+                try:
+                    ids = self.insert([e for member in batch for e in member.events])
+                except UNAVAILABLE as e:
+                    _fail(batch, e)
+                    return
+                except Exception:
+                    pass  # rolled back whole: each member alone below gets its own answer
+                else:
+                    assert ids is not None and len(ids) == sum(len(m.events) for m in batch)
+                    start = 0
+                    for member in batch:
+                        member.ids = ids[start : start + len(member.events)]
+                        member.done = True
+                        start += len(member.events)
+                    return
+            for n, member in enumerate(batch):
+                try:
+                    member.ids = self.insert(member.events)
+                except UNAVAILABLE as e:
+                    _fail(batch[n:], e)
+                    return
+                except Exception as e:
+                    member.error = e
+                member.done = True
+        finally:
+            for member in batch:
+                if not member.done:  # interrupted (BaseException): tell the waiters so
+                    member.error = RuntimeError("the group commit was interrupted")
+                    member.done = True
+
+
+def _fail(members: list[_Member], error: Exception) -> None:
+    """Each member gets the error (its own copy, so threads never share one traceback)."""
+    for member in members:
+        try:
+            member.error = type(error)(*error.args)
+            member.error.__cause__ = error
+        except Exception:  # an exception type that cannot be rebuilt from its args
+            member.error = error
+        member.done = True
