@@ -73,6 +73,7 @@ class Container:
             batch_size=batch_size,
             poll_interval=poll_interval,
             listen_url=self.settings.database_url if self.settings.is_postgres else None,
+            gather=self.settings.projection_gather_seconds,
         )
 
     def catch_up(self, *, batch_size: int = 2000, workers: int = 1) -> int:

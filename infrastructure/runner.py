@@ -54,8 +54,11 @@ class ProjectionRunner:
         batch_size: int = 2000,
         poll_interval: float = 0.5,
         listen_url: str | None = None,
+        gather: float = 0.0,
     ) -> None:
         self.ledger = ledger
+        self.gather = gather
+        self.batches = 0  # batches applied: what a gather window saves
         self.store = store
         self.lanes = [Lane(p) for p in projections]
         self.batch_size = batch_size
@@ -112,6 +115,7 @@ class ProjectionRunner:
             return 0
         batch = self._read(min(lane.position for lane in active))
         self._apply_batch(batch)
+        self.batches += bool(batch)
         return len(batch)
 
     def catch_up(self) -> int:
@@ -184,6 +188,8 @@ class ProjectionRunner:
                     continue
                 if read == 0:
                     listener = self._wait(listener, stop)
+                    if listener is not None and self.gather:
+                        listener = self._gather(listener, stop)
         finally:
             if listener is not None:
                 listener.close()
@@ -201,6 +207,23 @@ class ProjectionRunner:
             return conn
         except psycopg.Error:
             log.warning("LISTEN unavailable; polling every %ss", self.poll_interval)
+            return None
+
+    def _gather(
+        self, listener: psycopg.Connection[Any], stop: threading.Event
+    ) -> psycopg.Connection[Any] | None:
+        """Woken by a write: let the writes that follow it arrive too (``gather`` seconds),
+        so a busy log is applied in batches of many events instead of one batch per commit
+        (each batch is a transaction over every projection). Read-your-writes waits that
+        much longer; the notifications heard meanwhile are spent."""
+        stop.wait(self.gather)
+        try:
+            for _ in listener.notifies(timeout=0.0):
+                pass
+            return listener
+        except psycopg.Error:
+            log.warning("LISTEN connection lost; polling until it is back")
+            listener.close()
             return None
 
     def _wait(

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
         default=True,
         description="`volunteer-ledger serve` runs the projection worker in a background thread",
     )
+    projection_gather_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        le=5,
+        description="PostgreSQL: a projection worker woken by a write waits this long for "
+        "the writes that follow before applying them in one batch (fewer, larger "
+        "transactions under load; read-your-writes waits that much longer)",
+    )
     http_workers: int = Field(
         default=1,
         ge=1,

@@ -132,6 +132,25 @@ def test_the_runner_wakes_on_notify_not_on_polling(pg_container: Container) -> N
 
 
 @pytest.mark.postgres
+def test_a_woken_runner_gathers_the_writes_that_follow_into_one_batch(
+    pg_container: Container,
+) -> None:
+    c = pg_container
+    runner = c.runner(poll_interval=30)
+    runner.gather = 1.0  # long enough for every write below to land inside the window
+    with running(runner) as stop:
+        c.wait_for(c.ledger.current_position(), timeout=5)
+        time.sleep(0.3)  # idle, waiting for a notification
+        before = runner.batches
+        recorded = [volunteer(c.ledger) for _ in range(8)]  # eight commits, eight notifications
+        c.wait_for(c.ledger.current_position(), timeout=10)
+        assert all(c.read_models().ledger(str(v)) is not None for v in recorded)
+        # one batch for the first wake-up (and at most one more for a straggler), not eight
+        assert runner.batches - before <= 2, runner.batches - before
+        stop.set()
+
+
+@pytest.mark.postgres
 def test_stopping_a_listening_runner_does_not_wait_for_the_poll_interval(
     pg_container: Container,
 ) -> None:
