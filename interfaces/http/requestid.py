@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
+import itertools
+import secrets
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = b"x-request-id"
+
+# A new id is this process's random 64-bit prefix and a counter: 32 hex digits like a
+# UUID's, unique across processes, without a system call per request (uuid4 made one).
+_PREFIX = secrets.token_hex(8)
+_COUNTER = itertools.count(secrets.randbelow(2**32))
 
 
 def request_id(scope: Scope) -> str:
@@ -15,7 +21,7 @@ def request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == HEADER and value:
             return str(value.decode("latin-1"))
-    return uuid.uuid4().hex
+    return f"{_PREFIX}{next(_COUNTER) % 2**64:016x}"
 
 
 class RequestId:
