@@ -7,10 +7,13 @@ polling as the fallback; on SQLite it polls.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +45,27 @@ class Lane:
     @property
     def name(self) -> str:
         return self.projection.name
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while batches are read, decoded and applied.
+
+    A batch allocates hundreds of thousands of short-lived container objects (parsed JSON,
+    events, rows), and every 700 allocations the collector runs, scanning young objects
+    and, ever more often as they pile up, the mirrors and caches too: measured, that
+    doubled the cost of decoding. None of these objects form reference cycles (they are
+    freed by reference counting), so pausing loses nothing; whatever cyclic garbage
+    does appear (an exception's traceback) is collected when the collector resumes.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class ProjectionRunner:
@@ -121,7 +145,7 @@ class ProjectionRunner:
         and written, so decoding overlaps the database's work.
         """
         total = 0
-        with ThreadPoolExecutor(max_workers=1) as reader:
+        with cycle_collector_paused(), ThreadPoolExecutor(max_workers=1) as reader:
             if not self.active:
                 return 0
             expected = min(lane.position for lane in self.active)
@@ -177,7 +201,8 @@ class ProjectionRunner:
         try:
             while not stop.is_set():
                 try:
-                    read = self.step()
+                    with cycle_collector_paused():
+                        read = self.step()
                 except Exception:
                     log.exception("projection batch failed; retrying after %ss", self.poll_interval)
                     stop.wait(self.poll_interval)
