@@ -41,6 +41,10 @@ class Lane:
     generation: int = 0
     error: str | None = None
     mirrors: dict[str, dict[tuple[Any, ...], Row]] = field(default_factory=dict)
+    # Secondary indexes not built yet: a projection starting from position 0 fills its
+    # tables first and indexes them once it reaches the head (one sort per index instead
+    # of an index insert per row).
+    indexes_pending: bool = False
 
     @property
     def name(self) -> str:
@@ -90,9 +94,20 @@ class ProjectionRunner:
             *(lane.projection.ignored_topics() for lane in self.lanes)
         )
         for lane in self.lanes:
-            store.create_tables(lane.projection.tables)
             store.register(lane.name)
+            fresh = store.positions([lane.name])[0][0] == 0
+            # A projection with rows (position > 0) gets any index it lacks now: one
+            # interrupted while catching up from 0 is indexed before it goes on.
+            store.create_tables(lane.projection.tables, indexes=not fresh)
+            lane.indexes_pending = fresh
             self._reload(lane)
+
+    def create_pending_indexes(self) -> None:
+        """Index the tables of projections that caught up from position 0 (once each)."""
+        for lane in self.lanes:
+            if lane.indexes_pending:
+                self.store.create_indexes(lane.projection.tables)
+                lane.indexes_pending = False
 
     def _reload(self, lane: Lane) -> None:
         """Re-read the lane's position and mirrors from the store (after start, rollback or rebuild)."""
@@ -144,6 +159,11 @@ class ProjectionRunner:
         The next batch is read and decoded in a second thread while this one is applied
         and written, so decoding overlaps the database's work.
         """
+        read = self._catch_up()
+        self.create_pending_indexes()
+        return read
+
+    def _catch_up(self) -> int:
         total = 0
         with cycle_collector_paused(), ThreadPoolExecutor(max_workers=1) as reader:
             if not self.active:
@@ -168,7 +188,7 @@ class ProjectionRunner:
 
     def _apply(self, lane: Lane, todo: list[tuple[int, Any]]) -> None:
         try:
-            with self.store.transaction() as tx:
+            with self.store.transaction(replayable=True) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
                 batch = Batch(tx, lane.mirrors)
                 apply = lane.projection.apply
@@ -203,6 +223,8 @@ class ProjectionRunner:
                 try:
                     with cycle_collector_paused():
                         read = self.step()
+                    if read < self.batch_size:  # at the head for now
+                        self.create_pending_indexes()
                 except Exception:
                     log.exception("projection batch failed; retrying after %ss", self.poll_interval)
                     stop.wait(self.poll_interval)
