@@ -148,19 +148,28 @@ class FastDecoder:
         return found
 
     def __call__(self, stored: StoredEvent) -> Any:
+        return self.decode(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+
+    def decode(self, originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:
+        """The same, from a stored event's parts (a row read as a tuple)."""
         if not self.usable:
-            return self.mapper.to_domain_event(stored)
+            return self.mapper.to_domain_event(
+                StoredEvent(originator_id, originator_version, topic, bytes(data))
+            )
         try:
-            state = self._value(orjson.loads(stored.state))
+            state = self._value(orjson.loads(data))
             if type(state) is not dict:
                 raise TypeError("event state is not a JSON object")
         except Exception:
             # The library decides (and words the error) for anything unusual.
-            return self.mapper.to_domain_event(stored)
-        originator_id = stored.originator_id
-        cls, class_version, convert_id = self._class(stored.topic, type(originator_id))
+            return self.mapper.to_domain_event(
+                StoredEvent(originator_id, originator_version, topic, bytes(data))
+            )
+        cls, class_version, convert_id = self._class(topic, type(originator_id))
         state["originator_id"] = convert_id(originator_id)
-        state["originator_version"] = stored.originator_version
+        state["originator_version"] = originator_version
         from_version = state.pop("class_version", 1)
         while from_version < class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)

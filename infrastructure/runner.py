@@ -18,20 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import Notification
 
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection, UnhandledEvent
-from application.readmodel.replay import read_events
 from application.readmodel.store import Row
-from infrastructure.decoding import FastDecoder
+from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
 
 log = logging.getLogger("volunteer_ledger.projections")
-
-# Stands in for an event that every projection of this runner ignores: it is read (the
-# positions advance over it) but never decoded.
-SKIPPED: Any = object()
 
 
 @dataclass
@@ -89,10 +83,10 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.listen_url = listen_url
-        self.decoder = FastDecoder(ledger.mapper)
         self.skipped = frozenset.intersection(
             *(lane.projection.ignored_topics() for lane in self.lanes)
         )
+        self.reader = LogReader(ledger, batch_size, self.skipped)
         for lane in self.lanes:
             store.register(lane.name)
             fresh = store.positions([lane.name])[0][0] == 0
@@ -125,14 +119,8 @@ class ProjectionRunner:
     def active(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.error is None]
 
-    def _decode(self, notification: Notification) -> Any:
-        return SKIPPED if notification.topic in self.skipped else self.decoder(notification)
-
     def _read(self, after: int) -> list[tuple[int, Any]]:
-        decoder = self._decode if self.skipped else self.decoder
-        return next(
-            read_events(self.ledger, after=after, batch=self.batch_size, decoder=decoder), []
-        )
+        return self.reader.read(after)
 
     def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
         for lane in self.active:
