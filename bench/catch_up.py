@@ -126,7 +126,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--library-events", type=int, default=20_000, help="events for the library runner"
     )
-    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=20_000,
+        help="events per transaction (bigger: each hot row rewritten less often)",
+    )
     parser.add_argument(
         "--workers", type=int, default=2, help="processes sharing out our projections"
     )
