@@ -75,7 +75,13 @@ class Container:
             listen_url=self.settings.database_url if self.settings.is_postgres else None,
         )
 
-    def catch_up(self, *, batch_size: int = 2000, workers: int = 1) -> int:
+    def catch_up(
+        self,
+        *,
+        batch_size: int = 2000,
+        workers: int = 1,
+        timings: dict[str, float] | None = None,
+    ) -> int:
         """Bring every read model to the head of the log; return how many events were read.
 
         With ``workers`` > 1 on PostgreSQL, that many processes share the projections out
@@ -84,9 +90,16 @@ class Container:
         per projection as with one runner. SQLite has one writer: it always runs here.
         Workers are spawned, so a script calling this needs the ``if __name__ ==
         "__main__":`` guard (``python -m bench`` has it).
+
+        ``timings``, when given, receives each worker's seconds (start-up excluded) under
+        its projections' names, for reports.
         """
         if workers <= 1 or not self.settings.is_postgres:
-            return self.runner(batch_size=batch_size).catch_up()
+            started = time.perf_counter()
+            read = self.runner(batch_size=batch_size).catch_up()
+            if timings is not None:
+                timings["all, in this process"] = time.perf_counter() - started
+            return read
         groups = share_out(all_projections(self.rulebook), workers)
         settings = self.settings.model_dump()
         with ProcessPoolExecutor(
@@ -95,7 +108,11 @@ class Container:
             futures = [
                 pool.submit(_catch_up_share, settings, names, batch_size) for names in groups
             ]
-            return max(f.result() for f in futures)
+            results = [f.result() for f in futures]
+        if timings is not None:
+            for names, (_, seconds) in zip(groups, results, strict=True):
+                timings[", ".join(sorted(names))] = seconds
+        return max(read for read, _ in results)
 
     def read_position(self) -> int:
         """The position every read model has reached (the slowest one's)."""
@@ -150,11 +167,15 @@ def share_out(projections: list[Projection], workers: int) -> list[frozenset[str
     return [frozenset(p.name for p in g) for g in best]
 
 
-def _catch_up_share(settings: dict[str, Any], names: frozenset[str], batch_size: int) -> int:
-    """In a worker process: catch up the projections ``names``."""
+def _catch_up_share(
+    settings: dict[str, Any], names: frozenset[str], batch_size: int
+) -> tuple[int, float]:
+    """In a worker process: catch up the projections ``names``; events read and seconds taken."""
     container = bootstrap(Settings(**settings))
     try:
-        return container.runner(batch_size=batch_size, only=names).catch_up()
+        started = time.perf_counter()
+        read = container.runner(batch_size=batch_size, only=names).catch_up()
+        return read, time.perf_counter() - started
     finally:
         container.close()
 
