@@ -163,8 +163,8 @@ def main(argv: list[str]) -> int:
     print(f"{'runner':<44}{'events':>10}{'seconds':>10}{'events/s':>12}")
     label = f"ours: all 6 read models, {args.workers} processes"
     print(f"{label:<44}{read:>10,}{seconds:>10.2f}{rate:>12,.0f}")
-    for names, worker_seconds in timings.items():
-        print(f"{'  a worker: ' + names:<54}{worker_seconds:>10.2f}")
+    for names, share_seconds in timings.items():
+        print(f"  a share: {names:<56}{share_seconds:>8.2f} s")
     print(
         f"{'library ProjectionRunner: one table':<44}{done:>10,}{lib_seconds:>10.2f}{lib_rate:>12,.0f}"
     )
