@@ -16,6 +16,7 @@ equal events, value types included, for every event of a demo history.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,7 +37,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from infrastructure.transcodings import DateAsISO, EnumAsValue
+from infrastructure.transcodings import DataclassAsDict, DateAsISO, EnumAsValue, IntervalAsPair
 
 Decode = Callable[[Any], Any]
 
@@ -84,6 +85,17 @@ class FastDecoder:
                     return enum_type(data)
 
             return member
+        if kind is DataclassAsDict:
+            return _dataclass_maker(transcoding.type, transcoding.decode) or transcoding.decode
+        if kind is IntervalAsPair:
+            make = _dataclass_maker(transcoding.type, None)
+            if make is not None:
+                parse = datetime.fromisoformat
+
+                def interval(data: Any) -> Any:
+                    return make({"start": parse(data[0]), "end": parse(data[1])})
+
+                return interval
         return transcoding.decode
 
     def _uuid(self, data: Any) -> UUID:
@@ -148,19 +160,28 @@ class FastDecoder:
         return found
 
     def __call__(self, stored: StoredEvent) -> Any:
+        return self.decode(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+
+    def decode(self, originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:
+        """The same, from a stored event's parts (a row read as a tuple)."""
         if not self.usable:
-            return self.mapper.to_domain_event(stored)
+            return self.mapper.to_domain_event(
+                StoredEvent(originator_id, originator_version, topic, bytes(data))
+            )
         try:
-            state = self._value(orjson.loads(stored.state))
+            state = self._value(orjson.loads(data))
             if type(state) is not dict:
                 raise TypeError("event state is not a JSON object")
         except Exception:
             # The library decides (and words the error) for anything unusual.
-            return self.mapper.to_domain_event(stored)
-        originator_id = stored.originator_id
-        cls, class_version, convert_id = self._class(stored.topic, type(originator_id))
+            return self.mapper.to_domain_event(
+                StoredEvent(originator_id, originator_version, topic, bytes(data))
+            )
+        cls, class_version, convert_id = self._class(topic, type(originator_id))
         state["originator_id"] = convert_id(originator_id)
-        state["originator_version"] = stored.originator_version
+        state["originator_version"] = originator_version
         from_version = state.pop("class_version", 1)
         while from_version < class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
@@ -168,3 +189,42 @@ class FastDecoder:
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return event
+
+
+def _dataclass_maker(cls: type[Any], otherwise: Decode | None) -> Decode | None:
+    """``cls(**data)`` for a dataclass given every field, in order: the instance's ``__dict__``
+    set in one step and ``__post_init__`` run (it validates) — without the generated
+    ``__init__``, which for a frozen class sets each field through ``object.__setattr__``.
+
+    Any other data goes to ``otherwise`` (the transcoding's own decode, so the error is
+    the same). None when ``cls`` is not a plain dataclass this can build (no ``__init__``
+    of its own, no slots, no init-only or class variables, the default ``__new__``).
+    """
+    params = getattr(cls, "__dataclass_params__", None)
+    fields = dataclasses.fields(cls) if params is not None else ()
+    plain = (
+        params is not None
+        and params.init
+        and "__slots__" not in vars(cls)
+        and cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
+        and len(fields) == len(cls.__dataclass_fields__)
+        and all(f.init for f in fields)
+    )
+    if not plain:
+        return None
+    names = tuple(f.name for f in fields)
+    post_init = getattr(cls, "__post_init__", None)
+    new = object.__new__
+
+    def make(data: Any) -> Any:
+        if type(data) is dict and tuple(data) == names:
+            obj = new(cls)
+            obj.__dict__.update(data)
+            if post_init is not None:
+                post_init(obj)
+            return obj
+        if otherwise is None:
+            return cls(**data)
+        return otherwise(data)
+
+    return make

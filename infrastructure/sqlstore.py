@@ -96,17 +96,29 @@ class SqlStore:
                 yield self._sqlite
 
     @contextmanager
-    def transaction(self, *, ddl: bool = False) -> Iterator[Transaction]:
+    def transaction(self, *, ddl: bool = False, replayable: bool = False) -> Iterator[Transaction]:
         """One write transaction (SQLite: BEGIN IMMEDIATE, so it waits for the write lock).
 
         ``ddl``: on PostgreSQL, schema changes take an advisory lock first, because two
         processes creating the same table at once fail with "tuple concurrently updated".
+
+        ``replayable``: the transaction only holds what can be derived again from the event
+        log — a projection's rows with its tracking position. On PostgreSQL it commits
+        without waiting for the WAL flush (``synchronous_commit = off`` for this transaction
+        only). Exactly-once still holds: a server crash can lose only the last commits, each
+        whole (rows and position together, in log order), so the durable tracking row still
+        says what the durable rows hold, and the runner re-applies from there. Nothing
+        durable can depend on a lost commit either: any later synchronous commit on the
+        server (an event saved after reading these rows) flushes the WAL up to itself,
+        these commits included.
         """
         with self.connection() as conn:
             if self.is_postgres:
                 with conn.transaction():
                     if ddl:
                         conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+                    if replayable:
+                        conn.execute("SET LOCAL synchronous_commit = off")
                     yield Transaction(self, conn)
             else:
                 conn.execute("BEGIN IMMEDIATE")
@@ -146,6 +158,13 @@ class SqlStore:
                 if indexes:
                     for ddl in self.index_ddl(table, suffix):
                         tx.execute(ddl)
+
+    def create_indexes(self, tables: Iterable[Table]) -> None:
+        """The secondary indexes of ``tables``, where missing (built in one pass each)."""
+        with self.transaction(ddl=True) as tx:
+            for table in tables:
+                for ddl in self.index_ddl(table):
+                    tx.execute(ddl)
 
     def table_ddl(self, table: Table, suffix: str = "") -> str:
         # Text compares bytewise on both stores (PostgreSQL's default collation follows the

@@ -19,7 +19,7 @@ def _kinds(topic: str) -> tuple[str, str]:
 
 class AuditProjection(Projection):
     name = "audit"
-    weight = 3
+    weight = 5
     tables = (AUDIT_EVENT,)
 
     def apply(self, store: RowStore, event: Any, position: int) -> None:

@@ -29,6 +29,7 @@ class EligibilityProjection(Projection):
     """
 
     name = "eligibility"
+    weight = 2
     tables = (ELIGIBILITY,)
     ignored = (
         AUDIT_EVENTS

@@ -32,6 +32,7 @@ _INSURED_ACTIVITY_EVENTS = frozenset(
 
 class InsuranceProjection(Projection):
     name = "insurance"
+    weight = 2
     tables = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
     ignored = (
         AUDIT_EVENTS

@@ -28,7 +28,7 @@ ZERO = Decimal(0)
 
 class LedgerProjection(Projection):
     name = "ledger"
-    weight = 2
+    weight = 6
     tables = (ACCOUNT, ENTRY)
     ignored = (
         AUDIT_EVENTS

@@ -39,6 +39,7 @@ _RANKED_ACTIVITY_EVENTS = frozenset(
 
 class RankingProjection(Projection):
     name = "ranking"
+    weight = 2
     tables = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
     ignored = (
         AUDIT_EVENTS

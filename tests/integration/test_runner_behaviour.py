@@ -10,14 +10,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from application.readmodel.catalogue import all_projections
 from application.readmodel.ledger import LedgerProjection
 from application.readmodel.ranking import RankingProjection
-from application.readmodel.replay import replay
+from application.readmodel.replay import UndecodableEvent, replay
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
 from infrastructure.bootstrap import Container, ReadModelsBehind, bootstrap
@@ -99,6 +101,29 @@ def test_an_unknown_event_stops_only_that_projection_with_a_clear_error(
 
     rebuild(ledger, container.store, RankingProjection(container.rulebook))  # the way out
     assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
+
+
+@pytest.mark.parametrize("batch_size", [1, 500])
+def test_an_event_that_cannot_be_decoded_stops_catch_up_naming_it(
+    container: Container, batch_size: int
+) -> None:
+    """The runner's own log reader (tuples on PostgreSQL) names the event it cannot decode,
+    and no projection moves past it."""
+    ledger = container.ledger
+    Workload(ledger, seed=6).run(10)
+    topic = "volunteer-ledger:Volunteer.NoSuchEvent"
+    ledger.recorder.insert_events(
+        [StoredEvent(uuid4(), 1, topic, b'{"timestamp":{"_type_":"datetime_iso","_data_":"x"}}')]
+    )
+    bad = ledger.current_position()
+    Workload(ledger, seed=7).run(5)
+
+    with pytest.raises(UndecodableEvent) as stopped:
+        container.runner(batch_size=batch_size).catch_up()
+
+    assert (stopped.value.position, stopped.value.topic) == (bad, topic)
+    positions = [t["position"] for t in container.store.tracking().values()]
+    assert positions and max(positions) < bad
 
 
 # --------------------------------------------------------------------------- (b) LISTEN/NOTIFY
