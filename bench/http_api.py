@@ -38,6 +38,7 @@ from infrastructure.settings import Settings
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DAY0 = date(2022, 3, 1)
+COLD = 5
 
 
 def _port() -> int:
@@ -224,7 +225,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--volunteers", type=int, default=60)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--sheet", type=int, default=2000, help="rows in the bulk sheet")
-    parser.add_argument("--reads", type=int, default=100, help="reads per reading client")
+    parser.add_argument(
+        "--reads",
+        type=int,
+        default=500,
+        help="reads per reading client (the first few of each find every answer cold)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="API processes (serve --workers)")
     args = parser.parse_args(argv)
     if (problem := postgres_reachable(ADMIN_URL)) is not None:
@@ -363,10 +369,14 @@ def main(argv: list[str]) -> int:
             return out
 
         read_seconds, read_latencies = concurrently(32, read, base, headers)
+        # After the writes every answer is cold: each API process computes each ledger
+        # (and the ranking) once, within about the first COLD reads of each client.
+        cold = [x for i in range(32) for x in read_latencies[i * args.reads :][:COLD]]
         print(
             f"(c) reads, 32 clients: {len(read_latencies):,} in {read_seconds:.2f} s, "
             f"p50 {pct(read_latencies, 50):.1f} ms, p99 {pct(read_latencies, 99):.1f} ms "
-            "(target p99 ≤ 20 ms)",
+            f"(target p99 ≤ 20 ms); the first {COLD} reads of each client (cold answers): "
+            f"p50 {pct(cold, 50):.1f} ms, p99 {pct(cold, 99):.1f} ms, max {max(cold) * 1000:.1f} ms",
             flush=True,
         )
     return 0

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         "requests are counted and timed in /metrics either way",
     )
     token_cache_seconds: float = Field(
-        default=5.0,
+        default=60.0,
         ge=0,
         le=300,
         description="PostgreSQL: a resolved bearer token is trusted this long without asking "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -145,7 +146,15 @@ class CachedReads:
         peeked = MISS if self.exact else self.cache.peek(self.reads, projections, key)
         if isinstance(peeked, Miss):
             body, positions = await run_in_threadpool(
-                self.cache.answer, self.reads, projections, key, compute, encode
+                partial(
+                    self.cache.answer,
+                    self.reads,
+                    projections,
+                    key,
+                    compute,
+                    encode,
+                    ask=self.exact,
+                )
             )
         else:
             body, positions = peeked

@@ -23,15 +23,18 @@ write) takes the normal path, which is also what fills it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
-from fastapi.encoders import jsonable_encoder
+from fastapi.encoders import ENCODERS_BY_TYPE, jsonable_encoder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.readmodel.queries import ReadModels
@@ -66,6 +69,7 @@ class ReadCache:
         self._positions: dict[tuple[str, ...], tuple[float, Positions]] = {}
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Event] = {}
+        self._asking: dict[tuple[str, ...], threading.Event] = {}
         self._listener = listener
         self._generation = 0
         if listener is not None:
@@ -84,6 +88,36 @@ class ReadCache:
         if found is None or time.monotonic() > found[0]:
             return None
         return found[1]
+
+    def _read_positions(self, projections: tuple[str, ...]) -> Positions:
+        """The store's positions of ``projections``, remembered unless a move was
+        announced while asking."""
+        generation = self._generation
+        heard = self._listener is not None and self._listener.listening.is_set()
+        positions = self.container.store.positions(projections)
+        if generation == self._generation:
+            ttl = HEARD_POSITIONS_TTL if heard else POSITIONS_TTL
+            self._positions[projections] = (time.monotonic() + ttl, positions)
+        return positions
+
+    def _recent_positions(self, projections: tuple[str, ...]) -> Positions | None:
+        """Remembered positions; if there are none, one thread asks the store while the
+        others asking at the same moment wait for its answer (not a query each)."""
+        found = self.remembered(projections)
+        if found is not None:
+            return found
+        with self._lock:
+            asking = self._asking.get(projections)
+            if asking is None:
+                self._asking[projections] = threading.Event()
+        if asking is not None:
+            asking.wait(COMPUTE_WAIT_SECONDS)
+            return self.remembered(projections)
+        try:
+            return self._read_positions(projections)
+        finally:
+            with self._lock:
+                self._asking.pop(projections).set()
 
     def peek(
         self, reads: ReadModels, projections: Sequence[str], key: Hashable
@@ -106,19 +140,21 @@ class ReadCache:
         key: Hashable,
         compute: Callable[[], Any],
         encode: Callable[[Any], bytes] | None = None,
+        *,
+        ask: bool = True,
     ) -> tuple[bytes | None, Positions | None]:
         """``compute()`` encoded (JSON unless ``encode`` is given; None when it is None),
-        with the positions it was computed at (None for a replay: never cached)."""
+        with the positions it was computed at (None for a replay: never cached).
+
+        ``ask``: read the positions from the store even if recent ones are remembered
+        (``min_position`` reads); otherwise remembered ones do, as for :meth:`peek`."""
         encoder = encode or _json
         if not self._live(reads):  # a replay (or no cache): computed every time
             value = compute()
             return (None if value is None else encoder(value)), None
-        generation = self._generation
-        heard = self._listener is not None and self._listener.listening.is_set()
-        positions = self.container.store.positions(projections)
-        if generation == self._generation:  # no move was announced while we asked
-            ttl = HEARD_POSITIONS_TTL if heard else POSITIONS_TTL
-            self._positions[tuple(projections)] = (time.monotonic() + ttl, positions)
+        positions = None if ask else self._recent_positions(tuple(projections))
+        if positions is None:
+            positions = self._read_positions(tuple(projections))
         full = (key, positions)
         with self._lock:
             if full in self._answers:
@@ -155,10 +191,22 @@ def _json(value: Any) -> bytes:
     (Dictionary keys never reach ``default``: a key the encoder refuses takes the full way.)
     """
     try:
-        text = json.dumps(value, default=jsonable_encoder, **_COMPACT)
+        text = json.dumps(value, default=_leaf, **_COMPACT)
     except TypeError:
         text = json.dumps(jsonable_encoder(value), **_COMPACT)
     return text.encode("utf-8")
+
+
+# The leaves jsonable_encoder itself answers by its ENCODERS_BY_TYPE table for exactly
+# these types (no other branch of it applies to them): taken from the table directly.
+_LEAVES = {
+    t: ENCODERS_BY_TYPE[t] for t in (Decimal, dt.date, dt.datetime, dt.time, dt.timedelta, UUID)
+}
+
+
+def _leaf(value: Any) -> Any:
+    encode = _LEAVES.get(type(value))
+    return jsonable_encoder(value) if encode is None else encode(value)
 
 
 _COMPACT: dict[str, Any] = {
