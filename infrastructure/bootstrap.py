@@ -22,9 +22,10 @@ from application.readmodel.queries import ReadModels
 from application.readmodel.review import annual_review
 from domain.rulebook import Rulebook
 from infrastructure.audit import chain_at
+from infrastructure.decoding import FastDecoder
 from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
-from infrastructure.runner import ProjectionRunner
+from infrastructure.runner import ProjectionRunner, cycle_collector_paused
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import DDL_LOCK, SqlStore
 from infrastructure.transcodings import ledger_transcodings
@@ -143,14 +144,20 @@ class Container:
         return reached
 
     def review(self, year: int, *, upto: int | None = None) -> dict[str, Any]:
-        """The annual review, with the chain head at its cut and the seal covering it."""
-        return annual_review(
-            self.ledger,
-            self.rulebook,
-            year,
-            upto=upto,
-            chain=lambda cut: chain_at(self.ledger, cut),
-        )
+        """The annual review, with the chain head at its cut and the seal covering it.
+
+        Replayed with the runner's decoder and with the cycle collector paused, as a
+        catch-up is: the in-memory read models grow to millions of rows, which every full
+        collection would scan again (none of them form reference cycles)."""
+        with cycle_collector_paused():
+            return annual_review(
+                self.ledger,
+                self.rulebook,
+                year,
+                upto=upto,
+                chain=lambda cut: chain_at(self.ledger, cut),
+                decoder=FastDecoder(self.ledger.mapper),
+            )
 
     def close(self) -> None:
         self.ledger.close()

@@ -24,7 +24,7 @@ from application.readmodel.base import PREFIX, num
 from application.readmodel.insurance import InsuranceProjection
 from application.readmodel.queries import ReadModels
 from application.readmodel.ranking import RankingProjection
-from application.readmodel.replay import read_events
+from application.readmodel.replay import Decoder, read_events
 from application.readmodel.store import MemoryStore, Row
 from application.readmodel.tables import TEAM
 from domain.rulebook import Rulebook
@@ -194,10 +194,12 @@ def annual_review(
     *,
     upto: int | None = None,
     chain: Callable[[int], dict[str, Any]] | None = None,
+    decoder: Decoder | None = None,
 ) -> dict[str, Any]:
     """Build the review of ``year`` from the log up to position ``upto`` (the head when None).
 
-    ``chain`` names the hash-chain head at the review's cut and the seal covering it.
+    ``chain`` names the hash-chain head at the review's cut and the seal covering it;
+    ``decoder`` turns stored events into domain events as the library's mapper would.
     """
     store = MemoryStore()
     projections = [RankingProjection(rulebook), InsuranceProjection(rulebook)]
@@ -208,7 +210,7 @@ def annual_review(
     bases = sorted(_team_commendation_bases(app, collector, upto))
     eligibility_at: dict[int, dict[str, Row]] = {}
     cut = 0
-    for events in read_events(app, upto=upto, batch=5000):
+    for events in read_events(app, upto=upto, batch=5000, decoder=decoder):
         for position, event in events:
             while bases and bases[0][0] < position:
                 _take_team_figures(store, rulebook, bases.pop(0), eligibility_at)
