@@ -143,9 +143,15 @@ class SqlStore:
     # ----------------------------------------------------------------- schema
 
     def ensure_tracking(self) -> None:
+        """The tracking table (and on PostgreSQL its trigger), made once: replacing the
+        trigger at every start would lock the table against the runner each time."""
         with self.transaction(ddl=True) as tx:
             tx.execute(TRACKING_DDL)
-            if self.is_postgres:
+        if self.is_postgres and not self.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = 'vl_tracking_moved' "
+            "AND tgrelid = 'rm_tracking'::regclass"
+        ):
+            with self.transaction(ddl=True) as tx:
                 for ddl in TRACKING_NOTIFY_DDL:
                     tx.execute(ddl)
 

@@ -53,6 +53,11 @@ class Metrics:
             registry=self.registry,
         )
 
+    def record(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One answered request: counted by method, route template and status, and timed."""
+        self.latency.labels(method, route).observe(seconds)
+        self.requests.labels(method, route, str(status)).inc()
+
     def scrape(self, container: Container) -> bytes:
         head = container.ledger.current_position()
         self.head.set(head)
@@ -105,8 +110,7 @@ class _Measure:
         finally:
             route = route_template(scope)
             method = str(scope["method"])
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
-            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.record(method, route, status, time.perf_counter() - started)
 
 
 def install(app: FastAPI) -> Metrics:

@@ -258,8 +258,8 @@ class SentAnswers:
         self.cache = cache
         self.tokens = tokens
         self.metrics = metrics
+        # Touched only on the event loop's thread: no lock.
         self._sent: OrderedDict[Hashable, _Sent] = OrderedDict()
-        self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -279,8 +279,7 @@ class SentAnswers:
             headers = [*sent.headers, (HEADER, request_id(scope).encode("latin-1"))]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": sent.body})
-            self.metrics.latency.labels("GET", sent.route).observe(time.perf_counter() - started)
-            self.metrics.requests.labels("GET", sent.route, "200").inc()
+            self.metrics.record("GET", sent.route, 200, time.perf_counter() - started)
             return
         await self._answer_and_keep(key, scope, receive, send)
 
@@ -308,8 +307,7 @@ class SentAnswers:
         entry = _Sent(
             projections, positions, route_template(scope), start["headers"], b"".join(chunks)
         )
-        with self._lock:
-            self._sent[key] = entry
-            self._sent.move_to_end(key)
-            while len(self._sent) > self.cache.size:
-                self._sent.popitem(last=False)
+        self._sent[key] = entry
+        self._sent.move_to_end(key)
+        while len(self._sent) > self.cache.size:
+            self._sent.popitem(last=False)
