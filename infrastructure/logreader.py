@@ -27,15 +27,22 @@ SKIPPED: Any = object()
 
 class LogReader:
     """``read(after)``: the next ``batch`` events after position ``after``, decoded, with their
-    positions; events whose topic is in ``skipped`` come as :data:`SKIPPED`."""
+    positions; events whose topic is in ``skipped`` come as :data:`SKIPPED` or, when
+    ``headers`` (a projection reads every event's header), as an ``EventHeader``."""
 
     def __init__(
-        self, ledger: VolunteerLedger, batch: int, skipped: frozenset[str] = frozenset()
+        self,
+        ledger: VolunteerLedger,
+        batch: int,
+        skipped: frozenset[str] = frozenset(),
+        *,
+        headers: bool = False,
     ) -> None:
         self.ledger = ledger
         self.batch = batch
         self.skipped = skipped
         self.decoder = FastDecoder(ledger.mapper)
+        self._undecoded = self.decoder.header if headers else _skip
         recorder = ledger.recorder
         self._select: Composed | None = None
         if isinstance(recorder, PostgresApplicationRecorder):
@@ -54,11 +61,14 @@ class LogReader:
             # (a third of the time, on both sides).
             cur.execute(self._select, (after, self.batch), prepare=True, binary=True)
             rows = cur.fetchall()
-        decode = self.decoder.decode
+        decode, undecoded = self.decoder.decode, self._undecoded
         skipped = self.skipped
         try:
             return [
-                (row[0], SKIPPED if row[3] in skipped else decode(row[1], row[2], row[3], row[4]))
+                (
+                    row[0],
+                    (undecoded if row[3] in skipped else decode)(row[1], row[2], row[3], row[4]),
+                )
                 for row in rows
             ]
         except Exception:
@@ -67,8 +77,8 @@ class LogReader:
         events = []
         for position, originator_id, version, topic, state in rows:
             try:
-                event = (
-                    SKIPPED if topic in skipped else decode(originator_id, version, topic, state)
+                event = (undecoded if topic in skipped else decode)(
+                    originator_id, version, topic, state
                 )
             except Exception as e:
                 raise UndecodableEvent(position, topic, e) from e
@@ -82,4 +92,15 @@ class LogReader:
         return next(read_events(self.ledger, after=after, batch=self.batch, decoder=decoder), [])
 
     def _skipping(self, notification: Any) -> Any:
-        return SKIPPED if notification.topic in self.skipped else self.decoder(notification)
+        if notification.topic in self.skipped:
+            return self._undecoded(
+                notification.originator_id,
+                notification.originator_version,
+                notification.topic,
+                notification.state,
+            )
+        return self.decoder(notification)
+
+
+def _skip(originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:
+    return SKIPPED

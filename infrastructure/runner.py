@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 
 from application.ledger import VolunteerLedger
-from application.readmodel.base import Projection, UnhandledEvent
+from application.readmodel.base import EventHeader, Projection, UnhandledEvent
 from application.readmodel.store import Row
 from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
@@ -86,10 +86,15 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.listen_url = listen_url
+        # Events no projection here needs whole are not decoded: skipped, or read as headers
+        # if a projection reads only those (and the others are handed no header).
+        whole = [lane for lane in self.lanes if not lane.projection.headers_only]
         self.skipped = frozenset.intersection(
-            *(lane.projection.ignored_topics() for lane in self.lanes)
+            *(lane.projection.ignored_topics() for lane in whole or self.lanes)
         )
-        self.reader = LogReader(ledger, batch_size, self.skipped)
+        self.reader = LogReader(
+            ledger, batch_size, self.skipped, headers=len(whole) < len(self.lanes)
+        )
         for lane in self.lanes:
             store.register(lane.name)
             fresh = store.positions([lane.name])[0][0] == 0
@@ -184,9 +189,13 @@ class ProjectionRunner:
                 tx.claim(lane.name, lane.position, lane.generation)
                 batch = Batch(tx, lane.mirrors)
                 apply = lane.projection.apply
-                for position, event in todo:
-                    if event is not SKIPPED:
+                if lane.projection.headers_only:
+                    for position, event in todo:
                         apply(batch, event, position)
+                else:
+                    for position, event in todo:
+                        if event is not SKIPPED and type(event) is not EventHeader:
+                            apply(batch, event, position)
                 batch.flush()
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
             lane.position = todo[-1][0]

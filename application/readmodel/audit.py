@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from application.readmodel.base import PREFIX, Projection, iso, text
+from application.readmodel.base import (
+    PREFIX,
+    EventHeader,
+    Projection,
+    UnhandledEvent,
+    event_topics,
+    text,
+)
 from application.readmodel.store import RowStore
 from application.readmodel.tables import AUDIT_EVENT
 
@@ -19,29 +26,36 @@ def _kinds(topic: str) -> tuple[str, str]:
 
 class AuditProjection(Projection):
     name = "audit"
-    weight = 5
+    weight = 4
     tables = (AUDIT_EVENT,)
+    headers_only = True
 
     def apply(self, store: RowStore, event: Any, position: int) -> None:
-        aggregate_type, event_type = _kinds(type(event).TOPIC)
-        actor = getattr(event, "actor", None)
+        header = event if type(event) is EventHeader else EventHeader.of(event)
+        topic = header.topic
+        if topic not in _handled():
+            raise UnhandledEvent(self.name, position, topic)
+        aggregate_type, event_type = _kinds(topic)
         store.upsert(
             AUDIT_EVENT,
             {
                 "position": position,
-                "aggregate_id": text(event.originator_id),
-                "aggregate_version": event.originator_version,
+                "aggregate_id": text(header.originator_id),
+                "aggregate_version": header.originator_version,
                 "aggregate_type": aggregate_type,
                 "event_type": event_type,
-                "actor_id": actor.user_id if actor else None,
-                "actor_role": actor.role._value_ if actor else None,
-                "correlation_id": actor.correlation_id if actor else None,
-                "recorded_at": iso(event.timestamp),
+                "actor_id": header.actor_id,
+                "actor_role": header.actor_role,
+                "correlation_id": header.correlation_id,
+                "recorded_at": header.recorded_at,
             },
         )
 
     @classmethod
     def handled_topics(cls) -> frozenset[str]:
-        from application.readmodel.base import event_topics
-
         return event_topics()
+
+
+@cache
+def _handled() -> frozenset[str]:
+    return frozenset(PREFIX + t for t in event_topics())

@@ -74,6 +74,66 @@ INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.Insuranc
 AUDIT_EVENTS = frozenset({"ChainSeal.Sealed"})
 
 
+class EventHeader:
+    """What every event carries besides its payload, as plain values: when, by whom (and on
+    which request), to which aggregate, of which type.
+
+    A projection that reads nothing else (``Projection.headers_only``: the audit trail) is
+    given one of these for any event that no other projection of its runner needs whole,
+    so the runner reads only these few fields of it instead of decoding the whole event.
+    ``EventHeader.of(event)`` gives the same values from a decoded event.
+    """
+
+    __slots__ = (
+        "actor_id",
+        "actor_role",
+        "correlation_id",
+        "originator_id",
+        "originator_version",
+        "recorded_at",
+        "topic",
+    )
+
+    def __init__(
+        self,
+        topic: str,
+        originator_id: Any,
+        originator_version: int,
+        recorded_at: str,
+        actor_id: str | None,
+        actor_role: str | None,
+        correlation_id: str | None,
+    ) -> None:
+        self.topic = topic
+        self.originator_id = originator_id
+        self.originator_version = originator_version
+        self.recorded_at = recorded_at  # ISO 8601 in UTC, as ``iso`` writes it
+        self.actor_id = actor_id
+        self.actor_role = actor_role
+        self.correlation_id = correlation_id
+
+    @classmethod
+    def of(cls, event: Any) -> EventHeader:
+        actor = getattr(event, "actor", None)
+        return cls(
+            type(event).TOPIC,
+            event.originator_id,
+            event.originator_version,
+            iso(event.timestamp),
+            actor.user_id if actor else None,
+            actor.role._value_ if actor else None,
+            actor.correlation_id if actor else None,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not EventHeader:
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def __repr__(self) -> str:
+        return "EventHeader(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
+
+
 class UnhandledEvent(Exception):
     """A projection met an event it does not know: it stops rather than skip it."""
 
@@ -101,10 +161,15 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
     ignored: ClassVar[frozenset[str]] = frozenset()
-    # Rough share of catch-up work (applying and writing), for sharing projections out
-    # over worker processes: relative figures from CPU time measured catching up the
-    # bench history (270k events), where the ledger's share came out the heavier.
+    # Rough share of catch-up work (decoding what it needs, applying, writing), for sharing
+    # projections out over worker processes: relative figures from the CPU time of
+    # catching up the bench history (270k events) group by group. The directory needs
+    # nearly every event decoded; the audit trail none (headers only).
     weight: ClassVar[int] = 1
+    # True for a projection that reads only each event's header: ``apply`` is then given
+    # an ``EventHeader`` for events no other projection of the runner decodes (and may be
+    # given whole events too).
+    headers_only: ClassVar[bool] = False
     _handlers: ClassVar[dict[str, Handler]]
     _ignored_full: ClassVar[frozenset[str]]
 
@@ -135,10 +200,14 @@ class Projection:
 
     @classmethod
     def ignored_topics(cls) -> frozenset[str]:
-        """Full topics ``apply`` certainly does nothing with: a runner need not decode them.
+        """Full topics a runner need not decode for this projection: those ``apply``
+        certainly does nothing with.
 
-        None when a subclass overrides ``apply``: it may act on any event.
+        None ignored when a subclass overrides ``apply`` (it may act on any event), all of
+        them when it reads only headers (it needs none decoded).
         """
+        if cls.headers_only:
+            return frozenset(PREFIX + t for t in event_topics())
         if cls.apply is not Projection.apply:
             return frozenset()
         return cls._ignored_full
@@ -148,12 +217,22 @@ def dec(value: Any) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
 
 
+_NUMS: dict[Decimal, str] = {}
+_NUMS_MAX = 100_000
+
+
 def num(value: Decimal) -> str:
-    """A decimal as exact text without trailing zeros: 7.00 → "7", 3.50 → "3.5"."""
-    if value == 0:
-        return "0"
-    text = format(value.normalize(), "f")
-    return text
+    """A decimal as exact text without trailing zeros: 7.00 → "7", 3.50 → "3.5".
+
+    Remembered, as projections write the same amounts (hours, points) over and over; equal
+    decimals (7 and 7.00) have one text, so one entry serves them all."""
+    found = _NUMS.get(value)
+    if found is None:
+        found = "0" if value == 0 else format(value.normalize(), "f")
+        if len(_NUMS) >= _NUMS_MAX:
+            _NUMS.clear()
+        _NUMS[value] = found
+    return found
 
 
 def iso(value: datetime) -> str:

@@ -24,7 +24,7 @@ from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBE
 
 class DirectoryProjection(Projection):
     name = "directory"
-    weight = 5
+    weight = 6
     tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
     ignored = (
         AUDIT_EVENTS

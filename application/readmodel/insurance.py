@@ -32,7 +32,7 @@ _INSURED_ACTIVITY_EVENTS = frozenset(
 
 class InsuranceProjection(Projection):
     name = "insurance"
-    weight = 2
+    weight = 3
     tables = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
     ignored = (
         AUDIT_EVENTS

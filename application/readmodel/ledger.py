@@ -24,11 +24,15 @@ from application.readmodel.store import Row, RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
 
 ZERO = Decimal(0)
+# ``json.dumps(x, ensure_ascii=False[, sort_keys=True])``, the same text, without building
+# an encoder for every entry.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+_sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 class LedgerProjection(Projection):
     name = "ledger"
-    weight = 6
+    weight = 5
     tables = (ACCOUNT, ENTRY)
     ignored = (
         AUDIT_EVENTS
@@ -78,20 +82,18 @@ class LedgerProjection(Projection):
             raise LookupError(f"ledger: no account for volunteer {volunteer_id} at {position}")
         new_balance = dec(account["balance"]) + balance
         seq = int(account["entries"]) + 1
-        store.update(
-            ACCOUNT,
-            (volunteer_id,),
-            {
-                "balance": num(new_balance),
-                "lifetime_points": num(dec(account["lifetime_points"]) + lifetime),
-                "credited_hours": num(dec(account["credited_hours"]) + credited),
-                "backfilled_hours": num(dec(account["backfilled_hours"]) + backfilled),
-                "training_hours": num(dec(account["training_hours"]) + training),
-                "redeemed": num(dec(account["redeemed"]) + redeemed),
-                "entries": seq,
-                "position": position,
-            },
-        )
+        changes: Row = {"balance": num(new_balance), "entries": seq, "position": position}
+        # Only the figures that move (an award leaves training and redemptions as they are).
+        for column, amount in (
+            ("lifetime_points", lifetime),
+            ("credited_hours", credited),
+            ("backfilled_hours", backfilled),
+            ("training_hours", training),
+            ("redeemed", redeemed),
+        ):
+            if amount:
+                changes[column] = num(dec(account[column]) + amount)
+        store.update(ACCOUNT, (volunteer_id,), changes)
         store.upsert(
             ENTRY,
             {
@@ -141,7 +143,7 @@ class LedgerProjection(Projection):
                 "category": e.category.code,
                 "service_date": e.service_date.isoformat(),
                 "rulebook_version": e.rulebook_version,
-                "detail": json.dumps(cause, ensure_ascii=False, sort_keys=True),
+                "detail": _sorted_json(cause),
             },
             balance=e.points,
             lifetime=e.points,
@@ -164,7 +166,7 @@ class LedgerProjection(Projection):
                 "backfill": int(e.backfill),
                 "activity_id": text(e.activity_id),
                 "reverses": text(e.reverses),
-                "detail": json.dumps({"reason": e.reason}, ensure_ascii=False),
+                "detail": _json({"reason": e.reason}),
             },
             balance=-e.points,
             lifetime=-e.points,
@@ -182,7 +184,7 @@ class LedgerProjection(Projection):
                 "entry_id": e.entry_id,
                 "kind": "redemption",
                 "points": num(-e.points),
-                "detail": json.dumps({"benefit": e.benefit}, ensure_ascii=False),
+                "detail": _json({"benefit": e.benefit}),
             },
             balance=-e.points,
             redeemed=e.points,
@@ -201,7 +203,7 @@ class LedgerProjection(Projection):
                 "hours": num(e.hours),
                 "service_date": e.completed_on.isoformat(),
                 "rulebook_version": e.rulebook_version,
-                "detail": json.dumps({"course": e.course}, ensure_ascii=False),
+                "detail": _json({"course": e.course}),
             },
             balance=e.points,
             lifetime=e.points,

@@ -12,10 +12,12 @@ from enum import Enum
 from typing import Any
 from uuid import uuid4
 
+import orjson
 import pytest
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
 from application.demo import generate_year
+from application.readmodel.base import EventHeader
 from application.readmodel.replay import read_notifications
 from infrastructure.bootstrap import Container
 from infrastructure.decoding import FastDecoder
@@ -58,6 +60,71 @@ def test_fast_decoder_equals_the_library_mapper_for_every_event(container: Conta
             count += 1
     assert count > 300
     assert len(topics) >= 15, sorted(topics)
+
+
+def test_headers_read_without_decoding_equal_those_of_the_decoded_events(
+    container: Container,
+) -> None:
+    """What the audit trail is given for events no other projection decodes."""
+    ledger = container.ledger
+    generate_year(ledger, year=2022, seed=3, townships=2, volunteers=8, activities=6)
+    Workload(ledger, seed=6).run(100)
+    decoder = FastDecoder(ledger.mapper)
+    count = 0
+    for notifications in read_notifications(ledger, batch=500):
+        for n in notifications:
+            header = decoder.header(n.originator_id, n.originator_version, n.topic, n.state)
+            assert header == EventHeader.of(ledger.mapper.to_domain_event(n)), n.id
+            assert header.actor_id, n.id  # every event of ours names who asked for it
+            count += 1
+    assert count > 200
+
+
+@pytest.mark.parametrize(
+    ("written", "recorded_at"),
+    [
+        ("2022-03-01T08:30:00.250000+00:00", "2022-03-01T08:30:00.250000+00:00"),
+        ("2022-03-01T08:30:00+00:00", "2022-03-01T08:30:00+00:00"),
+        # Not in the form iso() writes: converted as a decoded event's timestamp would be.
+        ("2022-03-01T16:30:00.250000+08:00", "2022-03-01T08:30:00.250000+00:00"),
+        ("2022-03-01T08:30:00.000000+00:00", "2022-03-01T08:30:00+00:00"),
+        ("2022-03-01 08:30:00.250000+00:00", "2022-03-01T08:30:00.250000+00:00"),
+    ],
+)
+def test_a_header_records_the_time_as_the_decoded_event_would(
+    container: Container, written: str, recorded_at: str
+) -> None:
+    decoder = FastDecoder(container.ledger.mapper)
+    state = orjson.dumps(
+        {
+            "timestamp": {"_type_": "datetime_iso", "_data_": written},
+            "reason": "x",
+            "actor": {
+                "_type_": "actor",
+                "_data_": {
+                    "user_id": "u1",
+                    "role": {"_type_": "role", "_data_": "admin"},
+                    "correlation_id": "c1",
+                },
+            },
+        }
+    )
+    topic, version = "volunteer-ledger:Volunteer.Suspended", 3
+    header = decoder.header(uuid4(), version, topic, state)
+    assert header.recorded_at == recorded_at
+    assert (header.actor_id, header.actor_role, header.correlation_id) == ("u1", "admin", "c1")
+    assert header == EventHeader.of(decoder.decode(header.originator_id, version, topic, state))
+
+
+def test_a_header_that_cannot_be_read_fails_as_decoding_does(container: Container) -> None:
+    decoder = FastDecoder(container.ledger.mapper)
+    with pytest.raises(MapperDeserialisationError):
+        decoder.header(
+            uuid4(),
+            1,
+            "volunteer-ledger:Volunteer.Suspended",
+            b'{"timestamp":{"_type_":"no_such_type","_data_":"x"}}',
+        )
 
 
 def test_fast_decoder_fails_as_the_library_does(container: Container) -> None:
