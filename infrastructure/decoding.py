@@ -39,6 +39,7 @@ from eventsourcing.utils import resolve_topic
 
 from application.readmodel.base import EventHeader, iso
 from infrastructure.transcodings import (
+    CategoryAsCode,
     DataclassAsDict,
     DateAsISO,
     EnumAsValue,
@@ -50,6 +51,9 @@ Decode = Callable[[Any], Any]
 # UUIDs repeat (volunteers, activities, teams): one immutable instance per hex string,
 # up to a bound, saves parsing them again.
 _UUID_CACHE_SIZE = 200_000
+# Frozen values that recur (amounts, dates, categories, activity windows): one instance
+# per written form, up to a bound each.
+_VALUE_CACHE_SIZE = 50_000
 
 
 class FastDecoder:
@@ -77,9 +81,11 @@ class FastDecoder:
         if kind is DatetimeAsISO:
             return datetime.fromisoformat
         if kind is DecimalAsStr:
-            return Decimal
+            return _remembered(Decimal)
         if kind is DateAsISO:
-            return date.fromisoformat
+            return _remembered(date.fromisoformat)
+        if kind is CategoryAsCode:
+            return _remembered(transcoding.decode)
         if kind is EnumAsValue:
             enum_type = cast(type[Enum], transcoding.type)
             members = enum_type._value2member_map_
@@ -98,8 +104,19 @@ class FastDecoder:
             if make is not None:
                 parse = datetime.fromisoformat
 
+                made: dict[tuple[Any, ...], Any] = {}
+
                 def interval(data: Any) -> Any:
-                    return make({"start": parse(data[0]), "end": parse(data[1])})
+                    # An activity's window comes back in every sign-up, hours and award.
+                    key = tuple(data) if type(data) is list else None
+                    found = made.get(key) if key is not None else None
+                    if found is None:
+                        found = make({"start": parse(data[0]), "end": parse(data[1])})
+                        if key is not None:
+                            if len(made) >= _VALUE_CACHE_SIZE:
+                                made.clear()
+                            made[key] = found
+                    return found
 
                 return interval
         return transcoding.decode
@@ -237,6 +254,25 @@ class FastDecoder:
             except Exception:
                 pass
         return EventHeader.of(self.decode(originator_id, originator_version, topic, data))
+
+
+def _remembered(convert: Decode) -> Decode:
+    """``convert`` for string data, remembering its results (bounded): for immutable values
+    that recur across events (amounts, dates, categories). Other data is converted afresh."""
+    made: dict[str, Any] = {}
+
+    def remembered(data: Any) -> Any:
+        if type(data) is not str:
+            return convert(data)
+        found = made.get(data)
+        if found is None:
+            found = convert(data)
+            if len(made) >= _VALUE_CACHE_SIZE:
+                made.clear()
+            made[data] = found
+        return found
+
+    return remembered
 
 
 def _canonical_utc(stamp: str) -> bool:
