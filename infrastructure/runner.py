@@ -23,7 +23,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.base import EventHeader, Projection, UnhandledEvent
 from application.readmodel.store import Row
 from infrastructure.logreader import SKIPPED, LogReader
-from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved
+from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved, Transaction
 
 log = logging.getLogger("volunteer_ledger.projections")
 
@@ -131,6 +131,16 @@ class ProjectionRunner:
         return self.reader.read(after)
 
     def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
+        work = self._work(batch)
+        if len(work) > 1 and self._apply_together(work):
+            return
+        # Lane by lane, each from its position as it is now (re-read if together failed).
+        for lane, todo in self._work(batch) if len(work) > 1 else work:
+            self._apply(lane, todo)
+
+    def _work(self, batch: list[tuple[int, Any]]) -> list[tuple[Lane, list[tuple[int, Any]]]]:
+        """Each active lane with the events of the batch after its position."""
+        work = []
         for lane in self.active:
             todo = (
                 batch
@@ -138,7 +148,52 @@ class ProjectionRunner:
                 else [(p, e) for p, e in batch if p > lane.position]
             )
             if todo:
-                self._apply(lane, todo)
+                work.append((lane, todo))
+        return work
+
+    def _apply_together(self, work: list[tuple[Lane, list[tuple[int, Any]]]]) -> bool:
+        """Every lane's rows and position in one transaction: one commit a batch instead of
+        one per projection (the live runner applies a few events at a time, so commits and
+        their round trips were most of its work). Tracking rows are claimed first, together
+        and in name order, and moved together at the end. If any lane fails — an event it cannot handle, a position moved by another
+        runner, a database error — the transaction is rolled back, every lane's mirrors are
+        re-read, and False tells the caller to apply the batch lane by lane, where a failing
+        lane stops (or raises) alone and the others go on."""
+        try:
+            with self.store.transaction(replayable=True) as tx:
+                tx.claim_all([(lane.name, lane.position, lane.generation) for lane, _ in work])
+                for lane, todo in work:
+                    self._write(tx, lane, todo)
+                tx.advance_all(
+                    [
+                        (lane.name, lane.position, todo[-1][0], lane.generation)
+                        for lane, todo in work
+                    ]
+                )
+        except Exception:
+            for lane, _ in work:
+                self._reload(lane)
+            return False
+        except BaseException:
+            for lane, _ in work:
+                self._reload(lane)
+            raise
+        for lane, todo in work:
+            lane.position = todo[-1][0]
+        return True
+
+    def _write(self, tx: Transaction, lane: Lane, todo: list[tuple[int, Any]]) -> None:
+        """Apply the lane's events and write its rows (its mirrors kept in step)."""
+        batch = Batch(tx, lane.mirrors)
+        apply = lane.projection.apply
+        if lane.projection.headers_only:
+            for position, event in todo:
+                apply(batch, event, position)
+        else:
+            for position, event in todo:
+                if event is not SKIPPED and type(event) is not EventHeader:
+                    apply(batch, event, position)
+        batch.flush()
 
     def step(self) -> int:
         """Apply one batch of the log to every active projection; return how many events were read."""
@@ -187,16 +242,7 @@ class ProjectionRunner:
         try:
             with self.store.transaction(replayable=True) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
-                batch = Batch(tx, lane.mirrors)
-                apply = lane.projection.apply
-                if lane.projection.headers_only:
-                    for position, event in todo:
-                        apply(batch, event, position)
-                else:
-                    for position, event in todo:
-                        if event is not SKIPPED and type(event) is not EventHeader:
-                            apply(batch, event, position)
-                batch.flush()
+                self._write(tx, lane, todo)
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
             lane.position = todo[-1][0]
         except UnhandledEvent as stop:

@@ -340,6 +340,38 @@ class Transaction:
                 f"projection {projection!r} moved from position {position} meanwhile"
             )
 
+    def claim_all(self, claims: Sequence[tuple[str, int, int]]) -> None:
+        """``claim`` for several projections (name, position, generation) in one statement,
+        their rows locked in name order."""
+        lock = " FOR UPDATE" if self.store.is_postgres else ""
+        marks = ", ".join("?" * len(claims))
+        found = {
+            str(name): (int(position), int(generation))
+            for name, position, generation in self.conn.execute(
+                self.store.sql(
+                    f"SELECT projection, position, generation FROM rm_tracking "
+                    f"WHERE projection IN ({marks}) ORDER BY projection{lock}"
+                ),
+                tuple(name for name, _, _ in claims),
+            ).fetchall()
+        }
+        for name, position, generation in claims:
+            if found.get(name) != (position, generation):
+                raise TrackingMoved(f"projection {name!r} moved from position {position} meanwhile")
+
+    def advance_all(self, moves: Sequence[tuple[str, int, int, int]]) -> None:
+        """``advance`` for several projections (name, old, new, generation) in one round trip.
+        Only after ``claim_all`` in the same transaction: the rows are locked (PostgreSQL) or
+        the database is (SQLite), so nobody can have moved them since."""
+        now = _now()
+        self.executemany(
+            self.store.sql(
+                "UPDATE rm_tracking SET position = ?, error = NULL, updated_at = ? "
+                "WHERE projection = ? AND position = ? AND generation = ?"
+            ),
+            [(new, now, name, old, generation) for name, old, new, generation in moves],
+        )
+
     def advance(
         self, projection: str, old: int, new: int, generation: int, error: str | None = None
     ) -> None:

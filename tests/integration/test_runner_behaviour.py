@@ -103,6 +103,34 @@ def test_an_unknown_event_stops_only_that_projection_with_a_clear_error(
     assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
 
 
+def test_a_batch_commits_every_projection_at_once(container: Container) -> None:
+    """One transaction a batch for all projections, not one each: the live runner applies a
+    few events at a time, and a commit apiece was most of its work."""
+    ledger = container.ledger
+    Workload(ledger, seed=21).run(30)
+    runner = container.runner(batch_size=10)
+    transactions = 0
+    real = container.store.transaction
+
+    @contextmanager
+    def counted(**kwargs: Any) -> Iterator[Any]:
+        nonlocal transactions
+        transactions += 1
+        with real(**kwargs) as tx:
+            yield tx
+
+    container.store.transaction = counted  # type: ignore[method-assign]
+    try:
+        batches = 0
+        while runner.step():
+            batches += 1
+    finally:
+        del container.store.transaction
+    assert batches >= 3
+    assert transactions == batches
+    assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
+
+
 @pytest.mark.parametrize("batch_size", [1, 500])
 def test_an_event_that_cannot_be_decoded_stops_catch_up_naming_it(
     container: Container, batch_size: int
