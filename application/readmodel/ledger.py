@@ -32,7 +32,7 @@ _sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 class LedgerProjection(Projection):
     name = "ledger"
-    weight = 5
+    weight = 6
     tables = (ACCOUNT, ENTRY)
     ignored = (
         AUDIT_EVENTS
