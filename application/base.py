@@ -17,6 +17,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
+    Mapper,
     OperationalError,
     RecordConflictError,
     Transcoding,
@@ -130,10 +131,14 @@ class LedgerBase(Application[UUID]):
         env: dict[str, str] | None = None,
         transcodings: Sequence[Transcoding] = (),
         clock: Clock = utc_now,
+        mapper: Callable[[Mapper[UUID]], Mapper[UUID]] | None = None,
     ) -> None:
+        """``mapper``: given the library's mapper, the one to use instead (one that stores
+        the same events, faster)."""
         self.rulebook = rulebook
         self.clock = clock
         self._transcodings = list(transcodings)
+        self._mapper = mapper
         with translated_errors():
             super().__init__(env=env)
 
@@ -142,6 +147,10 @@ class LedgerBase(Application[UUID]):
         merged = dict(type(self).env)
         merged.update(env or {})
         return Environment(name, merged)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = super().construct_mapper()
+        return mapper if self._mapper is None else self._mapper(mapper)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
