@@ -110,7 +110,14 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     app.add_middleware(RequestId)
     # Repeated reads answered outside every other layer (GET only: no body, no key).
     app.outermost = partial(
-        SentAnswers, cache=app.state.read_cache, tokens=tokens, metrics=measured
+        SentAnswers,
+        cache=app.state.read_cache,
+        tokens=tokens,
+        metrics=measured,
+        plain=[
+            volunteers.recognise_ledger(API_PREFIX),
+            reports.recognise_rankings(API_PREFIX),
+        ],
     )
 
     app.include_router(ops.ops)
