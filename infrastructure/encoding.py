@@ -18,7 +18,7 @@ errors are the library's: a value of a subclass of a JSON type (:mod:`json` writ
 those natively, never asking a transcoding), a float that is not finite, a dict key
 that is not a string, an unregistered type, nesting deeper than :data:`MAX_DEPTH`, a
 cipher or compressor, or a transcoder other than the library's JSON one.
-``tests/unit/test_fast_encoding.py`` and ``tests/integration/test_fast_decoding.py``
+``tests/unit/test_fast_encoding.py`` and ``tests/integration/test_stored_bytes.py``
 check the bytes are equal, value by value and for every event of a demo history.
 """
 
@@ -42,6 +42,9 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 from eventsourcing.utils import get_topic
+
+from domain.values import Interval
+from infrastructure.transcodings import IntervalAsPair
 
 MAX_DEPTH = 32
 MEMO_SIZE = 4096  # texts kept of recurring immutable values (cleared when full)
@@ -152,11 +155,15 @@ class FastEncodingMapper(Mapper[Any]):
         if transcoding is None or issubclass(kind, _PLAIN):
             return _unsure  # unregistered (the library raises), or json writes it natively
         head = '{"_type_":' + encode_basestring(transcoding.name) + ',"_data_":'
-        # The library's own transcodings, whose data is known text needing no escapes.
+        # Transcodings whose data is known text needing no escapes (ISO times).
         if type(transcoding) is UUIDAsHex and kind is UUID:
             return lambda value, depth: f'{head}"{value.hex}"}}'
         if type(transcoding) is DatetimeAsISO and kind is datetime:
             return lambda value, depth: f'{head}"{value.isoformat()}"}}'
+        if type(transcoding) is IntervalAsPair and kind is Interval:
+            return lambda value, depth: (
+                f'{head}["{value.start.isoformat()}","{value.end.isoformat()}"]}}'
+            )
         general = self._general(transcoding, head)
         if issubclass(kind, Enum) or kind in self.immutable:
             return self._remembered(general)
