@@ -131,6 +131,14 @@ class SqlStore:
                     raise
                 conn.execute("COMMIT")
 
+    def hold_connections(self) -> None:
+        """Keep the pool full from now on (PostgreSQL), as an API process wants: the pool
+        otherwise opens connections one at a time when a burst of reads finds it short
+        (the cold reads after a write waited tens of ms for them) and closes them again
+        after ten idle minutes."""
+        if self._pool is not None:
+            self._pool.resize(self._pool.max_size, self._pool.max_size)
+
     def execute(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.connection() as conn:
             cur = conn.execute(self.sql(text), tuple(params))
@@ -295,8 +303,14 @@ class SqlStore:
             values = list(within[1])
             if not values:
                 return []
-            clauses.append(f"{within[0]} IN ({', '.join('?' * len(values))})")
-            params += values
+            if self.is_postgres:
+                # One array parameter: the same statement text for any number of values
+                # (prepared once), not a placeholder each to parse and dump.
+                clauses.append(f"{within[0]} = ANY(?)")
+                params.append(values)
+            else:
+                clauses.append(f"{within[0]} IN ({', '.join('?' * len(values))})")
+                params += values
         if between is not None:
             clauses.append(f"{between[0]} >= ? AND {between[0]} < ?")
             params += [between[1], between[2]]

@@ -96,6 +96,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
         lifespan=lifespan,
     )
+    container.store.hold_connections()  # reads come in bursts: no connection made then
     listener = Listener.for_settings(container.settings)
     tokens = TokenCache(UserStore(container.store), container.settings, listener)
     app.state.container = container
