@@ -24,7 +24,9 @@ A first (cold) plain read of a ledger or a ranking by such a token is answered t
 too, once its route has answered one like it: the routers name these reads
 (:class:`PlainAnswer`, recognised from the path and query alone), the answer comes from
 the same :class:`ReadCache` computation the route uses, and goes out with the headers
-the route sent for its kind. Routing, dependency injection and validation cost several
+the route sent for its kind (reads of a kind arriving while the route answers the
+first one wait for it, rather than each taking the route). Routing, dependency
+injection and validation cost several
 times the computation of a small ledger; after a write, every process computes every
 ledger once. A read it is unsure of (no answer, an error, a route not yet seen) takes
 the normal path.
@@ -32,12 +34,14 @@ the normal path.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -288,8 +292,10 @@ class SentAnswers:
         self.plain = tuple(plain)
         # Touched only on the event loop's thread: no lock.
         self._sent: OrderedDict[Hashable, _Sent] = OrderedDict()
-        # (recogniser, variant) → (route template, headers) of a full-path answer.
+        # (recogniser, variant) → (route template, headers) of a full-path answer; and
+        # those whose first full-path answer is under way (their like wait for it).
         self._learned: dict[Hashable, tuple[str, list[tuple[bytes, bytes]]]] = {}
+        self._learning: dict[Hashable, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -312,9 +318,23 @@ class SentAnswers:
             self.metrics.record("GET", sent.route, 200, time.perf_counter() - started)
             return
         plain = self._recognised(scope)
-        if plain is not None and await self._answer_plain(key, scope, send, *plain):
+        if plain is None:
+            await self._answer_and_keep(key, scope, receive, send)
             return
-        await self._answer_and_keep(key, scope, receive, send, plain)
+        learning = self._learning.get(plain[0])
+        if learning is not None:  # the route is answering the first of its kind: wait
+            with suppress(TimeoutError):
+                await asyncio.wait_for(learning.wait(), COMPUTE_WAIT_SECONDS)
+        if await self._answer_plain(key, scope, send, *plain):
+            return
+        if plain[0] in self._learned or plain[0] in self._learning:
+            await self._answer_and_keep(key, scope, receive, send, plain)
+            return
+        self._learning[plain[0]] = asyncio.Event()
+        try:
+            await self._answer_and_keep(key, scope, receive, send, plain)
+        finally:
+            self._learning.pop(plain[0]).set()
 
     def _recognised(self, scope: Scope) -> tuple[Hashable, PlainAnswer] | None:
         for i, recognise in enumerate(self.plain):
