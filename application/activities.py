@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from application.base import LedgerBase, command
@@ -11,6 +11,7 @@ from application.results import AwardResult, HoursRow, Recorded, Verification
 from domain.activity import ServiceActivity
 from domain.awards import AwardRef
 from domain.errors import DomainError, rule_violation
+from domain.rulebook import RulebookVersion
 from domain.team import VolunteerTeam
 from domain.values import (
     Actor,
@@ -21,6 +22,8 @@ from domain.values import (
     MediaLevel,
 )
 from domain.volunteer import Volunteer
+
+_Terms = tuple[RulebookVersion, date, timedelta]
 
 
 class ActivityCommands(LedgerBase):
@@ -94,18 +97,42 @@ class ActivityCommands(LedgerBase):
         activity.withdraw_signup(volunteer_id, reason, actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
-    def _admit(self, activity: ServiceActivity, row: HoursRow, actor: Actor) -> None:
-        """Check the volunteer may serve then, and record the hours on the activity."""
-        volunteer = self.load(Volunteer, row.volunteer_id, read_only=True)
+    def _terms(self, interval: Interval, known: dict[datetime, _Terms]) -> _Terms:
+        """The rules in force for hours starting when ``interval`` does, its service date
+        under them and their window tolerance — worked out once per start time of a
+        sheet (they depend on the start instant only)."""
+        found = known.get(interval.start)
+        if found is None:
+            rules = self.rules_for(interval)
+            found = known[interval.start] = (
+                rules,
+                interval.local_date(rules.utc_offset),
+                self.tolerance(rules),
+            )
+        return found
+
+    def _admit(
+        self,
+        activity: ServiceActivity,
+        row: HoursRow,
+        actor: Actor,
+        known: dict[datetime, _Terms] | None = None,
+        volunteers: dict[UUID, Volunteer] | None = None,
+    ) -> None:
+        """Check the volunteer may serve then, and record the hours on the activity
+        (``volunteers``: those already loaded, by id)."""
+        volunteer = None if volunteers is None else volunteers.get(row.volunteer_id)
+        if volunteer is None:
+            volunteer = self.load(Volunteer, row.volunteer_id, read_only=True)
         volunteer.require_active("serve")
-        rules = self.rules_for(row.interval)
+        rules, day, tolerance = self._terms(row.interval, {} if known is None else known)
         volunteer.check_no_overlap(row.interval, activity.id)
-        volunteer.check_insured(rules, activity.category, row.interval.local_date(rules.utc_offset))
+        volunteer.check_insured(rules, activity.category, day)
         activity.record_hours(
             volunteer_id=row.volunteer_id,
             interval=row.interval,
             source=row.source,
-            tolerance=self.tolerance(rules),
+            tolerance=tolerance,
             actor=actor,
         )
 
@@ -139,9 +166,11 @@ class ActivityCommands(LedgerBase):
         if not rows:
             raise BulkRejected([RowError(0, "rows", "the sheet has no rows")])
         errors: list[RowError] = []
+        known: dict[datetime, _Terms] = {}
+        volunteers = self.load_many(Volunteer, (row.volunteer_id for row in rows))
         for line, row in enumerate(rows, start=1):
             try:
-                self._admit(activity, row, actor)
+                self._admit(activity, row, actor, known, volunteers)
             except NotFound as e:
                 errors.append(RowError(line, "volunteer_id", str(e)))
             except DomainError as e:

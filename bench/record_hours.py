@@ -55,7 +55,7 @@ from domain.values import (
     TeamLevel,
     national_id_check_char,
 )
-from infrastructure.bootstrap import bootstrap
+from infrastructure.bootstrap import bootstrap, fast_mapper
 from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
@@ -199,6 +199,7 @@ def make_ledger(settings: Settings, variant: str) -> VolunteerLedger:
         rulebook=load_rulebook(settings.rulebook_path),
         env=variant_env(settings, variant),
         transcodings=ledger_transcodings(),
+        mapper=fast_mapper,
     )
 
 

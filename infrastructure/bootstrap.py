@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any
+from uuid import UUID
 
 import psycopg
+from eventsourcing.persistence import Mapper
 
 from application.base import Clock, utc_now
 from application.errors import StoreUnavailable
@@ -21,8 +23,10 @@ from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.review import annual_review
 from domain.rulebook import Rulebook
+from domain.values import Actor, Category
 from infrastructure.audit import chain_at
 from infrastructure.decoding import FastDecoder
+from infrastructure.encoding import FastEncodingMapper
 from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner, cycle_collector_paused
@@ -198,6 +202,13 @@ def _catch_up_share(
         container.close()
 
 
+def fast_mapper(mapper: Mapper[UUID]) -> Mapper[UUID]:
+    """The mapper the service stores events with: the library's bytes, written faster
+    (an actor recurs on every event of a request, a category on every event of an
+    activity: their text is written once)."""
+    return FastEncodingMapper.replacing(mapper, immutable=(Actor, Category))
+
+
 def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
     rulebook = load_rulebook(settings.rulebook_path)
@@ -207,6 +218,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Co
             env=event_store_env(settings),
             transcodings=ledger_transcodings(),
             clock=clock,
+            mapper=fast_mapper,
         )
     return Container(settings=settings, rulebook=rulebook, ledger=ledger)
 

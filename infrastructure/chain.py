@@ -130,6 +130,11 @@ class ChainedRecorder:
         """Run one read-only statement; rows as plain tuples."""
         raise NotImplementedError
 
+    def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """Every stored event of each of ``originator_ids``, in (originator, version)
+        order — as ``select_events`` per originator gives them, in one query."""
+        raise NotImplementedError
+
     def chain_head(self, *, at: int | None = None) -> Link | None:
         """The last link (at or before position ``at`` when given)."""
         rows = (
@@ -248,6 +253,11 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "(SELECT MAX(position) FROM {schema}.{chain}))"
         ).format(**names)
         self._count_links = SQL("SELECT EXISTS (SELECT 1 FROM {schema}.{chain})").format(**names)
+        self._select_events_of = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
+            "WHERE originator_id = ANY(%s::{id_type}[]) ORDER BY originator_id, originator_version"
+        ).format(id_type=Identifier(datastore.originator_id_type), **names)
+        self._ids_are_uuids = datastore.originator_id_type == "uuid"
         self._pending = threading.local()
         lock_key = int.from_bytes(
             hashlib.blake2b(
@@ -354,6 +364,14 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             if built:
                 log.warning("built the hash chain over %d events recorded before it", built)
 
+    def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        if not self._ids_are_uuids:
+            return [e for i in originator_ids for e in self.select_events(i)]
+        return [
+            StoredEvent(originator_id=r[0], originator_version=r[1], topic=r[2], state=r[3])
+            for r in self._fetch(self._select_events_of, list(originator_ids))
+        ]
+
     def _fetch(self, statement: Any, *params: Any) -> list[Any]:
         with (
             self.datastore.get_connection() as conn,
@@ -459,6 +477,27 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 head, built = links[-1], built + len(links)
         if built:
             log.warning("built the hash chain over %d events recorded before it", built)
+
+    def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        ids = [i.hex for i in originator_ids]  # as the library stores them
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found += [
+                StoredEvent(
+                    originator_id=self.convert_originator_id(r[0]),
+                    originator_version=r[1],
+                    topic=r[2],
+                    state=r[3],
+                )
+                for r in self._fetch(
+                    f"SELECT originator_id, originator_version, topic, state "
+                    f"FROM {self.events_table_name} WHERE originator_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY originator_id, originator_version",
+                    *chunk,
+                )
+            ]
+        return found
 
     def _fetch(self, statement: str, *params: Any) -> list[Any]:
         with self.datastore.transaction(commit=False) as c, c as raw:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.pq import ExecStatus
 from psycopg_pool import ConnectionPool
 
 from application.readmodel.store import Row, key_of
@@ -39,6 +40,7 @@ TRACKING_NOTIFY_DDL = (
     "OR OLD.generation IS DISTINCT FROM NEW.generation) EXECUTE FUNCTION vl_tracking_moved()",
 )
 
+TUPLES_OK = ExecStatus.TUPLES_OK
 DDL_LOCK = 0x564C5F444444  # "VL_DDL": serialises schema changes across processes
 
 
@@ -129,10 +131,25 @@ class SqlStore:
                     raise
                 conn.execute("COMMIT")
 
+    def hold_connections(self) -> None:
+        """Keep the pool full from now on (PostgreSQL), as an API process wants: the pool
+        otherwise opens connections one at a time when a burst of reads finds it short
+        (the cold reads after a write waited tens of ms for them) and closes them again
+        after ten idle minutes."""
+        if self._pool is not None:
+            self._pool.resize(self._pool.max_size, self._pool.max_size)
+
     def execute(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.connection() as conn:
             cur = conn.execute(self.sql(text), tuple(params))
-            return list(cur.fetchall()) if cur.description else []
+            if self._pool is not None:
+                # Not ``cur.description``: psycopg builds a Column per column for it, each
+                # time — a third of the CPU of a small read such as a ledger's.
+                result = cur.pgresult
+                returned = result is not None and result.status == TUPLES_OK
+            else:
+                returned = cur.description is not None
+            return list(cur.fetchall()) if returned else []
 
     def close(self) -> None:
         if self._pool is not None:
@@ -232,6 +249,36 @@ class SqlStore:
         found = self.select(table, dict(zip(table.key, key, strict=True)), limit=1)
         return found[0] if found else None
 
+    def get_with(
+        self, table: Table, key: Sequence[Any], children: Table, order_by: Sequence[str] = ()
+    ) -> tuple[Row | None, list[Row]]:
+        """See :meth:`RowReader.get_with`: one query (a left join), one round trip."""
+        text = _GET_WITH.get((table.name, children.name, *order_by))
+        if text is None:
+            on = " AND ".join(f"c.{k} = p.{k}" for k in table.key)
+            where = " AND ".join(f"p.{k} = ?" for k in table.key)
+            text = (
+                f"SELECT {', '.join(f'p.{c}' for c in table.columns)}, "
+                f"{', '.join(f'c.{c}' for c in children.columns)} "
+                f"FROM {table.name} p LEFT JOIN {children.name} c ON {on} WHERE {where}"
+            )
+            if order_by:
+                text += " ORDER BY " + ", ".join(f"c.{c}" for c in order_by)
+            _GET_WITH[(table.name, children.name, *order_by)] = text
+        rows = self.execute(text, tuple(key))
+        if not rows:
+            return None, []
+        width = len(table.columns)
+        row = dict(zip(table.columns, rows[0][:width], strict=True))
+        # Without children the left join gives one row whose child columns are all NULL;
+        # a child's key is never NULL.
+        present = width + children.columns.index(children.key[0])
+        return row, [
+            dict(zip(children.columns, r[width:], strict=True))
+            for r in rows
+            if r[present] is not None
+        ]
+
     def select(
         self,
         table: Table,
@@ -256,8 +303,14 @@ class SqlStore:
             values = list(within[1])
             if not values:
                 return []
-            clauses.append(f"{within[0]} IN ({', '.join('?' * len(values))})")
-            params += values
+            if self.is_postgres:
+                # One array parameter: the same statement text for any number of values
+                # (prepared once), not a placeholder each to parse and dump.
+                clauses.append(f"{within[0]} = ANY(?)")
+                params.append(values)
+            else:
+                clauses.append(f"{within[0]} IN ({', '.join('?' * len(values))})")
+                params += values
         if between is not None:
             clauses.append(f"{between[0]} >= ? AND {between[0]} < ?")
             params += [between[1], between[2]]
@@ -496,6 +549,7 @@ class Batch:
 
 
 _UPSERTS: dict[tuple[str, str], str] = {}
+_GET_WITH: dict[tuple[str, ...], str] = {}
 
 
 def _upsert_sql(table: Table, name: str) -> str:

@@ -141,10 +141,9 @@ class ReadModels:
     # ----------------------------------------------------------------- ledger and eligibility
 
     def ledger(self, volunteer_id: str) -> Row | None:
-        account = self.store.get(ACCOUNT, (volunteer_id,))
+        account, entries = self.store.get_with(ACCOUNT, (volunteer_id,), ENTRY, order_by=("seq",))
         if account is None:
             return None
-        entries = self.store.select(ENTRY, {"volunteer_id": volunteer_id}, order_by=("seq",))
         return {
             "volunteer_id": volunteer_id,
             "balance": account["balance"],
@@ -180,48 +179,32 @@ class ReadModels:
 
     def unit_metrics(self, unit: str, period: Period) -> list[UnitMetrics]:
         """Every unit's metrics for one period, exactly as the rulebook defines them."""
+        return self._unit_metrics(unit, [period])[0]
+
+    def _unit_metrics(self, unit: str, periods: list[Period]) -> list[list[UnitMetrics]]:
+        """:meth:`unit_metrics` of several periods, from one read of the facts they span
+        (a ranking needs its period and the one before: three queries, not six)."""
         units = self.store.select(RANK_UNIT, {"unit_kind": unit})
+        bounds = [(p.start.isoformat(), p.end.isoformat()) for p in periods]
+        low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
         acts = [
             a
-            for a in self.store.select(
-                RANK_ACTIVITY,
-                between=("start_date", period.start.isoformat(), period.end.isoformat()),
-            )
+            for a in self.store.select(RANK_ACTIVITY, between=("start_date", low, high))
             if a["status"] != "cancelled"
         ]
         unit_of = {a["activity_id"]: a["team_id"] if unit == "team" else a["station"] for a in acts}
-        awards = self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0)
-        held: dict[str, int] = defaultdict(int)
-        feedback: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        media: dict[str, Decimal] = defaultdict(Decimal)
-        for a in acts:
-            key = unit_of[a["activity_id"]]
-            held[key] += a["status"] == "verified"
-            feedback[key][0] += int(a["satisfaction_sum"])
-            feedback[key][1] += int(a["feedback_n"])
-            media[key] += dec(a["media_points"])
-        hours: dict[str, Decimal] = defaultdict(Decimal)
-        people: dict[str, set[str]] = defaultdict(set)
-        for w in awards:
-            key = unit_of[w["activity_id"]]
-            hours[key] += dec(w["hours"])
-            people[key].add(w["volunteer_id"])
-        metrics = []
-        for u in units:
-            key = u["unit_id"]
-            total, count = feedback.get(key, [0, 0])
-            metrics.append(
-                UnitMetrics(
-                    unit_id=key,
-                    name=u["name"],
-                    activities=held[key],
-                    volunteer_hours=hours[key],
-                    distinct_volunteers=len(people[key]),
-                    mean_satisfaction=Decimal(total) / count if count else Decimal(0),
-                    media_points=media[key],
-                )
+        awards: dict[str, list[Row]] = defaultdict(list)
+        for w in self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0):
+            awards[w["activity_id"]].append(w)
+        return [
+            _metrics(
+                units,
+                [a for a in acts if first <= a["start_date"] < end],
+                awards,
+                unit_of,
             )
-        return metrics
+            for first, end in bounds
+        ]
 
     def _ranked(self, unit: str, period: Period, units: set[str] | None = None) -> list[RankedUnit]:
         weights = _rules(self.rulebook, period).ranking
@@ -229,9 +212,10 @@ class ReadModels:
         def pick(metrics: list[UnitMetrics]) -> list[UnitMetrics]:
             return [m for m in metrics if units is None or m.unit_id in units]
 
-        previous = score_units(pick(self.unit_metrics(unit, period.previous())), weights)
+        before_metrics, metrics = self._unit_metrics(unit, [period.previous(), period])
+        previous = score_units(pick(before_metrics), weights)
         before = {r.metrics.unit_id: r.rank for r in previous if _took_part(r.metrics)}
-        return score_units(pick(self.unit_metrics(unit, period)), weights, before)
+        return score_units(pick(metrics), weights, before)
 
     def rankings(self, unit: str, period_label: str) -> list[Row]:
         """The supervision ranking of stations or teams for a year, quarter or month."""
@@ -393,6 +377,46 @@ class ReadModels:
             limit=1,
         )
         return int(rows[0]["position"]) if rows else 0
+
+
+def _metrics(
+    units: list[Row],
+    acts: list[Row],
+    awards: dict[str, list[Row]],
+    unit_of: dict[str, str],
+) -> list[UnitMetrics]:
+    """Each unit's metrics over ``acts`` (one period's uncancelled activities) and their
+    unreversed ``awards`` (by activity id)."""
+    held: dict[str, int] = defaultdict(int)
+    feedback: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    media: dict[str, Decimal] = defaultdict(Decimal)
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    people: dict[str, set[str]] = defaultdict(set)
+    for a in acts:
+        key = unit_of[a["activity_id"]]
+        held[key] += a["status"] == "verified"
+        feedback[key][0] += int(a["satisfaction_sum"])
+        feedback[key][1] += int(a["feedback_n"])
+        media[key] += dec(a["media_points"])
+        for w in awards.get(a["activity_id"], ()):
+            hours[key] += dec(w["hours"])
+            people[key].add(w["volunteer_id"])
+    metrics = []
+    for u in units:
+        key = u["unit_id"]
+        total, count = feedback.get(key, [0, 0])
+        metrics.append(
+            UnitMetrics(
+                unit_id=key,
+                name=u["name"],
+                activities=held[key],
+                volunteer_hours=hours[key],
+                distinct_volunteers=len(people[key]),
+                mean_satisfaction=Decimal(total) / count if count else Decimal(0),
+                media_points=media[key],
+            )
+        )
+    return metrics
 
 
 def _rules(rulebook: Rulebook, period: Period) -> RulebookVersion:

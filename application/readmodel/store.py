@@ -21,6 +21,14 @@ class RowReader(Protocol):
 
     def get(self, table: Table, key: Sequence[Any]) -> Row | None: ...
 
+    def get_with(
+        self, table: Table, key: Sequence[Any], children: Table, order_by: Sequence[str] = ()
+    ) -> tuple[Row | None, list[Row]]:
+        """A row by key and, in one read, its children: the rows of ``children`` whose
+        columns named like ``table``'s key hold that key, sorted by ``order_by``
+        (``(None, [])`` when there is no such row)."""
+        ...
+
     def select(
         self,
         table: Table,
@@ -88,6 +96,14 @@ class MemoryStore:
 
     def get(self, table: Table, key: Sequence[Any]) -> Row | None:
         return self._rows(table).get(tuple(key))
+
+    def get_with(
+        self, table: Table, key: Sequence[Any], children: Table, order_by: Sequence[str] = ()
+    ) -> tuple[Row | None, list[Row]]:
+        row = self.get(table, key)
+        if row is None:
+            return None, []
+        return row, self.select(children, dict(zip(table.key, key, strict=True)), order_by=order_by)
 
     def upsert(self, table: Table, row: Row) -> None:
         self._rows(table)[key_of(table, row)] = dict(row)

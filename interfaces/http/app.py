@@ -96,6 +96,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
         lifespan=lifespan,
     )
+    container.store.hold_connections()  # reads come in bursts: no connection made then
     listener = Listener.for_settings(container.settings)
     tokens = TokenCache(UserStore(container.store), container.settings, listener)
     app.state.container = container
@@ -110,7 +111,14 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     app.add_middleware(RequestId)
     # Repeated reads answered outside every other layer (GET only: no body, no key).
     app.outermost = partial(
-        SentAnswers, cache=app.state.read_cache, tokens=tokens, metrics=measured
+        SentAnswers,
+        cache=app.state.read_cache,
+        tokens=tokens,
+        metrics=measured,
+        plain=[
+            volunteers.recognise_ledger(API_PREFIX),
+            reports.recognise_rankings(API_PREFIX),
+        ],
     )
 
     app.include_router(ops.ops)

@@ -19,22 +19,37 @@ dependency injection and validation — as long as the token is one the process 
 trusts without asking (:meth:`TokenCache.cached`) and the remembered positions are
 still those. Anything else (a miss, ``min_position``, an unknown or revoked token, a
 write) takes the normal path, which is also what fills it.
+
+A first (cold) plain read of a ledger or a ranking by such a token is answered there
+too, once its route has answered one like it: the routers name these reads
+(:class:`PlainAnswer`, recognised from the path and query alone), the answer comes from
+the same :class:`ReadCache` computation the route uses, and goes out with the headers
+the route sent for its kind (reads of a kind arriving while the route answers the
+first one wait for it, rather than each taking the route). Routing, dependency
+injection and validation cost several
+times the computation of a small ledger; after a write, every process computes every
+ledger once. A read it is unsure of (no answer, an error, a route not yet seen) takes
+the normal path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from fastapi.encoders import ENCODERS_BY_TYPE, jsonable_encoder
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.readmodel.queries import ReadModels
@@ -217,6 +232,21 @@ _COMPACT: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
+class PlainAnswer:
+    """What a read answers through :class:`ReadCache`: the projections it reads, its key
+    there, how to compute it from the read models and how to encode it (JSON if None)."""
+
+    projections: tuple[str, ...]
+    key: Hashable
+    compute: Callable[[ReadModels], Any]
+    encode: Callable[[Any], bytes] | None = None
+    variant: Hashable = None  # responses of one route and variant share their headers
+
+
+Recognise = Callable[[Scope], PlainAnswer | None]
+
+
+@dataclass(frozen=True)
 class _Sent:
     projections: tuple[str, ...]
     positions: Positions
@@ -253,13 +283,19 @@ class SentAnswers:
         cache: ReadCache,
         tokens: TokenCache,
         metrics: Metrics,
+        plain: Sequence[Recognise] = (),
     ) -> None:
         self.app = app
         self.cache = cache
         self.tokens = tokens
         self.metrics = metrics
+        self.plain = tuple(plain)
         # Touched only on the event loop's thread: no lock.
         self._sent: OrderedDict[Hashable, _Sent] = OrderedDict()
+        # (recogniser, variant) → (route template, headers) of a full-path answer; and
+        # those whose first full-path answer is under way (their like wait for it).
+        self._learned: dict[Hashable, tuple[str, list[tuple[bytes, bytes]]]] = {}
+        self._learning: dict[Hashable, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -281,10 +317,85 @@ class SentAnswers:
             await send({"type": "http.response.body", "body": sent.body})
             self.metrics.record("GET", sent.route, 200, time.perf_counter() - started)
             return
-        await self._answer_and_keep(key, scope, receive, send)
+        plain = self._recognised(scope)
+        if plain is None:
+            await self._answer_and_keep(key, scope, receive, send)
+            return
+        learning = self._learning.get(plain[0])
+        if learning is not None:  # the route is answering the first of its kind: wait
+            with suppress(TimeoutError):
+                await asyncio.wait_for(learning.wait(), COMPUTE_WAIT_SECONDS)
+        if await self._answer_plain(key, scope, send, *plain):
+            return
+        if plain[0] in self._learned or plain[0] in self._learning:
+            await self._answer_and_keep(key, scope, receive, send, plain)
+            return
+        self._learning[plain[0]] = asyncio.Event()
+        try:
+            await self._answer_and_keep(key, scope, receive, send, plain)
+        finally:
+            self._learning.pop(plain[0]).set()
+
+    def _recognised(self, scope: Scope) -> tuple[Hashable, PlainAnswer] | None:
+        for i, recognise in enumerate(self.plain):
+            answer = recognise(scope)
+            if answer is not None:
+                return (i, answer.variant), answer
+        return None
+
+    async def _answer_plain(
+        self, key: Hashable, scope: Scope, send: Send, learned: Hashable, plain: PlainAnswer
+    ) -> bool:
+        """A first (cold) plain read answered without routing, as the route would answer
+        it: the same :class:`ReadCache` answer, sent with the headers the route sent for
+        this read before. False (nothing sent) when that is not known to be the same:
+        the route not yet seen answering it, no answer (404), or an error."""
+        found = self._learned.get(learned)
+        if found is None:
+            return False
+        started = time.perf_counter()
+        reads = self.cache.container.read_models()
+        peeked = self.cache.peek(reads, plain.projections, plain.key)
+        if isinstance(peeked, Miss):
+            try:
+                body, positions = await run_in_threadpool(
+                    self.cache.answer,
+                    reads,
+                    plain.projections,
+                    plain.key,
+                    partial(plain.compute, reads),
+                    plain.encode,
+                    ask=False,
+                )
+            except Exception:
+                return False  # the route answers it (with its own error)
+        else:
+            body, positions = peeked
+        if body is None or positions is None:
+            return False
+        route, headers = found
+        size = str(len(body)).encode("latin-1")
+        headers = [(k, size if k == b"content-length" else v) for k, v in headers]
+        start: Message = {"type": "http.response.start", "status": 200, "headers": headers}
+        await send({**start, "headers": [*headers, (HEADER, request_id(scope).encode("latin-1"))]})
+        await send({"type": "http.response.body", "body": body})
+        self.metrics.record("GET", route, 200, time.perf_counter() - started)
+        self._keep(key, _Sent(plain.projections, positions, route, headers, body))
+        return True
+
+    def _keep(self, key: Hashable, entry: _Sent) -> None:
+        self._sent[key] = entry
+        self._sent.move_to_end(key)
+        while len(self._sent) > self.cache.size:
+            self._sent.popitem(last=False)
 
     async def _answer_and_keep(
-        self, key: Hashable, scope: Scope, receive: Receive, send: Send
+        self,
+        key: Hashable,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        plain: tuple[Hashable, PlainAnswer] | None = None,
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -304,10 +415,7 @@ class SentAnswers:
         if answered is None or start is None or start["status"] != 200:
             return
         projections, positions = answered
-        entry = _Sent(
-            projections, positions, route_template(scope), start["headers"], b"".join(chunks)
-        )
-        self._sent[key] = entry
-        self._sent.move_to_end(key)
-        while len(self._sent) > self.cache.size:
-            self._sent.popitem(last=False)
+        route = route_template(scope)
+        self._keep(key, _Sent(projections, positions, route, start["headers"], b"".join(chunks)))
+        if plain is not None:
+            self._learned[plain[0]] = (route, start["headers"])

@@ -105,3 +105,39 @@ def test_only_a_still_trusted_token_gets_a_remembered_answer(api: Api) -> None:
     finally:
         stop.set()
         reader.join()
+
+
+def test_a_first_plain_read_answers_exactly_as_the_routed_read(api: Api) -> None:
+    """On PostgreSQL a process answers a first ledger or ranking read itself once its route
+    has answered one like it; whatever it answers must be what the route answers (a read
+    with ``min_position`` always takes the route)."""
+    staff = api.client("staff")
+    people = [volunteer(staff, f"初读{i}") for i in range(3)]
+    last = 0
+    for vid in people:
+        last = ok(staff.post(f"/volunteers/{vid}/trainings", json=_training("急救")))["position"]
+    ok(staff.get(f"/volunteers/{people[0]}/ledger", params={"min_position": last}))
+    route = "/api/v1/volunteers/{volunteer_id}/ledger"
+    counted = _requests_counted(api, route)
+    reads: list[tuple[str, dict[str, str], dict[str, str]]] = [
+        (f"/volunteers/{vid}/ledger", {}, {}) for vid in people
+    ]
+    reads += [
+        (f"/volunteers/{people[1].upper()}/ledger", {}, {}),  # not canonical: routed
+        ("/volunteers/00000000-0000-4000-8000-000000000000/ledger", {}, {}),  # 404
+        ("/rankings", {"unit": "team", "period": "2022"}, {}),
+        ("/rankings", {"unit": "team", "period": "2022"}, {"Accept": "text/csv"}),
+        ("/rankings", {"unit": "station", "period": "2022-13"}, {}),  # refused
+        ("/rankings", {"unit": "county", "period": "2022"}, {}),  # refused
+    ]
+    for path, params, headers in reads:
+        routed = staff.get(path, params={**params, "min_position": "1"}, headers=headers)
+        for client in (api.client("admin"), staff):  # first for this caller, then again
+            plain = client.get(path, params=params, headers={**headers, "X-Request-ID": "p"})
+            assert plain.status_code == routed.status_code, (path, params, plain.text)
+            assert plain.content == routed.content, (path, params)
+            for name in ("content-type", "content-length"):
+                assert plain.headers.get(name) == routed.headers.get(name), (path, name)
+            assert plain.headers["x-request-id"] == "p"
+    # each plain ledger read of a canonical id counted once per caller, under its route
+    assert _requests_counted(api, route) >= counted + 2 * len(people)

@@ -99,3 +99,90 @@ def test_heard_positions_are_forgotten_when_a_projection_moves(pg_container: Con
         assert cache.remembered(("ledger",)) == positions
     finally:
         listener.close()
+
+
+def test_first_plain_reads_arriving_together_take_the_route_once(
+    pg_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sixteen first reads of a kind (a ranking as CSV) at once: one is routed (and
+    computes), the others wait for it and are sent the same answer without routing."""
+    import asyncio
+
+    from infrastructure.users import UserStore
+    from interfaces.http.app import create_app
+    from interfaces.http.readcache import SentAnswers
+    from tests.integration.builders import activity, team
+
+    team(pg_container.ledger)
+    activity(pg_container.ledger, team(pg_container.ledger))
+    pg_container.runner().catch_up()
+    token = UserStore(pg_container.store).add("reader", "auditor")
+    app = create_app(pg_container)
+    routed = 0
+    answer_and_keep = SentAnswers._answer_and_keep
+
+    async def counted(self: SentAnswers, *args: Any, **kwargs: Any) -> None:
+        nonlocal routed
+        routed += 1
+        await answer_and_keep(self, *args, **kwargs)
+
+    monkeypatch.setattr(SentAnswers, "_answer_and_keep", counted)
+
+    async def get(
+        query: bytes, rid: str, accept: bytes = b""
+    ) -> tuple[int, bytes, dict[bytes, bytes]]:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/api/v1/rankings",
+            "raw_path": b"/api/v1/rankings",
+            "query_string": query,
+            "root_path": "",
+            "headers": [
+                (b"host", b"test"),
+                (b"authorization", f"Bearer {token}".encode()),
+                (b"x-request-id", rid.encode()),
+                (b"accept", accept),
+            ],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent: dict[str, Any] = {"body": b""}
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"], sent["headers"] = message["status"], dict(message["headers"])
+            else:
+                sent["body"] += message.get("body", b"")
+
+        await app(scope, receive, send)
+        return sent["status"], sent["body"], sent["headers"]
+
+    async def main() -> list[tuple[int, bytes, dict[bytes, bytes]]]:
+        async with app.router.lifespan_context(app):
+            deadline = time.monotonic() + 5
+            while app.state.tokens.cached(token) is None and time.monotonic() < deadline:
+                await get(b"unit=team&period=2022", "warm")  # the token becomes trusted
+                await asyncio.sleep(0.05)
+            warmed = routed
+            answers = await asyncio.gather(  # CSV: a kind of read not answered before
+                *(get(b"unit=station&period=2022-Q2", f"r{i}", b"text/csv") for i in range(16))
+            )
+            assert routed - warmed == 1, routed - warmed
+            return answers
+
+    answers = asyncio.run(main())
+    statuses = {status for status, _, _ in answers}
+    bodies = {body for _, body, _ in answers}
+    assert statuses == {200} and len(bodies) == 1
+    assert bodies.pop().startswith(b"unit_id,name,activities,")
+    assert sorted(h[b"x-request-id"] for _, _, h in answers) == sorted(
+        f"r{i}".encode() for i in range(16)
+    )
+    assert {h[b"content-type"] for _, _, h in answers} == {b"text/csv; charset=utf-8"}

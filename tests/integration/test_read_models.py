@@ -124,6 +124,38 @@ def test_station_ranking_is_exactly_the_rulebook_formula(
     assert container.read_models().rankings("station", "2022-07")[0]["score"] == "0"
 
 
+def test_a_ranking_changes_rank_against_the_period_before(
+    container: Container, history: dict[str, Any]
+) -> None:
+    # June: only 乌兰苏木's completed (unverified) activity, with feedback 5 → 20 points;
+    # in May 巴彦镇 was first and 乌兰苏木 second, so each moved one place.
+    june = container.read_models().rankings("station", "2022-06")
+    assert [(r["name"], r["score"], r["rank"], r["rank_change"]) for r in june] == [
+        ("乌兰苏木退役军人服务站", "20", 1, 1),
+        ("巴彦镇退役军人服务站", "0", 2, -1),
+    ]
+
+
+def test_live_answers_equal_those_of_an_in_memory_replay(
+    container: Container, history: dict[str, Any]
+) -> None:
+    """The SQL store answers ledgers (account and entries in one query) and rankings (both
+    periods' facts read at once) exactly as the in-memory store does."""
+    newcomer = str(volunteer(container.ledger))  # an account without entries
+    container.runner().catch_up()
+    live = container.read_models()
+    memory, _ = replay(container.ledger, all_projections(container.rulebook))
+    replayed = ReadModels(memory, container.rulebook)
+    for v in [*(str(v) for v in history["v"]), newcomer, "00000000-0000-0000-0000-000000000000"]:
+        assert live.ledger(v) == replayed.ledger(v), v
+    newcomer_ledger = live.ledger(newcomer)
+    assert newcomer_ledger is not None and newcomer_ledger["entries"] == []
+    for unit in ("station", "team"):
+        for period in ("2022", "2022-Q2", "2022-05", "2022-06", "2023-Q1"):
+            assert live.rankings(unit, period) == replayed.rankings(unit, period), (unit, period)
+    assert live.team_eligibility(2022) == replayed.team_eligibility(2022)
+
+
 def test_insurance_gaps_and_cover_per_activity(
     container: Container, history: dict[str, Any]
 ) -> None:

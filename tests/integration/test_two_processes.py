@@ -123,3 +123,50 @@ def test_processes_starting_at_once_on_an_empty_database_all_start(pg_store: Set
 
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda _: start(), range(4))) == [0, 0, 0, 0]
+
+
+def test_a_sheet_of_volunteers_another_process_registered_is_read_in_one_query(
+    container: Container, other: Container, truth: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from uuid import uuid4
+
+    from application.errors import BulkRejected
+    from application.results import HoursRow
+    from domain.values import HoursSource, Interval
+
+    first = container.ledger
+    tid = team(first)
+    people = [volunteer(first) for _ in range(5)]
+    uninsured = volunteer(first, insured=False)
+    aid = activity(first, tid, capacity=10)
+    second = other.ledger  # has cached none of them
+    per_aggregate: list[object] = []
+    select_events = second.recorder.select_events
+    monkeypatch.setattr(
+        second.recorder,
+        "select_events",
+        lambda originator_id, **kw: (
+            per_aggregate.append(originator_id) or select_events(originator_id, **kw)
+        ),
+    )
+
+    def row(vid: object, start: int = 9) -> HoursRow:
+        return HoursRow(vid, Interval(at(DAY, start), at(DAY, start + 2)), HoursSource.CHECKIN)  # type: ignore[arg-type]
+
+    bad = [row(people[0]), row(uuid4()), row(tid), row(uninsured), row(people[1], start=20)]
+    with pytest.raises(BulkRejected) as rejected:
+        second.record_hours_bulk(aid, rows=bad, actor=STAFF)
+    assert [(e.line, e.field, e.message.split(" ")[0]) for e in rejected.value.errors] == [
+        (2, "volunteer_id", "volunteer"),
+        (3, "volunteer_id", "volunteer"),
+        (4, "volunteer_id", "volunteer"),
+        (5, "started_at", "hours"),
+    ]
+    assert f"volunteer {tid} not found" in rejected.value.errors[1].message
+    assert "insurance" in rejected.value.errors[2].message
+    per_aggregate.clear()
+    recorded = second.record_hours_bulk(aid, rows=[row(v) for v in people], actor=STAFF)
+    assert set(per_aggregate) <= {aid}  # the volunteers came in one query, not one each
+    state = truth.ledger.repository.get(aid)
+    assert state.version == recorded.version and sorted(state.attendance) == sorted(people)
+    assert all(v in second.repository.cache.cache for v in people)  # and are cached now

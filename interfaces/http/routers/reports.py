@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import QueryParams
+from starlette.types import Scope
 
+from application.readmodel.queries import ReadModels
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import Cached, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
+from interfaces.http.readcache import PlainAnswer, Recognise
 from interfaces.http.schemas import Page
 
 router = APIRouter(tags=["reports"])
@@ -61,12 +66,10 @@ async def rankings(
 
     `Accept: text/csv` gives the same rows as CSV."""
     as_csv = "text/csv" in request.headers.get("accept", "")
+    plain = rankings_answer(unit, period, as_csv)
     try:
         body = await cached.answer(
-            ("ranking",),
-            ("rankings", unit, period, as_csv),
-            lambda: {"unit": unit, "period": period, "items": cached.reads.rankings(unit, period)},
-            _csv if as_csv else None,
+            plain.projections, plain.key, partial(plain.compute, cached.reads), plain.encode
         )
     except ValueError as e:
         raise Problem(
@@ -79,6 +82,39 @@ async def rankings(
     if as_csv:
         return Response(body, media_type="text/csv; charset=utf-8")
     return Response(body, media_type="application/json")
+
+
+def rankings_answer(unit: str, period: str, as_csv: bool) -> PlainAnswer:
+    return PlainAnswer(
+        ("ranking",),
+        ("rankings", unit, period, as_csv),
+        partial(_rankings, unit, period),
+        _csv if as_csv else None,
+        variant=as_csv,
+    )
+
+
+def _rankings(unit: str, period: str, reads: ReadModels) -> dict[str, Any]:
+    return {"unit": unit, "period": period, "items": reads.rankings(unit, period)}
+
+
+def recognise_rankings(prefix: str) -> Recognise:
+    """The plain ranking read (``unit`` and ``period`` given once each, nothing else) that
+    :class:`SentAnswers` may answer without routing, as :func:`rankings` would."""
+    path = f"{prefix}/rankings"
+
+    def recognise(scope: Scope) -> PlainAnswer | None:
+        if scope["path"] != path:
+            return None
+        query = QueryParams(scope["query_string"])  # parsed as the route's are
+        items = query.multi_items()
+        unit, period = query.get("unit"), query.get("period")
+        if len(items) != 2 or unit not in ("station", "team") or period is None:
+            return None
+        accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
+        return rankings_answer(unit, period, b"text/csv" in accept)
+
+    return recognise
 
 
 def _csv(answer: dict[str, Any]) -> bytes:

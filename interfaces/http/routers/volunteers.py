@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Response, status
+from starlette.types import Scope
 
+from application.readmodel.queries import ReadModels
 from application.readmodel.tables import ENTRY
 from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
@@ -21,6 +25,7 @@ from interfaces.http.deps import (
     Reads,
 )
 from interfaces.http.problems import Problem
+from interfaces.http.readcache import PlainAnswer, Recognise
 from interfaces.http.schemas import (
     CertifyStarLevel,
     Commend,
@@ -235,12 +240,36 @@ def get_volunteer(volunteer_id: UUID, caller: CallerDep, reads: Reads) -> dict[s
     return _shown(row, caller)
 
 
+def ledger_answer(volunteer_id: UUID) -> PlainAnswer:
+    return PlainAnswer(("ledger",), ("ledger", volunteer_id), partial(_ledger, str(volunteer_id)))
+
+
+def _ledger(volunteer_id: str, reads: ReadModels) -> Any:
+    return reads.ledger(volunteer_id)
+
+
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def recognise_ledger(prefix: str) -> Recognise:
+    """The plain ledger read (no query, the id in canonical form) that
+    :class:`SentAnswers` may answer without routing, as :func:`get_ledger` would."""
+    path = re.compile(f"{re.escape(prefix)}/volunteers/({_UUID})/ledger")
+
+    def recognise(scope: Scope) -> PlainAnswer | None:
+        found = path.fullmatch(scope["path"])
+        if found is None or scope["query_string"]:
+            return None
+        return ledger_answer(UUID(found.group(1)))
+
+    return recognise
+
+
 @router.get("/volunteers/{volunteer_id}/ledger", response_model=dict[str, Any])
 async def get_ledger(volunteer_id: UUID, _: CallerDep, cached: Cached) -> Response:
     """The volunteer's point ledger: balance, totals and every entry with its position."""
-    body = await cached.answer(
-        ("ledger",), ("ledger", volunteer_id), lambda: cached.reads.ledger(str(volunteer_id))
-    )
+    plain = ledger_answer(volunteer_id)
+    body = await cached.answer(plain.projections, plain.key, partial(plain.compute, cached.reads))
     if body is None:
         raise Problem(404, "not-found", "Not found", f"no ledger for volunteer {volunteer_id}")
     return Response(body, media_type="application/json")
