@@ -86,6 +86,6 @@ def concurrently(
         results = await asyncio.gather(*(one(i) for i in range(clients)))
         return time.perf_counter() - began, [x for r in results for x in r]
 
-    # uvloop, as the server runs on: the standard loop cost the client about half as much
-    # CPU again per request, taken from the server it shares the two cores with.
+    # uvloop, as the server runs on: the standard loop costs about 2.5 times its CPU per
+    # await (measured on a bare loop), taken from the server it shares the two cores with.
     return uvloop.run(everyone())

@@ -11,6 +11,7 @@ from application.readmodel.base import (
     Projection,
     UnhandledEvent,
     event_topics,
+    full_event_topics,
     text,
 )
 from application.readmodel.store import RowStore
@@ -33,7 +34,7 @@ class AuditProjection(Projection):
     def apply(self, store: RowStore, event: Any, position: int) -> None:
         header = event if type(event) is EventHeader else EventHeader.of(event)
         topic = header.topic
-        if topic not in _handled():
+        if topic not in full_event_topics():
             raise UnhandledEvent(self.name, position, topic)
         aggregate_type, event_type = _kinds(topic)
         store.upsert(
@@ -54,8 +55,3 @@ class AuditProjection(Projection):
     @classmethod
     def handled_topics(cls) -> frozenset[str]:
         return event_topics()
-
-
-@cache
-def _handled() -> frozenset[str]:
-    return frozenset(PREFIX + t for t in event_topics())

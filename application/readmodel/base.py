@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -20,6 +21,12 @@ from domain.volunteer import Volunteer
 PREFIX = "volunteer-ledger:"
 Handler = Callable[[Any, RowStore, Any, int], None]
 P = TypeVar("P", bound="Projection")
+
+
+@cache
+def full_event_topics() -> frozenset[str]:
+    """``event_topics`` in full form, as events carry them (``volunteer-ledger:…``)."""
+    return frozenset(PREFIX + t for t in event_topics())
 
 
 def event_topics() -> frozenset[str]:
@@ -207,7 +214,7 @@ class Projection:
         them when it reads only headers (it needs none decoded).
         """
         if cls.headers_only:
-            return frozenset(PREFIX + t for t in event_topics())
+            return full_event_topics()
         if cls.apply is not Projection.apply:
             return frozenset()
         return cls._ignored_full
