@@ -44,6 +44,29 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def server_cpu_seconds(admin_url: str) -> float | None:
+    """User + system CPU of a local PostgreSQL server so far: the postmaster, its children
+    now running, and those that have exited (reaped, so counted in the postmaster's
+    children's time). None when the server's process cannot be read."""
+    import psycopg
+
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            row = conn.execute("SHOW data_directory").fetchone()
+        postmaster = int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
+    except (psycopg.Error, OSError, ValueError, IndexError, TypeError):
+        return None
+    fields = _stat(postmaster)
+    if fields is None:
+        return None
+    total = sum(int(x) for x in fields[11:15])
+    for entry in Path("/proc").iterdir():
+        child = _stat(int(entry.name)) if entry.name.isdigit() else None
+        if child is not None and int(child[1]) == postmaster:
+            total += int(child[11]) + int(child[12])
+    return total / _TICK
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{x:.1f}" for x in os.getloadavg())

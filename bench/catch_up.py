@@ -30,7 +30,7 @@ from eventsourcing.projection import Projection as LibraryProjection
 from eventsourcing.projection import ProjectionRunner as LibraryRunner
 from psycopg.sql import SQL, Identifier
 
-from bench._cpu import load_average
+from bench._cpu import load_average, server_cpu_seconds
 from bench.history import cached_history, copy_events, ledger_for
 from infrastructure.bootstrap import bootstrap
 from infrastructure.persistence import event_store_env
@@ -100,11 +100,13 @@ def ours(settings: Settings, batch_size: int, workers: int) -> tuple[int, float,
     container = bootstrap(settings)
     timings: dict[str, float] = {}
     try:
-        cpu = _python_cpu()
+        cpu, server = _python_cpu(), server_cpu_seconds(ADMIN_URL)
         started = time.perf_counter()
         read = container.catch_up(batch_size=batch_size, workers=workers, timings=timings)
         seconds = time.perf_counter() - started
         timings["CPU of our processes (PostgreSQL's not included)"] = _python_cpu() - cpu
+        if server is not None and (after := server_cpu_seconds(ADMIN_URL)) is not None:
+            timings["CPU of PostgreSQL (the whole local server)"] = after - server
         return read, seconds, timings
     finally:
         container.close()

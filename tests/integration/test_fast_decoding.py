@@ -15,12 +15,14 @@ from uuid import uuid4
 import orjson
 import pytest
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from application.demo import generate_year
 from application.readmodel.base import EventHeader
 from application.readmodel.replay import read_notifications
 from infrastructure.bootstrap import Container
-from infrastructure.decoding import FastDecoder
+from infrastructure.decoding import FastDecoder, _header_parts
 from tests.integration.projection_support import Workload
 
 
@@ -125,6 +127,144 @@ def test_a_header_that_cannot_be_read_fails_as_decoding_does(container: Containe
             "volunteer-ledger:Volunteer.Suspended",
             b'{"timestamp":{"_type_":"no_such_type","_data_":"x"}}',
         )
+
+
+def _state(stamp: Any, actor: Any, *, body: Any = "x", last: bool = True) -> bytes:
+    """A Volunteer.Suspended state as the library lays it out (compact, fields in order)."""
+    state: dict[str, Any] = {"timestamp": {"_type_": "datetime_iso", "_data_": stamp}}
+    if not last:
+        state["actor"] = actor
+    state["reason"] = body
+    if last:
+        state["actor"] = actor
+    return orjson.dumps(state)
+
+
+def _actor(user_id: Any, role: Any, correlation_id: Any) -> dict[str, Any]:
+    return {
+        "_type_": "actor",
+        "_data_": {
+            "user_id": user_id,
+            "role": {"_type_": "role", "_data_": role},
+            "correlation_id": correlation_id,
+        },
+    }
+
+
+SUSPENDED = "volunteer-ledger:Volunteer.Suspended"
+
+
+ORIGINATOR = uuid4()
+
+
+def _header_or_error(decoder: FastDecoder, state: bytes, read: str) -> Any:
+    originator = ORIGINATOR
+    try:
+        if read == "header":
+            return decoder.header(originator, 2, SUSPENDED, state)
+        return EventHeader.of(decoder.decode(originator, 2, SUSPENDED, state))
+    except Exception as e:
+        return type(e)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    user_id=st.one_of(st.text(max_size=12), st.sampled_from(["u1", "王小明", ' "x"\\', " "])),
+    role=st.one_of(st.sampled_from(["admin", "auditor", "team_leader"]), st.text(max_size=8)),
+    correlation_id=st.one_of(st.text(max_size=12), st.none(), st.integers(-9, 9)),
+    stamp=st.one_of(
+        st.datetimes(timezones=st.timezones()).map(lambda t: t.isoformat()),
+        st.sampled_from(["2022-03-01T08:30:00+00:00", "2022-03-01", "yesterday", ""]),
+    ),
+    body=st.one_of(st.text(max_size=20), st.just(',"actor":{"a":1}}')),
+    last=st.booleans(),
+)
+def test_a_header_read_from_the_bytes_agrees_with_decoding_whatever_the_values(
+    container: Container,
+    user_id: Any,
+    role: Any,
+    correlation_id: Any,
+    stamp: str,
+    body: Any,
+    last: bool,
+) -> None:
+    """Ids with quotes, backslashes, control characters or Chinese, unknown roles, blank ids,
+    odd timestamps, an actor that is not the last field, a body that looks like an actor:
+    the header is the decoded event's, or both fail."""
+    decoder = FastDecoder(container.ledger.mapper)
+    state = _state(stamp, _actor(user_id, role, correlation_id), body=body, last=last)
+    header = _header_or_error(decoder, state, "header")
+    decoded = _header_or_error(decoder, state, "decode")
+    if isinstance(decoded, EventHeader):
+        assert header == decoded
+    else:
+        assert not isinstance(header, EventHeader), header
+
+
+@pytest.mark.parametrize(
+    ("user_id", "role", "correlation_id", "last", "body"),
+    [
+        ("staff-1", "admin", "req-1", True, "x"),
+        ("王小明", "station_staff", "请求-1", True, "x"),
+        (" ", "admin", "req-1", True, "x"),  # blank: decoding refuses it
+        ("staff-1", "nobody", "req-1", True, "x"),  # an unknown role: refused
+        ('say "hi"', "admin", "req-1", True, "x"),
+        ("back\\slash", "admin", "req-1", True, "x"),
+        ("tab\there", "admin", "req-1", True, "x"),
+        ("staff-1", "admin", None, True, "x"),
+        ("staff-1", "admin", "", True, "x"),
+        ("staff-1", "admin", "req-1", False, "x"),  # the actor is not the last field
+        ("staff-1", "admin", "req-1", False, ',"actor":{"a":1}}'),
+        # Another actor nested in the last field, where the state ends.
+        ("staff-1", "admin", "req-1", False, {"n": 1, "actor": _actor("other", "admin", "r")}),
+    ],
+)
+def test_a_header_agrees_with_decoding_for_awkward_actors(
+    container: Container,
+    user_id: str,
+    role: str,
+    correlation_id: str | None,
+    last: bool,
+    body: Any,
+) -> None:
+    decoder = FastDecoder(container.ledger.mapper)
+    for stamp in ("2022-03-01T08:30:00+00:00", "2022-03-01T16:30:00.5+08:00", "soon"):
+        state = _state(stamp, _actor(user_id, role, correlation_id), body=body, last=last)
+        header = _header_or_error(decoder, state, "header")
+        decoded = _header_or_error(decoder, state, "decode")
+        if isinstance(decoded, EventHeader):
+            assert header == decoded
+        else:
+            assert not isinstance(header, EventHeader), (state, header)
+
+
+def test_the_header_of_our_layout_is_read_without_parsing_and_a_damaged_body_does_not_hide_it(
+    container: Container,
+) -> None:
+    """The audit trail still lists an event whose body cannot be decoded (the projections that
+    read bodies stop on it, naming it); its header is read from the two ends of the state."""
+    decoder = FastDecoder(container.ledger.mapper)
+    actor = _actor("staff-王", "station_staff", "req-1")
+    good = _state("2022-03-01T08:30:00+00:00", actor)
+    assert _header_parts(good) == (
+        "2022-03-01T08:30:00+00:00",
+        "staff-王",
+        "station_staff",
+        "req-1",
+    )
+    damaged = good.replace(b'"reason":"x"', b'"reason":{"_type_":"no_such_type","_data_":1}')
+    with pytest.raises(MapperDeserialisationError):
+        decoder.decode(uuid4(), 2, SUSPENDED, damaged)
+    header = decoder.header(uuid4(), 2, SUSPENDED, damaged)
+    assert (header.recorded_at, header.actor_id, header.actor_role, header.correlation_id) == (
+        "2022-03-01T08:30:00+00:00",
+        "staff-王",
+        "station_staff",
+        "req-1",
+    )
+    # Not our layout: read by parsing.
+    assert _header_parts(_state("2022-03-01T08:30:00+00:00", actor, last=False)) is None
+    assert _header_parts(_state("2022-03-01T08:30:00+00:00", _actor('a"b', "admin", ""))) is None
 
 
 def test_fast_decoder_fails_as_the_library_does(container: Container) -> None:
