@@ -52,9 +52,9 @@ def server_cpu_seconds(admin_url: str) -> float | None:
 
     try:
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            row = conn.execute("SHOW data_directory").fetchone()
-        postmaster = int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
-    except (psycopg.Error, OSError, ValueError, IndexError, TypeError):
+            (directory,) = conn.execute("SHOW data_directory").fetchall()[0]
+        postmaster = int((Path(directory) / "postmaster.pid").read_text().split()[0])
+    except (psycopg.Error, OSError, ValueError, IndexError):
         return None
     fields = _stat(postmaster)
     if fields is None:
