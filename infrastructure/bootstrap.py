@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -92,14 +93,22 @@ class Container:
 
         With ``workers`` > 1 on PostgreSQL, that many processes share the projections out
         (the design's one worker per projection, grouped to the cores there are): this one
-        takes the heaviest share, already started, and ``workers - 1`` spawned processes the
+        takes the heaviest share, already started, and ``workers - 1`` other processes the
         rest, so one fewer start-up lies on the wall clock. Each reads the log and keeps its
         own projections' tracking rows, so exactly-once holds per projection as with one
-        runner. SQLite has one writer: it always runs here. Workers are spawned, so a script
-        calling this needs the ``if __name__ == "__main__":`` guard (``python -m bench`` has
-        it).
+        runner. SQLite has one writer: it always runs here.
 
-        ``timings``, when given, receives each share's seconds (a spawned worker's start-up
+        On Linux the workers are forked: a spawned one spent about a second importing
+        what this process has already imported. A forked worker touches nothing it
+        inherits — it opens its own connections, and leaves with ``os._exit`` (as every
+        forked ``multiprocessing`` process does), so no inherited connection is closed
+        from there. (The connection pools' threads are not copied; only a lock one of them
+        held at the fork, in a library the worker then uses, could hang it: they wait
+        idle, and connect by the address in the settings.) Elsewhere they are
+        spawned, so a script calling this needs the ``if __name__ == "__main__":`` guard
+        (``python -m bench`` has it).
+
+        ``timings``, when given, receives each share's seconds (a worker's start-up
         excluded) under its projections' names, for reports.
         """
         if workers <= 1 or not self.settings.is_postgres:
@@ -115,7 +124,7 @@ class Container:
         elsewhere = [g for g in groups if g is not here]
         settings = self.settings.model_dump()
         with ProcessPoolExecutor(
-            max_workers=max(1, len(elsewhere)), mp_context=multiprocessing.get_context("spawn")
+            max_workers=max(1, len(elsewhere)), mp_context=multiprocessing.get_context(_WORKER_START)
         ) as pool:
             futures = [
                 pool.submit(_catch_up_share, settings, names, batch_size) for names in elsewhere
@@ -167,6 +176,10 @@ class Container:
         self.ledger.close()
         if self._store is not None:
             self._store.close()
+
+
+# How catch-up workers start (see ``Container.catch_up``).
+_WORKER_START = "fork" if sys.platform == "linux" else "spawn"
 
 
 def share_out(projections: list[Projection], workers: int) -> list[frozenset[str]]:
