@@ -124,7 +124,8 @@ class Container:
         elsewhere = [g for g in groups if g is not here]
         settings = self.settings.model_dump()
         with ProcessPoolExecutor(
-            max_workers=max(1, len(elsewhere)), mp_context=multiprocessing.get_context(_WORKER_START)
+            max_workers=max(1, len(elsewhere)),
+            mp_context=multiprocessing.get_context(_WORKER_START),
         ) as pool:
             futures = [
                 pool.submit(_catch_up_share, settings, names, batch_size) for names in elsewhere
