@@ -476,6 +476,8 @@ class Batch:
         self.mirrors = mirrors
         self.suffix = suffix
         self.pending: dict[str, tuple[Table, dict[tuple[Any, ...], list[Any]]]] = {}
+        # Rows ``add``ed to created-once tables, in column order: copied in first.
+        self.added: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
 
     def _rows(self, table: Table) -> dict[tuple[Any, ...], list[Any]]:
         entry = self.pending.get(table.name)
@@ -485,6 +487,9 @@ class Batch:
 
     def flush(self) -> None:
         sql = self.tx.store.sql
+        for table, values in self.added.values():
+            self.tx.insert_many(table, f"{table.name}{self.suffix}", values)
+        self.added.clear()
         for table, rows in self.pending.values():
             name = f"{table.name}{self.suffix}"
             where = " AND ".join(f"{c} = ?" for c in table.key)
@@ -546,6 +551,19 @@ class Batch:
         # row this batch deleted must go through the upsert (the delete runs first).
         op = "insert" if table.created_once and key not in rows else "upsert"
         rows[key] = [op, row]
+
+    def add(self, table: Table, values: tuple[Any, ...]) -> None:
+        """Kept apart and copied in before the batch's other writes, which is their order:
+        a created-once row is written by the event that introduces its key, before any
+        later change to it. Once the table has other writes pending, through ``upsert``
+        (which keeps their order)."""
+        if table.name in self.pending or table.mirrored or not table.created_once:
+            self.upsert(table, dict(zip(table.columns, values, strict=True)))
+            return
+        entry = self.added.get(table.name)
+        if entry is None:
+            entry = self.added[table.name] = (table, [])
+        entry[1].append(values)
 
     def update(self, table: Table, key: Sequence[Any], changes: Row) -> None:
         key = tuple(key)

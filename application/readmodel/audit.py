@@ -37,19 +37,19 @@ class AuditProjection(Projection):
         if topic not in full_event_topics():
             raise UnhandledEvent(self.name, position, topic)
         aggregate_type, event_type = _kinds(topic)
-        store.upsert(
+        store.add(
             AUDIT_EVENT,
-            {
-                "position": position,
-                "aggregate_id": text(header.originator_id),
-                "aggregate_version": header.originator_version,
-                "aggregate_type": aggregate_type,
-                "event_type": event_type,
-                "actor_id": header.actor_id,
-                "actor_role": header.actor_role,
-                "correlation_id": header.correlation_id,
-                "recorded_at": header.recorded_at,
-            },
+            (
+                position,
+                text(header.originator_id),
+                header.originator_version,
+                aggregate_type,
+                event_type,
+                header.actor_id,
+                header.actor_role,
+                header.correlation_id,
+                header.recorded_at,
+            ),
         )
 
     @classmethod

@@ -50,6 +50,11 @@ class RowStore(Protocol):
 
     def upsert(self, table: Table, row: Row) -> None: ...
 
+    def add(self, table: Table, values: tuple[Any, ...]) -> None:
+        """A new row of a ``created_once`` table, as its values in column order (the hot
+        path of one row per event: no dict to build, copy and read back)."""
+        ...
+
     def update(self, table: Table, key: Sequence[Any], changes: Row) -> None: ...
 
     def delete(self, table: Table, key: Sequence[Any]) -> None: ...
@@ -107,6 +112,9 @@ class MemoryStore:
 
     def upsert(self, table: Table, row: Row) -> None:
         self._rows(table)[key_of(table, row)] = dict(row)
+
+    def add(self, table: Table, values: tuple[Any, ...]) -> None:
+        self.upsert(table, dict(zip(table.columns, values, strict=True)))
 
     def update(self, table: Table, key: Sequence[Any], changes: Row) -> None:
         row = self._rows(table).get(tuple(key))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +10,7 @@ import pytest
 
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
-from application.readmodel.replay import replay
+from application.readmodel.replay import read_notifications, replay
 from application.readmodel.review import annual_review, review_json
 from domain.values import MediaLevel
 from infrastructure.bootstrap import Container
@@ -245,3 +245,36 @@ def _snapshot(container: Container) -> dict[str, dict[str, list[dict[str, Any]]]
         }
         for p in all_projections(container.rulebook)
     }
+
+
+def test_the_audit_trail_lists_every_event_as_recorded(
+    container: Container, history: dict[str, Any]
+) -> None:
+    """Each row of the trail against the event itself, decoded by the library: who (id and
+    role), on which request, to which aggregate, what, and when."""
+    ledger = container.ledger
+    trail = {
+        row["position"]: row
+        for row in ReadModels(container.store, container.rulebook).audit_events(limit=10_000)[
+            "items"
+        ]
+    }
+    notifications = [n for batch in read_notifications(ledger, batch=100) for n in batch]
+    assert sorted(trail) == [n.id for n in notifications]
+    roles = set()
+    for n in notifications:
+        event = ledger.mapper.to_domain_event(n)
+        aggregate_type, _, event_type = n.topic.removeprefix("volunteer-ledger:").partition(".")
+        assert trail[n.id] == {
+            "position": n.id,
+            "aggregate_id": str(event.originator_id),
+            "aggregate_version": event.originator_version,
+            "aggregate_type": aggregate_type,
+            "event_type": event_type,
+            "actor_id": event.actor.user_id,
+            "actor_role": event.actor.role.value,
+            "correlation_id": event.actor.correlation_id,
+            "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
+        }, n.id
+        roles.add(event.actor.role.value)
+    assert roles == {"station_staff", "admin"}  # the builders' staff and bureau users

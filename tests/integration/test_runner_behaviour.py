@@ -26,6 +26,7 @@ from infrastructure.bootstrap import Container, ReadModelsBehind, bootstrap
 from infrastructure.rebuild import rebuild
 from infrastructure.runner import ProjectionRunner
 from infrastructure.settings import Settings
+from infrastructure.sqlstore import Batch
 from tests.integration.builders import STAFF, activity, team, volunteer
 from tests.integration.conftest import fixed_clock
 from tests.integration.projection_support import (
@@ -382,3 +383,33 @@ def test_a_rebuild_while_a_runner_is_mid_batch_completes_and_both_stay_exact(
         raise failures[0]
     container.runner().catch_up()
     assert_equal_to_clean_replay(ledger, container.store, container.rulebook)
+
+
+@pytest.mark.parametrize("rows", [3, 200])  # by statements, and by COPY (64 rows and more)
+def test_rows_added_to_a_created_once_table_keep_their_order_with_other_writes(
+    container: Container, rows: int
+) -> None:
+    """``add`` keeps rows apart and copies them in first: an update later in the batch still
+    lands on its row, whether the row was added before the table had other writes pending
+    or after."""
+    store = container.store
+    store.create_tables([ENTRY])
+
+    def entry(n: int) -> tuple[Any, ...]:
+        return tuple(
+            {"entry_id": f"e{n:04}", "volunteer_id": "v", "seq": n, "reversed": 0}.get(c)
+            for c in ENTRY.columns
+        )
+
+    with store.transaction() as tx:
+        batch = Batch(tx, {})
+        for n in range(rows):
+            batch.add(ENTRY, entry(n))
+        batch.update(ENTRY, ("e0000",), {"reversed": 1})
+        batch.add(ENTRY, entry(rows))  # after a pending update: through the upsert
+        batch.update(ENTRY, (f"e{rows:04}",), {"reversed": 1})
+        batch.flush()
+    found = {r["entry_id"]: r for r in store.select(ENTRY)}
+    assert len(found) == rows + 1
+    assert [k for k, r in sorted(found.items()) if r["reversed"] == 1] == ["e0000", f"e{rows:04}"]
+    assert found[f"e{rows - 1:04}"]["seq"] == rows - 1
