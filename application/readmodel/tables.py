@@ -49,8 +49,10 @@ class Table:
     key: tuple[str, ...]
     mirrored: bool = False
     indexes: tuple[tuple[str, ...], ...] = ()
-    # Each row is created once, by the one event that introduces its key (a log position,
-    # a new entry id), and never replaced: the runner may insert without an upsert.
+    # Each row is created by the one event that introduces its key (a log position, a new
+    # entry id, a sign-up) and never replaced while it exists (it may be deleted, and its
+    # key introduced again: a withdrawn volunteer signs up anew): the runner may insert
+    # without an upsert. Inserting a key that exists fails the batch, loudly.
     created_once: bool = False
 
     def is_int(self, column: str) -> bool:
@@ -148,6 +150,7 @@ PARTICIPANT = Table(
     ),
     ("activity_id", "volunteer_id"),
     indexes=(("volunteer_id",),),
+    created_once=True,
 )
 DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
 
@@ -271,6 +274,7 @@ PARTICIPATION = Table(
     ),
     ("activity_id", "volunteer_id"),
     indexes=(("volunteer_id",), ("service_date",)),
+    created_once=True,
 )
 INSURED_ACTIVITY = Table(
     "in_activity",

@@ -178,6 +178,8 @@ class Workload:
         self.activities: dict[UUID, date] = {}
         self.status: dict[UUID, str] = {}
         self.attendance: list[tuple[UUID, UUID]] = []
+        self.signed_up: list[tuple[UUID, UUID]] = []
+        self.signed_up_again = 0
         self.awards: list[tuple[UUID, UUID]] = []
         self.recorded = 0
         self.refused = 0
@@ -238,6 +240,23 @@ class Workload:
             aid, volunteer_id=vid, interval=Interval(start, end), source=source, actor=STAFF
         )
         self.attendance.append((aid, vid))
+
+    def sign_up(self) -> None:
+        aid = self._activity("planned", "published")
+        vid = self.rng.choice(self.volunteers)
+        self.ledger.sign_up(aid, volunteer_id=vid, actor=STAFF)
+        self.signed_up.append((aid, vid))
+
+    def withdraw(self) -> None:
+        """A sign-up withdrawn (refused once hours are recorded), and half the time made again
+        at once; or later, by ``sign_up``."""
+        aid, vid = self.rng.choice(self.signed_up)
+        self.ledger.withdraw_signup(aid, volunteer_id=vid, reason="临时有事", actor=STAFF)
+        self.signed_up.remove((aid, vid))
+        if self.rng.random() < 0.5:
+            self.ledger.sign_up(aid, volunteer_id=vid, actor=STAFF)
+            self.signed_up.append((aid, vid))
+            self.signed_up_again += 1
 
     def outcome(self) -> None:
         aid = self._activity("planned", "published", "completed", "verified")
@@ -322,6 +341,9 @@ class Workload:
         if self.activities and self.volunteers:
             moves += [(self.hours, 8), (self.outcome, 2), (self.complete, 1), (self.verify, 1)]
             moves += [(self.publish, 0.5), (self.cancel, 0.2)]
+            moves.append((self.sign_up, 2))
+        if self.signed_up:
+            moves.append((self.withdraw, 2))
         if self.attendance:
             moves.append((self.correct, 1))
         if self.awards:

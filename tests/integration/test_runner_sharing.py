@@ -23,6 +23,24 @@ def test_catch_up_in_worker_processes_equals_a_clean_replay(container: Container
     assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
 
 
+def test_catch_up_in_big_batches_equals_a_clean_replay(container: Container) -> None:
+    """Batches big enough that rows go in by COPY (on PostgreSQL), where a created-once row
+    is inserted without an upsert: sign-ups withdrawn and made again, within a batch and
+    across batches, hours, corrections and reversals."""
+    workload = Workload(container.ledger, seed=21)
+    workload.run(700)
+    container.catch_up(batch_size=5000, workers=2)
+    assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+    workload.run(1100)
+    container.catch_up(batch_size=5000, workers=2)
+    assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+    withdrew = container.store.execute(
+        "SELECT count(*) FROM au_event WHERE event_type = 'VolunteerWithdrew'"
+    )[0][0]
+    assert withdrew >= 10, withdrew
+    assert workload.signed_up_again >= 5, workload.signed_up_again
+
+
 def test_every_projection_lands_in_exactly_one_group() -> None:
     projections = all_projections(load_rulebook())
     names = [p.name for p in projections]
