@@ -9,7 +9,6 @@ in order, up to a limit — as tuples and hands them straight to the decoder. Ot
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -17,8 +16,11 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from application.ledger import VolunteerLedger
-from application.readmodel.replay import UndecodableEvent, read_events
+from application.readmodel.replay import UndecodableEvent, read_notifications
 from infrastructure.decoding import FastDecoder
+
+# A row of the log: (position, originator_id, originator_version, topic, state).
+Row = tuple[int, Any, int, str, Any]
 
 # Stands in for an event that every projection of a runner ignores: it is read (the
 # positions advance over it) but never decoded.
@@ -28,7 +30,10 @@ SKIPPED: Any = object()
 class LogReader:
     """``read(after)``: the next ``batch`` events after position ``after``, decoded, with their
     positions; events whose topic is in ``skipped`` come as :data:`SKIPPED` or, when
-    ``headers`` (a projection reads every event's header), as an ``EventHeader``."""
+    ``headers`` (a projection reads every event's header), as an ``EventHeader``.
+
+    ``fetch`` and ``decode`` are its two halves: the runner fetches a batch ahead, and
+    decodes it a few hundred events at a time as it applies them."""
 
     def __init__(
         self,
@@ -52,15 +57,29 @@ class LogReader:
             ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
 
     def read(self, after: int) -> list[tuple[int, Any]]:
+        """The next batch, decoded: ``decode(fetch(after))``."""
+        return self.decode(self.fetch(after))
+
+    def fetch(self, after: int) -> list[tuple[int, Row]]:
+        """The next ``batch`` rows after position ``after``, not decoded: (position, row),
+        each row ``(position, originator_id, originator_version, topic, state)``."""
         if self._select is None:
-            return self._read_library(after)
+            notifications = next(read_notifications(self.ledger, after=after, batch=self.batch), [])
+            return [
+                (n.id, (n.id, n.originator_id, n.originator_version, n.topic, n.state))
+                for n in notifications
+            ]
         recorder = self.ledger.recorder
         assert isinstance(recorder, PostgresApplicationRecorder)
         with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             # Binary results: the state comes as its bytes, not hex text to be parsed back
             # (a third of the time, on both sides).
             cur.execute(self._select, (after, self.batch), prepare=True, binary=True)
-            rows = cur.fetchall()
+            return [(row[0], row) for row in cur.fetchall()]
+
+    def decode(self, rows: list[tuple[int, Row]]) -> list[tuple[int, Any]]:
+        """Fetched rows as events (or headers, or :data:`SKIPPED`); an event that cannot be
+        decoded raises :class:`UndecodableEvent`, naming it."""
         decode, undecoded = self.decoder.decode, self._undecoded
         skipped = self.skipped
         try:
@@ -69,13 +88,13 @@ class LogReader:
                     row[0],
                     (undecoded if row[3] in skipped else decode)(row[1], row[2], row[3], row[4]),
                 )
-                for row in rows
+                for _, row in rows
             ]
         except Exception:
             pass
         # Again, one by one, to name the first event that cannot be decoded.
         events = []
-        for position, originator_id, version, topic, state in rows:
+        for _, (position, originator_id, version, topic, state) in rows:
             try:
                 event = (undecoded if topic in skipped else decode)(
                     originator_id, version, topic, state
@@ -84,22 +103,6 @@ class LogReader:
                 raise UndecodableEvent(position, topic, e) from e
             events.append((position, event))
         return events
-
-    def _read_library(self, after: int) -> list[tuple[int, Any]]:
-        decoder: Callable[[Any], Any] = self.decoder
-        if self.skipped:
-            decoder = self._skipping
-        return next(read_events(self.ledger, after=after, batch=self.batch, decoder=decoder), [])
-
-    def _skipping(self, notification: Any) -> Any:
-        if notification.topic in self.skipped:
-            return self._undecoded(
-                notification.originator_id,
-                notification.originator_version,
-                notification.topic,
-                notification.state,
-            )
-        return self.decoder(notification)
 
 
 def _skip(originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:

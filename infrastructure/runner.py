@@ -23,9 +23,13 @@ from application.ledger import VolunteerLedger
 from application.readmodel.base import EventHeader, Projection, UnhandledEvent
 from application.readmodel.store import Row
 from infrastructure.logreader import SKIPPED, LogReader
+from infrastructure.logreader import Row as LogRow
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved, Transaction
 
 log = logging.getLogger("volunteer_ledger.projections")
+
+# Events decoded at a time while a batch is applied (see ``ProjectionRunner._write``).
+_DECODED_AT_ONCE = 200
 
 
 @dataclass
@@ -128,9 +132,10 @@ class ProjectionRunner:
         return [lane for lane in self.lanes if lane.error is None]
 
     def _read(self, after: int) -> list[tuple[int, Any]]:
+        """The next batch, decoded (what ``step`` applies, for inspection)."""
         return self.reader.read(after)
 
-    def _apply_batch(self, batch: list[tuple[int, Any]]) -> None:
+    def _apply_batch(self, batch: list[tuple[int, LogRow]]) -> None:
         work = self._work(batch)
         if len(work) > 1 and self._apply_together(work):
             return
@@ -138,7 +143,7 @@ class ProjectionRunner:
         for lane, todo in self._work(batch) if len(work) > 1 else work:
             self._apply(lane, todo)
 
-    def _work(self, batch: list[tuple[int, Any]]) -> list[tuple[Lane, list[tuple[int, Any]]]]:
+    def _work(self, batch: list[tuple[int, LogRow]]) -> list[tuple[Lane, list[tuple[int, LogRow]]]]:
         """Each active lane with the events of the batch after its position."""
         work = []
         for lane in self.active:
@@ -151,7 +156,7 @@ class ProjectionRunner:
                 work.append((lane, todo))
         return work
 
-    def _apply_together(self, work: list[tuple[Lane, list[tuple[int, Any]]]]) -> bool:
+    def _apply_together(self, work: list[tuple[Lane, list[tuple[int, LogRow]]]]) -> bool:
         """Every lane's rows and position in one transaction: one commit a batch instead of
         one per projection (the live runner applies a few events at a time, so commits and
         their round trips were most of its work). Tracking rows are claimed first, together
@@ -162,8 +167,7 @@ class ProjectionRunner:
         try:
             with self.store.transaction(replayable=True) as tx:
                 tx.claim_all([(lane.name, lane.position, lane.generation) for lane, _ in work])
-                for lane, todo in work:
-                    self._write(tx, lane, todo)
+                self._write(tx, work)
                 tx.advance_all(
                     [
                         (lane.name, lane.position, todo[-1][0], lane.generation)
@@ -182,25 +186,45 @@ class ProjectionRunner:
             lane.position = todo[-1][0]
         return True
 
-    def _write(self, tx: Transaction, lane: Lane, todo: list[tuple[int, Any]]) -> None:
-        """Apply the lane's events and write its rows (its mirrors kept in step)."""
-        batch = Batch(tx, lane.mirrors)
-        apply = lane.projection.apply
-        if lane.projection.headers_only:
-            for position, event in todo:
-                apply(batch, event, position)
-        else:
-            for position, event in todo:
-                if event is not SKIPPED and type(event) is not EventHeader:
-                    apply(batch, event, position)
-        batch.flush()
+    def _write(self, tx: Transaction, work: list[tuple[Lane, list[tuple[int, LogRow]]]]) -> None:
+        """Apply each lane's events and write its rows (its mirrors kept in step).
+
+        Each lane's rows are a tail of the batch. They are decoded ``_DECODED_AT_ONCE`` at a
+        time and each piece applied to every lane before the next is decoded: the objects
+        of a piece are freed while the memory they took is still in the processor's
+        caches, and the next piece takes it again. Decoding a whole batch first put every
+        object in memory never touched before: parsing cost three times as much."""
+        rows = max((todo for _, todo in work), key=len)
+        lanes = [
+            (
+                Batch(tx, lane.mirrors),
+                lane.projection.apply,
+                lane.projection.headers_only,
+                len(rows) - len(todo),  # where the lane's events begin
+            )
+            for lane, todo in work
+        ]
+        decode = self.reader.decode
+        for at in range(0, len(rows), _DECODED_AT_ONCE):
+            events = decode(rows[at : at + _DECODED_AT_ONCE])
+            for batch, apply, headers_only, begin in lanes:
+                mine = events if begin <= at else events[begin - at :]
+                if headers_only:
+                    for position, event in mine:
+                        apply(batch, event, position)
+                else:
+                    for position, event in mine:
+                        if event is not SKIPPED and type(event) is not EventHeader:
+                            apply(batch, event, position)
+        for batch, _, _, _ in lanes:
+            batch.flush()
 
     def step(self) -> int:
         """Apply one batch of the log to every active projection; return how many events were read."""
         active = self.active
         if not active:
             return 0
-        batch = self._read(min(lane.position for lane in active))
+        batch = self.reader.fetch(min(lane.position for lane in active))
         self._apply_batch(batch)
         self.batches += bool(batch)
         return len(batch)
@@ -208,8 +232,8 @@ class ProjectionRunner:
     def catch_up(self) -> int:
         """Run batches until every active projection is at the head; return events read.
 
-        The next batch is read and decoded in a second thread while this one is applied
-        and written, so decoding overlaps the database's work.
+        The next batch is fetched in a second thread while this one is decoded, applied and
+        written, so fetching overlaps the work.
         """
         read = self._catch_up()
         self.create_pending_indexes()
@@ -221,13 +245,13 @@ class ProjectionRunner:
             if not self.active:
                 return 0
             expected = min(lane.position for lane in self.active)
-            ahead = reader.submit(self._read, expected)
+            ahead = reader.submit(self.reader.fetch, expected)
             while True:
                 batch = ahead.result()
                 if not batch:
                     return total
                 last = batch[-1][0]
-                ahead = reader.submit(self._read, last)
+                ahead = reader.submit(self.reader.fetch, last)
                 self._apply_batch(batch)
                 total += len(batch)
                 active = self.active
@@ -236,13 +260,13 @@ class ProjectionRunner:
                 if min(lane.position for lane in active) != last:
                     # A lane stopped short (or another runner moved it): read from there.
                     ahead.result()
-                    ahead = reader.submit(self._read, min(lane.position for lane in active))
+                    ahead = reader.submit(self.reader.fetch, min(lane.position for lane in active))
 
-    def _apply(self, lane: Lane, todo: list[tuple[int, Any]]) -> None:
+    def _apply(self, lane: Lane, todo: list[tuple[int, LogRow]]) -> None:
         try:
             with self.store.transaction(replayable=True) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
-                self._write(tx, lane, todo)
+                self._write(tx, [(lane, todo)])
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
             lane.position = todo[-1][0]
         except UnhandledEvent as stop:
