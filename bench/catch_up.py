@@ -147,8 +147,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=20_000,
-        help="events per transaction (bigger: each hot row rewritten less often)",
+        default=50_000,
+        help="events per transaction (bigger: each hot row rewritten less often; 50,000 "
+        "held about 360 MB per process, against 230 MB for 20,000, and took ~5%% less CPU)",
     )
     parser.add_argument(
         "--workers", type=int, default=2, help="processes sharing out our projections"

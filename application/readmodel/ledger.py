@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from application.readmodel.base import (
     ACTIVITY_EVENTS,
@@ -24,10 +25,12 @@ from application.readmodel.store import Row, RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
 
 ZERO = Decimal(0)
-# ``json.dumps(x, ensure_ascii=False[, sort_keys=True])``, the same text, without building
-# an encoder for every entry.
-_json = json.JSONEncoder(ensure_ascii=False).encode
-_sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _json(value: dict[str, Any]) -> str:
+    """An entry's detail as compact JSON, keys sorted (read back with ``json.loads``): orjson
+    writes it ten times faster than the standard encoder, and every award has one."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 class LedgerProjection(Projection):
@@ -143,7 +146,7 @@ class LedgerProjection(Projection):
                 "category": e.category.code,
                 "service_date": e.service_date.isoformat(),
                 "rulebook_version": e.rulebook_version,
-                "detail": _sorted_json(cause),
+                "detail": _json(cause),
             },
             balance=e.points,
             lifetime=e.points,
