@@ -15,6 +15,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Mapper
+from psycopg_pool import ConnectionPool
 
 from application.base import Clock, utc_now
 from application.errors import StoreUnavailable
@@ -102,9 +103,9 @@ class Container:
         what this process has already imported. A forked worker touches nothing it
         inherits — it opens its own connections, and leaves with ``os._exit`` (as every
         forked ``multiprocessing`` process does), so no inherited connection is closed
-        from there. (The connection pools' threads are not copied; only a lock one of them
-        held at the fork, in a library the worker then uses, could hang it: they wait
-        idle, and connect by the address in the settings.) Elsewhere they are
+        from there. The connection pools' threads are not copied; a lock one of them held
+        at the fork, in a library the worker then uses, would hang the worker, so the
+        pools are first waited for until full, their threads idle. Elsewhere they are
         spawned, so a script calling this needs the ``if __name__ == "__main__":`` guard
         (``python -m bench`` has it).
 
@@ -123,6 +124,8 @@ class Container:
         here = max(groups, key=lambda g: sum(weights[n] for n in g))
         elsewhere = [g for g in groups if g is not here]
         settings = self.settings.model_dump()
+        if _WORKER_START == "fork":
+            self._settle_connections()
         with ProcessPoolExecutor(
             max_workers=max(1, len(elsewhere)),
             mp_context=multiprocessing.get_context(_WORKER_START),
@@ -139,6 +142,16 @@ class Container:
                 where = " (this process)" if names is here else ""
                 timings[", ".join(sorted(names)) + where] = seconds
         return max(read for _, read, _ in results)
+
+    def _settle_connections(self) -> None:
+        """Before forking: both connection pools (the event store's, the read models') hold
+        the connections they keep, so none of their threads is inside libpq connecting —
+        a lock held there (the resolver's, TLS's) would stay held in the child for ever."""
+        timeout = self.settings.postgres_connect_timeout_seconds
+        pool = getattr(getattr(self.ledger.recorder, "datastore", None), "pool", None)
+        if isinstance(pool, ConnectionPool):
+            pool.wait(timeout)
+        self.store.settle(timeout)
 
     def read_position(self) -> int:
         """The position every read model has reached (the slowest one's)."""

@@ -82,7 +82,9 @@ def rebuild(
             position = events[-1][0]
         head = ledger.current_position()
 
-    with store.transaction() as tx:
+    # The switch is a schema change: it waits for (and holds off) index builds and table
+    # creation in other processes, which could otherwise race it for the same names.
+    with store.transaction(ddl=True) as tx:
         lock = " FOR UPDATE" if store.is_postgres else ""
         live = tx.conn.execute(
             store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),

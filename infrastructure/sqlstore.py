@@ -136,6 +136,12 @@ class SqlStore:
                     raise
                 conn.execute("COMMIT")
 
+    def settle(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` s) until the pool has opened the connections it keeps: its
+        threads are then idle, not inside libpq, as a process forking needs them to be."""
+        if self._pool is not None:
+            self._pool.wait(timeout)
+
     def hold_connections(self) -> None:
         """Keep the pool full from now on (PostgreSQL), as an API process wants: the pool
         otherwise opens connections one at a time when a burst of reads finds it short
@@ -190,8 +196,9 @@ class SqlStore:
     def create_indexes(self, tables: Iterable[Table]) -> None:
         """The secondary indexes of ``tables``, where missing (built in one pass each).
 
-        On PostgreSQL two at a time, each in its own transaction and under a lock of its own
-        name (not the schema lock, which would queue them behind every other process's):
+        On PostgreSQL two at a time, each in its own transaction, under a lock of its own
+        name and the schema lock shared (held alone, it queued them behind every other
+        process's):
         building them is a catch-up's last step, when the machine's other cores are often
         idle. An index left unbuilt by a crash is built at the next start (``IF NOT
         EXISTS``)."""
@@ -206,7 +213,10 @@ class SqlStore:
 
     def _create_index(self, ddl: str) -> None:
         with self.connection() as conn, conn.transaction():
-            # Two processes building the same index at once would race in the catalogue.
+            # Shared with other index builds, exclusive with every other schema change
+            # (which holds the schema lock alone); and two processes building the same index
+            # at once would race in the catalogue.
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (DDL_LOCK,))
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (ddl,))
             conn.execute(ddl)
 
