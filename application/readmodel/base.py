@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -266,6 +266,28 @@ def text(value: Any) -> str:
             texts.clear()
         found = texts[key] = str(value)
     return found
+
+
+_INTERVAL_TEXTS: dict[int, tuple[Any, timedelta, str, str, str]] = {}
+
+
+def interval_texts(interval: Any, offset: timedelta) -> tuple[str, str, str]:
+    """An interval's start and end (``isoformat``) and its service date at ``offset``, as
+    text: remembered by the interval object itself (the decoder gives one object per
+    written window, and every sign-up, hours and award of an activity repeats it), kept
+    beside it so a reused ``id`` can never answer for another."""
+    found = _INTERVAL_TEXTS.get(id(interval))
+    if found is None or found[0] is not interval or found[1] != offset:
+        if len(_INTERVAL_TEXTS) >= _TEXTS_MAX:
+            _INTERVAL_TEXTS.clear()
+        found = _INTERVAL_TEXTS[id(interval)] = (
+            interval,
+            offset,
+            interval.start.isoformat(),
+            interval.end.isoformat(),
+            interval.local_date(offset).isoformat(),
+        )
+    return found[2], found[3], found[4]
 
 
 def day(value: date) -> str:

@@ -13,6 +13,7 @@ from application.readmodel.base import (
     dec,
     enum,
     handles,
+    interval_texts,
     iso,
     media_points,
     num,
@@ -250,14 +251,14 @@ class DirectoryProjection(Projection):
         self._activity_changed(store, e, position, signups=signups)
 
     def _attendance(self, store: RowStore, e: Any, position: int, **extra: Any) -> None:
-        offset = self.latest.utc_offset
+        started, ended, served = interval_texts(e.interval, self.latest.utc_offset)
         store.update(
             PARTICIPANT,
             (text(e.originator_id), text(e.volunteer_id)),
             {
-                "started_at": e.interval.start.isoformat(),
-                "ended_at": e.interval.end.isoformat(),
-                "service_date": e.interval.local_date(offset).isoformat(),
+                "started_at": started,
+                "ended_at": ended,
+                "service_date": served,
                 "attendance_version": e.attendance_version,
                 "recorded_by": e.actor.user_id,
                 "position": position,

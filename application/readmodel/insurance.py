@@ -13,6 +13,7 @@ from application.readmodel.base import (
     Projection,
     enum,
     handles,
+    interval_texts,
     num,
     text,
 )
@@ -110,7 +111,7 @@ class InsuranceProjection(Projection):
             {
                 "activity_id": activity_id,
                 "volunteer_id": text(e.volunteer_id),
-                "service_date": e.interval.local_date(offset).isoformat(),
+                "service_date": interval_texts(e.interval, offset)[2],
                 "category": activity.get("category"),
                 "award_policy": None,
                 "flagged": 0,
@@ -128,7 +129,7 @@ class InsuranceProjection(Projection):
         store.update(
             PARTICIPATION,
             (text(e.originator_id), text(e.volunteer_id)),
-            {"service_date": e.interval.local_date(offset).isoformat(), "position": position},
+            {"service_date": interval_texts(e.interval, offset)[2], "position": position},
         )
 
     @handles("Volunteer.PointsAwarded")

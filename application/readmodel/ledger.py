@@ -17,6 +17,7 @@ from application.readmodel.base import (
     Projection,
     dec,
     handles,
+    interval_texts,
     iso,
     num,
     text,
@@ -123,7 +124,7 @@ class LedgerProjection(Projection):
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         backfill = e.source.value == "backfill"
         cause = {
-            "interval": [e.interval.start.isoformat(), e.interval.end.isoformat()],
+            "interval": list(interval_texts(e.interval, self.latest.utc_offset)[:2]),
             "source": e.source.value,
             "minutes": num(e.figures.minutes),
             "rounded_hours": num(e.figures.rounded_hours),
