@@ -274,7 +274,7 @@ _INTERVAL_TEXTS: dict[int, tuple[Any, timedelta, str, str, str]] = {}
 def interval_texts(interval: Any, offset: timedelta) -> tuple[str, str, str]:
     """An interval's start and end (``isoformat``) and its service date at ``offset``, as
     text: remembered by the interval object itself (the decoder gives one object per
-    written window, and every sign-up, hours and award of an activity repeats it), kept
+    written window, and the hours of an activity's participants often repeat it), kept
     beside it so a reused ``id`` can never answer for another."""
     found = _INTERVAL_TEXTS.get(id(interval))
     if found is None or found[0] is not interval or found[1] != offset:

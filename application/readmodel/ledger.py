@@ -17,7 +17,6 @@ from application.readmodel.base import (
     Projection,
     dec,
     handles,
-    interval_texts,
     iso,
     num,
     text,
@@ -124,7 +123,7 @@ class LedgerProjection(Projection):
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         backfill = e.source.value == "backfill"
         cause = {
-            "interval": list(interval_texts(e.interval, self.latest.utc_offset)[:2]),
+            "interval": [e.interval.start.isoformat(), e.interval.end.isoformat()],
             "source": e.source.value,
             "minutes": num(e.figures.minutes),
             "rounded_hours": num(e.figures.rounded_hours),
