@@ -44,7 +44,7 @@ class ActivityCommands(LedgerBase):
     ) -> Recorded:
         """Plan an activity for an existing team, in a category the rulebook knows."""
         self.rules_for(window).category(category)
-        team = self.load(VolunteerTeam, team_id)
+        team = self.load(VolunteerTeam, team_id, read_only=True)
         if team.dissolved:
             raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
         activity = ServiceActivity.plan(
@@ -79,7 +79,7 @@ class ActivityCommands(LedgerBase):
         expected_version: int | None = None,
     ) -> Recorded:
         activity = self.load(ServiceActivity, activity_id, expected_version)
-        self.load(Volunteer, volunteer_id).require_active("sign up")
+        self.load(Volunteer, volunteer_id, read_only=True).require_active("sign up")
         activity.sign_up(volunteer_id, actor)
         return Recorded(activity.id, activity.version, self.record(activity))
 
@@ -194,10 +194,12 @@ class ActivityCommands(LedgerBase):
         activity = self.load(ServiceActivity, activity_id, expected_version)
         rules = self.rules_for(interval)
         current = activity.attendance.get(volunteer_id)
-        volunteer = self.load(Volunteer, volunteer_id)
+        # Awarding again changes (and saves) the volunteer; otherwise it is only checked.
+        awarding = current is not None and volunteer_id in activity.awards
+        volunteer = self.load(Volunteer, volunteer_id, read_only=not awarding)
         new_award: UUID | None = None
         created: dict[str, UUID] = {}
-        if current is not None and volunteer_id in activity.awards:
+        if current is not None and awarding:
             old = activity.awards[volunteer_id]
             standing = volunteer.awards.get(old)
             if standing is not None and not standing.reversed:
@@ -225,7 +227,7 @@ class ActivityCommands(LedgerBase):
             actor=actor,
             new_award=new_award,
         )
-        position = self.record(activity, volunteer)
+        position = self.record(activity, volunteer) if awarding else self.record(activity)
         return Recorded(activity.id, activity.version, position, created)
 
     @command

@@ -185,12 +185,17 @@ class LedgerBase(Application[UUID]):
     ) -> A:
         """Load an aggregate: from this process's cache when it has it, else from the store.
 
-        A cached copy may miss another process's latest events. That is safe: saving it
-        conflicts and the command runs again on fresh state (see :func:`command`). An
-        ``If-Match`` version is always checked against the store. ``read_only``: the
-        caller only looks (checks, never commands or saves it), so the cached instance
-        itself is returned, without the deep copy a command needs (cached aggregates are
-        replaced on save, never changed in place).
+        A cached copy may miss another process's latest events. For an aggregate the
+        command saves, that is safe: saving it conflicts and the command runs again on
+        fresh state (see :func:`command`). An ``If-Match`` version is always checked
+        against the store.
+
+        ``read_only``: the caller only looks — it checks a rule against this aggregate
+        (is the volunteer active, insured, free then?) and never saves it — so the cached
+        instance itself is returned, without the deep copy a command needs (cached
+        aggregates are replaced on save, never changed in place). Nothing would catch a
+        stale copy there, so a cached one is first checked against the version the store
+        holds (one indexed query) and read afresh if another process has moved it on.
         """
         kind = _KIND.get(cls.__name__, cls.__name__)
         cache = self.repository.cache
@@ -198,7 +203,10 @@ class LedgerBase(Application[UUID]):
             if expected_version is not None or _Attempt.fresh():
                 _evict(cache, aggregate_id)
             elif aggregate_id in cache.cache:
-                _Attempt.served_from_cache(aggregate_id)
+                if read_only and self._behind(cache, [aggregate_id]):
+                    _evict(cache, aggregate_id)
+                else:
+                    _Attempt.served_from_cache(aggregate_id)
         with translated_errors():
             try:
                 aggregate: Aggregate = self.repository.get(
@@ -221,7 +229,12 @@ class LedgerBase(Application[UUID]):
         fresh = _Attempt.fresh()
         found: dict[UUID, Any] = {}
         missing: list[UUID] = []
-        for aggregate_id in dict.fromkeys(aggregate_ids):
+        wanted = list(dict.fromkeys(aggregate_ids))
+        if cache is not None and not fresh:
+            # Cached copies another process has moved on are read afresh (see ``load``).
+            for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
+                _evict(cache, aggregate_id)
+        for aggregate_id in wanted:
             if cache is not None and not fresh and aggregate_id in cache.cache:
                 _Attempt.served_from_cache(aggregate_id)
                 with suppress(KeyError):
@@ -244,6 +257,28 @@ class LedgerBase(Application[UUID]):
                 with suppress(NotFound):
                     found[aggregate_id] = self.load(cls, aggregate_id, read_only=True)
         return {k: v for k, v in found.items() if isinstance(v, cls)}
+
+    def _behind(self, cache: Any, aggregate_ids: list[UUID]) -> set[UUID]:
+        """Those of ``aggregate_ids`` whose cached copy is older than the store's, in one
+        query (or one per aggregate, with a recorder that cannot do it in one)."""
+        if not aggregate_ids:
+            return set()
+        latest_versions = getattr(self.recorder, "latest_versions", None)
+        with translated_errors():
+            if latest_versions is not None:
+                stored: dict[UUID, int] = latest_versions(aggregate_ids)
+            else:
+                stored = {
+                    i: found[-1].originator_version
+                    for i in aggregate_ids
+                    if (found := self.recorder.select_events(i, desc=True, limit=1))
+                }
+        behind = set()
+        for aggregate_id in aggregate_ids:
+            with suppress(KeyError):
+                if stored.get(aggregate_id) != cache.get(aggregate_id).version:
+                    behind.add(aggregate_id)
+        return behind
 
     def record(self, *aggregates: Aggregate) -> int:
         """Save every pending event of ``aggregates`` atomically; return the last log position."""

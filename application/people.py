@@ -44,7 +44,7 @@ class TeamCommands(LedgerBase):
     ) -> Recorded:
         """Enrol a registered, active volunteer as member, leader or deputy."""
         team = self.load(VolunteerTeam, team_id, expected_version)
-        volunteer = self.load(Volunteer, volunteer_id)
+        volunteer = self.load(Volunteer, volunteer_id, read_only=True)
         volunteer.require_active("join a team")
         team.enrol(volunteer_id, role, actor)
         return Recorded(team.id, team.version, self.record(team))

@@ -135,6 +135,12 @@ class ChainedRecorder:
         order — as ``select_events`` per originator gives them, in one query."""
         raise NotImplementedError
 
+    def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The version each of ``originator_ids`` has reached in the store (those with no
+        events are absent), in one query: what a process's cached copies are checked
+        against."""
+        raise NotImplementedError
+
     def chain_head(self, *, at: int | None = None) -> Link | None:
         """The last link (at or before position ``at`` when given)."""
         rows = (
@@ -257,6 +263,10 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
             "WHERE originator_id = ANY(%s::{id_type}[]) ORDER BY originator_id, originator_version"
         ).format(id_type=Identifier(datastore.originator_id_type), **names)
+        self._latest_versions = SQL(
+            "SELECT originator_id, max(originator_version) FROM {schema}.{events} "
+            "WHERE originator_id = ANY(%s::{id_type}[]) GROUP BY originator_id"
+        ).format(id_type=Identifier(datastore.originator_id_type), **names)
         self._ids_are_uuids = datastore.originator_id_type == "uuid"
         self._pending = threading.local()
         lock_key = int.from_bytes(
@@ -372,6 +382,15 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             for r in self._fetch(self._select_events_of, list(originator_ids))
         ]
 
+    def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
+        if not self._ids_are_uuids:
+            return {
+                i: found[-1].originator_version
+                for i in originator_ids
+                if (found := self.select_events(i, desc=True, limit=1))
+            }
+        return dict(self._fetch(self._latest_versions, list(originator_ids)))
+
     def _fetch(self, statement: Any, *params: Any) -> list[Any]:
         with (
             self.datastore.get_connection() as conn,
@@ -477,6 +496,19 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
                 head, built = links[-1], built + len(links)
         if built:
             log.warning("built the hash chain over %d events recorded before it", built)
+
+    def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
+        ids = [i.hex for i in originator_ids]  # as the library stores them
+        found: dict[UUID, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for r in self._fetch(
+                f"SELECT originator_id, max(originator_version) FROM {self.events_table_name} "
+                f"WHERE originator_id IN ({', '.join('?' * len(chunk))}) GROUP BY originator_id",
+                *chunk,
+            ):
+                found[UUID(r[0])] = int(r[1])
+        return found
 
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         found: list[StoredEvent] = []

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 import pytest
 
+from application.errors import BulkRejected
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import STAFF, activity, at, hours, team, volunteer
+from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
 from tests.integration.conftest import fixed_clock
 
 DAY = date(2022, 5, 11)
@@ -98,6 +101,67 @@ def test_a_conflict_from_a_stale_cache_is_not_reported_as_a_conflict(
     state = truth.ledger.repository.get(aid)
     assert state.signups == [a, b] and a in state.attendance
     assert first.repository.get(aid).version == state.version
+
+
+def _cached_then_suspended_elsewhere(
+    container: Container, other: Container
+) -> tuple[Any, UUID, UUID, UUID]:
+    """A volunteer this process has cached as active, then suspended by another process."""
+    first = container.ledger
+    tid = team(first)
+    vid = volunteer(first)
+    earlier, later = activity(first, tid), activity(first, tid, day=date(2022, 5, 12))
+    hours(first, earlier, vid, at(DAY, 9), at(DAY, 10))  # the volunteer, cached here
+    assert vid in first.repository.cache.cache
+    other.ledger.suspend_volunteer(vid, reason="核查中", actor=STAFF)
+    return first, tid, vid, later
+
+
+@pytest.mark.parametrize("how", ["hours", "sheet", "sign-up", "team"])
+def test_a_volunteer_suspended_by_another_process_is_refused_here(
+    container: Container, other: Container, truth: Container, how: str
+) -> None:
+    """Checks made against a volunteer this process only looks at (nothing saved to it, so
+    no conflict would catch a stale copy) see what the other process recorded."""
+    from application.results import HoursRow
+    from domain.errors import DomainError
+    from domain.values import HoursSource, Interval, MemberRole
+
+    first, tid, vid, later = _cached_then_suspended_elsewhere(container, other)
+    day = date(2022, 5, 12)
+    with pytest.raises((DomainError, BulkRejected)) as refused:
+        if how == "hours":
+            hours(first, later, vid, at(day, 9), at(day, 10))
+        elif how == "sheet":
+            sheet = [HoursRow(vid, Interval(at(day, 9), at(day, 10)), HoursSource.CHECKIN)]
+            first.record_hours_bulk(later, rows=sheet, actor=STAFF)
+        elif how == "sign-up":
+            first.sign_up(later, volunteer_id=vid, actor=STAFF)
+        else:
+            first.enrol_member(tid, volunteer_id=vid, role=MemberRole.MEMBER, actor=STAFF)
+    assert "suspended" in str(refused.value) or "active" in str(refused.value)
+    assert vid not in truth.ledger.repository.get(later).attendance
+    assert vid not in truth.ledger.repository.get(later).signed_up
+
+
+def test_hours_overlapping_hours_recorded_by_another_process_are_refused_here(
+    container: Container, other: Container, truth: Container
+) -> None:
+    """The overlap check reads the hours credited to the volunteer: those another process
+    credited since this one cached the volunteer count."""
+    from domain.errors import DomainError
+
+    first = container.ledger
+    tid = team(first)
+    vid = volunteer(first)
+    a, b, c = (activity(first, tid) for _ in range(3))
+    hours(first, a, vid, at(DAY, 8), at(DAY, 9))  # the volunteer, cached here
+    hours(other.ledger, b, vid, at(DAY, 10), at(DAY, 12))  # elsewhere, and credited there
+    other.ledger.complete_activity(b, actor=STAFF)
+    other.ledger.verify_activity(b, actor=BUREAU)
+    with pytest.raises(DomainError):
+        hours(first, c, vid, at(DAY, 11), at(DAY, 13))  # overlaps the hours on b
+    assert vid not in truth.ledger.repository.get(c).attendance
 
 
 @pytest.mark.postgres
