@@ -263,6 +263,10 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
             "WHERE originator_id = ANY(%s::{id_type}[]) ORDER BY originator_id, originator_version"
         ).format(id_type=Identifier(datastore.originator_id_type), **names)
+        self._latest_version = SQL(
+            "SELECT originator_version FROM {schema}.{events} WHERE originator_id = %s "
+            "ORDER BY originator_version DESC LIMIT 1"
+        ).format(**names)
         self._latest_versions = SQL(
             "SELECT originator_id, max(originator_version) FROM {schema}.{events} "
             "WHERE originator_id = ANY(%s::{id_type}[]) GROUP BY originator_id"
@@ -389,7 +393,17 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
                 for i in originator_ids
                 if (found := self.select_events(i, desc=True, limit=1))
             }
-        return dict(self._fetch(self._latest_versions, list(originator_ids)))
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as c,
+        ):
+            if len(originator_ids) == 1:  # a command's check: the primary key's last entry
+                (originator_id,) = originator_ids
+                c.execute(self._latest_version, (originator_id,), prepare=True)
+                rows = c.fetchall()
+                return {originator_id: rows[0][0]} if rows else {}
+            c.execute(self._latest_versions, (list(originator_ids),), prepare=True)
+            return dict(c.fetchall())
 
     def _fetch(self, statement: Any, *params: Any) -> list[Any]:
         with (
