@@ -269,6 +269,9 @@ def text(value: Any) -> str:
 
 
 _INTERVAL_TEXTS: dict[int, tuple[Any, timedelta, str, str, str]] = {}
+# An activity's participants follow each other in the log: a short memory serves them (a
+# longer one only held a replay's memory: 80 MB more over a million events).
+_INTERVALS_MAX = 20_000
 
 
 def interval_texts(interval: Any, offset: timedelta) -> tuple[str, str, str]:
@@ -278,7 +281,7 @@ def interval_texts(interval: Any, offset: timedelta) -> tuple[str, str, str]:
     beside it so a reused ``id`` can never answer for another."""
     found = _INTERVAL_TEXTS.get(id(interval))
     if found is None or found[0] is not interval or found[1] != offset:
-        if len(_INTERVAL_TEXTS) >= _TEXTS_MAX:
+        if len(_INTERVAL_TEXTS) >= _INTERVALS_MAX:
             _INTERVAL_TEXTS.clear()
         found = _INTERVAL_TEXTS[id(interval)] = (
             interval,
