@@ -60,13 +60,12 @@ class LogReader:
         """The next batch, decoded: ``decode(fetch(after))``."""
         return self.decode(self.fetch(after))
 
-    def fetch(self, after: int) -> list[tuple[int, Row]]:
-        """The next ``batch`` rows after position ``after``, not decoded: (position, row),
-        each row ``(position, originator_id, originator_version, topic, state)``."""
+    def fetch(self, after: int) -> list[Row]:
+        """The next ``batch`` rows after position ``after``, not decoded."""
         if self._select is None:
             notifications = next(read_notifications(self.ledger, after=after, batch=self.batch), [])
             return [
-                (n.id, (n.id, n.originator_id, n.originator_version, n.topic, n.state))
+                (n.id, n.originator_id, n.originator_version, n.topic, n.state)
                 for n in notifications
             ]
         recorder = self.ledger.recorder
@@ -75,9 +74,10 @@ class LogReader:
             # Binary results: the state comes as its bytes, not hex text to be parsed back
             # (a third of the time, on both sides).
             cur.execute(self._select, (after, self.batch), prepare=True, binary=True)
-            return [(row[0], row) for row in cur.fetchall()]
+            rows: list[Row] = cur.fetchall()
+            return rows
 
-    def decode(self, rows: list[tuple[int, Row]]) -> list[tuple[int, Any]]:
+    def decode(self, rows: list[Row]) -> list[tuple[int, Any]]:
         """Fetched rows as events (or headers, or :data:`SKIPPED`); an event that cannot be
         decoded raises :class:`UndecodableEvent`, naming it."""
         decode, undecoded = self.decoder.decode, self._undecoded
@@ -88,13 +88,13 @@ class LogReader:
                     row[0],
                     (undecoded if row[3] in skipped else decode)(row[1], row[2], row[3], row[4]),
                 )
-                for _, row in rows
+                for row in rows
             ]
         except Exception:
             pass
         # Again, one by one, to name the first event that cannot be decoded.
         events = []
-        for _, (position, originator_id, version, topic, state) in rows:
+        for position, originator_id, version, topic, state in rows:
             try:
                 event = (undecoded if topic in skipped else decode)(
                     originator_id, version, topic, state

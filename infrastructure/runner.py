@@ -131,11 +131,7 @@ class ProjectionRunner:
     def active(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.error is None]
 
-    def _read(self, after: int) -> list[tuple[int, Any]]:
-        """The next batch, decoded (what ``step`` applies, for inspection)."""
-        return self.reader.read(after)
-
-    def _apply_batch(self, batch: list[tuple[int, LogRow]]) -> None:
+    def _apply_batch(self, batch: list[LogRow]) -> None:
         work = self._work(batch)
         if len(work) > 1 and self._apply_together(work):
             return
@@ -143,20 +139,21 @@ class ProjectionRunner:
         for lane, todo in self._work(batch) if len(work) > 1 else work:
             self._apply(lane, todo)
 
-    def _work(self, batch: list[tuple[int, LogRow]]) -> list[tuple[Lane, list[tuple[int, LogRow]]]]:
-        """Each active lane with the events of the batch after its position."""
+    def _work(self, batch: list[LogRow]) -> list[tuple[Lane, list[LogRow]]]:
+        """Each active lane with the rows of the batch after its position (each row begins
+        with its position)."""
         work = []
         for lane in self.active:
             todo = (
                 batch
                 if batch and batch[0][0] > lane.position
-                else [(p, e) for p, e in batch if p > lane.position]
+                else [row for row in batch if row[0] > lane.position]
             )
             if todo:
                 work.append((lane, todo))
         return work
 
-    def _apply_together(self, work: list[tuple[Lane, list[tuple[int, LogRow]]]]) -> bool:
+    def _apply_together(self, work: list[tuple[Lane, list[LogRow]]]) -> bool:
         """Every lane's rows and position in one transaction: one commit a batch instead of
         one per projection (the live runner applies a few events at a time, so commits and
         their round trips were most of its work). Tracking rows are claimed first, together
@@ -186,7 +183,7 @@ class ProjectionRunner:
             lane.position = todo[-1][0]
         return True
 
-    def _write(self, tx: Transaction, work: list[tuple[Lane, list[tuple[int, LogRow]]]]) -> None:
+    def _write(self, tx: Transaction, work: list[tuple[Lane, list[LogRow]]]) -> None:
         """Apply each lane's events and write its rows (its mirrors kept in step).
 
         Each lane's rows are a tail of the batch. They are decoded ``_DECODED_AT_ONCE`` at a
@@ -262,7 +259,7 @@ class ProjectionRunner:
                     ahead.result()
                     ahead = reader.submit(self.reader.fetch, min(lane.position for lane in active))
 
-    def _apply(self, lane: Lane, todo: list[tuple[int, LogRow]]) -> None:
+    def _apply(self, lane: Lane, todo: list[LogRow]) -> None:
         try:
             with self.store.transaction(replayable=True) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)

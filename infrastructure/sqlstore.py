@@ -198,10 +198,9 @@ class SqlStore:
 
         On PostgreSQL two at a time, each in its own transaction, under a lock of its own
         name and the schema lock shared (held alone, it queued them behind every other
-        process's):
-        building them is a catch-up's last step, when the machine's other cores are often
-        idle. An index left unbuilt by a crash is built at the next start (``IF NOT
-        EXISTS``)."""
+        process's): building them is a catch-up's last step, when the machine's other
+        cores are often idle. An index left unbuilt by a crash is built at the next start
+        (``IF NOT EXISTS``)."""
         ddls = [ddl for table in tables for ddl in self.index_ddl(table)]
         if not self.is_postgres or len(ddls) < 2:
             with self.transaction(ddl=True) as tx:

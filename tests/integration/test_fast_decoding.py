@@ -169,6 +169,16 @@ def _header_or_error(decoder: FastDecoder, state: bytes, read: str) -> Any:
         return type(e)
 
 
+def _assert_header_agrees(decoder: FastDecoder, state: bytes) -> None:
+    """The header read from ``state`` is the decoded event's, or both readings fail."""
+    header = _header_or_error(decoder, state, "header")
+    decoded = _header_or_error(decoder, state, "decode")
+    if isinstance(decoded, EventHeader):
+        assert header == decoded, state
+    else:
+        assert not isinstance(header, EventHeader), (state, header)
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     user_id=st.one_of(st.text(max_size=12), st.sampled_from(["u1", "王小明", ' "x"\\', " "])),
@@ -194,13 +204,9 @@ def test_a_header_read_from_the_bytes_agrees_with_decoding_whatever_the_values(
     odd timestamps, an actor that is not the last field, a body that looks like an actor:
     the header is the decoded event's, or both fail."""
     decoder = FastDecoder(container.ledger.mapper)
-    state = _state(stamp, _actor(user_id, role, correlation_id), body=body, last=last)
-    header = _header_or_error(decoder, state, "header")
-    decoded = _header_or_error(decoder, state, "decode")
-    if isinstance(decoded, EventHeader):
-        assert header == decoded
-    else:
-        assert not isinstance(header, EventHeader), header
+    _assert_header_agrees(
+        decoder, _state(stamp, _actor(user_id, role, correlation_id), body=body, last=last)
+    )
 
 
 @pytest.mark.parametrize(
@@ -232,12 +238,7 @@ def test_a_header_agrees_with_decoding_for_awkward_actors(
     decoder = FastDecoder(container.ledger.mapper)
     for stamp in ("2022-03-01T08:30:00+00:00", "2022-03-01T16:30:00.5+08:00", "soon"):
         state = _state(stamp, _actor(user_id, role, correlation_id), body=body, last=last)
-        header = _header_or_error(decoder, state, "header")
-        decoded = _header_or_error(decoder, state, "decode")
-        if isinstance(decoded, EventHeader):
-            assert header == decoded
-        else:
-            assert not isinstance(header, EventHeader), (state, header)
+        _assert_header_agrees(decoder, state)
 
 
 def test_the_header_of_our_layout_is_read_without_parsing_and_a_damaged_body_does_not_hide_it(

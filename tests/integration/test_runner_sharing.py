@@ -57,7 +57,7 @@ def test_a_runner_skips_decoding_only_what_all_its_projections_ignore(
     runner = container.runner(batch_size=40, only=frozenset({"ledger", "eligibility"}))
     assert "volunteer-ledger:ServiceActivity.VolunteerSignedUp" in runner.skipped
     assert "volunteer-ledger:Volunteer.PointsAwarded" not in runner.skipped
-    read = runner._read(0)
+    read = runner.reader.read(0)
     assert any(event is SKIPPED for _, event in read)
     runner.catch_up()
     # With the audit trail, which reads only every event's header: the events the others
@@ -66,7 +66,7 @@ def test_a_runner_skips_decoding_only_what_all_its_projections_ignore(
         batch_size=40, only=frozenset({"ledger", "eligibility", "ranking", "audit"})
     )
     assert "volunteer-ledger:ServiceActivity.VolunteerSignedUp" in with_audit.skipped
-    read = with_audit._read(0)
+    read = with_audit.reader.read(0)
     headers = {e.topic for _, e in read if type(e) is EventHeader}
     decoded = {type(e).TOPIC for _, e in read if type(e) is not EventHeader}
     assert "volunteer-ledger:ServiceActivity.VolunteerSignedUp" in headers
