@@ -9,6 +9,7 @@ in order, up to a limit — as tuples and hands them straight to the decoder. Ot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -30,7 +31,8 @@ SKIPPED: Any = object()
 class LogReader:
     """``read(after)``: the next ``batch`` events after position ``after``, decoded, with their
     positions; events whose topic is in ``skipped`` come as :data:`SKIPPED` or, when
-    ``headers`` (a projection reads every event's header), as an ``EventHeader``.
+    ``headers`` (a projection reads every event's header), as an ``EventHeader``; those
+    whose topic is in ``views`` as an ``EventView`` of the fields it names.
 
     ``fetch`` and ``decode`` are its two halves: the runner fetches a batch ahead, and
     decodes it a few hundred events at a time as it applies them."""
@@ -42,12 +44,20 @@ class LogReader:
         skipped: frozenset[str] = frozenset(),
         *,
         headers: bool = False,
+        views: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.ledger = ledger
         self.batch = batch
         self.skipped = skipped
         self.decoder = FastDecoder(ledger.mapper)
-        self._undecoded = self.decoder.header if headers else _skip
+        undecoded = self.decoder.header if headers else _skip
+        # How each topic is decoded, where not whole.
+        self._how: dict[str, Callable[[Any, int, str, Any], Any]] = {
+            topic: undecoded for topic in skipped
+        }
+        for topic, fields in (views or {}).items():
+            if topic not in skipped:
+                self._how[topic] = self.decoder.view(topic, fields)
         recorder = ledger.recorder
         self._select: Composed | None = None
         if isinstance(recorder, PostgresApplicationRecorder):
@@ -80,25 +90,16 @@ class LogReader:
     def decode(self, rows: list[Row]) -> list[tuple[int, Any]]:
         """Fetched rows as events (or headers, or :data:`SKIPPED`); an event that cannot be
         decoded raises :class:`UndecodableEvent`, naming it."""
-        decode, undecoded = self.decoder.decode, self._undecoded
-        skipped = self.skipped
+        decode, how = self.decoder.decode, self._how.get
         try:
-            return [
-                (
-                    row[0],
-                    (undecoded if row[3] in skipped else decode)(row[1], row[2], row[3], row[4]),
-                )
-                for row in rows
-            ]
+            return [(row[0], how(row[3], decode)(row[1], row[2], row[3], row[4])) for row in rows]
         except Exception:
             pass
         # Again, one by one, to name the first event that cannot be decoded.
         events = []
         for position, originator_id, version, topic, state in rows:
             try:
-                event = (undecoded if topic in skipped else decode)(
-                    originator_id, version, topic, state
-                )
+                event = how(topic, decode)(originator_id, version, topic, state)
             except Exception as e:
                 raise UndecodableEvent(position, topic, e) from e
             events.append((position, event))

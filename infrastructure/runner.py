@@ -20,7 +20,12 @@ from typing import Any
 import psycopg
 
 from application.ledger import VolunteerLedger
-from application.readmodel.base import EventHeader, Projection, UnhandledEvent
+from application.readmodel.base import (
+    EventHeader,
+    Projection,
+    UnhandledEvent,
+    full_event_topics,
+)
 from application.readmodel.store import Row
 from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.logreader import Row as LogRow
@@ -97,7 +102,11 @@ class ProjectionRunner:
             *(lane.projection.ignored_topics() for lane in whole or self.lanes)
         )
         self.reader = LogReader(
-            ledger, batch_size, self.skipped, headers=len(whole) < len(self.lanes)
+            ledger,
+            batch_size,
+            self.skipped,
+            headers=len(whole) < len(self.lanes),
+            views=self._views(),
         )
         for lane in self.lanes:
             store.register(lane.name)
@@ -107,6 +116,16 @@ class ProjectionRunner:
             store.create_tables(lane.projection.tables, indexes=not fresh)
             lane.indexes_pending = fresh
             self._reload(lane)
+
+    def _views(self) -> dict[str, frozenset[str]]:
+        """The topics of which every projection here declares what it reads, with those
+        fields: only they are decoded (see ``Projection.fields_read``)."""
+        views = {}
+        for topic in full_event_topics() - self.skipped:
+            reads = [lane.projection.fields_read(topic) for lane in self.lanes]
+            if all(r is not None for r in reads):
+                views[topic] = frozenset().union(*(r for r in reads if r is not None))
+        return views
 
     def create_pending_indexes(self) -> None:
         """Index the tables of projections that caught up from position 0 (once each)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -31,13 +32,19 @@ def full_event_topics() -> frozenset[str]:
 
 def event_topics() -> frozenset[str]:
     """Every event topic our aggregates can record (short form, e.g. ``Volunteer.PointsAwarded``)."""
-    found = set()
+    return frozenset(event_classes())
+
+
+@cache
+def event_classes() -> dict[str, type[Any]]:
+    """Each event class of our aggregates, by its short topic."""
+    found = {}
     for aggregate in (Volunteer, ServiceActivity, VolunteerTeam, ChainSeal):
         for name, value in vars(aggregate).items():
             topic = getattr(value, "TOPIC", None)
             if isinstance(value, type) and topic and name not in {"Created", "Event"}:
-                found.add(topic.removeprefix(PREFIX))
-    return frozenset(found)
+                found[topic.removeprefix(PREFIX)] = value
+    return found
 
 
 TEAM_EVENTS = frozenset(
@@ -154,9 +161,29 @@ class UnhandledEvent(Exception):
         self.topic = topic
 
 
-def handles(*short_topics: str) -> Callable[[Handler], Handler]:
+# Every event has these, whatever a handler declares it reads.
+ALWAYS_READ = frozenset({"originator_id", "originator_version"})
+
+
+def handles(*short_topics: str, reads: Iterable[str] | None = None) -> Callable[[Handler], Handler]:
+    """Marks a handler of events of ``short_topics``.
+
+    ``reads`` names the event's fields the handler reads (the originator's id and version
+    aside), through whatever it calls too. A runner whose projections all declare what
+    they read of a topic decodes only those fields of its events: the handler is then
+    given an object with just them (reading another raises ``AttributeError``, naming
+    the field), not the event. Left out, the handler is given the whole event.
+    """
+    fields = None if reads is None else frozenset(reads)
+
     def mark(fn: Handler) -> Handler:
+        if fields is not None:
+            for short in short_topics:
+                unknown = fields - {f.name for f in dataclasses.fields(event_classes()[short])}
+                if unknown:
+                    raise TypeError(f"{fn.__qualname__}: {short} has no field {sorted(unknown)}")
         fn.__dict__["_topics"] = short_topics
+        fn.__dict__["_reads"] = fields
         return fn
 
     return mark
@@ -188,6 +215,21 @@ class Projection:
                 for short in getattr(value, "_topics", ()):
                     cls._handlers[PREFIX + short] = value
         cls._ignored_full = frozenset(PREFIX + t for t in cls.ignored)
+
+    @classmethod
+    def fields_read(cls, topic: str) -> frozenset[str] | None:
+        """The fields of an event of (full) ``topic`` that ``apply`` reads, besides
+        :data:`ALWAYS_READ`; None for the whole event. Nothing of events it ignores or
+        does not handle (it stops at their topic)."""
+        if cls.headers_only:
+            return frozenset({"timestamp", "actor"})
+        if cls.apply is not Projection.apply:
+            return None
+        handler = cls._handlers.get(topic)
+        if handler is None:
+            return frozenset()
+        reads: frozenset[str] | None = handler.__dict__.get("_reads")
+        return reads
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook

@@ -154,7 +154,7 @@ class DirectoryProjection(Projection):
     def _withdrawn(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "withdrawn")
 
-    @handles("Volunteer.PointsAwarded")
+    @handles("Volunteer.PointsAwarded", reads=("activity_id", "entry_id"))
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PARTICIPANT,
@@ -200,19 +200,19 @@ class DirectoryProjection(Projection):
     def _activity_changed(self, store: RowStore, e: Any, position: int, **changes: Any) -> None:
         store.update(ACTIVITY, (text(e.originator_id),), {**changes, "position": position})
 
-    @handles("ServiceActivity.Published")
+    @handles("ServiceActivity.Published", reads=())
     def _published(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(store, e, position, status="published")
 
-    @handles("ServiceActivity.Completed")
+    @handles("ServiceActivity.Completed", reads=())
     def _completed(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(store, e, position, status="completed")
 
-    @handles("ServiceActivity.Cancelled")
+    @handles("ServiceActivity.Cancelled", reads=())
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(store, e, position, status="cancelled")
 
-    @handles("ServiceActivity.Verified")
+    @handles("ServiceActivity.Verified", reads=("actor",))
     def _verified(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(
             store,
@@ -223,7 +223,7 @@ class DirectoryProjection(Projection):
             verified_position=position,
         )
 
-    @handles("ServiceActivity.VolunteerSignedUp")
+    @handles("ServiceActivity.VolunteerSignedUp", reads=("volunteer_id",))
     def _signed_up(self, store: RowStore, e: Any, position: int) -> None:
         store.upsert(
             PARTICIPANT,
@@ -244,7 +244,7 @@ class DirectoryProjection(Projection):
         signups = int(self._activity(store, e).get("signups", 0)) + 1
         self._activity_changed(store, e, position, signups=signups)
 
-    @handles("ServiceActivity.VolunteerWithdrew")
+    @handles("ServiceActivity.VolunteerWithdrew", reads=("volunteer_id",))
     def _withdrew(self, store: RowStore, e: Any, position: int) -> None:
         store.delete(PARTICIPANT, (text(e.originator_id), text(e.volunteer_id)))
         signups = int(self._activity(store, e).get("signups", 1)) - 1
@@ -266,7 +266,10 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.HoursRecorded")
+    @handles(
+        "ServiceActivity.HoursRecorded",
+        reads=("interval", "volunteer_id", "attendance_version", "actor", "source"),
+    )
     def _hours(self, store: RowStore, e: Any, position: int) -> None:
         self._attendance(store, e, position, source=enum(e.source))
         participants = int(self._activity(store, e).get("participants", 0)) + 1
@@ -277,7 +280,7 @@ class DirectoryProjection(Projection):
         extra = {"entry_id": text(e.new_award)} if e.new_award is not None else {}
         self._attendance(store, e, position, **extra)
 
-    @handles("ServiceActivity.FeedbackRecorded")
+    @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction",))
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:
         row = self._activity(store, e)
         self._activity_changed(

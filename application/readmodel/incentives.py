@@ -95,15 +95,15 @@ class EligibilityProjection(Projection):
             },
         )
 
-    @handles("Volunteer.PointsAwarded")
+    @handles("Volunteer.PointsAwarded", reads=("hours", "points"))
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, hours=e.hours, points=e.points)
 
-    @handles("Volunteer.PointsReversed")
+    @handles("Volunteer.PointsReversed", reads=("hours", "points"))
     def _reversed(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, hours=-e.hours, points=-e.points)
 
-    @handles("Volunteer.TrainingCompleted")
+    @handles("Volunteer.TrainingCompleted", reads=("points",))
     def _training(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, points=e.points)
 

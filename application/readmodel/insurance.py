@@ -94,11 +94,11 @@ class InsuranceProjection(Projection):
             INSURED_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
-    @handles("ServiceActivity.Completed")
+    @handles("ServiceActivity.Completed", reads=())
     def _completed(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "completed")
 
-    @handles("ServiceActivity.Cancelled")
+    @handles("ServiceActivity.Cancelled", reads=())
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
@@ -119,7 +119,7 @@ class InsuranceProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.HoursRecorded")
+    @handles("ServiceActivity.HoursRecorded", reads=("volunteer_id", "interval"))
     def _hours(self, store: RowStore, e: Any, position: int) -> None:
         self._participation(store, e, position)
 
@@ -132,7 +132,7 @@ class InsuranceProjection(Projection):
             {"service_date": interval_texts(e.interval, offset)[2], "position": position},
         )
 
-    @handles("Volunteer.PointsAwarded")
+    @handles("Volunteer.PointsAwarded", reads=("activity_id", "insurance_policy", "uninsured_flag"))
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PARTICIPATION,

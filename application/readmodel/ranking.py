@@ -92,19 +92,19 @@ class RankingProjection(Projection):
             RANK_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
-    @handles("ServiceActivity.Completed")
+    @handles("ServiceActivity.Completed", reads=())
     def _completed(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "completed")
 
-    @handles("ServiceActivity.Verified")
+    @handles("ServiceActivity.Verified", reads=())
     def _verified(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "verified")
 
-    @handles("ServiceActivity.Cancelled")
+    @handles("ServiceActivity.Cancelled", reads=())
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
-    @handles("ServiceActivity.FeedbackRecorded")
+    @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction",))
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:
         key = (text(e.originator_id),)
         row = store.get(RANK_ACTIVITY, key) or {}
@@ -127,7 +127,7 @@ class RankingProjection(Projection):
         )
         store.update(RANK_ACTIVITY, key, {"media_points": num(total), "position": position})
 
-    @handles("Volunteer.PointsAwarded")
+    @handles("Volunteer.PointsAwarded", reads=("entry_id", "activity_id", "hours"))
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.upsert(
             RANK_AWARD,

@@ -65,6 +65,34 @@ def test_fast_decoder_equals_the_library_mapper_for_every_event(container: Conta
     assert len(topics) >= 15, sorted(topics)
 
 
+def test_a_view_holds_what_the_decoded_event_holds_for_every_event(container: Container) -> None:
+    """``FastDecoder.view`` with every field of an event's class, for every event: the values
+    are the decoded event's, converted from the state itself (the decoder it would fall
+    back on refuses)."""
+    ledger = container.ledger
+    generate_year(ledger, year=2022, seed=4, townships=2, volunteers=10, activities=8)
+    Workload(ledger, seed=9).run(150)
+    library = FastDecoder(ledger.mapper)
+    viewer = FastDecoder(_fast_only(ledger.mapper))
+    viewer.decode = _fast_only(ledger.mapper).to_domain_event  # type: ignore[method-assign]
+    views: dict[str, Any] = {}
+    count = 0
+    for notifications in read_notifications(ledger, batch=500):
+        for n in notifications:
+            event = library(n)
+            if n.topic not in views:
+                fields = frozenset(f.name for f in dataclasses.fields(type(event)))
+                views[n.topic] = viewer.view(n.topic, fields)
+            view = views[n.topic](n.originator_id, n.originator_version, n.topic, n.state)
+            assert n.topic == type(view).TOPIC
+            assert list(vars(view))[:2] == ["originator_id", "originator_version"]
+            for name, value in vars(view).items():
+                assert_same(value, getattr(event, name), f"event {n.id} {n.topic}.{name}")
+            assert len(vars(view)) == len(vars(event)), n.id
+            count += 1
+    assert count > 300 and len(views) >= 15
+
+
 def _fast_only(mapper: Any) -> Any:
     """The mapper, for a decoder that must never hand an event to it: anything unusual goes
     to the library, and a fast path that always failed would still give equal events."""

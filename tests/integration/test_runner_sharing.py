@@ -3,11 +3,18 @@ projections ignore, build exactly what one runner over every projection builds."
 
 from __future__ import annotations
 
-from application.readmodel.base import EventHeader
+import re
+from typing import Any
+
+import pytest
+
+from application.readmodel.base import PREFIX, EventHeader, Projection, event_topics, handles
 from application.readmodel.catalogue import all_projections
+from application.readmodel.tables import RANK_AWARD
 from infrastructure.bootstrap import Container, share_out
+from infrastructure.decoding import EventView
 from infrastructure.rulebook_loader import load_rulebook
-from infrastructure.runner import SKIPPED
+from infrastructure.runner import SKIPPED, ProjectionRunner
 from tests.integration.projection_support import Workload, assert_equal_to_clean_replay
 
 
@@ -81,3 +88,80 @@ def test_a_runner_skips_decoding_only_what_all_its_projections_ignore(
     assert "volunteer-ledger:Volunteer.PointsAwarded" not in everything.skipped
     everything.catch_up()
     assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+
+
+def test_each_projection_caught_up_alone_equals_a_clean_replay(container: Container) -> None:
+    """Alone, a projection that declares what it reads of a topic is given only those
+    fields of its events: every handler must read no more than it declares."""
+    Workload(container.ledger, seed=14).run(250)
+    names = [p.name for p in all_projections(container.rulebook)]
+    for name in names:
+        runner = container.runner(batch_size=60, only=frozenset({name}))
+        runner.catch_up()
+    assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+
+
+def _events_of(runner: ProjectionRunner, topic: str) -> list[Any]:
+    return [e for _, e in runner.reader.read(0) if getattr(type(e), "TOPIC", None) == topic]
+
+
+def test_a_runner_decodes_only_the_fields_its_projections_read(container: Container) -> None:
+    Workload(container.ledger, seed=15).run(120)
+    awarded = PREFIX + "Volunteer.PointsAwarded"
+    # Ranking and insurance both declare what they read of an award: the union is decoded.
+    both = container.runner(batch_size=500, only=frozenset({"ranking", "insurance"}))
+    views = _events_of(both, awarded)
+    assert views and all(isinstance(e, EventView) for e in views)
+    assert set(vars(views[0])) == {
+        "originator_id",
+        "originator_version",
+        "entry_id",
+        "activity_id",
+        "hours",
+        "insurance_policy",
+        "uninsured_flag",
+    }
+    with pytest.raises(AttributeError, match="'figures' is not among"):
+        _ = views[0].figures
+    # The ledger reads the whole award: with it, the event itself.
+    with_ledger = container.runner(batch_size=500, only=frozenset({"ranking", "ledger"}))
+    events = _events_of(with_ledger, awarded)
+    assert events and not any(isinstance(e, EventView) for e in events)
+    # With the audit trail, a view holds what a header needs too.
+    with_audit = container.runner(batch_size=500, only=frozenset({"ranking", "audit"}))
+    views = _events_of(with_audit, awarded)
+    assert {"timestamp", "actor"} <= set(vars(views[0]))
+    assert EventHeader.of(views[0]).actor_id == views[0].actor.user_id
+
+
+class _ReadsMoreThanItSays(Projection):
+    name = "reads_more"
+    tables = (RANK_AWARD,)
+    ignored = event_topics() - {"Volunteer.PointsAwarded"}
+
+    @handles("Volunteer.PointsAwarded", reads=("entry_id",))
+    def _awarded(self, store: object, e: object, position: int) -> None:
+        _ = e.figures  # type: ignore[attr-defined]
+
+
+def test_a_handler_reading_a_field_it_did_not_declare_stops_the_runner_naming_it(
+    container: Container,
+) -> None:
+    Workload(container.ledger, seed=16).run(60)
+    runner = ProjectionRunner(
+        container.ledger, container.store, [_ReadsMoreThanItSays(container.rulebook)]
+    )
+    with pytest.raises(
+        AttributeError, match=re.escape("Volunteer.PointsAwarded was decoded in part")
+    ):
+        runner.catch_up()
+    assert (
+        container.store.tracking()["reads_more"]["position"] < container.ledger.current_position()
+    )
+
+
+def test_a_declared_field_the_event_lacks_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(
+        TypeError, match=re.escape("Volunteer.PointsAwarded has no field ['figurs']")
+    ):
+        handles("Volunteer.PointsAwarded", reads=("figurs",))(lambda *a: None)
