@@ -17,6 +17,7 @@ from application.readmodel.base import (
     Projection,
     dec,
     handles,
+    interval_texts,
     iso,
     num,
     text,
@@ -121,10 +122,12 @@ class LedgerProjection(Projection):
 
     @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
-        backfill = e.source.value == "backfill"
+        source = e.source._value_  # not ``.value``: a descriptor, slow on the hot path
+        backfill = source == "backfill"
+        started, ended, _ = interval_texts(e.interval, self.latest.utc_offset)
         cause = {
-            "interval": [e.interval.start.isoformat(), e.interval.end.isoformat()],
-            "source": e.source.value,
+            "interval": [started, ended],
+            "source": source,
             "minutes": num(e.figures.minutes),
             "rounded_hours": num(e.figures.rounded_hours),
             "multiplier": num(e.figures.multiplier),
