@@ -268,11 +268,7 @@ class LedgerBase(Application[UUID]):
             if latest_versions is not None:
                 stored: dict[UUID, int] = latest_versions(aggregate_ids)
             else:
-                stored = {
-                    i: found[-1].originator_version
-                    for i in aggregate_ids
-                    if (found := self.recorder.select_events(i, desc=True, limit=1))
-                }
+                stored = latest_versions_one_by_one(self.recorder, aggregate_ids)
         behind = set()
         for aggregate_id in aggregate_ids:
             with suppress(KeyError):
@@ -297,3 +293,13 @@ class LedgerBase(Application[UUID]):
     def current_position(self) -> int:
         with translated_errors():
             return self.recorder.max_notification_id() or 0
+
+
+def latest_versions_one_by_one(recorder: Any, aggregate_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """The version each aggregate has reached in the store (those with no events absent),
+    one query each: for a recorder that cannot ask for them all at once."""
+    return {
+        i: found[-1].originator_version
+        for i in aggregate_ids
+        if (found := recorder.select_events(i, desc=True, limit=1))
+    }

@@ -59,12 +59,8 @@ def server_cpu_seconds(admin_url: str) -> float | None:
     fields = _stat(postmaster)
     if fields is None:
         return None
-    total = sum(int(x) for x in fields[11:15])
-    for entry in Path("/proc").iterdir():
-        child = _stat(int(entry.name)) if entry.name.isdigit() else None
-        if child is not None and int(child[1]) == postmaster:
-            total += int(child[11]) + int(child[12])
-    return total / _TICK
+    reaped = (int(fields[13]) + int(fields[14])) / _TICK
+    return cpu_seconds(process_tree(postmaster)) + reaped
 
 
 def load_average() -> str:

@@ -66,6 +66,11 @@ def copy_events(source: VolunteerLedger, target: VolunteerLedger, *, batch: int 
     return copied
 
 
+def history_path(events: int, seed: int = 7) -> Path:
+    """Where the history of ``events`` events is cached."""
+    return CACHE / f"history-{events}-{seed}.sqlite3"
+
+
 def cached_history(*, events: int, seed: int = 7) -> Path:
     """A SQLite file holding at least ``events`` events (made once, then reused).
 
@@ -73,7 +78,7 @@ def cached_history(*, events: int, seed: int = 7) -> Path:
     scaled up to carry its sixth of the total.
     """
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"history-{events}-{seed}.sqlite3"
+    path = history_path(events, seed)
     if path.exists():
         return path
     years = 6 if events > 30_000 else 2

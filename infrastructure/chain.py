@@ -32,6 +32,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from application.base import latest_versions_one_by_one
 from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
 
@@ -388,11 +389,7 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
 
     def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
         if not self._ids_are_uuids:
-            return {
-                i: found[-1].originator_version
-                for i in originator_ids
-                if (found := self.select_events(i, desc=True, limit=1))
-            }
+            return latest_versions_one_by_one(self, originator_ids)
         with (
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row, binary=True) as c,
@@ -512,38 +509,42 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             log.warning("built the hash chain over %d events recorded before it", built)
 
     def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
-        ids = [i.hex for i in originator_ids]  # as the library stores them
-        found: dict[UUID, int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for r in self._fetch(
-                f"SELECT originator_id, max(originator_version) FROM {self.events_table_name} "
-                f"WHERE originator_id IN ({', '.join('?' * len(chunk))}) GROUP BY originator_id",
-                *chunk,
-            ):
-                found[UUID(r[0])] = int(r[1])
-        return found
+        return {
+            UUID(r[0]): int(r[1])
+            for r in self._fetch_of(
+                "SELECT originator_id, max(originator_version) FROM {events} "
+                "WHERE originator_id IN ({ids}) GROUP BY originator_id",
+                originator_ids,
+            )
+        }
 
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        found: list[StoredEvent] = []
+        return [
+            StoredEvent(
+                originator_id=self.convert_originator_id(r[0]),
+                originator_version=r[1],
+                topic=r[2],
+                state=r[3],
+            )
+            for r in self._fetch_of(
+                "SELECT originator_id, originator_version, topic, state FROM {events} "
+                "WHERE originator_id IN ({ids}) ORDER BY originator_id, originator_version",
+                originator_ids,
+            )
+        ]
+
+    def _fetch_of(self, statement: str, originator_ids: Sequence[UUID]) -> list[Any]:
+        """Rows of ``statement`` for ``originator_ids``, 500 ids a query (``{ids}`` stands
+        for their placeholders, ``{events}`` for the events table)."""
         ids = [i.hex for i in originator_ids]  # as the library stores them
+        rows: list[Any] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            found += [
-                StoredEvent(
-                    originator_id=self.convert_originator_id(r[0]),
-                    originator_version=r[1],
-                    topic=r[2],
-                    state=r[3],
-                )
-                for r in self._fetch(
-                    f"SELECT originator_id, originator_version, topic, state "
-                    f"FROM {self.events_table_name} WHERE originator_id IN "
-                    f"({', '.join('?' * len(chunk))}) ORDER BY originator_id, originator_version",
-                    *chunk,
-                )
-            ]
-        return found
+            placeholders = ", ".join("?" * len(chunk))
+            rows += self._fetch(
+                statement.format(events=self.events_table_name, ids=placeholders), *chunk
+            )
+        return rows
 
     def _fetch(self, statement: str, *params: Any) -> list[Any]:
         with self.datastore.transaction(commit=False) as c, c as raw:

@@ -3,8 +3,8 @@
 The library's ``select_notifications`` builds a dict per row and a ``Notification`` per
 event; catching up a read model reads every event, and that building cost a quarter of
 reading. On PostgreSQL this reads the same rows — ``notification_id`` after a position,
-in order, up to a limit — as tuples and hands them straight to the decoder. Other stores
-(SQLite) read through the library as before.
+in order, up to a limit — as plain tuples; other stores (SQLite) through the library.
+The runner decodes them as it applies them, a few hundred at a time.
 """
 
 from __future__ import annotations
@@ -29,13 +29,11 @@ SKIPPED: Any = object()
 
 
 class LogReader:
-    """``read(after)``: the next ``batch`` events after position ``after``, decoded, with their
-    positions; events whose topic is in ``skipped`` come as :data:`SKIPPED` or, when
-    ``headers`` (a projection reads every event's header), as an ``EventHeader``; those
-    whose topic is in ``views`` as an ``EventView`` of the fields it names.
-
-    ``fetch`` and ``decode`` are its two halves: the runner fetches a batch ahead, and
-    decodes it a few hundred events at a time as it applies them."""
+    """``fetch(after)``: the next ``batch`` rows after position ``after``; ``decode(rows)``:
+    them as events, with their positions. Events whose topic is in ``skipped`` come as
+    :data:`SKIPPED` or, when ``headers`` (a projection reads every event's header), as an
+    ``EventHeader``; those whose topic is in ``views`` (and not skipped) as an
+    ``EventView`` of the fields it names."""
 
     def __init__(
         self,
@@ -48,16 +46,14 @@ class LogReader:
     ) -> None:
         self.ledger = ledger
         self.batch = batch
-        self.skipped = skipped
         self.decoder = FastDecoder(ledger.mapper)
         undecoded = self.decoder.header if headers else _skip
-        # How each topic is decoded, where not whole.
+        # How each topic is decoded, where not whole (skipping wins).
         self._how: dict[str, Callable[[Any, int, str, Any], Any]] = {
-            topic: undecoded for topic in skipped
-        }
-        for topic, fields in (views or {}).items():
-            if topic not in skipped:
-                self._how[topic] = self.decoder.view(topic, fields)
+            topic: self.decoder.view(topic, fields)
+            for topic, fields in (views or {}).items()
+            if topic not in skipped
+        } | {topic: undecoded for topic in skipped}
         recorder = ledger.recorder
         self._select: Composed | None = None
         if isinstance(recorder, PostgresApplicationRecorder):
@@ -65,10 +61,6 @@ class LogReader:
                 "SELECT notification_id, originator_id, originator_version, topic, state "
                 "FROM {0}.{1} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
             ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-
-    def read(self, after: int) -> list[tuple[int, Any]]:
-        """The next batch, decoded: ``decode(fetch(after))``."""
-        return self.decode(self.fetch(after))
 
     def fetch(self, after: int) -> list[Row]:
         """The next ``batch`` rows after position ``after``, not decoded."""

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from psycopg.pq import ExecStatus
 from psycopg_pool import ConnectionPool
@@ -103,11 +103,14 @@ class SqlStore:
                 yield self._sqlite
 
     @contextmanager
-    def transaction(self, *, ddl: bool = False, replayable: bool = False) -> Iterator[Transaction]:
+    def transaction(
+        self, *, ddl: bool | Literal["shared"] = False, replayable: bool = False
+    ) -> Iterator[Transaction]:
         """One write transaction (SQLite: BEGIN IMMEDIATE, so it waits for the write lock).
 
         ``ddl``: on PostgreSQL, schema changes take an advisory lock first, because two
-        processes creating the same table at once fail with "tuple concurrently updated".
+        processes creating the same table at once fail with "tuple concurrently updated";
+        ``"shared"`` takes it shared, for changes that may run together (index builds).
 
         ``replayable``: the transaction only holds what can be derived again from the event
         log — a projection's rows with its tracking position. On PostgreSQL it commits
@@ -122,7 +125,9 @@ class SqlStore:
         with self.connection() as conn:
             if self.is_postgres:
                 with conn.transaction():
-                    if ddl:
+                    if ddl == "shared":
+                        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (DDL_LOCK,))
+                    elif ddl:
                         conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
                     if replayable:
                         conn.execute("SET LOCAL synchronous_commit = off")
@@ -211,13 +216,12 @@ class SqlStore:
             list(builders.map(self._create_index, ddls))
 
     def _create_index(self, ddl: str) -> None:
-        with self.connection() as conn, conn.transaction():
-            # Shared with other index builds, exclusive with every other schema change
-            # (which holds the schema lock alone); and two processes building the same index
-            # at once would race in the catalogue.
-            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (DDL_LOCK,))
-            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (ddl,))
-            conn.execute(ddl)
+        # The schema lock shared with other index builds, exclusive with every other schema
+        # change (which holds it alone); and two processes building the same index at once
+        # would race in the catalogue.
+        with self.transaction(ddl="shared") as tx:
+            tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (ddl,))
+            tx.execute(ddl)
 
     def table_ddl(self, table: Table, suffix: str = "") -> str:
         # Text compares bytewise on both stores (PostgreSQL's default collation follows the
@@ -395,7 +399,8 @@ class Transaction:
 
     def insert_many(self, table: Table, name: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert rows whose keys are new (``created_once`` tables): on PostgreSQL by COPY
-        straight into the table, no staging; a key that exists fails the batch loudly."""
+        straight into the table, no staging (a key that exists fails the batch); a few
+        rows, or on SQLite, by the upsert."""
         if not self.store.is_postgres or len(rows) < 64:
             self.executemany(self.store.sql(_upsert_sql(table, name)), rows)
             return

@@ -126,6 +126,9 @@ class EventHeader:
         self.actor_role = actor_role
         self.correlation_id = correlation_id
 
+    # What ``of`` reads of an event, besides its topic, originator id and version.
+    FIELDS = frozenset({"timestamp", "actor"})
+
     @classmethod
     def of(cls, event: Any) -> EventHeader:
         actor = getattr(event, "actor", None)
@@ -222,7 +225,7 @@ class Projection:
         :data:`ALWAYS_READ`; None for the whole event. Nothing of events it ignores or
         does not handle (it stops at their topic)."""
         if cls.headers_only:
-            return frozenset({"timestamp", "actor"})
+            return EventHeader.FIELDS
         if cls.apply is not Projection.apply:
             return None
         handler = cls._handlers.get(topic)

@@ -16,6 +16,7 @@ from application.readmodel.base import (
     VOLUNTEER_STATUS_EVENTS,
     Projection,
     dec,
+    enum,
     handles,
     interval_texts,
     iso,
@@ -122,7 +123,7 @@ class LedgerProjection(Projection):
 
     @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
-        source = e.source._value_  # not ``.value``: a descriptor, slow on the hot path
+        source = enum(e.source)
         backfill = source == "backfill"
         started, ended, _ = interval_texts(e.interval, self.latest.utc_offset)
         cause = {

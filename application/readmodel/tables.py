@@ -3,8 +3,9 @@
 Decimals are stored as text (exact on both stores); dates and times as ISO text in UTC.
 Tables marked ``mirrored`` are small state tables a projection reads while applying
 events: the runner keeps them in memory, so applying never waits on a round trip.
-Tables marked ``created_once`` get each row from exactly one event (a later event may
-update it, never create it again), so the runner can copy new rows straight in.
+Tables marked ``created_once`` get each row from the one event that introduces its key (a
+later event may update or delete it, never create it while it exists), so the runner can
+copy new rows straight in.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class Table:
     # Each row is created by the one event that introduces its key (a log position, a new
     # entry id, a sign-up) and never replaced while it exists (it may be deleted, and its
     # key introduced again: a withdrawn volunteer signs up anew): the runner may insert
-    # without an upsert. Inserting a key that exists fails the batch, loudly.
+    # without an upsert. Copied in (PostgreSQL, 64 rows or more), a key that exists fails
+    # the batch; fewer rows, and SQLite, go through the upsert.
     created_once: bool = False
 
     def is_int(self, column: str) -> bool:
