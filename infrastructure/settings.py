@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         description="`volunteer-ledger serve` logs a line per request (uvicorn's access log); "
         "requests are counted and timed in /metrics either way",
     )
+    session_idle_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        le=24 * 60,
+        description="the office console signs a person out after this long without a request",
+    )
     token_cache_seconds: float = Field(
         default=60.0,
         ge=0,

@@ -10,13 +10,16 @@ true) runs once, in the supervising process, instead of in each of them.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from application.demo import generate_year
 from domain.values import Actor, Role
+from infrastructure.accounts import Accounts
 from infrastructure.audit import seal_chain
 from infrastructure.bootstrap import Container
 from infrastructure.sealing import generate_key, load_private_key, trusted_keys
@@ -56,7 +59,13 @@ def serve(
                 raise typer.Exit(1) from None
             console.print(f"admin user [bold]{name}[/bold]; its bearer token (shown only now):")
             print(token, flush=True)
-        console.print(f"API docs: http://{host}:{port}/docs   (Ctrl-C stops the service)")
+            password_file = _console_password(container, name)
+            console.print(
+                f"office console sign-in: user [bold]{name}[/bold], password in {password_file} "
+                "(readable only by you; change it with `volunteer-ledger users passwd admin`)"
+            )
+        console.print(f"office console: http://{host}:{port}/   (Ctrl-C stops the service)")
+        console.print(f"API docs: http://{host}:{port}/docs")
         workers = workers or container.settings.http_workers
         if workers == 1:
             uvicorn.run(
@@ -85,6 +94,20 @@ def serve(
         finally:
             if projections is not None:
                 projections.close()
+
+
+def _console_password(container: Container, name: str) -> Path:
+    """A random console password for the first admin, written to an owner-only file beside
+    the seal key (not printed: terminals and CI logs are kept)."""
+    password = secrets.token_urlsafe(12)
+    Accounts(container.store).set_password(name, password)
+    path = container.settings.seal_key_path.parent / "admin-console-password.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(password + "\n")
+    path.chmod(0o600)  # also when the file was already there with wider rights
+    return path
 
 
 def _seal_demo(container: Container) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from infrastructure.accounts import MIN_PASSWORD_LENGTH, Accounts
 from infrastructure.users import UserError, UserStore
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 
@@ -31,20 +33,63 @@ def add(
     team: Annotated[
         str | None, typer.Option(help="team_leader: the team id it writes for.")
     ] = None,
+    password: Annotated[
+        bool, typer.Option("--password", help="Also ask for a password for the office console.")
+    ] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the console password from stdin.")
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Add a user and print its bearer token — once: only a hash of it is stored."""
     if township and team:
         errors.print("[red]error:[/red] give --township or --team, not both")
         raise typer.Exit(2)
+    secret = _read_password(password_stdin) if password or password_stdin else None
     with opened(database_url) as container:
         try:
             token = UserStore(container.store).add(name, role.value, township or team)
+            if secret is not None:
+                Accounts(container.store).set_password(name, secret)
         except UserError as e:
             errors.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2) from None
-    console.print(f"user {name} ({role.value}) added; its token (shown only now):")
+    signed = "; it may sign in to the office console" if secret is not None else ""
+    console.print(f"user {name} ({role.value}) added{signed}; its token (shown only now):")
     print(token)
+
+
+@app.command()
+def passwd(
+    name: Annotated[str, typer.Argument(help="The user whose console password is set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set or change a user's office console password (its open sessions end)."""
+    secret = _read_password(password_stdin)
+    with opened(database_url) as container:
+        try:
+            Accounts(container.store).set_password(name, secret)
+        except UserError as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from None
+    console.print(f"user {name}: password set")
+
+
+def _read_password(from_stdin: bool) -> str:
+    """One line from stdin, or asked twice without echo; too short exits 2 before any change."""
+    if from_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(secret) < MIN_PASSWORD_LENGTH:
+        errors.print(
+            f"[red]error:[/red] the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+        raise typer.Exit(2)
+    return secret
 
 
 @app.command(name="list")

@@ -25,6 +25,7 @@ from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache, SentAnswers
 from interfaces.http.requestid import RequestId
 from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
+from interfaces.web import app as console
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("volunteer_ledger.http")
@@ -95,6 +96,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         description="The event-sourced audit ledger of a veterans' volunteer service programme. "
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
         lifespan=lifespan,
+        docs_url=None,  # served by the console from local files (interfaces.web.app)
     )
     container.store.hold_connections()  # reads come in bursts: no connection made then
     listener = Listener.for_settings(container.settings)
@@ -124,6 +126,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     app.include_router(ops.ops)
     for module in (ops, teams, volunteers, activities, reports, audit, chain):
         app.include_router(module.router, prefix=API_PREFIX)
+    console.install(app, container)
     return app
 
 

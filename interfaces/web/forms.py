@@ -1,0 +1,126 @@
+"""Submitting a console form: the same idempotency as the API, errors in Chinese by field.
+
+Each form carries a ``form_key`` made when it was drawn. The submission claims that key in
+the API's idempotency store (per user, as ``web:<key>``, with the correlation id the API
+would use), so a double-clicked button records once: the second submission waits for the
+first and is sent where the first went. A refused submission releases the key (nothing was
+recorded) and the form is drawn again with what was typed and the errors beside their fields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from application.errors import BulkRejected, ConcurrencyConflict, NotFound, VersionMismatch
+from domain.errors import DomainError
+from infrastructure.idempotency import IdempotencyStore
+from interfaces.http.auth import Caller
+from interfaces.http.idempotency import correlation_id
+from interfaces.http.problems import Problem
+from interfaces.web.messages import field_label, pydantic_message, rule_message
+from interfaces.web.session import Visitor
+
+WAIT_SECONDS = 10.0
+
+
+@dataclass
+class Refused(Exception):
+    """The form was refused: a message for the page and one per field (nothing recorded)."""
+
+    message: str
+    fields: dict[str, str] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def refusal(error: Exception) -> Refused:
+    """What the person is told about an error the API would have answered with a 4xx."""
+    if isinstance(error, Refused):
+        return error
+    if isinstance(error, ValidationError):
+        fields: dict[str, str] = {}
+        for e in error.errors():
+            name = ".".join(str(p) for p in e["loc"]) or "表单"
+            fields.setdefault(name.split(".")[0], pydantic_message(e))
+        named = "、".join(field_label(f) for f in fields)
+        return Refused(f"请更正以下字段：{named}。未记录任何内容。", fields)
+    if isinstance(error, BulkRejected):
+        rows = [
+            {"line": r.line, "field": field_label(r.field), "message": _row_message(r.message)}
+            for r in error.errors
+        ]
+        return Refused(f"签到表有 {len(rows)} 处错误，整张表未记录。请更正后重新上传。", rows=rows)
+    if isinstance(error, DomainError):
+        return Refused(rule_message(error.rule, str(error)))
+    if isinstance(error, Problem):
+        fields = {}
+        for e in error.extra.get("errors", []) or []:
+            fields[str(e.get("field", ""))] = str(e.get("message", ""))
+        return Refused(f"请求被拒绝（{error.status}）：{error.detail}", fields)
+    if isinstance(error, VersionMismatch | ConcurrencyConflict):
+        return Refused("记录已被他人修改，未记录任何内容。请刷新页面后重试。")
+    if isinstance(error, NotFound):
+        return Refused(f"找不到该记录：{error}")
+    raise error
+
+
+def _row_message(message: str) -> str:
+    return rule_message("", message) if message else message
+
+
+def _digest(path: str, form: dict[str, Any]) -> str:
+    digest = hashlib.sha256(path.encode("utf-8") + b"\0")
+    for key in sorted(form):
+        if key not in {"csrf", "form_key"}:
+            digest.update(f"{key}={form[key]!r}\0".encode())
+    return digest.hexdigest()
+
+
+async def submit(
+    keys: IdempotencyStore,
+    visitor: Visitor,
+    path: str,
+    form: dict[str, Any],
+    command: Callable[[Caller], str],
+) -> str:
+    """Run ``command`` once per form key; returns where to send the browser next.
+
+    ``command`` gets the caller (its correlation id names the key) and returns the page to
+    show on success; errors it raises become :class:`Refused` with the key released."""
+    key = f"web:{form.get('form_key') or ''}"
+    if key == "web:":
+        raise Refused("表单缺少提交编号，请刷新页面后重试。")
+    name = visitor.name
+    digest = _digest(path, form)
+    caller = visitor.caller(correlation_id(name, key))
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not await run_in_threadpool(keys.claim, name, key, digest):
+        record = await run_in_threadpool(keys.get, name, key)
+        if record is not None and record.request_hash != digest:
+            raise Refused("该表单已提交过其他内容；请刷新页面后重新填写。")
+        if record is not None and record.done and record.body is not None:
+            return record.body  # the first submission's page: recorded once
+        if record is not None and keys.orphaned(record):
+            raise Refused("上一次提交的结果未知，请到审计页面核对后再操作。")
+        if time.monotonic() >= deadline:
+            raise Refused("同一表单正在处理中，请稍候刷新页面。")
+        await asyncio.sleep(0.05)
+    try:
+        location = await run_in_threadpool(command, caller)
+    except Exception as e:
+        try:
+            refused = refusal(e)
+        except Exception:
+            await run_in_threadpool(keys.expire, name, key)  # outcome unknown, as the API
+            raise
+        await run_in_threadpool(keys.release, name, key)
+        raise refused from None
+    await run_in_threadpool(keys.complete, name, key, 303, location)
+    return location

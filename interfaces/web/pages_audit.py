@@ -1,0 +1,158 @@
+"""审计 and 年度复核: award explanations, the trail, chain verification, time travel, the review.
+
+Each page calls the API's route function for the same answer (with the signed-in
+auditor or admin as the caller), so the page shows exactly what the API returns.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from infrastructure.bootstrap import Container
+from interfaces.http.deps import _replayed
+from interfaces.http.problems import Problem
+from interfaces.http.routers import audit as api
+from interfaces.http.routers import chain
+from interfaces.web.render import SHANGHAI, page
+from interfaces.web.routing import PageRoute
+from interfaces.web.session import SignedIn, Visitor
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+def _end_of(day: date) -> datetime:
+    """The last moment of a day in Asia/Shanghai: "as known on 2023-01-15" includes that day."""
+    return datetime.combine(day, time.max, tzinfo=SHANGHAI)
+
+
+@router.get("/audit")
+async def trail(
+    request: Request,
+    visitor: SignedIn,
+    aggregate_id: Annotated[str | None, Query(max_length=80)] = None,
+    actor: Annotated[str | None, Query(max_length=80)] = None,
+    type: Annotated[str | None, Query(max_length=80)] = None,
+    cursor: Annotated[str | None, Query(max_length=30)] = None,
+) -> Response:
+    """审计轨迹: the API's trail, filtered by record (volunteer, activity, team), actor, type."""
+    container = _container(request)
+    caller = visitor.caller()
+    listed = await run_in_threadpool(
+        api.audit_events,
+        caller,
+        container.read_models(),
+        aggregate_id=aggregate_id or None,
+        actor=actor or None,
+        type=type or None,
+        from_=None,
+        to=None,
+        after_position=None,
+        limit=50,
+        cursor=cursor or None,
+    )
+    return page(
+        request,
+        "audit.html",
+        visitor=visitor,
+        nav="audit",
+        items=listed.items,
+        next_cursor=listed.next_cursor,
+        filters={"aggregate_id": aggregate_id or "", "actor": actor or "", "type": type or ""},
+    )
+
+
+@router.get("/audit/awards/{entry_id}")
+async def award(request: Request, visitor: SignedIn, entry_id: UUID) -> Response:
+    """积分溯源: the API's explanation of one award, drawn as a page."""
+    explained = await run_in_threadpool(
+        api.explain_award_of, entry_id, visitor.caller(), _container(request)
+    )
+    return page(
+        request,
+        "award.html",
+        visitor=visitor,
+        nav="audit",
+        x=explained,
+        as_json=explained.model_dump_json(),
+    )
+
+
+@router.get("/audit/verify")
+async def verify_chain(request: Request, visitor: SignedIn) -> Response:
+    """链校验: the hash chain recomputed and every seal checked, now."""
+    report = await run_in_threadpool(
+        chain.verify, visitor.caller(), _container(request), from_last_seal=False
+    )
+    return page(request, "verify.html", visitor=visitor, nav="audit", report=report)
+
+
+def _ledger_as_of(container: Container, visitor: Visitor, volunteer_id: UUID, day: date) -> Any:
+    visitor.caller().require_auditor("时光回溯查询")
+    reads = _replayed(container, None, _end_of(day))
+    return reads.ledger(str(volunteer_id)), reads.volunteer(str(volunteer_id))
+
+
+@router.get("/audit/as-of")
+async def as_of(
+    request: Request,
+    visitor: SignedIn,
+    volunteer_id: UUID | None = None,
+    known_on: date | None = None,
+) -> Response:
+    """时光回溯: a volunteer's ledger as it was known at the end of a day (replayed)."""
+    ledger = volunteer = None
+    if volunteer_id is not None and known_on is not None:
+        ledger, volunteer = await run_in_threadpool(
+            _ledger_as_of, _container(request), visitor, volunteer_id, known_on
+        )
+    return page(
+        request,
+        "as_of.html",
+        visitor=visitor,
+        nav="audit",
+        volunteer_id=volunteer_id or "",
+        known_on=known_on or "",
+        ledger=ledger,
+        volunteer=volunteer,
+        asked=volunteer_id is not None and known_on is not None,
+    )
+
+
+@router.get("/reviews")
+async def review(
+    request: Request,
+    visitor: SignedIn,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    known_on: date | None = None,
+) -> Response:
+    """年度复核: the API's annual review for a year and a cut, readable."""
+    data: dict[str, Any] | None = None
+    if year is not None:
+        known_at = _end_of(known_on) if known_on else None
+        answered = await run_in_threadpool(
+            api.annual_review_of, visitor.caller(), _container(request), year, known_at
+        )
+        data = json.loads(bytes(answered.body))
+    elif visitor.role not in {"auditor", "admin"}:
+        raise Problem(403, "forbidden", "无权访问", "只有审计员或管理员可以查看年度复核")
+    return page(
+        request,
+        "review.html",
+        visitor=visitor,
+        nav="review",
+        year=year or "",
+        known_on=known_on or "",
+        review=data,
+    )

@@ -1,0 +1,121 @@
+"""首页 (the dashboard) and 排名 (rankings): charts drawn on the server from the read models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from application.readmodel.queries import ReadModels
+from domain.ranking import Period
+from infrastructure.bootstrap import Container
+from interfaces.http.routers.ops import readyz
+from interfaces.web.render import SHANGHAI, Bar, bar_chart, page
+from interfaces.web.routing import PageRoute
+from interfaces.web.session import SignedIn
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+YEARS_BACK = 6  # the dashboard shows the latest year with activities among these
+
+
+def _container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+def latest_year(reads: ReadModels) -> int:
+    """This year in Asia/Shanghai, or the latest of the years before it with any activity."""
+    this_year = datetime.now(SHANGHAI).year
+    for year in range(this_year, this_year - YEARS_BACK, -1):
+        if any(m.activities for m in reads.unit_metrics("station", Period.parse(str(year)))):
+            return year
+    return this_year
+
+
+def _ranking_chart(rows: list[dict[str, Any]], title: str) -> Any:
+    ranked = [r for r in rows if r["rank"] is not None][:15]
+    return bar_chart(
+        [Bar(f"{r['rank']}. {r['name']}", float(r["score"] or 0)) for r in ranked],
+        title=title,
+        unit="综合得分",
+    )
+
+
+def _dashboard(container: Container, year: int | None) -> dict[str, Any]:
+    reads = container.read_models()
+    year = year or latest_year(reads)
+    stations = reads.rankings("station", str(year))
+    months = []
+    for month in range(1, 13):
+        period = Period.parse(f"{year}-{month:02d}")
+        hours = sum((m.volunteer_hours for m in reads.unit_metrics("station", period)), Decimal(0))
+        months.append(Bar(f"{month} 月", float(hours)))
+    waiting = reads.activities(status="completed", limit=20)["items"]
+    gaps = reads.insurance_gaps(year=year)
+    return {
+        "year": year,
+        "ranking_chart": _ranking_chart(stations, f"{year} 年服务站排名（综合得分）"),
+        "hours_chart": bar_chart(months, title=f"{year} 年各月志愿服务时长", unit="小时"),
+        "total_hours": sum((Decimal(str(b.value)) for b in months), Decimal(0)),
+        "waiting": waiting,
+        "gaps": gaps[:10],
+        "gap_count": len(gaps),
+        "ready": readyz(container),
+    }
+
+
+@router.get("/")
+async def dashboard(
+    request: Request,
+    visitor: SignedIn,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Response:
+    """首页: this period's station ranking, hours by month, work waiting, gaps, projection lag."""
+    context = await run_in_threadpool(_dashboard, _container(request), year)
+    return page(request, "dashboard.html", visitor=visitor, nav="home", **context)
+
+
+@router.get("/rankings")
+async def rankings(
+    request: Request,
+    visitor: SignedIn,
+    unit: Annotated[str, Query(pattern="^(station|team)$")] = "station",
+    period: Annotated[str | None, Query(max_length=7)] = None,
+) -> Response:
+    """排名: the API's ranking rows for a period and unit, with their chart."""
+    reads = _container(request).read_models()
+    chosen = period or str(await run_in_threadpool(latest_year, reads))
+    try:
+        Period.parse(chosen)
+    except ValueError:
+        return page(
+            request,
+            "rankings.html",
+            status=422,
+            visitor=visitor,
+            nav="rankings",
+            unit=unit,
+            period=chosen,
+            rows=[],
+            chart="",
+            error=f"期间“{chosen}”格式不正确：应为 2022、2022-Q3 或 2022-07。",
+        )
+    rows = await run_in_threadpool(reads.rankings, unit, chosen)
+    what = "服务站" if unit == "station" else "队伍"
+    return page(
+        request,
+        "rankings.html",
+        visitor=visitor,
+        nav="rankings",
+        unit=unit,
+        period=chosen,
+        rows=rows,
+        chart=_ranking_chart(rows, f"{chosen} {what}排名（综合得分）"),
+        error="",
+        today=date.today(),
+    )

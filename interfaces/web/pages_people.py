@@ -1,0 +1,181 @@
+"""志愿者 and 队伍: the directory, a volunteer's profile with ledger and eligibility, registering."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from application.readmodel.tables import ELIGIBILITY, POLICY, VOLUNTEER
+from infrastructure.bootstrap import Container
+from interfaces.http.auth import Caller
+from interfaces.http.problems import Problem
+from interfaces.http.routers import volunteers as api
+from interfaces.http.routers.volunteers import mask_national_id
+from interfaces.http.schemas import RegisterVolunteer
+from interfaces.web.forms import Refused, submit
+from interfaces.web.render import page
+from interfaces.web.routing import PageRoute
+from interfaces.web.session import SignedIn, Visitor, require_township_view
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PERSON_TYPES = (
+    "veteran",
+    "demobilized_veteran",
+    "disabled_veteran",
+    "military_family",
+    "martyr_family",
+    "public",
+)
+
+
+def _container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+def _shown(row: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
+    """National ids masked as the API masks them (admins see them whole)."""
+    if visitor.role == "admin":
+        return row
+    return {**row, "national_id": mask_national_id(row.get("national_id"))}
+
+
+@router.get("/volunteers")
+async def volunteer_list(
+    request: Request,
+    visitor: SignedIn,
+    township: Annotated[str | None, Query(max_length=60)] = None,
+    cursor: Annotated[str | None, Query(max_length=80)] = None,
+) -> Response:
+    if visitor.role == "station_staff":
+        township = visitor.scope
+    listed = await run_in_threadpool(
+        _container(request).read_models().volunteers,
+        township=township or None,
+        limit=50,
+        cursor=cursor or None,
+    )
+    return page(
+        request,
+        "volunteers.html",
+        visitor=visitor,
+        nav="volunteers",
+        items=[_shown(r, visitor) for r in listed["items"]],
+        next_cursor=listed["next_cursor"],
+        township=township or "",
+    )
+
+
+def _register_page(
+    request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused | None = None
+) -> Response:
+    return page(
+        request,
+        "volunteer_new.html",
+        status=422 if refused and refused.fields else 409 if refused else 200,
+        visitor=visitor,
+        nav="volunteers",
+        values=values,
+        refused=refused,
+        person_types=PERSON_TYPES,
+    )
+
+
+@router.get("/volunteers/new")
+async def register_form(request: Request, visitor: SignedIn) -> Response:
+    values = {"township": visitor.scope or ""} if visitor.role == "station_staff" else {}
+    return _register_page(request, visitor, values)
+
+
+@router.post("/volunteers/new")
+async def register(request: Request, visitor: SignedIn) -> Response:
+    """登记志愿者 through the API's register_volunteer."""
+    container = _container(request)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+
+    def command(caller: Caller) -> str:
+        body = RegisterVolunteer.model_validate(
+            {
+                "name": values.get("name", ""),
+                "national_id": values.get("national_id", "").strip(),
+                "phone": values.get("phone", "").strip(),
+                "person_type": values.get("person_type", ""),
+                "township": values.get("township", ""),
+                "skills": [s.strip() for s in values.get("skills", "").split("，") if s.strip()],
+            }
+        )
+        result = api.register_volunteer(body, caller, container)
+        container.wait_for(result.position, 5.0)
+        return f"/volunteers/{result.id}"
+
+    try:
+        location = await submit(
+            request.app.state.form_keys, visitor, request.url.path, values, command
+        )
+    except Refused as refused:
+        return _register_page(request, visitor, values, refused)
+    return RedirectResponse(location, status_code=303)
+
+
+def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict[str, Any]:
+    reads = container.read_models()
+    row = reads.volunteer(str(volunteer_id))
+    if row is None:
+        raise Problem(404, "not-found", "未找到", f"没有编号为 {volunteer_id} 的志愿者")
+    require_township_view(visitor, str(row["township"]), "志愿者")
+    return {
+        "volunteer": _shown(row, visitor),
+        "ledger": reads.ledger(str(volunteer_id)),
+        "eligibility": reads.store.get(ELIGIBILITY, (str(volunteer_id),)),
+        "policies": reads.store.select(POLICY, {"volunteer_id": str(volunteer_id)}),
+    }
+
+
+@router.get("/volunteers/find")
+async def find(
+    request: Request, visitor: SignedIn, id: Annotated[str, Query(max_length=80)] = ""
+) -> Response:
+    """按编号查找: straight to the profile (search by name, phone or skill comes with issue 15)."""
+    try:
+        volunteer_id = UUID(id.strip())
+    except ValueError:
+        raise Problem(
+            422, "validation", "请求有误", f"“{id}”不是有效的志愿者编号（UUID）"
+        ) from None
+    return RedirectResponse(f"/volunteers/{volunteer_id}", status_code=303)
+
+
+@router.get("/volunteers/{volunteer_id}")
+async def profile(request: Request, visitor: SignedIn, volunteer_id: UUID) -> Response:
+    """志愿者档案: directory entry, point ledger, star level, courtesy tier, insurance."""
+    context = await run_in_threadpool(_profile, _container(request), visitor, volunteer_id)
+    return page(request, "volunteer.html", visitor=visitor, nav="volunteers", **context)
+
+
+@router.get("/teams")
+async def team_list(request: Request, visitor: SignedIn) -> Response:
+    reads = _container(request).read_models()
+    teams = await run_in_threadpool(lambda: reads.teams(limit=1000)["items"])
+    return page(request, "teams.html", visitor=visitor, nav="teams", teams=teams)
+
+
+@router.get("/teams/{team_id}")
+async def team_page(request: Request, visitor: SignedIn, team_id: UUID) -> Response:
+    reads = _container(request).read_models()
+
+    def load() -> dict[str, Any]:
+        team = reads.team(str(team_id))
+        if team is None:
+            raise Problem(404, "not-found", "未找到", f"没有编号为 {team_id} 的队伍")
+        require_township_view(visitor, str(team["township"]), "队伍")
+        ids = [m["volunteer_id"] for m in team["members"]]
+        found = reads.store.select(VOLUNTEER, within=("volunteer_id", ids)) if ids else []
+        return {"team": team, "names": {v["volunteer_id"]: v["name"] for v in found}}
+
+    return page(request, "team.html", visitor=visitor, nav="teams", **await run_in_threadpool(load))

@@ -1,0 +1,118 @@
+"""Drawing pages: the Jinja2 environment, times in Asia/Shanghai, and SVG bar charts."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from starlette.responses import Response
+
+from interfaces.web.messages import field_label, label
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HERE = Path(__file__).parent
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def shanghai(value: Any, with_time: bool = True) -> str:
+    """An RFC 3339 time (or datetime) shown in Asia/Shanghai, as 2022-05-11 09:00."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    local = moment.astimezone(SHANGHAI)
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def local_input(value: str) -> str:
+    """A ``datetime-local`` field's value as RFC 3339 in Asia/Shanghai (an offset is kept)."""
+    text = value.strip()
+    if not text:
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text  # the schema names the field and the rule
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.isoformat()
+
+
+def number(value: Any) -> str:
+    try:
+        figure = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return "" if value is None else str(value)
+    return f"{figure.normalize():f}" if figure == figure.to_integral() else f"{figure:f}"
+
+
+templates.env.filters["sh"] = shanghai
+templates.env.filters["day"] = lambda v: shanghai(v, with_time=False)
+templates.env.filters["zh"] = label
+templates.env.filters["field"] = field_label
+templates.env.filters["num"] = number
+templates.env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    note: str = ""
+
+
+def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 640) -> Markup:
+    """A horizontal bar chart as inline SVG, drawn on the server (no script, no fonts fetched).
+
+    It carries a title and a description for screen readers; each bar its figure as text."""
+    row, left, right = 26, 170, 70
+    height = max(1, len(bars)) * row + 10
+    top = max((b.value for b in bars), default=0.0) or 1.0
+    span = width - left - right
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(title)}，单位：{escape(unit)}，共 {len(bars)} 项</desc>',
+    ]
+    for i, bar in enumerate(bars):
+        y = 5 + i * row
+        w = max(1.0, span * bar.value / top) if bar.value > 0 else 0.0
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" class="chart-label">'
+            f"{escape(bar.label[:14])}</text>"
+            f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" class="chart-bar">'
+            f"<title>{escape(bar.label)}：{escape(bar.note or _figure(bar.value))}</title></rect>"
+            f'<text x="{left + w + 6:.1f}" y="{y + 17}" class="chart-value">'
+            f"{escape(bar.note or _figure(bar.value))}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def month_label(day: date) -> str:
+    return f"{day.month} 月"

@@ -1,0 +1,66 @@
+"""Page routes answer in HTML: no session → the sign-in page; a refusal → an error page in Chinese.
+
+The API's errors (a 403 from the same scope checks, a 404, a 422 on a malformed query)
+are raised by the same code the pages call; here they become pages instead of
+problem documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from application.errors import NotAnAward, NotFound
+from interfaces.http.problems import Problem
+from interfaces.web.render import page
+from interfaces.web.session import SignInRequired
+
+TITLES = {403: "无权访问", 404: "未找到", 422: "请求有误", 409: "操作被拒绝"}
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return page(
+        request,
+        "error.html",
+        status=status,
+        title=TITLES.get(status, "出错了"),
+        message=message,
+        status_code=status,
+    )
+
+
+class PageRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            except Problem as e:
+                message = e.detail
+                if e.status == 403 and e.kind != "csrf":
+                    message = f"您的账号无权查看或修改此内容（{e.detail}）。"
+                return error_page(request, e.status, message)
+            except NotFound as e:
+                return error_page(request, 404, f"找不到该记录：{e}")
+            except NotAnAward as e:
+                return error_page(request, 422, f"这不是一条服务积分：{e}")
+            except RequestValidationError as e:
+                fields = "、".join(
+                    ".".join(str(p) for p in err["loc"][1:]) or "请求" for err in e.errors()
+                )
+                return error_page(request, 422, f"地址中的参数有误：{fields}")
+            except HTTPException as e:
+                return error_page(request, e.status_code, str(e.detail))
+
+        return answer
