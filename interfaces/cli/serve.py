@@ -60,9 +60,11 @@ def serve(
             console.print(f"admin user [bold]{name}[/bold]; its bearer token (shown only now):")
             print(token, flush=True)
             password_file = _console_password(container, name)
-            console.print(
-                f"office console sign-in: user [bold]{name}[/bold], password in {password_file} "
-                "(readable only by you; change it with `volunteer-ledger users passwd admin`)"
+            # Plain print: a wrapped path could not be copied (or found by a script).
+            print(
+                f"office console sign-in: user {name}, password in {password_file} "
+                f"(readable only by you; change it with `volunteer-ledger users passwd {name}`)",
+                flush=True,
             )
         console.print(f"office console: http://{host}:{port}/   (Ctrl-C stops the service)")
         console.print(f"API docs: http://{host}:{port}/docs")

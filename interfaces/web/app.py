@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -12,7 +14,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from swagger_ui_bundle import swagger_ui_path
 
 from infrastructure.accounts import Accounts
 from infrastructure.bootstrap import Container
@@ -100,9 +101,16 @@ async def logout(request: Request, visitor: SignedIn) -> Response:
     return response
 
 
+def _swagger_ui_files() -> Path:
+    """swagger-ui-py's copy of Swagger UI 5 (found without importing its framework glue)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    assert spec is not None and spec.submodule_search_locations, "swagger-ui-py is not installed"
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
 def _docs(app: FastAPI) -> None:
     """Swagger UI from the service's own files (a county office may have no internet)."""
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=_swagger_ui_files()), name="docs-assets")
 
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
