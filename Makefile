@@ -1,5 +1,5 @@
 # Volunteer Ledger — developer entry points.
-#   make run    serve the HTTP API on 127.0.0.1:8000 (an empty store first gets the demo year and an admin token)
+#   make run    serve the office console at http://127.0.0.1:8000/ and the API (an empty store first gets the demo year and an admin)
 #   make test   lint + types + import layers + the whole test suite
 # Everything runs from a repo-local .venv, created on demand from constraints.txt.
 
@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run test lint fmt bench lock clean
 
 help:
-	@echo "make run    - serve the HTTP API on http://127.0.0.1:8000/docs (empty store: demo year + admin token)"
+	@echo "make run    - serve the office console on http://127.0.0.1:8000/ and the API (empty store: demo year + admin)"
 	@echo "make test   - ruff, ruff format --check, mypy, lint-imports, pytest (PYTEST_ARGS=...)"
 	@echo "make lint   - the static checks only"
 	@echo "make fmt    - ruff format + ruff check --fix"

@@ -181,6 +181,15 @@ class ReadModels:
         """Every unit's metrics for one period, exactly as the rulebook defines them."""
         return self._unit_metrics(unit, [period])[0]
 
+    def unit_metrics_of(self, unit: str, periods: list[Period]) -> list[list[UnitMetrics]]:
+        """:meth:`unit_metrics` of several periods (a year's months for a chart), read once."""
+        return self._unit_metrics(unit, periods)
+
+    def latest_activity_date(self) -> str | None:
+        """The start date of the latest activity in the directory (for choosing a period)."""
+        rows = self.store.select(ACTIVITY, order_by=("start_date",), descending=True, limit=1)
+        return str(rows[0]["start_date"]) if rows else None
+
     def _unit_metrics(self, unit: str, periods: list[Period]) -> list[list[UnitMetrics]]:
         """:meth:`unit_metrics` of several periods, from one read of the facts they span
         (a ranking needs its period and the one before: three queries, not six)."""

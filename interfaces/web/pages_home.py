@@ -20,21 +20,15 @@ from interfaces.web.session import SignedIn
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-YEARS_BACK = 6  # the dashboard shows the latest year with activities among these
-
-
 def _container(request: Request) -> Container:
     found: Container = request.app.state.container
     return found
 
 
 def latest_year(reads: ReadModels) -> int:
-    """This year in Asia/Shanghai, or the latest of the years before it with any activity."""
-    this_year = datetime.now(SHANGHAI).year
-    for year in range(this_year, this_year - YEARS_BACK, -1):
-        if any(m.activities for m in reads.unit_metrics("station", Period.parse(str(year)))):
-            return year
-    return this_year
+    """The year of the latest activity, or this year in Asia/Shanghai when there is none."""
+    latest = reads.latest_activity_date()
+    return int(latest[:4]) if latest else datetime.now(SHANGHAI).year
 
 
 def _ranking_chart(rows: list[dict[str, Any]], title: str) -> Any:
@@ -50,11 +44,11 @@ def _dashboard(container: Container, year: int | None) -> dict[str, Any]:
     reads = container.read_models()
     year = year or latest_year(reads)
     stations = reads.rankings("station", str(year))
-    months = []
-    for month in range(1, 13):
-        period = Period.parse(f"{year}-{month:02d}")
-        hours = sum((m.volunteer_hours for m in reads.unit_metrics("station", period)), Decimal(0))
-        months.append(Bar(f"{month} 月", float(hours)))
+    periods = [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
+    months = [
+        Bar(f"{month} 月", float(sum((m.volunteer_hours for m in metrics), Decimal(0))))
+        for month, metrics in enumerate(reads.unit_metrics_of("station", periods), start=1)
+    ]
     waiting = reads.activities(status="completed", limit=20)["items"]
     gaps = reads.insurance_gaps(year=year)
     return {
