@@ -20,6 +20,7 @@ from interfaces.web.session import SignedIn
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
+
 def _container(request: Request) -> Container:
     found: Container = request.app.state.container
     return found
