@@ -458,7 +458,7 @@ def test_a_clerk_is_refused_the_audit_pages(console: Console, browser: Browser) 
 MAIN_PAGES = {
     "dashboard": "/",
     "activities": "/activities",
-    "activity": None,  # a verified activity of the demo year
+    "activity": None,  # one waiting for verification: its page shows the forms
     "plan": "/activities/new",
     "volunteers": "/volunteers",
     "volunteer": None,
@@ -473,7 +473,7 @@ MAIN_PAGES = {
 
 def _main_pages(console: Console) -> dict[str, str]:
     activity = console.query(
-        "SELECT activity_id FROM rm_activity WHERE status = 'verified' LIMIT 1"
+        "SELECT activity_id FROM rm_activity WHERE status = 'completed' ORDER BY start_date LIMIT 1"
     )[0][0]
     award, volunteer = console.query(
         "SELECT entry_id, volunteer_id FROM rm_ledger_entry WHERE kind = 'award' LIMIT 1"
