@@ -7,7 +7,7 @@ auditor or admin as the caller), so the page shows exactly what the API returns.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from interfaces.http.deps import _replayed
 from interfaces.http.problems import Problem
 from interfaces.http.routers import audit as api
 from interfaces.http.routers import chain
-from interfaces.web.render import SHANGHAI, page
+from interfaces.web.render import end_of_day, page
 from interfaces.web.routing import PageRoute
 from interfaces.web.session import SignedIn, Visitor
 
@@ -30,11 +30,6 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 def _container(request: Request) -> Container:
     found: Container = request.app.state.container
     return found
-
-
-def _end_of(day: date) -> datetime:
-    """The last moment of a day in Asia/Shanghai: "as known on 2023-01-15" includes that day."""
-    return datetime.combine(day, time.max, tzinfo=SHANGHAI)
 
 
 @router.get("/audit")
@@ -100,7 +95,7 @@ async def verify_chain(request: Request, visitor: SignedIn) -> Response:
 
 def _ledger_as_of(container: Container, visitor: Visitor, volunteer_id: UUID, day: date) -> Any:
     visitor.caller().require_auditor("时光回溯查询")
-    reads = _replayed(container, None, _end_of(day))
+    reads = _replayed(container, None, end_of_day(day))
     return reads.ledger(str(volunteer_id)), reads.volunteer(str(volunteer_id))
 
 
@@ -140,7 +135,7 @@ async def review(
     """年度复核: the API's annual review for a year and a cut, readable."""
     data: dict[str, Any] | None = None
     if year is not None:
-        known_at = _end_of(known_on) if known_on else None
+        known_at = end_of_day(known_on) if known_on else None
         answered = await run_in_threadpool(
             api.annual_review_of, visitor.caller(), _container(request), year, known_at
         )

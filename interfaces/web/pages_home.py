@@ -13,8 +13,9 @@ from starlette.responses import Response
 from application.readmodel.queries import ReadModels
 from domain.ranking import Period
 from infrastructure.bootstrap import Container
+from interfaces.http.deps import _replayed
 from interfaces.http.routers.ops import readyz
-from interfaces.web.render import SHANGHAI, Bar, bar_chart, page
+from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
 from interfaces.web.routing import PageRoute
 from interfaces.web.session import SignedIn
 
@@ -81,9 +82,14 @@ async def rankings(
     visitor: SignedIn,
     unit: Annotated[str, Query(pattern="^(station|team)$")] = "station",
     period: Annotated[str | None, Query(max_length=7)] = None,
+    known_on: date | None = None,
 ) -> Response:
-    """排名: the API's ranking rows for a period and unit, with their chart."""
-    reads = _container(request).read_models()
+    """排名: the API's ranking rows for a period and unit, with their chart; with ``known_on``
+    as known at the end of that day (the log replayed, as the API's ``known_at``)."""
+    container = _container(request)
+    reads = container.read_models()
+    if known_on is not None:
+        reads = await run_in_threadpool(_replayed, container, None, end_of_day(known_on))
     chosen = period or str(await run_in_threadpool(latest_year, reads))
     try:
         Period.parse(chosen)
@@ -96,6 +102,7 @@ async def rankings(
             nav="rankings",
             unit=unit,
             period=chosen,
+            known_on=known_on or "",
             rows=[],
             chart="",
             error=f"期间“{chosen}”格式不正确：应为 2022、2022-Q3 或 2022-07。",
@@ -109,8 +116,8 @@ async def rankings(
         nav="rankings",
         unit=unit,
         period=chosen,
+        known_on=known_on or "",
         rows=rows,
         chart=_ranking_chart(rows, f"{chosen} {what}排名（综合得分）"),
         error="",
-        today=date.today(),
     )

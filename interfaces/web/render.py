@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,11 @@ def shanghai(value: Any, with_time: bool = True) -> str:
         return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
     local = moment.astimezone(SHANGHAI)
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of a day in Asia/Shanghai: "as known on 2023-01-15" includes that day."""
+    return datetime.combine(day, time.max, tzinfo=SHANGHAI)
 
 
 def local_input(value: str) -> str:

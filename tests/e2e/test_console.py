@@ -12,8 +12,10 @@ import re
 import socket
 import stat
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -443,6 +445,35 @@ def test_an_awards_explanation_page_shows_exactly_the_apis_explanation(
     expect(page.locator("#points")).to_have_text(expected.json()["points"])
     expect(page.locator("#recomputed-points")).to_have_text(expected.json()["recomputed_points"])
     expect(page.locator("#events tbody tr")).to_have_count(len(expected.json()["events"]))
+    page.context.close()
+
+
+@pytest.mark.parametrize("known_on", ["2021-06-30", "today"])
+def test_a_ranking_as_known_on_a_day_is_the_apis_ranking_known_at_the_end_of_that_day(
+    console: Console, browser: Browser, known_on: str
+) -> None:
+    day = (
+        datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+        if known_on == "today"
+        else known_on
+    )
+    with console.api.client("auditor") as api:
+        expected = api.get(
+            "/rankings",
+            params={
+                "unit": "station",
+                "period": "2022",
+                "known_at": f"{day}T23:59:59.999999+08:00",
+            },
+        )
+    assert expected.status_code == 200
+    page = sign_in(browser, console, "auditor")
+    page.goto(f"{console.base_url}/rankings?unit=station&period=2022&known_on={day}")
+    shown = page.locator("table tbody tr td:nth-child(2)").all_text_contents()
+    assert shown == [r["name"] for r in expected.json()["items"]]
+    if known_on != "today":
+        assert shown == []  # the demo year was recorded when the server first started
+        expect(page.locator("main")).to_contain_text("该期间没有排名数据")
     page.context.close()
 
 
