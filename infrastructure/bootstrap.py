@@ -30,6 +30,7 @@ from infrastructure.audit import chain_at
 from infrastructure.decoding import FastDecoder
 from infrastructure.encoding import FastEncodingMapper
 from infrastructure.persistence import event_store_env
+from infrastructure.pgbounds import Bounds
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner, cycle_collector_paused
 from infrastructure.settings import Settings
@@ -80,6 +81,7 @@ class Container:
             batch_size=batch_size,
             poll_interval=poll_interval,
             listen_url=self.settings.database_url if self.settings.is_postgres else None,
+            listen_bounds=Bounds.of(self.settings),
             gather=self.settings.projection_gather_seconds,
         )
 
@@ -258,14 +260,14 @@ def _schema_changes_serialised(settings: Settings) -> Iterator[None]:
         yield
         return
     try:
-        conn = psycopg.connect(
-            settings.database_url,
-            autocommit=True,
-            connect_timeout=settings.postgres_connect_timeout_seconds,
-        )
+        conn = Bounds.of(settings).connect(settings.database_url, autocommit=True)
     except psycopg.OperationalError as e:
         raise StoreUnavailable(f"the event store is unavailable: {e}") from e
     with conn:
+        # Another process may hold the lock while it builds a large store's chain: wait
+        # for it as long as that takes (connecting was bounded).
+        conn.execute("SET statement_timeout = 0")
+        conn.answer_timeout = None
         conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
         try:
             yield

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from infrastructure.pgbounds import Bounds
 from infrastructure.settings import Settings
 
 REVOKED_CHANNEL = "vl_user_revoked"
@@ -28,7 +29,7 @@ log = logging.getLogger("volunteer_ledger.listening")
 class Listener:
     def __init__(self, settings: Settings) -> None:
         self._url = settings.database_url
-        self._connect_timeout = settings.postgres_connect_timeout_seconds
+        self._bounds = Bounds.of(settings)
         self._channels: dict[str, list[Callable[[], None]]] = {}
         self.listening = threading.Event()
         self._stop = threading.Event()
@@ -57,9 +58,7 @@ class Listener:
     def _listen(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(
-                    self._url, autocommit=True, connect_timeout=self._connect_timeout
-                ) as conn:
+                with self._bounds.connect(self._url, autocommit=True) as conn:
                     for channel in self._channels:
                         conn.execute(f"LISTEN {channel}")
                     self._forget()
@@ -69,7 +68,8 @@ class Listener:
                         if heard:
                             self._forget(heard)
                         else:
-                            conn.execute("SELECT 1")  # a silently dead connection fails here
+                            # A dead or silent connection fails here, within the bounds.
+                            conn.execute("SELECT 1")
             except psycopg.Error as e:
                 log.warning("notifications unheard (%s); caches ask the store meanwhile", e)
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from infrastructure.chain import recorder_topic
+from infrastructure.pgbounds import BoundedPostgresFactory, Bounds
 from infrastructure.settings import Settings
 
 
@@ -22,19 +23,23 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def topic(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
 def _store_env(settings: Settings) -> dict[str, str]:
     """The library environment for the chosen store.
 
     PostgreSQL: psycopg 3 pool, a lock timeout (never wait forever on the table lock),
     and never ``POSTGRES_ENABLE_DB_FUNCTIONS`` (it skips the table lock: readers could
-    miss events), and a recorder whose retries are bounded (an unreachable store fails in
-    about twice the connect timeout, not ten times). SQLite: one file, created on first
+    miss events), a recorder whose retries are bounded (an unreachable store fails in
+    seconds, not ten times over), and every connection bounded (:mod:`infrastructure.pgbounds`). SQLite: one file, created on first
     use with its folder.
     """
     if settings.is_postgres:
         url = urlsplit(settings.database_url)
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": topic(BoundedPostgresFactory),
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),
@@ -43,8 +48,8 @@ def _store_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
             "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
-            "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout_seconds),
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            **Bounds.of(settings).env(),
         }
         if settings.postgres_schema:
             env["POSTGRES_SCHEMA"] = settings.postgres_schema

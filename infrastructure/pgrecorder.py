@@ -4,26 +4,52 @@ eventsourcing 9.5.6 retries every recorder call ten times on an operational erro
 attempt waiting up to the connect timeout for a pooled connection: a store that stops
 answering held a request for 10 × (timeout + 0.2 s) (52 s with the default 5 s) before
 it could become a 503. One retry is what the retries are for — a pooled connection that
-died with its server is replaced by a fresh one — so we keep exactly one.
+died with its server is replaced by a fresh one — so we keep exactly one, and none after
+a wait that ran out its bound (no answer in time, no connection in time): trying again
+would only wait as long again (:mod:`infrastructure.pgbounds`).
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.utils import retry
+from psycopg_pool import PoolTimeout
+
+from infrastructure.pgbounds import AnswerTimeout
 
 ATTEMPTS = 2
+RETRY_WAIT = 0.1
+
+
+def timed_out(error: BaseException) -> bool:
+    """The error, or what caused it, is a bound running out."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, (AnswerTimeout, PoolTimeout)):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 def _bounded(method: Callable[..., Any]) -> Callable[..., Any]:
     unwrapped = getattr(method, "__wrapped__", method)  # the library's own retry, removed
-    bounded: Callable[..., Any] = retry(
-        (InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=0.1
-    )(unwrapped)
+
+    @functools.wraps(unwrapped)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return unwrapped(*args, **kwargs)
+            except (InterfaceError, OperationalError) as e:
+                if attempt == ATTEMPTS or timed_out(e):
+                    raise
+            time.sleep(RETRY_WAIT)
+        raise AssertionError("unreachable")
+
     return bounded
 
 

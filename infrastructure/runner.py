@@ -29,6 +29,7 @@ from application.readmodel.base import (
 from application.readmodel.store import Row
 from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.logreader import Row as LogRow
+from infrastructure.pgbounds import Bounds
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved, Transaction
 
 log = logging.getLogger("volunteer_ledger.projections")
@@ -85,6 +86,7 @@ class ProjectionRunner:
         batch_size: int = 2000,
         poll_interval: float = 0.5,
         listen_url: str | None = None,
+        listen_bounds: Bounds | None = None,
         gather: float = 0.0,
     ) -> None:
         self.ledger = ledger
@@ -95,6 +97,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.listen_url = listen_url
+        self.listen_bounds = listen_bounds
         # Events no projection here needs whole are not decoded: skipped, or read as headers
         # if a projection reads only those (and the others are handed no header).
         whole = [lane for lane in self.lanes if not lane.projection.headers_only]
@@ -328,7 +331,11 @@ class ProjectionRunner:
         if not self.listen_url:
             return None
         try:
-            conn = psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5)
+            conn: psycopg.Connection[Any] = (
+                self.listen_bounds.connect(self.listen_url, autocommit=True)
+                if self.listen_bounds is not None
+                else psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5)
+            )
             channel = getattr(self.ledger.recorder, "channel_name", None)
             if channel is None:
                 conn.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/ledger.sqlite3"
@@ -23,12 +23,44 @@ class Settings(BaseSettings):
     rulebook_path: Path | None = Field(
         default=None, description="rulebook TOML file; the shipped default when unset"
     )
-    postgres_lock_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    postgres_lock_timeout_seconds: int = Field(
+        default=2,
+        ge=1,
+        le=300,
+        description="a write waits this long at most for the event store's write lock",
+    )
     postgres_pool_size: int = Field(default=5, ge=1, le=100)
     postgres_max_overflow: int = Field(default=10, ge=0, le=100)
-    postgres_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
+    postgres_connect_timeout_seconds: int = Field(
+        default=2, ge=1, le=120, description="a connection attempt gives up after this long"
+    )
+    postgres_statement_timeout_seconds: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=600,
+        description="the server cancels a statement running longer (schema changes exempt); "
+        "the client stops waiting for an answer half a second later (a silent store)",
+    )
+    postgres_pool_timeout_seconds: float = Field(
+        default=2.0,
+        ge=0.1,
+        le=120,
+        description="a caller waits this long at most for a pooled connection",
+    )
+    postgres_keepalive_seconds: int = Field(
+        default=5,
+        ge=1,
+        le=600,
+        description="an idle connection is probed after this long (then every second, "
+        "three times) and dropped when its peer is gone",
+    )
     postgres_schema: str = Field(default="", description="schema for tables (default: public)")
-    sqlite_lock_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    sqlite_lock_timeout_seconds: int = Field(
+        default=4,
+        ge=1,
+        le=300,
+        description="SQLite's busy timeout: a write waits this long at most for the file's lock",
+    )
     run_projections: bool = Field(
         default=True,
         description="`volunteer-ledger serve` runs the projection worker in a background thread",
@@ -114,6 +146,15 @@ class Settings(BaseSettings):
                 f"database_url scheme {scheme!r} is not supported: use sqlite:/// or postgresql://"
             )
         return value
+
+    @model_validator(mode="after")
+    def _lock_within_statement(self) -> Settings:
+        if self.postgres_lock_timeout_seconds > self.postgres_statement_timeout_seconds:
+            raise ValueError(
+                "postgres_lock_timeout_seconds must not exceed "
+                "postgres_statement_timeout_seconds (the statement would be cancelled first)"
+            )
+        return self
 
     @property
     def is_postgres(self) -> bool:

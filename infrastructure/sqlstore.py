@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from psycopg_pool import ConnectionPool
 from application.readmodel.store import Row, key_of
 from application.readmodel.tables import Table
 from infrastructure.listening import TRACKING_CHANNEL
+from infrastructure.pgbounds import BoundedConnection, BoundedPool, Bounds, unbounded
 from infrastructure.settings import Settings
 
 TRACKING_DDL = (
@@ -63,14 +64,15 @@ class SqlStore:
             options = (
                 f"-c search_path={settings.postgres_schema}" if settings.postgres_schema else ""
             )
-            self._pool: ConnectionPool[Any] | None = ConnectionPool(
+            bounds = Bounds.of(settings)
+            self._pool: ConnectionPool[Any] | None = BoundedPool(
                 settings.database_url,
+                connection_class=BoundedConnection,
                 min_size=1,
                 max_size=pool_size,
-                kwargs={"autocommit": True, "options": options}
-                if options
-                else {"autocommit": True},
-                timeout=settings.postgres_connect_timeout_seconds,
+                kwargs={"autocommit": True, **bounds.kwargs(options)},
+                configure=bounds.configure,
+                timeout=bounds.pool_timeout,
                 open=True,
             )
             self._sqlite: sqlite3.Connection | None = None
@@ -111,6 +113,8 @@ class SqlStore:
         ``ddl``: on PostgreSQL, schema changes take an advisory lock first, because two
         processes creating the same table at once fail with "tuple concurrently updated";
         ``"shared"`` takes it shared, for changes that may run together (index builds).
+        They run without the statement and answer timeouts (an index over a large table
+        takes as long as it takes).
 
         ``replayable``: the transaction only holds what can be derived again from the event
         log — a projection's rows with its tracking position. On PostgreSQL it commits
@@ -124,7 +128,7 @@ class SqlStore:
         """
         with self.connection() as conn:
             if self.is_postgres:
-                with conn.transaction():
+                with conn.transaction(), unbounded(conn) if ddl else nullcontext():
                     if ddl == "shared":
                         conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (DDL_LOCK,))
                     elif ddl:
