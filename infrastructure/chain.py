@@ -22,6 +22,7 @@ import struct
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -35,6 +36,7 @@ from psycopg.sql import SQL, Identifier
 from application.base import latest_versions_one_by_one
 from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
+from infrastructure.stamping import PREFIX_BYTES, recording_time, stamped
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +221,11 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "SELECT position, prev_position, hash FROM {schema}.{chain} "
             "WHERE position <= %s ORDER BY position DESC LIMIT 1"
         ).format(**names)
+        # The store's clock and the start of the last event's state (its recording time).
+        self._select_clock = SQL(
+            "SELECT clock_timestamp(), (SELECT substring(state FROM 1 FOR {prefix}) "
+            "FROM {schema}.{events} ORDER BY notification_id DESC LIMIT 1)"
+        ).format(prefix=PREFIX_BYTES, **names)
         # Events and links each go in as one statement of parallel arrays, sent in binary:
         # the library's array of composites is dumped as text, escaped by regex, per event.
         self._insert_event_arrays = SQL(
@@ -310,6 +317,9 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
         head = curs.connection.cursor(row_factory=tuple_row)
         head.execute(self._select_head, prepare=True)
         self._pending.head = head
+        clock = curs.connection.cursor(row_factory=tuple_row)
+        clock.execute(self._select_clock, prepare=True)
+        self._pending.clock = clock
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -322,6 +332,7 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             raise ProgrammingError(
                 f"got {len(ids)} notification ids for {len(stored_events)} events"
             )
+        stored_events = self._pending.__dict__.pop("stamped")
         head_cursor = self._pending.__dict__.pop("head")
         row = head_cursor.fetchone()
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
@@ -341,8 +352,14 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        # As the library's (lock, notify, insert returning the ids), with the events as arrays.
+        # As the library's (lock, notify, insert returning the ids), with the events as arrays,
+        # each stamped with its recording time (infrastructure/stamping.py): the store's
+        # clock after the lock, read in the same pipeline as the chain head (one round trip).
         self._lock_table(curs)
+        clock = self._pending.__dict__.pop("clock")
+        now, previous = clock.fetchone()
+        stored_events = stamped(stored_events, recording_time(now, previous))
+        self._pending.stamped = stored_events
         self._notify_channel(curs)
         curs.execute(
             self._insert_event_arrays,
@@ -450,6 +467,11 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             f"SELECT min(c.position) FROM {chain} c WHERE c.position BETWEEN ? AND ? "
             f"AND NOT EXISTS (SELECT 1 FROM {events_table_name} e WHERE e.rowid = c.position)"
         )
+        self._take_write_lock = f"UPDATE {chain} SET position = position WHERE 0"
+        self._select_last_state = (
+            f"SELECT substr(state, 1, {PREFIX_BYTES}) FROM {events_table_name} "
+            "ORDER BY rowid DESC LIMIT 1"
+        )
         self._select_max = (
             f"SELECT MAX(COALESCE((SELECT MAX(rowid) FROM {events_table_name}), 0), "
             f"COALESCE((SELECT MAX(position) FROM {chain}), 0))"
@@ -473,6 +495,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        # Stamped with their recording time (infrastructure/stamping.py) inside the write
+        # transaction: SQLite's clock is the machine's. The write lock is taken first (a
+        # write that changes nothing), so no other writer can come between the last event
+        # read here and ours (the library's BEGIN is deferred).
+        c.execute(self._take_write_lock)
+        c.execute(self._select_last_state)
+        row = c.fetchone()
+        when = recording_time(datetime.now(UTC), bytes(row[0]) if row else None)
+        stored_events = stamped(stored_events, when)
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
         head = self._last_link
