@@ -36,7 +36,10 @@ from psycopg.sql import SQL, Identifier
 from application.base import latest_versions_one_by_one
 from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
-from infrastructure.stamping import PREFIX_BYTES, recording_time, stamped
+from infrastructure.stamping import HEAD as STAMP_HEAD
+from infrastructure.stamping import PATTERN as STAMP_PATTERN
+from infrastructure.stamping import PREFIX_BYTES, recording_time, rest_of, stamped
+from infrastructure.stamping import TAIL as STAMP_TAIL
 
 log = logging.getLogger(__name__)
 
@@ -221,18 +224,30 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             "SELECT position, prev_position, hash FROM {schema}.{chain} "
             "WHERE position <= %s ORDER BY position DESC LIMIT 1"
         ).format(**names)
-        # The store's clock and the start of the last event's state (its recording time).
-        self._select_clock = SQL(
-            "SELECT clock_timestamp(), (SELECT substring(state FROM 1 FOR {prefix}) "
-            "FROM {schema}.{events} ORDER BY notification_id DESC LIMIT 1)"
-        ).format(prefix=PREFIX_BYTES, **names)
         # Events and links each go in as one statement of parallel arrays, sent in binary:
         # the library's array of composites is dumped as text, escaped by regex, per event.
+        # Each event is stamped with its recording time by the server, in the insert itself
+        # (infrastructure/stamping.py): its clock, or the last event's stamp if that is
+        # later, written as Python's isoformat() writes it. A state laid out as ours is sent
+        # without its stamp (``rest``), any other whole (``whole``); the stamp comes back.
         self._insert_event_arrays = SQL(
+            "WITH recorded AS (SELECT GREATEST(clock_timestamp(), ("
+            "SELECT substring(encode(substring(state FROM 1 FOR {prefix}), 'escape') "
+            "FROM %s)::timestamptz FROM {schema}.{events} "
+            "ORDER BY notification_id DESC LIMIT 1)) AS at), "
+            "stamp AS (SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+            "|| CASE WHEN mod(extract(microseconds FROM at)::bigint, 1000000) = 0 THEN '' "
+            "ELSE to_char(at AT TIME ZONE 'UTC', '.US') END || '+00:00' AS iso FROM recorded) "
             "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) "
-            "RETURNING notification_id"
-        ).format(id_type=Identifier(datastore.originator_id_type), **names)
+            "SELECT e.i, e.v, e.t, COALESCE(e.whole, %b || convert_to(stamp.iso, 'UTF8') "
+            "|| %b || e.rest) FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], "
+            "%b::bytea[], %b::bytea[]) AS e(i, v, t, whole, rest), stamp "
+            "RETURNING notification_id, (SELECT iso FROM stamp)"
+        ).format(
+            id_type=Identifier(datastore.originator_id_type),
+            prefix=PREFIX_BYTES,
+            **names,
+        )
         self._insert_links = SQL(
             "INSERT INTO {schema}.{chain} (position, prev_position, hash) "
             "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[])"
@@ -317,22 +332,20 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
         head = curs.connection.cursor(row_factory=tuple_row)
         head.execute(self._select_head, prepare=True)
         self._pending.head = head
-        clock = curs.connection.cursor(row_factory=tuple_row)
-        clock.execute(self._select_clock, prepare=True)
-        self._pending.clock = clock
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         assert curs.statusmessage and curs.statusmessage.startswith("INSERT")
-        ids_cursor = cast(Cursor[tuple[int]], curs)
+        ids_cursor = cast(Cursor[tuple[int, str]], curs)
         ids_cursor.row_factory = tuple_row  # no dict per id (the library's cursors make dicts)
-        ids = [row[0] for row in ids_cursor.fetchall()]
+        rows = ids_cursor.fetchall()
+        ids = [row[0] for row in rows]
         if len(ids) != len(stored_events):
             raise ProgrammingError(
                 f"got {len(ids)} notification ids for {len(stored_events)} events"
             )
-        stored_events = self._pending.__dict__.pop("stamped")
+        stored_events = stamped(stored_events, rows[0][1])  # as the server stored them
         head_cursor = self._pending.__dict__.pop("head")
         row = head_cursor.fetchone()
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
@@ -352,22 +365,25 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        # As the library's (lock, notify, insert returning the ids), with the events as arrays,
-        # each stamped with its recording time (infrastructure/stamping.py): the store's
-        # clock after the lock, read in the same pipeline as the chain head (one round trip).
+        # As the library's (lock, notify, insert returning the ids), with the events as
+        # arrays, each stamped with its recording time by the server.
         self._lock_table(curs)
-        clock = self._pending.__dict__.pop("clock")
-        now, previous = clock.fetchone()
-        stored_events = stamped(stored_events, recording_time(now, previous))
-        self._pending.stamped = stored_events
         self._notify_channel(curs)
+        rests = [rest_of(e.state) for e in stored_events]
         curs.execute(
             self._insert_event_arrays,
             (
+                STAMP_PATTERN,
+                STAMP_HEAD,
+                STAMP_TAIL,
                 [e.originator_id for e in stored_events],
                 [e.originator_version for e in stored_events],
                 [e.topic for e in stored_events],
-                [e.state for e in stored_events],
+                [
+                    None if r is not None else e.state
+                    for e, r in zip(stored_events, rests, strict=True)
+                ],
+                rests,
             ),
             prepare=True,
         )

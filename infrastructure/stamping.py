@@ -24,7 +24,11 @@ from datetime import UTC, datetime
 
 from eventsourcing.persistence import StoredEvent
 
-_STAMP = re.compile(rb'\A\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},')
+# A state of ours begins ``HEAD`` + ISO time + ``TAIL``; the rest follows.
+HEAD = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'
+TAIL = b'"},'
+PATTERN = r'\A\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},'
+_STAMP = re.compile(PATTERN.encode())
 # How much of a state to read for its stamp (the prefix above with the longest ISO time).
 PREFIX_BYTES = 96
 
@@ -48,14 +52,19 @@ def recording_time(now: datetime, previous: bytes | None) -> datetime:
     return max(now, before.astimezone(UTC)) if before is not None else now
 
 
-def stamped(events: Sequence[StoredEvent], when: datetime) -> list[StoredEvent]:
-    """``events`` with their states' timestamps replaced by ``when`` (as the library writes
-    an ISO time: ``datetime.isoformat``)."""
-    head = b'{"timestamp":{"_type_":"datetime_iso","_data_":"' + when.isoformat().encode() + b'"},'
+def rest_of(state: bytes) -> bytes | None:
+    """What follows the stamp in ``state`` (None: not a state laid out as ours)."""
+    found = _STAMP.match(state)
+    return None if found is None else state[found.end() :]
+
+
+def stamped(events: Sequence[StoredEvent], when: datetime | str) -> list[StoredEvent]:
+    """``events`` with their states' timestamps replaced by ``when`` (a time, written as the
+    library writes one — ``datetime.isoformat`` — or that text)."""
+    text = when if isinstance(when, str) else when.isoformat()
+    head = HEAD + text.encode() + TAIL
     out = []
     for event in events:
-        found = _STAMP.match(event.state)
-        out.append(
-            event if found is None else replace(event, state=head + event.state[found.end() :])
-        )
+        rest = rest_of(event.state)
+        out.append(event if rest is None else replace(event, state=head + rest))
     return out
