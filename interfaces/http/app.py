@@ -109,6 +109,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     problems.install(app)
     measured = metrics.install(app)  # innermost middleware: it sees the matched route template
     idempotency.install(app, container, tokens)
+    app.add_middleware(problems.UnavailableGuard)  # the store failing in a middleware: 503
     limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
     app.add_middleware(RequestId)
     # Repeated reads answered outside every other layer (GET only: no body, no key).

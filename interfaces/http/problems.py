@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.errors import (
     AuditMismatch,
@@ -159,6 +160,39 @@ def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Errors that say the store cannot be reached now: a 503 with Retry-After, wherever raised.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    StoreUnavailable,
+    psycopg.OperationalError,
+    psycopg_pool.PoolTimeout,
+    sqlite3.OperationalError,
+)
+
+
+class UnavailableGuard:
+    """Answers 503 for a store error raised in a middleware (the idempotency keys, a token
+    resolved before routing): exception handlers only see what routes raise, and anything
+    else would be a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except UNAVAILABLE as e:
+            if started or scope["type"] != "http":
+                raise
+            await _unavailable(Request(scope), e)(scope, receive, send)
+
+
 def _behind(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ReadModelsBehind)
     return problem_response(
@@ -209,12 +243,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotAnAward, _not_explained("entry_id"))
     app.add_exception_handler(NotADecision, _not_explained("version"))
     app.add_exception_handler(AuditMismatch, _audit_mismatch)
-    for unavailable in (
-        StoreUnavailable,
-        psycopg.OperationalError,
-        psycopg_pool.PoolTimeout,
-        sqlite3.OperationalError,
-    ):
+    for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(ReadModelsBehind, _behind)
     app.add_exception_handler(Problem, _problem)

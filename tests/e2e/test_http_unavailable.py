@@ -129,6 +129,8 @@ def _every_kind_of_request_is_refused_in_time(api: Api, clerk: Clerk) -> None:
     staff, team_id, vid = clerk.client, clerk.team_id, clerk.volunteer_id
     body = {"name": "新队", "level": "township", "township": TOWNSHIP, "station": "站"}
     _unavailable(staff.post("/teams", json=body))
+    keyed = {"Idempotency-Key": uuid.uuid4().hex}
+    _unavailable(staff.post("/teams", json=body, headers=keyed))
     _unavailable(staff.post(f"/teams/{team_id}/members", json={"volunteer_id": vid}))
     _unavailable(staff.get("/teams"))
     _unavailable(staff.get(f"/volunteers/{vid}/ledger"))
