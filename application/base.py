@@ -11,7 +11,12 @@ from itertools import groupby
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     DatabaseError,
@@ -21,6 +26,7 @@ from eventsourcing.persistence import (
     Mapper,
     OperationalError,
     RecordConflictError,
+    Recording,
     Transcoding,
 )
 from eventsourcing.utils import Environment
@@ -275,6 +281,25 @@ class LedgerBase(Application[UUID]):
                 if stored.get(aggregate_id) != cache.get(aggregate_id).version:
                     behind.add(aggregate_id)
         return behind
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """As the library's, and the saved aggregates then carry the time their events were
+        recorded at: the store stamps every event of one insert with one time, its own
+        (infrastructure/stamping.py), not the time this process gave them. A cached copy
+        is then the same as a copy read back from the store."""
+        recordings = super()._record(processing_event)
+        if recordings and getattr(self.recorder, "stamps_recording_times", False):
+            last: Any = self.mapper.to_domain_event(recordings[-1].notification)
+            recorded = last.timestamp
+            created = {
+                e.originator_id for e in processing_event.events if e.originator_version == 1
+            }
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                if isinstance(aggregate, Aggregate):
+                    aggregate.modified_on = recorded
+                    if aggregate_id in created:
+                        aggregate._created_on = recorded
+        return recordings
 
     def record(self, *aggregates: Aggregate) -> int:
         """Save every pending event of ``aggregates`` atomically; return the last log position."""

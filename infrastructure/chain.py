@@ -38,7 +38,7 @@ from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
 from infrastructure.stamping import HEAD as STAMP_HEAD
 from infrastructure.stamping import PATTERN as STAMP_PATTERN
-from infrastructure.stamping import PREFIX_BYTES, recording_time, rest_of, stamped
+from infrastructure.stamping import PREFIX_BYTES, recording_time, rest_of, stamp
 from infrastructure.stamping import TAIL as STAMP_TAIL
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ class ChainedRecorder:
     """What the verifier, the sealer and the exporter need from a chained recorder."""
 
     chain_table_name: str
+    # Events are stamped with their recording time as they are stored (stamping.py).
+    stamps_recording_times = True
     # Segments verification reads ahead, each in its own thread: the database server
     # works on them while Python hashes; SQLite works inside this process, so only one.
     read_ahead = 1
@@ -345,7 +347,7 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
             raise ProgrammingError(
                 f"got {len(ids)} notification ids for {len(stored_events)} events"
             )
-        stored_events = stamped(stored_events, rows[0][1])  # as the server stored them
+        stamp(stored_events, rows[0][1])  # as the server stored them
         head_cursor = self._pending.__dict__.pop("head")
         row = head_cursor.fetchone()
         head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
@@ -519,7 +521,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         c.execute(self._select_last_state)
         row = c.fetchone()
         when = recording_time(datetime.now(UTC), bytes(row[0]) if row else None)
-        stored_events = stamped(stored_events, when)
+        stamp(stored_events, when)
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
         head = self._last_link

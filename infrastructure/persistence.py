@@ -33,8 +33,9 @@ def _store_env(settings: Settings) -> dict[str, str]:
     PostgreSQL: psycopg 3 pool, a lock timeout (never wait forever on the table lock),
     and never ``POSTGRES_ENABLE_DB_FUNCTIONS`` (it skips the table lock: readers could
     miss events), a recorder whose retries are bounded (an unreachable store fails in
-    seconds, not ten times over), and every connection bounded (:mod:`infrastructure.pgbounds`). SQLite: one file, created on first
-    use with its folder.
+    seconds, not ten times over), and every connection bounded
+    (:mod:`infrastructure.pgbounds`). SQLite: one file, created on first use with its
+    folder, and a busy timeout (a write never waits for the lock for ever).
     """
     if settings.is_postgres:
         url = urlsplit(settings.database_url)

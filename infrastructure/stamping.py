@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from eventsourcing.persistence import StoredEvent
@@ -58,13 +57,17 @@ def rest_of(state: bytes) -> bytes | None:
     return None if found is None else state[found.end() :]
 
 
-def stamped(events: Sequence[StoredEvent], when: datetime | str) -> list[StoredEvent]:
-    """``events`` with their states' timestamps replaced by ``when`` (a time, written as the
-    library writes one — ``datetime.isoformat`` — or that text)."""
+def stamp(events: Sequence[StoredEvent], when: datetime | str) -> None:
+    """Replace the timestamps in ``events``' states by ``when`` (a time, written as the
+    library writes one — ``datetime.isoformat`` — or that text).
+
+    In place: the caller's stored events then hold the states as stored, and the library
+    builds the recordings it returns from them (the application reads the recording time
+    there, see ``LedgerBase._record``). A transaction that fails leaves a stamp that was
+    never stored; the next attempt stamps again."""
     text = when if isinstance(when, str) else when.isoformat()
     head = HEAD + text.encode() + TAIL
-    out = []
     for event in events:
         rest = rest_of(event.state)
-        out.append(event if rest is None else replace(event, state=head + rest))
-    return out
+        if rest is not None:
+            object.__setattr__(event, "state", head + rest)  # a frozen dataclass
