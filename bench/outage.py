@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -120,6 +121,11 @@ class Prober:
         found = [end for _, end, s in self.answers if end >= after and s == status]
         return min(found) - after if found else None
 
+    def statuses(self, since: float, until: float) -> str:
+        """The answers given between ``since`` and ``until``: status × count (0: timed out)."""
+        seen = Counter(s for _, end, s in self.answers if since <= end < until)
+        return ", ".join(f"{s}×{n}" for s, n in sorted(seen.items()))
+
     def slowest(self, since: float, until: float) -> float:
         return max(
             (end - start for start, end, _ in self.answers if since <= start < until), default=0
@@ -173,6 +179,7 @@ def _measure(base: str, token: str, proxy: TcpProxy, outage: str, seconds: float
         print(
             f"  {p.name:22} first 503 after {_s(first)}, slowest answer while away "
             f"{p.slowest(went, back):.2f} s; first success {_s(ok)} after the store was back"
+            f" (answers while away: {p.statuses(went, back)})"
         )
 
 

@@ -27,12 +27,18 @@ RETRY_WAIT = 0.1
 
 
 def timed_out(error: BaseException) -> bool:
-    """The error, or what caused it, is a bound running out."""
-    cause: BaseException | None = error
-    while cause is not None:
+    """The error, or one it was raised from or while handling, is a bound running out (a
+    wait that ran out closes its connection, so the transaction's rollback fails next)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        cause = pending.pop()
+        if cause is None or id(cause) in seen:
+            continue
         if isinstance(cause, (AnswerTimeout, PoolTimeout)):
             return True
-        cause = cause.__cause__
+        seen.add(id(cause))
+        pending += [cause.__cause__, cause.__context__]
     return False
 
 

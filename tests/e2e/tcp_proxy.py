@@ -45,6 +45,9 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # closed: refusing, or the proxy is closed
+            if self.mode == REFUSE:  # accepted just before the port closed
+                client.close()
+                continue
             self._keep(client)
             if self.mode == STALL:
                 continue  # held open, never answered
@@ -70,6 +73,12 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
 
+    def _close_port(self) -> None:
+        # shutdown() first: a bare close() leaves a thread blocked in accept() accepting.
+        for step in (lambda: self.listener.shutdown(socket.SHUT_RDWR), self.listener.close):
+            with contextlib.suppress(OSError):
+                step()
+
     def _drop_connections(self) -> None:
         with self._lock:
             sockets, self._sockets = self._sockets, []
@@ -91,8 +100,7 @@ class TcpProxy:
         """Reset every forwarded connection and close the port."""
         self.mode = REFUSE
         self._flowing.set()
-        with contextlib.suppress(OSError):
-            self.listener.close()
+        self._close_port()
         self._drop_connections()
 
     def stall(self) -> None:
@@ -111,6 +119,5 @@ class TcpProxy:
     def close(self) -> None:
         self.mode = REFUSE
         self._flowing.set()
-        with contextlib.suppress(OSError):
-            self.listener.close()
+        self._close_port()
         self._drop_connections()
