@@ -21,6 +21,7 @@ from domain.values import (
     Interval,
     MediaCoverage,
     MediaLevel,
+    check_text,
 )
 
 T = "volunteer-ledger:ServiceActivity"
@@ -101,6 +102,9 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         for field, value in (("title", title), ("township", township), ("station", station)):
             if not value.strip():
                 raise rule_violation("required-field", f"activity {field} must not be empty")
+        for field, value in (("title", title), ("township", township), ("station", station)):
+            check_text(field, value)
+        check_text("location", location, required=False)
         if capacity < 1:
             raise rule_violation("capacity-positive", f"capacity {capacity} must be at least 1")
         if window.duration > timedelta(days=31):
@@ -163,6 +167,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
 
     def withdraw_signup(self, volunteer_id: UUID, reason: str, actor: Actor) -> None:
         self._require(_OPEN, "change sign-ups")
+        check_text("reason", reason, multiline=True, required=False)
         if volunteer_id not in self.signed_up:
             raise rule_violation(
                 "signup-unknown", f"volunteer {volunteer_id} is not signed up to activity {self.id}"
@@ -256,6 +261,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             )
         if not reason.strip():
             raise rule_violation("reason-required", "a correction needs a reason")
+        check_text("reason", reason, multiline=True, required=False)
         if interval == current.interval:
             raise rule_violation(
                 "correction-changes",
@@ -318,6 +324,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             raise rule_violation(
                 "satisfaction-range", f"satisfaction {satisfaction} must be from 1 to 5"
             )
+        check_text("comment", comment, multiline=True, required=False)
         self._feedback_recorded(satisfaction=satisfaction, comment=comment, actor=actor)
 
     @event("FeedbackRecorded", topic=f"{T}.FeedbackRecorded")
@@ -332,6 +339,8 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         )
         if not outlet.strip():
             raise rule_violation("required-field", "media coverage needs an outlet")
+        check_text("outlet", outlet)
+        check_text("url", url, max_length=2000, required=False)
         if published_on < self.window.start.date() - timedelta(days=1):
             raise rule_violation(
                 "media-after-activity",
@@ -384,6 +393,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         self._require((*_OPEN, ActivityStatus.COMPLETED), "cancel")
         if not reason.strip():
             raise rule_violation("reason-required", "a cancellation needs a reason")
+        check_text("reason", reason, multiline=True, required=False)
         self._cancelled(reason=reason.strip(), actor=actor)
 
     @event("Cancelled", topic=f"{T}.Cancelled")

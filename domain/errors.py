@@ -21,3 +21,20 @@ class DomainError(Exception):
 def rule_violation(rule: str, message: str) -> DomainError:
     """Build a :class:`DomainError` for the named rule."""
     return DomainError(message, rule=rule)
+
+
+class InvalidValue(DomainError):
+    """A value given to a command is malformed (a control character, too long, not on the
+    rulebook's step): the request is at fault, not the ledger's state, so the HTTP edge
+    answers 422 naming ``field`` rather than 409."""
+
+    rule = "invalid-value"
+
+    def __init__(self, field: str, message: str, *, rule: str | None = None) -> None:
+        super().__init__(message, rule=rule)
+        self.field = field
+
+
+def invalid_value(field: str, rule: str, message: str) -> InvalidValue:
+    """Build an :class:`InvalidValue` for ``field`` breaking the named rule."""
+    return InvalidValue(field, message, rule=rule)

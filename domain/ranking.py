@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from domain.errors import rule_violation
+from domain.errors import invalid_value
 from domain.rulebook import RankingWeights
 
 HUNDREDTH = Decimal("0.01")
@@ -98,8 +98,8 @@ class Period:
                 return Period(start, _add_months(start, 1), text)
         except ValueError:
             pass
-        raise rule_violation(
-            "period-format", f"period {text!r} must look like 2022, 2022-Q3 or 2022-07"
+        raise invalid_value(
+            "period", "period-format", f"period {text!r} must look like 2022, 2022-Q3 or 2022-07"
         )
 
     @property

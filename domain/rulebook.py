@@ -89,6 +89,13 @@ class RulebookVersion:
                 f"category {category.code!r} is not in rulebook {self.version} (known: {known})",
             ) from None
 
+    @property
+    def hours_step(self) -> Decimal:
+        """The finest hours the rules credit: service is rounded to the rounding steps
+        (0.5 h by default), so hours entered as a figure (training) must lie on that step
+        too — 1e-10 h would otherwise become a balance such as 126.5000000001."""
+        return min((s.hours for s in self.rounding if s.hours > 0), default=Decimal(1))
+
     def star_level(self, credited_hours: Decimal) -> int:
         """How many star thresholds the cumulative credited hours have reached (0–5)."""
         return sum(1 for threshold in self.star_thresholds_hours if credited_hours >= threshold)

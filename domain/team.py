@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.awards import derived_entry_id
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
-from domain.values import Actor, MemberRole, TeamLevel
+from domain.values import Actor, MemberRole, TeamLevel, check_text
 
 T = "volunteer-ledger:VolunteerTeam"
 
@@ -45,6 +45,9 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
             raise rule_violation("required-field", "team name must not be empty")
         if level is TeamLevel.TOWNSHIP and not township.strip():
             raise rule_violation("township-team", "a township-level team must name its township")
+        check_text("name", name)
+        check_text("township", township, required=False)
+        check_text("station", station, required=False)
         return cls(
             name=name.strip(),
             level=level,
@@ -80,6 +83,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
 
     def leave(self, volunteer_id: UUID, reason: str, actor: Actor) -> None:
         self._require_active("change members")
+        check_text("reason", reason, multiline=True, required=False)
         if volunteer_id not in self.members:
             raise rule_violation(
                 "member-unknown", f"volunteer {volunteer_id} is not a member of team {self.id}"
@@ -113,6 +117,9 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         self._require_active("be commended")
         if not title.strip():
             raise rule_violation("required-field", "a commendation needs a title")
+        check_text("title", title)
+        check_text("period", period, max_length=40)
+        check_text("reason", reason, multiline=True, required=False)
         commendation_id = derived_entry_id("team-commendation", self.id, title.strip(), period)
         if commendation_id in self.commendations:
             raise rule_violation(
@@ -142,6 +149,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
 
     def dissolve(self, reason: str, actor: Actor) -> None:
         self._require_active("dissolve again")
+        check_text("reason", reason, multiline=True, required=False)
         self._dissolved(reason=reason, actor=actor)
 
     @event("Dissolved", topic=f"{T}.Dissolved")

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.awards import StandingAward, award_entry_id, derived_entry_id
 from domain.copying import CopiedOnLoad
-from domain.errors import rule_violation
+from domain.errors import invalid_value, rule_violation
 from domain.points import ZERO, AwardFigures, compute_award, training_points
 from domain.rulebook import MissingInsurance, RulebookVersion
 from domain.values import (
@@ -23,6 +23,8 @@ from domain.values import (
     Interval,
     PersonType,
     VolunteerStatus,
+    check_text,
+    check_texts,
     normalise_national_id,
 )
 
@@ -83,6 +85,10 @@ class Volunteer(CopiedOnLoad, Aggregate):
         for field, value in (("name", name), ("national_id", national_id), ("township", township)):
             if not value.strip():
                 raise rule_violation("required-field", f"volunteer {field} must not be empty")
+        check_text("name", name)
+        check_text("phone", phone, required=False, max_length=40)
+        check_text("township", township)
+        check_texts("skills", skills)
         return cls(
             name=name.strip(),
             national_id=normalise_national_id(national_id),
@@ -115,6 +121,12 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self, *, phone: str | None, township: str | None, skills: list[str] | None, actor: Actor
     ) -> None:
         self._require_not_withdrawn("update the profile")
+        if phone is not None:
+            check_text("phone", phone, required=False, max_length=40)
+        if township is not None:
+            check_text("township", township)
+        if skills is not None:
+            check_texts("skills", skills)
         self._profile_updated(
             phone=self.phone if phone is None else phone.strip(),
             township=self.township if township is None else township.strip(),
@@ -141,9 +153,17 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self._require_not_withdrawn("record training")
         if not course.strip():
             raise rule_violation("required-field", "training course must not be empty")
+        check_text("course", course)
         if hours <= 0 or hours > 24:
             raise rule_violation(
                 "training-hours", f"training hours {hours} must be more than 0 and at most 24"
+            )
+        if hours % rules.hours_step:
+            raise invalid_value(
+                "hours",
+                "hours-step",
+                f"training hours {hours} are not a multiple of {rules.hours_step} "
+                f"(rulebook {rules.version} credits hours in steps of {rules.hours_step})",
             )
         if (course.strip(), completed_on) in self.courses:
             raise rule_violation(
@@ -183,6 +203,9 @@ class Volunteer(CopiedOnLoad, Aggregate):
     # ----------------------------------------------------------------- insurance
 
     def record_insurance(self, policy: InsurancePolicy, actor: Actor) -> None:
+        # Checked here, not in InsurancePolicy: stored events are decoded through it.
+        check_text("policy_number", policy.policy_number)
+        check_text("insurer", policy.insurer)
         self._require_not_withdrawn("record insurance")
         if policy.policy_number in self.policies:
             raise rule_violation(
@@ -196,6 +219,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self.policies[policy.policy_number] = policy
 
     def cancel_insurance(self, policy_number: str, reason: str, actor: Actor) -> None:
+        check_text("reason", reason, multiline=True, required=False)
         if policy_number not in self.policies:
             raise rule_violation(
                 "policy-unknown", f"volunteer {self.id} holds no policy {policy_number!r}"
@@ -342,6 +366,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
             )
         if not reason.strip():
             raise rule_violation("reason-required", "a reversal needs a reason")
+        check_text("reason", reason, multiline=True, required=False)
         reversal_id = derived_entry_id("reversal", entry_id)
         self._points_reversed(
             entry_id=reversal_id,
@@ -385,6 +410,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
             )
         if not benefit.strip():
             raise rule_violation("required-field", "a redemption must name the benefit")
+        check_text("benefit", benefit)
         entry_id = derived_entry_id("redemption", self.id, self.version + 1)
         self._points_redeemed(
             entry_id=entry_id, points=points, benefit=benefit.strip(), actor=actor
@@ -429,6 +455,9 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self._require_not_withdrawn("be commended")
         if not title.strip():
             raise rule_violation("required-field", "a commendation needs a title")
+        check_text("title", title)
+        check_text("period", period, max_length=40)
+        check_text("reason", reason, multiline=True, required=False)
         commendation_id = derived_entry_id("commendation", self.id, title.strip(), period)
         if commendation_id in self.commendations:
             raise rule_violation(
@@ -458,6 +487,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self.commendations[commendation_id] = title
 
     def revoke_commendation(self, *, commendation_id: UUID, reason: str, actor: Actor) -> None:
+        check_text("reason", reason, multiline=True, required=False)
         if commendation_id not in self.commendations:
             raise rule_violation(
                 "commendation-unknown",
@@ -472,6 +502,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
     # ----------------------------------------------------------------- status
 
     def suspend(self, *, reason: str, actor: Actor) -> None:
+        check_text("reason", reason, multiline=True, required=False)
         self.require_active("be suspended")
         self._suspended(reason=reason, actor=actor)
 
@@ -480,6 +511,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self.status = VolunteerStatus.SUSPENDED
 
     def reinstate(self, *, reason: str, actor: Actor) -> None:
+        check_text("reason", reason, multiline=True, required=False)
         if self.status is not VolunteerStatus.SUSPENDED:
             raise rule_violation(
                 "reinstate-suspended", f"volunteer {self.id} is {self.status.value}, not suspended"
@@ -491,6 +523,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self.status = VolunteerStatus.ACTIVE
 
     def withdraw(self, *, reason: str, actor: Actor) -> None:
+        check_text("reason", reason, multiline=True, required=False)
         self._require_not_withdrawn("withdraw again")
         self._withdrawn(reason=reason, actor=actor)
 

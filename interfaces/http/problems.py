@@ -29,7 +29,7 @@ from application.errors import (
     StoreUnavailable,
     VersionMismatch,
 )
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValue
 from infrastructure.bootstrap import ReadModelsBehind
 
 PROBLEM_BASE = "https://volunteer-ledger.example/problems"
@@ -98,6 +98,20 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
 def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return problem_response(409, "rule-violation", "Rule violation", str(exc), rule=exc.rule)
+
+
+def _invalid(_: Request, exc: Exception) -> JSONResponse:
+    """A malformed value the domain refused (one the schema let through, or from a route
+    without one): the request's fault, so 422 naming the field, like a schema's refusal."""
+    assert isinstance(exc, InvalidValue)
+    return problem_response(
+        422,
+        "validation",
+        "Invalid request",
+        str(exc),
+        rule=exc.rule,
+        errors=[{"field": exc.field, "message": str(exc)}],
+    )
 
 
 def _bulk(_: Request, exc: Exception) -> JSONResponse:
@@ -236,6 +250,7 @@ def install(app: FastAPI) -> None:
     """Register every mapping on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(InvalidValue, _invalid)
     app.add_exception_handler(BulkRejected, _bulk)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(VersionMismatch, _version)

@@ -1,17 +1,84 @@
-"""Request and response bodies. Decimals travel as strings; times are RFC 3339 with an offset."""
+"""Request and response bodies. Decimals travel as strings; times are RFC 3339 with an offset.
+
+Text fields are checked by the domain's own rules (``domain.values.check_text``), so the
+edge refuses what the aggregates would, as a 422 naming the field."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from application.results import Recorded, Verification
+from domain.errors import InvalidValue
+from domain.values import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX, check_text
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+def _checked(*, multiline: bool = False, required: bool = True, max_length: int | None = None):  # type: ignore[no-untyped-def]
+    def check(value: str, info: ValidationInfo) -> str:
+        try:
+            return check_text(
+                info.field_name or "text",
+                value,
+                multiline=multiline,
+                required=required,
+                max_length=max_length,
+            )
+        except InvalidValue as e:
+            raise PydanticCustomError(e.rule, e.message) from None
+
+    return AfterValidator(check)
+
+
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX), _checked()]
+"""One line: a name, title, place or benefit."""
+LongText = Annotated[str, Field(min_length=1, max_length=LONG_TEXT_MAX), _checked(multiline=True)]
+"""A reason: line breaks allowed."""
+Comment = Annotated[str, Field(max_length=LONG_TEXT_MAX), _checked(multiline=True, required=False)]
+Code = Annotated[str, Field(min_length=1, max_length=60), _checked(max_length=60)]
+Skill = Annotated[str, Field(min_length=1, max_length=100), _checked(max_length=100)]
+
+# RFC 3339 date-time with a real offset: no epoch numbers or strings, no bare dates, no
+# offsets beyond the ±14:00 that civil time uses (UTC−12 to UTC+14).
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+MAX_OFFSET = timedelta(hours=14)
+
+
+def _rfc3339_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or _RFC3339.fullmatch(value) is None:
+        raise PydanticCustomError(
+            "rfc3339",
+            "must be an RFC 3339 date-time with an offset, such as 2022-05-11T09:00:00+08:00",
+        )
+    return value
+
+
+def _real_offset(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise PydanticCustomError(
+            "utc-offset", "the UTC offset {offset} is beyond ±14:00", {"offset": str(offset)}
+        )
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_real_offset)]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -107,7 +174,7 @@ class EnrolMember(BaseModel):
 
 class LeaveTeam(BaseModel):
     model_config = _example(reason="外出务工")
-    reason: Text
+    reason: LongText
 
 
 class Commend(BaseModel):
@@ -117,9 +184,9 @@ class Commend(BaseModel):
         title="优秀志愿服务队", period="2022", basis_position=1042, reason="全年服务时长居全旗首位"
     )
     title: Text
-    period: Annotated[str, Field(min_length=1, max_length=40)]
+    period: Annotated[str, Field(min_length=1, max_length=40), _checked(max_length=40)]
     basis_position: int = Field(ge=0)
-    reason: Text
+    reason: LongText
 
 
 # ----------------------------------------------------------------- volunteers
@@ -135,8 +202,8 @@ class RegisterVolunteer(BaseModel):
         skills=["急救"],
     )
     name: Text
-    national_id: Annotated[str, Field(min_length=1, max_length=40)]
-    phone: Annotated[str, Field(max_length=40)] = ""
+    national_id: Annotated[str, Field(min_length=1, max_length=40), _checked(max_length=40)]
+    phone: Annotated[str, Field(max_length=40), _checked(required=False, max_length=40)] = ""
     person_type: Literal[
         "veteran",
         "demobilized_veteran",
@@ -146,7 +213,7 @@ class RegisterVolunteer(BaseModel):
         "public",
     ]
     township: Text
-    skills: list[Text] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list, max_length=LIST_MAX)
 
 
 class RecordInsurance(BaseModel):
@@ -194,7 +261,7 @@ class RedeemPoints(BaseModel):
 
 class ReverseAward(BaseModel):
     model_config = _example(reason="签到记录有误，奖励撤销")
-    reason: Text
+    reason: LongText
 
 
 # ----------------------------------------------------------------- activities
@@ -223,13 +290,13 @@ class PlanActivity(BaseModel):
         capacity=10,
     )
     title: Text
-    category: Annotated[str, Field(min_length=1, max_length=60)]
+    category: Code
     team_id: UUID
     township: Text
     station: Text
     location: Text
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     beneficiary_types: list[BeneficiaryName] = Field(default_factory=list)
     capacity: int = Field(ge=1, le=100_000)
 
@@ -247,14 +314,14 @@ class RecordHours(BaseModel):
         source="checkin",
     )
     volunteer_id: UUID
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
+    started_at: Moment
+    ended_at: Moment
     source: Literal["checkin", "organiser", "backfill"] = "checkin"
 
 
 class WithdrawSignup(BaseModel):
     model_config = _example(reason="临时有事")
-    reason: Text
+    reason: LongText
 
 
 class CorrectHours(BaseModel):
@@ -263,9 +330,9 @@ class CorrectHours(BaseModel):
         ended_at="2022-05-11T11:30:00+08:00",
         reason="签退时间登记错误",
     )
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
-    reason: Text
+    started_at: Moment
+    ended_at: Moment
+    reason: LongText
 
 
 class RecordBeneficiaries(BaseModel):
@@ -282,19 +349,19 @@ class RecordMedia(BaseModel):
     )
     outlet: Text
     level: Literal["national", "provincial", "city", "banner", "online"]
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: Annotated[str, Field(min_length=1, max_length=2000), _checked(max_length=2000)]
     published_on: date
 
 
 class CancelActivity(BaseModel):
     model_config = _example(reason="天气原因取消")
-    reason: Text
+    reason: LongText
 
 
 class RecordFeedback(BaseModel):
     model_config = _example(satisfaction=5, comment="讲得很清楚，谢谢！")
     satisfaction: int = Field(ge=1, le=5)
-    comment: Annotated[str, Field(max_length=2000)] = ""
+    comment: Comment = ""
 
 
 class Page(BaseModel):

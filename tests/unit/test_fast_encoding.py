@@ -119,7 +119,7 @@ def test_stored_events_equal_the_library_mappers() -> None:
     zone = timezone(timedelta(hours=8))
     day = datetime(2022, 5, 11, 8, tzinfo=zone)
     activity = ServiceActivity.plan(
-        title='健康讲座 "社区"\n',
+        title='健康讲座 "社区" \\ 站',  # quotes and a backslash to escape (a line break is refused)
         category=Category("health_education"),
         team_id=UUID(int=7),
         township="巴彦镇",
