@@ -146,6 +146,9 @@ class LedgerBase(Application[UUID]):
         self.clock = clock
         self._transcodings = list(transcodings)
         self._mapper = mapper
+        # Why the last write failed, until one succeeds again (shown by /readyz): a full
+        # disk or a read-only store fails writes while reads still answer.
+        self.last_write_error: str | None = None
         with translated_errors():
             super().__init__(env=env)
 
@@ -306,11 +309,15 @@ class LedgerBase(Application[UUID]):
         try:
             with translated_errors():
                 recordings = self.save(*aggregates)
+        except StoreUnavailable as e:
+            self.last_write_error = f"{utc_now().isoformat(timespec='seconds')}: {e}"
+            raise
         except ConcurrencyConflict:
             if self.repository.cache is not None:
                 for aggregate in aggregates:
                     _evict(self.repository.cache, aggregate.id)
             raise
+        self.last_write_error = None
         if not recordings:
             return self.current_position()
         return max(r.notification.id for r in recordings)

@@ -77,14 +77,16 @@ def rebuild(
         for events in read_events(
             ledger, after=position, upto=head, batch=batch_size, decoder=decoder
         ):
-            with store.transaction() as tx:
+            # NUL in text (events stored before commands refused it) is written in its
+            # safe form, as the runner does, rather than failing the rebuild.
+            with store.transaction(safe_text=True) as tx:
                 _apply(tx, projection, mirrors, events)
             position = events[-1][0]
         head = ledger.current_position()
 
     # The switch is a schema change: it waits for (and holds off) index builds and table
     # creation in other processes, which could otherwise race it for the same names.
-    with store.transaction(ddl=True) as tx:
+    with store.transaction(ddl=True, safe_text=True) as tx:
         lock = " FOR UPDATE" if store.is_postgres else ""
         live = tx.conn.execute(
             store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from application.readmodel.base import (
     full_event_topics,
 )
 from application.readmodel.store import Row
+from domain.errors import DomainError
 from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.logreader import Row as LogRow
 from infrastructure.pgbounds import Bounds
@@ -36,6 +38,30 @@ log = logging.getLogger("volunteer_ledger.projections")
 
 # Events decoded at a time while a batch is applied (see ``ProjectionRunner._write``).
 _DECODED_AT_ONCE = 200
+
+# Failures of a projection with an event: a value the database refuses (NUL in text on
+# PostgreSQL, a number out of range) or a handler that cannot take the event's values.
+# They would fail on every try, so the projection stops at the event, naming it, and the
+# others go on. Any other failure (the store away or busy, an event this release cannot
+# decode, a crash) is raised: the batch is tried again later, from where it was.
+EVENT_FAULTS = (
+    psycopg.DataError,
+    sqlite3.DataError,
+    DomainError,
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,
+)
+
+
+def stopped_at(projection: str, position: int, topic: str, error: BaseException) -> str:
+    """What a projection that cannot apply an event says (its tracking row's error)."""
+    return (
+        f"projection {projection!r} cannot apply event {topic!r} at position {position} "
+        f"({type(error).__name__}: {error}); it stopped there (nothing after it was applied)"
+    )
 
 
 @dataclass
@@ -281,9 +307,9 @@ class ProjectionRunner:
                     ahead.result()
                     ahead = reader.submit(self.reader.fetch, min(lane.position for lane in active))
 
-    def _apply(self, lane: Lane, todo: list[LogRow]) -> None:
+    def _apply(self, lane: Lane, todo: list[LogRow], *, one_by_one: bool = False) -> None:
         try:
-            with self.store.transaction(replayable=True) as tx:
+            with self.store.transaction(replayable=True, safe_text=one_by_one) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
                 self._write(tx, [(lane, todo)])
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
@@ -293,15 +319,33 @@ class ProjectionRunner:
             before = [item for item in todo if item[0] < stop.position and item[0] > lane.position]
             if before:
                 self._apply(lane, before)
-            with self.store.transaction() as tx:
-                tx.advance(lane.name, lane.position, lane.position, lane.generation, str(stop))
-            lane.error = str(stop)
-            log.error("%s", stop)
+            self._stop(lane, str(stop))
         except TrackingMoved:
             self._reload(lane)
+        except EVENT_FAULTS as error:
+            self._reload(lane)
+            if one_by_one:
+                (row,) = todo
+                self._stop(lane, stopped_at(lane.name, row[0], row[3], error))
+                return
+            # Find the event: each on its own, NUL in text made safe (the one failure of
+            # an event's own that a read model can take in another form).
+            for row in todo:
+                if lane.error is not None:
+                    return
+                if row[0] > lane.position:
+                    self._apply(lane, [row], one_by_one=True)
         except BaseException:
             self._reload(lane)
             raise
+
+    def _stop(self, lane: Lane, error: str) -> None:
+        """Stop ``lane`` at its position with ``error`` (shown by status and /readyz); the
+        other projections go on. A rebuild of it clears the error."""
+        with self.store.transaction() as tx:
+            tx.advance(lane.name, lane.position, lane.position, lane.generation, error)
+        lane.error = error
+        log.error("%s", error)
 
     # ----------------------------------------------------------------- running for ever
 

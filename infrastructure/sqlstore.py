@@ -106,7 +106,11 @@ class SqlStore:
 
     @contextmanager
     def transaction(
-        self, *, ddl: bool | Literal["shared"] = False, replayable: bool = False
+        self,
+        *,
+        ddl: bool | Literal["shared"] = False,
+        replayable: bool = False,
+        safe_text: bool = False,
     ) -> Iterator[Transaction]:
         """One write transaction (SQLite: BEGIN IMMEDIATE, so it waits for the write lock).
 
@@ -125,6 +129,9 @@ class SqlStore:
         durable can depend on a lost commit either: any later synchronous commit on the
         server (an event saved after reading these rows) flushes the WAL up to itself,
         these commits included.
+
+        ``safe_text``: every NUL in a text value written is replaced by U+FFFD (see
+        :func:`safe_text`). For a batch that failed on one: the runner retries it so.
         """
         with self.connection() as conn:
             if self.is_postgres:
@@ -135,11 +142,11 @@ class SqlStore:
                         conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
                     if replayable:
                         conn.execute("SET LOCAL synchronous_commit = off")
-                    yield Transaction(self, conn)
+                    yield Transaction(self, conn, safe_text)
             else:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    yield Transaction(self, conn)
+                    yield Transaction(self, conn, safe_text)
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
@@ -367,15 +374,21 @@ class SqlStore:
 
 
 class Transaction:
-    def __init__(self, store: SqlStore, conn: Any) -> None:
+    def __init__(self, store: SqlStore, conn: Any, safe_text: bool = False) -> None:
         self.store = store
         self.conn = conn
+        # Only PostgreSQL refuses NUL in text; SQLite stores what it is given.
+        self.safe_text = safe_text and store.is_postgres
 
     def execute(self, text: str, params: Sequence[Any] = ()) -> int:
+        if self.safe_text:
+            params = safe_row(params)
         cur = self.conn.execute(self.store.sql(text), tuple(params))
         return int(cur.rowcount)
 
     def executemany(self, text: str, params: list[tuple[Any, ...]]) -> None:
+        if self.safe_text:
+            params = [safe_row(row) for row in params]
         if self.store.is_postgres:
             with self.conn.cursor() as cur:
                 cur.executemany(self.store.sql(text), params)
@@ -394,7 +407,7 @@ class Transaction:
             cur.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {name}) ON COMMIT DELETE ROWS"
             )
-            _copy(cur, staging, table, rows)
+            _copy(cur, staging, table, [safe_row(r) for r in rows] if self.safe_text else rows)
             updates = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
             cur.execute(
                 f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {staging} "
@@ -409,7 +422,7 @@ class Transaction:
             self.executemany(self.store.sql(_upsert_sql(table, name)), rows)
             return
         with self.conn.cursor() as cur:
-            _copy(cur, name, table, rows)
+            _copy(cur, name, table, [safe_row(r) for r in rows] if self.safe_text else rows)
 
     def claim(self, projection: str, position: int, generation: int) -> None:
         """Lock the projection's tracking row first (the order a rebuild takes its locks in)
@@ -546,7 +559,7 @@ class Batch:
             self.tx.store.sql(
                 f"SELECT {', '.join(table.columns)} FROM {table.name}{self.suffix} WHERE {where}"
             ),
-            tuple(key),
+            safe_row(key) if self.tx.safe_text else tuple(key),
         )
         found = cur.fetchone()
         return dict(zip(table.columns, found, strict=True)) if found else None
@@ -597,6 +610,22 @@ class Batch:
         if mirror is not None:
             mirror.pop(key, None)
         self._rows(table)[key] = ["delete", None]
+
+
+# What a NUL in stored text becomes in a PostgreSQL read model, which cannot hold one:
+# U+FFFD REPLACEMENT CHARACTER, Unicode's sign for "a character that could not be shown".
+# Commands refuse NUL since the text rules (domain.values.check_text); events stored
+# before them may hold one, and their projections must not stop for ever on it.
+NUL_REPLACEMENT = "\ufffd"
+
+
+def safe_text(value: str) -> str:
+    """``value`` with each NUL replaced by :data:`NUL_REPLACEMENT`."""
+    return value.replace("\x00", NUL_REPLACEMENT)
+
+
+def safe_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(safe_text(v) if isinstance(v, str) and "\x00" in v else v for v in row)
 
 
 _UPSERTS: dict[tuple[str, str], str] = {}

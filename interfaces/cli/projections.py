@@ -43,10 +43,13 @@ def run(
 
 @app.command()
 def status(database_url: DatabaseUrl = None) -> None:
-    """Each projection's position, lag behind the log and any error that stopped it."""
+    """Each projection's position, lag behind the log and any error that stopped it.
+
+    Exits 1 when a projection is failing (stopped on an event it cannot apply)."""
     with opened(database_url) as container:
         container.runner  # noqa: B018 - opening the runner creates missing tables
-        _show(container)
+        if _show(container):
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -76,14 +79,19 @@ def rebuild(
         _show(container)
 
 
-def _show(container: object) -> None:
+def _show(container: object) -> list[str]:
+    """Print the status table; return the names of the failing projections."""
     from infrastructure.bootstrap import Container
 
     assert isinstance(container, Container)
-    table = Table("projection", "position", "head", "lag", "generation", "error")
+    table = Table("projection", "state", "position", "head", "lag", "generation", "error")
+    failing = []
     for row in projection_status(container.ledger, container.store):
+        if row.error:
+            failing.append(row.projection)
         table.add_row(
             row.projection,
+            "[red]failing[/red]" if row.error else "ok",
             f"{row.position:,}",
             f"{row.head:,}",
             f"{row.lag:,}",
@@ -91,3 +99,6 @@ def _show(container: object) -> None:
             row.error or "",
         )
     console.print(table)
+    if failing:
+        errors.print(f"[red]failing:[/red] {', '.join(failing)} (rebuild to clear, once fixed)")
+    return failing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep
@@ -20,9 +20,13 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@ops.get("/readyz")
-def readyz(container: ContainerDep) -> dict[str, Any]:
-    """The store answers; each projection's position and lag behind the log head."""
+@ops.get("/readyz", responses={503: {"description": "a projection failing or writes failing"}})
+def readyz(container: ContainerDep, response: Response) -> dict[str, Any]:
+    """The store answers; each projection's position and lag behind the log head.
+
+    503 when a projection has stopped on an event it cannot apply (``status: failing``,
+    the projections with their ``error``) or when this process's last write failed
+    (``status: not ready``, ``last_write_error``; ready again once a write succeeds)."""
     head = container.ledger.current_position()
     tracking = container.store.tracking()
     projections = {
@@ -30,8 +34,15 @@ def readyz(container: ContainerDep) -> dict[str, Any]:
         for name, t in sorted(tracking.items())
     }
     read_position = min((t["position"] for t in tracking.values()), default=0)
+    failing = sorted(name for name, t in tracking.items() if t["error"])
+    write_error = container.ledger.last_write_error
+    status = "not ready" if write_error else "failing" if failing else "ready"
+    if status != "ready":
+        response.status_code = 503
     return {
-        "status": "ready",
+        "status": status,
+        "failing": failing,
+        "last_write_error": write_error,
         "head": head,
         "read_position": read_position,
         "lag": head - read_position,
