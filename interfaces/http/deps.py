@@ -21,6 +21,7 @@ from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
 from interfaces.http.readcache import ANSWERED, MISS, Miss, ReadCache
+from interfaces.http.schemas import Moment
 
 READ_WAIT_SECONDS = 5.0
 MAX_POSITION = 2**63 - 1  # the stores' integer range
@@ -91,7 +92,7 @@ async def projection_reads(
         ),
     ] = None,
     known_at: Annotated[
-        datetime | None,
+        Moment | None,
         Query(
             description="Time travel (RFC 3339 with an offset): the state built from the events "
             "recorded up to this time. Not together with `as_of_position`."

@@ -287,6 +287,25 @@ def test_times_are_rfc3339_with_a_real_offset(
     assert http.container.ledger.current_position() == before
 
 
+@pytest.mark.parametrize(
+    ("path", "param", "value"),
+    [
+        ("/audit/events", "from", "1652227200"),
+        ("/audit/events", "to", "2022-06-11T08:00:00-23:59"),
+        ("/teams", "known_at", "2022-06-11T08:00:00+23:59"),
+        ("/reviews/2022", "known_at", "1652227200"),
+    ],
+)
+def test_query_times_are_rfc3339_with_a_real_offset(
+    http: Http, path: str, param: str, value: str
+) -> None:
+    response = http.client.get(
+        API_PREFIX + path, params={param: value}, headers={"Authorization": f"Bearer {http.token}"}
+    )
+    assert response.status_code == 422, response.text
+    assert _fields(response) == {param}
+
+
 def test_an_offset_of_fourteen_hours_is_accepted(http: Http, fields: list[Field]) -> None:
     plan = next(f for f in fields if f.path == "/activities")
     body = {

@@ -24,7 +24,7 @@ from interfaces.http.deps import (
     known_at_position,
 )
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Page
+from interfaces.http.schemas import Moment, Page
 
 router = APIRouter(tags=["audit"])
 
@@ -65,11 +65,11 @@ def audit_events(
     actor: Annotated[str | None, Query(description="The acting user's name.")] = None,
     type: Annotated[str | None, Query(description="Event type, such as `Registered`.")] = None,
     from_: Annotated[
-        datetime | None,
+        Moment | None,
         Query(alias="from", description="Recorded at or after this time (RFC 3339)."),
     ] = None,
     to: Annotated[
-        datetime | None, Query(description="Recorded at or before this time (RFC 3339).")
+        Moment | None, Query(description="Recorded at or before this time (RFC 3339).")
     ] = None,
     after_position: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None,
     limit: Limit = 50,
@@ -146,7 +146,7 @@ def annual_review_of(
     container: ContainerDep,
     year: Annotated[int, Path(ge=2000, le=2100)],
     known_at: Annotated[
-        datetime | None,
+        Moment | None,
         Query(description="Build the review from the events recorded up to this time."),
     ] = None,
 ) -> Response:
