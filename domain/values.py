@@ -13,8 +13,8 @@ from domain.errors import invalid_value, rule_violation
 
 # ----------------------------------------------------------------- text
 
-TEXT_MAX = 500  # a name, title, place, reason: one line
-LONG_TEXT_MAX = 2000  # a comment or description: may have line breaks
+TEXT_MAX = 500  # a name, title or place: one line
+LONG_TEXT_MAX = 2000  # a reason or comment: may have line breaks
 LIST_MAX = 50  # items in a list of short texts (a volunteer's skills)
 
 # What no stored text may hold: C0 and C1 control characters (NUL, ESC — the start of
@@ -45,8 +45,8 @@ def check_text(
 
     The one place the ledger's text rules live: the aggregates call it on every text a
     command brings, and the HTTP schemas call it too (so the edge says the same thing, as
-    a 422). One-line text (names, places, reasons) refuses every control character,
-    CR/LF included; ``multiline`` text (comments, descriptions) takes line breaks and tabs.
+    a 422). One-line text (names, titles, places) refuses every control character, CR/LF
+    included; ``multiline`` text (reasons, comments) takes line breaks and tabs.
     """
     limit = max_length if max_length is not None else LONG_TEXT_MAX if multiline else TEXT_MAX
     if not isinstance(value, str):

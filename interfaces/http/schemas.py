@@ -28,7 +28,11 @@ from domain.errors import InvalidValue
 from domain.values import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX, check_text
 
 
-def _checked(*, multiline: bool = False, required: bool = True, max_length: int | None = None):  # type: ignore[no-untyped-def]
+def _checked(
+    *, multiline: bool = False, required: bool = True, max_length: int | None = None
+) -> AfterValidator:
+    """The domain's text rules as a pydantic validator, its message under the field's name."""
+
     def check(value: str, info: ValidationInfo) -> str:
         try:
             return check_text(
