@@ -335,6 +335,8 @@ class ProjectionRunner:
                     return
                 if row[0] > lane.position:
                     self._apply(lane, [row], one_by_one=True)
+            # The mirrors hold what the events said; the tables, the safe form: read it back.
+            self._reload(lane)
         except BaseException:
             self._reload(lane)
             raise
@@ -342,7 +344,7 @@ class ProjectionRunner:
     def _stop(self, lane: Lane, error: str) -> None:
         """Stop ``lane`` at its position with ``error`` (shown by status and /readyz); the
         other projections go on. A rebuild of it clears the error."""
-        with self.store.transaction() as tx:
+        with self.store.transaction(safe_text=True) as tx:  # the error may quote a NUL
             tx.advance(lane.name, lane.position, lane.position, lane.generation, error)
         lane.error = error
         log.error("%s", error)
