@@ -43,7 +43,9 @@ _DECODED_AT_ONCE = 200
 # PostgreSQL, a number out of range) or a handler that cannot take the event's values.
 # They would fail on every try, so the projection stops at the event, naming it, and the
 # others go on. Any other failure (the store away or busy, an event this release cannot
-# decode, a crash) is raised: the batch is tried again later, from where it was.
+# decode, a handler reading a field its projection did not declare — AttributeError, the
+# code's fault rather than the event's —, a crash) is raised: the batch is tried again
+# later, from where it was, by this release or the one that fixes it.
 EVENT_FAULTS = (
     psycopg.DataError,
     sqlite3.DataError,
@@ -51,7 +53,6 @@ EVENT_FAULTS = (
     LookupError,
     TypeError,
     ValueError,
-    AttributeError,
     ArithmeticError,
 )
 
