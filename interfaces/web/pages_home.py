@@ -11,10 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from application.readmodel.queries import ReadModels
+from domain.errors import DomainError
 from domain.ranking import Period
 from infrastructure.bootstrap import Container
 from interfaces.http.deps import _replayed
-from interfaces.http.routers.ops import readyz
+from interfaces.http.routers.ops import readiness
 from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
 from interfaces.web.routing import PageRoute
 from interfaces.web.session import SignedIn
@@ -61,7 +62,7 @@ def _dashboard(container: Container, year: int | None) -> dict[str, Any]:
         "waiting": waiting,
         "gaps": gaps[:10],
         "gap_count": len(gaps),
-        "ready": readyz(container),
+        "ready": readiness(container),
     }
 
 
@@ -93,7 +94,7 @@ async def rankings(
     chosen = period or str(await run_in_threadpool(latest_year, reads))
     try:
         Period.parse(chosen)
-    except ValueError:
+    except (ValueError, DomainError):  # a malformed period is the domain's InvalidValue
         return page(
             request,
             "rankings.html",

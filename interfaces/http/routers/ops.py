@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from infrastructure.bootstrap import Container
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas import Me
@@ -27,6 +28,14 @@ def readyz(container: ContainerDep, response: Response) -> dict[str, Any]:
     503 when a projection has stopped on an event it cannot apply (``status: failing``,
     the projections with their ``error``) or when this process's last write failed
     (``status: not ready``, ``last_write_error``; ready again once a write succeeds)."""
+    body = readiness(container)
+    if body["status"] != "ready":
+        response.status_code = 503
+    return body
+
+
+def readiness(container: Container) -> dict[str, Any]:
+    """What /readyz answers (the office console shows it too)."""
     head = container.ledger.current_position()
     tracking = container.store.tracking()
     projections = {
@@ -37,8 +46,6 @@ def readyz(container: ContainerDep, response: Response) -> dict[str, Any]:
     failing = sorted(name for name, t in tracking.items() if t["error"])
     write_error = container.ledger.last_write_error
     status = "not ready" if write_error else "failing" if failing else "ready"
-    if status != "ready":
-        response.status_code = 503
     return {
         "status": status,
         "failing": failing,
