@@ -5,8 +5,10 @@ attempt waiting up to the connect timeout for a pooled connection: a store that 
 answering held a request for 10 × (timeout + 0.2 s) (52 s with the default 5 s) before
 it could become a 503. One retry is what the retries are for — a pooled connection that
 died with its server is replaced by a fresh one — so we keep exactly one, and none after
-a wait that ran out its bound (no answer in time, no connection in time): trying again
-would only wait as long again (:mod:`infrastructure.pgbounds`).
+a wait that ran out its bound (no answer in time, no connection in time) or a failure
+that was slow to come (an answer that timed out closes its connection, and what surfaces
+may be the commit failing on it): trying again would only wait as long again
+(:mod:`infrastructure.pgbounds`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from infrastructure.pgbounds import AnswerTimeout
 
 ATTEMPTS = 2
 RETRY_WAIT = 0.1
+# A connection that died with its server fails at once; a failure that took longer than
+# this was a wait running out (whatever error surfaced after it), and is not retried.
+QUICK_FAILURE_SECONDS = 1.0
 
 
 def timed_out(error: BaseException) -> bool:
@@ -48,10 +53,12 @@ def _bounded(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(unwrapped)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         for attempt in range(1, ATTEMPTS + 1):
+            started = time.monotonic()
             try:
                 return unwrapped(*args, **kwargs)
             except (InterfaceError, OperationalError) as e:
-                if attempt == ATTEMPTS or timed_out(e):
+                slow = time.monotonic() - started > QUICK_FAILURE_SECONDS
+                if attempt == ATTEMPTS or slow or timed_out(e):
                     raise
             time.sleep(RETRY_WAIT)
         raise AssertionError("unreachable")

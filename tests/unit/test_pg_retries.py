@@ -4,9 +4,11 @@ bound ran out (trying again would only wait as long again)."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 from eventsourcing.persistence import OperationalError
 from psycopg_pool import PoolTimeout
 
+from infrastructure import pgrecorder
 from infrastructure.pgbounds import AnswerTimeout
 from infrastructure.pgrecorder import timed_out
 
@@ -40,3 +42,34 @@ def test_a_connection_lost_with_its_server_is_worth_one_retry() -> None:
     library = OperationalError("server closed the connection unexpectedly")
     library.__cause__ = psycopg.OperationalError("server closed the connection unexpectedly")
     assert not timed_out(library)
+
+
+def test_a_failure_that_was_slow_to_come_is_not_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+
+    def commit_on_a_closed_connection() -> None:
+        calls.append(1)
+        clock[0] += pgrecorder.QUICK_FAILURE_SECONDS + 2  # the wait that ran out before it
+        raise OperationalError("the connection is closed")
+
+    clock = [0.0]
+    monkeypatch.setattr(pgrecorder.time, "monotonic", lambda: clock[0])
+    with pytest.raises(OperationalError):
+        pgrecorder._bounded(commit_on_a_closed_connection)()
+    assert len(calls) == 1
+
+
+def test_a_quick_failure_is_tried_once_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def lost_then_fine() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "ok"
+
+    monkeypatch.setattr(pgrecorder.time, "sleep", lambda _: None)
+    assert pgrecorder._bounded(lost_then_fine)() == "ok"
+    assert len(calls) == 2
