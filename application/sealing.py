@@ -18,8 +18,11 @@ class SealCommands(LedgerBase):
         key_id: str,
         algorithm: str,
         actor: Actor,
+        previous_sealed_position: int,
     ) -> Recorded:
-        """Record a signed statement of the chain head at ``sealed_position``."""
+        """Record a signed statement of the chain head at ``sealed_position``, following the
+        last seal (which pinned ``previous_sealed_position``; 0 for none). A seal recorded
+        meanwhile by someone else makes this a ``ConcurrencyConflict``: nothing recorded."""
         seal = ChainSeal.seal(
             sealed_position=sealed_position,
             head_hash=head_hash,
@@ -27,5 +30,6 @@ class SealCommands(LedgerBase):
             key_id=key_id,
             algorithm=algorithm,
             actor=actor,
+            previous_sealed_position=previous_sealed_position,
         )
         return Recorded(seal.id, seal.version, self.record(seal))

@@ -19,8 +19,16 @@ SEALED_TOPIC = f"{T}.Sealed"
 
 
 def seal_id(position: int) -> UUID:
-    """One seal per position: sealing a position twice is a conflict, not a second seal."""
+    """The id seals recorded before ``successor_id`` had: one per sealed position."""
     return uuid5(_SEAL_NAMESPACE, str(position))
+
+
+def successor_id(previous_sealed_position: int) -> UUID:
+    """The id of the seal that follows the one pinning ``previous_sealed_position`` (0: the
+    first seal). Two seals decided against the same previous seal get the same id, so the
+    store records one and refuses the other as a conflict: seals cannot race past each
+    other into the log out of order, on any store and across processes."""
+    return uuid5(_SEAL_NAMESPACE, f"after {previous_sealed_position}")
 
 
 def seal_message(position: int, head_hash: str) -> bytes:
@@ -73,13 +81,23 @@ class ChainSeal(Aggregate):
         key_id: str,
         algorithm: str,
         actor: Actor,
+        previous_sealed_position: int,
     ) -> ChainSeal:
+        """A seal following the last one recorded, which pinned ``previous_sealed_position``
+        (0 when there is none): it must pin a later position."""
         if sealed_position < 1:
             raise rule_violation("seal-position", "only a position that holds an event is sealed")
+        if sealed_position <= previous_sealed_position:
+            raise rule_violation(
+                "seal-order",
+                f"position {sealed_position} is not after {previous_sealed_position}, which the "
+                "last seal pinned: a seal pins a later position than the one before it",
+            )
         _require_hex("head_hash", head_hash, 32)
         _require_hex("signature", signature)
         _require_hex("key_id", key_id)
-        return cls(
+        return cls.with_id(
+            successor_id(previous_sealed_position),
             sealed_position=sealed_position,
             head_hash=head_hash,
             signature=signature,
@@ -87,3 +105,9 @@ class ChainSeal(Aggregate):
             algorithm=algorithm,
             actor=actor,
         )
+
+    @classmethod
+    def with_id(cls, seal_id: UUID, **fields: object) -> ChainSeal:
+        """A seal with the given id (``create_id`` derives one from the sealed position)."""
+        sealed = cls.Sealed  # type: ignore[attr-defined]  # made by @event("Sealed") on __init__
+        return cls._create(event_class=sealed, id=seal_id, **fields)

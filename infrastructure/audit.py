@@ -329,11 +329,31 @@ def seal_chain(
     position: int | None = None,
     trusted: Mapping[str, Ed25519PublicKey] | None = None,
 ) -> SealResult:
-    """Check the chain (from the last seal) up to ``position``, then sign and record a seal."""
+    """Check the chain (from the last seal) up to ``position``, then sign and record a seal.
+
+    A position beyond the head, or at or before the last seal's, is refused before anything
+    is signed; a seal recorded by someone else meanwhile makes this one a conflict."""
     recorder = chained(ledger)
-    link = recorder.chain_head(at=position)
-    if link is None:
+    head = recorder.chain_head()
+    if head is None:
         raise rule_violation("seal-position", "the log is empty: there is nothing to seal")
+    if position is not None and position > head.position:
+        raise rule_violation(
+            "seal-position",
+            f"position {position} is beyond the log's head ({head.position}): only a recorded "
+            "position is sealed",
+        )
+    assert isinstance(recorder, ApplicationRecorder)
+    seals = read_seals(recorder)
+    previous = seals[-1].sealed_position if seals else 0
+    link = head if position is None else recorder.chain_head(at=position)
+    assert link is not None
+    if link.position <= previous:
+        raise rule_violation(
+            "seal-order",
+            f"position {link.position} is not after {previous}, which the last seal (at "
+            f"{seals[-1].position}) pinned: a seal pins a later position than the one before it",
+        )
     if position is not None and link.position != position:
         raise rule_violation(
             "seal-position",
@@ -358,6 +378,7 @@ def seal_chain(
         key_id=key_id(public),
         algorithm=ALGORITHM,
         actor=actor,
+        previous_sealed_position=previous,
     )
     return SealResult(recorded, link.position, head_hash, signature, key_id(public))
 

@@ -40,7 +40,21 @@ def test_seal_verify_and_the_review_names_its_seal(api: Api) -> None:
     problem(admin.post("/audit/seals", json={"position": 0}), 422)
     problem(admin.post("/audit/seals", json={"position": "soon"}), 422)
     again = problem(admin.post("/audit/seals", json={"position": sealed["sealed_position"]}), 409)
-    assert again["type"].endswith("/conflict")
+    assert again["rule"] == "seal-order"
+
+
+def test_a_seal_behind_the_last_one_is_refused_and_verify_keeps_passing(api: Api) -> None:
+    admin, auditor, staff = api.client("admin"), api.client("auditor"), api.client("staff")
+    volunteer(staff, "链乙")
+    sealed = admin.post("/audit/seals", json={}).json()
+    head = ok(auditor.get("/audit/verify"))["head"]
+
+    behind = problem(admin.post("/audit/seals", json={"position": 1}), 409)
+    assert behind["rule"] == "seal-order"
+    assert f"not after {sealed['sealed_position']}" in behind["detail"]
+
+    report = ok(auditor.get("/audit/verify"))
+    assert report["ok"] and report["head"] == head  # nothing was recorded
 
 
 def test_a_tampered_event_is_named_by_verify(api: Api) -> None:

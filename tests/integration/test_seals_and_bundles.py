@@ -11,6 +11,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.demo import generate_year
+from application.errors import ConcurrencyConflict
 from domain.errors import DomainError
+from domain.seal import ChainSeal
 from domain.values import Actor, Role
 from infrastructure.audit import chained, seal_chain, verify_chain
 from infrastructure.bootstrap import Container, bootstrap
@@ -50,14 +54,17 @@ def _verify(container: Container, **options: Any) -> Any:
 
 
 def _record_seal(container: Container, key: Ed25519PrivateKey, position: int, head: str) -> int:
-    return container.ledger.record_seal(
+    """A seal written around every check (as by someone with write access to the store)."""
+    forged = ChainSeal.with_id(
+        uuid.uuid4(),
         sealed_position=position,
         head_hash=head,
         signature=sign(key, position, head),
         key_id=key_id(key.public_key()),
         algorithm=ALGORITHM,
         actor=AUDITOR,
-    ).position
+    )
+    return container.ledger.record(forged)
 
 
 def test_a_seal_pins_the_head_and_verification_can_start_from_it(sealed: Any) -> None:
@@ -95,6 +102,7 @@ def test_a_forged_signature_under_the_trusted_key_id_is_rejected(sealed: Any) ->
         key_id=key_id(key.public_key()),
         algorithm=ALGORITHM,
         actor=AUDITOR,
+        previous_sealed_position=0,
     ).position
     report = _verify(container)
     assert not report.ok and report.first_broken_position == forged_at
@@ -111,6 +119,66 @@ def test_seals_out_of_order_are_rejected(sealed: Any) -> None:
     report = _verify(container)
     assert not report.ok and report.first_broken_position == reordered_at
     assert "out of order" in report.problem
+
+
+def test_a_seal_at_or_before_the_last_seal_is_refused_and_records_nothing(sealed: Any) -> None:
+    container, key = sealed
+    first = seal_chain(container.ledger, key, AUDITOR)
+    head = container.ledger.current_position()
+    for position in (1, first.sealed_position):
+        with pytest.raises(DomainError) as refused:
+            seal_chain(container.ledger, key, AUDITOR, position=position)
+        assert refused.value.rule == "seal-order"
+        assert f"not after {first.sealed_position}" in str(refused.value)
+    assert container.ledger.current_position() == head
+    assert _verify(container).ok
+
+
+def test_a_seal_beyond_the_head_is_refused_and_records_nothing(sealed: Any) -> None:
+    container, key = sealed
+    head = container.ledger.current_position()
+    with pytest.raises(DomainError) as refused:
+        seal_chain(container.ledger, key, AUDITOR, position=head + 1)
+    assert refused.value.rule == "seal-position"
+    assert "beyond the log's head" in str(refused.value)
+    assert container.ledger.current_position() == head
+
+
+def _race_seals(key: Ed25519PrivateKey, seals: list[tuple[Container, int]]) -> list[object]:
+    """Each (container, position) sealed from its own thread, all released at once."""
+    gate = threading.Barrier(len(seals))
+    outcomes: list[object] = [None] * len(seals)
+
+    def seal(i: int, c: Container, position: int) -> None:
+        gate.wait()
+        try:
+            outcomes[i] = seal_chain(c.ledger, key, AUDITOR, position=position)
+        except (DomainError, ConcurrencyConflict) as e:
+            outcomes[i] = e
+
+    threads = [threading.Thread(target=seal, args=(i, *s)) for i, s in enumerate(seals)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_racing_seals_never_record_out_of_order(sealed: Any) -> None:
+    """Two services seal at once, one the head and one an earlier position: whichever loses
+    is refused (a conflict, or the order rule once the other's seal is seen), never both
+    recorded in the wrong order; verification holds after every round."""
+    container, key = sealed
+    other = bootstrap(container.settings, clock=fixed_clock)
+    try:
+        for _ in range(4):
+            head = container.ledger.current_position()
+            outcomes = _race_seals(key, [(container, head), (other, head - 1)])
+            assert any(not isinstance(o, Exception) for o in outcomes), outcomes
+            report = _verify(container)
+            assert report.ok, report.problem
+    finally:
+        other.close()
 
 
 def test_a_seal_over_a_hash_the_chain_never_had_is_named_at_its_position(sealed: Any) -> None:
