@@ -123,11 +123,15 @@ class Role(Enum):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who asked for a change, and the request it came in on."""
+    """Who asked for a change, and the request it came in on: ``correlation_id`` is the
+    server's (for an idempotent request, derived from the caller, the key and the body);
+    ``request_id`` is what the client said in ``X-Request-ID``, if anything, kept apart so
+    that no client can choose the id a recorded command is found by."""
 
     user_id: str
     role: Role
     correlation_id: str = ""
+    request_id: str = ""
 
     def __post_init__(self) -> None:
         if not self.user_id.strip():

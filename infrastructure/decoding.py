@@ -277,9 +277,9 @@ class FastDecoder:
             try:
                 parts = _header_parts(data)
                 if parts is None:
-                    written, actor_id, role, correlation_id = self._parsed_header(data)
+                    written, actor_id, role, correlation_id, request_id = self._parsed_header(data)
                 else:
-                    written, actor_id, role, correlation_id = parts
+                    written, actor_id, role, correlation_id, request_id = parts
                 parsed = datetime.fromisoformat(written)  # validates it, as decoding would
                 _, _, convert_id = self._class(topic, type(originator_id))
                 return EventHeader(
@@ -290,21 +290,30 @@ class FastDecoder:
                     actor_id,
                     role,
                     correlation_id,
+                    request_id,
                 )
             except Exception:
                 pass
         return EventHeader.of(self.decode(originator_id, originator_version, topic, data))
 
-    def _parsed_header(self, data: Any) -> tuple[str, str | None, str | None, str | None]:
+    def _parsed_header(
+        self, data: Any
+    ) -> tuple[str, str | None, str | None, str | None, str | None]:
         state = orjson.loads(data)
         stamp = state["timestamp"]
         if type(stamp) is not dict or stamp.get("_type_") != "datetime_iso":
             raise TypeError("not an ISO timestamp")
         actor = state.get("actor")
         if actor is None:
-            return stamp["_data_"], None, None, None
+            return stamp["_data_"], None, None, None, None
         actor = self._value(actor)
-        return stamp["_data_"], actor.user_id, actor.role._value_, actor.correlation_id
+        return (
+            stamp["_data_"],
+            actor.user_id,
+            actor.role._value_,
+            actor.correlation_id,
+            actor.request_id,
+        )
 
 
 class EventView:
@@ -333,13 +342,14 @@ _ACTOR_KEY = b',"actor":'
 _ACTOR = re.compile(
     rb',"actor":\{"_type_":"actor","_data_":\{"user_id":"([^"\\\x00-\x1f]+)",'
     rb'"role":\{"_type_":"role","_data_":"([a-z_]+)"\},'
-    rb'"correlation_id":"([^"\\\x00-\x1f]*)"\}\}\}\Z'
+    rb'"correlation_id":"([^"\\\x00-\x1f]*)"'
+    rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}\}\Z'  # absent before request ids were kept
 )
 _ROLES = frozenset(role.value for role in Role)
 
 
-def _header_parts(data: Any) -> tuple[str, str, str, str] | None:
-    """(timestamp as written, actor id, role, correlation id) of a state laid out as ours
+def _header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
+    """(timestamp as written, actor id, role, correlation id, request id) of a state laid out as ours
     are, read without parsing the rest; None for any other layout, or an actor that
     decoding would refuse (an unknown role, a blank id).
 
@@ -359,7 +369,8 @@ def _header_parts(data: Any) -> tuple[str, str, str, str] | None:
     user_id, role = actor[1].decode(), actor[2].decode()
     if role not in _ROLES or not user_id.strip():
         return None
-    return stamp[1].decode(), user_id, role, actor[3].decode()
+    request_id = actor[4].decode() if actor[4] is not None else ""
+    return stamp[1].decode(), user_id, role, actor[3].decode(), request_id
 
 
 def _remembered(convert: Decode) -> Decode:

@@ -205,6 +205,7 @@ class SqlStore:
         with self.transaction(ddl=True) as tx:
             for table in tables:
                 tx.execute(self.table_ddl(table, suffix))
+                self._add_columns(tx, table, suffix)
                 if indexes:
                     for ddl in self.index_ddl(table, suffix):
                         tx.execute(ddl)
@@ -234,11 +235,33 @@ class SqlStore:
             tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (ddl,))
             tx.execute(ddl)
 
-    def table_ddl(self, table: Table, suffix: str = "") -> str:
+    def _add_columns(self, tx: Transaction, table: Table, suffix: str) -> None:
+        """Columns a table gained after a store created it, added (empty) at its end: a
+        column is only ever appended to a table's description, so the order stays the
+        description's. Runs under the schema lock, after the table surely exists."""
+        name = table.name + suffix
+        if self.is_postgres:
+            found = tx.conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s",
+                (name,),
+            ).fetchall()
+            have = {r[0] for r in found}
+        else:
+            have = {r[1] for r in tx.conn.execute(f"PRAGMA table_info({name})").fetchall()}
+        for column in table.columns:
+            if column not in have:
+                tx.execute(f"ALTER TABLE {name} ADD COLUMN {column} {self._type(table, column)}")
+
+    def _type(self, table: Table, column: str) -> str:
         # Text compares bytewise on both stores (PostgreSQL's default collation follows the
         # locale), so ISO times, cursors and ids order the same everywhere and in memory.
-        text = 'TEXT COLLATE "C"' if self.is_postgres else "TEXT"
-        columns = ", ".join(f"{c} {'BIGINT' if table.is_int(c) else text}" for c in table.columns)
+        if table.is_int(column):
+            return "BIGINT"
+        return 'TEXT COLLATE "C"' if self.is_postgres else "TEXT"
+
+    def table_ddl(self, table: Table, suffix: str = "") -> str:
+        columns = ", ".join(f"{c} {self._type(table, c)}" for c in table.columns)
         return (
             f"CREATE TABLE IF NOT EXISTS {table.name}{suffix} "
             f"({columns}, PRIMARY KEY ({', '.join(table.key)}))"

@@ -49,6 +49,7 @@ class AuditProjection(Projection):
                 header.actor_role,
                 header.correlation_id,
                 header.recorded_at,
+                header.request_id or None,
             ),
         )
 

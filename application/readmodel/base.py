@@ -105,6 +105,7 @@ class EventHeader:
         "originator_id",
         "originator_version",
         "recorded_at",
+        "request_id",
         "topic",
     )
 
@@ -117,6 +118,7 @@ class EventHeader:
         actor_id: str | None,
         actor_role: str | None,
         correlation_id: str | None,
+        request_id: str | None = None,
     ) -> None:
         self.topic = topic
         self.originator_id = originator_id
@@ -125,6 +127,7 @@ class EventHeader:
         self.actor_id = actor_id
         self.actor_role = actor_role
         self.correlation_id = correlation_id
+        self.request_id = request_id  # the client's X-Request-ID ("" or None: none given)
 
     # What ``of`` reads of an event, besides its topic, originator id and version.
     FIELDS = frozenset({"timestamp", "actor"})
@@ -140,6 +143,7 @@ class EventHeader:
             actor.user_id if actor else None,
             actor.role._value_ if actor else None,
             actor.correlation_id if actor else None,
+            actor.request_id if actor else None,
         )
 
     def __eq__(self, other: object) -> bool:

@@ -27,6 +27,7 @@ class ExplainedEvent:
     actor: str | None
     actor_role: str | None
     correlation_id: str | None
+    request_id: str | None
     figures: dict[str, Figure]
 
 
@@ -110,5 +111,6 @@ def described(role: str, position: int, e: Any) -> ExplainedEvent:
         actor=actor.user_id if actor else None,
         actor_role=actor.role.value if actor else None,
         correlation_id=actor.correlation_id if actor else None,
+        request_id=(actor.request_id or None) if actor else None,
         figures=_figures(kind, e),
     )

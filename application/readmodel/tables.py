@@ -298,6 +298,7 @@ AUDIT_EVENT = Table(
         "actor_role",
         "correlation_id",
         "recorded_at",
+        "request_id",  # added later: a store's table gets the column at start (add_columns)
     ),
     ("position",),
     indexes=(("aggregate_id",), ("actor_id",), ("event_type",), ("recorded_at",)),

@@ -33,6 +33,7 @@ def _event(
         "actor": actor,
         "actor_role": "admin" if actor == "bureau-verifier" else "station_staff",
         "correlation_id": "3f1c9a0e6b7d4e2f8a5c1b9d0e7f6a43",
+        "request_id": None,
         "figures": figures,
     }
 
@@ -170,7 +171,13 @@ class ExplainedEventOut(BaseModel):
     recorded_at: datetime
     actor: str | None
     actor_role: str | None
-    correlation_id: str | None
+    correlation_id: str | None = Field(
+        description="The server's id of the request that recorded it (for an idempotent "
+        "request, derived from the caller, the Idempotency-Key and the body)."
+    )
+    request_id: str | None = Field(
+        default=None, description="The client's `X-Request-ID`, if it sent one."
+    )
     figures: dict[str, str | int | bool | None]
 
     @classmethod

@@ -102,12 +102,18 @@ async def current_caller(
             "the bearer token is unknown or revoked",
             headers=challenge,
         )
+    # The correlation id is always the server's (see interfaces.http.requestid); the
+    # client's X-Request-ID, if valid, is kept beside it.
     correlation = (
         getattr(request.state, "idempotency_correlation", None)
-        or getattr(request.state, "request_id", None)
+        or getattr(request.state, "correlation_id", None)
         or uuid.uuid4().hex
     )
-    return Caller(user, Actor(user_id=user.name, role=Role(user.role), correlation_id=correlation))
+    client = getattr(request.state, "client_request_id", None) or ""
+    actor = Actor(
+        user_id=user.name, role=Role(user.role), correlation_id=correlation, request_id=client
+    )
+    return Caller(user, actor)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,7 +1,9 @@
 """``Idempotency-Key`` on POSTs: the same key and body answer the first response again.
 
 Keys are scoped per caller (user name). The first request claims the key and runs the
-command with the correlation id ``idem:<caller>:<key>``; a 2xx response is stored and
+command with a correlation id the server derives from the caller, the key and the
+request's hash (``correlation_id``; never a client's header, so no other caller can plant
+an event under it); a 2xx response is stored and
 replayed verbatim (with ``Idempotent-Replayed: true``) to every later request with that key
 and body. Concurrent requests with the key wait (up to 10 s) for the first one's response.
 The same key with another body (or path) is a 409. A 4xx releases the key (nothing was
@@ -41,8 +43,11 @@ RECONSTRUCTABLE = {"/api/v1/volunteers": 201, "/api/v1/teams": 201, "/api/v1/act
 Next = Callable[[Request], Awaitable[Response]]
 
 
-def correlation_id(caller: str, key: str) -> str:
-    return f"idem:{caller}:{key}"
+def correlation_id(caller: str, key: str, request_hash: str) -> str:
+    """``idem:`` and 32 hex digits of a hash over the caller, the key and the request's hash:
+    the same for a retry of the same request by the same user, and for nothing else."""
+    digest = hashlib.sha256(f"{caller}\0{key}\0{request_hash}".encode()).hexdigest()
+    return f"idem:{digest[:32]}"
 
 
 def _request_hash(request: Request, body: bytes) -> str:
@@ -84,12 +89,14 @@ def _in_progress(key: str) -> Response:
 
 
 def recorded_outcome(
-    container: Container, path: str, caller: str, key: str
+    container: Container, path: str, caller: str, key: str, request_hash: str
 ) -> tuple[int, str] | None:
     """The response of a command recorded under the key's correlation id, or None if none was."""
     container.wait_for(container.ledger.current_position())
     rows = container.store.select(
-        AUDIT_EVENT, {"correlation_id": correlation_id(caller, key)}, order_by=("position",)
+        AUDIT_EVENT,
+        {"correlation_id": correlation_id(caller, key, request_hash)},
+        order_by=("position",),
     )
     if not rows:
         return None
@@ -164,7 +171,12 @@ def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
     async def recover(request: Request, call_next: Next, record: IdempotencyRecord) -> Response:
         try:
             outcome = await run_in_threadpool(
-                recorded_outcome, container, request.url.path, record.caller, record.key
+                recorded_outcome,
+                container,
+                request.url.path,
+                record.caller,
+                record.key,
+                record.request_hash,
             )
         except BaseException:
             await run_in_threadpool(keys.expire, record.caller, record.key)
@@ -194,8 +206,8 @@ def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
         if user is None:
             return await call_next(request)  # 401 from the endpoint's authentication
         caller = user.name
-        request.state.idempotency_correlation = correlation_id(caller, key)
         digest = _request_hash(request, await request.body())
+        request.state.idempotency_correlation = correlation_id(caller, key, digest)
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             if await run_in_threadpool(keys.claim, caller, key, digest):

@@ -83,7 +83,7 @@ def test_an_award_and_its_correction_are_explained_by_their_events(api: Api) -> 
     ]
     events = {e["role"]: e for e in first["events"]}
     hours = events["hours_recorded"]
-    assert hours["position"] == recorded["position"] and hours["correlation_id"] == "sheet-0511"
+    assert hours["position"] == recorded["position"] and hours["request_id"] == "sheet-0511"
     assert hours["actor"] == "staff" and hours["actor_role"] == "station_staff"
     assert hours["aggregate_id"] == aid and hours["type"] == "HoursRecorded"
     assert events["award"]["actor"] == "admin" and events["award"]["aggregate_id"] == vid

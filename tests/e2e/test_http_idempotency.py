@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from interfaces.http.idempotency import correlation_id
 from tests.e2e.http_support import TOWNSHIP, Api
 from tests.e2e.test_http_api import national_id, ok, problem
 
@@ -39,10 +40,28 @@ def _events(api: Api, user: str, key: str, position: int) -> list[tuple[Any, ...
     """The audit trail's events recorded under the key (once it has reached ``position``)."""
     c = api.client("auditor")
     ok(c.get("/audit/events", params={"min_position": position, "limit": 1}))
+    [(digest,)] = _sql(
+        api,
+        "SELECT request_hash FROM vl_idempotency WHERE caller = ? AND idem_key = ?",
+        (user, key),
+    )
     return _sql(
         api,
         "SELECT position, aggregate_id FROM au_event WHERE correlation_id = ? ORDER BY position",
-        (f"idem:{user}:{key}",),
+        (correlation_id(user, key, digest),),
+    )
+
+
+def _orphaned_claim(api: Api, user: str, key: str, raw: bytes) -> None:
+    """What a POST /volunteers of ``raw`` with ``key`` leaves when its server dies (or answers
+    5xx) before recording anything: a claim on the key, and no response."""
+    digest = hashlib.sha256(b"POST\0/api/v1/volunteers\0\0" + raw).hexdigest()
+    _sql(
+        api,
+        "INSERT INTO vl_idempotency "
+        "(caller, idem_key, request_hash, status, body, claimed_at, created_at) "
+        "VALUES (?, ?, ?, NULL, NULL, ?, ?)",
+        (user, key, digest, ORPHANED_AT, ORPHANED_AT),
     )
 
 
@@ -171,17 +190,68 @@ def test_a_retry_of_a_claim_that_never_recorded_runs_it_once(api: Api) -> None:
     staff = api.client("staff")
     key = uuid.uuid4().hex
     raw = json.dumps(_volunteer_body("冯志勇"), ensure_ascii=False).encode("utf-8")
-    digest = hashlib.sha256(b"POST\0/api/v1/volunteers\0\0" + raw).hexdigest()
-    _sql(
-        api,
-        "INSERT INTO vl_idempotency "
-        "(caller, idem_key, request_hash, status, body, claimed_at, created_at) "
-        "VALUES (?, ?, ?, NULL, NULL, ?, ?)",
-        ("staff", key, digest, ORPHANED_AT, ORPHANED_AT),
-    )
+    _orphaned_claim(api, "staff", key, raw)
     with ThreadPoolExecutor(4) as pool:
         responses = list(pool.map(lambda _: _post(staff, "/volunteers", raw, key), range(4)))
     bodies = [ok(r, 201) for r in responses]
     assert all(b == bodies[0] for b in bodies)
     events = _events(api, "staff", key, bodies[0]["position"])
     assert [(p, a) for p, a in events] == [(bodies[0]["position"], bodies[0]["id"])]
+
+
+def test_a_request_id_cannot_plant_an_event_for_another_users_retry(api: Api) -> None:
+    """A clerk records a volunteer under X-Request-ID set to the admin's key's correlation
+    (the old ``idem:<user>:<key>`` form, and the form the server derives, computed from the
+    admin's exact body); the admin's request with that key then failed (5xx) before
+    recording. Its retry records the admin's own volunteer, not the clerk's."""
+    key = uuid.uuid4().hex
+    raw = json.dumps(_volunteer_body("管理员登记"), ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(b"POST\0/api/v1/volunteers\0\0" + raw).hexdigest()
+    staff = api.client("staff")
+    planted = [
+        ok(
+            staff.post("/volunteers", json=_volunteer_body("冒名"), headers={"X-Request-ID": rid}),
+            201,
+        )
+        for rid in (f"idem:admin:{key}", correlation_id("admin", key, digest))
+    ]
+    _orphaned_claim(api, "admin", key, raw)
+
+    retried = _post(api.client("admin"), "/volunteers", raw, key)
+    mine = ok(retried, 201)
+    assert "idempotent-replayed" not in retried.headers
+    assert mine["id"] not in {p["id"] for p in planted}
+    registered = ok(
+        api.client("admin").get(
+            f"/volunteers/{mine['id']}", params={"min_position": mine["position"]}
+        )
+    )
+    assert registered["name"] == "管理员登记"
+    trail = ok(
+        api.client("auditor").get(
+            "/audit/events", params={"aggregate_id": mine["id"], "min_position": mine["position"]}
+        )
+    )
+    assert [e["actor_id"] for e in trail["items"]] == ["admin"]
+
+
+def test_the_clients_request_id_is_kept_apart_and_a_bad_one_replaced(api: Api) -> None:
+    staff, auditor = api.client("staff"), api.client("auditor")
+    for rid, kept in (("clerk-7f3", "clerk-7f3"), ("x" * 129, None), ("带中文", None)):
+        sent = staff.post(
+            "/volunteers",
+            json=_volunteer_body(),
+            headers={"X-Request-ID": rid.encode()},
+        )
+        created = ok(sent, 201)
+        echoed = sent.headers["x-request-id"]
+        assert echoed == (kept or echoed) and (kept or len(echoed) == 32)
+        trail = ok(
+            auditor.get(
+                "/audit/events",
+                params={"aggregate_id": created["id"], "min_position": created["position"]},
+            )
+        )
+        [event] = trail["items"]
+        assert event["request_id"] == kept
+        assert event["correlation_id"] != rid and len(event["correlation_id"]) == 32

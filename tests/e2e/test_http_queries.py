@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -63,18 +64,18 @@ def test_projection_reads_travel_back_by_position_and_by_time(api: Api) -> None:
 def test_the_audit_trail_names_who_did_what_under_which_request(api: Api) -> None:
     staff, auditor, admin = api.client("staff"), api.client("auditor"), api.client("admin")
     vid = volunteer(staff, "审计", insured=False)
-    done = ok(
-        staff.post(
-            f"/volunteers/{vid}/trainings",
-            json=_training("急救"),
-            headers={"X-Request-ID": "abc-123"},
-        )
+    sent = staff.post(
+        f"/volunteers/{vid}/trainings", json=_training("急救"), headers={"X-Request-ID": "abc-123"}
     )
+    done = ok(sent)
+    assert sent.headers["x-request-id"] == "abc-123"
     trail = {"aggregate_id": vid, "min_position": done["position"]}
     page = ok(auditor.get("/audit/events", params=trail))
     assert [e["event_type"] for e in page["items"]] == ["Registered", "TrainingCompleted"], page
     event = page["items"][-1]
-    assert event["position"] == done["position"] and event["correlation_id"] == "abc-123"
+    assert event["position"] == done["position"] and event["request_id"] == "abc-123"
+    # the correlation id is the server's own, never the client's header
+    assert re.fullmatch(r"[0-9a-f]{32}", event["correlation_id"]), event
     assert event["actor_id"] == "staff" and event["actor_role"] == "station_staff"
     assert event["aggregate_type"] == "Volunteer" and event["recorded_at"]
     assert page["next_cursor"] is None

@@ -183,15 +183,20 @@ def _state(stamp: Any, actor: Any, *, body: Any = "x", last: bool = True) -> byt
     return orjson.dumps(state)
 
 
-def _actor(user_id: Any, role: Any, correlation_id: Any) -> dict[str, Any]:
-    return {
-        "_type_": "actor",
-        "_data_": {
-            "user_id": user_id,
-            "role": {"_type_": "role", "_data_": role},
-            "correlation_id": correlation_id,
-        },
+_ABSENT = object()  # an actor written before request ids were kept
+
+
+def _actor(
+    user_id: Any, role: Any, correlation_id: Any, request_id: Any = _ABSENT
+) -> dict[str, Any]:
+    data = {
+        "user_id": user_id,
+        "role": {"_type_": "role", "_data_": role},
+        "correlation_id": correlation_id,
     }
+    if request_id is not _ABSENT:
+        data["request_id"] = request_id
+    return {"_type_": "actor", "_data_": data}
 
 
 SUSPENDED = "volunteer-ledger:Volunteer.Suspended"
@@ -225,6 +230,7 @@ def _assert_header_agrees(decoder: FastDecoder, state: bytes) -> None:
     user_id=st.one_of(st.text(max_size=12), st.sampled_from(["u1", "王小明", ' "x"\\', " "])),
     role=st.one_of(st.sampled_from(["admin", "auditor", "team_leader"]), st.text(max_size=8)),
     correlation_id=st.one_of(st.text(max_size=12), st.none(), st.integers(-9, 9)),
+    request_id=st.one_of(st.just(_ABSENT), st.text(max_size=12), st.none(), st.integers(-9, 9)),
     stamp=st.one_of(
         st.datetimes(timezones=st.timezones()).map(lambda t: t.isoformat()),
         st.sampled_from(["2022-03-01T08:30:00+00:00", "2022-03-01", "yesterday", ""]),
@@ -237,6 +243,7 @@ def test_a_header_read_from_the_bytes_agrees_with_decoding_whatever_the_values(
     user_id: Any,
     role: Any,
     correlation_id: Any,
+    request_id: Any,
     stamp: str,
     body: Any,
     last: bool,
@@ -246,7 +253,8 @@ def test_a_header_read_from_the_bytes_agrees_with_decoding_whatever_the_values(
     the header is the decoded event's, or both fail."""
     decoder = FastDecoder(container.ledger.mapper)
     _assert_header_agrees(
-        decoder, _state(stamp, _actor(user_id, role, correlation_id), body=body, last=last)
+        decoder,
+        _state(stamp, _actor(user_id, role, correlation_id, request_id), body=body, last=last),
     )
 
 
@@ -295,6 +303,17 @@ def test_the_header_of_our_layout_is_read_without_parsing_and_a_damaged_body_doe
         "staff-王",
         "station_staff",
         "req-1",
+        "",
+    )
+    with_client_id = _state(
+        "2022-03-01T08:30:00+00:00", _actor("staff-王", "station_staff", "req-1", "clerk-7")
+    )
+    assert _header_parts(with_client_id) == (
+        "2022-03-01T08:30:00+00:00",
+        "staff-王",
+        "station_staff",
+        "req-1",
+        "clerk-7",
     )
     damaged = good.replace(b'"reason":"x"', b'"reason":{"_type_":"no_such_type","_data_":1}')
     with pytest.raises(MapperDeserialisationError):

@@ -275,6 +275,7 @@ def test_the_audit_trail_lists_every_event_as_recorded(
             "actor_role": event.actor.role.value,
             "correlation_id": event.actor.correlation_id,
             "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
+            "request_id": event.actor.request_id or None,
         }, n.id
         roles.add(event.actor.role.value)
     assert roles == {"station_staff", "admin"}  # the builders' staff and bureau users
