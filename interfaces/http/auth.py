@@ -54,6 +54,28 @@ class Caller:
             )
         self.require_township(township, what)
 
+    def require_planning(
+        self, township: str, team_id: str, team_township: str, banner_team: bool
+    ) -> None:
+        """Planning an activity writes for its team as well as in its township, so both must
+        be in scope: station staff of the activity's township plan for that township's
+        teams only; a township team's leader plans in its own township only (a banner-level
+        team serves every township)."""
+        self.require_activity(township, team_id, "activities")
+        if self.role == "team_leader":
+            if not banner_team and township != team_township:
+                raise _forbidden(
+                    f"{self.user.name} leads a team of township {team_township}: it may not "
+                    f"plan activities in township {township}"
+                )
+            return
+        self.require_township(team_township, "activities of the teams")
+
+    def require_member(self, team_township: str, volunteer_township: str) -> None:
+        """Enrolling touches the team and the volunteer: both townships must be in scope."""
+        self.require_township(team_township, "team members")
+        self.require_township(volunteer_township, "enrolments of the volunteers")
+
     def require_auditor(self, what: str) -> None:
         """Reads of the audit trail and reviews: auditors and admins only."""
         if self.role not in {"auditor", "admin"}:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.http_support import TOWNSHIP, Api
+from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
 from tests.e2e.test_http_api import activity, national_id, ok, team, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
@@ -228,3 +228,69 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
             if not good:
                 wrong.append(f"{method} {path} as {caller}: {status} (want {want}) {response.text}")
     assert not wrong, "\n".join(wrong)
+
+
+def _other_township(api: Api) -> tuple[str, str]:
+    """A team and a volunteer of the other township, made by its own station staff."""
+    other = api.client("other-staff")
+    team_body = {
+        "name": "新民镇志愿服务队",
+        "level": "township",
+        "township": OTHER_TOWNSHIP,
+        "station": "新民镇退役军人服务站",
+    }
+    team_id = ok(other.post("/teams", json=team_body), 201)["id"]
+    person = {
+        "name": "新民镇队员",
+        "national_id": national_id(),
+        "phone": "13800000001",
+        "person_type": "veteran",
+        "township": OTHER_TOWNSHIP,
+        "skills": [],
+    }
+    return team_id, ok(other.post("/volunteers", json=person), 201)["id"]
+
+
+def _plan(team_id: str, township: str, station: str) -> dict[str, Any]:
+    return {
+        "team_id": team_id,
+        "township": township,
+        "station": station,
+        "title": "跨镇活动",
+        "category": "health_education",
+        "location": "文化广场",
+        "starts_at": "2022-06-02T08:00:00+08:00",
+        "ends_at": "2022-06-02T18:00:00+08:00",
+        "beneficiary_types": ["veteran"],
+        "capacity": 5,
+    }
+
+
+def test_a_clerk_cannot_plan_for_another_townships_team(api: Api, world: World) -> None:
+    other_team, _ = _other_township(api)
+    body = _plan(other_team, TOWNSHIP, "巴彦镇退役军人服务站")
+    refused = api.client("staff").post("/activities", json=body)
+    assert refused.status_code == 403, refused.text
+    assert OTHER_TOWNSHIP in refused.json()["detail"]
+    ok(api.client("admin").post("/activities", json=body), 201)  # the bureau may
+
+
+def test_a_team_leader_cannot_plan_in_another_township(api: Api, world: World) -> None:
+    body = _plan(world.team, OTHER_TOWNSHIP, "新民镇退役军人服务站")
+    refused = api.client("leader").post("/activities", json=body)
+    assert refused.status_code == 403, refused.text
+    assert OTHER_TOWNSHIP in refused.json()["detail"]
+    own = _plan(world.team, TOWNSHIP, "巴彦镇退役军人服务站")
+    ok(api.client("leader").post("/activities", json=own), 201)
+
+
+def test_a_clerk_cannot_enrol_another_townships_volunteer(api: Api, world: World) -> None:
+    _, stranger = _other_township(api)
+    staff = api.client("staff")
+    refused = staff.post(f"/teams/{world.team}/members", json={"volunteer_id": stranger})
+    assert refused.status_code == 403, refused.text
+    assert OTHER_TOWNSHIP in refused.json()["detail"]
+    barrier = {"course": "屏障培训", "hours": "1", "completed_on": "2022-03-02"}
+    position = ok(staff.post(f"/volunteers/{world.volunteer}/trainings", json=barrier))["position"]
+    members = ok(staff.get(f"/teams/{world.team}", params={"min_position": position}))
+    assert stranger not in str(members)  # nothing was recorded

@@ -15,7 +15,15 @@ from pydantic import TypeAdapter, ValidationError
 from application.errors import BulkRejected, RowError
 from application.results import HoursRow
 from domain.activity import ServiceActivity
-from domain.values import BeneficiaryType, Category, HoursSource, Interval, MediaLevel
+from domain.team import VolunteerTeam
+from domain.values import (
+    BeneficiaryType,
+    Category,
+    HoursSource,
+    Interval,
+    MediaLevel,
+    TeamLevel,
+)
 from infrastructure.runner import cycle_collector_paused
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
@@ -46,7 +54,10 @@ def _may_write(container: ContainerDep, caller: Caller, activity_id: UUID, what:
 @router.post("/activities", status_code=status.HTTP_201_CREATED)
 def plan_activity(body: PlanActivity, caller: CallerDep, container: ContainerDep) -> WriteResult:
     """Plan an activity for an existing team, in a category the rulebook knows."""
-    caller.require_activity(body.township, str(body.team_id), "activities")
+    team = container.ledger.load(VolunteerTeam, body.team_id, read_only=True)
+    caller.require_planning(
+        body.township, str(body.team_id), team.township, team.level is TeamLevel.BANNER
+    )
     return WriteResult.of(
         container.ledger.plan_activity(
             title=body.title,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 
 from domain.team import VolunteerTeam
 from domain.values import MemberRole, TeamLevel
+from domain.volunteer import Volunteer
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.problems import Problem
@@ -43,6 +44,8 @@ def enrol_member(
     """Enrol a registered, active volunteer as member, leader or deputy."""
     team = container.ledger.load(VolunteerTeam, team_id)
     caller.require_township(team.township, "team members")
+    volunteer = container.ledger.load(Volunteer, body.volunteer_id, read_only=True)
+    caller.require_member(team.township, volunteer.township)
     return WriteResult.of(
         container.ledger.enrol_member(
             team_id,
