@@ -122,6 +122,46 @@ class Settings(BaseSettings):
         "another process's events conflicts on save and the command reruns on fresh state",
     )
 
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=1,
+        description="failed authentications (bad bearer tokens, failed sign-ins) an address "
+        "or a user may make per window before further attempts get 429 with Retry-After",
+    )
+    auth_failure_window_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="the sliding window of auth_failure_limit"
+    )
+    metrics_token: str = Field(
+        default="",
+        description="the bearer token GET /metrics requires (e.g. in Prometheus' "
+        "authorization.credentials_file); empty: /metrics answers 404 to everyone",
+    )
+    admin_token_path: Path | None = Field(
+        default=None,
+        description="where the first `serve` writes the admin's bearer token (mode 0600); "
+        "default: `admin-token` beside the seal key (var/admin-token)",
+    )
+    http_timeout_keep_alive_seconds: int = Field(
+        default=5, ge=1, le=300, description="an idle keep-alive connection is closed after this"
+    )
+    http_header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="a connection that has not sent a whole request head (line and headers) "
+        "this long after connecting, or after its last response, is closed",
+    )
+    http_limit_concurrency: int = Field(
+        default=1000,
+        ge=1,
+        description="connections and requests an API process holds at once; beyond, 503",
+    )
+    http_max_header_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        description="h11: the most bytes of an incomplete request head buffered (beyond: 431)",
+    )
+
     create_event_tables: bool = Field(
         default=True,
         description="create the event and chain tables at start; false for a service role "

@@ -17,9 +17,11 @@ import socket
 import sys
 from typing import Any
 
-import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+
+from infrastructure.settings import Settings
+from interfaces.http.serving import uvicorn_config
 
 
 class OwnListener(socket.socket):
@@ -38,17 +40,9 @@ def bind(family: socket.AddressFamily, address: Any) -> OwnListener:
     return sock
 
 
-def run_workers(app: str, *, workers: int, host: str, port: int, access_log: bool = True) -> None:
+def run_workers(app: str, *, workers: int, host: str, port: int, settings: Settings) -> None:
     """``uvicorn.run(app, factory=True, workers=...)``, each worker on its own listener."""
-    config = uvicorn.Config(
-        app,
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=access_log,
-    )
+    config = uvicorn_config(app, settings, factory=True, workers=workers, host=host, port=port)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # A port that something else holds must stop us, as a plain bind would: with
     # SO_REUSEPORT alone, a second service of the same user would share it silently.

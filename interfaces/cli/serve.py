@@ -9,6 +9,7 @@ true) runs once, in the supervising process, instead of in each of them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import uuid
@@ -39,9 +40,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API. An empty store first gets the demo year; no users yet, an admin."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from interfaces.cli.listeners import run_workers
     from interfaces.http.app import ProjectionThread, create_app
+    from interfaces.http.serving import uvicorn_config
 
     with opened(database_url) as container:
         users = UserStore(container.store)
@@ -57,10 +60,17 @@ def serve(
             except UserError as e:
                 errors.print(f"[red]error:[/red] {e}")
                 raise typer.Exit(1) from None
-            console.print(f"admin user [bold]{name}[/bold]; its bearer token (shown only now):")
-            print(token, flush=True)
+            settings = container.settings
+            path = write_secret(
+                settings.admin_token_path or settings.seal_key_path.parent / "admin-token", token
+            )
             password_file = _console_password(container, name)
             # Plain print: a wrapped path could not be copied (or found by a script).
+            print(
+                f"admin user {name}; its bearer token is in {path} (readable only by you: "
+                "copy it somewhere safe, then delete the file)",
+                flush=True,
+            )
             print(
                 f"office console sign-in: user {name}, password in {password_file} "
                 f"(readable only by you; change it with `volunteer-ledger users passwd {name}`)",
@@ -70,13 +80,12 @@ def serve(
         console.print(f"API docs: http://{host}:{port}/docs")
         workers = workers or container.settings.http_workers
         if workers == 1:
-            uvicorn.run(
-                create_app(container),
-                host=host,
-                port=port,
-                log_level="info",
-                access_log=container.settings.access_log,
-            )
+            config = uvicorn_config(create_app(container), container.settings, host=host, port=port)
+            server = uvicorn.Server(config)
+            with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: a clean stop
+                server.run()
+            if not server.started:
+                raise typer.Exit(STARTUP_FAILURE)
             return
         # The API processes bootstrap from the environment (spawned, not forked): give them
         # this store, and leave the projections to this process.
@@ -91,7 +100,7 @@ def serve(
                 workers=workers,
                 host=host,
                 port=port,
-                access_log=container.settings.access_log,
+                settings=container.settings,
             )
         finally:
             if projections is not None:
@@ -110,6 +119,17 @@ def _console_password(container: Container, name: str) -> Path:
         out.write(password + "\n")
     path.chmod(0o600)  # also when the file was already there with wider rights
     return path
+
+
+def write_secret(path: Path, secret: str) -> Path:
+    """``secret`` in a new file at ``path`` that only its owner may read (mode 0600, set as
+    it is created, so it is never readable by others); an older file there is replaced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    return path.resolve()
 
 
 def _seal_demo(container: Container) -> None:

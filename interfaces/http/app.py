@@ -25,6 +25,7 @@ from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache, SentAnswers
 from interfaces.http.requestid import RequestId
 from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
+from interfaces.http.throttle import FailureThrottle
 from interfaces.web import app as console
 
 API_PREFIX = "/api/v1"
@@ -103,6 +104,9 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     tokens = TokenCache(UserStore(container.store), container.settings, listener)
     app.state.container = container
     app.state.tokens = tokens
+    app.state.auth_throttle = FailureThrottle(
+        container.settings.auth_failure_limit, container.settings.auth_failure_window_seconds
+    )
     app.state.read_cache = ReadCache(container, container.settings.read_cache_size, listener)
     if listener is not None:
         listener.start()

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.values import Actor, Role
 from infrastructure.users import TokenCache, User
 from interfaces.http.problems import Problem
+from interfaces.http.throttle import FailureThrottle, address_key
 
 bearer = HTTPBearer(auto_error=False, description="A token from `volunteer-ledger users add`.")
 
@@ -90,6 +91,18 @@ def _forbidden(detail: str) -> Problem:
     return Problem(403, "forbidden", "Forbidden", detail)
 
 
+def too_many_failures(wait: int) -> Problem:
+    """429 for an address (or user) that failed to authenticate too often lately."""
+    return Problem(
+        429,
+        "too-many-requests",
+        "Too many failed authentications",
+        f"too many failed authentications from here lately; try again in {wait} s",
+        headers={"Retry-After": str(wait)},
+        detail_zh=f"认证失败次数过多，请 {wait} 秒后再试",
+    )
+
+
 def request_id(request: Request) -> str:
     rid: str = request.state.request_id
     return rid
@@ -113,17 +126,23 @@ async def current_caller(
             headers=challenge,
         )
     tokens: TokenCache = request.app.state.tokens
-    user = tokens.cached(credentials.credentials) or await run_in_threadpool(
-        tokens.resolve, credentials.credentials
-    )
+    user = tokens.cached(credentials.credentials)
     if user is None:
-        raise Problem(
-            401,
-            "unauthorized",
-            "Unauthorized",
-            "the bearer token is unknown or revoked",
-            headers=challenge,
-        )
+        throttle: FailureThrottle = request.app.state.auth_throttle
+        address = address_key(request.client.host if request.client else None)
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            raise too_many_failures(wait)
+        user = await run_in_threadpool(tokens.resolve, credentials.credentials)
+        if user is None:
+            throttle.failed(address)
+            raise Problem(
+                401,
+                "unauthorized",
+                "Unauthorized",
+                "the bearer token is unknown or revoked",
+                headers=challenge,
+            )
     # The correlation id is always the server's (see interfaces.http.requestid); the
     # client's X-Request-ID, if valid, is kept beside it.
     correlation = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from fastapi import FastAPI, Request, Response
@@ -16,6 +17,8 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.bootstrap import Container
+from interfaces.http.problems import problem_response
+from interfaces.http.throttle import FailureThrottle, address_key
 
 
 class Metrics:
@@ -118,10 +121,46 @@ def install(app: FastAPI) -> Metrics:
     metrics = Metrics()
     app.add_middleware(_Measure, metrics=metrics)
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=Response,
+        responses={401: {"description": "No or the wrong token"}, 404: {"description": "Off"}},
+    )
     def prometheus_metrics(request: Request) -> Response:
-        """Prometheus text: requests, latency, log head, projection positions and lag."""
+        """Prometheus text: requests, latency, log head, projection positions and lag.
+
+        Only with ``Authorization: Bearer <VL_METRICS_TOKEN>``; with no such setting,
+        404 (the internals it shows are not public)."""
         container: Container = request.app.state.container
+        expected = container.settings.metrics_token
+        if not expected:
+            return problem_response(
+                404, "not-found", "Not found", "metrics are off: set VL_METRICS_TOKEN to serve them"
+            )
+        throttle: FailureThrottle = request.app.state.auth_throttle
+        address = address_key(request.client.host if request.client else None)
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            return problem_response(
+                429,
+                "too-many-requests",
+                "Too many failed authentications",
+                f"too many failed authentications from here lately; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), expected.encode()
+        ):
+            throttle.failed(address)
+            return problem_response(
+                401,
+                "unauthorized",
+                "Unauthorized",
+                "send Authorization: Bearer <VL_METRICS_TOKEN> to read the metrics",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return Response(metrics.scrape(container), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

@@ -14,7 +14,7 @@ from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.routers import volunteers as api
-from interfaces.http.routers.volunteers import mask_national_id
+from interfaces.http.routers.volunteers import mask_national_id, mask_phone
 from interfaces.http.schemas import RegisterVolunteer
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import page
@@ -39,10 +39,13 @@ def _container(request: Request) -> Container:
 
 
 def _shown(row: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
-    """National ids masked as the API masks them (admins see them whole)."""
+    """National ids and (for auditors) phone numbers masked as the API masks them."""
     if visitor.role == "admin":
         return row
-    return {**row, "national_id": mask_national_id(row.get("national_id"))}
+    shown = {**row, "national_id": mask_national_id(row.get("national_id"))}
+    if visitor.role == "auditor" and "phone" in shown:
+        shown["phone"] = mask_phone(shown["phone"])
+    return shown
 
 
 @router.get("/volunteers")

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from tests.conftest import _pg_url
-from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api, stop
+from tests.e2e.http_support import METRICS_TOKEN, OTHER_TOWNSHIP, TOWNSHIP, Api, stop
 
 
 def _free_port() -> int:
@@ -51,6 +51,9 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     tmp = tmp_path_factory.mktemp(f"e2e-{request.param}")
     env = _store_env(request.param, request, tmp)
     env["VL_SEAL_KEY_PATH"] = str(tmp / "seal-key.pem")
+    env["VL_METRICS_TOKEN"] = METRICS_TOKEN
+    # The authorisation matrix sends a revoked token to every route from one address.
+    env["VL_AUTH_FAILURE_LIMIT"] = "100000"
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(

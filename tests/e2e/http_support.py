@@ -14,6 +14,8 @@ BIN = Path(sys.executable).parent
 CLI = str(BIN / "volunteer-ledger")
 TOWNSHIP = "巴彦镇"
 OTHER_TOWNSHIP = "新民镇"
+METRICS_TOKEN = "e2e-metrics-token"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 @dataclass

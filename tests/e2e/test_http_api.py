@@ -159,6 +159,17 @@ def test_chinese_text_round_trips_and_national_ids_are_masked_for_non_admins(api
         assert all("*" in v["national_id"] for v in listed)
 
 
+def test_phone_numbers_are_masked_for_auditors_on_every_read(api: Api) -> None:
+    staff, admin, auditor = api.client("staff"), api.client("admin"), api.client("auditor")
+    vid = volunteer(staff, "电话遮蔽", insured=False)  # phone 13800000000
+    fresh = {"min_position": _head(api)}
+    for caller in (staff, admin):  # those who contact volunteers see the number
+        assert ok(caller.get(f"/volunteers/{vid}", params=fresh))["phone"] == "13800000000"
+    assert ok(auditor.get(f"/volunteers/{vid}", params=fresh))["phone"] == "138****0000"
+    listed = ok(auditor.get("/volunteers", params={"limit": 1000, **fresh}))["items"]
+    assert listed and all("****" in v["phone"] for v in listed if v["phone"])
+
+
 def test_bad_input_unknown_ids_and_stale_versions_are_problems(api: Api) -> None:
     staff = api.client("staff")
     missing = problem(staff.post("/teams", json={"name": "队", "level": "county"}), 422)

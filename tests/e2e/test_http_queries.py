@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from tests.e2e.http_support import Api
+from tests.e2e.http_support import METRICS_AUTH, Api
 from tests.e2e.test_http_api import ok, problem, volunteer
 
 
@@ -119,7 +119,7 @@ def test_annual_reviews_are_byte_identical_and_for_auditors(api: Api) -> None:
 def test_metrics_are_prometheus_text(api: Api) -> None:
     ok(api.client("staff").get("/me"))
     problem(api.client("staff").get(f"/volunteers/{uuid.uuid4()}"), 404)
-    response = httpx.get(f"{api.base_url}/metrics", timeout=15)
+    response = httpx.get(f"{api.base_url}/metrics", headers=METRICS_AUTH, timeout=15)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text

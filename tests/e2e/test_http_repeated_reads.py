@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from tests.e2e.http_support import Api
+from tests.e2e.http_support import METRICS_AUTH, Api
 from tests.e2e.test_http_api import ok, problem, volunteer
 
 
@@ -23,7 +23,7 @@ def _training(course: str) -> dict[str, str]:
 
 
 def _requests_counted(api: Api, route: str) -> int:
-    text = httpx.get(f"{api.base_url}/metrics", timeout=15).text
+    text = httpx.get(f"{api.base_url}/metrics", headers=METRICS_AUTH, timeout=15).text
     pattern = rf'vl_http_requests_total\{{method="GET",route="{re.escape(route)}",status="200"\}} ([0-9.e+]+)'
     found = re.search(pattern, text)
     return int(float(found.group(1))) if found else 0

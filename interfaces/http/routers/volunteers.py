@@ -48,10 +48,24 @@ def mask_national_id(value: str | None) -> str | None:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+def mask_phone(value: str | None) -> str | None:
+    """The first 3 and last 4 digits shown (``138****0000``); a shorter number all starred."""
+    if not value:
+        return value
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
 def _shown(row: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    """National ids masked for everyone but admins; phone numbers for auditors (who read
+    everything and contact no one)."""
     if caller.role == "admin":
         return row
-    return {**row, "national_id": mask_national_id(row.get("national_id"))}
+    shown = {**row, "national_id": mask_national_id(row.get("national_id"))}
+    if caller.role == "auditor" and "phone" in shown:
+        shown["phone"] = mask_phone(shown["phone"])
+    return shown
 
 
 def _volunteer_township(container: ContainerDep, volunteer_id: UUID) -> str:
