@@ -99,7 +99,7 @@ async def submit(
         raise Refused("表单缺少提交编号，请刷新页面后重试。")
     name = visitor.name
     digest = _digest(path, form)
-    caller = visitor.caller(correlation_id(name, key))
+    caller = visitor.caller(correlation_id(name, key, digest))
     deadline = time.monotonic() + WAIT_SECONDS
     while not await run_in_threadpool(keys.claim, name, key, digest):
         record = await run_in_threadpool(keys.get, name, key)
