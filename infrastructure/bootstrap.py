@@ -55,6 +55,7 @@ class Container:
     rulebook: Rulebook
     ledger: VolunteerLedger
     _store: SqlStore | None = field(default=None, repr=False)
+    _replica: SqlStore | None = field(default=None, repr=False)
 
     @property
     def store(self) -> SqlStore:
@@ -63,8 +64,22 @@ class Container:
             self._store = SqlStore(self.settings, pool_size=self.settings.postgres_pool_size)
         return self._store
 
+    @property
+    def replica(self) -> SqlStore:
+        """Where read-model reads go: the read replica (``VL_READ_DATABASE_URL``), a hot
+        standby whose read models the primary's projection worker keeps (they arrive by
+        streaming replication), else the store itself."""
+        replica = self.settings.replica_settings
+        if replica is None:
+            return self.store
+        if self._replica is None:
+            self._replica = SqlStore(
+                replica, pool_size=self.settings.postgres_pool_size, read_only=True
+            )
+        return self._replica
+
     def read_models(self) -> ReadModels:
-        return ReadModels(self.store, self.rulebook)
+        return ReadModels(self.replica, self.rulebook)
 
     def runner(
         self,
@@ -155,16 +170,19 @@ class Container:
             pool.wait(timeout)
         self.store.settle(timeout)
 
-    def read_position(self) -> int:
-        """The position every read model has reached (the slowest one's)."""
-        positions = [t["position"] for t in self.store.tracking().values()]
+    def read_position(self, *, replica: bool = False) -> int:
+        """The position every read model has reached (the slowest one's), on the store or,
+        with ``replica``, on the store that serves :meth:`read_models`."""
+        store = self.replica if replica else self.store
+        positions = [t["position"] for t in store.tracking().values()]
         return min(positions) if positions else 0
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> int:
-        """Read-your-writes: wait (bounded) until the read models reach ``position``."""
+    def wait_for(self, position: int, timeout: float = 5.0, *, replica: bool = False) -> int:
+        """Read-your-writes: wait (bounded) until the read models reach ``position``
+        (with ``replica``, those :meth:`read_models` reads: a standby's have to arrive)."""
         started = time.monotonic()
         delay = 0.005
-        while (reached := self.read_position()) < position:
+        while (reached := self.read_position(replica=replica)) < position:
             waited = time.monotonic() - started
             if waited >= timeout:
                 raise ReadModelsBehind(position, reached, waited)
@@ -192,6 +210,8 @@ class Container:
         self.ledger.close()
         if self._store is not None:
             self._store.close()
+        if self._replica is not None:
+            self._replica.close()
 
 
 # How catch-up workers start (see ``Container.catch_up``).

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from eventsourcing.utils import Environment, EnvType
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from infrastructure.chain import recorder_topic
 from infrastructure.pgbounds import BoundedPostgresFactory, Bounds
 from infrastructure.settings import Settings
+
+CONNINFO_PARAMS = "POSTGRES_CONNINFO_PARAMS"
+
+
+class ConninfoPostgresFactory(BoundedPostgresFactory):
+    """The bounded PostgreSQL factory, its pool given the URL's other parameters.
+
+    The library builds its pool from host, port, database, user and password only. A
+    standby pair is named by one multi-host URL
+    (``postgresql://h1:p1,h2:p2/db?target_session_attrs=read-write``): host and port
+    carry both lists (libpq tries each in turn), and ``target_session_attrs`` — what makes
+    a reconnect after a failover find the promoted standby, not the read-only one —
+    reaches the pool through ``POSTGRES_CONNINFO_PARAMS`` (a conninfo string), set here
+    before the pool first connects. A parameter the URL names wins over the bounds'.
+    """
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        kwargs.update(conninfo_to_dict(self.env.get(CONNINFO_PARAMS) or ""))
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -38,19 +60,23 @@ def _store_env(settings: Settings) -> dict[str, str]:
     folder, and a busy timeout (a write never waits for the lock for ever).
     """
     if settings.is_postgres:
-        url = urlsplit(settings.database_url)
+        # libpq parses the URL: a standby pair's ``h1:p1,h2:p2`` gives a host list and a
+        # port list, which the pool passes on as they are; every other parameter
+        # (target_session_attrs, connect_timeout, ...) reaches the pool's connections too.
+        params = conninfo_to_dict(settings.database_url)
         env = {
-            "PERSISTENCE_MODULE": topic(BoundedPostgresFactory),
-            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
-            "POSTGRES_HOST": url.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(url.port or 5432),
-            "POSTGRES_USER": unquote(url.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "PERSISTENCE_MODULE": topic(ConninfoPostgresFactory),
+            "POSTGRES_DBNAME": str(params.pop("dbname", "postgres")),
+            "POSTGRES_HOST": str(params.pop("host", "127.0.0.1")),
+            "POSTGRES_PORT": str(params.pop("port", "5432")),
+            "POSTGRES_USER": str(params.pop("user", "postgres")),
+            "POSTGRES_PASSWORD": str(params.pop("password", "")),
             "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
             "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             **Bounds.of(settings).env(),
+            CONNINFO_PARAMS: make_conninfo(**{k: str(v) for k, v in params.items()}),
         }
         if settings.postgres_schema:
             env["POSTGRES_SCHEMA"] = settings.postgres_schema

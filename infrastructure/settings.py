@@ -20,6 +20,11 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="sqlite:///PATH (default ./var/ledger.sqlite3) or postgresql://user:pw@host/db",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL hot standby that serves read-model reads (optional); a read "
+        "with min_position waits until the standby's read-model tracking reaches it",
+    )
     rulebook_path: Path | None = Field(
         default=None, description="rulebook TOML file; the shipped default when unset"
     )
@@ -195,6 +200,22 @@ class Settings(BaseSettings):
                 "postgres_statement_timeout_seconds (the statement would be cancelled first)"
             )
         return self
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _postgres_replica(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"postgresql", "postgres"}:
+            raise ValueError(
+                "read_database_url must be a postgresql:// URL (a hot standby of the store)"
+            )
+        return value or None
+
+    @property
+    def replica_settings(self) -> Settings | None:
+        """These settings with the read replica as the store, when one is configured."""
+        if not self.read_database_url:
+            return None
+        return self.model_copy(update={"database_url": self.read_database_url})
 
     @property
     def is_postgres(self) -> bool:

@@ -57,7 +57,7 @@ class TrackingMoved(Exception):
 class SqlStore:
     """One store's connection(s) for read models. ``suffix`` names shadow tables for rebuilds."""
 
-    def __init__(self, settings: Settings, *, pool_size: int = 4) -> None:
+    def __init__(self, settings: Settings, *, pool_size: int = 4, read_only: bool = False) -> None:
         self.is_postgres = settings.is_postgres
         self._lock = threading.RLock()
         if self.is_postgres:
@@ -88,7 +88,8 @@ class SqlStore:
             )
             self._sqlite.execute("PRAGMA journal_mode=WAL")
             self._sqlite.execute("PRAGMA synchronous=NORMAL")
-        self.ensure_tracking()
+        if not read_only:  # a hot standby refuses DDL; its primary made the tables
+            self.ensure_tracking()
 
     # ----------------------------------------------------------------- plumbing
 

@@ -1,9 +1,24 @@
-"""``volunteer-ledger db init``: create the event store's tables as their owner."""
+"""``volunteer-ledger db``: create the event store's tables; back the store up, restore it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
 from infrastructure.audit import chained
-from interfaces.cli.common import DatabaseUrl, console, opened
+from infrastructure.backup import (
+    BackupError,
+    backup_postgres,
+    backup_sqlite,
+    prove,
+    restore_postgres,
+    restore_sqlite,
+)
+from infrastructure.sealing import SealKeyError, trusted_keys
+from interfaces.cli.common import DatabaseUrl, console, errors, opened, settings_from
 
 
 def init(database_url: DatabaseUrl = None) -> None:
@@ -19,3 +34,89 @@ def init(database_url: DatabaseUrl = None) -> None:
             f"event store ready: {container.ledger.current_position():,} events, chain table "
             f"{recorder.chain_table_name}, head {head.position if head else 0}"
         )
+
+
+def backup(
+    directory: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Back the store up while the service runs: SQLite through its online backup API,
+    PostgreSQL through pg_basebackup (the whole cluster, with the WAL it needs)."""
+    settings = settings_from(database_url)
+    try:
+        if settings.is_postgres:
+            backup_postgres(settings, directory)
+        else:
+            backup_sqlite(settings, directory)
+    except BackupError as e:
+        errors.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    console.print(f"backup written to {directory}; prove it: volunteer-ledger db restore")
+
+
+def restore(
+    directory: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="A `db backup` folder.")
+    ],
+    pgdata: Annotated[
+        Path | None,
+        typer.Option(help="PostgreSQL: a new data directory for the restored cluster."),
+    ] = None,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="PostgreSQL: the restored cluster's port.")
+    ] = 5432,
+    wal_archive: Annotated[
+        Path | None,
+        typer.Option(help="PostgreSQL: replay the archived WAL after the backup (PITR)."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%dT%H:%M:%S%z"],
+            help="PostgreSQL: stop the replay at this time (with --wal-archive).",
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Put a backup back, then prove it: the whole chain is recomputed and every seal checked
+    (as `audit verify`); prints the restored head, the seal it matches and the events since.
+
+    SQLite: restores to the store's path (which must be gone). PostgreSQL: a new cluster in
+    --pgdata on --port, started and out of recovery; the store URL must then name it.
+    """
+    settings = settings_from(database_url)
+    try:
+        if settings.is_postgres:
+            if pgdata is None:
+                raise BackupError("--pgdata is required to restore a PostgreSQL backup")
+            restore_postgres(directory, pgdata, port=port, wal_archive=wal_archive, until=until)
+        else:
+            restore_sqlite(directory, settings)
+    except BackupError as e:
+        errors.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    with opened(database_url) as container:
+        try:
+            keys = trusted_keys(container.settings)
+        except SealKeyError as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from None
+        proof = prove(container.ledger, keys)
+    report = proof.report
+    if not report.ok:
+        errors.print(
+            f"[red]restored, but the chain is BROKEN at position "
+            f"{report.first_broken_position}[/red]: {report.problem}"
+        )
+        raise typer.Exit(1)
+    seal = proof.seal
+    sealed = (
+        f"last seal at position {seal.position} (sealed through {seal.sealed_position}, "
+        f"key {seal.key_id}) holds"
+        if seal
+        else "no seal yet: the chain is checked from its start only"
+    )
+    console.print(
+        f"restored head position {report.head}; {sealed}; {proof.events_since_seal} events "
+        f"since; chain intact ({report.checked:,} events checked)"
+    )

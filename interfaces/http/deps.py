@@ -46,7 +46,9 @@ async def read_models(
     """The projections, after waiting (up to 5 s, else 503) for ``min_position`` if given."""
     request.state.min_position = min_position
     if min_position:
-        await run_in_threadpool(container.wait_for, min_position, READ_WAIT_SECONDS)
+        await run_in_threadpool(
+            partial(container.wait_for, min_position, READ_WAIT_SECONDS, replica=True)
+        )
     return container.read_models()
 
 
@@ -76,7 +78,7 @@ def known_at_position(container: Container, known_at: datetime) -> int:
                 {"field": "known_at", "message": "an offset (such as +08:00 or Z) is required"}
             ],
         )
-    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    container.wait_for(container.ledger.current_position(), READ_WAIT_SECONDS, replica=True)
     return container.read_models().position_known_at(known_at.astimezone(UTC).isoformat())
 
 

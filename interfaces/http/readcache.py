@@ -95,6 +95,8 @@ class ReadCache:
         self._positions = {}
 
     def _live(self, reads: ReadModels) -> bool:
+        # Not with a read replica: the moves announced are the primary's, and a standby's
+        # tables trail them (a standby takes no LISTEN either).
         return bool(self.size) and reads.store is self.container.store
 
     def remembered(self, projections: tuple[str, ...]) -> Positions | None:
