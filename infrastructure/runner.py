@@ -180,19 +180,28 @@ class ProjectionRunner:
     def active(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.error is None]
 
-    def _apply_batch(self, batch: list[LogRow]) -> None:
-        work = self._work(batch)
+    def _apply_batch(self, batch: list[LogRow], after: int) -> None:
+        """Apply ``batch``, the log's rows after position ``after``, to the lanes it covers."""
+        work = self._work(batch, after)
         if len(work) > 1 and self._apply_together(work):
             return
         # Lane by lane, each from its position as it is now (re-read if together failed).
-        for lane, todo in self._work(batch) if len(work) > 1 else work:
+        for lane, todo in self._work(batch, after) if len(work) > 1 else work:
             self._apply(lane, todo)
 
-    def _work(self, batch: list[LogRow]) -> list[tuple[Lane, list[LogRow]]]:
+    def _work(self, batch: list[LogRow], after: int) -> list[tuple[Lane, list[LogRow]]]:
         """Each active lane with the rows of the batch after its position (each row begins
-        with its position)."""
+        with its position).
+
+        A lane re-read below ``after`` is left for the next batch, read from its position:
+        the rows between are not in this one. That happens when the store's tracking row
+        went back — a read-model commit (``synchronous_commit = off``) lost by a crash or
+        a failover to a standby that had not received it — and applying this batch would
+        have skipped the events between for good."""
         work = []
         for lane in self.active:
+            if lane.position < after:
+                continue
             todo = (
                 batch
                 if batch and batch[0][0] > lane.position
@@ -270,8 +279,9 @@ class ProjectionRunner:
         active = self.active
         if not active:
             return 0
-        batch = self.reader.fetch(min(lane.position for lane in active))
-        self._apply_batch(batch)
+        after = min(lane.position for lane in active)
+        batch = self.reader.fetch(after)
+        self._apply_batch(batch, after)
         self.batches += bool(batch)
         return len(batch)
 
@@ -290,15 +300,16 @@ class ProjectionRunner:
         with cycle_collector_paused(), ThreadPoolExecutor(max_workers=1) as reader:
             if not self.active:
                 return 0
-            expected = min(lane.position for lane in self.active)
-            ahead = reader.submit(self.reader.fetch, expected)
+            after = min(lane.position for lane in self.active)
+            ahead = reader.submit(self.reader.fetch, after)
             while True:
                 batch = ahead.result()
                 if not batch:
                     return total
                 last = batch[-1][0]
                 ahead = reader.submit(self.reader.fetch, last)
-                self._apply_batch(batch)
+                self._apply_batch(batch, after)
+                after = last
                 total += len(batch)
                 active = self.active
                 if not active:
@@ -306,7 +317,8 @@ class ProjectionRunner:
                 if min(lane.position for lane in active) != last:
                     # A lane stopped short (or another runner moved it): read from there.
                     ahead.result()
-                    ahead = reader.submit(self.reader.fetch, min(lane.position for lane in active))
+                    after = min(lane.position for lane in active)
+                    ahead = reader.submit(self.reader.fetch, after)
 
     def _apply(self, lane: Lane, todo: list[LogRow], *, one_by_one: bool = False) -> None:
         try:
