@@ -146,7 +146,8 @@ def restore_postgres(
     archive recovery replays every archived segment after that (or up to ``until``), then
     the server is promoted to a new timeline. The server runs as the owner of ``pgdata``'s
     parent folder (as root, the command becomes that user to start it: PostgreSQL
-    refuses to run as root). No synchronous standby is expected of it.
+    refuses to run as root). No synchronous standby is expected of it, and it does not
+    archive until given an archive of its own.
     """
     read_manifest(directory, "postgresql")
     if pgdata.exists() and any(pgdata.iterdir()):
@@ -161,7 +162,10 @@ def restore_postgres(
     with tarfile.open(directory / "pg_wal.tar.gz") as wal:
         wal.extractall(pgdata / "pg_wal", filter="tar")
     (pgdata / "standby.signal").unlink(missing_ok=True)
-    settings = [f"port = {port}", "synchronous_standby_names = ''"]
+    # A restored cluster archives nothing until pointed at a new archive: its WAL would
+    # otherwise land among the old history's segments, under names a later replay of that
+    # archive would take for the old primary's (docs/operations.md, after a restore).
+    settings = [f"port = {port}", "synchronous_standby_names = ''", "archive_mode = off"]
     if wal_archive is not None:
         settings += [
             f'restore_command = \'cp "{wal_archive}/%f" "%p"\'',

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from psycopg.conninfo import conninfo_to_dict
 from rich.table import Table
 
 from application.demo import DemoSummary
@@ -15,10 +15,15 @@ def store_location(settings: Settings) -> str:
     """The store a person can find: an absolute file path, or a URL without its password."""
     if not settings.is_postgres:
         return str(settings.sqlite_path.resolve())
-    url = urlsplit(settings.database_url)
-    user = f"{url.username}@" if url.username else ""
-    port = f":{url.port}" if url.port else ""
-    return f"postgresql://{user}{url.hostname or ''}{port}{url.path}"
+    # libpq's parse: a standby pair's URL lists hosts and ports (h1:p1,h2:p2).
+    params = conninfo_to_dict(settings.database_url)
+    user = f"{params['user']}@" if params.get("user") else ""
+    hosts = str(params.get("host") or "").split(",")
+    ports = str(params.get("port") or "").split(",")
+    if len(ports) == 1:
+        ports *= len(hosts)
+    where = ",".join(f"{h}:{p}" if p else str(h) for h, p in zip(hosts, ports, strict=False))
+    return f"postgresql://{user}{where}/{params.get('dbname') or ''}"
 
 
 def fresh_store_hint(settings: Settings) -> str:

@@ -1,0 +1,91 @@
+"""Failover drill: the primary dies under load, the standby is promoted, no acknowledged
+write is lost and the service writes again without being reconfigured.
+
+The primary commits with ``synchronous_commit = remote_apply`` and its standby as the
+synchronous one (deploy/postgres), so whatever the service acknowledged is already
+applied on the standby when the primary is SIGKILLed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from infrastructure.bootstrap import bootstrap
+from infrastructure.settings import Settings
+from tests.clusters import Clusters
+from tests.drills import cli, held
+from tests.failover import Drill, Load, Service, fail_over, pair_url
+from tests.integration.projection_support import assert_equal_to_clean_replay
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def drilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Drill, Service, str]]:
+    """One drill, run once for the module's checks; clusters and service stopped after."""
+    clusters = Clusters.create()
+    service = None
+    try:
+        primary = clusters.primary()
+        standby = clusters.standby(primary)
+        service = Service.start(pair_url(primary, standby), tmp_path_factory.mktemp("failover"))
+        with Load(service) as load:
+            drill = fail_over(clusters, primary, standby, load)
+        print(
+            f"\nfailover drill: writes resumed {drill.resumed_after:.2f} s after the kill; "
+            f"{len(drill.failed)} requests failed meanwhile "
+            f"({sorted({a.status for a in drill.failed}, key=str)}); "
+            f"{len(drill.acks)} writes acknowledged"
+        )
+        yield drill, service, standby.url
+    finally:
+        if service is not None:
+            service.stop()
+        clusters.close()
+
+
+def test_every_acknowledged_write_survives_exactly_once(
+    drilled: tuple[Drill, Service, str],
+) -> None:
+    drill, _, promoted = drilled
+    container = bootstrap(Settings(database_url=promoted))
+    try:
+        assert held(container.ledger, drill.acks) == drill.acks
+    finally:
+        container.close()
+
+
+def test_requests_during_the_failover_get_503_and_none_hangs(
+    drilled: tuple[Drill, Service, str],
+) -> None:
+    drill, _, _ = drilled
+    assert drill.failed, "the kill did not interrupt the load"
+    assert {(a.status, a.error[:80] if a.status != 503 else "") for a in drill.failed} == {
+        (503, "")
+    }
+
+
+def test_the_chain_verifies_on_the_promoted_standby(drilled: tuple[Drill, Service, str]) -> None:
+    _, service, _ = drilled
+    done = cli(service.env, "audit", "verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "intact" in done.stdout
+
+
+def test_read_models_catch_up_and_equal_a_rebuild(drilled: tuple[Drill, Service, str]) -> None:
+    drill, service, promoted = drilled
+    last = max(a.position for a in drill.acks)
+    deadline = time.monotonic() + 60
+    while (ready := httpx.get(f"{service.base_url}/readyz", timeout=10)).json().get("lag") != 0:
+        assert time.monotonic() < deadline, ready.text
+        time.sleep(0.2)
+    assert ready.json()["read_position"] >= last
+    container = bootstrap(Settings(database_url=promoted))
+    try:
+        assert_equal_to_clean_replay(container.ledger, container.store, container.rulebook)
+    finally:
+        container.close()
