@@ -39,25 +39,32 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Proof:
-    """What a restored store holds: its head, the last seal that holds, and the chain check."""
+    """What a restored store holds: its head, the last seal that holds, the events after
+    that seal (counted: positions can skip numbers, e.g. after a failover), and the check."""
 
     report: ChainReport
     seal: SealCheck | None
+    events_since_seal: int
 
     @property
     def head(self) -> int:
         return self.report.head
-
-    @property
-    def events_since_seal(self) -> int:
-        return self.head - (self.seal.position if self.seal else 0)
 
 
 def prove(ledger: VolunteerLedger, keys: dict[str, Ed25519PublicKey]) -> Proof:
     """Recompute the whole chain of ``ledger``'s store and check every seal (``audit verify``)."""
     report = verify_chain(chained(ledger), keys)
     holding = [s for s in report.seals if s.ok]
-    return Proof(report, holding[-1] if holding else None)
+    seal = holding[-1] if holding else None
+    return Proof(report, seal, _events_after(ledger, seal.position if seal else 0))
+
+
+def _events_after(ledger: VolunteerLedger, position: int) -> int:
+    events = 0
+    while batch := ledger.recorder.select_notifications(position + 1, 10_000):
+        events += len(batch)
+        position = batch[-1].id
+    return events
 
 
 # ---------------------------------------------------------------------------- SQLite

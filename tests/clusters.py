@@ -138,6 +138,10 @@ class Clusters:
     def promote(self, standby: Cluster) -> None:
         self._script("promote.sh", standby.pgdata)
 
+    def rejoin(self, old: Cluster, primary: Cluster, name: str) -> None:
+        """The failed ``old`` primary back as ``primary``'s synchronous standby (fail back)."""
+        self._script("rejoin.sh", old.pgdata, old.port, "127.0.0.1", primary.port, name)
+
     def adopt(self, name: str) -> Cluster:
         """A cluster another tool (``db restore``) makes here, stopped with the rest."""
         cluster = Cluster(self.root / name, free_port())

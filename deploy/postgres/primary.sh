@@ -32,6 +32,9 @@ archive_mode = on
 # pg_stat_archiver (the "archive failures" alarm)
 archive_command = 'test ! -f $ARCHIVE/%f && cp %p $ARCHIVE/%f'
 archive_timeout = 60              # a quiet hour still archives a segment a minute
+# used only in recovery: a standby fetching what its slot no longer holds, and pg_rewind
+# (rejoin.sh) finding the WAL from before the histories parted
+restore_command = 'cp $ARCHIVE/%f %p'
 CONF
 # replication connections from this host (use scram-sha-256 and a password across hosts)
 echo "host replication postgres 127.0.0.1/32 trust" >>"$PGDATA/pg_hba.conf"
