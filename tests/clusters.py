@@ -129,10 +129,16 @@ class Clusters:
         self._script("primary.sh", cluster.pgdata, cluster.port, self.archive)
         return cluster
 
-    def standby(self, primary: Cluster, name: str = "standby1") -> Cluster:
+    def standby(
+        self, primary: Cluster, name: str = "standby1", *, via: int | None = None
+    ) -> Cluster:
+        """A synchronous standby of ``primary``, streaming from port ``via`` (a proxy to
+        the primary, which a test can cut) when given."""
         cluster = Cluster(self.root / name, free_port())
         self.made.append(cluster)
-        self._script("standby.sh", cluster.pgdata, cluster.port, "127.0.0.1", primary.port, name)
+        self._script(
+            "standby.sh", cluster.pgdata, cluster.port, "127.0.0.1", via or primary.port, name
+        )
         return cluster
 
     def promote(self, standby: Cluster) -> None:

@@ -168,9 +168,24 @@ class Drill:
     acks: list[Ack] = field(default_factory=list)
 
 
-def fail_over(clusters: Clusters, primary: Cluster, standby: Cluster, load: Load) -> Drill:
-    """With ``load`` writing: kill the primary, promote the standby, wait for writes again."""
+def fail_over(
+    clusters: Clusters,
+    primary: Cluster,
+    standby: Cluster,
+    load: Load,
+    *,
+    partition: Callable[[], None] | None = None,
+) -> Drill:
+    """With ``load`` writing: kill the primary, promote the standby, wait for writes again.
+
+    ``partition``, when given, first cuts the standby off the primary, and the primary
+    is killed half a second later: the writes of that half second reached the primary
+    only. Acknowledging one of them would lose it (an asynchronous standby does); a
+    synchronous standby's primary keeps them waiting until they fail."""
     load.wait("writes before the kill", lambda: len(load.acks()) >= 30)
+    if partition is not None:
+        partition()
+        time.sleep(0.5)
     killed = time.monotonic()
     primary.kill()
     clusters.promote(standby)

@@ -1,6 +1,10 @@
 """Failover drill: the primary dies under load, the standby is promoted, no acknowledged
 write is lost and the service writes again without being reconfigured.
 
+The hard case: the standby is cut off the primary (its replication connection goes
+through a proxy the test cuts) half a second before the primary is killed, so the
+writes of that half second reach the primary alone.
+
 The primary commits with ``synchronous_commit = remote_apply`` and its standby as the
 synchronous one (deploy/postgres), so whatever the service acknowledged is already
 applied on the standby when the primary is SIGKILLed.
@@ -19,6 +23,7 @@ from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.clusters import Cluster, Clusters
 from tests.drills import Ack, cli, held, registration
+from tests.e2e.tcp_proxy import TcpProxy
 from tests.failover import Drill, Load, Service, fail_over, pair_url
 from tests.integration.projection_support import assert_equal_to_clean_replay
 
@@ -41,10 +46,11 @@ def drilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drilled]:
     service = None
     try:
         primary = clusters.primary()
-        standby = clusters.standby(primary)
+        link = TcpProxy(("127.0.0.1", primary.port))  # the replication link, cut before the kill
+        standby = clusters.standby(primary, via=link.port)
         service = Service.start(pair_url(primary, standby), tmp_path_factory.mktemp("failover"))
         with Load(service) as load:
-            drill = fail_over(clusters, primary, standby, load)
+            drill = fail_over(clusters, primary, standby, load, partition=link.cut)
         print(
             f"\nfailover drill: writes resumed {drill.resumed_after:.2f} s after the kill; "
             f"{len(drill.failed)} requests failed meanwhile "
