@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from application.base import LedgerBase, command
+from application.base import command
 from application.errors import BulkRejected, NotFound, RowError
 from application.results import AwardResult, HoursRow, Recorded, Verification
+from application.stations import StationCommands
 from domain.activity import ServiceActivity
 from domain.awards import AwardRef
 from domain.errors import DomainError, rule_violation
@@ -26,7 +27,7 @@ from domain.volunteer import Volunteer
 _Terms = tuple[RulebookVersion, date, timedelta]
 
 
-class ActivityCommands(LedgerBase):
+class ActivityCommands(StationCommands):
     @command
     def plan_activity(
         self,
@@ -35,15 +36,17 @@ class ActivityCommands(LedgerBase):
         category: Category,
         team_id: UUID,
         township: str,
-        station: str,
+        station_id: UUID,
         location: str,
         window: Interval,
         beneficiary_types: list[BeneficiaryType],
         capacity: int,
         actor: Actor,
     ) -> Recorded:
-        """Plan an activity for an existing team, in a category the rulebook knows."""
+        """Plan an activity for an existing team at a registered station, in a category the
+        rulebook knows."""
         self.rules_for(window).category(category)
+        station = self.registered_station(station_id, "have new activities")
         team = self.load(VolunteerTeam, team_id, read_only=True)
         if team.dissolved:
             raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
@@ -52,7 +55,8 @@ class ActivityCommands(LedgerBase):
             category=category,
             team_id=team_id,
             township=township,
-            station=station,
+            station=station.name,
+            station_id=station.id,
             location=location,
             window=window,
             beneficiary_types=beneficiary_types,

@@ -49,6 +49,7 @@ _KIND = {
     "Volunteer": "volunteer",
     "VolunteerTeam": "team",
     "ServiceActivity": "activity",
+    "Station": "station",
 }
 
 

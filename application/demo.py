@@ -41,6 +41,7 @@ from domain.values import (
     MemberRole,
     PersonType,
     Role,
+    StationLevel,
     TeamLevel,
     national_id_check_char,
 )
@@ -54,24 +55,27 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-# (township name, user-id slug); the station is "<township>退役军人服务站".
+# 乌审旗 (鄂尔多斯市, area code 150626): its five towns and one sumu, each with its
+# station "<township>退役军人服务站"; (township name, user-id slug, its village stations).
 TOWNSHIPS = (
-    ("巴彦镇", "bayan"),
-    ("乌兰苏木", "wulan"),
-    ("宝力格苏木", "baolige"),
-    ("新民镇", "xinmin"),
-    ("达尔罕苏木", "daerhan"),
-    ("阿日昆都楞镇", "arikundulen"),
-    ("白音锡勒苏木", "baiyinxile"),
-    ("查干淖尔镇", "chaganaoer"),
-    ("额尔敦苏木", "eerdun"),
-    ("哈毕日嘎镇", "habiriga"),
+    ("嘎鲁图镇", "galutu", _words("萨如拉图雅嘎查 呼和陶勒盖嘎查")),
+    ("乌审召镇", "wushenzhao", _words("巴音敖包嘎查 乌审召嘎查")),
+    ("图克镇", "tuke", _words("梅林庙嘎查")),
+    ("乌兰陶勒盖镇", "wulantaolegai", _words("巴音布日都嘎查")),
+    ("无定河镇", "wudinghe", _words("排子湾村")),
+    ("苏力德苏木", "sulide", _words("沙尔利格嘎查")),
 )
-BANNER_TEAM = "旗退役军人志愿服务总队"
-BANNER_STATION = "旗退役军人服务中心"
-VILLAGES = _words("乌兰 巴彦 呼和 查干 宝力格 阿拉坦 额尔敦 哈达图 浩特 敖包")
-HOME_AREA = "152530"  # the national id's area code: most were born in the banner
-OTHER_AREAS = _words("152502 152522 152527 152528 152529 152531 150102 150203")
+BANNER = "乌审旗"
+BRAND = "绿色乌审·2781"  # the plan's brand for the banner's volunteer teams
+BANNER_TEAM = f"{BRAND}退役军人志愿服务总队"
+BANNER_STATION = f"{BANNER}退役军人服务中心"
+VILLAGES = _words(
+    "巴音温都尔 萨如拉图雅 呼和陶勒盖 巴音敖包 梅林庙 查汗庙 巴音布日都 沙尔利格 陶利 纳林河"
+)
+HOME_AREA = "150626"  # the national id's area code: most were born in the banner
+# the rest elsewhere in 鄂尔多斯 (东胜, 康巴什, 达拉特, 准格尔, 鄂托克前旗, 鄂托克, 杭锦,
+# 伊金霍洛), in 呼和浩特, or across the river in 榆林 (榆阳区)
+OTHER_AREAS = _words("150602 150603 150621 150622 150623 150624 150625 150627 150102 610802")
 SURNAMES = "王李张刘赵杨高郭孙马白韩吴陈邢郝杜贾田任武乔闫石梁冯包宝"
 HAN_MALE = _words(
     "建国 国庆 卫东 建军 志强 永刚 海军 振华 保国 立新 文斌 海龙 俊峰 晓东 鹏 磊 强 伟 军 勇 涛"
@@ -95,8 +99,8 @@ PERSON_TYPES = {
     PersonType.MARTYR_FAMILY: 3,
     PersonType.PUBLIC: 7,
 }
-GROUP_INSURER = "中国人民财产保险股份有限公司锡林郭勒盟分公司"
-OWN_INSURER = "中国人寿保险股份有限公司锡林郭勒分公司"
+GROUP_INSURER = "中国人民财产保险股份有限公司鄂尔多斯市分公司"
+OWN_INSURER = "中国人寿保险股份有限公司鄂尔多斯分公司"
 COURSES = (
     ("志愿服务通用知识培训", "2"),
     ("应急救护技能培训", "4"),
@@ -112,9 +116,9 @@ COMMENTS = {
 OUTLETS = {
     MediaLevel.NATIONAL: ("中国退役军人杂志", "人民网"),
     MediaLevel.PROVINCIAL: ("内蒙古日报", "内蒙古广播电视台"),
-    MediaLevel.CITY: ("锡林郭勒日报", "锡林郭勒广播电视台"),
-    MediaLevel.BANNER: ("旗融媒体中心",),
-    MediaLevel.ONLINE: ("微信公众号“旗退役军人事务局”", "抖音号“旗退役军人服务中心”"),
+    MediaLevel.CITY: ("鄂尔多斯日报", "鄂尔多斯广播电视台"),
+    MediaLevel.BANNER: ("乌审旗融媒体中心", "乌审旗广播电视台"),
+    MediaLevel.ONLINE: ("微信公众号“乌审旗退役军人事务局”", "抖音号“乌审旗退役军人服务中心”"),
 }
 MEDIA_WEIGHTS = (2, 7, 14, 27, 50)  # national … online, in MediaLevel order
 
@@ -287,12 +291,15 @@ class _Year:
         self.progress = progress or (lambda stage, done, total: None)
         self.office = Actor("bureau-office", Role.ADMIN)
         self.verifier = Actor("bureau-verifier", Role.ADMIN)
-        self.staff = [Actor(f"staff-{slug}", Role.STATION_STAFF) for _, slug in self.towns]
+        self.staff = [Actor(f"staff-{slug}", Role.STATION_STAFF) for _, slug, _ in self.towns]
         self.banner_staff = Actor("staff-banner", Role.STATION_STAFF)
         self.requests = 0
         self.n = _Counts()
         self.people: list[_Person] = []
         self.team_ids: list[UUID] = []
+        self.centre_id: UUID | None = None
+        self.station_ids: list[UUID] = []  # township t's station
+        self.village_ids: list[list[UUID]] = []  # township t's village stations
         self.pools: list[tuple[list[_Person], list[float]]] = []
         self.verified_per_team: list[int] = []
         self.candidates: list[_Candidate] = []
@@ -306,26 +313,72 @@ class _Year:
 
     # ------------------------------------------------------------------ people and teams
 
+    def register_stations(self) -> None:
+        """The banner's service centre, a station per township and its village stations."""
+        office, ledger = self.office, self.ledger
+        self.centre_id = ledger.register_station(
+            name=BANNER_STATION,
+            level=StationLevel.BANNER_CENTRE,
+            township="",
+            parent_id=None,
+            actor=self.actor(office),
+        ).id
+        for name, _, villages in self.towns:
+            station = ledger.register_station(
+                name=f"{name}退役军人服务站",
+                level=StationLevel.TOWNSHIP,
+                township=name,
+                parent_id=None,
+                actor=self.actor(office),
+            ).id
+            self.station_ids.append(station)
+            self.village_ids.append(
+                [
+                    ledger.register_station(
+                        name=f"{name}{village}退役军人服务站",
+                        level=StationLevel.VILLAGE,
+                        township=name,
+                        parent_id=station,
+                        actor=self.actor(office),
+                    ).id
+                    for village in villages
+                ]
+            )
+
     def form_teams(self) -> None:
         office = self.office
+        assert self.centre_id is not None, "stations are registered first"
         banner = self.ledger.form_team(
             name=BANNER_TEAM,
             level=TeamLevel.BANNER,
             township="",
-            station=BANNER_STATION,
+            station_id=self.centre_id,
             actor=self.actor(office),
         )
         self.team_ids.append(banner.id)
-        for name, _ in self.towns:
+        for t, (name, _, _) in enumerate(self.towns):
             team = self.ledger.form_team(
-                name=f"{name}退役军人志愿服务队",
+                name=f"{BRAND}{name}退役军人志愿服务队",
                 level=TeamLevel.TOWNSHIP,
                 township=name,
-                station=f"{name}退役军人服务站",
+                station_id=self.station_ids[t],
                 actor=self.actor(office),
             )
             self.team_ids.append(team.id)
         self.verified_per_team = [0] * len(self.team_ids)
+
+    def station_for(self, plan: _Plan) -> UUID:
+        """The banner team serves from the service centre; a township team from its
+        township's station, or (every third day) one of its village stations. Chosen
+        without the random generator, so the rest of the year is drawn as before."""
+        if plan.team == 0:
+            assert self.centre_id is not None
+            return self.centre_id
+        villages = self.village_ids[plan.township]
+        ordinal = plan.day.toordinal()
+        if villages and ordinal % 3 == 0:
+            return villages[ordinal // 3 % len(villages)]
+        return self.station_ids[plan.township]
 
     def national_id(self, birth: date, male: bool) -> str:
         rng = self.rng
@@ -501,7 +554,7 @@ class _Year:
             category=Category(plan.code),
             team_id=self.team_ids[plan.team],
             township=town,
-            station=BANNER_STATION if plan.team == 0 else f"{town}退役军人服务站",
+            station_id=self.station_for(plan),
             location=f"{town}{village}{'社区' if town.endswith('镇') else '嘎查'}",
             window=window,
             beneficiary_types=beneficiaries,
@@ -795,6 +848,7 @@ def generate_year(
     ledger.rules_on(date(year, 1, 1))  # a year no rulebook covers fails before recording
     began, first = time.perf_counter(), ledger.current_position()
     run = _Year(ledger, year=year, seed=seed, townships=townships, progress=progress)
+    run.register_stations()
     run.form_teams()
     for i in range(volunteers):
         run.people.append(run.register(i))

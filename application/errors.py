@@ -81,3 +81,14 @@ class NotADecision(ApplicationError):
 
 class AuditMismatch(ApplicationError):
     """The read models and the event store disagree about what happened: a sign of damage."""
+
+
+class UnknownReference(ApplicationError):
+    """A command names something that is not registered (a station id with a typo, say):
+    decidable from the request, so it is bad input (422) naming the field, not a 404."""
+
+    def __init__(self, field: str, kind: str, reference: UUID | str) -> None:
+        super().__init__(f"{field}: {kind} {reference} is not registered")
+        self.field = field
+        self.kind = kind
+        self.reference = reference

@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from application.base import LedgerBase, command
+from application.base import command
 from application.results import Recorded
+from application.stations import StationCommands
 from domain.errors import rule_violation
 from domain.team import VolunteerTeam
 from domain.values import (
@@ -21,14 +22,20 @@ from domain.values import (
 from domain.volunteer import Volunteer
 
 
-class TeamCommands(LedgerBase):
+class TeamCommands(StationCommands):
     @command
     def form_team(
-        self, *, name: str, level: TeamLevel, township: str, station: str, actor: Actor
+        self, *, name: str, level: TeamLevel, township: str, station_id: UUID, actor: Actor
     ) -> Recorded:
-        """Form a volunteer service team at banner or township level."""
+        """Form a volunteer service team at banner or township level, at a registered station."""
+        station = self.registered_station(station_id, "have new teams")
         team = VolunteerTeam.form(
-            name=name, level=level, township=township, station=station, actor=actor
+            name=name,
+            level=level,
+            township=township,
+            station=station.name,
+            station_id=station.id,
+            actor=actor,
         )
         return Recorded(team.id, team.version, self.record(team))
 

@@ -48,7 +48,29 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
 
         TOPIC = f"{T}.Created"
 
-    @event("Planned", topic=f"{T}.Planned")
+    class Planned(Aggregate.Created):
+        """Version 2 names the registered station (``station_id``) besides its name;
+        version 1 activities named a free-text station only."""
+
+        TOPIC = f"{T}.Planned"
+        class_version = 2
+        title: str
+        category: Category
+        team_id: UUID
+        township: str
+        station: str
+        station_id: UUID | None
+        location: str
+        window: Interval
+        beneficiary_types: list[BeneficiaryType]
+        capacity: int
+        actor: Actor
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["station_id"] = None
+
+    @event(Planned)
     def __init__(
         self,
         title: str,
@@ -56,6 +78,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         team_id: UUID,
         township: str,
         station: str,
+        station_id: UUID | None,
         location: str,
         window: Interval,
         beneficiary_types: list[BeneficiaryType],
@@ -67,6 +90,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         self.team_id = team_id
         self.township = township
         self.station = station
+        self.station_id = station_id
         self.location = location
         self.window = window
         self.beneficiary_types = list(beneficiary_types)
@@ -98,7 +122,9 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         beneficiary_types: list[BeneficiaryType],
         capacity: int,
         actor: Actor,
+        station_id: UUID | None = None,
     ) -> ServiceActivity:
+        """``station``: the name of the station ``station_id`` (registered, open)."""
         for field, value in (("title", title), ("township", township), ("station", station)):
             if not value.strip():
                 raise rule_violation("required-field", f"activity {field} must not be empty")
@@ -117,6 +143,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             team_id=team_id,
             township=township.strip(),
             station=station.strip(),
+            station_id=station_id,
             location=location.strip(),
             window=window,
             beneficiary_types=list(dict.fromkeys(beneficiary_types)),

@@ -25,22 +25,54 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
 
         TOPIC = f"{T}.Created"
 
-    @event("Formed", topic=f"{T}.Formed")
+    class Formed(Aggregate.Created):
+        """Version 2 names the registered station (``station_id``) besides its name;
+        version 1 teams named a free-text station only."""
+
+        TOPIC = f"{T}.Formed"
+        class_version = 2
+        name: str
+        level: TeamLevel
+        township: str
+        station: str
+        station_id: UUID | None
+        actor: Actor
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["station_id"] = None
+
+    @event(Formed)
     def __init__(
-        self, name: str, level: TeamLevel, township: str, station: str, actor: Actor
+        self,
+        name: str,
+        level: TeamLevel,
+        township: str,
+        station: str,
+        station_id: UUID | None,
+        actor: Actor,
     ) -> None:
         self.name = name
         self.level = level
         self.township = township
         self.station = station
+        self.station_id = station_id
         self.members: dict[UUID, MemberRole] = {}
         self.commendations: set[UUID] = set()
         self.dissolved = False
 
     @classmethod
     def form(
-        cls, *, name: str, level: TeamLevel, township: str, station: str, actor: Actor
+        cls,
+        *,
+        name: str,
+        level: TeamLevel,
+        township: str,
+        station: str,
+        actor: Actor,
+        station_id: UUID | None = None,
     ) -> VolunteerTeam:
+        """``station``: the name of the station ``station_id`` (registered, open)."""
         if not name.strip():
             raise rule_violation("required-field", "team name must not be empty")
         if level is TeamLevel.TOWNSHIP and not township.strip():
@@ -53,6 +85,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
             level=level,
             township=township.strip(),
             station=station.strip(),
+            station_id=station_id,
             actor=actor,
         )
 

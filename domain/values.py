@@ -331,3 +331,11 @@ def normalise_national_id(raw: str) -> str:
             f"national_id {raw!r} has check character {value[17]!r}, expected {expected!r}",
         )
     return value
+
+
+class StationLevel(Enum):
+    """退役军人服务站: the banner's service centre, a township's station, a village's station."""
+
+    BANNER_CENTRE = "banner_centre"
+    TOWNSHIP = "township"
+    VILLAGE = "village"

@@ -27,6 +27,7 @@ from domain.values import (
     MemberRole,
     PersonType,
     Role,
+    StationLevel,
     TeamLevel,
 )
 
@@ -103,6 +104,7 @@ ENUMS: dict[str, type[Enum]] = {
     "hours_source": HoursSource,
     "media_level": MediaLevel,
     "insurance_kind": InsuranceKind,
+    "station_level": StationLevel,
 }
 
 DATACLASSES: dict[str, type[Any]] = {

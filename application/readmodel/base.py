@@ -16,6 +16,7 @@ from application.readmodel.tables import Table
 from domain.activity import ServiceActivity
 from domain.rulebook import Rulebook
 from domain.seal import ChainSeal
+from domain.station import Station
 from domain.team import VolunteerTeam
 from domain.volunteer import Volunteer
 
@@ -39,7 +40,7 @@ def event_topics() -> frozenset[str]:
 def event_classes() -> dict[str, type[Any]]:
     """Each event class of our aggregates, by its short topic."""
     found = {}
-    for aggregate in (Volunteer, ServiceActivity, VolunteerTeam, ChainSeal):
+    for aggregate in (Volunteer, ServiceActivity, VolunteerTeam, Station, ChainSeal):
         for name, value in vars(aggregate).items():
             topic = getattr(value, "TOPIC", None)
             if isinstance(value, type) and topic and name not in {"Created", "Event"}:
@@ -83,6 +84,7 @@ DECISION_EVENTS = frozenset(
         "Volunteer.CommendationRevoked",
     }
 )
+STATION_EVENTS = frozenset({"Station.Registered", "Station.Renamed", "Station.Closed"})
 INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
 # Seals of the hash chain: facts about the log itself, not about volunteers or activities.
 AUDIT_EVENTS = frozenset({"ChainSeal.Sealed"})

@@ -13,6 +13,7 @@ from application.readmodel.base import (
     dec,
     enum,
     handles,
+    ident,
     interval_texts,
     iso,
     media_points,
@@ -20,13 +21,20 @@ from application.readmodel.base import (
     text,
 )
 from application.readmodel.store import RowStore
-from application.readmodel.tables import ACTIVITY, PARTICIPANT, TEAM, TEAM_MEMBER, VOLUNTEER
+from application.readmodel.tables import (
+    ACTIVITY,
+    PARTICIPANT,
+    STATION,
+    TEAM,
+    TEAM_MEMBER,
+    VOLUNTEER,
+)
 
 
 class DirectoryProjection(Projection):
     name = "directory"
     weight = 6
-    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
+    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION)
     ignored = (
         AUDIT_EVENTS
         | DECISION_EVENTS
@@ -38,6 +46,37 @@ class DirectoryProjection(Projection):
             "VolunteerTeam.Commended",
         }
     )
+
+    # ---------------------------------------------------------------- stations
+
+    @handles("Station.Registered")
+    def _station_registered(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            STATION,
+            {
+                "station_id": text(e.originator_id),
+                "name": e.name,
+                "level": enum(e.level),
+                "township": e.township,
+                "parent_id": ident(e.parent_id),
+                "closed": 0,
+                "close_reason": None,
+                "registered_at": iso(e.timestamp),
+                "position": position,
+            },
+        )
+
+    @handles("Station.Renamed", reads=("name",))
+    def _station_renamed(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(STATION, (text(e.originator_id),), {"name": e.name, "position": position})
+
+    @handles("Station.Closed", reads=("reason",))
+    def _station_closed(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            STATION,
+            (text(e.originator_id),),
+            {"closed": 1, "close_reason": e.reason, "position": position},
+        )
 
     # ---------------------------------------------------------------- teams
 
@@ -51,6 +90,7 @@ class DirectoryProjection(Projection):
                 "level": enum(e.level),
                 "township": e.township,
                 "station": e.station,
+                "station_id": ident(e.station_id),
                 "dissolved": 0,
                 "member_count": 0,
                 "leader_id": None,
@@ -176,6 +216,7 @@ class DirectoryProjection(Projection):
                 "team_id": text(e.team_id),
                 "township": e.township,
                 "station": e.station,
+                "station_id": ident(e.station_id),
                 "location": e.location,
                 "starts_at": e.window.start.isoformat(),
                 "ends_at": e.window.end.isoformat(),

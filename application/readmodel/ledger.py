@@ -12,6 +12,7 @@ from application.readmodel.base import (
     AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
+    STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     Projection,
@@ -41,6 +42,7 @@ class LedgerProjection(Projection):
     tables = (ACCOUNT, ENTRY)
     ignored = (
         AUDIT_EVENTS
+        | STATION_EVENTS
         | TEAM_EVENTS
         | ACTIVITY_EVENTS
         | VOLUNTEER_STATUS_EVENTS

@@ -23,14 +23,17 @@ from application.readmodel.tables import (
     RANK_ACTIVITY,
     RANK_AWARD,
     RANK_UNIT,
+    STATION,
     TEAM,
     TEAM_MEMBER,
     VOLUNTEER,
 )
+from domain.errors import rule_violation
 from domain.ranking import Period, RankedUnit, UnitMetrics, score_units
 from domain.rulebook import Rulebook, RulebookVersion
 
 CHUNK = 500
+RANKED_STATION_LEVELS = ("township", "village")
 
 
 class Page(dict[str, Any]):
@@ -58,6 +61,25 @@ class ReadModels:
         return found
 
     # ----------------------------------------------------------------- directory
+
+    def stations(
+        self,
+        *,
+        level: str | None = None,
+        township: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        eq = {k: v for k, v in {"level": level, "township": township}.items() if v}
+        after = ("station_id", cursor) if cursor else None
+        rows = self.store.select(
+            STATION, eq or None, after=after, order_by=("station_id",), limit=limit + 1
+        )
+        return _page([_station(r) for r in rows], limit, "station_id")
+
+    def station(self, station_id: str) -> Row | None:
+        row = self.store.get(STATION, (station_id,))
+        return _station(row) if row else None
 
     def teams(self, *, limit: int = 50, cursor: str | None = None) -> Page:
         after = ("team_id", cursor) if cursor else None
@@ -179,20 +201,23 @@ class ReadModels:
 
     def unit_metrics(self, unit: str, period: Period) -> list[UnitMetrics]:
         """Every unit's metrics for one period, exactly as the rulebook defines them."""
-        return self._unit_metrics(unit, [period])[0]
+        return self._unit_metrics(unit, [period])[0][0]
 
     def unit_metrics_of(self, unit: str, periods: list[Period]) -> list[list[UnitMetrics]]:
         """:meth:`unit_metrics` of several periods (a year's months for a chart), read once."""
-        return self._unit_metrics(unit, periods)
+        return [metrics for metrics, _ in self._unit_metrics(unit, periods)]
 
     def latest_activity_date(self) -> str | None:
         """The start date of the latest activity in the directory (for choosing a period)."""
         rows = self.store.select(ACTIVITY, order_by=("start_date",), descending=True, limit=1)
         return str(rows[0]["start_date"]) if rows else None
 
-    def _unit_metrics(self, unit: str, periods: list[Period]) -> list[list[UnitMetrics]]:
+    def _unit_metrics(
+        self, unit: str, periods: list[Period]
+    ) -> list[tuple[list[UnitMetrics], set[str]]]:
         """:meth:`unit_metrics` of several periods, from one read of the facts they span
-        (a ranking needs its period and the one before: three queries, not six)."""
+        (a ranking needs its period and the one before: three queries, not six), each with
+        the units that held an (uncancelled) activity in it."""
         units = self.store.select(RANK_UNIT, {"unit_kind": unit})
         bounds = [(p.start.isoformat(), p.end.isoformat()) for p in periods]
         low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
@@ -205,32 +230,65 @@ class ReadModels:
         awards: dict[str, list[Row]] = defaultdict(list)
         for w in self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0):
             awards[w["activity_id"]].append(w)
-        return [
-            _metrics(
-                units,
-                [a for a in acts if first <= a["start_date"] < end],
-                awards,
-                unit_of,
-            )
-            for first, end in bounds
-        ]
+        result = []
+        for first, end in bounds:
+            held = [a for a in acts if first <= a["start_date"] < end]
+            present = {unit_of[a["activity_id"]] for a in held}
+            result.append((_metrics(units, held, awards, unit_of), present))
+        return result
 
-    def _ranked(self, unit: str, period: Period, units: set[str] | None = None) -> list[RankedUnit]:
+    def _ranked(
+        self, unit: str, period: Period, units: set[str] | None = None, *, idle: bool = True
+    ) -> list[RankedUnit]:
+        """``units`` (all, when None) ranked for ``period``; ``idle=False`` leaves out
+        those that held no activity in it (and in the period before, for the change)."""
         weights = _rules(self.rulebook, period).ranking
 
-        def pick(metrics: list[UnitMetrics]) -> list[UnitMetrics]:
-            return [m for m in metrics if units is None or m.unit_id in units]
+        def pick(metrics: list[UnitMetrics], present: set[str]) -> list[UnitMetrics]:
+            return [
+                m
+                for m in metrics
+                if (units is None or m.unit_id in units) and (idle or m.unit_id in present)
+            ]
 
-        before_metrics, metrics = self._unit_metrics(unit, [period.previous(), period])
-        previous = score_units(pick(before_metrics), weights)
+        (before_metrics, before_present), (metrics, present) = self._unit_metrics(
+            unit, [period.previous(), period]
+        )
+        previous = score_units(pick(before_metrics, before_present), weights)
         before = {r.metrics.unit_id: r.rank for r in previous if _took_part(r.metrics)}
-        return score_units(pick(metrics), weights, before)
+        return score_units(pick(metrics, present), weights, before)
 
-    def rankings(self, unit: str, period_label: str) -> list[Row]:
-        """The supervision ranking of stations or teams for a year, quarter or month."""
+    def rankings(self, unit: str, period_label: str, level: str | None = None) -> list[Row]:
+        """The supervision ranking of stations or teams for a year, quarter or month.
+
+        Stations rank only with stations of one ``level`` (township, the default, or
+        village; the banner's service centre is never ranked). A station that held no
+        activity in the period is listed after the ranked ones, with zero figures and
+        ``rank: null``: it is not ranked by its name."""
         if unit not in {"station", "team"}:
             raise ValueError(f"unit {unit!r} must be station or team")
-        return [_ranking_row(r) for r in self._ranked(unit, Period.parse(period_label))]
+        period = Period.parse(period_label)
+        if unit == "team":
+            return [_ranking_row(r) for r in self._ranked(unit, period)]
+        level = level or "township"
+        if level not in RANKED_STATION_LEVELS:
+            raise rule_violation(
+                "ranking-level",
+                f"level {level!r}: stations rank within township or village level; "
+                "the banner service centre is never ranked",
+            )
+        ids = {
+            u["unit_id"]
+            for u in self.store.select(RANK_UNIT, {"unit_kind": "station"})
+            if (u["level"] or "township") == level
+        }
+        ranked = self._ranked(unit, period, ids, idle=False)
+        shown = {r.metrics.unit_id for r in ranked}
+        idle = sorted(
+            (m for m in self.unit_metrics(unit, period) if m.unit_id in ids - shown),
+            key=lambda m: (m.name, m.unit_id),
+        )
+        return [_ranking_row(r) for r in ranked] + [_idle_row(m) for m in idle]
 
     def team_eligibility(self, year: int) -> list[Row]:
         """Key support (重点支持): activities, satisfaction and rank among teams of the same level."""
@@ -457,6 +515,26 @@ def _ranking_row(r: RankedUnit) -> Row:
         "rank": r.rank,
         "rank_change": r.rank_change,
     }
+
+
+def _idle_row(m: UnitMetrics) -> Row:
+    """A unit that held no activity in the period: listed, unranked."""
+    return {
+        "unit_id": m.unit_id,
+        "name": m.name,
+        "activities": 0,
+        "volunteer_hours": "0",
+        "distinct_volunteers": 0,
+        "mean_satisfaction": "0",
+        "media_points": "0",
+        "score": "0",
+        "rank": None,
+        "rank_change": None,
+    }
+
+
+def _station(row: Row) -> Row:
+    return {**row, "closed": bool(row["closed"])}
 
 
 def _volunteer(row: Row) -> Row:

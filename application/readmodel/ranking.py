@@ -13,10 +13,12 @@ from application.readmodel.base import (
     AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
+    STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     Projection,
     dec,
+    enum,
     handles,
     media_points,
     num,
@@ -43,6 +45,7 @@ class RankingProjection(Projection):
     tables = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
     ignored = (
         AUDIT_EVENTS
+        | (STATION_EVENTS - {"Station.Registered", "Station.Renamed"})
         | (TEAM_EVENTS - {"VolunteerTeam.Formed"})
         | (ACTIVITY_EVENTS - _RANKED_ACTIVITY_EVENTS)
         | VOLUNTEER_STATUS_EVENTS
@@ -56,28 +59,52 @@ class RankingProjection(Projection):
         }
     )
 
-    def _unit(self, store: RowStore, kind: str, unit_id: str, name: str, position: int) -> None:
+    def _unit(
+        self, store: RowStore, kind: str, unit_id: str, name: str, level: str, position: int
+    ) -> None:
         if store.get(RANK_UNIT, (kind, unit_id)) is None:
             store.upsert(
                 RANK_UNIT,
-                {"unit_kind": kind, "unit_id": unit_id, "name": name, "position": position},
+                {
+                    "unit_kind": kind,
+                    "unit_id": unit_id,
+                    "name": name,
+                    "level": level,
+                    "position": position,
+                },
             )
+
+    @handles("Station.Registered", reads=("name", "level"))
+    def _station(self, store: RowStore, e: Any, position: int) -> None:
+        self._unit(store, "station", text(e.originator_id), e.name, enum(e.level), position)
+
+    @handles("Station.Renamed", reads=("name",))
+    def _station_renamed(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            RANK_UNIT, ("station", text(e.originator_id)), {"name": e.name, "position": position}
+        )
 
     @handles("VolunteerTeam.Formed")
     def _formed(self, store: RowStore, e: Any, position: int) -> None:
-        self._unit(store, "team", text(e.originator_id), e.name, position)
-        if e.station:
-            self._unit(store, "station", e.station, e.station, position)
+        self._unit(store, "team", text(e.originator_id), e.name, "", position)
+        if e.station_id is None and e.station:
+            # Before the register (class version 1): a free-text station, ranked as a
+            # township station under its name.
+            self._unit(store, "station", e.station, e.station, "township", position)
 
     @handles("ServiceActivity.Planned")
     def _planned(self, store: RowStore, e: Any, position: int) -> None:
-        self._unit(store, "station", e.station, e.station, position)
+        if e.station_id is None:
+            station = e.station
+            self._unit(store, "station", station, station, "township", position)
+        else:
+            station = text(e.station_id)
         store.upsert(
             RANK_ACTIVITY,
             {
                 "activity_id": text(e.originator_id),
                 "team_id": text(e.team_id),
-                "station": e.station,
+                "station": station,
                 "start_date": e.window.local_date(self.latest.utc_offset).isoformat(),
                 "status": "planned",
                 "feedback_n": 0,

@@ -40,6 +40,7 @@ INT_COLUMNS = {
     "aggregate_version",
     "candidate",
     "signed_up",
+    "closed",
 }
 
 
@@ -77,6 +78,7 @@ TEAM = Table(
         "level",
         "township",
         "station",
+        "station_id",
         "dissolved",
         "member_count",
         "leader_id",
@@ -115,6 +117,7 @@ ACTIVITY = Table(
         "team_id",
         "township",
         "station",
+        "station_id",
         "location",
         "starts_at",
         "ends_at",
@@ -154,7 +157,23 @@ PARTICIPANT = Table(
     indexes=(("volunteer_id",),),
     created_once=True,
 )
-DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT)
+STATION = Table(
+    "rm_station",
+    (
+        "station_id",
+        "name",
+        "level",
+        "township",
+        "parent_id",
+        "closed",
+        "close_reason",
+        "registered_at",
+        "position",
+    ),
+    ("station_id",),
+    mirrored=True,
+)
+DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION)
 
 ACCOUNT = Table(
     "rm_ledger_account",
@@ -219,8 +238,13 @@ ELIGIBILITY = Table(
 )
 ELIGIBILITY_TABLES = (ELIGIBILITY,)
 
+# ``level``: a station's (banner_centre, township, village); a team's is empty. Stations
+# named by free text before the register (events of class version 1) rank as township ones.
 RANK_UNIT = Table(
-    "rk_unit", ("unit_kind", "unit_id", "name", "position"), ("unit_kind", "unit_id"), mirrored=True
+    "rk_unit",
+    ("unit_kind", "unit_id", "name", "level", "position"),
+    ("unit_kind", "unit_id"),
+    mirrored=True,
 )
 RANK_ACTIVITY = Table(
     "rk_activity",

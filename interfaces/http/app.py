@@ -24,7 +24,16 @@ from infrastructure.users import TokenCache, UserStore
 from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.readcache import ReadCache, SentAnswers
 from interfaces.http.requestid import RequestId
-from interfaces.http.routers import activities, audit, chain, ops, reports, teams, volunteers
+from interfaces.http.routers import (
+    activities,
+    audit,
+    chain,
+    ops,
+    reports,
+    stations,
+    teams,
+    volunteers,
+)
 from interfaces.http.throttle import FailureThrottle
 from interfaces.web import app as console
 
@@ -129,7 +138,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     )
 
     app.include_router(ops.ops)
-    for module in (ops, teams, volunteers, activities, reports, audit, chain):
+    for module in (ops, stations, teams, volunteers, activities, reports, audit, chain):
         app.include_router(module.router, prefix=API_PREFIX)
     console.install(app, container)
     return app

@@ -27,6 +27,7 @@ from application.errors import (
     NotAnAward,
     NotFound,
     StoreUnavailable,
+    UnknownReference,
     VersionMismatch,
 )
 from domain.errors import DomainError, InvalidValue
@@ -158,6 +159,17 @@ def _not_explained(field: str) -> Any:
     return handle
 
 
+def _unknown_reference(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnknownReference)
+    return problem_response(
+        422,
+        "validation",
+        "Invalid request",
+        str(exc),
+        errors=[{"field": exc.field, "message": str(exc)}],
+    )
+
+
 def _audit_mismatch(_: Request, exc: Exception) -> JSONResponse:
     log.error("audit mismatch: %s", exc)
     return problem_response(409, "audit-mismatch", "Audit mismatch", str(exc))
@@ -255,6 +267,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(VersionMismatch, _version)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(UnknownReference, _unknown_reference)
     app.add_exception_handler(NotAnAward, _not_explained("entry_id"))
     app.add_exception_handler(NotADecision, _not_explained("version"))
     app.add_exception_handler(AuditMismatch, _audit_mismatch)

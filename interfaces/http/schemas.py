@@ -162,12 +162,15 @@ class Me(BaseModel):
 
 class FormTeam(BaseModel):
     model_config = _example(
-        name="巴彦镇志愿服务队", level="township", township="巴彦镇", station="巴彦镇退役军人服务站"
+        name="绿色乌审·2781嘎鲁图镇志愿服务队",
+        level="township",
+        township="嘎鲁图镇",
+        station_id="5b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
     )
     name: Text
     level: Literal["banner", "township"]
     township: Text
-    station: Text
+    station_id: UUID = Field(description="a registered, open station (POST /stations)")
 
 
 class EnrolMember(BaseModel):
@@ -285,9 +288,9 @@ class PlanActivity(BaseModel):
         title="健康知识进社区",
         category="health_education",
         team_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a",
-        township="巴彦镇",
-        station="巴彦镇退役军人服务站",
-        location="巴彦镇文化广场",
+        township="嘎鲁图镇",
+        station_id="5b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+        location="嘎鲁图镇文化广场",
         starts_at="2022-05-11T08:00:00+08:00",
         ends_at="2022-05-11T18:00:00+08:00",
         beneficiary_types=["veteran", "public"],
@@ -297,7 +300,7 @@ class PlanActivity(BaseModel):
     category: Code
     team_id: UUID
     township: Text
-    station: Text
+    station_id: UUID = Field(description="a registered, open station (POST /stations)")
     location: Text
     starts_at: Moment
     ends_at: Moment

@@ -55,6 +55,7 @@ FIELDS: dict[str, str] = {
     "team_id": "队伍",
     "township": "苏木镇",
     "station": "服务站",
+    "station_id": "服务站",
     "location": "地点",
     "starts_at": "开始时间",
     "ends_at": "结束时间",

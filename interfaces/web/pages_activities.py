@@ -55,6 +55,7 @@ def _choices(container: Container) -> dict[str, Any]:
             key=lambda c: c[0],
         ),
         "teams": [t for t in reads.teams(limit=1000)["items"] if not t["dissolved"]],
+        "stations": [s for s in reads.stations(limit=1000)["items"] if not s["closed"]],
     }
 
 
@@ -138,7 +139,7 @@ async def plan(request: Request, visitor: SignedIn) -> Response:
         body = PlanActivity.model_validate(
             {
                 **{k: values.get(k, "") for k in ("title", "category", "team_id", "township")},
-                "station": values.get("station", ""),
+                "station_id": values.get("station_id") or None,
                 "location": values.get("location", ""),
                 "starts_at": local_input(values.get("starts_at", "")),
                 "ends_at": local_input(values.get("ends_at", "")),

@@ -34,8 +34,8 @@ from tests.e2e.console_support import (
 )
 from tests.e2e.http_support import stop
 
-TOWNSHIP = "巴彦镇"
-OTHER_TOWNSHIP = "新民镇"
+TOWNSHIP = "嘎鲁图镇"
+OTHER_TOWNSHIP = "乌审召镇"
 DAY = "2022-12-30"
 
 pytestmark = pytest.mark.skipif(
@@ -84,7 +84,7 @@ class Volunteers:
 
     def __init__(self, console: Console) -> None:
         rows = console.query(
-            "SELECT t.team_id, t.station, m.volunteer_id FROM rm_team t "
+            "SELECT t.team_id, t.station_id, m.volunteer_id FROM rm_team t "
             "JOIN rm_team_member m ON m.team_id = t.team_id "
             "JOIN rm_volunteer v ON v.volunteer_id = m.volunteer_id "
             "WHERE t.township = ? AND v.status = 'active' AND EXISTS (SELECT 1 FROM in_policy p "
@@ -113,8 +113,8 @@ def _plan_by_api(console: Console, volunteers: Volunteers, user: str = "clerk") 
                 "category": "condolence_visit",
                 "team_id": volunteers.team_id,
                 "township": TOWNSHIP,
-                "station": volunteers.station,
-                "location": "巴彦镇文化广场",
+                "station_id": volunteers.station,
+                "location": "嘎鲁图镇文化广场",
                 "starts_at": f"{DAY}T08:00:00+08:00",
                 "ends_at": f"{DAY}T18:00:00+08:00",
                 "beneficiary_types": ["veteran"],
@@ -180,7 +180,7 @@ def test_the_first_serve_writes_the_admin_password_to_an_owner_only_file_and_it_
 @pytest.mark.parametrize(
     ("name", "shown"),
     [
-        ("clerk", "clerk（服务站工作人员，巴彦镇）"),
+        ("clerk", "clerk（服务站工作人员，嘎鲁图镇）"),
         ("leader", "leader（队长"),
         ("auditor", "auditor（审计员）"),
     ],
@@ -272,8 +272,8 @@ def test_the_life_of_an_activity_from_planning_to_verification_through_the_pages
     clerk.fill("#f-title", "节日慰问老兵")
     clerk.select_option("#f-category", "condolence_visit")
     clerk.select_option("#f-team_id", volunteers.team_id)
-    clerk.fill("#f-station", volunteers.station)
-    clerk.fill("#f-location", "巴彦镇敬老院")
+    clerk.select_option("#f-station_id", volunteers.station)
+    clerk.fill("#f-location", "嘎鲁图镇敬老院")
     clerk.fill("#f-starts_at", f"{DAY}T08:00")
     clerk.fill("#f-ends_at", f"{DAY}T18:00")
     clerk.check("input[value=veteran]")
@@ -376,7 +376,7 @@ def test_a_refused_form_keeps_what_was_typed_and_names_the_field_in_chinese(
     page.fill("#f-title", "留住输入的活动")
     page.select_option("#f-category", "condolence_visit")
     page.select_option("#f-team_id", volunteers.team_id)
-    page.fill("#f-station", volunteers.station)
+    page.select_option("#f-station_id", volunteers.station)
     page.fill("#f-location", "某地")
     page.fill("#f-starts_at", f"{DAY}T18:00")
     page.fill("#f-ends_at", f"{DAY}T08:00")  # ends before it starts

@@ -35,12 +35,24 @@ def problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
+_stations: dict[tuple[str, str], str] = {}
+
+
+def station(c: httpx.Client, township: str = TOWNSHIP) -> str:
+    """The township's station on this server, registered (by ``c``) on first use."""
+    key = (str(c.base_url), township)
+    if key not in _stations:
+        body = {"name": f"{township}退役军人服务站", "level": "township", "township": township}
+        _stations[key] = str(ok(c.post("/stations", json=body), 201)["id"])
+    return _stations[key]
+
+
 def team(c: httpx.Client, name: str = "巴彦镇志愿服务队") -> str:
     body = {
         "name": name,
         "level": "township",
         "township": TOWNSHIP,
-        "station": "巴彦镇退役军人服务站",
+        "station_id": station(c),
     }
     return str(ok(c.post("/teams", json=body), 201)["id"])
 
@@ -74,7 +86,7 @@ def activity(c: httpx.Client, team_id: str, title: str = "健康知识进社区"
         "category": "health_education",
         "team_id": team_id,
         "township": TOWNSHIP,
-        "station": "巴彦镇退役军人服务站",
+        "station_id": station(c),
         "location": "巴彦镇文化广场",
         "starts_at": "2022-05-11T08:00:00+08:00",
         "ends_at": "2022-05-11T18:00:00+08:00",
@@ -173,7 +185,7 @@ def test_phone_numbers_are_masked_for_auditors_on_every_read(api: Api) -> None:
 def test_bad_input_unknown_ids_and_stale_versions_are_problems(api: Api) -> None:
     staff = api.client("staff")
     missing = problem(staff.post("/teams", json={"name": "队", "level": "county"}), 422)
-    assert {e["field"] for e in missing["errors"]} >= {"level", "township", "station"}
+    assert {e["field"] for e in missing["errors"]} >= {"level", "township", "station_id"}
     team_id = team(staff, "错误测试队")
     aid = activity(staff, team_id, "错误测试")
     vid = volunteer(staff)
@@ -207,7 +219,12 @@ def test_bad_input_unknown_ids_and_stale_versions_are_problems(api: Api) -> None
 
 
 def test_tokens_roles_and_scopes(api: Api) -> None:
-    body = {"name": "审计队", "level": "township", "township": TOWNSHIP, "station": "站"}
+    body = {
+        "name": "审计队",
+        "level": "township",
+        "township": TOWNSHIP,
+        "station_id": station(api.client("staff")),
+    }
     anonymous = httpx.Client(base_url=f"{api.base_url}/api/v1", timeout=15)
     assert problem(anonymous.get("/me"), 401)["type"].endswith("/unauthorized")
     bogus = {"Authorization": "Bearer not-a-token"}
@@ -222,7 +239,11 @@ def test_tokens_roles_and_scopes(api: Api) -> None:
         ),
         403,
     )
-    ok(api.client("other-staff").post("/teams", json={**body, "township": OTHER_TOWNSHIP}), 201)
+    elsewhere = {
+        "township": OTHER_TOWNSHIP,
+        "station_id": station(api.client("other-staff"), OTHER_TOWNSHIP),
+    }
+    ok(api.client("other-staff").post("/teams", json={**body, **elsewhere}), 201)
 
     me = ok(api.client("staff").get("/me", headers={"X-Request-ID": "req-42"}))
     assert me == {"name": "staff", "role": "station_staff", "scope": TOWNSHIP}
@@ -244,7 +265,7 @@ def test_tokens_roles_and_scopes(api: Api) -> None:
                 "category": "health_education",
                 "team_id": other_team,
                 "township": TOWNSHIP,
-                "station": "站",
+                "station_id": station(api.client("staff")),
                 "location": "地",
                 "starts_at": "2022-05-11T08:00:00+08:00",
                 "ends_at": "2022-05-11T18:00:00+08:00",

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, national_id, ok, team, volunteer
+from tests.e2e.test_http_api import activity, national_id, ok, station, team, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 
@@ -32,6 +32,8 @@ AUDITORS = ("/api/v1/audit/", "/api/v1/reviews/")
 
 @dataclass
 class World:
+    home_station: str  # the one new teams and activities name
+    station: str  # the one the matrix renames and closes
     team: str
     volunteer: str
     other_volunteer: str
@@ -63,7 +65,9 @@ def world(api: Api) -> World:
         }
     )
     assert api.cli("users", "revoke", "revoked").returncode == 0
-    return World(team_id, vid, other, planned, entry, decided)
+    matrix_station = {"name": "授权矩阵站", "level": "township", "township": TOWNSHIP}
+    station_id = ok(staff.post("/stations", json=matrix_station), 201)["id"]
+    return World(station(staff), station_id, team_id, vid, other, planned, entry, decided)
 
 
 def _hours(vid: str) -> dict[str, str]:
@@ -83,7 +87,7 @@ def _bodies(w: World) -> dict[str, Any]:
             "name": "矩阵新队",
             "level": "township",
             "township": TOWNSHIP,
-            "station": "巴彦镇退役军人服务站",
+            "station_id": w.home_station,
         },
         "/teams/{team_id}/members": {"volunteer_id": w.other_volunteer},
         "/teams/{team_id}/members/{volunteer_id}/leave": {"reason": "外出务工"},
@@ -118,7 +122,7 @@ def _bodies(w: World) -> dict[str, Any]:
             "category": "health_education",
             "team_id": w.team,
             "township": TOWNSHIP,
-            "station": "巴彦镇退役军人服务站",
+            "station_id": w.home_station,
             "location": "文化广场",
             "starts_at": "2022-06-01T08:00:00+08:00",
             "ends_at": "2022-06-01T18:00:00+08:00",
@@ -146,6 +150,9 @@ def _bodies(w: World) -> dict[str, Any]:
         "/activities/{activity_id}/cancel": {"reason": "天气原因"},
         "/activities/{activity_id}/verify": None,
         "/audit/seals": {},
+        "/stations": {"name": "矩阵新站", "level": "township", "township": TOWNSHIP},
+        "/stations/{station_id}/rename": {"name": "授权矩阵站（更名）"},
+        "/stations/{station_id}/close": {"reason": "撤并"},
     }
 
 
@@ -188,6 +195,7 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
     bodies = _bodies(world)
     ids = {
         "{team_id}": world.team,
+        "{station_id}": world.station,
         "{volunteer_id}": world.volunteer,
         "{activity_id}": world.activity,
         "{entry_id}": world.entry,
@@ -237,7 +245,7 @@ def _other_township(api: Api) -> tuple[str, str]:
         "name": "新民镇志愿服务队",
         "level": "township",
         "township": OTHER_TOWNSHIP,
-        "station": "新民镇退役军人服务站",
+        "station_id": station(other, OTHER_TOWNSHIP),
     }
     team_id = ok(other.post("/teams", json=team_body), 201)["id"]
     person = {
@@ -251,11 +259,11 @@ def _other_township(api: Api) -> tuple[str, str]:
     return team_id, ok(other.post("/volunteers", json=person), 201)["id"]
 
 
-def _plan(team_id: str, township: str, station: str) -> dict[str, Any]:
+def _plan(team_id: str, township: str, station_id: str) -> dict[str, Any]:
     return {
         "team_id": team_id,
         "township": township,
-        "station": station,
+        "station_id": station_id,
         "title": "跨镇活动",
         "category": "health_education",
         "location": "文化广场",
@@ -268,7 +276,7 @@ def _plan(team_id: str, township: str, station: str) -> dict[str, Any]:
 
 def test_a_clerk_cannot_plan_for_another_townships_team(api: Api, world: World) -> None:
     other_team, _ = _other_township(api)
-    body = _plan(other_team, TOWNSHIP, "巴彦镇退役军人服务站")
+    body = _plan(other_team, TOWNSHIP, world.home_station)
     refused = api.client("staff").post("/activities", json=body)
     assert refused.status_code == 403, refused.text
     assert OTHER_TOWNSHIP in refused.json()["detail"]
@@ -276,11 +284,11 @@ def test_a_clerk_cannot_plan_for_another_townships_team(api: Api, world: World) 
 
 
 def test_a_team_leader_cannot_plan_in_another_township(api: Api, world: World) -> None:
-    body = _plan(world.team, OTHER_TOWNSHIP, "新民镇退役军人服务站")
+    body = _plan(world.team, OTHER_TOWNSHIP, station(api.client("other-staff"), OTHER_TOWNSHIP))
     refused = api.client("leader").post("/activities", json=body)
     assert refused.status_code == 403, refused.text
     assert OTHER_TOWNSHIP in refused.json()["detail"]
-    own = _plan(world.team, TOWNSHIP, "巴彦镇退役军人服务站")
+    own = _plan(world.team, TOWNSHIP, world.home_station)
     ok(api.client("leader").post("/activities", json=own), 201)
 
 

@@ -11,7 +11,15 @@ from typing import Any
 import httpx
 
 from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, national_id, ok, problem, team, volunteer
+from tests.e2e.test_http_api import (
+    activity,
+    national_id,
+    ok,
+    problem,
+    station,
+    team,
+    volunteer,
+)
 
 BODY_LIMIT = 1_048_576  # VL_MAX_BODY_BYTES default
 SHEET_LIMIT = 16_777_216  # VL_MAX_SHEET_BYTES default
@@ -38,7 +46,12 @@ def test_oversize_bodies_are_413_naming_the_limit_and_record_nothing(api: Api) -
     aid = activity(staff, team_id, "超大请求活动")
     before = _head(api)
 
-    huge = {"name": "队" * BODY_LIMIT, "level": "township", "township": TOWNSHIP, "station": "站"}
+    huge = {
+        "name": "队" * BODY_LIMIT,
+        "level": "township",
+        "township": TOWNSHIP,
+        "station_id": station(staff),
+    }
     keyed = {"Idempotency-Key": f"big-{uuid.uuid4()}"}
     _too_large(staff.post("/teams", json=huge, headers=keyed), BODY_LIMIT, "VL_MAX_BODY_BYTES")
 
@@ -46,7 +59,7 @@ def test_oversize_bodies_are_413_naming_the_limit_and_record_nothing(api: Api) -
         yield b'{"name": "'
         for _ in range(BODY_LIMIT // 65536 + 1):
             yield b"x" * 65536
-        yield b'", "level": "township", "township": "t", "station": "s"}'
+        yield b'", "level": "township", "township": "t", "station_id": "s"}'
 
     chunked = staff.post("/teams", content=chunks(), headers={"Content-Type": "application/json"})
     _too_large(chunked, BODY_LIMIT, "VL_MAX_BODY_BYTES")
@@ -84,7 +97,7 @@ def test_wrong_types_unknown_values_backwards_intervals_and_negative_counts(api:
         "category": "health_education",
         "team_id": team_id,
         "township": TOWNSHIP,
-        "station": "站",
+        "station_id": station(staff),
         "location": "广场",
         "starts_at": "2022-06-01T08:00:00+08:00",
         "ends_at": "2022-06-01T18:00:00+08:00",
@@ -186,11 +199,22 @@ def test_wrong_types_unknown_values_backwards_intervals_and_negative_counts(api:
 def test_chinese_text_in_every_free_text_field_round_trips(api: Api) -> None:
     staff, admin = api.client("staff"), api.client("admin")
     text = "乌兰·巴特尔（蒙古族）「测试」😀"
-    township, station = TOWNSHIP, f"{TOWNSHIP}退役军人服务站·{text}"
+    township, station_name = TOWNSHIP, f"{TOWNSHIP}退役军人服务站·{text}"
+    station_id = ok(
+        staff.post(
+            "/stations", json={"name": station_name, "level": "township", "township": township}
+        ),
+        201,
+    )["id"]
     formed = ok(
         staff.post(
             "/teams",
-            json={"name": text, "level": "township", "township": township, "station": station},
+            json={
+                "name": text,
+                "level": "township",
+                "township": township,
+                "station_id": station_id,
+            },
         ),
         201,
     )
@@ -235,7 +259,7 @@ def test_chinese_text_in_every_free_text_field_round_trips(api: Api) -> None:
                 "category": "health_education",
                 "team_id": formed["id"],
                 "township": township,
-                "station": station,
+                "station_id": station_id,
                 "location": text,
                 "starts_at": "2022-05-11T08:00:00+08:00",
                 "ends_at": "2022-05-11T18:00:00+08:00",
@@ -285,13 +309,14 @@ def test_chinese_text_in_every_free_text_field_round_trips(api: Api) -> None:
 
     fresh = {"min_position": max(left["position"], reversed_["position"])}
     shown_team = ok(staff.get(f"/teams/{formed['id']}", params=fresh))
-    assert (shown_team["name"], shown_team["station"]) == (text, station)
+    assert (shown_team["name"], shown_team["station"]) == (text, station_name)
+    assert shown_team["station_id"] == station_id
     shown_volunteer = ok(staff.get(f"/volunteers/{vid}", params=fresh))
     assert shown_volunteer["name"] == text and shown_volunteer["skills"] == [text, "蒙汉双语"]
     assert shown_volunteer["phone"] == "电话：" + text
     shown_activity = ok(staff.get(f"/activities/{aid}", params=fresh))
     assert (shown_activity["title"], shown_activity["location"]) == (text, text)
-    assert shown_activity["station"] == station
+    assert (shown_activity["station"], shown_activity["station_id"]) == (station_name, station_id)
     covered = ok(staff.get(f"/activities/{aid}/insurance", params=fresh))["items"]
     assert [(c["policy_number"], c["insurer"]) for c in covered] == [("保单-" + text, text)]
     details = [

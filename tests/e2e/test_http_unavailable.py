@@ -26,7 +26,7 @@ import pytest
 
 from tests.e2e.http_support import CLI, TOWNSHIP, Api, stop
 from tests.e2e.tcp_proxy import TcpProxy
-from tests.e2e.test_http_api import ok, problem, team, volunteer
+from tests.e2e.test_http_api import ok, problem, station, team, volunteer
 
 pytestmark = pytest.mark.postgres
 
@@ -121,13 +121,19 @@ class Clerk:
     client: httpx.Client
     team_id: str
     volunteer_id: str
+    station_id: str
 
 
 def _every_kind_of_request_is_refused_in_time(api: Api, clerk: Clerk) -> None:
     """While the store is away: commands, reads and readiness each get a 503 with
     Retry-After before the client's bound (a hang raises httpx.ReadTimeout)."""
     staff, team_id, vid = clerk.client, clerk.team_id, clerk.volunteer_id
-    body = {"name": "新队", "level": "township", "township": TOWNSHIP, "station": "站"}
+    body = {
+        "name": "新队",
+        "level": "township",
+        "township": TOWNSHIP,
+        "station_id": clerk.station_id,
+    }
     _unavailable(staff.post("/teams", json=body))
     keyed = {"Idempotency-Key": uuid.uuid4().hex}
     _unavailable(staff.post("/teams", json=body, headers=keyed))
@@ -139,12 +145,12 @@ def _every_kind_of_request_is_refused_in_time(api: Api, clerk: Clerk) -> None:
     assert httpx.get(f"{api.base_url}/healthz", timeout=BOUND_SECONDS).status_code == 200
 
 
-def _writes_succeed_again(staff: httpx.Client) -> None:
+def _writes_succeed_again(staff: httpx.Client, station_id: str) -> None:
     """After the store is back, a write succeeds (polled, each try within the client's bound)."""
     deadline = time.monotonic() + RECOVERY_SECONDS
     while True:
         name = f"恢复{uuid.uuid4().hex[:6]}"
-        body = {"name": name, "level": "township", "township": TOWNSHIP, "station": "站"}
+        body = {"name": name, "level": "township", "township": TOWNSHIP, "station_id": station_id}
         response = staff.post("/teams", json=body)
         if response.status_code == 201:
             return
@@ -161,7 +167,7 @@ def clerk(proxied: tuple[Api, TcpProxy]) -> Iterator[Clerk]:
         vid = volunteer(staff, "断线测试")
         written = ok(staff.post(f"/teams/{team_id}/members", json={"volunteer_id": vid}))
         ok(staff.get(f"/volunteers/{vid}/ledger", params={"min_position": written["position"]}))
-        yield Clerk(staff, team_id, vid)
+        yield Clerk(staff, team_id, vid, station(staff))
     proxy.pass_through()
 
 
@@ -176,5 +182,5 @@ def test_requests_answer_503_while_the_store_is_away_and_writes_resume_after(
     _every_kind_of_request_is_refused_in_time(api, clerk)
 
     proxy.pass_through()
-    _writes_succeed_again(clerk.client)
+    _writes_succeed_again(clerk.client, clerk.station_id)
     assert httpx.get(f"{api.base_url}/readyz", timeout=BOUND_SECONDS).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
@@ -17,6 +18,7 @@ from domain.values import (
     Interval,
     PersonType,
     Role,
+    StationLevel,
     TeamLevel,
     national_id_check_char,
 )
@@ -36,12 +38,29 @@ def national_id() -> str:
     return first17 + national_id_check_char(first17)
 
 
+_stations: weakref.WeakKeyDictionary[VolunteerLedger, dict[str, UUID]] = weakref.WeakKeyDictionary()
+
+
+def station(ledger: VolunteerLedger, township: str = "巴彦镇") -> UUID:
+    """The township's station "<township>退役军人服务站", registered on first use."""
+    known = _stations.setdefault(ledger, {})
+    if township not in known:
+        known[township] = ledger.register_station(
+            name=f"{township}退役军人服务站",
+            level=StationLevel.TOWNSHIP,
+            township=township,
+            parent_id=None,
+            actor=BUREAU,
+        ).id
+    return known[township]
+
+
 def team(ledger: VolunteerLedger) -> UUID:
     return ledger.form_team(
         name="巴彦镇志愿服务队",
         level=TeamLevel.TOWNSHIP,
         township="巴彦镇",
-        station="巴彦镇退役军人服务站",
+        station_id=station(ledger),
         actor=STAFF,
     ).id
 
@@ -84,7 +103,7 @@ def activity(
         category=Category(category),
         team_id=team_id,
         township=township,
-        station=f"{township}退役军人服务站",
+        station_id=station(ledger, township),
         location="巴彦镇文化广场",
         window=Interval(at(day, 8), at(day, 18)),
         beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],

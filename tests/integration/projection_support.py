@@ -36,7 +36,7 @@ from domain.values import (
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import SqlStore
 from tests.conftest import _pg_url as pg_url
-from tests.integration.builders import BUREAU, STAFF, at, volunteer
+from tests.integration.builders import BUREAU, STAFF, at, station, volunteer
 
 Snapshot = dict[str, dict[str, list[dict[str, Any]]]]
 
@@ -124,6 +124,8 @@ def answers(reads: ReadModels, volunteer_ids: list[str]) -> dict[str, Any]:
         "stations": reads.rankings("station", "2022"),
         "teams": reads.rankings("team", "2022"),
         "stations_q2": reads.rankings("station", "2022-Q2"),
+        "village_stations": reads.rankings("station", "2022", "village"),
+        "station_register": reads.stations(limit=10_000),
         "gaps": reads.insurance_gaps(),
         "gaps_2022": reads.insurance_gaps(year=2022),
         "eligibility": reads.volunteer_eligibility(limit=10_000),
@@ -198,7 +200,7 @@ class Workload:
             name=f"{township}志愿服务队{len(self.teams) + 1}",
             level=self.rng.choice((TeamLevel.TOWNSHIP, TeamLevel.BANNER)),
             township=township,
-            station=f"{township}退役军人服务站",
+            station_id=station(self.ledger, township),
             actor=STAFF,
         )
         self.teams.append(recorded.id)
@@ -214,7 +216,7 @@ class Workload:
             category=Category(self.rng.choice(self.categories)),
             team_id=self.rng.choice(self.teams),
             township=township,
-            station=f"{township}退役军人服务站",
+            station_id=station(self.ledger, township),
             location="文化广场",
             window=Interval(at(day, 8), at(day, 18)),
             beneficiary_types=[BeneficiaryType.VETERAN],

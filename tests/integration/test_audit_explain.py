@@ -24,7 +24,7 @@ from application.readmodel.review import annual_review
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from domain.values import BeneficiaryType, Category, HoursSource, Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, at, team, volunteer
+from tests.integration.builders import BUREAU, STAFF, at, station, team, volunteer
 
 D = date(2022, 8, 3)
 
@@ -53,7 +53,7 @@ def _plan(container: Container, team_id: UUID, category: str, day: date = D) -> 
         category=Category(category),
         team_id=team_id,
         township="巴彦镇",
-        station="巴彦镇退役军人服务站",
+        station_id=station(container.ledger),
         location="巴彦镇",
         window=Interval(at(day, 5), at(day, 23, 30)),
         beneficiary_types=[BeneficiaryType.PUBLIC],

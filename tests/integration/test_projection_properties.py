@@ -40,13 +40,14 @@ from domain.values import (
     HoursSource,
     Interval,
     MediaLevel,
+    StationLevel,
     TeamLevel,
 )
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.rebuild import rebuild, status
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
-from tests.integration.builders import BUREAU, STAFF, at, volunteer
+from tests.integration.builders import BUREAU, STAFF, at, station, volunteer
 from tests.integration.conftest import fixed_clock
 from tests.integration.projection_support import (
     TOWNSHIPS,
@@ -87,6 +88,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         self.attendance: list[tuple[UUID, UUID]] = []
         self.awards: list[tuple[UUID, UUID]] = []
         self.people: list[UUID] = []
+        self.villages: dict[str, list[UUID]] = {}
 
     # ------------------------------------------------------------------ runner moves
 
@@ -134,9 +136,29 @@ class ProjectionMachine(RuleBasedStateMachine):
             name=f"{township}志愿服务队",
             level=level,
             township=township,
-            station=f"{township}退役军人服务站",
+            station_id=station(self.ledger, township),
             actor=STAFF,
         ).id
+
+    @rule(township=st.sampled_from(TOWNSHIPS), n=st.integers(1, 9))
+    def register_village_station(self, township: str, n: int) -> None:
+        village = self.ledger.register_station(
+            name=f"{township}第{n}嘎查退役军人服务站",
+            level=StationLevel.VILLAGE,
+            township=township,
+            parent_id=station(self.ledger, township),
+            actor=BUREAU,
+        ).id
+        self.villages.setdefault(township, []).append(village)
+
+    @rule(township=st.sampled_from(TOWNSHIPS), village=st.booleans(), n=st.integers(1, 9))
+    def rename_station(self, township: str, village: bool, n: int) -> None:
+        """Rankings and the directory show a station under its latest name."""
+        found = self.villages.get(township) if village else None
+        target = found[n % len(found)] if found else station(self.ledger, township)
+        self._refusable(
+            lambda: self.ledger.rename_station(target, name=f"服务站{n}号", actor=BUREAU)
+        )
 
     @rule(target=volunteers, uninsured=st.integers(0, 3))
     def register(self, uninsured: int) -> UUID:
@@ -151,15 +173,27 @@ class ProjectionMachine(RuleBasedStateMachine):
         category=st.sampled_from(CATEGORY_CODES),
         township=st.sampled_from(TOWNSHIPS),
         capacity=st.integers(1, 6),
+        at_village=st.booleans(),
     )
-    def plan(self, team: UUID, day: int, category: str, township: str, capacity: int) -> UUID:
+    def plan(
+        self,
+        team: UUID,
+        day: int,
+        category: str,
+        township: str,
+        capacity: int,
+        at_village: bool = False,
+    ) -> UUID:
         when = date(2022, 1, 1) + timedelta(days=day)
+        villages = self.villages.get(township, [])
         aid = self.ledger.plan_activity(
             title="健康知识进社区",
             category=Category(category),
             team_id=team,
             township=township,
-            station=f"{township}退役军人服务站",
+            station_id=villages[day % len(villages)]
+            if at_village and villages
+            else station(self.ledger, township),
             location="文化广场",
             window=Interval(at(when, 8), at(when, 18)),
             beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],

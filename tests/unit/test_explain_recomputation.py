@@ -30,6 +30,7 @@ from domain.values import (
     Interval,
     PersonType,
     Role,
+    StationLevel,
     TeamLevel,
     national_id_check_char,
 )
@@ -53,11 +54,18 @@ class _Year:
             env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
             transcodings=ledger_transcodings(),
         )
+        self.station = self.ledger.register_station(
+            name="巴彦镇退役军人服务站",
+            level=StationLevel.TOWNSHIP,
+            township="巴彦镇",
+            parent_id=None,
+            actor=STAFF,
+        ).id
         self.team = self.ledger.form_team(
             name="巴彦镇志愿服务队",
             level=TeamLevel.TOWNSHIP,
             township="巴彦镇",
-            station="巴彦镇退役军人服务站",
+            station_id=self.station,
             actor=STAFF,
         ).id
         self.serial = 0
@@ -95,7 +103,7 @@ class _Year:
             category=Category(category),
             team_id=self.team,
             township="巴彦镇",
-            station="巴彦镇退役军人服务站",
+            station_id=self.station,
             location="巴彦镇",
             window=Interval(_at(6), _at(23)),
             beneficiary_types=[BeneficiaryType.PUBLIC],

@@ -14,9 +14,9 @@ from application.readmodel.store import MemoryStore
 from infrastructure.rulebook_loader import load_rulebook
 
 
-def test_our_aggregates_record_thirty_three_event_types() -> None:
-    # 32 about teams, volunteers and activities, and the seal of the hash chain
-    assert len(event_topics()) == 33
+def test_our_aggregates_record_thirty_six_event_types() -> None:
+    # 32 about teams, volunteers and activities, 3 about stations, the seal of the hash chain
+    assert len(event_topics()) == 36
 
 
 @pytest.mark.parametrize("projection", [p for p in PROJECTION_TYPES if p.name != "audit"])

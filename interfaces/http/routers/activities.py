@@ -64,7 +64,7 @@ def plan_activity(body: PlanActivity, caller: CallerDep, container: ContainerDep
             category=Category(body.category),
             team_id=body.team_id,
             township=body.township,
-            station=body.station,
+            station_id=body.station_id,
             location=body.location,
             window=Interval(body.starts_at, body.ends_at),
             beneficiary_types=[BeneficiaryType(b) for b in body.beneficiary_types],

@@ -61,12 +61,19 @@ async def rankings(
     cached: Cached,
     unit: Literal["station", "team"] = "station",
     period: str = Query(description="`2022`, `2022-Q3` or `2022-07`", examples=["2022"]),
+    level: Literal["township", "village"] | None = Query(
+        None,
+        description="stations: rank those of this level (default township); the banner "
+        "service centre is never ranked",
+    ),
 ) -> Any:
     """The supervision ranking of stations or teams for a year, quarter or month.
 
+    Stations rank within one level; a station with no activity in the period is listed
+    after the ranked ones with zero figures and `rank: null`.
     `Accept: text/csv` gives the same rows as CSV."""
     as_csv = "text/csv" in request.headers.get("accept", "")
-    plain = rankings_answer(unit, period, as_csv)
+    plain = rankings_answer(unit, period, as_csv, level if unit == "station" else None)
     try:
         body = await cached.answer(
             plain.projections, plain.key, partial(plain.compute, cached.reads), plain.encode
@@ -84,18 +91,22 @@ async def rankings(
     return Response(body, media_type="application/json")
 
 
-def rankings_answer(unit: str, period: str, as_csv: bool) -> PlainAnswer:
+def rankings_answer(unit: str, period: str, as_csv: bool, level: str | None = None) -> PlainAnswer:
     return PlainAnswer(
         ("ranking",),
-        ("rankings", unit, period, as_csv),
-        partial(_rankings, unit, period),
+        ("rankings", unit, period, as_csv) + ((level,) if level else ()),
+        partial(_rankings, unit, period, level),
         _csv if as_csv else None,
         variant=as_csv,
     )
 
 
-def _rankings(unit: str, period: str, reads: ReadModels) -> dict[str, Any]:
-    return {"unit": unit, "period": period, "items": reads.rankings(unit, period)}
+def _rankings(unit: str, period: str, level: str | None, reads: ReadModels) -> dict[str, Any]:
+    answer: dict[str, Any] = {"unit": unit, "period": period}
+    if unit == "station":
+        answer["level"] = level or "township"
+    answer["items"] = reads.rankings(unit, period, level)
+    return answer
 
 
 def recognise_rankings(prefix: str) -> Recognise:

@@ -27,7 +27,7 @@ def form_team(body: FormTeam, caller: CallerDep, container: ContainerDep) -> Wri
             name=body.name,
             level=TeamLevel(body.level),
             township=body.township,
-            station=body.station,
+            station_id=body.station_id,
             actor=caller.actor,
         )
     )

@@ -1,0 +1,60 @@
+"""Use cases for the stations register: register, rename, close a station."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.base import LedgerBase, command
+from application.errors import NotFound, UnknownReference
+from application.results import Recorded
+from domain.station import Station
+from domain.values import Actor, StationLevel
+
+
+class StationCommands(LedgerBase):
+    def registered_station(
+        self, station_id: UUID, doing: str, field: str = "station_id"
+    ) -> Station:
+        """The open station a command names; an id naming no station is bad input (422)."""
+        try:
+            station = self.load(Station, station_id, read_only=True)
+        except NotFound:
+            raise UnknownReference(field, "station", station_id) from None
+        station.require_open(doing)
+        return station
+
+    @command
+    def register_station(
+        self,
+        *,
+        name: str,
+        level: StationLevel,
+        township: str,
+        parent_id: UUID | None,
+        actor: Actor,
+    ) -> Recorded:
+        """Register a station; a village station names its township station as parent."""
+        parent = None
+        if parent_id is not None:
+            parent = self.registered_station(parent_id, "have village stations", "parent_id")
+        station = Station.register(
+            name=name, level=level, township=township, parent=parent, actor=actor
+        )
+        return Recorded(station.id, station.version, self.record(station))
+
+    @command
+    def rename_station(
+        self, station_id: UUID, *, name: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        station = self.load(Station, station_id, expected_version)
+        station.rename(name, actor)
+        return Recorded(station.id, station.version, self.record(station))
+
+    @command
+    def close_station(
+        self, station_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        """A closed station keeps its history; no new team or activity may name it."""
+        station = self.load(Station, station_id, expected_version)
+        station.close(reason, actor)
+        return Recorded(station.id, station.version, self.record(station))
