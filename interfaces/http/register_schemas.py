@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from interfaces.http.schemas import Text, _example
 
@@ -19,8 +19,27 @@ class RegisterStation(BaseModel):
     )
     name: Text
     level: Literal["banner_centre", "township", "village"]
-    township: Annotated[str, Field(max_length=500)] = ""
-    parent_id: UUID | None = None
+    township: Annotated[str, Field(max_length=500, validate_default=True)] = ""
+    parent_id: UUID | None = Field(None, validate_default=True)
+
+    @field_validator("parent_id", mode="after")
+    @classmethod
+    def _village_has_parent(cls, parent_id: UUID | None, info: ValidationInfo) -> UUID | None:
+        # Decidable from the request alone: 422 naming the field, not a rule's 409.
+        level = info.data.get("level")
+        if level == "village" and parent_id is None:
+            raise ValueError("a village station names its township station as parent_id")
+        if level in ("banner_centre", "township") and parent_id is not None:
+            raise ValueError(f"only a village station has a parent, not a {level} one")
+        return parent_id
+
+    @field_validator("township", mode="after")
+    @classmethod
+    def _township_named(cls, township: str, info: ValidationInfo) -> str:
+        level = info.data.get("level")
+        if level in ("township", "village") and not township.strip():
+            raise ValueError(f"a {level} station names its township")
+        return township
 
 
 class RenameStation(BaseModel):
