@@ -231,7 +231,10 @@ class FastDecoder:
         # left out, as ``getattr`` of the event would find none.
         names = tuple(sorted((fields - ALWAYS_READ) & {f.name for f in dataclasses.fields(cls)}))
         view_class = type(f"{cls.__name__}View", (EventView,), {"TOPIC": topic})
-        fast = self.usable and class_version == 1
+        fast = self.usable
+        # The state of an event of the class's own version (version 1 writes none) is laid
+        # out as the class is; an older one is upcast by a whole decode.
+        current = None if class_version == 1 else class_version
         convert = self._value
         new = object.__new__
 
@@ -240,7 +243,7 @@ class FastDecoder:
             if fast:
                 try:
                     state = orjson.loads(data)
-                    if "class_version" not in state:
+                    if state.get("class_version") == current:
                         values = {
                             "originator_id": self._class(topic, type(originator_id))[2](
                                 originator_id
@@ -335,7 +338,7 @@ class EventView:
 
 # How our events' states begin and end: the library writes ``__dict__`` in order, compact,
 # so the timestamp is the first key and the actor (a field of every command's event) the
-# last. Parsing a whole state cost more than everything else the audit trail does with an
+# last, or the last but the ``class_version`` the library adds after it (from version 2). Parsing a whole state cost more than everything else the audit trail does with an
 # event; these read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them.
 _STAMP = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},')
 _ACTOR_KEY = b',"actor":'
@@ -343,7 +346,8 @@ _ACTOR = re.compile(
     rb',"actor":\{"_type_":"actor","_data_":\{"user_id":"([^"\\\x00-\x1f]+)",'
     rb'"role":\{"_type_":"role","_data_":"([a-z_]+)"\},'
     rb'"correlation_id":"([^"\\\x00-\x1f]*)"'
-    rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}\}\Z'  # absent before request ids were kept
+    rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}'  # absent before request ids were kept
+    rb'(?:,"class_version":[0-9]+)?\}\Z'  # the library writes it after the actor (version 2+)
 )
 _ROLES = frozenset(role.value for role in Role)
 

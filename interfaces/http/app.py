@@ -28,6 +28,7 @@ from interfaces.http.routers import (
     activities,
     audit,
     chain,
+    operations,
     ops,
     reports,
     stations,
@@ -138,7 +139,17 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     )
 
     app.include_router(ops.ops)
-    for module in (ops, stations, teams, volunteers, activities, reports, audit, chain):
+    for module in (
+        ops,
+        stations,
+        teams,
+        volunteers,
+        operations,
+        activities,
+        reports,
+        audit,
+        chain,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     console.install(app, container)
     return app

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from interfaces.http.schemas import Text, _example
 
@@ -66,3 +73,9 @@ class UpdateProfile(BaseModel):
         None, max_length=50
     )
     township: Text | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateProfile:
+        if self.phone is None and self.skills is None and self.township is None:
+            raise ValueError("name at least one of phone, skills and township to change")
+        return self
