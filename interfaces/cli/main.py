@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from application.demo import TOWNSHIPS, generate_year
-from interfaces.cli import audit, db, projections, review, serve, users
+from interfaces.cli import audit, db, projections, registers, review, serve, users
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
@@ -27,6 +27,9 @@ app = typer.Typer(
 app.add_typer(projections.app, name="projections")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
+app.add_typer(registers.stations, name="stations")
+app.add_typer(registers.volunteers, name="volunteers")
+app.add_typer(registers.teams, name="teams")
 db_app = typer.Typer(help="The event store itself: create, back up, restore.")
 db_app.command(name="init")(db.init)
 db_app.command(name="backup")(db.backup)

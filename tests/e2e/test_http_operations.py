@@ -159,3 +159,39 @@ def test_a_dissolved_team_plans_no_more_activities(api: Api) -> None:
     )
     problem(staff.post(f"/teams/{uuid.uuid4()}/dissolve", json={"reason": "x"}), 404)
     assert _trail(api, team_id, dissolved["position"])[-1] == "Dissolved"
+
+
+def test_the_same_operations_from_the_command_line(api: Api) -> None:
+    staff = api.client("staff")
+    vid = volunteer(staff, "命令行")
+    team_id = team(staff, "命令行队")
+
+    for args in (
+        ("volunteers", "update", vid, "--phone", "13947700003", "--skill", "电工"),
+        ("volunteers", "suspend", vid, "--reason", "外出务工"),
+        ("volunteers", "reinstate", vid, "--reason", "已返乡"),
+        ("volunteers", "cancel-insurance", vid, f"PICC-{vid[:8]}", "--reason", "重复投保"),
+        ("teams", "dissolve", team_id, "--reason", "并入镇队"),
+    ):
+        done = api.cli(*args)
+        assert done.returncode == 0, (args, done.stderr)
+    added = api.cli("stations", "add", "命令行站", "--level", "township", "--township", "巴彦镇")
+    assert added.returncode == 0, added.stderr
+    position = int(added.stdout.rsplit("position", 1)[1].strip())
+
+    shown = ok(staff.get(f"/volunteers/{vid}", params={"min_position": position}))
+    assert (shown["phone"], shown["skills"], shown["status"]) == ("13947700003", ["电工"], "active")
+    assert ok(staff.get(f"/teams/{team_id}"))["dissolved"] == 1
+    trail = ok(api.client("auditor").get("/audit/events", params={"aggregate_id": vid}))["items"]
+    assert [e["event_type"] for e in trail][-4:] == [
+        "ProfileUpdated",
+        "Suspended",
+        "Reinstated",
+        "InsuranceCancelled",
+    ]
+    assert trail[-1]["actor_id"].startswith("cli:")
+
+    refused = api.cli("volunteers", "reinstate", vid, "--reason", "again")
+    assert refused.returncode == 1 and "not suspended" in refused.stderr
+    unknown = api.cli("teams", "dissolve", str(uuid.uuid4()), "--reason", "x")
+    assert unknown.returncode == 1 and "not found" in unknown.stderr
