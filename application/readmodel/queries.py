@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.base import dec, num
+from application.readmodel.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import (
     ACCOUNT,
@@ -108,6 +109,14 @@ class ReadModels:
             VOLUNTEER, eq, after=after, order_by=("volunteer_id",), limit=limit + 1
         )
         return _page([_volunteer(r) for r in rows], limit, "volunteer_id")
+
+    def search_volunteers(
+        self, search: VolunteerSearch, *, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        """Volunteers matching ``search`` (see :mod:`application.readmodel.search`)."""
+        rows, more = search_volunteers(self.store, search, limit=limit, cursor=cursor)
+        items = [_volunteer(r) for r in rows]
+        return Page(items=items, next_cursor=items[-1]["volunteer_id"] if more and items else None)
 
     def volunteer(self, volunteer_id: str) -> Row | None:
         row = self.store.get(VOLUNTEER, (volunteer_id,))

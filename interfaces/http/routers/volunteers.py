@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import partial
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from starlette.types import Scope
 
 from application.readmodel.queries import ReadModels
+from application.readmodel.search import VolunteerSearch
 from application.readmodel.tables import ENTRY
 from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
@@ -237,11 +239,37 @@ def list_volunteers(
     caller: CallerDep,
     reads: Reads,
     township: str | None = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="part of a name, phone number or skill; or a whole national id "
+            "(admins only, who see ids in full)",
+        ),
+    ] = None,
+    team_id: UUID | None = None,
+    status: Literal["active", "suspended", "withdrawn"] | None = None,
+    star_level: Annotated[int | None, Query(ge=0, le=10, description="certified")] = None,
+    insured_on: Annotated[date | None, Query(description="covered by a policy that day")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page:
-    """Volunteers in id order, optionally of one township."""
-    page = reads.volunteers(township=township, limit=limit, cursor=cursor)
+    """Volunteers in id order, optionally found by ``q`` and filtered by township, team,
+    status, certified star level and insurance cover on a date."""
+    search = VolunteerSearch(
+        q=q,
+        township=township,
+        team_id=None if team_id is None else str(team_id),
+        status=status,
+        star_level=star_level,
+        insured_on=insured_on,
+        match_national_id=caller.role == "admin",
+    )
+    if search == VolunteerSearch(township=township, match_national_id=search.match_national_id):
+        page = reads.volunteers(township=township, limit=limit, cursor=cursor)
+    else:
+        page = reads.search_volunteers(search, limit=limit, cursor=cursor)
     return Page(items=[_shown(r, caller) for r in page["items"]], next_cursor=page["next_cursor"])
 
 

@@ -1,0 +1,65 @@
+"""GET /volunteers?q=…: finding people over HTTP, national ids only for those who see them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.http_support import Api
+from tests.e2e.test_http_api import national_id, ok, problem
+
+pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
+
+
+def test_find_the_active_insured_first_aiders_of_a_township(api: Api) -> None:
+    staff, admin = api.client("staff"), api.client("admin")
+    nid = national_id()
+    body = {
+        "name": "搜索测试·巴雅尔",
+        "national_id": nid,
+        "phone": "13947755555",
+        "person_type": "veteran",
+        "township": "巴彦镇",
+        "skills": ["水上救援", "急救"],
+    }
+    vid = ok(staff.post("/volunteers", json=body), 201)["id"]
+    policy = {
+        "policy_number": f"SEARCH-{vid[:6]}",
+        "insurer": "人保",
+        "kind": "individual",
+        "covers_from": "2022-01-01",
+        "covers_to": "2022-12-31",
+        "sum_insured": "100000",
+    }
+    insured = ok(staff.post(f"/volunteers/{vid}/insurance", json=policy))
+    fresh = {"min_position": insured["position"]}
+
+    wanted = {
+        **fresh,
+        "q": "水上救援",
+        "township": "巴彦镇",
+        "status": "active",
+        "insured_on": "2022-08-01",
+    }
+    found = ok(staff.get("/volunteers", params=wanted))["items"]
+    assert [v["volunteer_id"] for v in found] == [vid]
+    assert found[0]["national_id"] != nid  # masked for station staff
+    assert (
+        ok(staff.get("/volunteers", params={**wanted, "insured_on": "2023-08-01"}))["items"] == []
+    )
+
+    by_id = {**fresh, "q": nid}
+    assert [v["volunteer_id"] for v in ok(admin.get("/volunteers", params=by_id))["items"]] == [vid]
+    assert ok(staff.get("/volunteers", params=by_id))["items"] == []
+
+
+def test_bad_search_filters_are_422_naming_them(api: Api) -> None:
+    staff = api.client("staff")
+    for params, field in (
+        ({"status": "retired"}, "status"),
+        ({"star_level": "-1"}, "star_level"),
+        ({"insured_on": "2022-13-01"}, "insured_on"),
+        ({"team_id": "not-a-team"}, "team_id"),
+        ({"q": ""}, "q"),
+    ):
+        refused = problem(staff.get("/volunteers", params=params), 422)
+        assert field in {e["field"] for e in refused["errors"]}, params
