@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from application.activities import ActivityCommands
+from application.insurance import InsuranceCommands
 from application.people import VolunteerCommands
 from application.sealing import SealCommands
 
 
-class VolunteerLedger(ActivityCommands, VolunteerCommands, SealCommands):
+class VolunteerLedger(ActivityCommands, VolunteerCommands, InsuranceCommands, SealCommands):
     """Teams, volunteers and activities recorded as immutable events."""
 
     name = "VolunteerLedger"

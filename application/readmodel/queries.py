@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.base import dec, num
+from application.readmodel.purchasing import expiring_within, uncovered_on
 from application.readmodel.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import (
@@ -117,6 +118,11 @@ class ReadModels:
         rows, more = search_volunteers(self.store, search, limit=limit, cursor=cursor)
         items = [_volunteer(r) for r in rows]
         return Page(items=items, next_cursor=items[-1]["volunteer_id"] if more and items else None)
+
+    def volunteer_by_national_id(self, national_id: str) -> str | None:
+        """The id of the volunteer holding ``national_id`` (normalised), if any."""
+        found = self.store.select(VOLUNTEER, {"national_id": national_id}, limit=1)
+        return found[0]["volunteer_id"] if found else None
 
     def volunteer(self, volunteer_id: str) -> Row | None:
         row = self.store.get(VOLUNTEER, (volunteer_id,))
@@ -362,6 +368,7 @@ class ReadModels:
         by_volunteer: dict[str, list[Row]] = defaultdict(list)
         for p in policies:
             by_volunteer[p["volunteer_id"]].append(p)
+        people: dict[str, Row] = {}
         gaps = []
         for p in participations:
             activity = activities.get(p["activity_id"], {})
@@ -377,11 +384,25 @@ class ReadModels:
                     "title": activity.get("title"),
                     "category": p["category"],
                     "volunteer_id": p["volunteer_id"],
+                    "volunteer_name": None,
+                    "township": None,
                     "service_date": p["service_date"],
                     "flagged": bool(p["flagged"]),
                 }
             )
+        if gaps:
+            ids = sorted({g["volunteer_id"] for g in gaps})
+            people = {v["volunteer_id"]: v for v in self._within(VOLUNTEER, "volunteer_id", ids)}
+        for g in gaps:
+            person = people.get(g["volunteer_id"], {})
+            g["volunteer_name"], g["township"] = person.get("name"), person.get("township")
         return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
+
+    def uncovered(self, day: date, township: str | None = None) -> list[Row]:
+        return uncovered_on(self.store, day, township)
+
+    def expiring(self, today: date, days: int) -> list[Row]:
+        return expiring_within(self.store, today, days)
 
     def activity_insurance(self, activity_id: str) -> list[Row] | None:
         if self.store.get(INSURED_ACTIVITY, (activity_id,)) is None:

@@ -28,6 +28,7 @@ from interfaces.http.routers import (
     activities,
     audit,
     chain,
+    insurance,
     operations,
     ops,
     reports,
@@ -147,6 +148,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         operations,
         activities,
         reports,
+        insurance,
         audit,
         chain,
     ):

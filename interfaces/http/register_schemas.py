@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -79,3 +81,24 @@ class UpdateProfile(BaseModel):
         if self.phone is None and self.skills is None and self.township is None:
             raise ValueError("name at least one of phone, skills and township to change")
         return self
+
+
+class GroupPolicy(BaseModel):
+    """A group accident policy and everyone it covers (volunteer ids or national ids)."""
+
+    model_config = _example(
+        policy_number="PICC-2023-150626-GRP",
+        insurer="中国人民财产保险股份有限公司鄂尔多斯市分公司",
+        covers_from="2023-01-01",
+        covers_to="2023-12-31",
+        sum_insured="100000",
+        members=["8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a", "150626198501010011"],
+    )
+    policy_number: Text
+    insurer: Text
+    covers_from: date
+    covers_to: date
+    sum_insured: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    members: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=10_000
+    )

@@ -26,7 +26,13 @@ CALLERS = (
     "leader",
     "admin",
 )
-ADMIN_ONLY = ("/commendations", "/star-certifications", "/awards/", "/audit/seals")
+ADMIN_ONLY = (
+    "/commendations",
+    "/star-certifications",
+    "/awards/",
+    "/audit/seals",
+    "/group-policies",
+)
 AUDITORS = ("/api/v1/audit/", "/api/v1/reviews/")
 
 
@@ -172,12 +178,22 @@ def _bodies(w: World) -> dict[str, Any]:
         "/volunteers/{volunteer_id}/insurance/{policy_number}/cancel": {"reason": "重复投保"},
         "/volunteers/{volunteer_id}/commendations/{commendation_id}/revoke": {"reason": "材料不实"},
         "/teams/{team_id}/dissolve": {"reason": "并入镇队"},
+        "/insurance/group-policies": {
+            "policy_number": "PICC-MATRIX-GRP",
+            "insurer": "中国人保",
+            "covers_from": "2023-01-01",
+            "covers_to": "2023-12-31",
+            "sum_insured": "100000",
+            "members": [w.other_volunteer],
+        },
     }
 
 
 QUERY = {
     "/api/v1/eligibility/teams": {"year": 2022},
     "/api/v1/rankings": {"period": "2022"},
+    "/api/v1/insurance/uncovered": {"on": "2022-06-01"},
+    "/api/v1/insurance/expiring": {"within_days": 30},
 }
 
 
