@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
-from domain.values import Actor, StationLevel
+from domain.values import Actor, StationLevel, check_text
 
 T = "volunteer-ledger:Station"
 
@@ -54,6 +54,8 @@ class Station(CopiedOnLoad, Aggregate):
         actor: Actor,
     ) -> Station:
         """``parent``: a village station's township station (loaded by the caller)."""
+        check_text("name", name)
+        check_text("township", township, required=False)
         if not name.strip():
             raise rule_violation("required-field", "station name must not be empty")
         if level is not StationLevel.BANNER_CENTRE and not township.strip():
@@ -94,6 +96,7 @@ class Station(CopiedOnLoad, Aggregate):
 
     def rename(self, name: str, actor: Actor) -> None:
         self.require_open("be renamed")
+        check_text("name", name)
         if not name.strip():
             raise rule_violation("required-field", "station name must not be empty")
         if name.strip() == self.name:
@@ -106,6 +109,7 @@ class Station(CopiedOnLoad, Aggregate):
 
     def close(self, reason: str, actor: Actor) -> None:
         self.require_open("close again")
+        check_text("reason", reason, multiline=True, required=False)
         if not reason.strip():
             raise rule_violation("reason-required", "closing a station needs a reason")
         self._closed(reason=reason.strip(), actor=actor)

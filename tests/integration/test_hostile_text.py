@@ -36,7 +36,15 @@ from infrastructure.users import UserStore
 from interfaces.http.app import API_PREFIX, create_app
 from tests.conftest import _pg_url
 from tests.hostile_text import hostile_text, refused
-from tests.integration.builders import activity, at, hours, national_id, team, volunteer
+from tests.integration.builders import (
+    activity,
+    at,
+    hours,
+    national_id,
+    station,
+    team,
+    volunteer,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -112,7 +120,9 @@ def fields(http: Http) -> list[Field]:
     http.caught_up()
     reason = {"reason": "理由"}
     commend = {"title": "优秀", "period": "2022", "basis_position": 1, "reason": "理由"}
-    new_team = {"name": "队", "level": "banner", "township": "巴彦镇", "station": "站"}
+    sid = str(station(ledger))
+    new_station = {"name": "站", "level": "township", "township": "巴彦镇"}
+    new_team = {"name": "队", "level": "banner", "township": "巴彦镇", "station_id": sid}
     new_volunteer = {
         "name": "王建国",
         "national_id": national_id(),
@@ -134,7 +144,7 @@ def fields(http: Http) -> list[Field]:
         "category": "health_education",
         "team_id": str(tid),
         "township": "巴彦镇",
-        "station": "站",
+        "station_id": sid,
         "location": "广场",
         "starts_at": "2022-06-11T08:00:00+08:00",
         "ends_at": "2022-06-11T18:00:00+08:00",
@@ -153,7 +163,8 @@ def fields(http: Http) -> list[Field]:
     }
     long = {"multiline": True, "max_length": 2000}
     return [
-        *(Field("/teams", new_team, f) for f in ("name", "township", "station")),
+        *(Field("/stations", new_station, f) for f in ("name", "township")),
+        *(Field("/teams", new_team, f) for f in ("name", "township")),
         Field(f"/teams/{tid}/members/{vid}/leave", reason, "reason", **long),
         *(Field(f"/teams/{tid}/commendations", commend, f) for f in ("title",)),
         Field(f"/teams/{tid}/commendations", commend, "period", max_length=40),
@@ -176,10 +187,7 @@ def fields(http: Http) -> list[Field]:
         Field(f"/volunteers/{vid}/commendations", commend, "reason", **long),
         Field(f"/volunteers/{vid}/redemptions", {"points": "1", "benefit": "体检"}, "benefit"),
         Field(f"/awards/{uuid.uuid4()}/reversal", reason, "reason", **long),
-        *(
-            Field("/activities", new_activity, f)
-            for f in ("title", "township", "station", "location")
-        ),
+        *(Field("/activities", new_activity, f) for f in ("title", "township", "location")),
         Field("/activities", new_activity, "category", max_length=60),
         Field(f"/activities/{aid}/signups/{vid}/withdraw", reason, "reason", **long),
         Field(f"/activities/{aid}/hours/{vid}/corrections", correction, "reason", **long),
@@ -369,7 +377,12 @@ def _stored_with_nul(container: Container) -> UUID:
         actor=actor,
     )
     squad = VolunteerTeam(
-        name="队\x00", level=TeamLevel.TOWNSHIP, township="巴彦镇\x00", station="站", actor=actor
+        name="队\x00",
+        level=TeamLevel.TOWNSHIP,
+        township="巴彦镇\x00",
+        station="站",
+        station_id=None,
+        actor=actor,
     )
     container.ledger.save(nul, squad)
     return nul.id
@@ -498,7 +511,8 @@ def test_readyz_reports_the_last_write_error_until_a_write_succeeds(
     )
     token = UserStore(pg_container.store).add("admin-disk", "admin")
     auth = {"Authorization": f"Bearer {token}"}
-    body = {"name": "队", "level": "banner", "township": "巴彦镇", "station": "站"}
+    sid = str(station(pg_container.ledger))
+    body = {"name": "队", "level": "banner", "township": "巴彦镇", "station_id": sid}
     with TestClient(create_app(pg_container)) as client:
         assert client.get("/readyz").status_code == 200
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
