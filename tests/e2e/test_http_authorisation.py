@@ -47,6 +47,8 @@ class World:
     entry: str
     decision_version: int
     commendation: str
+    spare: str  # the volunteer the matrix suspends and withdraws (the others stay active)
+    spare_team: str  # the team the matrix dissolves
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,8 @@ def world(api: Api) -> World:
         entry,
         decided,
         commended["created"]["commendation_id"],
+        volunteer(staff, "矩阵丁"),
+        team(staff, "矩阵备用队"),
     )
 
 
@@ -245,6 +249,10 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
     wrong: list[str] = []
     for method, path in routes:
         url = path.removeprefix("/api/v1")
+        if url.endswith(("/suspend", "/reinstate", "/withdraw")):
+            url = url.replace("{volunteer_id}", world.spare)
+        if url.endswith("/dissolve"):
+            url = url.replace("{team_id}", world.spare_team)
         for key, value in ids.items():
             url = url.replace(key, value)
         assert "{" not in url, path
