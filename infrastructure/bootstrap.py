@@ -26,6 +26,7 @@ from application.readmodel.queries import ReadModels
 from application.readmodel.review import annual_review
 from domain.rulebook import Rulebook
 from domain.values import Actor, Category
+from infrastructure.asof import AsOfReads, Gate
 from infrastructure.audit import chain_at
 from infrastructure.decoding import FastDecoder
 from infrastructure.encoding import FastEncodingMapper
@@ -56,6 +57,8 @@ class Container:
     ledger: VolunteerLedger
     _store: SqlStore | None = field(default=None, repr=False)
     _replica: SqlStore | None = field(default=None, repr=False)
+    as_of: AsOfReads = field(init=False, repr=False)
+    waits: Gate = field(init=False, repr=False)
 
     @property
     def store(self) -> SqlStore:
@@ -63,6 +66,16 @@ class Container:
         if self._store is None:
             self._store = SqlStore(self.settings, pool_size=self.settings.postgres_pool_size)
         return self._store
+
+    def __post_init__(self) -> None:
+        # Time travel and waiting for the read models, each bounded per process.
+        self.as_of = AsOfReads(
+            self.ledger,
+            self.rulebook,
+            replays=self.settings.max_replays,
+            cached=self.settings.replay_cache_size,
+        )
+        self.waits = Gate("reads waiting for the read models", self.settings.max_read_waiters)
 
     @property
     def replica(self) -> SqlStore:

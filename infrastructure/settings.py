@@ -120,6 +120,26 @@ class Settings(BaseSettings):
         description="answers of ranking and ledger reads kept per API process, each valid only "
         "at the read-model position it was computed at (0: none)",
     )
+    max_read_waiters: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="reads per API process that may wait for the read models (min_position) "
+        "at once; one more is answered 503 with Retry-After at once",
+    )
+    max_replays: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="time-travel replays (known_at, as_of_position) per API process at once; "
+        "one more is answered 503 with Retry-After at once",
+    )
+    replay_cache_size: int = Field(
+        default=4,
+        ge=0,
+        le=1000,
+        description="whole-log replays kept per API process, by cut (0: none)",
+    )
     aggregate_cache_size: int = Field(
         default=10_000,
         ge=0,
