@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from importlib import metadata
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
 from infrastructure.bootstrap import Container, bootstrap
@@ -22,6 +22,7 @@ from infrastructure.listening import Listener
 from infrastructure.runtime import tune_collector
 from infrastructure.users import TokenCache, UserStore
 from interfaces.http import idempotency, limits, metrics, problems
+from interfaces.http.inputs import printable_query
 from interfaces.http.readcache import ReadCache, SentAnswers
 from interfaces.http.requestid import RequestId
 from interfaces.http.routers import (
@@ -109,6 +110,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
         lifespan=lifespan,
         docs_url=None,  # served by the console from local files (interfaces.web.app)
+        dependencies=[Depends(printable_query)],
     )
     container.store.hold_connections()  # reads come in bursts: no connection made then
     listener = Listener.for_settings(container.settings)
@@ -152,6 +154,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         audit,
         chain,
     ):
+        problems.document(module.router)
         app.include_router(module.router, prefix=API_PREFIX)
     console.install(app, container)
     return app

@@ -15,9 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
-from application.readmodel.replay import replay
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
 from interfaces.http.readcache import ANSWERED, MISS, Miss, ReadCache
@@ -40,16 +38,45 @@ async def read_models(
     container: ContainerDep,
     min_position: Annotated[
         int | None,
-        Query(ge=0, description="Answer only once the read models reflect this log position."),
+        Query(
+            ge=0,
+            le=MAX_POSITION,
+            description="Answer only once the read models reflect this log position "
+            "(422 if the log has not reached it; 503 with Retry-After if they do not within "
+            "5 s, or if too many reads are already waiting).",
+        ),
     ] = None,
 ) -> ReadModels:
     """The projections, after waiting (up to 5 s, else 503) for ``min_position`` if given."""
     request.state.min_position = min_position
     if min_position:
         await run_in_threadpool(
-            partial(container.wait_for, min_position, READ_WAIT_SECONDS, replica=True)
+            wait_for_position, container, min_position, "min_position", replica=True
         )
     return container.read_models()
+
+
+def wait_for_position(
+    container: Container, position: int, field: str, *, replica: bool = False
+) -> None:
+    """Wait (bounded, and only as one of a bounded number) for the read models to reach
+    ``position`` (with ``replica``, those :meth:`Container.read_models` reads); a position
+    the log has not reached is refused at once."""
+    if container.read_position(replica=replica) >= position:
+        return
+    head = container.ledger.current_position()
+    if position > head:
+        message = f"position {position} is beyond the log's head ({head})"
+        raise Problem(
+            422,
+            "validation",
+            "Invalid request",
+            f"{field}: {message}; nothing up to it has been recorded",
+            errors=[{"field": field, "message": message}],
+            head=head,
+        )
+    with container.waits.held():
+        container.wait_for(position, timeout=READ_WAIT_SECONDS, replica=replica)
 
 
 def _time_travel_conflict() -> Problem:
@@ -78,13 +105,12 @@ def known_at_position(container: Container, known_at: datetime) -> int:
                 {"field": "known_at", "message": "an offset (such as +08:00 or Z) is required"}
             ],
         )
-    container.wait_for(container.ledger.current_position(), READ_WAIT_SECONDS, replica=True)
+    wait_for_position(container, container.ledger.current_position(), "known_at", replica=True)
     return container.read_models().position_known_at(known_at.astimezone(UTC).isoformat())
 
 
-async def projection_reads(
+async def as_of_cut(
     container: ContainerDep,
-    live: Annotated[ReadModels, Depends(read_models)],
     as_of_position: Annotated[
         int | None,
         Query(
@@ -100,24 +126,31 @@ async def projection_reads(
             "recorded up to this time. Not together with `as_of_position`."
         ),
     ] = None,
-) -> ReadModels:
-    """The live read models, or with ``as_of_position``/``known_at`` a replay up to that point."""
+) -> int | None:
+    """The log position a time-travel read is cut at (None: a live read)."""
     if as_of_position is not None and known_at is not None:
         raise _time_travel_conflict()
-    if known_at is None and as_of_position is None:
-        return live
-    return await run_in_threadpool(_replayed, container, as_of_position, known_at)
-
-
-def _replayed(
-    container: Container, as_of_position: int | None, known_at: datetime | None
-) -> ReadModels:
     if known_at is not None:
-        as_of_position = known_at_position(container, known_at)
-    assert as_of_position is not None
-    upto = min(as_of_position, container.ledger.current_position())
-    memory, _ = replay(container.ledger, all_projections(container.rulebook), upto=upto)
-    return ReadModels(memory, container.rulebook)
+        return await run_in_threadpool(known_at_position, container, known_at)
+    if as_of_position is not None:
+        head = await run_in_threadpool(container.ledger.current_position)
+        return min(as_of_position, head)
+    return None
+
+
+AsOfCut = Annotated[int | None, Depends(as_of_cut)]
+
+
+async def projection_reads(
+    container: ContainerDep,
+    live: Annotated[ReadModels, Depends(read_models)],
+    cut: AsOfCut,
+) -> ReadModels:
+    """The live read models, or with ``as_of_position``/``known_at`` a replay up to that point
+    (503 with Retry-After when this process already runs its limit of replays)."""
+    if cut is None:
+        return live
+    return await run_in_threadpool(container.as_of.read_models_at, cut)
 
 
 LiveReads = Annotated[ReadModels, Depends(read_models)]
@@ -167,6 +200,14 @@ class CachedReads:
 
 
 async def cached_reads(request: Request, reads: Reads) -> CachedReads:
+    return _cached(request, reads)
+
+
+async def cached_live_reads(request: Request, reads: LiveReads) -> CachedReads:
+    return _cached(request, reads)
+
+
+def _cached(request: Request, reads: ReadModels) -> CachedReads:
     cache: ReadCache = request.app.state.read_cache
     return CachedReads(
         reads,
@@ -177,6 +218,7 @@ async def cached_reads(request: Request, reads: Reads) -> CachedReads:
 
 
 Cached = Annotated[CachedReads, Depends(cached_reads)]
+CachedLive = Annotated[CachedReads, Depends(cached_live_reads)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 

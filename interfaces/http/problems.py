@@ -13,9 +13,11 @@ from typing import Any
 
 import psycopg
 import psycopg_pool
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,6 +33,7 @@ from application.errors import (
     VersionMismatch,
 )
 from domain.errors import DomainError, InvalidValue
+from infrastructure.asof import Busy
 from infrastructure.bootstrap import ReadModelsBehind
 
 PROBLEM_BASE = "https://volunteer-ledger.example/problems"
@@ -74,6 +77,87 @@ def problem_response(
     body = {"type": f"{PROBLEM_BASE}/{kind}", "title": title, "status": status, "detail": detail}
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_MEANINGS = {
+    400: "The request cannot be read.",
+    401: "No bearer token, or one that is not valid.",
+    403: "The caller's role or scope does not allow it.",
+    404: "No such record.",
+    409: "A rule of the programme refuses it, or someone else changed the record first; "
+    "nothing was recorded.",
+    412: "`If-Match` names a version the record is no longer at; nothing was recorded.",
+    413: "The body is larger than its limit; nothing was recorded.",
+    415: "The body's media type is not one the operation reads.",
+    422: "A field is invalid or missing (`errors` names each field and the rule); "
+    "nothing was recorded.",
+    429: "Too many attempts; try again after `Retry-After` seconds.",
+    503: "The store or the read models are unavailable or busy; try again after "
+    "`Retry-After` seconds.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for problem documents of ``statuses`` (FastAPI ``responses=``)."""
+    return {
+        status: {
+            "description": _MEANINGS[status],
+            "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+def _parameters(dependant: Dependant) -> tuple[set[str], set[str]]:
+    """The path and header parameters a route reads, its dependencies' included."""
+    path: set[str] = set()
+    headers: set[str] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        path |= {p.alias for p in current.path_params}
+        headers |= {p.alias.lower() for p in current.header_params}
+        stack.extend(current.dependencies)
+    return path, headers
+
+
+def document(router: APIRouter) -> None:
+    """Add to every route of an API router the problem documents it can answer with: every
+    one 401, 403, 422 and 503; one with a path id 404; a write 409 and 413; one reading
+    ``If-Match`` 412. The rest (415) are declared on their routes."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        path, headers = _parameters(route.dependant)
+        statuses = [401, 403, 422, 503]
+        if path:
+            statuses.append(404)
+        if (route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
+            statuses += [409, 413]
+        if "if-match" in headers:
+            statuses.append(412)
+        for status, entry in problem_responses(*statuses).items():
+            declared = route.responses.get(status, {})  # the route's own words come first
+            content = {**entry["content"], **declared.get("content", {})}
+            route.responses[status] = {**entry, **declared, "content": content}
 
 
 def _field(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -232,6 +316,18 @@ def _behind(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _busy(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Busy)
+    return problem_response(
+        503,
+        "busy",
+        "Busy",
+        str(exc),
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+        limit=exc.size,
+    )
+
+
 def _problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     return problem_response(
@@ -274,6 +370,7 @@ def install(app: FastAPI) -> None:
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(ReadModelsBehind, _behind)
+    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

@@ -165,7 +165,7 @@ class ReadCache:
 
         ``ask``: read the positions from the store even if recent ones are remembered
         (``min_position`` reads); otherwise remembered ones do, as for :meth:`peek`."""
-        encoder = encode or _json
+        encoder = encode or encode_json
         if not self._live(reads):  # a replay (or no cache): computed every time
             value = compute()
             return (None if value is None else encoder(value)), None
@@ -200,7 +200,7 @@ class ReadCache:
         return body, positions
 
 
-def _json(value: Any) -> bytes:
+def encode_json(value: Any) -> bytes:
     """What FastAPI's JSONResponse would send for ``value`` (``jsonable_encoder`` then
     compact JSON), at a fraction of the cost: the standard encoder walks the value and
     hands only what it cannot encode itself (decimals, times, UUIDs, models…) to

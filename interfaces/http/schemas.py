@@ -6,7 +6,7 @@ edge refuses what the aggregates would, as a 422 naming the field."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from application.results import Recorded, Verification
 from domain.errors import InvalidValue
 from domain.values import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX, check_text
+from interfaces.http.inputs import Day, in_calendar_time
 
 
 def _checked(
@@ -82,7 +83,12 @@ def _real_offset(value: datetime) -> datetime:
     return value
 
 
-Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_real_offset)]
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_rfc3339_text),
+    AfterValidator(_real_offset),
+    AfterValidator(in_calendar_time),
+]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -235,8 +241,8 @@ class RecordInsurance(BaseModel):
     policy_number: Text
     insurer: Text
     kind: Literal["individual", "group"]
-    covers_from: date
-    covers_to: date
+    covers_from: Day
+    covers_to: Day
     sum_insured: Decimal
 
 
@@ -244,7 +250,7 @@ class CompleteTraining(BaseModel):
     model_config = _example(course="应急救护", hours="4", completed_on="2022-03-15")
     course: Text
     hours: Decimal = Field(gt=0)
-    completed_on: date
+    completed_on: Day
 
 
 class CertifyStarLevel(BaseModel):
@@ -357,7 +363,7 @@ class RecordMedia(BaseModel):
     outlet: Text
     level: Literal["national", "provincial", "city", "banner", "online"]
     url: Annotated[str, Field(min_length=1, max_length=2000), _checked(max_length=2000)]
-    published_on: date
+    published_on: Day
 
 
 class CancelActivity(BaseModel):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,7 +26,8 @@ from domain.values import (
 from infrastructure.runner import cycle_collector_paused
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
-from interfaces.http.problems import Problem
+from interfaces.http.inputs import Day
+from interfaces.http.problems import Problem, problem_responses
 from interfaces.http.schemas import (
     CancelActivity,
     CorrectHours,
@@ -204,6 +204,8 @@ def _json_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as e:
         raise _invalid_body(f"the body is not valid JSON: {e}") from None
+    except RecursionError:  # a sheet is a list of flat objects: nothing nests this deep
+        raise _invalid_body("the body's JSON is nested too deeply for a sheet") from None
     if not isinstance(data, list):
         raise _invalid_body("the body must be a JSON list of hours rows (or text/csv)")
     try:
@@ -221,6 +223,11 @@ def _json_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
     return [_hours_row(i) for i in items], list(range(1, len(items) + 1))
 
 
+def _unreadable(reader: csv.DictReader[str], error: csv.Error) -> RowError:
+    """The line the reader stopped in (it counts only the lines it finished)."""
+    return RowError(reader.line_num + 1, "row", f"the CSV cannot be read here: {error}")
+
+
 def _csv_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
     """CSV rows; line numbers count the header as line 1."""
     try:
@@ -228,7 +235,10 @@ def _csv_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
     except UnicodeDecodeError as e:
         raise _invalid_body(f"the CSV is not UTF-8: {e}") from None
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as e:
+        raise BulkRejected([_unreadable(reader, e)]) from None
     missing = [c for c in _CSV_HEADER[:3] if c not in header]
     if missing:
         raise BulkRejected(
@@ -238,7 +248,14 @@ def _csv_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
     rows: list[HoursRow] = []
     lines: list[int] = []
     errors: list[RowError] = []
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as e:  # e.g. a field over the csv module's size limit: no row is read
+            raise BulkRejected([*errors, _unreadable(reader, e)]) from None
         line = reader.line_num
         if None in record:
             errors.append(RowError(line, "row", "more values than header columns"))
@@ -258,7 +275,11 @@ def _csv_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
     return rows, lines
 
 
-@router.post("/activities/{activity_id}/hours/bulk", openapi_extra=_SHEET_BODY)
+@router.post(
+    "/activities/{activity_id}/hours/bulk",
+    openapi_extra=_SHEET_BODY,
+    responses=problem_responses(415),
+)
 def record_hours_bulk(
     activity_id: UUID,
     caller: CallerDep,
@@ -443,8 +464,8 @@ def list_activities(
     team_id: UUID | None = None,
     township: str | None = None,
     category: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page:

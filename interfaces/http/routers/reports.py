@@ -21,6 +21,10 @@ from interfaces.http.schemas import Page
 
 router = APIRouter(tags=["reports"])
 
+# A year of 1900–2199, a quarter of it or a month of it: checked here, so that a period the
+# calendar cannot hold is a 422 naming the field, not a rule violation (409).
+PERIOD_PATTERN = r"^(19|20|21)[0-9]{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+
 RANKING_COLUMNS = (
     "unit_id",
     "name",
@@ -60,7 +64,11 @@ async def rankings(
     _: CallerDep,
     cached: Cached,
     unit: Literal["station", "team"] = "station",
-    period: str = Query(description="`2022`, `2022-Q3` or `2022-07`", examples=["2022"]),
+    period: str = Query(
+        description="`2022`, `2022-Q3` or `2022-07`",
+        examples=["2022"],
+        pattern=PERIOD_PATTERN,
+    ),
     level: Literal["township", "village"] | None = Query(
         None,
         description="stations: rank those of this level (default township); the banner "

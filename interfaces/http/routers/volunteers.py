@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from application.readmodel.queries import ReadModels
@@ -19,15 +20,17 @@ from domain.volunteer import Volunteer
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import (
     READ_WAIT_SECONDS,
-    Cached,
+    AsOfCut,
+    CachedLive,
     ContainerDep,
     Cursor,
     IfMatch,
     Limit,
     Reads,
+    wait_for_position,
 )
 from interfaces.http.problems import Problem
-from interfaces.http.readcache import PlainAnswer, Recognise
+from interfaces.http.readcache import PlainAnswer, Recognise, encode_json
 from interfaces.http.schemas import (
     CertifyStarLevel,
     Commend,
@@ -282,6 +285,11 @@ def get_volunteer(volunteer_id: UUID, caller: CallerDep, reads: Reads) -> dict[s
     return _shown(row, caller)
 
 
+def _ledger_at(container: ContainerDep, volunteer_id: UUID, cut: int) -> Any:
+    wait_for_position(container, cut, "as_of_position")  # the audit trail's index, to the cut
+    return container.as_of.ledger_at(container.store, volunteer_id, cut)
+
+
 def ledger_answer(volunteer_id: UUID) -> PlainAnswer:
     return PlainAnswer(("ledger",), ("ledger", volunteer_id), partial(_ledger, str(volunteer_id)))
 
@@ -308,8 +316,18 @@ def recognise_ledger(prefix: str) -> Recognise:
 
 
 @router.get("/volunteers/{volunteer_id}/ledger", response_model=dict[str, Any])
-async def get_ledger(volunteer_id: UUID, _: CallerDep, cached: Cached) -> Response:
-    """The volunteer's point ledger: balance, totals and every entry with its position."""
+async def get_ledger(
+    volunteer_id: UUID, _: CallerDep, container: ContainerDep, cut: AsOfCut, cached: CachedLive
+) -> Response:
+    """The volunteer's point ledger: balance, totals and every entry with its position.
+
+    As of a past cut it is built from the volunteer's own events up to the cut, not from a
+    replay of the whole log."""
+    if cut is not None:
+        row = await run_in_threadpool(_ledger_at, container, volunteer_id, cut)
+        if row is None:
+            raise Problem(404, "not-found", "Not found", f"no ledger for volunteer {volunteer_id}")
+        return Response(encode_json(row), media_type="application/json")
     plain = ledger_answer(volunteer_id)
     body = await cached.answer(plain.projections, plain.key, partial(plain.compute, cached.reads))
     if body is None:
