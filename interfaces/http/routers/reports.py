@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from functools import partial
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ router = APIRouter(tags=["reports"])
 # A year of 1900–2199, a quarter of it or a month of it: checked here, so that a period the
 # calendar cannot hold is a 422 naming the field, not a rule violation (409).
 PERIOD_PATTERN = r"^(19|20|21)[0-9]{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+PERIOD = re.compile(PERIOD_PATTERN)
 
 RANKING_COLUMNS = (
     "unit_id",
@@ -129,6 +131,8 @@ def recognise_rankings(prefix: str) -> Recognise:
         items = query.multi_items()
         unit, period = query.get("unit"), query.get("period")
         if len(items) != 2 or unit not in ("station", "team") or period is None:
+            return None
+        if PERIOD.fullmatch(period) is None:  # the route refuses it (422)
             return None
         accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
         return rankings_answer(unit, period, b"text/csv" in accept)
