@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from interfaces.http.readcache import _json
+from interfaces.http.readcache import encode_json
 
 
 class Kind(StrEnum):
@@ -78,7 +78,7 @@ values = st.recursive(
 
 @given(values)
 def test_the_fast_encoding_is_byte_for_byte_what_fastapi_sends(value: Any) -> None:
-    assert _json(value) == _fastapi(value)
+    assert encode_json(value) == _fastapi(value)
 
 
 def test_a_ledger_like_answer_in_chinese_is_encoded_alike() -> None:
@@ -90,5 +90,5 @@ def test_a_ledger_like_answer_in_chinese_is_encoded_alike() -> None:
             {"kind": Kind.GROUP, "recorded": datetime(2022, 5, 1, 8, tzinfo=UTC)},
         ],
     }
-    assert _json(answer) == _fastapi(answer)
-    assert "健康知识进社区".encode() in _json(answer)
+    assert encode_json(answer) == _fastapi(answer)
+    assert "健康知识进社区".encode() in encode_json(answer)
