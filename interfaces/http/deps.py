@@ -141,6 +141,19 @@ async def as_of_cut(
 AsOfCut = Annotated[int | None, Depends(as_of_cut)]
 
 
+def replayed(
+    container: Container, as_of_position: int | None, known_at: datetime | None
+) -> ReadModels:
+    """The read models at a cut (blocking; for callers outside a request's dependencies):
+    bounded and kept by cut as every time-travel read is."""
+    if known_at is not None:
+        cut = known_at_position(container, known_at)
+    else:
+        assert as_of_position is not None
+        cut = min(as_of_position, container.ledger.current_position())
+    return container.as_of.read_models_at(cut)
+
+
 async def projection_reads(
     container: ContainerDep,
     live: Annotated[ReadModels, Depends(read_models)],

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from infrastructure.bootstrap import Container
-from interfaces.http.deps import _replayed
+from interfaces.http.deps import replayed
 from interfaces.http.problems import Problem
 from interfaces.http.routers import audit as api
 from interfaces.http.routers import chain
@@ -95,7 +95,7 @@ async def verify_chain(request: Request, visitor: SignedIn) -> Response:
 
 def _ledger_as_of(container: Container, visitor: Visitor, volunteer_id: UUID, day: date) -> Any:
     visitor.caller().require_auditor("时光回溯查询")
-    reads = _replayed(container, None, end_of_day(day))
+    reads = replayed(container, None, end_of_day(day))
     return reads.ledger(str(volunteer_id)), reads.volunteer(str(volunteer_id))
 
 

@@ -14,7 +14,7 @@ from application.readmodel.queries import ReadModels
 from domain.errors import DomainError
 from domain.ranking import Period
 from infrastructure.bootstrap import Container
-from interfaces.http.deps import _replayed
+from interfaces.http.deps import replayed
 from interfaces.http.routers.ops import readiness
 from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
 from interfaces.web.routing import PageRoute
@@ -90,7 +90,7 @@ async def rankings(
     container = _container(request)
     reads = container.read_models()
     if known_on is not None:
-        reads = await run_in_threadpool(_replayed, container, None, end_of_day(known_on))
+        reads = await run_in_threadpool(replayed, container, None, end_of_day(known_on))
     chosen = period or str(await run_in_threadpool(latest_year, reads))
     try:
         Period.parse(chosen)
