@@ -141,16 +141,17 @@ def _parameters(dependant: Dependant) -> tuple[set[str], set[str]]:
 
 def document(router: APIRouter) -> None:
     """Add to every route of an API router the problem documents it can answer with: every
-    one 401, 403, 422 and 503; one with a path id 404; a write 409 and 413; one reading
+    one 401, 403, 422 and 503; one with a path id or a write 404; a write 409 and 413; one reading
     ``If-Match`` 412. The rest (415) are declared on their routes."""
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
         path, headers = _parameters(route.dependant)
         statuses = [401, 403, 422, 503]
-        if path:
+        write = bool((route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"})
+        if path or write:  # a write may name records in its body too (a team, a station)
             statuses.append(404)
-        if (route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
+        if write:
             statuses += [409, 413]
         if "if-match" in headers:
             statuses.append(412)
