@@ -7,9 +7,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.base import command
+from application.errors import ConcurrencyConflict, NotFound
 from application.results import Recorded
 from application.stations import StationCommands
 from domain.errors import rule_violation
+from domain.registry import DuplicateNationalId, NationalIdClaim, national_id_claim_id
 from domain.team import VolunteerTeam
 from domain.values import (
     Actor,
@@ -135,7 +137,12 @@ class VolunteerCommands(TeamCommands):
         skills: list[str],
         actor: Actor,
     ) -> Recorded:
-        """Register a volunteer (the national id is checked, including its check character)."""
+        """Register a volunteer (the national id is checked, including its check character).
+
+        The national id is claimed in the same atomic save as the volunteer, so a person
+        registered once (even withdrawn since), or by a registration racing this one in
+        another process, is refused as ``duplicate-national-id`` naming that record.
+        """
         volunteer = Volunteer.register(
             name=name,
             national_id=national_id,
@@ -145,7 +152,24 @@ class VolunteerCommands(TeamCommands):
             skills=skills,
             actor=actor,
         )
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        self._refuse_if_claimed(volunteer.national_id)
+        claim = NationalIdClaim.claim(
+            national_id=volunteer.national_id, volunteer_id=volunteer.id, actor=actor
+        )
+        try:
+            position = self.record(claim, volunteer)
+        except ConcurrencyConflict:
+            # Another registration of this person was saved first: say whose it is.
+            self._refuse_if_claimed(volunteer.national_id)
+            raise
+        return Recorded(volunteer.id, volunteer.version, position)
+
+    def _refuse_if_claimed(self, national_id: str) -> None:
+        try:
+            claim = self.load(NationalIdClaim, national_id_claim_id(national_id), read_only=True)
+        except NotFound:
+            return
+        raise DuplicateNationalId(claim.volunteer_id)
 
     @command
     def update_profile(

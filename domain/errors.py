@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
 
 class DomainError(Exception):
     """A command broke a rule of the domain; nothing was recorded."""
 
     rule: str = "domain-rule"
+    # Further figures a client may act on (the existing record's id, say), by field name.
+    details: Mapping[str, Any] = MappingProxyType({})
 
     def __init__(self, message: str, *, rule: str | None = None) -> None:
         super().__init__(message)

@@ -14,6 +14,7 @@ from uuid import UUID
 from application.readmodel.store import RowStore
 from application.readmodel.tables import Table
 from domain.activity import ServiceActivity
+from domain.registry import NationalIdClaim
 from domain.rulebook import Rulebook
 from domain.seal import ChainSeal
 from domain.station import Station
@@ -40,7 +41,14 @@ def event_topics() -> frozenset[str]:
 def event_classes() -> dict[str, type[Any]]:
     """Each event class of our aggregates, by its short topic."""
     found = {}
-    for aggregate in (Volunteer, ServiceActivity, VolunteerTeam, Station, ChainSeal):
+    for aggregate in (
+        Volunteer,
+        ServiceActivity,
+        VolunteerTeam,
+        Station,
+        ChainSeal,
+        NationalIdClaim,
+    ):
         for name, value in vars(aggregate).items():
             topic = getattr(value, "TOPIC", None)
             if isinstance(value, type) and topic and name not in {"Created", "Event"}:
@@ -86,8 +94,9 @@ DECISION_EVENTS = frozenset(
 )
 STATION_EVENTS = frozenset({"Station.Registered", "Station.Renamed", "Station.Closed"})
 INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
-# Seals of the hash chain: facts about the log itself, not about volunteers or activities.
-AUDIT_EVENTS = frozenset({"ChainSeal.Sealed"})
+# Seals of the hash chain (facts about the log itself) and claims on national ids (the
+# volunteer's own registration says the rest): no read model but the audit trail needs them.
+AUDIT_EVENTS = frozenset({"ChainSeal.Sealed", "NationalIdClaim.Claimed"})
 
 
 class EventHeader:

@@ -88,6 +88,10 @@ def _in_progress(key: str) -> Response:
     )
 
 
+# Aggregates a command saves beside the one it answers with.
+SIDE_RECORDS = frozenset({"NationalIdClaim"})
+
+
 def recorded_outcome(
     container: Container, path: str, caller: str, key: str, request_hash: str
 ) -> tuple[int, str] | None:
@@ -102,7 +106,9 @@ def recorded_outcome(
         return None
     last = rows[-1]
     position = int(last["position"])
-    aggregates = {str(r["aggregate_id"]) for r in rows}
+    # A registration saves the volunteer with its claim on the national id (saved first):
+    # the answer names the volunteer.
+    aggregates = {str(r["aggregate_id"]) for r in rows if r["aggregate_type"] not in SIDE_RECORDS}
     if path in RECONSTRUCTABLE and len(aggregates) == 1:
         body = {
             "id": str(last["aggregate_id"]),

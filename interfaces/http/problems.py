@@ -183,7 +183,9 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem_response(409, "rule-violation", "Rule violation", str(exc), rule=exc.rule)
+    return problem_response(
+        409, "rule-violation", "Rule violation", str(exc), rule=exc.rule, **exc.details
+    )
 
 
 def _invalid(_: Request, exc: Exception) -> JSONResponse:

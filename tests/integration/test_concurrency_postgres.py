@@ -7,6 +7,7 @@ both decided from the same version and the race is real every time.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
 from infrastructure.transcodings import ledger_transcodings
+from tests.integration import racing_registration
 from tests.integration.builders import BUREAU, STAFF, activity, at, team, volunteer
 from tests.integration.test_application import DAY
 
@@ -164,3 +166,34 @@ def test_many_writers_without_a_barrier_never_lose_or_duplicate(pg_store: Settin
     finally:
         for app in (setup, *writers):
             app.close()
+
+
+def test_two_processes_registering_one_person_at_once_exactly_one_wins(
+    pg_store: Settings,
+) -> None:
+    national_id = "15010219800101009X"
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Manager().Barrier(2)
+    settings = pg_store.model_dump_json()
+    with spawn.Pool(2) as pool:
+        pending = [
+            pool.apply_async(racing_registration.register, (settings, spelling, name, barrier))
+            for spelling, name in ((national_id, "王建国"), (national_id.lower(), "王建国（重复）"))
+        ]
+        outcomes = [p.get(timeout=240) for p in pending]
+
+    winners = [o for o in outcomes if "id" in o]
+    losers = [o for o in outcomes if "rule" in o]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert losers[0] == {
+        "rule": "duplicate-national-id",
+        "existing_volunteer_id": winners[0]["id"],
+    }
+    observer = _ledger(pg_store, cache=False)
+    try:
+        registered = [
+            n.topic for n in observer.notification_log.select(1, 10) if "Registered" in n.topic
+        ]
+        assert len(registered) == 1
+    finally:
+        observer.close()

@@ -14,9 +14,10 @@ from application.readmodel.store import MemoryStore
 from infrastructure.rulebook_loader import load_rulebook
 
 
-def test_our_aggregates_record_thirty_six_event_types() -> None:
+def test_our_aggregates_record_thirty_seven_event_types() -> None:
     # 32 about teams, volunteers and activities, 3 about stations, the seal of the hash chain
-    assert len(event_topics()) == 36
+    # and the claim on a national id
+    assert len(event_topics()) == 37
 
 
 @pytest.mark.parametrize("projection", [p for p in PROJECTION_TYPES if p.name != "audit"])

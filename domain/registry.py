@@ -1,0 +1,68 @@
+"""One person, one record: a claim on a national id, keyed by a hash of the id.
+
+A claim's id is derived from the normalised national id, so two registrations of the
+same person create the same claim: the second's claim cannot be saved beside the
+first's (the event store refuses a second version 1 of one aggregate), in any process
+and on either store. The claim is saved in the same atomic save as the volunteer it
+names. It names the volunteer, not the id number (the volunteer's own registration
+holds that); a withdrawn volunteer keeps its claim.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.values import Actor
+
+T = "volunteer-ledger:NationalIdClaim"
+_CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "urn:volunteer-ledger:national-id")
+
+
+def national_id_claim_id(normalised_national_id: str) -> UUID:
+    """The claim's id for a national id already normalised (``normalise_national_id``)."""
+    return uuid5(_CLAIM_NAMESPACE, normalised_national_id)
+
+
+class DuplicateNationalId(DomainError):
+    """The national id already belongs to a registered volunteer."""
+
+    rule = "duplicate-national-id"
+
+    def __init__(self, existing_volunteer_id: UUID) -> None:
+        super().__init__(
+            f"this national id is already registered to volunteer {existing_volunteer_id}: "
+            "one person has one record, and a withdrawn volunteer keeps it"
+        )
+        self.existing_volunteer_id = existing_volunteer_id
+        self.details = {"existing_volunteer_id": str(existing_volunteer_id)}
+
+
+class NationalIdClaim(Aggregate):
+    """The national id (by its hash) belongs to one volunteer."""
+
+    TOPIC = T
+
+    class Created(Aggregate.Created):
+        TOPIC = f"{T}.Created"
+
+    class Claimed(Aggregate.Created):
+        TOPIC = f"{T}.Claimed"
+        volunteer_id: UUID
+        actor: Actor
+
+    @event(Claimed)
+    def __init__(self, volunteer_id: UUID, actor: Actor) -> None:
+        self.volunteer_id = volunteer_id
+
+    @classmethod
+    def claim(cls, *, national_id: str, volunteer_id: UUID, actor: Actor) -> NationalIdClaim:
+        """Claim a normalised national id for ``volunteer_id``."""
+        return cls._create(
+            cls.Claimed,
+            id=national_id_claim_id(national_id),
+            volunteer_id=volunteer_id,
+            actor=actor,
+        )
