@@ -172,25 +172,28 @@ def test_two_processes_registering_one_person_at_once_exactly_one_wins(
     pg_store: Settings,
 ) -> None:
     national_id = "15010219800101009X"
+    observer = _ledger(pg_store, cache=False)  # creates the tables before the racers start
     spawn = multiprocessing.get_context("spawn")
-    barrier = spawn.Manager().Barrier(2)
     settings = pg_store.model_dump_json()
-    with spawn.Pool(2) as pool:
-        pending = [
-            pool.apply_async(racing_registration.register, (settings, spelling, name, barrier))
-            for spelling, name in ((national_id, "王建国"), (national_id.lower(), "王建国（重复）"))
-        ]
-        outcomes = [p.get(timeout=240) for p in pending]
-
-    winners = [o for o in outcomes if "id" in o]
-    losers = [o for o in outcomes if "rule" in o]
-    assert len(winners) == 1 and len(losers) == 1, outcomes
-    assert losers[0] == {
-        "rule": "duplicate-national-id",
-        "existing_volunteer_id": winners[0]["id"],
-    }
-    observer = _ledger(pg_store, cache=False)
     try:
+        with spawn.Manager() as manager, spawn.Pool(2) as pool:
+            barrier = manager.Barrier(2)
+            pending = [
+                pool.apply_async(racing_registration.register, (settings, spelling, name, barrier))
+                for spelling, name in (
+                    (national_id, "王建国"),
+                    (national_id.lower(), "王建国（重复）"),
+                )
+            ]
+            outcomes = [p.get(timeout=240) for p in pending]
+
+        winners = [o for o in outcomes if "id" in o]
+        losers = [o for o in outcomes if "rule" in o]
+        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert losers[0] == {
+            "rule": "duplicate-national-id",
+            "existing_volunteer_id": winners[0]["id"],
+        }
         registered = [
             n.topic for n in observer.notification_log.select(1, 10) if "Registered" in n.topic
         ]
