@@ -10,11 +10,12 @@ from application.errors import BulkRejected, NotFound, RowError
 from application.results import AwardResult, HoursRow, Recorded, Verification
 from application.stations import StationCommands
 from domain.activity import ServiceActivity
-from domain.awards import AwardRef
+from domain.awards import AwardRef, derived_entry_id
 from domain.errors import DomainError, rule_violation
 from domain.rulebook import RulebookVersion
 from domain.team import VolunteerTeam
 from domain.values import (
+    ActivityStatus,
     Actor,
     BeneficiaryType,
     Category,
@@ -194,34 +195,30 @@ class ActivityCommands(StationCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        """Correct a participant's hours; after verification the old award is reversed and re-awarded."""
+        """Correct a participant's hours. Before verification the correction applies at once
+        (verification is the second pair of eyes); after it, the correction is only
+        *proposed* (``created["correction_id"]``) and changes no ledger until another
+        person approves it (:meth:`approve_correction`)."""
         activity = self.load(ServiceActivity, activity_id, expected_version)
         rules = self.rules_for(interval)
-        current = activity.attendance.get(volunteer_id)
-        # Awarding again changes (and saves) the volunteer; otherwise it is only checked.
-        awarding = current is not None and volunteer_id in activity.awards
-        volunteer = self.load(Volunteer, volunteer_id, read_only=not awarding)
-        new_award: UUID | None = None
-        created: dict[str, UUID] = {}
-        if current is not None and awarding:
-            old = activity.awards[volunteer_id]
-            standing = volunteer.awards.get(old)
-            if standing is not None and not standing.reversed:
-                created["reversal_id"] = volunteer.reverse_award(
-                    entry_id=old, reason=f"attendance corrected: {reason}", actor=actor
-                )
-            new_award = volunteer.award_points(
-                activity_id=activity.id,
-                category=activity.category,
+        if activity.status is ActivityStatus.VERIFIED:
+            correction_id = derived_entry_id("correction", activity.id, activity.version + 1)
+            activity.propose_correction(
+                correction_id=correction_id,
+                volunteer_id=volunteer_id,
                 interval=interval,
-                source=current.source,
-                attendance_version=current.version + 1,
-                rules=rules,
-                rulebook_hash=self.rulebook.file_hash,
+                reason=reason,
+                tolerance=self.tolerance(rules),
                 actor=actor,
             )
-            created["entry_id"] = new_award
-        else:
+            return Recorded(
+                activity.id,
+                activity.version,
+                self.record(activity),
+                {"correction_id": correction_id},
+            )
+        if volunteer_id in activity.attendance:
+            volunteer = self.load(Volunteer, volunteer_id, read_only=True)
             volunteer.check_no_overlap(interval, activity.id)
         activity.correct_attendance(
             volunteer_id=volunteer_id,
@@ -229,10 +226,74 @@ class ActivityCommands(StationCommands):
             reason=reason,
             tolerance=self.tolerance(rules),
             actor=actor,
-            new_award=new_award,
         )
-        position = self.record(activity, volunteer) if awarding else self.record(activity)
-        return Recorded(activity.id, activity.version, position, created)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    @command
+    def approve_correction(
+        self,
+        activity_id: UUID,
+        *,
+        correction_id: UUID,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Verification:
+        """Approve a proposed correction (by someone other than its proposer and whoever
+        recorded the hours): the standing award is reversed and the new hours awarded, in
+        one atomic save, both naming the correction."""
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        proposal = activity.open_proposal(correction_id, actor, "approve")
+        volunteer_id = proposal.volunteer_id
+        current = activity.attendance[volunteer_id]
+        rules = self.rules_for(proposal.interval)
+        volunteer = self.load(Volunteer, volunteer_id)
+        cause = f"correction {correction_id} approved: {proposal.reason}"
+        created: dict[str, UUID] = {}
+        # The standing award may be a later one than the verification made (credited again
+        # when earlier service that day was verified after it).
+        for standing in volunteer.standing_awards_for(activity.id):
+            created["reversal_id"] = volunteer.reverse_award(
+                entry_id=standing,
+                reason=cause,
+                actor=actor,
+                hours_recorded_by=activity.recorders_of(volunteer_id),
+            )
+        entry_id = volunteer.award_points(
+            activity_id=activity.id,
+            category=activity.category,
+            interval=proposal.interval,
+            source=current.source,
+            attendance_version=current.version + 1,
+            rules=rules,
+            rulebook_hash=self.rulebook.file_hash,
+            actor=actor,
+        )
+        activity.approve_correction(
+            correction_id=correction_id,
+            tolerance=self.tolerance(rules),
+            new_award=entry_id,
+            actor=actor,
+        )
+        created["entry_id"] = entry_id
+        award = volunteer.awards[entry_id]
+        result = AwardResult(entry_id, volunteer_id, award.hours, award.points, rules.version)
+        position = self.record(activity, volunteer)
+        return Verification(activity.id, activity.version, position, [result], created)
+
+    @command
+    def reject_correction(
+        self,
+        activity_id: UUID,
+        *,
+        correction_id: UUID,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Close a proposed correction without applying it, giving the reason."""
+        activity = self.load(ServiceActivity, activity_id, expected_version)
+        activity.reject_correction(correction_id=correction_id, reason=reason, actor=actor)
+        return Recorded(activity.id, activity.version, self.record(activity))
 
     @command
     def record_beneficiaries(

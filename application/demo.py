@@ -45,6 +45,7 @@ from domain.values import (
     TeamLevel,
     national_id_check_char,
 )
+from domain.volunteer import Volunteer
 
 TZ = timezone(timedelta(hours=8))
 Progress = Callable[[str, int, int], None]
@@ -224,6 +225,9 @@ class _Person:
     hours: Decimal = Decimal(0)
     balance: Decimal = Decimal(0)
     touched: bool = False  # corrected or reversed: tracked figures no longer exact
+    awards: int = 0  # award entries in the ledger (re-awards included), and reversed ones
+    reversed: int = 0
+    standing: Decimal = Decimal(0)  # points of the awards not reversed
 
     def insured_on(self, day: date) -> bool:
         return any(start <= day <= end for start, end in self.cover)
@@ -699,13 +703,30 @@ class _Year:
         self.verified_per_team[plan.team] += 1
         for award in result.awards:
             seat = served[award.volunteer_id]
-            seat.person.hours += award.hours
-            seat.person.balance += award.points
-            self.n.awards += 1
-            self.n.points += award.points
+            # An earlier shift verified after a later one the same day credits the later one
+            # again (the day's cap in the order served): read what the ledger now holds.
+            self.settle(seat.person)
             if flags and not _insured(seat):
                 self.n.flags += 1
             self.sample(_Candidate(activity, seat.person, seat.interval, award))
+
+    def settle(self, person: _Person) -> None:
+        """Count what the volunteer's ledger gained since last settled: awards, reversals and
+        standing points (an earlier shift verified after a later one the same day credits
+        the later one again, the day's cap applied in the order served)."""
+        held = self.ledger.load(Volunteer, person.id, read_only=True)
+        awards = len(held.awards)
+        reversed_ = sum(a.reversed for a in held.awards.values())
+        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
+        self.n.awards += awards - person.awards
+        self.n.reversals += reversed_ - person.reversed
+        self.n.points += standing - person.standing
+        person.awards, person.reversed, person.standing = awards, reversed_, standing
+        person.hours, person.balance = held.credited_hours, held.balance
+
+    def still_standing(self, candidate: _Candidate) -> bool:
+        held = self.ledger.load(Volunteer, candidate.person.id, read_only=True)
+        return not held.awards[candidate.award.entry_id].reversed
 
     def sample(self, candidate: _Candidate) -> None:
         """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
@@ -740,19 +761,31 @@ class _Year:
         wanted = min(2, max(1, activities // 150)), min(2, max(1, activities // 150))
         picked: list[_Candidate] = []
         for candidate in self.candidates:
-            if all(c.person is not candidate.person for c in picked):
+            if all(c.person is not candidate.person for c in picked) and self.still_standing(
+                candidate
+            ):
                 picked.append(candidate)
         for c in picked[: wanted[0]]:
             end = c.interval.end - timedelta(hours=1)
-            recorded = ledger.correct_hours(
+            proposed = ledger.correct_hours(
                 c.activity_id,
                 volunteer_id=c.person.id,
                 interval=Interval(c.interval.start, end),
                 reason="签退时间登记有误，按纸质签到表更正",
                 actor=self.actor(self.staff[c.person.township]),
             )
+            # A verified participation changes only when a second person approves.
+            ledger.approve_correction(
+                c.activity_id,
+                correction_id=proposed.created["correction_id"],
+                actor=self.actor(self.verifier),
+            )
             self.n.corrections += 1
-            self.n.reversals += "reversal_id" in recorded.created
+            points = self.n.points
+            self.settle(c.person)
+            # The correction's own award is counted among corrections, not verifications.
+            self.n.awards -= 1
+            self.n.points = points
             c.person.touched = True
         for c in picked[wanted[0] : sum(wanted)]:
             ledger.reverse_award(
@@ -761,9 +794,9 @@ class _Year:
                 reason="经核查当日未实际到岗，撤销该次积分",
                 actor=self.actor(self.verifier),
             )
-            self.n.reversals += 1
-            c.person.hours -= c.award.hours
-            c.person.balance -= c.award.points
+            points = self.n.points
+            self.settle(c.person)
+            self.n.points = points
         self.progress("year-end", 1, 3)
         exact = [p for p in self.people if not p.touched]
         rules = ledger.rules_today()

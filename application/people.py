@@ -10,6 +10,7 @@ from application.base import command
 from application.errors import ConcurrencyConflict, NotFound
 from application.results import Recorded
 from application.stations import StationCommands
+from domain.activity import ServiceActivity
 from domain.errors import rule_violation
 from domain.registry import DuplicateNationalId, NationalIdClaim, national_id_claim_id
 from domain.team import VolunteerTeam
@@ -330,7 +331,14 @@ class VolunteerCommands(TeamCommands):
     ) -> Recorded:
         """Reverse an award in full; the reversal names the award it reverses."""
         volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        reversal_id = volunteer.reverse_award(entry_id=entry_id, reason=reason, actor=actor)
+        award = volunteer.awards.get(entry_id)
+        recorded_by: frozenset[str] = frozenset()
+        if award is not None:
+            activity = self.load(ServiceActivity, award.activity_id, read_only=True)
+            recorded_by = activity.recorders_of(volunteer_id)
+        reversal_id = volunteer.reverse_award(
+            entry_id=entry_id, reason=reason, actor=actor, hours_recorded_by=recorded_by
+        )
         return Recorded(
             volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": reversal_id}
         )

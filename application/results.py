@@ -33,6 +33,9 @@ class Verification:
     version: int
     position: int
     awards: list[AwardResult]
+    # An approved correction: the award it made (``entry_id``) and the reversal of the one
+    # it replaced (``reversal_id``).
+    created: dict[str, UUID] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -36,6 +36,18 @@ class Attendance:
     source: HoursSource
     version: int
     recorded_by: str
+
+
+@dataclass(frozen=True)
+class CorrectionProposal:
+    """A correction to a verified participation, waiting for a second person (four eyes)."""
+
+    volunteer_id: UUID
+    interval: Interval
+    reason: str
+    proposed_by: str
+    status: str = "proposed"  # proposed | approved | rejected
+    decided_by: str | None = None
 
 
 class ServiceActivity(CopiedOnLoad, Aggregate):
@@ -107,6 +119,10 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         self.media: list[MediaCoverage] = []
         self.awards: dict[UUID, UUID] = {}
         self.verified_by: str | None = None
+        # Who recorded (or proposed) each participant's hours: none of them may verify,
+        # approve a correction of, or reverse the award for those hours.
+        self.hours_recorders: dict[UUID, frozenset[str]] = {}
+        self.proposals: dict[UUID, CorrectionProposal] = {}
 
     @classmethod
     def plan(
@@ -267,6 +283,14 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             interval, source, attendance_version, actor.user_id
         )
         self.recorders.add(actor.user_id)
+        self._add_recorder(volunteer_id, actor.user_id)
+
+    def _add_recorder(self, volunteer_id: UUID, user_id: str) -> None:
+        self.hours_recorders[volunteer_id] = self.recorders_of(volunteer_id) | {user_id}
+
+    def recorders_of(self, volunteer_id: UUID) -> frozenset[str]:
+        """Everyone who recorded, corrected or proposed a correction of these hours."""
+        return self.hours_recorders.get(volunteer_id, frozenset())
 
     def correct_attendance(
         self,
@@ -276,10 +300,23 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         reason: str,
         tolerance: timedelta,
         actor: Actor,
-        new_award: UUID | None = None,
     ) -> int:
-        """Replace a participant's hours. After verification the application reverses and re-awards."""
-        self._require((*_OPEN, ActivityStatus.COMPLETED, ActivityStatus.VERIFIED), "correct hours")
+        """Replace a participant's hours before verification (verification is the second pair
+        of eyes); a verified participation is corrected by a proposal another person approves."""
+        if self.status is ActivityStatus.VERIFIED:
+            raise rule_violation(
+                "correction-needs-approval",
+                f"activity {self.id} is verified: a correction must be proposed and approved "
+                "by another person",
+                f"活动 {self.id} 已审核：更正须先提出，再由另一人批准",
+            )
+        self._require((*_OPEN, ActivityStatus.COMPLETED), "correct hours")
+        current = self._check_correction(volunteer_id, interval, reason, tolerance)
+        return self._apply_correction(volunteer_id, interval, reason.strip(), current, actor)
+
+    def _check_correction(
+        self, volunteer_id: UUID, interval: Interval, reason: str, tolerance: timedelta
+    ) -> Attendance:
         current = self.attendance.get(volunteer_id)
         if current is None:
             raise rule_violation(
@@ -295,11 +332,22 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
                 f"correction for volunteer {volunteer_id} repeats the recorded hours {interval}",
             )
         self._check_interval(interval, tolerance)
+        return current
+
+    def _apply_correction(
+        self,
+        volunteer_id: UUID,
+        interval: Interval,
+        reason: str,
+        current: Attendance,
+        actor: Actor,
+        new_award: UUID | None = None,
+    ) -> int:
         version = current.version + 1
         self._attendance_corrected(
             volunteer_id=volunteer_id,
             interval=interval,
-            reason=reason.strip(),
+            reason=reason,
             attendance_version=version,
             new_award=new_award,
             actor=actor,
@@ -321,8 +369,106 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             interval, previous.source, attendance_version, actor.user_id
         )
         self.recorders.add(actor.user_id)
+        self._add_recorder(volunteer_id, actor.user_id)
         if new_award is not None:
             self.awards[volunteer_id] = new_award
+
+    # ----------------------------------------------------------------- four eyes on corrections
+
+    def propose_correction(
+        self,
+        *,
+        correction_id: UUID,
+        volunteer_id: UUID,
+        interval: Interval,
+        reason: str,
+        tolerance: timedelta,
+        actor: Actor,
+    ) -> None:
+        """Propose new hours for a verified participation; nothing changes until approved."""
+        self._require((ActivityStatus.VERIFIED,), "take a correction proposal")
+        self._check_correction(volunteer_id, interval, reason, tolerance)
+        for pending_id, pending in self.proposals.items():
+            if pending.volunteer_id == volunteer_id and pending.status == "proposed":
+                raise rule_violation(
+                    "correction-pending",
+                    f"correction {pending_id} of volunteer {volunteer_id}'s hours on activity "
+                    f"{self.id} awaits approval: approve or reject it first",
+                )
+        self._correction_proposed(
+            correction_id=correction_id,
+            volunteer_id=volunteer_id,
+            interval=interval,
+            reason=reason.strip(),
+            actor=actor,
+        )
+
+    @event("CorrectionProposed", topic=f"{T}.CorrectionProposed")
+    def _correction_proposed(
+        self, correction_id: UUID, volunteer_id: UUID, interval: Interval, reason: str, actor: Actor
+    ) -> None:
+        self.proposals[correction_id] = CorrectionProposal(
+            volunteer_id, interval, reason, actor.user_id
+        )
+        self._add_recorder(volunteer_id, actor.user_id)
+
+    def open_proposal(self, correction_id: UUID, actor: Actor, doing: str) -> CorrectionProposal:
+        """The proposal ``actor`` may decide: still open, and not theirs nor on their hours."""
+        proposal = self.proposals.get(correction_id)
+        if proposal is None:
+            raise rule_violation(
+                "correction-unknown", f"activity {self.id} has no correction {correction_id}"
+            )
+        if proposal.status != "proposed":
+            raise rule_violation(
+                "correction-decided",
+                f"correction {correction_id} is already {proposal.status} by {proposal.decided_by}",
+            )
+        if actor.user_id in self.recorders_of(proposal.volunteer_id):
+            raise rule_violation(
+                "four-eyes",
+                f"{actor.user_id} proposed correction {correction_id} or recorded the hours it "
+                f"corrects, and cannot also {doing} it",
+                f"双人复核：{actor.user_id} 提出了更正 {correction_id} 或登记了其所更正的时长，"
+                f"不能再{'批准' if doing == 'approve' else '驳回'}该更正",
+            )
+        return proposal
+
+    def approve_correction(
+        self, *, correction_id: UUID, tolerance: timedelta, new_award: UUID, actor: Actor
+    ) -> int:
+        """Apply an approved proposal: the hours change, naming the award that replaces the old."""
+        proposal = self.open_proposal(correction_id, actor, "approve")
+        current = self._check_correction(
+            proposal.volunteer_id, proposal.interval, proposal.reason, tolerance
+        )
+        self._correction_approved(correction_id=correction_id, actor=actor)
+        return self._apply_correction(
+            proposal.volunteer_id,
+            proposal.interval,
+            f"correction {correction_id} proposed by {proposal.proposed_by}: {proposal.reason}",
+            current,
+            actor,
+            new_award,
+        )
+
+    @event("CorrectionApproved", topic=f"{T}.CorrectionApproved")
+    def _correction_approved(self, correction_id: UUID, actor: Actor) -> None:
+        self.proposals[correction_id] = replace(
+            self.proposals[correction_id], status="approved", decided_by=actor.user_id
+        )
+
+    def reject_correction(self, *, correction_id: UUID, reason: str, actor: Actor) -> None:
+        self.open_proposal(correction_id, actor, "reject")
+        if not reason.strip():
+            raise rule_violation("reason-required", "a rejection needs a reason")
+        self._correction_rejected(correction_id=correction_id, reason=reason.strip(), actor=actor)
+
+    @event("CorrectionRejected", topic=f"{T}.CorrectionRejected")
+    def _correction_rejected(self, correction_id: UUID, reason: str, actor: Actor) -> None:
+        self.proposals[correction_id] = replace(
+            self.proposals[correction_id], status="rejected", decided_by=actor.user_id
+        )
 
     # ----------------------------------------------------------------- outcomes
 
@@ -403,6 +549,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             raise rule_violation(
                 "four-eyes",
                 f"{actor.user_id} recorded hours on activity {self.id} and cannot also verify it",
+                f"双人复核：{actor.user_id} 在活动 {self.id} 登记了服务时长，不能再审核该活动",
             )
 
     def verify(self, awards: list[AwardRef], actor: Actor) -> None:

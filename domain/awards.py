@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.values import Interval
+from domain.values import Category, HoursSource, Interval
 
 _AWARD_NAMESPACE = uuid5(NAMESPACE_URL, "urn:volunteer-ledger:award")
 _ENTRY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:volunteer-ledger:entry")
@@ -42,4 +42,8 @@ class StandingAward:
     hours: Decimal
     points: Decimal
     backfill: bool
+    # What crediting it again needs (the day's awards are credited in the order served).
+    category: Category
+    source: HoursSource
+    attendance_version: int
     reversed: bool = False

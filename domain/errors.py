@@ -14,9 +14,13 @@ class DomainError(Exception):
     # Further figures a client may act on (the existing record's id, say), by field name.
     details: Mapping[str, Any] = MappingProxyType({})
 
-    def __init__(self, message: str, *, rule: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, rule: str | None = None, message_zh: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # The same refusal in Chinese, with its figures, where the rule gives one.
+        self.message_zh = message_zh
         if rule is not None:
             self.rule = rule
 
@@ -24,9 +28,9 @@ class DomainError(Exception):
         return self.message
 
 
-def rule_violation(rule: str, message: str) -> DomainError:
-    """Build a :class:`DomainError` for the named rule."""
-    return DomainError(message, rule=rule)
+def rule_violation(rule: str, message: str, message_zh: str | None = None) -> DomainError:
+    """Build a :class:`DomainError` for the named rule (``message_zh``: the same in Chinese)."""
+    return DomainError(message, rule=rule, message_zh=message_zh)
 
 
 class InvalidValue(DomainError):

@@ -34,7 +34,9 @@ class DuplicateNationalId(DomainError):
     def __init__(self, existing_volunteer_id: UUID) -> None:
         super().__init__(
             f"this national id is already registered to volunteer {existing_volunteer_id}: "
-            "one person has one record, and a withdrawn volunteer keeps it"
+            "one person has one record, and a withdrawn volunteer keeps it",
+            message_zh=f"一人一档：该身份证号已登记为志愿者 {existing_volunteer_id}"
+            "（已退出的志愿者仍保留其身份证号），不得重复登记",
         )
         self.existing_volunteer_id = existing_volunteer_id
         self.details = {"existing_volunteer_id": str(existing_volunteer_id)}

@@ -87,6 +87,7 @@ class RulebookVersion:
             raise rule_violation(
                 "unknown-category",
                 f"category {category.code!r} is not in rulebook {self.version} (known: {known})",
+                f"服务类别 {category.code!r} 不在规则版本 {self.version} 中（已有：{known}）",
             ) from None
 
     @property
@@ -126,6 +127,14 @@ class Rulebook:
                 f"no rulebook version is in force on {day} (the first starts {first})",
             )
         return max(candidates, key=lambda v: v.effective_from)
+
+    def category_zh(self, code: str | None) -> str | None:
+        """A category's Chinese label, from the newest version that names it (None: none does)."""
+        for candidate in sorted(self.versions, key=lambda v: v.effective_from, reverse=True):
+            rule = candidate.categories.get(code or "")
+            if rule is not None:
+                return rule.label_zh
+        return None
 
     def version(self, name: str) -> RulebookVersion:
         for candidate in self.versions:

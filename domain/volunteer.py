@@ -295,7 +295,74 @@ class Volunteer(CopiedOnLoad, Aggregate):
             )
         self.check_no_overlap(interval, activity_id)
         day = interval.local_date(rules.utc_offset)
-        policy = self.check_insured(rules, category, day)
+        self.check_insured(rules, category, day)
+        # The daily cap is applied in the order the service happened: the day's awards for
+        # later service are reversed, this one is credited, then they are credited again.
+        later = sorted(
+            (
+                a
+                for a in self.awards.values()
+                if not a.reversed and a.service_date == day and a.interval.start > interval.start
+            ),
+            key=lambda a: (a.interval.start, a.entry_id),
+        )
+        for standing in later:
+            self.reverse_award(
+                entry_id=standing.entry_id,
+                reason=f"earlier service that day credited first (award {entry_id}): "
+                "credited again in the order served",
+                actor=actor,
+            )
+        self._credit(
+            entry_id,
+            activity_id,
+            category,
+            interval,
+            source,
+            attendance_version,
+            rules,
+            rulebook_hash,
+            actor,
+        )
+        if later:
+            again = []
+            for standing in later:
+                reawarded = derived_entry_id("reaward", standing.entry_id, entry_id)
+                self._credit(
+                    reawarded,
+                    standing.activity_id,
+                    standing.category,
+                    standing.interval,
+                    standing.source,
+                    standing.attendance_version,
+                    rules,
+                    rulebook_hash,
+                    actor,
+                )
+                again.append(reawarded)
+            self._awards_resequenced(
+                service_date=day,
+                cause=entry_id,
+                reversed_ids=[a.entry_id for a in later],
+                reawarded_ids=again,
+                actor=actor,
+            )
+        return entry_id
+
+    def _credit(
+        self,
+        entry_id: UUID,
+        activity_id: UUID,
+        category: Category,
+        interval: Interval,
+        source: HoursSource,
+        attendance_version: int,
+        rules: RulebookVersion,
+        rulebook_hash: str,
+        actor: Actor,
+    ) -> None:
+        day = interval.local_date(rules.utc_offset)
+        policy = self.cover_on(day)
         required = rules.category(category).insurance_required
         figures = compute_award(rules, category, interval, source, self.credited_on(day))
         self._points_awarded(
@@ -315,7 +382,26 @@ class Volunteer(CopiedOnLoad, Aggregate):
             uninsured_flag=policy is None and required,
             actor=actor,
         )
-        return entry_id
+
+    @event("AwardsResequenced", topic=f"{T}.AwardsResequenced")
+    def _awards_resequenced(
+        self,
+        service_date: date,
+        cause: UUID,
+        reversed_ids: list[UUID],
+        reawarded_ids: list[UUID],
+        actor: Actor,
+    ) -> None:
+        """Names the award (``cause``) whose earlier service made the day's later awards be
+        reversed and credited again (``reawarded_ids``, in the order of ``reversed_ids``)."""
+
+    def standing_awards_for(self, activity_id: UUID) -> list[UUID]:
+        """This volunteer's awards for the activity that are not reversed."""
+        return [
+            a.entry_id
+            for a in self.awards.values()
+            if a.activity_id == activity_id and not a.reversed
+        ]
 
     @event("PointsAwarded", topic=f"{T}.PointsAwarded")
     def _points_awarded(
@@ -345,6 +431,9 @@ class Volunteer(CopiedOnLoad, Aggregate):
             hours=hours,
             points=points,
             backfill=backfill,
+            category=category,
+            source=source,
+            attendance_version=attendance_version,
         )
         self.balance += points
         self.lifetime_points += points
@@ -352,13 +441,28 @@ class Volunteer(CopiedOnLoad, Aggregate):
         if backfill:
             self.backfilled_hours += hours
 
-    def reverse_award(self, *, entry_id: UUID, reason: str, actor: Actor) -> UUID:
-        """Withdraw an award's points and hours. An award is reversed at most once, in full."""
+    def reverse_award(
+        self,
+        *,
+        entry_id: UUID,
+        reason: str,
+        actor: Actor,
+        hours_recorded_by: frozenset[str] = frozenset(),
+    ) -> UUID:
+        """Withdraw an award's points and hours. An award is reversed at most once, in full,
+        and not by anyone in ``hours_recorded_by`` (who recorded the hours it credits)."""
         award = self.awards.get(entry_id)
         if award is None:
             raise rule_violation(
                 "reversal-names-award",
                 f"volunteer {self.id} has no award {entry_id} to reverse",
+            )
+        if actor.user_id in hours_recorded_by:
+            raise rule_violation(
+                "four-eyes",
+                f"{actor.user_id} recorded the hours award {entry_id} credits and cannot also "
+                "reverse it",
+                f"双人复核：{actor.user_id} 登记了奖励 {entry_id} 所依据的服务时长，不能再撤销该奖励",
             )
         if award.reversed:
             raise rule_violation(

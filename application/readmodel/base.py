@@ -80,6 +80,9 @@ ACTIVITY_EVENTS = frozenset(
         "ServiceActivity.Completed",
         "ServiceActivity.Verified",
         "ServiceActivity.Cancelled",
+        "ServiceActivity.CorrectionProposed",
+        "ServiceActivity.CorrectionApproved",
+        "ServiceActivity.CorrectionRejected",
     }
 )
 VOLUNTEER_STATUS_EVENTS = frozenset(
@@ -94,9 +97,13 @@ DECISION_EVENTS = frozenset(
 )
 STATION_EVENTS = frozenset({"Station.Registered", "Station.Renamed", "Station.Closed"})
 INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
-# Seals of the hash chain (facts about the log itself) and claims on national ids (the
-# volunteer's own registration says the rest): no read model but the audit trail needs them.
-AUDIT_EVENTS = frozenset({"ChainSeal.Sealed", "NationalIdClaim.Claimed"})
+# Seals of the hash chain (facts about the log itself), claims on national ids (the
+# volunteer's own registration says the rest) and the note naming why a day's awards were
+# credited again (the reversals and awards themselves carry the figures): no read model but
+# the audit trail needs them.
+AUDIT_EVENTS = frozenset(
+    {"ChainSeal.Sealed", "NationalIdClaim.Claimed", "Volunteer.AwardsResequenced"}
+)
 
 
 class EventHeader:

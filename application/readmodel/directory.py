@@ -23,6 +23,7 @@ from application.readmodel.base import (
 from application.readmodel.store import RowStore
 from application.readmodel.tables import (
     ACTIVITY,
+    CORRECTION,
     PARTICIPANT,
     STATION,
     TEAM,
@@ -34,7 +35,7 @@ from application.readmodel.tables import (
 class DirectoryProjection(Projection):
     name = "directory"
     weight = 6
-    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION)
+    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION, CORRECTION)
     ignored = (
         AUDIT_EVENTS
         | DECISION_EVENTS
@@ -320,6 +321,50 @@ class DirectoryProjection(Projection):
     def _corrected(self, store: RowStore, e: Any, position: int) -> None:
         extra = {"entry_id": text(e.new_award)} if e.new_award is not None else {}
         self._attendance(store, e, position, **extra)
+
+    # ---------------------------------------------------------------- corrections (four eyes)
+
+    @handles("ServiceActivity.CorrectionProposed")
+    def _proposed(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            CORRECTION,
+            {
+                "activity_id": text(e.originator_id),
+                "correction_id": text(e.correction_id),
+                "volunteer_id": text(e.volunteer_id),
+                "started_at": e.interval.start.isoformat(),
+                "ended_at": e.interval.end.isoformat(),
+                "reason": e.reason,
+                "status": "proposed",
+                "proposed_by": e.actor.user_id,
+                "proposed_at": iso(e.timestamp),
+                "decided_by": None,
+                "decided_at": None,
+                "decision_reason": None,
+                "position": position,
+            },
+        )
+
+    def _decided(self, store: RowStore, e: Any, position: int, status: str, reason: Any) -> None:
+        store.update(
+            CORRECTION,
+            (text(e.originator_id), text(e.correction_id)),
+            {
+                "status": status,
+                "decided_by": e.actor.user_id,
+                "decided_at": iso(e.timestamp),
+                "decision_reason": reason,
+                "position": position,
+            },
+        )
+
+    @handles("ServiceActivity.CorrectionApproved")
+    def _approved(self, store: RowStore, e: Any, position: int) -> None:
+        self._decided(store, e, position, "approved", None)
+
+    @handles("ServiceActivity.CorrectionRejected")
+    def _rejected(self, store: RowStore, e: Any, position: int) -> None:
+        self._decided(store, e, position, "rejected", e.reason)
 
     @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction",))
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:

@@ -16,6 +16,7 @@ from application.readmodel.tables import (
     ACCOUNT,
     ACTIVITY,
     AUDIT_EVENT,
+    CORRECTION,
     ELIGIBILITY,
     ENTRY,
     INSURED_ACTIVITY,
@@ -61,6 +62,12 @@ class ReadModels:
                 table, eq or None, within=(column, values[start : start + chunk])
             )
         return found
+
+    def _named(self, row: Row) -> Row:
+        """A row naming a category also gives its Chinese label (``category_zh``)."""
+        if "category" in row:
+            row["category_zh"] = self.rulebook.category_zh(row["category"])
+        return row
 
     # ----------------------------------------------------------------- directory
 
@@ -164,7 +171,7 @@ class ReadModels:
             order_by=("activity_id",),
             limit=limit + 1,
         )
-        return _page([_activity(r) for r in rows], limit, "activity_id")
+        return _page([self._named(_activity(r)) for r in rows], limit, "activity_id")
 
     def activity(self, activity_id: str) -> Row | None:
         row = self.store.get(ACTIVITY, (activity_id,))
@@ -173,7 +180,15 @@ class ReadModels:
         participants = self.store.select(
             PARTICIPANT, {"activity_id": activity_id}, order_by=("volunteer_id",)
         )
-        return {**_activity(row), "participants": participants}
+        return {**self._named(_activity(row)), "participants": participants}
+
+    def corrections(self, activity_id: str) -> list[Row] | None:
+        """The corrections proposed to an activity's verified hours, oldest first."""
+        if self.store.get(ACTIVITY, (activity_id,)) is None:
+            return None
+        return self.store.select(
+            CORRECTION, {"activity_id": activity_id}, order_by=("proposed_at", "correction_id")
+        )
 
     # ----------------------------------------------------------------- ledger and eligibility
 
@@ -189,7 +204,7 @@ class ReadModels:
             "backfilled_hours": account["backfilled_hours"],
             "training_hours": account["training_hours"],
             "position": account["position"],
-            "entries": [_entry(e) for e in entries],
+            "entries": [self._named(_entry(e)) for e in entries],
         }
 
     def volunteer_eligibility(self, *, limit: int = 50, cursor: str | None = None) -> Page:
@@ -383,6 +398,7 @@ class ReadModels:
                     "activity_id": p["activity_id"],
                     "title": activity.get("title"),
                     "category": p["category"],
+                    "category_zh": self.rulebook.category_zh(p["category"]),
                     "volunteer_id": p["volunteer_id"],
                     "volunteer_name": None,
                     "township": None,

@@ -173,7 +173,28 @@ STATION = Table(
     ("station_id",),
     mirrored=True,
 )
-DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION)
+# Corrections proposed to verified participations (four eyes) and what became of them.
+CORRECTION = Table(
+    "rm_correction",
+    (
+        "activity_id",
+        "correction_id",
+        "volunteer_id",
+        "started_at",
+        "ended_at",
+        "reason",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "position",
+    ),
+    ("activity_id", "correction_id"),
+    created_once=True,
+)
+DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION, CORRECTION)
 
 ACCOUNT = Table(
     "rm_ledger_account",

@@ -35,6 +35,7 @@ from application.errors import (
 from domain.errors import DomainError, InvalidValue
 from infrastructure.asof import Busy
 from infrastructure.bootstrap import ReadModelsBehind
+from interfaces.http.rule_text import REQUEST_RULES, detail_zh
 
 PROBLEM_BASE = "https://volunteer-ledger.example/problems"
 MEDIA_TYPE = "application/problem+json"
@@ -181,10 +182,36 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _domain(_: Request, exc: Exception) -> JSONResponse:
+def wants_chinese(request: Request) -> bool:
+    """``Accept-Language`` puts Chinese first (``zh``, ``zh-CN``, ``zh-Hans``…)."""
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return first.startswith("zh")
+
+
+def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    chinese = detail_zh(exc.rule, str(exc), exc.message_zh)
+    detail = chinese if wants_chinese(request) else str(exc)
+    field = REQUEST_RULES.get(exc.rule)
+    if field is not None:
+        return problem_response(
+            422,
+            "validation",
+            "Invalid request",
+            detail,
+            rule=exc.rule,
+            detail_zh=chinese,
+            errors=[{"field": field, "message": str(exc)}],
+            **exc.details,
+        )
     return problem_response(
-        409, "rule-violation", "Rule violation", str(exc), rule=exc.rule, **exc.details
+        409,
+        "rule-violation",
+        "Rule violation",
+        detail,
+        rule=exc.rule,
+        detail_zh=chinese,
+        **exc.details,
     )
 
 

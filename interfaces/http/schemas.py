@@ -95,6 +95,18 @@ def _example(**example: Any) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
 
 
+def _after(start: str, value: datetime, info: ValidationInfo) -> datetime:
+    """An interval's end must come after its ``start``: 422 naming the end field, as
+    anything the request alone decides (rule ``interval-order``)."""
+    begun = info.data.get(start)
+    if begun is not None and value <= begun:
+        raise ValueError(
+            f"{info.field_name} {value.isoformat()} must be after {start} "
+            f"{begun.isoformat()} (interval-order; 结束时间必须晚于开始时间)"
+        )
+    return value
+
+
 # ----------------------------------------------------------------- results
 
 
@@ -155,6 +167,17 @@ class VerifyResult(BaseModel):
                 for a in v.awards
             ],
         )
+
+
+class ApprovalResult(VerifyResult):
+    """An approved correction: its award, and in ``created`` the new award's ``entry_id``
+    and the ``reversal_id`` of the award it replaced."""
+
+    created: dict[str, UUID] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, v: Verification) -> ApprovalResult:
+        return cls(**VerifyResult.of(v).model_dump(), created=v.created)
 
 
 class Me(BaseModel):
@@ -313,6 +336,11 @@ class PlanActivity(BaseModel):
     beneficiary_types: list[BeneficiaryName] = Field(default_factory=list)
     capacity: int = Field(ge=1, le=100_000)
 
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        return _after("starts_at", value, info)
+
 
 class SignUp(BaseModel):
     model_config = _example(volunteer_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a")
@@ -331,6 +359,11 @@ class RecordHours(BaseModel):
     ended_at: Moment
     source: Literal["checkin", "organiser", "backfill"] = "checkin"
 
+    @field_validator("ended_at")
+    @classmethod
+    def _ended_after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        return _after("started_at", value, info)
+
 
 class WithdrawSignup(BaseModel):
     model_config = _example(reason="临时有事")
@@ -346,6 +379,24 @@ class CorrectHours(BaseModel):
     started_at: Moment
     ended_at: Moment
     reason: LongText
+
+    @field_validator("ended_at")
+    @classmethod
+    def _ended_after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        return _after("started_at", value, info)
+
+
+class CorrectionResult(WriteResult):
+    """A correction: ``applied`` before verification (200); after it ``proposed`` (202),
+    with the ``correction_id`` another person approves or rejects."""
+
+    status: Literal["applied", "proposed"]
+    correction_id: UUID | None = None
+
+
+class RejectCorrection(BaseModel):
+    model_config = _example(reason="签退时间与签到表一致，无需更正")
+    reason: Text
 
 
 class RecordBeneficiaries(BaseModel):

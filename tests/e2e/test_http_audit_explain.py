@@ -91,8 +91,9 @@ def test_an_award_and_its_correction_are_explained_by_their_events(api: Api) -> 
     assert events["planned"]["figures"]["category"] == "health_education"
     assert all(e["recorded_at"] and e["correlation_id"] for e in first["events"])
 
-    # after verification a correction reverses the award and re-awards the corrected hours
-    corrected = ok(
+    # after verification an approved correction reverses the award and re-awards the
+    # corrected hours
+    proposed = ok(
         staff.post(
             f"/activities/{aid}/hours/{vid}/corrections",
             json={
@@ -100,6 +101,12 @@ def test_an_award_and_its_correction_are_explained_by_their_events(api: Api) -> 
                 "ended_at": "2022-05-11T11:20:00+08:00",
                 "reason": "签退时间有误",
             },
+        ),
+        202,
+    )
+    corrected = ok(
+        api.client("admin").post(
+            f"/activities/{aid}/corrections/{proposed['correction_id']}/approve"
         )
     )
     new_entry, reversal = corrected["created"]["entry_id"], corrected["created"]["reversal_id"]

@@ -171,6 +171,8 @@ def _bodies(w: World) -> dict[str, Any]:
         "/activities/{activity_id}/complete": None,
         "/activities/{activity_id}/cancel": {"reason": "天气原因"},
         "/activities/{activity_id}/verify": None,
+        "/activities/{activity_id}/corrections/{correction_id}/approve": None,
+        "/activities/{activity_id}/corrections/{correction_id}/reject": {"reason": "无需更正"},
         "/audit/seals": {},
         "/stations": {"name": "矩阵新站", "level": "township", "township": TOWNSHIP},
         "/stations/{station_id}/rename": {"name": "授权矩阵站（更名）"},
@@ -243,6 +245,7 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
         "{aggregate_id}": world.volunteer,
         "{version}": str(world.decision_version),
         "{year}": "2022",
+        "{correction_id}": "00000000-0000-4000-8000-000000000001",  # none: refused after auth
     }
     clients = {name: api.client(name) for name in CALLERS if name}
     clients[""] = api.client()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
+
 from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import national_id, ok, problem
+from tests.e2e.test_http_api import activity, national_id, ok, problem, team, volunteer
 
 
 def _volunteer(national_id: str, name: str = "王建国") -> dict[str, object]:
@@ -27,6 +29,140 @@ def test_a_national_id_registered_again_is_409_naming_the_existing_volunteer(api
 
     assert refused["rule"] == "duplicate-national-id"
     assert refused["existing_volunteer_id"] == first["id"]
+    assert "一人一档" in refused["detail_zh"] and first["id"] in refused["detail_zh"]
     fresh = {"limit": 1000, "min_position": first["position"]}
     listed = ok(api.client("admin").get("/volunteers", params=fresh))["items"]
     assert [v["volunteer_id"] for v in listed if v["national_id"] == number] == [first["id"]]
+
+
+def test_a_correction_to_verified_hours_waits_for_a_second_person(api: Api) -> None:
+    staff, admin = api.client("staff"), api.client("admin")
+    vid = volunteer(staff, "乌力吉")
+    aid = activity(staff, team(staff, "四眼队"), "四眼活动")
+    hours = {
+        "volunteer_id": vid,
+        "started_at": "2022-05-11T09:00:00+08:00",
+        "ended_at": "2022-05-11T10:00:00+08:00",
+        "source": "checkin",
+    }
+    ok(staff.post(f"/activities/{aid}/hours", json=hours))
+    ok(staff.post(f"/activities/{aid}/complete"))
+    ok(admin.post(f"/activities/{aid}/verify"))
+    fix = {
+        "started_at": "2022-05-11T08:00:00+08:00",
+        "ended_at": "2022-05-11T12:00:00+08:00",
+        "reason": "漏记",
+    }
+
+    proposed = ok(staff.post(f"/activities/{aid}/hours/{vid}/corrections", json=fix), 202)
+    assert proposed["status"] == "proposed"
+    approve = f"/activities/{aid}/corrections/{proposed['correction_id']}/approve"
+    assert problem(staff.post(approve), 409)["rule"] == "four-eyes"
+    fresh = {"min_position": proposed["position"]}
+    assert ok(staff.get(f"/volunteers/{vid}/ledger", params=fresh))["balance"] == "1"
+
+    approved = ok(admin.post(approve))
+
+    assert [a["points"] for a in approved["awards"]] == ["4"]
+    fresh = {"min_position": approved["position"]}
+    assert ok(staff.get(f"/volunteers/{vid}/ledger", params=fresh))["balance"] == "4"
+    (listed,) = ok(staff.get(f"/activities/{aid}/corrections", params=fresh))["items"]
+    assert (listed["status"], listed["proposed_by"], listed["decided_by"]) == (
+        "approved",
+        "staff",
+        "admin",
+    )
+
+
+def _shift(staff: httpx.Client, team_id: str, vid: str, hours: tuple[str, str], cat: str) -> str:
+    start, end = (f"2022-06-18T{h}:00+08:00" for h in hours)
+    plan = {
+        "title": f"{hours[0]} 班次",
+        "category": cat,
+        "team_id": team_id,
+        "township": TOWNSHIP,
+        "station": "巴彦镇退役军人服务站",
+        "location": "巴彦镇",
+        "starts_at": start,
+        "ends_at": end,
+        "beneficiary_types": ["public"],
+        "capacity": 5,
+    }
+    aid = str(ok(staff.post("/activities", json=plan), 201)["id"])
+    body = {"volunteer_id": vid, "started_at": start, "ended_at": end, "source": "checkin"}
+    ok(staff.post(f"/activities/{aid}/hours", json=body))
+    ok(staff.post(f"/activities/{aid}/complete"))
+    return aid
+
+
+def test_the_order_of_verification_does_not_change_the_points(api: Api) -> None:
+    staff, admin = api.client("staff"), api.client("admin")
+    vid = volunteer(staff, "额尔敦")
+    team_id = team(staff, "班次队")
+    morning = _shift(staff, team_id, vid, ("06:00", "14:00"), "emergency_rescue")
+    afternoon = _shift(staff, team_id, vid, ("14:00", "22:00"), "health_education")
+
+    ok(admin.post(f"/activities/{afternoon}/verify"))
+    last = ok(admin.post(f"/activities/{morning}/verify"))
+
+    ledger = ok(staff.get(f"/volunteers/{vid}/ledger", params={"min_position": last["position"]}))
+    assert (ledger["balance"], ledger["credited_hours"]) == ("20", "12")
+
+
+def test_what_the_request_and_rulebook_decide_is_422_and_conflicts_stay_409(api: Api) -> None:
+    staff = api.client("staff")
+    team_id = team(staff, "校验队")
+    plan = {
+        "title": "校验活动",
+        "category": "space_travel",
+        "team_id": team_id,
+        "township": TOWNSHIP,
+        "station": "巴彦镇退役军人服务站",
+        "location": "巴彦镇",
+        "starts_at": "2022-05-11T08:00:00+08:00",
+        "ends_at": "2022-05-11T18:00:00+08:00",
+        "beneficiary_types": ["public"],
+        "capacity": 1,
+    }
+
+    unknown = problem(staff.post("/activities", json=plan), 422)
+
+    assert unknown["rule"] == "unknown-category"
+    assert [e["field"] for e in unknown["errors"]] == ["category"]
+    assert "space_travel" in unknown["detail_zh"] and "服务类别" in unknown["detail_zh"]
+    aid = str(
+        ok(staff.post("/activities", json={**plan, "category": "health_education"}), 201)["id"]
+    )
+    ok(staff.post(f"/activities/{aid}/signups", json={"volunteer_id": volunteer(staff)}))
+    full = problem(
+        staff.post(f"/activities/{aid}/signups", json={"volunteer_id": volunteer(staff)}), 409
+    )
+    assert full["rule"] == "capacity" and "报名人数已满" in full["detail_zh"]
+
+
+def test_chinese_is_asked_for_with_accept_language_and_reads_name_categories_in_chinese(
+    api: Api,
+) -> None:
+    staff, admin = api.client("staff"), api.client("admin")
+    vid = volunteer(staff, "巴图")
+    aid = activity(staff, team(staff, "中文队"), "中文活动")
+    hours = {
+        "volunteer_id": vid,
+        "started_at": "2022-05-11T09:00:00+08:00",
+        "ended_at": "2022-05-11T10:00:00+08:00",
+        "source": "checkin",
+    }
+    ok(staff.post(f"/activities/{aid}/hours", json=hours))
+    ok(staff.post(f"/activities/{aid}/complete"))
+
+    refused = problem(
+        staff.post(f"/activities/{aid}/verify", headers={"Accept-Language": "zh-CN"}), 409
+    )
+
+    assert refused["rule"] == "four-eyes" and refused["detail"] == refused["detail_zh"]
+    assert refused["detail"].startswith("双人复核")
+    verified = ok(admin.post(f"/activities/{aid}/verify"))
+    fresh = {"min_position": verified["position"]}
+    assert ok(staff.get(f"/activities/{aid}", params=fresh))["category_zh"] == "卫生健康知识普及"
+    (entry,) = ok(staff.get(f"/volunteers/{vid}/ledger", params=fresh))["entries"]
+    assert (entry["category"], entry["category_zh"]) == ("health_education", "卫生健康知识普及")

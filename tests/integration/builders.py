@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.ledger import VolunteerLedger
+from application.results import Verification
 from domain.values import (
     Actor,
     BeneficiaryType,
@@ -128,3 +129,22 @@ def hours(
         source=source,
         actor=STAFF,
     ).position
+
+
+def correct_verified(
+    ledger: VolunteerLedger,
+    activity_id: UUID,
+    *,
+    volunteer_id: UUID,
+    interval: Interval,
+    reason: str = "签到表更正",
+    proposer: Actor = STAFF,
+    approver: Actor = BUREAU,
+) -> Verification:
+    """Correct verified hours as the office does: one person proposes, another approves."""
+    proposed = ledger.correct_hours(
+        activity_id, volunteer_id=volunteer_id, interval=interval, reason=reason, actor=proposer
+    )
+    return ledger.approve_correction(
+        activity_id, correction_id=proposed.created["correction_id"], actor=approver
+    )

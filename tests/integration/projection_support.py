@@ -295,8 +295,11 @@ class Workload:
         recorded = self.ledger.correct_hours(
             aid, volunteer_id=vid, interval=Interval(start, end), reason="签到表更正", actor=STAFF
         )
-        if "entry_id" in recorded.created:
-            self.awards.append((vid, recorded.created["entry_id"]))
+        if "correction_id" in recorded.created:  # verified: a second person approves
+            approved = self.ledger.approve_correction(
+                aid, correction_id=recorded.created["correction_id"], actor=BUREAU
+            )
+            self.awards.append((vid, approved.created["entry_id"]))
 
     def reverse(self) -> None:
         vid, entry = self.rng.choice(self.awards)

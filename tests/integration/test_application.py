@@ -164,7 +164,7 @@ def test_retried_verify_cannot_award_twice(container: Container) -> None:
     assert ledger.repository.get(vid).lifetime_points == 1
 
 
-def test_correction_after_verification_reverses_and_reawards_in_one_save(
+def test_an_approved_correction_reverses_and_reawards_in_one_save(
     container: Container,
 ) -> None:
     ledger = container.ledger
@@ -174,17 +174,20 @@ def test_correction_after_verification_reverses_and_reawards_in_one_save(
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 10))
     ledger.complete_activity(aid, actor=STAFF)
     ledger.verify_activity(aid, actor=BUREAU)
-    before = ledger.current_position()
-
-    result = ledger.correct_hours(
+    proposed = ledger.correct_hours(
         aid,
         volunteer_id=vid,
         interval=Interval(at(DAY, 9), at(DAY, 13)),
         reason="漏记",
-        actor=BUREAU,
+        actor=STAFF,
+    )
+    before = ledger.current_position()
+
+    result = ledger.approve_correction(
+        aid, correction_id=proposed.created["correction_id"], actor=BUREAU
     )
 
-    assert result.position == before + 3  # reversal, new award, correction
+    assert result.position == before + 4  # reversal, new award, approval, correction
     assert result.created["entry_id"] == award_entry_id(aid, vid, 2)
     person = ledger.repository.get(vid)
     assert person.balance == 4 and person.credited_hours == 4 and person.lifetime_points == 4

@@ -22,9 +22,10 @@ from application.readmodel.decisions import recheck_decision
 from application.readmodel.explain import AwardExplanation, explain_award
 from application.readmodel.review import annual_review
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
+from domain.awards import derived_entry_id
 from domain.values import BeneficiaryType, Category, HoursSource, Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, at, station, team, volunteer
+from tests.integration.builders import BUREAU, STAFF, at, correct_verified, station, team, volunteer
 
 D = date(2022, 8, 3)
 
@@ -113,19 +114,20 @@ def test_the_daily_cap_a_correction_and_backfill_are_explained_with_their_figure
     assert backfilled.points == 0 and backfilled.hours == 3
 
     # the first day's hours are corrected after verification: reversed and re-awarded
-    corrected = ledger.correct_hours(
+    corrected = correct_verified(
+        ledger,
         health,
         volunteer_id=vid,
         interval=Interval(at(D, 6), at(D, 9, 20)),  # 3 h 20 min → 3.5 h
         reason="签退时间有误",
-        actor=STAFF,
     )
     again = _explain(container, corrected.created["entry_id"])
     i = again.inputs
     assert (i.attendance_version, i.minutes, i.rounded_hours) == (2, 200, Decimal("3.5"))
-    assert i.already_credited_that_day == 4  # the capped rescue award still stands that day
+    # the rescue served later that day: credited after it, whatever the order of events
+    assert i.already_credited_that_day == 0
     assert (again.points, again.hours) == (Decimal("3.5"), Decimal("3.5"))
-    assert "hours_corrected" in _roles(again) and "same_day_award" in _roles(again)
+    assert "hours_corrected" in _roles(again) and "same_day_award" not in _roles(again)
     correction = next(e for e in again.events if e.role == "hours_corrected")
     assert correction.figures["ended_at"] == at(D, 9, 20).isoformat()
     assert correction.position < again.position
@@ -134,11 +136,18 @@ def test_the_daily_cap_a_correction_and_backfill_are_explained_with_their_figure
     assert old.reversed_by == corrected.created["reversal_id"] and old.points == 8
     assert _roles(old)[-2:] == ["later_correction", "reversal"]
 
+    # ... so the rescue was reversed and credited again with the cap re-applied: 8 h × 2.0
+    rescued = derived_entry_id("reaward", b[vid], corrected.created["entry_id"])
+    assert _explain(container, b[vid]).reversed_by is not None
+    credited_again = _explain(container, rescued)
+    assert credited_again.inputs.already_credited_that_day == Decimal("3.5")
+    assert (credited_again.hours, credited_again.points) == (Decimal(8), Decimal(16))
+
     # written after the read models' position: not yet part of the explanation's cut
-    later = ledger.reverse_award(vid, entry_id=b[vid], reason="核查", actor=BUREAU)
+    later = ledger.reverse_award(vid, entry_id=rescued, reason="核查", actor=BUREAU)
     ledger.record_feedback(rescue, satisfaction=5, comment="", actor=STAFF)
-    assert _explain(container, b[vid], catch_up=False).reversed_by is None
-    assert _explain(container, b[vid]).reversed_by == later.created["entry_id"]
+    assert _explain(container, rescued, catch_up=False).reversed_by is None
+    assert _explain(container, rescued).reversed_by == later.created["entry_id"]
 
     with pytest.raises(NotAnAward, match=str(a[vid])):
         explain_award(ledger, container.rulebook, container.store, old.reversed_by)
@@ -253,8 +262,8 @@ def test_any_days_service_is_explained_exactly(
         minutes = min(correct_to, int(interval.minutes))  # never into the next activity's hours
         shorter = Interval(interval.start, interval.start + timedelta(minutes=minutes))
         if shorter != interval:
-            corrected = ledger.correct_hours(
-                activity_id, volunteer_id=vid, interval=shorter, reason="更正", actor=STAFF
+            corrected = correct_verified(
+                ledger, activity_id, volunteer_id=vid, interval=shorter, reason="更正"
             )
             again = _explain(container, corrected.created["entry_id"])
             assert again.inputs.interval_end == shorter.end

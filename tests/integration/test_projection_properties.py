@@ -305,10 +305,13 @@ class ProjectionMachine(RuleBasedStateMachine):
                 reason="签到表更正",
                 actor=STAFF,
             )
+            if "correction_id" in recorded.created:  # verified: a second person approves
+                approved = self.ledger.approve_correction(
+                    activity, correction_id=recorded.created["correction_id"], actor=BUREAU
+                )
+                self.awards.append((person, approved.created["entry_id"]))
         except DomainError:
             return
-        if "entry_id" in recorded.created:
-            self.awards.append((person, recorded.created["entry_id"]))
 
     @precondition(lambda self: bool(self.awards))
     @rule(data=st.data())

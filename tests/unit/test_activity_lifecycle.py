@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from domain.awards import AwardRef
-from domain.values import ActivityStatus, Actor, BeneficiaryType, Interval, MediaLevel, Role
+from domain.values import ActivityStatus, Actor, BeneficiaryType, MediaLevel, Role
 
 ANN = UUID(int=1)
 
@@ -58,22 +58,6 @@ def test_someone_who_only_corrected_hours_cannot_verify(
     activity.complete(actor)
     with rejects(activity, "four-eyes"):
         activity.verify([], corrector)
-
-
-def test_a_verified_activity_can_still_be_corrected(activity, actor, checker, hours, at, tolerance):
-    hours(ANN)
-    activity.complete(actor)
-    activity.verify([AwardRef(ANN, UUID(int=77))], checker)
-    activity.correct_attendance(
-        volunteer_id=ANN,
-        interval=Interval(at(2022, 6, 1, 10), at(2022, 6, 1, 12)),
-        reason="left early",
-        tolerance=tolerance,
-        actor=checker,
-        new_award=UUID(int=78),
-    )
-    assert activity.awards == {ANN: UUID(int=78)}
-    assert activity.attendance[ANN].version == 2
 
 
 def test_cancel_rules(make_activity, actor, checker, rejects, names):

@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import TypeAdapter, ValidationError
 
 from application.errors import BulkRejected, RowError
@@ -29,14 +29,17 @@ from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.inputs import Day
 from interfaces.http.problems import Problem, problem_responses
 from interfaces.http.schemas import (
+    ApprovalResult,
     CancelActivity,
     CorrectHours,
+    CorrectionResult,
     Page,
     PlanActivity,
     RecordBeneficiaries,
     RecordFeedback,
     RecordHours,
     RecordMedia,
+    RejectCorrection,
     SignUp,
     VerifyResult,
     WithdrawSignup,
@@ -326,7 +329,10 @@ def record_hours_bulk(
     return WriteResult.of(recorded)
 
 
-@router.post("/activities/{activity_id}/hours/{volunteer_id}/corrections")
+@router.post(
+    "/activities/{activity_id}/hours/{volunteer_id}/corrections",
+    responses={202: {"model": CorrectionResult, "description": "proposed: awaits approval"}},
+)
 def correct_hours(
     activity_id: UUID,
     volunteer_id: UUID,
@@ -334,20 +340,75 @@ def correct_hours(
     caller: CallerDep,
     container: ContainerDep,
     if_match: IfMatch,
-) -> WriteResult:
-    """Correct a participant's hours; after verification the old award is reversed and
-    re-awarded (their ids are in ``created``)."""
+    response: Response,
+) -> CorrectionResult:
+    """Correct a participant's hours. Before verification it applies at once (200); after
+    it, it is *proposed* (202, with its ``correction_id``) and changes no ledger until
+    another person approves it."""
     _may_write(container, caller, activity_id, "service hours")
+    recorded = container.ledger.correct_hours(
+        activity_id,
+        volunteer_id=volunteer_id,
+        interval=Interval(body.started_at, body.ended_at),
+        reason=body.reason,
+        actor=caller.actor,
+        expected_version=if_match,
+    )
+    written = WriteResult.of(recorded)
+    correction_id = recorded.created.get("correction_id")
+    if correction_id is None:
+        return CorrectionResult(**written.model_dump(), status="applied")
+    response.status_code = status.HTTP_202_ACCEPTED
+    return CorrectionResult(**written.model_dump(), status="proposed", correction_id=correction_id)
+
+
+@router.post("/activities/{activity_id}/corrections/{correction_id}/approve")
+def approve_correction(
+    activity_id: UUID,
+    correction_id: UUID,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> ApprovalResult:
+    """Approve a proposed correction (four eyes: not its proposer, nor whoever recorded the
+    hours): the standing award is reversed and the corrected hours awarded."""
+    _may_write(container, caller, activity_id, "verifications")
+    return ApprovalResult.of(
+        container.ledger.approve_correction(
+            activity_id, correction_id=correction_id, actor=caller.actor, expected_version=if_match
+        )
+    )
+
+
+@router.post("/activities/{activity_id}/corrections/{correction_id}/reject")
+def reject_correction(
+    activity_id: UUID,
+    correction_id: UUID,
+    body: RejectCorrection,
+    caller: CallerDep,
+    container: ContainerDep,
+    if_match: IfMatch,
+) -> WriteResult:
+    """Close a proposed correction without applying it, giving the reason."""
+    _may_write(container, caller, activity_id, "verifications")
     return WriteResult.of(
-        container.ledger.correct_hours(
+        container.ledger.reject_correction(
             activity_id,
-            volunteer_id=volunteer_id,
-            interval=Interval(body.started_at, body.ended_at),
+            correction_id=correction_id,
             reason=body.reason,
             actor=caller.actor,
             expected_version=if_match,
         )
     )
+
+
+@router.get("/activities/{activity_id}/corrections")
+def list_corrections(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
+    """The corrections proposed to the activity's verified hours: status, proposer, approver."""
+    rows = reads.corrections(str(activity_id))
+    if rows is None:
+        raise Problem(404, "not-found", "Not found", f"activity {activity_id} not found")
+    return {"activity_id": str(activity_id), "items": rows}
 
 
 @router.post("/activities/{activity_id}/beneficiaries")

@@ -1,0 +1,103 @@
+"""Each rule's name in Chinese, for problem details a Chinese office can read (``detail_zh``),
+and which rules the request and the rulebook alone decide (422, naming the field).
+
+A refusal that carries its own Chinese sentence (``DomainError.message_zh``, with the
+figures) is shown as it is; any other is shown as the rule's Chinese name followed by the
+English detail, which holds the figures.
+"""
+
+from __future__ import annotations
+
+RULE_ZH: dict[str, str] = {
+    "activity-window": "活动时间跨度不得超过31天",
+    "actor-required": "必须注明操作人",
+    "award-once": "同一次服务只能奖励一次",
+    "basis-position": "依据位置必须在日志范围内",
+    "beneficiaries-counts": "服务对象人数必须为非负数",
+    "capacity": "报名人数已满",
+    "capacity-positive": "活动容量至少为1",
+    "category-code": "服务类别代码无效",
+    "commendation-once": "同一期间只能表彰一次",
+    "commendation-unknown": "没有该表彰",
+    "correction-changes": "更正必须改变时间",
+    "correction-decided": "该更正已处理",
+    "correction-names-hours": "没有可更正的服务时长",
+    "correction-needs-approval": "已审核的服务时长须经他人批准方可更正",
+    "correction-pending": "已有待批准的更正",
+    "correction-unknown": "没有该更正",
+    "duplicate-national-id": "一人一档：身份证号已登记",
+    "four-eyes": "双人复核：登记人不得审核、批准或撤销本人登记的时长",
+    "hours-in-window": "服务时长须在活动时间范围内",
+    "hours-once": "服务时长已登记，请提交更正",
+    "insurance-required": "服务当日须有意外保险",
+    "interval-order": "结束时间必须晚于开始时间",
+    "interval-timezone": "时间必须带时区",
+    "leader-is-member": "队长须为队员",
+    "media-after-activity": "媒体报道不得早于活动",
+    "member-once": "已是队员",
+    "member-unknown": "不是队员",
+    "national-id-check": "身份证号校验位错误",
+    "national-id-format": "身份证号须为18位",
+    "one-leader": "一支队伍只有一名队长",
+    "overlapping-service": "服务时间不得重叠",
+    "period-format": "期间格式错误",
+    "policy-once": "保单已登记",
+    "policy-period": "保单起止日期错误",
+    "policy-sum": "保额必须为正数",
+    "policy-unknown": "没有该保单",
+    "reason-required": "必须说明理由",
+    "redemption-positive": "兑换积分必须为正数",
+    "redemption-within-balance": "兑换积分不得超过余额",
+    "reinstate-suspended": "只有暂停的志愿者可以恢复",
+    "required-field": "必填项不能为空",
+    "reversal-names-award": "没有可撤销的奖励",
+    "reversal-once": "奖励已撤销",
+    "rulebook-not-in-force": "该日期没有生效的规则版本",
+    "satisfaction-range": "满意度须为1至5分",
+    "signup-has-hours": "已登记时长，请提交更正而非退出",
+    "signup-once": "已报名",
+    "signup-required": "未报名",
+    "signup-unknown": "未报名",
+    "star-level-certified": "该星级已认定",
+    "star-level-not-reached": "尚未达到该星级",
+    "star-level-range": "星级超出范围",
+    "team-dissolved": "队伍已解散",
+    "training-hours": "培训时长须大于0且不超过24小时",
+    "training-once": "培训已登记",
+    "unknown-category": "规则中没有该服务类别",
+    "verify-after-completion": "活动完成后方可审核",
+    "verify-once": "活动已审核",
+    "volunteer-not-active": "志愿者不在服务状态",
+    "volunteer-withdrawn": "志愿者已退出",
+}
+
+# Rules the request and the rulebook alone decide, and the field each names: answered 422.
+# Every other rule is a conflict with recorded state: 409.
+REQUEST_RULES: dict[str, str] = {
+    "activity-window": "ends_at",
+    "beneficiaries-counts": "counts",
+    "capacity-positive": "capacity",
+    "category-code": "category",
+    "interval-order": "ended_at",
+    "interval-timezone": "started_at",
+    "national-id-check": "national_id",
+    "national-id-format": "national_id",
+    "period-format": "period",
+    "policy-period": "covers_to",
+    "policy-sum": "sum_insured",
+    "reason-required": "reason",
+    "redemption-positive": "points",
+    "rulebook-not-in-force": "started_at",
+    "satisfaction-range": "satisfaction",
+    "star-level-range": "level",
+    "training-hours": "hours",
+    "unknown-category": "category",
+}
+
+
+def detail_zh(rule: str, detail: str, message_zh: str | None = None) -> str:
+    """The refusal in Chinese: its own sentence if it has one, else the rule's name and
+    the detail's figures."""
+    if message_zh:
+        return message_zh
+    return f"{RULE_ZH.get(rule, rule)}（{detail}）"
