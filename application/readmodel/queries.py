@@ -321,41 +321,44 @@ class ReadModels:
         return [_ranking_row(r) for r in ranked] + [_idle_row(m) for m in idle]
 
     def team_eligibility(self, year: int) -> list[Row]:
-        """Key support (重点支持): activities, satisfaction and rank among teams of the same level."""
+        """Key support (重点支持): activities, satisfaction and rank among all teams of the year.
+
+        One score: ``score`` and ``rank`` are the year's team ranking (``/rankings``), the
+        same computation over the same units, so a team alone in its level is not "top 3"
+        by being alone.
+        """
         period = Period.parse(str(year))
         rules = _rules(self.rulebook, period)
         rule = rules.key_support
-        teams = self.store.select(TEAM, order_by=("team_id",))
+        levels = {t["team_id"]: t["level"] for t in self.store.select(TEAM)}
         result = []
-        for level in sorted({t["level"] for t in teams}):
-            ids = {t["team_id"] for t in teams if t["level"] == level}
-            for ranked in self._ranked("team", period, ids):
-                m = ranked.metrics
-                eligible = (
-                    m.activities >= rule.min_activities
-                    and m.mean_satisfaction >= rule.min_mean_satisfaction
-                    and ranked.rank <= rule.top_n
-                )
-                result.append(
-                    {
-                        "team_id": m.unit_id,
-                        "name": m.name,
-                        "level": level,
-                        "year": year,
-                        "key_support_eligible": eligible,
-                        "activities": m.activities,
-                        "mean_satisfaction": _mean(m.mean_satisfaction),
-                        "score": num(ranked.score),
-                        "rank_in_level": ranked.rank,
-                        "rules": {
-                            "min_activities": rule.min_activities,
-                            "min_mean_satisfaction": num(rule.min_mean_satisfaction),
-                            "top_n": rule.top_n,
-                            "rulebook_version": rules.version,
-                        },
-                    }
-                )
-        return sorted(result, key=lambda r: (r["level"], r["rank_in_level"]))
+        for ranked in self._ranked("team", period):
+            m = ranked.metrics
+            eligible = (
+                m.activities >= rule.min_activities
+                and m.mean_satisfaction >= rule.min_mean_satisfaction
+                and ranked.rank <= rule.top_n
+            )
+            result.append(
+                {
+                    "team_id": m.unit_id,
+                    "name": m.name,
+                    "level": levels.get(m.unit_id),
+                    "year": year,
+                    "key_support_eligible": eligible,
+                    "activities": m.activities,
+                    "mean_satisfaction": _mean(m.mean_satisfaction),
+                    "score": num(ranked.score) if ranked.score else "0",
+                    "rank": ranked.rank,
+                    "rules": {
+                        "min_activities": rule.min_activities,
+                        "min_mean_satisfaction": num(rule.min_mean_satisfaction),
+                        "top_n": rule.top_n,
+                        "rulebook_version": rules.version,
+                    },
+                }
+            )
+        return sorted(result, key=lambda r: (r["rank"], r["team_id"]))
 
     # ----------------------------------------------------------------- insurance
 

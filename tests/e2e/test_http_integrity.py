@@ -166,3 +166,28 @@ def test_chinese_is_asked_for_with_accept_language_and_reads_name_categories_in_
     assert ok(staff.get(f"/activities/{aid}", params=fresh))["category_zh"] == "卫生健康知识普及"
     (entry,) = ok(staff.get(f"/volunteers/{vid}/ledger", params=fresh))["entries"]
     assert (entry["category"], entry["category_zh"]) == ("health_education", "卫生健康知识普及")
+
+
+def test_a_teams_score_is_the_same_in_eligibility_and_rankings(api: Api) -> None:
+    staff, admin = api.client("staff"), api.client("admin")
+    for name, people in (("评分一队", 1), ("评分二队", 2)):
+        team_id = team(staff, name)
+        aid = activity(staff, team_id, name)
+        for _ in range(people):
+            body = {
+                "volunteer_id": volunteer(staff),
+                "started_at": "2022-05-11T09:00:00+08:00",
+                "ended_at": "2022-05-11T11:00:00+08:00",
+                "source": "checkin",
+            }
+            ok(staff.post(f"/activities/{aid}/hours", json=body))
+        ok(staff.post(f"/activities/{aid}/complete"))
+        last = ok(admin.post(f"/activities/{aid}/verify"))
+    fresh = {"min_position": last["position"]}
+
+    teams = ok(staff.get("/eligibility/teams", params={**fresh, "year": 2022}))["items"]
+    ranked = ok(staff.get("/rankings", params={**fresh, "unit": "team", "period": "2022"}))
+
+    by_id = {r["unit_id"]: (r["score"], r["rank"]) for r in ranked["items"]}
+    assert len(teams) >= 2
+    assert {t["team_id"]: (t["score"], t["rank"]) for t in teams} == by_id

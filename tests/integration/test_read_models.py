@@ -238,7 +238,7 @@ def test_annual_review_is_byte_identical_and_rechecks_decisions(
     assert person["eligible_at_basis"] is False  # at position 3 nobody had any points
     assert squad["kind"] == "team_commendation" and squad["eligible_at_basis"] is False
     assert squad["figures"]["activities"] == 1  # key support needs 6 verified activities
-    assert squad["figures"]["rank_in_level"] == 1
+    assert squad["figures"]["rank"] == 1
     assert [r["volunteer_id"] for r in review["reversals"]] == [str(history["v"][1])]
     assert [g["volunteer_id"] for g in review["insurance_gaps"]] == [str(history["v"][3])]
 
