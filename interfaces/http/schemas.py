@@ -100,9 +100,15 @@ def _after(start: str, value: datetime, info: ValidationInfo) -> datetime:
     anything the request alone decides (rule ``interval-order``)."""
     begun = info.data.get(start)
     if begun is not None and value <= begun:
-        raise ValueError(
-            f"{info.field_name} {value.isoformat()} must be after {start} "
-            f"{begun.isoformat()} (interval-order; 结束时间必须晚于开始时间)"
+        raise PydanticCustomError(
+            "interval_order",
+            "{field} {end} must be after {start} {begun} (interval-order; 结束时间必须晚于开始时间)",
+            {
+                "field": info.field_name,
+                "end": value.isoformat(),
+                "start": start,
+                "begun": begun.isoformat(),
+            },
         )
     return value
 

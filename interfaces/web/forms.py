@@ -50,7 +50,11 @@ def refusal(error: Exception) -> Refused:
             name = ".".join(str(p) for p in e["loc"]) or "表单"
             fields.setdefault(name.split(".")[0], pydantic_message(e))
         named = "、".join(field_label(f) for f in fields)
-        return Refused(f"请更正以下字段：{named}。未记录任何内容。", fields)
+        # A rule the request schema checks (interval-order) is named as the API names it.
+        ruled = "".join(
+            pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order"
+        )
+        return Refused(f"{ruled}请更正以下字段：{named}。未记录任何内容。", fields)
     if isinstance(error, BulkRejected):
         rows = [
             {"line": r.line, "field": field_label(r.field), "message": _row_message(r.message)}

@@ -128,6 +128,8 @@ def rule_message(rule: str, detail: str) -> str:
 
 def pydantic_message(error: Any) -> str:
     kind = str(error.get("type", ""))
+    if kind == "interval_order":  # the request schema's check of interval-order
+        return RULES["interval-order"]
     if kind == "missing":
         return "必填"
     if kind.startswith("uuid"):
