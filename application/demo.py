@@ -701,20 +701,23 @@ class _Year:
         result = self.ledger.verify_activity(activity, actor=self.actor(self.verifier))
         self.n.verified += 1
         self.verified_per_team[plan.team] += 1
+        # An earlier shift verified after a later one the same day credits the later one
+        # again (the day's cap in the order served): read what the ledgers now hold, in one
+        # query for the activity's participants.
+        held = self.ledger.load_many(Volunteer, (a.volunteer_id for a in result.awards))
         for award in result.awards:
             seat = served[award.volunteer_id]
-            # An earlier shift verified after a later one the same day credits the later one
-            # again (the day's cap in the order served): read what the ledger now holds.
-            self.settle(seat.person)
+            self.settle(seat.person, held[award.volunteer_id])
             if flags and not _insured(seat):
                 self.n.flags += 1
             self.sample(_Candidate(activity, seat.person, seat.interval, award))
 
-    def settle(self, person: _Person) -> None:
+    def settle(self, person: _Person, held: Volunteer | None = None) -> None:
         """Count what the volunteer's ledger gained since last settled: awards, reversals and
         standing points (an earlier shift verified after a later one the same day credits
         the later one again, the day's cap applied in the order served)."""
-        held = self.ledger.load(Volunteer, person.id, read_only=True)
+        if held is None:
+            held = self.ledger.load(Volunteer, person.id, read_only=True)
         awards = len(held.awards)
         reversed_ = sum(a.reversed for a in held.awards.values())
         standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
