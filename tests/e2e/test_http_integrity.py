@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, national_id, ok, problem, team, volunteer
+from tests.e2e.test_http_api import activity, national_id, ok, problem, station, team, volunteer
 
 
 def _volunteer(national_id: str, name: str = "王建国") -> dict[str, object]:
@@ -81,7 +81,7 @@ def _shift(staff: httpx.Client, team_id: str, vid: str, hours: tuple[str, str], 
         "category": cat,
         "team_id": team_id,
         "township": TOWNSHIP,
-        "station": "巴彦镇退役军人服务站",
+        "station_id": station(staff),
         "location": "巴彦镇",
         "starts_at": start,
         "ends_at": end,
@@ -117,7 +117,7 @@ def test_what_the_request_and_rulebook_decide_is_422_and_conflicts_stay_409(api:
         "category": "space_travel",
         "team_id": team_id,
         "township": TOWNSHIP,
-        "station": "巴彦镇退役军人服务站",
+        "station_id": station(staff),
         "location": "巴彦镇",
         "starts_at": "2022-05-11T08:00:00+08:00",
         "ends_at": "2022-05-11T18:00:00+08:00",

@@ -7,14 +7,18 @@ from uuid import UUID
 
 from domain.values import TeamLevel
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, volunteer
+from tests.integration.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
 
 DAY = date(2022, 5, 11)
 
 
 def _team(container: Container, name: str, level: TeamLevel) -> UUID:
     return container.ledger.form_team(
-        name=name, level=level, township="巴彦镇", station="巴彦镇退役军人服务站", actor=STAFF
+        name=name,
+        level=level,
+        township="巴彦镇",
+        station_id=station(container.ledger),
+        actor=STAFF,
     ).id
 
 

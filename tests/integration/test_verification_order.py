@@ -9,7 +9,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.explain import explain_award
 from domain.values import BeneficiaryType, Category, Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, at, hours, team, volunteer
+from tests.integration.builders import BUREAU, STAFF, at, hours, station, team, volunteer
 from tests.integration.test_application import DAY
 
 
@@ -19,7 +19,7 @@ def _shift(ledger: VolunteerLedger, tid: UUID, vid: UUID, start: int, end: int, 
         category=Category(cat),
         team_id=tid,
         township="巴彦镇",
-        station="巴彦镇退役军人服务站",
+        station_id=station(ledger),
         location="巴彦镇",
         window=Interval(at(DAY, start), at(DAY, end)),
         beneficiary_types=[BeneficiaryType.PUBLIC],
