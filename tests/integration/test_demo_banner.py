@@ -1,0 +1,24 @@
+"""The demo year is 乌审旗's: its area code, towns, stations and brand, and no other banner's."""
+
+from __future__ import annotations
+
+from application.demo import generate_year
+from application.readmodel.replay import read_notifications
+from infrastructure.bootstrap import Container
+
+
+def test_the_demo_is_set_in_wushen_banner(container: Container) -> None:
+    generate_year(container.ledger, year=2022, seed=5, townships=6, volunteers=24, activities=12)
+    states = [
+        bytes(n.state).decode() for batch in read_notifications(container.ledger) for n in batch
+    ]
+    text = "\n".join(states)
+
+    assert "152530" not in text and "锡林" not in text and "巴彦镇" not in text
+    assert '"150626' in text  # national ids born in the banner
+    for town in ("嘎鲁图镇", "乌审召镇", "图克镇", "乌兰陶勒盖镇", "无定河镇", "苏力德苏木"):
+        assert town in text, town
+    assert "绿色乌审·2781" in text and "乌审旗退役军人服务中心" in text
+    container.runner().catch_up()
+    levels = [s["level"] for s in container.read_models().stations(limit=100)["items"]]
+    assert sorted(set(levels)) == ["banner_centre", "township", "village"]
