@@ -21,6 +21,11 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 [ -z "$busy" ] || { echo "processes of the old server still run in $DIR: $busy" >&2; exit 1; }
+# The killed postmaster can linger as a zombie (its parent, often init in a container,
+# has not reaped it): its pid still "exists", so PostgreSQL would take the lock file for a
+# live server's and pg_rewind's crash recovery refuse to start. Nothing runs in the
+# directory (checked above), so the lock is stale.
+rm -f "$PGDATA/postmaster.pid"
 
 "$PGBIN/psql" -X -q -d "$PRIMARY" -v ON_ERROR_STOP=1 -c \
   "SELECT pg_create_physical_replication_slot('$SLOT') WHERE NOT EXISTS

@@ -32,7 +32,11 @@ class _HeldLedger(VolunteerLedger):
 
 def register(settings_json: str, national_id: str, name: str, barrier: Any) -> dict[str, Any]:
     """Register one volunteer; the outcome as plain data (the parent compares them)."""
-    settings = Settings.model_validate_json(settings_json)
+    # The parent made the tables: two processes making them at once deadlock in PostgreSQL
+    # (the service's bootstrap serialises that; this bare ledger would not).
+    settings = Settings.model_validate_json(settings_json).model_copy(
+        update={"create_event_tables": False}
+    )
     ledger = _HeldLedger(
         rulebook=load_rulebook(),
         env=event_store_env(settings),

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from infrastructure.settings import Settings
 from interfaces.cli.listeners import OwnListener, bind, run_workers
 
 CONNECTIONS = 64
@@ -65,4 +66,10 @@ def test_a_port_held_by_another_server_stops_the_workers_from_starting() -> None
         other.bind(("127.0.0.1", 0))
         other.listen()
         with pytest.raises(SystemExit):
-            run_workers("nowhere:app", workers=2, host="127.0.0.1", port=other.getsockname()[1])
+            run_workers(
+                "nowhere:app",
+                workers=2,
+                host="127.0.0.1",
+                port=other.getsockname()[1],
+                settings=Settings(),
+            )
