@@ -1,6 +1,6 @@
 """The cost of never losing a write, and how fast writes resume after losing the primary.
 
-``python -m bench standby [--seconds S] [--clients N] [--drills D]``
+``python -m bench standby [--seconds S] [--clients N] [--drills D] [--reads R]``
 
 1. Write throughput over HTTP (volunteer registrations, N clients) on one service whose
    primary has a synchronous standby (``synchronous_commit = remote_apply``), against the
@@ -10,6 +10,11 @@
    SIGKILL the primary under load, promote the standby; seconds from the kill to the
    first successful write, requests failed meanwhile, acknowledged writes lost (target:
    writes resume within 15 s, 0 lost).
+3. Reads of the read models (a volunteer's ledger, the station ranking) served by the
+   primary, then by the standby (``VL_READ_DATABASE_URL``), by one service after the
+   other on the same store, same run; the answer cache is off in both, since a replica
+   never uses it. Also a write followed by a read with ``min_position``: read-your-writes
+   on the replica waits for the standby's read models to reach that position.
 
 Needs the PostgreSQL 15 binaries (initdb, pg_ctl, pg_basebackup) and, as root, the
 ``postgres`` OS user; the clusters are made in a temporary folder and removed after.
@@ -23,10 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
+
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.clusters import Cluster, Clusters
-from tests.drills import held
+from tests.drills import held, registration
 from tests.failover import Load, Service, fail_over, pair_url
 
 
@@ -80,6 +87,61 @@ def throughput(clients: int, seconds: float) -> None:
         clusters.close()
 
 
+def _timed(client: httpx.Client, path: str, n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        answer = client.get(path)
+        times.append(time.perf_counter() - started)
+        assert answer.status_code == 200, answer.text
+    return times
+
+
+def _ms(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"p50 {1000 * statistics.median(ordered):6.2f} ms, p95 {1000 * p95:6.2f} ms"
+
+
+def reads(n: int) -> None:
+    clusters = Clusters.create()
+    service = None
+    try:
+        primary = clusters.primary()
+        standby = clusters.standby(primary, "pg_b")
+        tmp = Path(tempfile.mkdtemp())
+        service = Service.start(pair_url(primary, standby), tmp, VL_READ_CACHE_SIZE="0")
+        env, token = service.env, service.token
+        for label, extra in (
+            ("primary", {}),
+            ("replica", {"VL_READ_DATABASE_URL": standby.url}),
+        ):
+            if service is None:
+                service = Service.serve(env | extra, tmp, token)
+            with service.client() as client:
+                volunteer = client.get("/volunteers").json()["items"][0]["volunteer_id"]
+                ledger = _timed(client, f"/volunteers/{volunteer}/ledger", n)
+                ranking = _timed(client, "/rankings?unit=station&period=2022", n)
+                own = []
+                for i in range(n // 10):
+                    written = client.post("/volunteers", json=registration(90_000 + i)).json()
+                    started = time.perf_counter()
+                    answer = client.get(
+                        f"/volunteers/{written['id']}/ledger",
+                        params={"min_position": written["position"]},
+                    )
+                    own.append(time.perf_counter() - started)
+                    assert answer.status_code == 200, answer.text
+            print(f"  reads on the {label}: ledger {_ms(ledger)}; ranking {_ms(ranking)}")
+            print(f"    a write then its read with min_position: {_ms(own)}", flush=True)
+            service.stop()
+            service = None
+    finally:
+        if service is not None:
+            service.stop()
+        clusters.close()
+
+
 def drill() -> tuple[float, int, set[int | None], int, int]:
     """One failover drill: seconds to resume, failed requests, their statuses, acks, lost."""
     clusters = Clusters.create()
@@ -108,7 +170,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="per throughput run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--drills", type=int, default=5, help="failover drills")
+    parser.add_argument("--reads", type=int, default=200, help="reads of each kind")
     args = parser.parse_args(argv)
+    reads(args.reads)
     throughput(args.clients, args.seconds)
     resumed = []
     for n in range(1, args.drills + 1):

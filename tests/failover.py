@@ -72,7 +72,11 @@ class Service:
         ):
             done = cli(env, *args)
             assert done.returncode == 0, done.stdout + done.stderr
-        token = done.stdout.strip().splitlines()[-1]
+        return cls.serve(env, tmp, done.stdout.strip().splitlines()[-1])
+
+    @classmethod
+    def serve(cls, env: dict[str, str], tmp: Path, token: str) -> Service:
+        """``serve`` on a store that is ready (``start`` made it), with ``env``."""
         port = free_port()
         log = (tmp / f"serve-{port}.log").open("wb")
         process = subprocess.Popen(
