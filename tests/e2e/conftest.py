@@ -7,26 +7,16 @@ PostgreSQL cases are skipped — except under CI=true, where they fail instead.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 
 from tests.conftest import _pg_url
-from tests.e2e.http_support import METRICS_TOKEN, OTHER_TOWNSHIP, TOWNSHIP, Api, stop
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.e2e.http_support import METRICS_TOKEN, OTHER_TOWNSHIP, TOWNSHIP, Api
+from tests.e2e.server_support import serving
 
 
 def _store_env(kind: str, request: pytest.FixtureRequest, tmp: Path) -> dict[str, str]:
@@ -54,36 +44,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     env["VL_METRICS_TOKEN"] = METRICS_TOKEN
     # The authorisation matrix sends a revoked token to every route from one address.
     env["VL_AUTH_FAILURE_LIMIT"] = "100000"
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "interfaces.http.app:app_from_env",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    api = Api(f"http://127.0.0.1:{port}", env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, (tmp / "server.log").read_text()
-            try:
-                if httpx.get(f"{api.base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up in 30 s"
-            time.sleep(0.1)
+    with serving(env, tmp) as api:
         assert api.cli("audit", "keygen").returncode == 0
         api.add_users(
             {
@@ -94,5 +55,3 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             }
         )
         yield api
-    finally:
-        stop(server, log)

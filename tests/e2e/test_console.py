@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import stat
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +21,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Route, expect, sync_playwright
 
+from tests.clusters import free_port
 from tests.e2e.console_support import (
     CHROMIUM,
     CHROMIUM_FLAGS,
@@ -44,15 +44,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    found = start(tmp_path_factory.mktemp("console"), _free_port())
+    found = start(tmp_path_factory.mktemp("console"), free_port())
     try:
         team_id = str(
             found.query("SELECT team_id FROM rm_team WHERE township = ?", (TOWNSHIP,))[0][0]

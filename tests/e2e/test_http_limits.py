@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.clusters import free_port
 from tests.e2e.http_support import CLI, stop
 
 FAILURES = 5  # VL_AUTH_FAILURE_LIMIT
@@ -26,12 +27,6 @@ class Served:
     port: int
     admin: dict[str, str]
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +44,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     }
     demo = [CLI, "demo", "--volunteers", "4", "--activities", "2", "--townships", "1"]
     assert subprocess.run(demo, env=env, capture_output=True).returncode == 0
-    port = _free_port()
+    port = free_port()
     log_path = tmp / "serve.log"
     log = log_path.open("w")
     server = subprocess.Popen(

@@ -11,7 +11,6 @@ How fast each of these happens is measured by ``python -m bench outage``, not he
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 import uuid
@@ -24,6 +23,7 @@ import httpx
 import psycopg
 import pytest
 
+from tests.clusters import free_port
 from tests.e2e.http_support import CLI, TOWNSHIP, Api, stop
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.e2e.test_http_api import ok, problem, station, team, volunteer
@@ -37,12 +37,6 @@ PG_ADMIN_URL = os.environ.get(
 # bounds (VL_POSTGRES_*) answer well within it.
 BOUND_SECONDS = 8.0
 RECOVERY_SECONDS = 30.0  # a generous bound on polling for the first write that succeeds
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _url(port: int, dbname: str) -> str:
@@ -72,7 +66,7 @@ def proxied(
     demo = api.cli("demo", "--volunteers", "40", "--activities", "2")
     assert demo.returncode == 0, demo.stderr
     api.add_users({"staff": ["--role", "station_staff", "--township", TOWNSHIP]})
-    port = _free_port()
+    port = free_port()
     api.base_url = f"http://127.0.0.1:{port}"
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import subprocess
 import time
@@ -12,13 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.clusters import free_port
 from tests.e2e.http_support import CLI
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _up(server: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 180) -> None:
@@ -41,7 +35,7 @@ def test_serve_loads_the_demo_writes_an_admin_token_file_and_stops_cleanly(
     env["VL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     token_file = tmp_path / "secrets" / "admin-token"
     env["VL_ADMIN_TOKEN_PATH"] = str(token_file)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -93,7 +87,7 @@ def test_serve_with_two_workers_answers_on_one_port_and_stops_cleanly(tmp_path: 
     env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
     env["VL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     env["VL_ACCESS_LOG"] = "false"  # the worker processes take the setting too
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
