@@ -1,12 +1,14 @@
 """The console's words: Chinese labels of codes and fields, and rule violations in Chinese.
 
-A rule the table does not name yet is shown with its English detail after a Chinese lead,
-so nothing the API says is hidden.
+A rule this table does not word is named by the API's Chinese rule names (``RULE_ZH``); the
+API's detail follows in brackets, so nothing it says is hidden.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from interfaces.http.rule_text import RULE_ZH
 
 LABELS: dict[str, str] = {
     # roles
@@ -120,7 +122,7 @@ def field_label(name: str) -> str:
 
 def rule_message(rule: str, detail: str) -> str:
     """A rule violation in Chinese; unknown rules keep the API's detail after a Chinese lead."""
-    known = RULES.get(rule)
+    known = RULES.get(rule) or RULE_ZH.get(rule)
     if known:
         return f"{known}（规则 {rule}：{detail}）"
     return f"操作被拒绝：{detail}" if not rule else f"操作被拒绝（规则 {rule}）：{detail}"
