@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from uuid import UUID
 
@@ -20,10 +20,11 @@ from application.ledger import VolunteerLedger
 from application.readmodel.asof import volunteer_ledger_at
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
-from application.readmodel.replay import replay
 from application.readmodel.store import Row, RowReader
 from domain.rulebook import Rulebook
+from infrastructure.checkpoints import Checkpoints, replay_from_checkpoint
 from infrastructure.runner import cycle_collector_paused
+from infrastructure.sqlstore import SqlStore
 
 
 class Busy(Exception):
@@ -58,14 +59,36 @@ class AsOfReads:
     where the answer needs no more."""
 
     def __init__(
-        self, ledger: VolunteerLedger, rulebook: Rulebook, *, replays: int, cached: int
+        self,
+        ledger: VolunteerLedger,
+        rulebook: Rulebook,
+        store: Callable[[], SqlStore],
+        *,
+        replays: int,
+        cached: int,
     ) -> None:
         self.ledger = ledger
         self.rulebook = rulebook
+        self._store = store
+        self._checkpoints: Checkpoints | None = None
         self.gate = Gate("time-travel replays", replays)
         self.cached = cached
         self._replays: OrderedDict[int, ReadModels] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """The read-model store's checkpoints, for every projection in the catalogue."""
+        if self._checkpoints is None:
+            self._checkpoints = Checkpoints(
+                self._store(), all_projections(self.rulebook), self.rulebook
+            )
+        return self._checkpoints
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        with self.gate.held(), cycle_collector_paused():
+            yield
 
     def read_models_at(self, cut: int) -> ReadModels:
         """Every read model as it stood at ``cut`` (a position the log has reached)."""
@@ -74,8 +97,8 @@ class AsOfReads:
             if found is not None:
                 self._replays.move_to_end(cut)
                 return found
-        with self.gate.held(), cycle_collector_paused():
-            memory, _ = replay(self.ledger, all_projections(self.rulebook), upto=cut)
+        with self.gate.held():  # finding the checkpoint; each read model is built under it too
+            memory, _ = replay_from_checkpoint(self.ledger, self.checkpoints, cut, guard=self._held)
         reads = ReadModels(memory, self.rulebook)
         if self.cached:
             with self._lock:
@@ -83,6 +106,11 @@ class AsOfReads:
                 while len(self._replays) > self.cached:
                     self._replays.popitem(last=False)
         return reads
+
+    def forget(self) -> None:
+        """Drop the replays kept by cut (a benchmark's fresh reads)."""
+        with self._lock:
+            self._replays.clear()
 
     def ledger_at(self, live: RowReader, volunteer_id: UUID, cut: int) -> Row | None:
         """A volunteer's ledger at ``cut``; ``live`` holds the audit trail up to ``cut``."""

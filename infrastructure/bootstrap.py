@@ -28,6 +28,7 @@ from domain.rulebook import Rulebook
 from domain.values import Actor, Category
 from infrastructure.asof import AsOfReads, Gate
 from infrastructure.audit import chain_at
+from infrastructure.checkpoints import Checkpointer
 from infrastructure.decoding import FastDecoder
 from infrastructure.encoding import FastEncodingMapper
 from infrastructure.persistence import event_store_env
@@ -72,6 +73,7 @@ class Container:
         self.as_of = AsOfReads(
             self.ledger,
             self.rulebook,
+            lambda: self.store,
             replays=self.settings.max_replays,
             cached=self.settings.replay_cache_size,
         )
@@ -111,6 +113,15 @@ class Container:
             listen_url=self.settings.database_url if self.settings.is_postgres else None,
             listen_bounds=Bounds.of(self.settings),
             gather=self.settings.projection_gather_seconds,
+        )
+
+    def checkpointer(self, *, interval: float = 5.0) -> Checkpointer:
+        """The thread that keeps checkpoints of the read models (``checkpoint_every``)."""
+        return Checkpointer(
+            self.ledger,
+            self.as_of.checkpoints,
+            every=self.settings.checkpoint_every,
+            interval=interval,
         )
 
     def catch_up(

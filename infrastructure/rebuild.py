@@ -13,6 +13,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection
 from application.readmodel.replay import read_events
 from application.readmodel.store import Row
+from infrastructure.checkpoints import CHECKPOINTS_DDL_PG, CHECKPOINTS_DDL_SQLITE
 from infrastructure.decoding import FastDecoder
 from infrastructure.sqlstore import Batch, SqlStore, Transaction
 
@@ -109,4 +110,8 @@ def rebuild(
             "WHERE projection = ?",
             (position, projection.name),
         )
+        # A rebuild means the projection's code changed: checkpoints of the read models
+        # made by the old code would start time-travel reads from what it built.
+        tx.execute(CHECKPOINTS_DDL_SQLITE if not store.is_postgres else CHECKPOINTS_DDL_PG)
+        tx.execute("DELETE FROM rm_checkpoint")
     return position

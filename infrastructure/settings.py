@@ -140,6 +140,14 @@ class Settings(BaseSettings):
         le=1000,
         description="whole-log replays kept per API process, by cut (0: none)",
     )
+    checkpoint_every: int = Field(
+        default=20_000,
+        ge=10,
+        le=10_000_000,
+        description="a checkpoint of the read models every this many log positions, taken "
+        "by the projection worker when caught up (and by `projections snapshot`): a "
+        "time-travel read replays at most this many events after the latest one",
+    )
     aggregate_cache_size: int = Field(
         default=10_000,
         ge=0,

@@ -8,7 +8,9 @@ projections and queries are written once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 from application.readmodel.tables import Table
@@ -152,6 +154,139 @@ class MemoryStore:
             t.name: [dict(r) for _, r in sorted(self._rows(t).items(), key=lambda kv: _key(kv[0]))]
             for t in tables
         }
+
+
+class LayeredStore(MemoryStore):
+    """A :class:`MemoryStore` that starts from a saved state (a checkpoint), each table
+    loaded on its first use, so events applied after the checkpoint and the queries then
+    asked pay only for the tables they touch.
+
+    New rows of a table not yet loaded (:meth:`add`) wait, in order, until it is: the audit
+    trail gets one per event but is rarely read. Tables named in ``discard`` are not kept
+    at all (their rows are written, never read, by whoever builds a checkpoint); reading
+    one is an error rather than a wrong answer.
+    """
+
+    def __init__(
+        self,
+        load: Callable[[Table], Iterable[Row]] | None = None,
+        *,
+        discard: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self._load = load
+        self._discard = frozenset(discard)
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}
+
+    def _rows(self, table: Table) -> dict[tuple[Any, ...], Row]:
+        rows = self.tables.get(table.name)
+        if rows is None:
+            if table.name in self._discard:
+                raise RuntimeError(f"{table.name} is not kept here, so it cannot be read")
+            rows = {}
+            if self._load is not None:
+                for row in self._load(table):
+                    rows[key_of(table, row)] = row
+            for values in self._pending.pop(table.name, ()):
+                row = dict(zip(table.columns, values, strict=True))
+                rows[key_of(table, row)] = row
+            self.tables[table.name] = rows  # whole before anyone sees it
+        return rows
+
+    def add(self, table: Table, values: tuple[Any, ...]) -> None:
+        if table.name in self.tables:
+            super().add(table, values)
+        elif table.name not in self._discard:
+            self._pending.setdefault(table.name, []).append(values)
+
+    def upsert(self, table: Table, row: Row) -> None:
+        if table.name not in self._discard:
+            super().upsert(table, row)
+
+    def rows(self, table: Table) -> list[Row]:
+        """Every row of ``table`` (loading it if need be), in no particular order."""
+        return list(self._rows(table).values())
+
+
+class Applier(Protocol):
+    """A projection, as far as :class:`CutStore` needs one."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> tuple[Table, ...]: ...
+
+    def apply(self, store: RowStore, event: Any, position: int) -> None: ...
+
+
+class CutStore(LayeredStore):
+    """The read models at a cut: a saved state (a checkpoint) and the events after it,
+    each projection brought to the cut only when one of its tables is first used.
+
+    A time-travel read asks one or two read models (a ranking, a ledger); it need not pay
+    for loading and replaying the others. Projections touch only their own tables (each
+    keeps its own position in the runner), so building one alone is building it. Queries
+    may share the store from several threads: loading and building are serialised, and
+    ``guard`` (a bound on concurrent replays) is held while a projection is built.
+    """
+
+    def __init__(
+        self,
+        projections: Sequence[Applier],
+        events: Callable[[], Sequence[tuple[int, Any]]],
+        load: Callable[[Table], Iterable[Row]] | None = None,
+        *,
+        guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    ) -> None:
+        super().__init__(load)
+        self._owner = {t.name: p for p in projections for t in p.tables}
+        self._events = events
+        self._guard = guard
+        self._built: set[str] = set()
+        self._building: set[str] = set()
+        self._lock = threading.RLock()
+
+    def _rows(self, table: Table) -> dict[tuple[Any, ...], Row]:
+        rows = self.tables.get(table.name)
+        if rows is not None:
+            return rows
+        with self._lock:
+            owner = self._owner.get(table.name)
+            if owner is not None and owner.name not in self._built | self._building:
+                self._build(owner)
+            return super()._rows(table)
+
+    def _build(self, projection: Applier) -> None:
+        with self._guard():
+            self._building.add(projection.name)
+            try:
+                for position, event in self._events():
+                    projection.apply(self, event, position)
+            except BaseException:  # not half-built: the next use starts it again
+                for t in projection.tables:
+                    self.tables.pop(t.name, None)
+                    self._pending.pop(t.name, None)
+                raise
+            finally:
+                self._building.discard(projection.name)
+            self._built.add(projection.name)
+
+    def add(self, table: Table, values: tuple[Any, ...]) -> None:
+        with self._lock:
+            super().add(table, values)
+
+    @property
+    def built(self) -> frozenset[str]:
+        """The projections brought to the cut so far."""
+        return frozenset(self._built)
+
+    def build_all(self) -> None:
+        """Every projection brought to the cut now (a replay's whole cost, paid at once)."""
+        with self._lock:
+            for projection in {id(p): p for p in self._owner.values()}.values():
+                if projection.name not in self._built:
+                    self._build(projection)
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

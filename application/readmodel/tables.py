@@ -57,6 +57,11 @@ class Table:
     # without an upsert. Copied in (PostgreSQL, 64 rows or more), a key that exists fails
     # the batch; fewer rows, and SQLite, go through the upsert.
     created_once: bool = False
+    # Rows are only ever added, each by the event at its ``position`` column, and never
+    # changed or removed: the table at a cut is its rows up to the cut. Checkpoints of the
+    # read models do not copy such a table (it would make each checkpoint as long as the
+    # log); a read at a cut takes its rows up to the checkpoint from the live table.
+    append_only: bool = False
 
     def is_int(self, column: str) -> bool:
         return column in INT_COLUMNS
@@ -348,5 +353,6 @@ AUDIT_EVENT = Table(
     ("position",),
     indexes=(("aggregate_id",), ("actor_id",), ("event_type",), ("recorded_at",)),
     created_once=True,
+    append_only=True,
 )
 AUDIT_TABLES = (AUDIT_EVENT,)

@@ -38,7 +38,12 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         console.print("projections running; Ctrl-C stops them")
-        runner.run(stop)
+        checkpointer = container.checkpointer()
+        checkpointer.start()
+        try:
+            runner.run(stop)
+        finally:
+            checkpointer.close()
 
 
 @app.command()
@@ -77,6 +82,35 @@ def rebuild(
                     f"in {time.perf_counter() - started:.2f} s"
                 )
         _show(container)
+
+
+@app.command()
+def snapshot(
+    database_url: DatabaseUrl = None,
+    every: Annotated[
+        int | None,
+        typer.Option(min=10, help="Log positions between checkpoints ($VL_CHECKPOINT_EVERY)."),
+    ] = None,
+) -> None:
+    """Take the due checkpoints of the read models (the worker does so when running): a
+    time-travel read then replays only the events after the latest one below its cut."""
+    with opened(database_url) as container:
+        container.runner  # noqa: B018 - opening the runner creates missing tables
+        step = every or container.settings.checkpoint_every
+        checkpoints = container.as_of.checkpoints
+        started = time.perf_counter()
+        taken = checkpoints.take(container.ledger, every=step)
+        for t in taken:
+            console.print(
+                f"checkpoint at {t.position:,}: {t.rows:,} rows in {t.tables} tables, "
+                f"{t.stored_bytes:,} bytes, {t.replayed:,} events applied, {t.seconds:.2f} s"
+            )
+        kept = checkpoints.positions()
+        console.print(
+            f"{len(taken)} taken in {time.perf_counter() - started:.2f} s; "
+            f"{len(kept)} kept, the latest at {kept[-1] if kept else 0:,} "
+            f"(every {step:,} positions, up to {checkpoints.ceiling(container.ledger):,})"
+        )
 
 
 def _show(container: object) -> list[str]:

@@ -52,12 +52,14 @@ def _version() -> str:
 
 
 class ProjectionThread:
-    """The projection runner in a daemon thread, stopped through an event."""
+    """The projection runner in a daemon thread, stopped through an event; beside it, the
+    thread that takes checkpoints of the read models for time-travel reads."""
 
     def __init__(self, container: Container) -> None:
         self.stop = threading.Event()
         self.runner = container.runner()
         self.thread = threading.Thread(target=self._run, name="projections", daemon=True)
+        self.checkpointer = container.checkpointer()
 
     def _run(self) -> None:
         try:
@@ -67,9 +69,11 @@ class ProjectionThread:
 
     def start(self) -> None:
         self.thread.start()
+        self.checkpointer.start()
 
     def close(self, timeout: float = 10.0) -> None:
         self.stop.set()
+        self.checkpointer.close(timeout)
         self.thread.join(timeout)
 
 

@@ -1,0 +1,316 @@
+"""Checkpoints of the read models: their whole state at log positions, kept in the
+read-model store, so a read at a cut replays only the events after the latest checkpoint
+at or below it instead of the whole log from position 0.
+
+A checkpoint is built the way a time-travel read is — every projection applied in memory
+to the log up to its position — so reading from it is the same computation resumed, not
+a copy of the live tables (which stand at other positions, and hold what the store's
+types made of the values). Every table of every projection in the catalogue is kept,
+without a list to maintain: a new read model is checkpointed because it is in
+:func:`all_projections`. A checkpoint is only used by the catalogue and rulebook it was
+made with (its ``shape``), so one made before a read model was added, a table changed or
+the rulebook replaced is ignored, and a rebuild (which means a projection's code changed)
+drops them all.
+
+Tables whose rows are only ever added (``append_only``: the audit trail, a row per event)
+are not copied: a checkpoint is taken only at a position those projections' live tables
+have reached, and a read takes their rows up to the checkpoint from there.
+
+Each table's rows are one zlib-compressed JSON array of value lists in column order: the
+read models hold text, integers and NULL only, so the rows come back exactly as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from application.ledger import VolunteerLedger
+from application.readmodel.base import Projection
+from application.readmodel.replay import read_events
+from application.readmodel.store import CutStore, LayeredStore, Row
+from application.readmodel.tables import Table
+from domain.rulebook import Rulebook
+from infrastructure.decoding import FastDecoder
+from infrastructure.sqlstore import SqlStore
+
+FORMAT = 1
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS rm_checkpoint ("
+    "shape TEXT NOT NULL, position BIGINT NOT NULL, table_name TEXT NOT NULL, "
+    "row_count BIGINT NOT NULL, body {blob} NOT NULL, taken_at TEXT NOT NULL, "
+    "PRIMARY KEY (shape, position, table_name))"
+)
+CHECKPOINTS_DDL_PG = _DDL.format(blob="BYTEA")
+CHECKPOINTS_DDL_SQLITE = _DDL.format(blob="BLOB")
+log = logging.getLogger(__name__)
+MARKER = ""  # the row every checkpoint has: its existence says the checkpoint is whole
+
+
+def shape(projections: Sequence[Projection], rulebook: Rulebook) -> str:
+    """What a checkpoint's rows mean: the format, the rulebook and every table's layout."""
+    described = [
+        FORMAT,
+        rulebook.file_hash,
+        [
+            [p.name, [[t.name, t.columns, t.key, t.append_only] for t in p.tables]]
+            for p in projections
+        ],
+    ]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:32]
+
+
+def encode_rows(table: Table, rows: Iterable[Row]) -> bytes:
+    body = json.dumps(
+        [[row[c] for c in table.columns] for row in rows],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return zlib.compress(body.encode("utf-8"), 1)
+
+
+def decode_rows(table: Table, body: bytes) -> list[Row]:
+    columns = table.columns
+    return [dict(zip(columns, values, strict=True)) for values in json.loads(zlib.decompress(body))]
+
+
+@dataclass(frozen=True)
+class Taken:
+    position: int
+    tables: int
+    rows: int
+    stored_bytes: int
+    replayed: int  # events applied to reach it from the checkpoint before
+    seconds: float
+
+
+class Checkpoints:
+    """The checkpoints in one read-model store, for one catalogue of projections."""
+
+    def __init__(
+        self, store: SqlStore, projections: Sequence[Projection], rulebook: Rulebook
+    ) -> None:
+        self.store = store
+        self.projections = list(projections)
+        self.tables = [t for p in self.projections for t in p.tables]
+        self.copied = [t for t in self.tables if not t.append_only]
+        self.appended = [t for t in self.tables if t.append_only]
+        self.shape = shape(self.projections, rulebook)
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if self._ready:
+            return
+        with self.store.transaction(ddl=True) as tx:
+            tx.execute(CHECKPOINTS_DDL_PG if self.store.is_postgres else CHECKPOINTS_DDL_SQLITE)
+        self._ready = True
+
+    # ------------------------------------------------------------------ reading
+
+    def latest(self, cut: int) -> int:
+        """The position of the latest whole checkpoint at or below ``cut`` that the live
+        append-only tables still cover (0: none, start from an empty store)."""
+        self._ensure()
+        found = self.store.execute(
+            "SELECT max(position) FROM rm_checkpoint "
+            "WHERE shape = ? AND table_name = ? AND position <= ?",
+            (self.shape, MARKER, cut),
+        )
+        position = int(found[0][0] or 0) if found else 0
+        if position and self.appended:
+            tracking = self.store.tracking()
+            owners = [p.name for p in self.projections if any(t.append_only for t in p.tables)]
+            reached = min(int(tracking.get(n, {}).get("position") or 0) for n in owners)
+            if reached < position:  # the live tables were reset: they cannot fill it in
+                return 0
+        return position
+
+    def loader(self, position: int) -> Callable[[Table], list[Row]]:
+        """Each table's rows at the checkpoint at ``position``, one table at a time."""
+
+        def load(table: Table) -> list[Row]:
+            if table.append_only:
+                return self.store.select(table, between=("position", 1, position + 1))
+            found = self.store.execute(
+                "SELECT body FROM rm_checkpoint "
+                "WHERE shape = ? AND position = ? AND table_name = ?",
+                (self.shape, position, table.name),
+            )
+            if not found:  # cannot happen for a whole checkpoint of this shape
+                raise LookupError(f"checkpoint {position} has no table {table.name}")
+            return decode_rows(table, bytes(found[0][0]))
+
+        return load
+
+    def store_at(self, position: int, *, discard_appended: bool = False) -> LayeredStore:
+        """A store holding the read models at the checkpoint at ``position`` (0: empty)."""
+        discard = [t.name for t in self.appended] if discard_appended else []
+        return LayeredStore(self.loader(position) if position else None, discard=discard)
+
+    def positions(self) -> list[int]:
+        self._ensure()
+        return [
+            int(r[0])
+            for r in self.store.execute(
+                "SELECT position FROM rm_checkpoint WHERE shape = ? AND table_name = ? "
+                "ORDER BY position",
+                (self.shape, MARKER),
+            )
+        ]
+
+    # ------------------------------------------------------------------ writing
+
+    def _save(self, position: int, memory: LayeredStore) -> tuple[int, int]:
+        taken_at = datetime.now(UTC).isoformat()
+        rows = []
+        total = 0
+        for table in self.copied:
+            found = memory.rows(table)
+            total += len(found)
+            rows.append((self.shape, position, table.name, len(found), encode_rows(table, found)))
+        rows.append((self.shape, position, MARKER, total, b""))
+        with self.store.transaction() as tx:
+            tx.execute(
+                "DELETE FROM rm_checkpoint WHERE shape = ? AND position = ?",
+                (self.shape, position),
+            )
+            tx.executemany(
+                "INSERT INTO rm_checkpoint "
+                "(shape, position, table_name, row_count, body, taken_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(*r, taken_at) for r in rows],
+            )
+        return total, sum(len(r[4]) for r in rows)
+
+    def ceiling(self, ledger: VolunteerLedger) -> int:
+        """The highest position a checkpoint may be taken at now: the head, and no further
+        than the live append-only tables have reached (a read fills those in from them)."""
+        head = ledger.current_position()
+        if not self.appended:
+            return head
+        tracking = self.store.tracking()
+        owners = [p.name for p in self.projections if any(t.append_only for t in p.tables)]
+        return min([head, *(int(tracking.get(n, {}).get("position") or 0) for n in owners)])
+
+    def take(self, ledger: VolunteerLedger, *, every: int, upto: int | None = None) -> list[Taken]:
+        """Checkpoints at every multiple of ``every`` after the latest one, up to ``upto``
+        (else :meth:`ceiling`), each resumed from the one before."""
+        self._ensure()
+        ceiling = self.ceiling(ledger)
+        limit = ceiling if upto is None else min(upto, ceiling)
+        start = self.latest(limit)
+        targets = list(range((start // every + 1) * every, limit + 1, every))
+        if not targets:
+            return []
+        memory = self.store_at(start, discard_appended=True)
+        decoder = FastDecoder(ledger.mapper)
+        taken: list[Taken] = []
+        began, replayed = time.perf_counter(), 0
+        position = start
+        for target in targets:
+            for events in read_events(ledger, after=position, upto=target, decoder=decoder):
+                for at, event in events:
+                    for projection in self.projections:
+                        projection.apply(memory, event, at)
+                replayed += len(events)
+                position = events[-1][0]
+            position = target
+            rows, stored = self._save(target, memory)
+            now = time.perf_counter()
+            taken.append(Taken(target, len(self.copied), rows, stored, replayed, now - began))
+            began, replayed = now, 0
+        return taken
+
+    def drop(self) -> int:
+        """Forget every checkpoint (after a rebuild: a projection's code has changed)."""
+        self._ensure()
+        with self.store.transaction() as tx:
+            return tx.execute("DELETE FROM rm_checkpoint")
+
+
+def replay_from_checkpoint(
+    ledger: VolunteerLedger,
+    checkpoints: Checkpoints,
+    cut: int,
+    *,
+    guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    eager: bool = False,
+) -> tuple[CutStore, int]:
+    """The read models at ``cut``: the latest checkpoint at or below it, then the events
+    after it, each read model built on its first use (all at once with ``eager``) while
+    holding ``guard``. Returns the store and the checkpoint's position (0: none, the
+    events from the start)."""
+    start = checkpoints.latest(cut)
+    decoder = FastDecoder(ledger.mapper)
+    decoded: list[list[tuple[int, Any]]] = []
+
+    def events() -> list[tuple[int, Any]]:
+        if not decoded:  # the store calls this under its lock
+            found: list[tuple[int, Any]] = []
+            for batch in read_events(ledger, after=start, upto=cut, decoder=decoder):
+                found.extend(batch)
+            decoded.append(found)
+        return decoded[0]
+
+    memory = CutStore(
+        checkpoints.projections,
+        events,
+        checkpoints.loader(start) if start else None,
+        guard=guard,
+    )
+    if eager:
+        memory.build_all()
+    return memory, start
+
+
+class Checkpointer:
+    """Takes the due checkpoints in a thread of the projection worker's process, beside the
+    runner (never in its way: a checkpoint is built in memory from the log and written in
+    one short transaction), every ``interval`` seconds until stopped."""
+
+    def __init__(
+        self,
+        ledger: VolunteerLedger,
+        checkpoints: Checkpoints,
+        *,
+        every: int,
+        interval: float = 5.0,
+    ) -> None:
+        self.ledger = ledger
+        self.checkpoints = checkpoints
+        self.every = every
+        self.interval = interval
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                for taken in self.checkpoints.take(self.ledger, every=self.every):
+                    log.info(
+                        "checkpoint of the read models at %d: %d rows, %d bytes, %.1f s",
+                        taken.position,
+                        taken.rows,
+                        taken.stored_bytes,
+                        taken.seconds,
+                    )
+                    if self.stop.is_set():
+                        return
+            except Exception:
+                log.exception("taking a checkpoint of the read models failed; retrying later")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        self.thread.join(timeout)
