@@ -7,8 +7,8 @@ from uuid import UUID
 
 from application.base import command
 from application.errors import BulkRejected, NotFound, RowError
+from application.needs import NeedCommands
 from application.results import AwardResult, HoursRow, Recorded, Verification
-from application.stations import StationCommands
 from domain.activity import ServiceActivity
 from domain.awards import AwardRef, derived_entry_id
 from domain.errors import DomainError, rule_violation
@@ -28,7 +28,7 @@ from domain.volunteer import Volunteer
 _Terms = tuple[RulebookVersion, date, timedelta]
 
 
-class ActivityCommands(StationCommands):
+class ActivityCommands(NeedCommands):
     @command
     def plan_activity(
         self,
@@ -43,11 +43,14 @@ class ActivityCommands(StationCommands):
         beneficiary_types: list[BeneficiaryType],
         capacity: int,
         actor: Actor,
+        project_id: UUID | None = None,
     ) -> Recorded:
         """Plan an activity for an existing team at a registered station, in a category the
-        rulebook knows."""
+        rulebook knows; ``project_id``: the active project of the library it serves."""
         self.rules_for(window).category(category)
         station = self.registered_station(station_id, "have new activities")
+        if project_id is not None:
+            self.active_project(project_id, "have new activities")
         team = self.load(VolunteerTeam, team_id, read_only=True)
         if team.dissolved:
             raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
@@ -63,6 +66,7 @@ class ActivityCommands(StationCommands):
             beneficiary_types=beneficiary_types,
             capacity=capacity,
             actor=actor,
+            project_id=project_id,
         )
         return Recorded(activity.id, activity.version, self.record(activity))
 

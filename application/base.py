@@ -50,6 +50,8 @@ _KIND = {
     "VolunteerTeam": "team",
     "ServiceActivity": "activity",
     "Station": "station",
+    "Need": "need",
+    "Project": "project",
 }
 
 

@@ -62,10 +62,12 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
 
     class Planned(Aggregate.Created):
         """Version 2 names the registered station (``station_id``) besides its name;
-        version 1 activities named a free-text station only."""
+        version 1 activities named a free-text station only. Version 3 names the project of
+        the library the activity serves (``project_id``, None for none); earlier activities
+        served none."""
 
         TOPIC = f"{T}.Planned"
-        class_version = 2
+        class_version = 3
         title: str
         category: Category
         team_id: UUID
@@ -77,10 +79,15 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         beneficiary_types: list[BeneficiaryType]
         capacity: int
         actor: Actor
+        project_id: UUID | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["station_id"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["project_id"] = None
 
     @event(Planned)
     def __init__(
@@ -96,8 +103,10 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         beneficiary_types: list[BeneficiaryType],
         capacity: int,
         actor: Actor,
+        project_id: UUID | None,
     ) -> None:
         self.title = title
+        self.project_id = project_id
         self.category = category
         self.team_id = team_id
         self.township = township
@@ -139,6 +148,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         capacity: int,
         actor: Actor,
         station_id: UUID | None = None,
+        project_id: UUID | None = None,
     ) -> ServiceActivity:
         """``station``: the name of the station ``station_id`` (registered, open)."""
         for field, value in (("title", title), ("township", township), ("station", station)):
@@ -165,6 +175,7 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             beneficiary_types=list(dict.fromkeys(beneficiary_types)),
             capacity=capacity,
             actor=actor,
+            project_id=project_id,
         )
 
     # ----------------------------------------------------------------- guards

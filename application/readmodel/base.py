@@ -14,6 +14,8 @@ from uuid import UUID
 from application.readmodel.store import RowStore
 from application.readmodel.tables import Table
 from domain.activity import ServiceActivity
+from domain.need import Need
+from domain.project import Project
 from domain.registry import NationalIdClaim
 from domain.rulebook import Rulebook
 from domain.seal import ChainSeal
@@ -48,6 +50,8 @@ def event_classes() -> dict[str, type[Any]]:
         Station,
         ChainSeal,
         NationalIdClaim,
+        Need,
+        Project,
     ):
         for name, value in vars(aggregate).items():
             topic = getattr(value, "TOPIC", None)
@@ -96,6 +100,17 @@ DECISION_EVENTS = frozenset(
     }
 )
 STATION_EVENTS = frozenset({"Station.Registered", "Station.Renamed", "Station.Closed"})
+# Needs and the project library: only their own projection (and the audit trail) reads them.
+NEED_EVENTS = frozenset(
+    {
+        "Need.Raised",
+        "Need.Met",
+        "Need.Declined",
+        "Project.Drafted",
+        "Project.Activated",
+        "Project.Closed",
+    }
+)
 INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
 # Seals of the hash chain (facts about the log itself), claims on national ids (the
 # volunteer's own registration says the rest) and the note naming why a day's awards were

@@ -8,6 +8,7 @@ from application.readmodel.directory import DirectoryProjection
 from application.readmodel.incentives import EligibilityProjection
 from application.readmodel.insurance import InsuranceProjection
 from application.readmodel.ledger import LedgerProjection
+from application.readmodel.needs import NeedsProjection
 from application.readmodel.ranking import RankingProjection
 from domain.rulebook import Rulebook
 
@@ -17,6 +18,7 @@ PROJECTION_TYPES: tuple[type[Projection], ...] = (
     EligibilityProjection,
     RankingProjection,
     InsuranceProjection,
+    NeedsProjection,
     AuditProjection,
 )
 

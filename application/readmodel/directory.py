@@ -9,6 +9,7 @@ from application.readmodel.base import (
     AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
+    NEED_EVENTS,
     Projection,
     dec,
     enum,
@@ -38,6 +39,7 @@ class DirectoryProjection(Projection):
     tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION, CORRECTION)
     ignored = (
         AUDIT_EVENTS
+        | NEED_EVENTS
         | DECISION_EVENTS
         | INSURANCE_EVENTS
         | {

@@ -9,6 +9,7 @@ from application.readmodel.base import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     INSURANCE_EVENTS,
+    NEED_EVENTS,
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
@@ -34,6 +35,7 @@ class EligibilityProjection(Projection):
     tables = (ELIGIBILITY,)
     ignored = (
         AUDIT_EVENTS
+        | NEED_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | ACTIVITY_EVENTS

@@ -8,6 +8,7 @@ from application.readmodel.base import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     DECISION_EVENTS,
+    NEED_EVENTS,
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
@@ -38,6 +39,7 @@ class InsuranceProjection(Projection):
     tables = (POLICY, PARTICIPATION, INSURED_ACTIVITY)
     ignored = (
         AUDIT_EVENTS
+        | NEED_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | (ACTIVITY_EVENTS - _INSURED_ACTIVITY_EVENTS)

@@ -12,6 +12,7 @@ from application.readmodel.base import (
     AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
+    NEED_EVENTS,
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
@@ -42,6 +43,7 @@ class LedgerProjection(Projection):
     tables = (ACCOUNT, ENTRY)
     ignored = (
         AUDIT_EVENTS
+        | NEED_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | ACTIVITY_EVENTS

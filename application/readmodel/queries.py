@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.base import dec, num
+from application.readmodel.needs_queries import NeedReads
 from application.readmodel.purchasing import expiring_within, uncovered_on
 from application.readmodel.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row, RowReader
@@ -49,7 +50,7 @@ def _page(rows: list[Row], limit: int, cursor_of: str) -> Page:
     return Page(items=items, next_cursor=str(items[-1][cursor_of]) if more and items else None)
 
 
-class ReadModels:
+class ReadModels(NeedReads):
     def __init__(self, store: RowReader, rulebook: Rulebook) -> None:
         self.store = store
         self.rulebook = rulebook

@@ -13,6 +13,7 @@ from application.readmodel.base import (
     AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
+    NEED_EVENTS,
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
@@ -45,6 +46,7 @@ class RankingProjection(Projection):
     tables = (RANK_UNIT, RANK_ACTIVITY, RANK_AWARD)
     ignored = (
         AUDIT_EVENTS
+        | NEED_EVENTS
         | (STATION_EVENTS - {"Station.Registered", "Station.Renamed"})
         | (TEAM_EVENTS - {"VolunteerTeam.Formed"})
         | (ACTIVITY_EVENTS - _RANKED_ACTIVITY_EVENTS)

@@ -356,3 +356,56 @@ AUDIT_EVENT = Table(
     append_only=True,
 )
 AUDIT_TABLES = (AUDIT_EVENT,)
+
+# Needs raised at stations and what became of them; the project library; the activities
+# that name a project. Dates and times in UTC ISO text; lists as JSON text.
+NEED = Table(
+    "rm_need",
+    (
+        "need_id",
+        "township",
+        "station_id",
+        "beneficiary_type",
+        "category",
+        "description",
+        "raised_by_name",
+        "raised_by_contact",
+        "status",
+        "raised_at",
+        "closed_at",
+        "activity_id",
+        "project_id",
+        "outcome",
+        "decline_reason",
+        "position",
+    ),
+    ("need_id",),
+    indexes=(("status", "township"), ("station_id",), ("project_id",)),
+)
+PROJECT = Table(
+    "rm_project",
+    (
+        "project_id",
+        "title",
+        "category",
+        "description",
+        "team_id",
+        "township",
+        "need_ids",
+        "target_beneficiaries",
+        "status",
+        "drafted_at",
+        "close_reason",
+        "position",
+    ),
+    ("project_id",),
+    indexes=(("status",),),
+)
+PROJECT_ACTIVITY = Table(
+    "rm_project_activity",
+    ("activity_id", "project_id", "title", "start_date", "position"),
+    ("activity_id",),
+    indexes=(("project_id",),),
+    created_once=True,
+)
+NEED_TABLES = (NEED, PROJECT, PROJECT_ACTIVITY)

@@ -1,5 +1,5 @@
-"""The registers from the command line: stations, and the everyday operations on volunteers
-and teams (the same use cases as the HTTP API, recorded as the local user, as an admin)."""
+"""The registers from the command line: stations, needs and projects, and the everyday
+operations on volunteers and teams (the same use cases as the HTTP API, recorded as the local user, as an admin)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from application.errors import NotFound, UnknownReference
 from application.ledger import VolunteerLedger
 from application.results import Recorded
 from domain.errors import DomainError
-from domain.values import Actor, Role, StationLevel
+from domain.values import Actor, BeneficiaryType, Category, Role, StationLevel
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 
 stations = typer.Typer(help="The stations register: add, rename and close stations.")
 volunteers = typer.Typer(help="Everyday operations on registered volunteers.")
 teams = typer.Typer(help="Everyday operations on teams.")
+needs = typer.Typer(help="Needs raised at stations (需求清单): raise, close when met, decline.")
+projects = typer.Typer(help="The project library (项目库): draft, activate, close projects.")
 
 Reason = Annotated[
     str, typer.Option("--reason", help="Why: kept in the event and the audit trail.")
@@ -180,4 +182,115 @@ def dissolve(team_id: UUID, reason: Reason, database_url: DatabaseUrl = None) ->
         database_url,
         "team",
         lambda ledger: ledger.dissolve_team(team_id, reason=reason, actor=_actor()),
+    )
+
+
+@needs.command("add")
+def raise_need(
+    township: Annotated[str, typer.Option(help="The township the need is in.")],
+    station: Annotated[UUID, typer.Option(help="The station it was raised at (its id).")],
+    beneficiary_type: Annotated[BeneficiaryType, typer.Option(help="Who is served.")],
+    category: Annotated[
+        str,
+        typer.Option(
+            help="life_difficulty, education_difficulty, employment_difficulty, or a "
+            "service category of the rulebook."
+        ),
+    ],
+    description: Annotated[str, typer.Option(help="What is needed.")],
+    raised_by: Annotated[str, typer.Option(help="Who raised it.")],
+    contact: Annotated[str, typer.Option(help="How to reach them (masked on reads).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Record a need raised at a station and print its id."""
+    _run(
+        database_url,
+        "need",
+        lambda ledger: ledger.raise_need(
+            township=township,
+            station_id=station,
+            beneficiary_type=beneficiary_type,
+            category=category,
+            description=description,
+            raised_by_name=raised_by,
+            raised_by_contact=contact,
+            actor=_actor(),
+        ),
+    )
+
+
+@needs.command("close")
+def close_need(
+    need_id: UUID,
+    activity: Annotated[UUID, typer.Option(help="The verified activity that met it.")],
+    outcome: Annotated[str, typer.Option(help="What came of it.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Close a need as met by a verified activity."""
+    _run(
+        database_url,
+        "need",
+        lambda ledger: ledger.close_need(
+            need_id, activity_id=activity, outcome=outcome, actor=_actor()
+        ),
+    )
+
+
+@needs.command("decline")
+def decline_need(need_id: UUID, reason: Reason, database_url: DatabaseUrl = None) -> None:
+    """Decline a need, with the reason."""
+    _run(
+        database_url,
+        "need",
+        lambda ledger: ledger.decline_need(need_id, reason=reason, actor=_actor()),
+    )
+
+
+@projects.command("add")
+def draft_project(
+    title: str,
+    category: Annotated[str, typer.Option(help="A service category of the rulebook.")],
+    description: Annotated[str, typer.Option(help="What the project does.")],
+    team: Annotated[UUID, typer.Option(help="The owning team (its id).")],
+    beneficiary: Annotated[
+        list[BeneficiaryType], typer.Option(help="Repeat for each target beneficiary type.")
+    ],
+    need: Annotated[
+        list[UUID] | None, typer.Option(help="Repeat for each need the project answers.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Enter a project in the library (as a draft) and print its id."""
+    _run(
+        database_url,
+        "project",
+        lambda ledger: ledger.draft_project(
+            title=title,
+            category=Category(category),
+            description=description,
+            team_id=team,
+            need_ids=list(need or []),
+            target_beneficiaries=list(beneficiary),
+            actor=_actor(),
+        ),
+    )
+
+
+@projects.command("activate")
+def activate_project(project_id: UUID, database_url: DatabaseUrl = None) -> None:
+    """Put a drafted project on the service menu."""
+    _run(
+        database_url,
+        "project",
+        lambda ledger: ledger.activate_project(project_id, actor=_actor()),
+    )
+
+
+@projects.command("close")
+def close_project(project_id: UUID, reason: Reason, database_url: DatabaseUrl = None) -> None:
+    """Close a project: it leaves the service menu."""
+    _run(
+        database_url,
+        "project",
+        lambda ledger: ledger.close_project(project_id, reason=reason, actor=_actor()),
     )

@@ -30,6 +30,7 @@ from interfaces.http.routers import (
     audit,
     chain,
     insurance,
+    needs,
     operations,
     ops,
     reports,
@@ -149,6 +150,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     for module in (
         ops,
         stations,
+        needs,
         teams,
         volunteers,
         operations,

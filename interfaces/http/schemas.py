@@ -341,6 +341,9 @@ class PlanActivity(BaseModel):
     ends_at: Moment
     beneficiary_types: list[BeneficiaryName] = Field(default_factory=list)
     capacity: int = Field(ge=1, le=100_000)
+    project_id: UUID | None = Field(
+        None, description="the active project of the library it serves (POST /projects)"
+    )
 
     @field_validator("ends_at")
     @classmethod

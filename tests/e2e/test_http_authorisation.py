@@ -49,6 +49,8 @@ class World:
     commendation: str
     spare: str  # the volunteer the matrix suspends and withdraws (the others stay active)
     spare_team: str  # the team the matrix dissolves
+    need: str  # a need of the home township, open
+    project: str  # a drafted project of ``team``
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +79,8 @@ def world(api: Api) -> World:
     assert api.cli("users", "revoke", "revoked").returncode == 0
     matrix_station = {"name": "授权矩阵站", "level": "township", "township": TOWNSHIP}
     station_id = ok(staff.post("/stations", json=matrix_station), 201)["id"]
+    need = ok(staff.post("/needs", json=_need_body(station(staff))), 201)["id"]
+    project = ok(staff.post("/projects", json=_project_body(team_id, need)), 201)["id"]
     return World(
         station(staff),
         station_id,
@@ -89,7 +93,31 @@ def world(api: Api) -> World:
         commended["created"]["commendation_id"],
         volunteer(staff, "矩阵丁"),
         team(staff, "矩阵备用队"),
+        need,
+        project,
     )
+
+
+def _need_body(station_id: str) -> dict[str, Any]:
+    return {
+        "township": TOWNSHIP,
+        "station_id": station_id,
+        "beneficiary_type": "veteran",
+        "category": "employment_difficulty",
+        "description": "退役后求职困难",
+        "raised_by": {"name": "矩阵戊", "contact": "13800000009"},
+    }
+
+
+def _project_body(team_id: str, need_id: str) -> dict[str, Any]:
+    return {
+        "title": "矩阵项目",
+        "category": "skills_training",
+        "description": "就业技能培训",
+        "team_id": team_id,
+        "need_ids": [need_id],
+        "target_beneficiaries": ["veteran"],
+    }
 
 
 def _hours(vid: str) -> dict[str, str]:
@@ -184,6 +212,12 @@ def _bodies(w: World) -> dict[str, Any]:
         "/volunteers/{volunteer_id}/insurance/{policy_number}/cancel": {"reason": "重复投保"},
         "/volunteers/{volunteer_id}/commendations/{commendation_id}/revoke": {"reason": "材料不实"},
         "/teams/{team_id}/dissolve": {"reason": "并入镇队"},
+        "/needs": _need_body(w.home_station),
+        "/needs/{need_id}/close": {"activity_id": w.activity, "outcome": "已办结"},
+        "/needs/{need_id}/decline": {"reason": "已由其他部门解决"},
+        "/projects": _project_body(w.team, w.need),
+        "/projects/{project_id}/activate": None,
+        "/projects/{project_id}/close": {"reason": "并入其他项目"},
         "/insurance/group-policies": {
             "policy_number": "PICC-MATRIX-GRP",
             "insurer": "中国人保",
@@ -217,7 +251,8 @@ def expected(method: str, path: str, caller: str | None) -> str:
         return "forbidden"
     if caller == "staff":
         return "allowed"
-    if caller == "leader" and path.startswith("/api/v1/activities"):
+    # a team's leader writes its activities and its projects
+    if caller == "leader" and path.startswith(("/api/v1/activities", "/api/v1/projects")):
         return "allowed"
     return "forbidden"
 
@@ -239,6 +274,8 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
         "{policy_number}": f"PICC-{world.volunteer[:8]}",
         "{commendation_id}": world.commendation,
         "{station_id}": world.station,
+        "{need_id}": world.need,
+        "{project_id}": world.project,
         "{volunteer_id}": world.volunteer,
         "{activity_id}": world.activity,
         "{entry_id}": world.entry,

@@ -14,11 +14,11 @@ from application.readmodel.store import MemoryStore
 from infrastructure.rulebook_loader import load_rulebook
 
 
-def test_our_aggregates_record_forty_one_event_types() -> None:
+def test_our_aggregates_record_forty_seven_event_types() -> None:
     # 36 about teams, volunteers and activities (three on corrections proposed, approved,
     # rejected; one naming why a day's awards were credited again), 3 about stations, the
-    # seal of the hash chain and the claim on a national id
-    assert len(event_topics()) == 41
+    # seal of the hash chain, the claim on a national id, and 6 about needs and projects
+    assert len(event_topics()) == 47
 
 
 @pytest.mark.parametrize("projection", [p for p in PROJECTION_TYPES if p.name != "audit"])

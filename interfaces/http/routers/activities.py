@@ -73,6 +73,7 @@ def plan_activity(body: PlanActivity, caller: CallerDep, container: ContainerDep
             beneficiary_types=[BeneficiaryType(b) for b in body.beneficiary_types],
             capacity=body.capacity,
             actor=caller.actor,
+            project_id=body.project_id,
         )
     )
 

@@ -1,0 +1,158 @@
+"""Use cases for needs and the project library: raise, close and decline a need; draft,
+activate and close a project."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.base import command
+from application.errors import NotFound, UnknownReference
+from application.results import Recorded
+from application.stations import StationCommands
+from domain.activity import ServiceActivity
+from domain.errors import rule_violation
+from domain.need import DECLINED, DIFFICULTIES, Need
+from domain.project import Project
+from domain.team import VolunteerTeam
+from domain.values import ActivityStatus, Actor, BeneficiaryType, Category
+
+
+class NeedCommands(StationCommands):
+    def _need_category(self, category: str) -> str:
+        """One of the plan's difficulties or a service category of the rulebook in force
+        (else 422 naming ``category``)."""
+        if category in DIFFICULTIES:
+            return category
+        self.rules_today().category(Category(category))
+        return category
+
+    @command
+    def raise_need(
+        self,
+        *,
+        township: str,
+        station_id: UUID,
+        beneficiary_type: BeneficiaryType,
+        category: str,
+        description: str,
+        raised_by_name: str,
+        raised_by_contact: str,
+        actor: Actor,
+    ) -> Recorded:
+        """Record a need raised at a registered, open station of its township."""
+        station = self.registered_station(station_id, "take new needs")
+        need = Need.raise_need(
+            township=township,
+            station_id=station.id,
+            station_township=station.township,
+            beneficiary_type=beneficiary_type,
+            category=self._need_category(category),
+            description=description,
+            raised_by_name=raised_by_name,
+            raised_by_contact=raised_by_contact,
+            actor=actor,
+        )
+        return Recorded(need.id, need.version, self.record(need))
+
+    @command
+    def close_need(
+        self,
+        need_id: UUID,
+        *,
+        activity_id: UUID,
+        outcome: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Close a need as met, naming the verified activity that met it (and so its project)."""
+        need = self.load(Need, need_id, expected_version)
+        try:
+            activity = self.load(ServiceActivity, activity_id, read_only=True)
+        except NotFound:
+            raise UnknownReference("activity_id", "activity", activity_id) from None
+        need.meet(
+            activity_id=activity.id,
+            activity_township=activity.township,
+            activity_verified=activity.status is ActivityStatus.VERIFIED,
+            project_id=activity.project_id,
+            outcome=outcome,
+            actor=actor,
+        )
+        return Recorded(need.id, need.version, self.record(need))
+
+    @command
+    def decline_need(
+        self, need_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        need = self.load(Need, need_id, expected_version)
+        need.decline(reason, actor)
+        return Recorded(need.id, need.version, self.record(need))
+
+    @command
+    def draft_project(
+        self,
+        *,
+        title: str,
+        category: Category,
+        description: str,
+        team_id: UUID,
+        need_ids: list[UUID],
+        target_beneficiaries: list[BeneficiaryType],
+        actor: Actor,
+    ) -> Recorded:
+        """Enter a project in the library (as a draft), owned by a team, answering needs."""
+        self.rules_today().category(category)
+        try:
+            team = self.load(VolunteerTeam, team_id, read_only=True)
+        except NotFound:
+            raise UnknownReference("team_id", "team", team_id) from None
+        if team.dissolved:
+            raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
+        needs = self.load_many(Need, need_ids)
+        for i, need_id in enumerate(need_ids):
+            need = needs.get(need_id)
+            if need is None:
+                raise UnknownReference(f"need_ids[{i}]", "need", need_id)
+            if need.status == DECLINED:
+                raise rule_violation(
+                    "need-declined",
+                    f"need {need_id} was declined: a project cannot answer it",
+                    f"需求 {need_id} 已不予受理，项目不能对应该需求",
+                )
+        project = Project.draft(
+            title=title,
+            category=category,
+            description=description,
+            team_id=team.id,
+            township=team.township,
+            need_ids=need_ids,
+            target_beneficiaries=target_beneficiaries,
+            actor=actor,
+        )
+        return Recorded(project.id, project.version, self.record(project))
+
+    @command
+    def activate_project(
+        self, project_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        """Put a drafted project on the service menu."""
+        project = self.load(Project, project_id, expected_version)
+        project.activate(actor)
+        return Recorded(project.id, project.version, self.record(project))
+
+    @command
+    def close_project(
+        self, project_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        project = self.load(Project, project_id, expected_version)
+        project.close(reason, actor)
+        return Recorded(project.id, project.version, self.record(project))
+
+    def active_project(self, project_id: UUID, doing: str) -> Project:
+        """The active project a command names; an id naming no project is bad input (422)."""
+        try:
+            project = self.load(Project, project_id, read_only=True)
+        except NotFound:
+            raise UnknownReference("project_id", "project", project_id) from None
+        project.require_active(doing)
+        return project

@@ -1,0 +1,151 @@
+"""Needs and project library projection: needs with their status, the library's projects,
+and the activities that name a project."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from application.readmodel.base import (
+    ACTIVITY_EVENTS,
+    AUDIT_EVENTS,
+    DECISION_EVENTS,
+    INSURANCE_EVENTS,
+    STATION_EVENTS,
+    TEAM_EVENTS,
+    VOLUNTEER_STATUS_EVENTS,
+    Projection,
+    enum,
+    handles,
+    ident,
+    iso,
+    text,
+)
+from application.readmodel.store import RowStore
+from application.readmodel.tables import NEED, PROJECT, PROJECT_ACTIVITY
+
+
+class NeedsProjection(Projection):
+    name = "needs"
+    weight = 1
+    tables = (NEED, PROJECT, PROJECT_ACTIVITY)
+    ignored = (
+        AUDIT_EVENTS
+        | STATION_EVENTS
+        | TEAM_EVENTS
+        | (ACTIVITY_EVENTS - {"ServiceActivity.Planned"})
+        | VOLUNTEER_STATUS_EVENTS
+        | DECISION_EVENTS
+        | INSURANCE_EVENTS
+        | {
+            "Volunteer.Registered",
+            "Volunteer.ProfileUpdated",
+            "Volunteer.TrainingCompleted",
+            "Volunteer.PointsAwarded",
+            "Volunteer.PointsRedeemed",
+            "Volunteer.PointsReversed",
+        }
+    )
+
+    # ---------------------------------------------------------------- needs
+
+    @handles("Need.Raised")
+    def _raised(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            NEED,
+            {
+                "need_id": text(e.originator_id),
+                "township": e.township,
+                "station_id": text(e.station_id),
+                "beneficiary_type": enum(e.beneficiary_type),
+                "category": e.category,
+                "description": e.description,
+                "raised_by_name": e.raised_by_name,
+                "raised_by_contact": e.raised_by_contact,
+                "status": "open",
+                "raised_at": iso(e.timestamp),
+                "closed_at": None,
+                "activity_id": None,
+                "project_id": None,
+                "outcome": None,
+                "decline_reason": None,
+                "position": position,
+            },
+        )
+
+    @handles("Need.Met", reads=("timestamp", "activity_id", "project_id", "outcome"))
+    def _met(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            NEED,
+            (text(e.originator_id),),
+            {
+                "status": "met",
+                "closed_at": iso(e.timestamp),
+                "activity_id": text(e.activity_id),
+                "project_id": ident(e.project_id),
+                "outcome": e.outcome,
+                "position": position,
+            },
+        )
+
+    @handles("Need.Declined", reads=("timestamp", "reason"))
+    def _declined(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            NEED,
+            (text(e.originator_id),),
+            {
+                "status": "declined",
+                "closed_at": iso(e.timestamp),
+                "decline_reason": e.reason,
+                "position": position,
+            },
+        )
+
+    # ---------------------------------------------------------------- projects
+
+    @handles("Project.Drafted")
+    def _drafted(self, store: RowStore, e: Any, position: int) -> None:
+        store.upsert(
+            PROJECT,
+            {
+                "project_id": text(e.originator_id),
+                "title": e.title,
+                "category": e.category.code,
+                "description": e.description,
+                "team_id": text(e.team_id),
+                "township": e.township,
+                "need_ids": json.dumps([text(n) for n in e.need_ids]),
+                "target_beneficiaries": json.dumps([enum(b) for b in e.target_beneficiaries]),
+                "status": "draft",
+                "drafted_at": iso(e.timestamp),
+                "close_reason": None,
+                "position": position,
+            },
+        )
+
+    @handles("Project.Activated", reads=())
+    def _activated(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(PROJECT, (text(e.originator_id),), {"status": "active", "position": position})
+
+    @handles("Project.Closed", reads=("reason",))
+    def _closed(self, store: RowStore, e: Any, position: int) -> None:
+        store.update(
+            PROJECT,
+            (text(e.originator_id),),
+            {"status": "closed", "close_reason": e.reason, "position": position},
+        )
+
+    @handles("ServiceActivity.Planned", reads=("project_id", "title", "window"))
+    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+        if e.project_id is None:
+            return
+        store.upsert(
+            PROJECT_ACTIVITY,
+            {
+                "activity_id": text(e.originator_id),
+                "project_id": text(e.project_id),
+                "title": e.title,
+                "start_date": e.window.local_date(self.latest.utc_offset).isoformat(),
+                "position": position,
+            },
+        )
