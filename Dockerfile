@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Documents (WeasyPrint): pango, and the CJK font the PDFs embed.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first (cached layer), then the code.
 COPY pyproject.toml constraints.txt README.md ./
 COPY domain/ domain/
