@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test lint fmt bench lock clean
+.PHONY: help install run test lint fmt bench health lock clean
 
 help:
 	@echo "make run    - serve the office console on http://127.0.0.1:8000/ and the API (empty store: demo year + admin)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint   - the static checks only"
 	@echo "make fmt    - ruff format + ruff check --fix"
 	@echo "make bench  - run the benchmarks (python -m bench)"
+	@echo "make health - code health figures: complexity, long functions, long files (tools/health.py)"
 	@echo "make lock   - regenerate constraints.txt from pyproject.toml in a scratch venv"
 	@echo "make clean  - remove .venv, caches and build output (keeps ./var data)"
 
@@ -48,6 +49,9 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+health: $(STAMP)
+	$(BIN)/python -m tools.health
 
 # Resolve the newest versions allowed by pyproject.toml in a throwaway venv and pin them.
 lock:
