@@ -1,6 +1,7 @@
 """Request size limits: a body over the limit is refused with 413 before any of it is used.
 
-Bulk sign-in sheets (``…/hours/bulk``) have their own, larger limit (``VL_MAX_SHEET_BYTES``);
+Bulk sign-in sheets (the API's ``…/hours/bulk`` and the console's upload form,
+``/activities/{id}/sheet``) have their own, larger limit (``VL_MAX_SHEET_BYTES``);
 every other body is held to ``VL_MAX_BODY_BYTES``. A declared ``Content-Length`` over the
 limit is refused before the body is read; a chunked body is counted as it arrives.
 Either way nothing is recorded and no idempotency key is claimed.
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infrastructure.settings import Settings
 from interfaces.http.problems import problem_response
 
-SHEET_SUFFIX = "/hours/bulk"
+SHEET_SUFFIXES = ("/hours/bulk", "/sheet")  # the API's bulk route; the console's sheet form
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -51,7 +52,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, setting = self.sheet if scope["path"].endswith(SHEET_SUFFIX) else self.body
+        limit, setting = self.sheet if scope["path"].endswith(SHEET_SUFFIXES) else self.body
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if declared is not None:
             # The server holds the body to its declared length, so the header is the size.
