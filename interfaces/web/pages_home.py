@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -15,6 +18,7 @@ from domain.errors import DomainError
 from domain.ranking import Period
 from infrastructure.bootstrap import Container
 from interfaces.http.deps import replayed
+from interfaces.http.readcache import ReadCache
 from interfaces.http.routers.ops import readiness
 from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
 from interfaces.web.routing import PageRoute
@@ -43,25 +47,52 @@ def _ranking_chart(rows: list[dict[str, Any]], title: str) -> Any:
     )
 
 
-def _dashboard(container: Container, year: int | None) -> dict[str, Any]:
-    reads = container.read_models()
-    year = year or latest_year(reads)
+DASHBOARD_PROJECTIONS = ("ranking", "directory", "insurance")
+EXPIRING_DAYS = 30
+
+
+def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
+    """What the dashboard shows of the read models: computed once between two moves of
+    the projections it reads, and kept in the API's answer cache (as JSON) meanwhile."""
     stations = reads.rankings("station", str(year))
     periods = [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
     months = [
         Bar(f"{month} 月", float(sum((m.volunteer_hours for m in metrics), Decimal(0))))
         for month, metrics in enumerate(reads.unit_metrics_of("station", periods), start=1)
     ]
-    waiting = reads.activities(status="completed", limit=20)["items"]
     gaps = reads.insurance_gaps(year=year)
+    expiring = reads.expiring(today, EXPIRING_DAYS)
     return {
-        "year": year,
-        "ranking_chart": _ranking_chart(stations, f"{year} 年服务站排名（综合得分）"),
-        "hours_chart": bar_chart(months, title=f"{year} 年各月志愿服务时长", unit="小时"),
+        "ranking_chart": str(_ranking_chart(stations, f"{year} 年服务站排名（综合得分）")),
+        "hours_chart": str(bar_chart(months, title=f"{year} 年各月志愿服务时长", unit="小时")),
         "total_hours": sum((Decimal(str(b.value)) for b in months), Decimal(0)),
-        "waiting": waiting,
+        "waiting": reads.activities(status="completed", limit=20)["items"],
         "gaps": gaps[:10],
         "gap_count": len(gaps),
+        "expiring": expiring[:10],
+        "expiring_count": len(expiring),
+    }
+
+
+def _dashboard(container: Container, cache: ReadCache, year: int | None) -> dict[str, Any]:
+    reads = container.read_models()
+    year = year or latest_year(reads)
+    today = (container.ledger.clock() + container.rulebook.latest.utc_offset).date()
+    body, _ = cache.answer(
+        reads,
+        DASHBOARD_PROJECTIONS,
+        ("console-dashboard", year, today),
+        partial(_figures, reads, year, today),
+        ask=False,
+    )
+    assert body is not None
+    figures = json.loads(body)
+    figures["ranking_chart"] = Markup(figures["ranking_chart"])
+    figures["hours_chart"] = Markup(figures["hours_chart"])
+    return {
+        **figures,
+        "year": year,
+        "expiring_days": EXPIRING_DAYS,
         "ready": readiness(container),
     }
 
@@ -73,7 +104,8 @@ async def dashboard(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     """首页: this period's station ranking, hours by month, work waiting, gaps, projection lag."""
-    context = await run_in_threadpool(_dashboard, _container(request), year)
+    cache: ReadCache = request.app.state.read_cache
+    context = await run_in_threadpool(_dashboard, _container(request), cache, year)
     return page(request, "dashboard.html", visitor=visitor, nav="home", **context)
 
 
@@ -121,4 +153,14 @@ async def rankings(
         rows=rows,
         chart=_ranking_chart(rows, f"{chosen} {what}排名（综合得分）"),
         error="",
+        bulletins=unit == "station" and known_on is None and bulletins_served(request),
+    )
+
+
+def bulletins_served(request: Request) -> bool:
+    """Whether this service answers GET /api/v1/bulletins/{period} (the bulletin documents):
+    the page links to them once they are there."""
+    return any(
+        str(getattr(route, "path", "")).startswith("/api/v1/bulletins/")
+        for route in request.app.routes
     )

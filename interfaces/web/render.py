@@ -86,12 +86,20 @@ class Bar:
     note: str = ""
 
 
-def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 640) -> Markup:
+def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 420) -> Markup:
     """A horizontal bar chart as inline SVG, drawn on the server (no script, no fonts fetched).
 
-    It carries a title and a description for screen readers; each bar its figure as text."""
-    row, left, right = 26, 170, 70
-    height = max(1, len(bars)) * row + 10
+    Each bar's whole label is written on its own line above the bar, so a long station name
+    is neither cut short nor shrunk: the drawing is about as wide as a dashboard card, and
+    its 15px text stays near that size when the card scales it. It carries a title and a
+    description for screen readers; each bar its figure as text."""
+    # Short labels (months) sit left of their bars; longer ones (station names) get a line
+    # of their own above the bar, written whole.
+    longest = max((len(b.label) for b in bars), default=0)
+    beside = longest * 15 <= 60
+    left = longest * 15 + 10 if beside else 0
+    row, label_line, bar_height, right = (26, 4, 18, 80) if beside else (44, 18, 16, 80)
+    height = max(1, len(bars)) * row + 6
     top = max((b.value for b in bars), default=0.0) or 1.0
     span = width - left - right
     parts = [
@@ -101,15 +109,20 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 640) -> Ma
         f'<desc id="chart-desc">{escape(title)}，单位：{escape(unit)}，共 {len(bars)} 项</desc>',
     ]
     for i, bar in enumerate(bars):
-        y = 5 + i * row
+        y = 4 + i * row
         w = max(1.0, span * bar.value / top) if bar.value > 0 else 0.0
+        figure = escape(bar.note or _figure(bar.value))
+        baseline = y + label_line + bar_height - 3
+        label_at = (
+            f'x="{left - 8}" y="{baseline}" text-anchor="end"'
+            if beside
+            else f'x="0" y="{y + label_line - 4}"'
+        )
         parts.append(
-            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" class="chart-label">'
-            f"{escape(bar.label[:14])}</text>"
-            f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" class="chart-bar">'
-            f"<title>{escape(bar.label)}：{escape(bar.note or _figure(bar.value))}</title></rect>"
-            f'<text x="{left + w + 6:.1f}" y="{y + 17}" class="chart-value">'
-            f"{escape(bar.note or _figure(bar.value))}</text>"
+            f'<text {label_at} class="chart-label">{escape(bar.label)}</text>'
+            f'<rect x="{left}" y="{y + label_line}" width="{w:.1f}" height="{bar_height}" '
+            f'class="chart-bar"><title>{escape(bar.label)}：{figure}</title></rect>'
+            f'<text x="{left + w + 6:.1f}" y="{baseline}" class="chart-value">{figure}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
