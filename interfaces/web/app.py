@@ -18,7 +18,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from infrastructure.accounts import Accounts
 from infrastructure.bootstrap import Container
 from infrastructure.idempotency import IdempotencyStore
-from interfaces.web import pages_activities, pages_audit, pages_home, pages_people
+from interfaces.web import (
+    pages_activities,
+    pages_audit,
+    pages_corrections,
+    pages_home,
+    pages_people,
+    pages_registers,
+)
 from interfaces.web.render import HERE, SHANGHAI, page, templates
 from interfaces.web.routing import PageRoute
 from interfaces.web.session import (
@@ -139,5 +146,12 @@ def install(app: FastAPI, container: Container) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _docs(app)
     app.include_router(router)
-    for module in (pages_home, pages_activities, pages_people, pages_audit):
+    for module in (
+        pages_home,
+        pages_activities,
+        pages_corrections,
+        pages_people,
+        pages_audit,
+        pages_registers,
+    ):
         app.include_router(module.router)

@@ -38,10 +38,12 @@ class Refused(Exception):
     message: str
     fields: dict[str, str] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    link: tuple[str, str] | None = None  # where to look instead (an existing record)
 
 
-def refusal(error: Exception) -> Refused:
-    """What the person is told about an error the API would have answered with a 4xx."""
+def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
+    """What the person is told about an error the API would have answered with a 4xx
+    (``labels`` name a form's fields where the usual Chinese label would mislead)."""
     if isinstance(error, Refused):
         return error
     if isinstance(error, ValidationError):
@@ -49,7 +51,7 @@ def refusal(error: Exception) -> Refused:
         for e in error.errors():
             name = ".".join(str(p) for p in e["loc"]) or "表单"
             fields.setdefault(name.split(".")[0], pydantic_message(e))
-        named = "、".join(field_label(f) for f in fields)
+        named = "、".join((labels or {}).get(f) or field_label(f) for f in fields)
         # A rule the request schema checks (interval-order) is named as the API names it.
         ruled = "".join(
             pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order"

@@ -77,6 +77,15 @@ FIELDS: dict[str, str] = {
     "entry_id": "积分条目编号",
     "period": "期间",
     "known_at": "截至时间",
+    "reason": "原因",
+    "level": "层级",
+    "parent_id": "上级服务站",
+    "policy_number": "保单号",
+    "insurer": "保险公司",
+    "covers_from": "保障起期",
+    "covers_to": "保障止期",
+    "sum_insured": "保额",
+    "members": "参保人员名单",
 }
 
 RULES: dict[str, str] = {
@@ -132,8 +141,23 @@ def pydantic_message(error: Any) -> str:
     kind = str(error.get("type", ""))
     if kind == "interval_order":  # the request schema's check of interval-order
         return RULES["interval-order"]
-    if kind == "missing":
-        return "必填"
+    if kind == "missing" or kind == "string_too_short":
+        return "必填，不能为空"
+    if kind == "string_too_long":
+        return "太长"
+    if kind.startswith("date"):
+        return "须为有效的日期，例如 2023-01-01"
+    if kind.startswith("decimal"):
+        return "须为正数，最多两位小数"
+    message = str(error.get("msg", ""))
+    if "RFC 3339" in message:
+        return "须填写日期和时间（北京时间）"
+    if "village station names its township station" in message:
+        return "嘎查村服务站须选择上级苏木镇服务站"
+    if "station names its township" in message:
+        return "苏木镇级和嘎查村级服务站须填写所属苏木镇"
+    if "only a village station has a parent" in message:
+        return "只有嘎查村服务站才有上级服务站，请选“（无）”"
     if kind.startswith("uuid"):
         return "须为有效的编号（UUID）"
     if kind.startswith("datetime") or kind.startswith("timezone"):

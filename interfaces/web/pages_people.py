@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -10,9 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from application.readmodel.tables import ELIGIBILITY, POLICY, VOLUNTEER
+from domain.registry import DuplicateNationalId
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
+from interfaces.http.register_schemas import Reason
+from interfaces.http.routers import operations
 from interfaces.http.routers import volunteers as api
 from interfaces.http.routers.volunteers import mask_national_id, mask_phone
 from interfaces.http.schemas import RegisterVolunteer
@@ -48,29 +52,54 @@ def _shown(row: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
     return shown
 
 
+STATUSES = ("active", "suspended", "withdrawn")
+
+
 @router.get("/volunteers")
 async def volunteer_list(
     request: Request,
     visitor: SignedIn,
+    q: Annotated[str, Query(max_length=100)] = "",
     township: Annotated[str | None, Query(max_length=60)] = None,
+    status: Annotated[str, Query(pattern="^(|active|suspended|withdrawn)$")] = "",
     cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
+    """志愿者: the directory, searched as the API searches it (part of a name, phone number or
+    skill; a whole national id for those who see ids; a volunteer's id goes to the profile)."""
     if visitor.role == "station_staff":
         township = visitor.scope
+    wanted = q.strip()
+    try:
+        return RedirectResponse(f"/volunteers/{UUID(wanted)}", status_code=303)
+    except ValueError:
+        pass
+    container = _container(request)
     listed = await run_in_threadpool(
-        _container(request).read_models().volunteers,
-        township=township or None,
-        limit=50,
-        cursor=cursor or None,
+        partial(
+            api.list_volunteers,
+            visitor.caller(),
+            container.read_models(),
+            township=township or None,
+            q=wanted or None,
+            team_id=None,
+            status=cast(Any, status or None),
+            star_level=None,
+            insured_on=None,
+            limit=50,
+            cursor=cursor or None,
+        )
     )
     return page(
         request,
         "volunteers.html",
         visitor=visitor,
         nav="volunteers",
-        items=[_shown(r, visitor) for r in listed["items"]],
-        next_cursor=listed["next_cursor"],
+        items=listed.items,
+        next_cursor=listed.next_cursor,
         township=township or "",
+        q=wanted,
+        status_filter=status,
+        statuses=STATUSES,
     )
 
 
@@ -113,7 +142,15 @@ async def register(request: Request, visitor: SignedIn) -> Response:
                 "skills": [s.strip() for s in values.get("skills", "").split("，") if s.strip()],
             }
         )
-        result = api.register_volunteer(body, caller, container)
+        try:
+            result = api.register_volunteer(body, caller, container)
+        except DuplicateNationalId as e:
+            existing = f"/volunteers/{e.existing_volunteer_id}"
+            raise Refused(
+                "一人一档：该身份证号已登记，不能重复登记。请打开已有档案核对或更新。",
+                {"national_id": "该身份证号已登记"},
+                link=(existing, "打开已登记的志愿者档案"),
+            ) from None
         container.wait_for(result.position, 5.0)
         return f"/volunteers/{result.id}"
 
@@ -132,9 +169,14 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
     if row is None:
         raise Problem(404, "not-found", "未找到", f"没有编号为 {volunteer_id} 的志愿者")
     require_township_view(visitor, str(row["township"]), "志愿者")
+    ledger = reads.ledger(str(volunteer_id))
+    trail = reads.audit_events(aggregate_id=str(volunteer_id), limit=1000)["items"]
     return {
         "volunteer": _shown(row, visitor),
-        "ledger": reads.ledger(str(volunteer_id)),
+        "ledger": ledger,
+        "trainings": [e for e in (ledger or {}).get("entries", []) if e["kind"] == "training"],
+        "commendations": [e for e in trail if "Commendation" in str(e["event_type"])],
+        "status_changes": [e for e in trail if e["event_type"] in STATUS_EVENTS],
         "eligibility": reads.store.get(ELIGIBILITY, (str(volunteer_id),)),
         "policies": reads.store.select(POLICY, {"volunteer_id": str(volunteer_id)}),
     }
@@ -154,11 +196,87 @@ async def find(
     return RedirectResponse(f"/volunteers/{volunteer_id}", status_code=303)
 
 
+def _profile_page(
+    request: Request,
+    visitor: Visitor,
+    volunteer_id: UUID,
+    *,
+    form: str = "",
+    values: dict[str, Any] | None = None,
+    refused: Refused | None = None,
+) -> Response:
+    context = _profile(_container(request), visitor, volunteer_id)
+    return page(
+        request,
+        "volunteer.html",
+        status=(422 if refused.fields else 409) if refused else 200,
+        visitor=visitor,
+        nav="volunteers",
+        form=form,
+        values=values or {},
+        refused=refused,
+        done=request.query_params.get("done", ""),
+        status_actions=STATUS_ACTIONS,
+        **context,
+    )
+
+
 @router.get("/volunteers/{volunteer_id}")
 async def profile(request: Request, visitor: SignedIn, volunteer_id: UUID) -> Response:
-    """志愿者档案: directory entry, point ledger, star level, courtesy tier, insurance."""
-    context = await run_in_threadpool(_profile, _container(request), visitor, volunteer_id)
-    return page(request, "volunteer.html", visitor=visitor, nav="volunteers", **context)
+    """志愿者档案: directory entry, point ledger, star level, courtesy tier, insurance,
+    trainings, commendations; suspend, reinstate or withdraw."""
+    return await run_in_threadpool(partial(_profile_page, request, visitor, volunteer_id))
+
+
+STATUS_EVENTS = {"Suspended", "Reinstated", "Withdrawn", "Volunteer.Suspended"}
+# action → (the API's route, who may ask for it from which status, button text)
+STATUS_ACTIONS = {
+    "suspend": ("active", "暂停"),
+    "reinstate": ("suspended", "恢复"),
+    "withdraw": ("active suspended", "退出"),
+}
+_ROUTES = {
+    "suspend": operations.suspend_volunteer,
+    "reinstate": operations.reinstate_volunteer,
+    "withdraw": operations.withdraw_volunteer,
+}
+
+
+@router.post("/volunteers/{volunteer_id}/{action}")
+async def change_status(
+    request: Request, visitor: SignedIn, volunteer_id: UUID, action: str
+) -> Response:
+    """暂停 / 恢复 / 退出, with the reason, through the API's route (the same scope rules)."""
+    route = _ROUTES.get(action)
+    if route is None:
+        raise Problem(404, "not-found", "未找到", f"没有“{action}”这一操作")
+    container = _container(request)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+
+    def command(caller: Caller) -> str:
+        body = Reason.model_validate({"reason": values.get("reason", "")})
+        result = route(volunteer_id, body, caller, container, None)
+        container.wait_for(result.position, 5.0)
+        return f"/volunteers/{volunteer_id}?done={action}"
+
+    try:
+        location = await submit(
+            request.app.state.form_keys, visitor, request.url.path, values, command
+        )
+    except Refused as refused:
+        return await run_in_threadpool(
+            partial(
+                _profile_page,
+                request,
+                visitor,
+                volunteer_id,
+                form=action,
+                values=values,
+                refused=refused,
+            )
+        )
+    return RedirectResponse(location, status_code=303)
 
 
 @router.get("/teams")
