@@ -23,7 +23,7 @@ from application.readmodel.queries import ReadModels
 from application.readmodel.store import Row, RowReader
 from domain.rulebook import Rulebook
 from infrastructure.checkpoints import Checkpoints, replay_from_checkpoint
-from infrastructure.runner import cycle_collector_paused
+from infrastructure.runtime import cycle_collector_paused
 from infrastructure.sqlstore import SqlStore
 
 

@@ -34,7 +34,8 @@ from infrastructure.encoding import FastEncodingMapper
 from infrastructure.persistence import event_store_env
 from infrastructure.pgbounds import Bounds
 from infrastructure.rulebook_loader import load_rulebook
-from infrastructure.runner import ProjectionRunner, cycle_collector_paused
+from infrastructure.runner import ProjectionRunner
+from infrastructure.runtime import cycle_collector_paused
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import DDL_LOCK, SqlStore
 from infrastructure.transcodings import ledger_transcodings

@@ -7,14 +7,11 @@ polling as the fallback; on SQLite it polls.
 
 from __future__ import annotations
 
-import gc
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +29,7 @@ from domain.errors import DomainError
 from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.logreader import Row as LogRow
 from infrastructure.pgbounds import Bounds
+from infrastructure.runtime import cycle_collector_paused
 from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved, Transaction
 
 log = logging.getLogger("volunteer_ledger.projections")
@@ -80,27 +78,6 @@ class Lane:
     @property
     def name(self) -> str:
         return self.projection.name
-
-
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while batches are read, decoded and applied.
-
-    A batch allocates hundreds of thousands of short-lived container objects (parsed JSON,
-    events, rows), and every 700 allocations the collector runs, scanning young objects
-    and, ever more often as they pile up, the mirrors and caches too: measured, that
-    doubled the cost of decoding. None of these objects form reference cycles (they are
-    freed by reference counting), so pausing loses nothing; whatever cyclic garbage
-    does appear (an exception's traceback) is collected when the collector resumes.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 class ProjectionRunner:

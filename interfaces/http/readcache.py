@@ -35,20 +35,15 @@ the normal path.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from typing import Any
-from uuid import UUID
 
-from fastapi.encoders import ENCODERS_BY_TYPE, jsonable_encoder
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,6 +51,7 @@ from application.readmodel.queries import ReadModels
 from infrastructure.bootstrap import Container
 from infrastructure.listening import TRACKING_CHANNEL, Listener
 from infrastructure.users import TokenCache
+from interfaces.http.answers import PlainAnswer, Recognise, encode_json
 from interfaces.http.metrics import Metrics, route_template
 from interfaces.http.requestid import HEADER, request_id
 
@@ -198,54 +194,6 @@ class ReadCache:
             with self._lock:
                 self._computing.pop(full).set()
         return body, positions
-
-
-def encode_json(value: Any) -> bytes:
-    """What FastAPI's JSONResponse would send for ``value`` (``jsonable_encoder`` then
-    compact JSON), at a fraction of the cost: the standard encoder walks the value and
-    hands only what it cannot encode itself (decimals, times, UUIDs, models…) to
-    ``jsonable_encoder``, whose answer for everything else would be the value itself.
-    (Dictionary keys never reach ``default``: a key the encoder refuses takes the full way.)
-    """
-    try:
-        text = json.dumps(value, default=_leaf, **_COMPACT)
-    except TypeError:
-        text = json.dumps(jsonable_encoder(value), **_COMPACT)
-    return text.encode("utf-8")
-
-
-# The leaves jsonable_encoder itself answers by its ENCODERS_BY_TYPE table for exactly
-# these types (no other branch of it applies to them): taken from the table directly.
-_LEAVES = {
-    t: ENCODERS_BY_TYPE[t] for t in (Decimal, dt.date, dt.datetime, dt.time, dt.timedelta, UUID)
-}
-
-
-def _leaf(value: Any) -> Any:
-    encode = _LEAVES.get(type(value))
-    return jsonable_encoder(value) if encode is None else encode(value)
-
-
-_COMPACT: dict[str, Any] = {
-    "ensure_ascii": False,
-    "allow_nan": False,
-    "separators": (",", ":"),
-}
-
-
-@dataclass(frozen=True)
-class PlainAnswer:
-    """What a read answers through :class:`ReadCache`: the projections it reads, its key
-    there, how to compute it from the read models and how to encode it (JSON if None)."""
-
-    projections: tuple[str, ...]
-    key: Hashable
-    compute: Callable[[ReadModels], Any]
-    encode: Callable[[Any], bytes] | None = None
-    variant: Hashable = None  # responses of one route and variant share their headers
-
-
-Recognise = Callable[[Scope], PlainAnswer | None]
 
 
 @dataclass(frozen=True)

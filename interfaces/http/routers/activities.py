@@ -23,7 +23,7 @@ from domain.values import (
     MediaLevel,
     TeamLevel,
 )
-from infrastructure.runner import cycle_collector_paused
+from infrastructure.runtime import cycle_collector_paused
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.inputs import Day

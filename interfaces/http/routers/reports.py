@@ -14,10 +14,10 @@ from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
 from application.readmodel.queries import ReadModels
+from interfaces.http.answers import PlainAnswer, Recognise
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import Cached, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
-from interfaces.http.readcache import PlainAnswer, Recognise
 from interfaces.http.schemas import Page
 
 router = APIRouter(tags=["reports"])

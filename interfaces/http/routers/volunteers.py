@@ -17,6 +17,7 @@ from application.readmodel.search import VolunteerSearch
 from application.readmodel.tables import ENTRY
 from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
+from interfaces.http.answers import PlainAnswer, Recognise, encode_json
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import (
     READ_WAIT_SECONDS,
@@ -30,7 +31,6 @@ from interfaces.http.deps import (
     wait_for_position,
 )
 from interfaces.http.problems import Problem
-from interfaces.http.readcache import PlainAnswer, Recognise, encode_json
 from interfaces.http.schemas import (
     CertifyStarLevel,
     Commend,
