@@ -215,6 +215,16 @@ class Container:
             delay = min(delay * 2, 0.1)
         return reached
 
+    def wait_bounded(self, position: int, timeout: float = 5.0, *, replica: bool = False) -> int:
+        """:meth:`wait_for`, as one of at most ``max_read_waiters`` waits in this process:
+        one more raises :class:`~infrastructure.asof.Busy` at once (503 with Retry-After)
+        instead of tying up a worker. Read models already there take no slot."""
+        reached = self.read_position(replica=replica)
+        if reached >= position:
+            return reached
+        with self.waits.held():
+            return self.wait_for(position, timeout, replica=replica)
+
     def review(self, year: int, *, upto: int | None = None) -> dict[str, Any]:
         """The annual review, with the chain head at its cut and the seal covering it.
 

@@ -74,9 +74,9 @@ def wait_for_position(
             f"{field}: {message}; nothing up to it has been recorded",
             errors=[{"field": field, "message": message}],
             head=head,
+            detail_zh=f"{field}：日志位置{position}超出日志末端（{head}），尚无该位置的记录",
         )
-    with container.waits.held():
-        container.wait_for(position, timeout=READ_WAIT_SECONDS, replica=replica)
+    container.wait_bounded(position, timeout=READ_WAIT_SECONDS, replica=replica)
 
 
 def _time_travel_conflict() -> Problem:
@@ -90,6 +90,7 @@ def _time_travel_conflict() -> Problem:
             {"field": "as_of_position", "message": message},
             {"field": "known_at", "message": message},
         ],
+        detail_zh="as_of_position 与 known_at 只能给出其一",
     )
 
 
@@ -104,6 +105,7 @@ def known_at_position(container: Container, known_at: datetime) -> int:
             errors=[
                 {"field": "known_at", "message": "an offset (such as +08:00 or Z) is required"}
             ],
+            detail_zh="known_at：须为带时区的 RFC 3339 时间（如 2024-05-01T09:00:00+08:00）",
         )
     wait_for_position(container, container.ledger.current_position(), "known_at", replica=True)
     return container.read_models().position_known_at(known_at.astimezone(UTC).isoformat())
@@ -257,6 +259,7 @@ async def expected_version(
             "Invalid request",
             f'If-Match {if_match!r} must be a quoted version number such as "3"',
             errors=[{"field": "If-Match", "message": 'expected "<version>"'}],
+            detail_zh='If-Match：须为带引号的版本号，如 "3"',
         )
     return int(found.group(1))
 

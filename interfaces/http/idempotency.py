@@ -27,10 +27,17 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from application.readmodel.tables import AUDIT_EVENT
-from infrastructure.bootstrap import Container
+from infrastructure.asof import Busy
+from infrastructure.bootstrap import Container, ReadModelsBehind
 from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
 from infrastructure.users import TokenCache
-from interfaces.http.problems import MEDIA_TYPE, PROBLEM_BASE, problem_response
+from interfaces.http.problems import (
+    MEDIA_TYPE,
+    PROBLEM_BASE,
+    behind_problem,
+    busy_problem,
+    problem_response,
+)
 
 HEADER = "idempotency-key"
 WAIT_SECONDS = 10.0
@@ -85,6 +92,7 @@ def _in_progress(key: str) -> Response:
         "Request in progress",
         f"a request with Idempotency-Key {key!r} is still in progress; retry shortly",
         headers={"Retry-After": "2"},
+        detail_zh=f"使用同一幂等键（Idempotency-Key {key!r}）的请求仍在处理中，请稍后重试",
     )
 
 
@@ -96,7 +104,7 @@ def recorded_outcome(
     container: Container, path: str, caller: str, key: str, request_hash: str
 ) -> tuple[int, str] | None:
     """The response of a command recorded under the key's correlation id, or None if none was."""
-    container.wait_for(container.ledger.current_position())
+    container.wait_bounded(container.ledger.current_position())
     rows = container.store.select(
         AUDIT_EVENT,
         {"correlation_id": correlation_id(caller, key, request_hash)},
@@ -184,6 +192,10 @@ def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
                 record.key,
                 record.request_hash,
             )
+        except (Busy, ReadModelsBehind) as e:
+            # Raised in a middleware, where the app's exception handlers do not reach.
+            await run_in_threadpool(keys.expire, record.caller, record.key)
+            return busy_problem(request, e) if isinstance(e, Busy) else behind_problem(request, e)
         except BaseException:
             await run_in_threadpool(keys.expire, record.caller, record.key)
             raise
@@ -205,6 +217,7 @@ def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
                 "Invalid request",
                 f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters",
                 errors=[{"field": "Idempotency-Key", "message": "too long"}],
+                detail_zh=f"Idempotency-Key（幂等键）不得超过{MAX_KEY_LENGTH}个字符",
             )
         user = tokens.cached(token.strip()) or await run_in_threadpool(
             tokens.resolve, token.strip()

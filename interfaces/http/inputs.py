@@ -64,4 +64,5 @@ async def printable_query(request: Request) -> None:
                 "Invalid request",
                 f"the query parameter {shown} {message}",
                 errors=[{"field": shown, "message": message}],
+                detail_zh=f"查询参数 {shown} 含有控制字符 {found}，不予接受",
             )

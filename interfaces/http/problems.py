@@ -35,7 +35,7 @@ from application.errors import (
 from domain.errors import DomainError, InvalidValue
 from infrastructure.asof import Busy
 from infrastructure.bootstrap import ReadModelsBehind
-from interfaces.http.rule_text import REQUEST_RULES, detail_zh
+from interfaces.http.rule_text import BUSY_ZH, REQUEST_RULES, detail_zh, validation_zh
 
 PROBLEM_BASE = "https://volunteer-ledger.example/problems"
 MEDIA_TYPE = "application/problem+json"
@@ -171,7 +171,8 @@ def _field(loc: tuple[int | str, ...] | list[int | str]) -> str:
 
 def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field(e["loc"]), "message": str(e["msg"])} for e in exc.errors()]
+    found = exc.errors()
+    errors = [{"field": _field(e["loc"]), "message": str(e["msg"])} for e in found]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return problem_response(
         422,
@@ -179,6 +180,7 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
         "Invalid request",
         f"the request has invalid or missing fields: {fields}",
         errors=errors,
+        detail_zh=validation_zh([(_field(e["loc"]), str(e["type"]), str(e["msg"])) for e in found]),
     )
 
 
@@ -225,6 +227,7 @@ def _invalid(_: Request, exc: Exception) -> JSONResponse:
         "Invalid request",
         str(exc),
         rule=exc.rule,
+        detail_zh=f"{exc.field}：{detail_zh(exc.rule, str(exc), exc.message_zh)}",
         errors=[{"field": exc.field, "message": str(exc)}],
     )
 
@@ -297,6 +300,7 @@ def _unavailable(_: Request, exc: Exception) -> JSONResponse:
         "Store unavailable",
         "the store could not be reached; try again shortly",
         headers={"Retry-After": RETRY_AFTER_SECONDS},
+        detail_zh=f"暂时无法连接数据库，请{RETRY_AFTER_SECONDS}秒后重试",
     )
 
 
@@ -333,7 +337,7 @@ class UnavailableGuard:
             await _unavailable(Request(scope), e)(scope, receive, send)
 
 
-def _behind(_: Request, exc: Exception) -> JSONResponse:
+def behind_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ReadModelsBehind)
     return problem_response(
         503,
@@ -343,10 +347,12 @@ def _behind(_: Request, exc: Exception) -> JSONResponse:
         headers={"Retry-After": RETRY_AFTER_SECONDS},
         wanted_position=exc.wanted,
         reached_position=exc.reached,
+        detail_zh=f"数据正在更新：读模型只到日志位置{exc.reached}，尚未到{exc.wanted}，"
+        f"请{RETRY_AFTER_SECONDS}秒后重试",
     )
 
 
-def _busy(_: Request, exc: Exception) -> JSONResponse:
+def busy_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Busy)
     return problem_response(
         503,
@@ -355,6 +361,8 @@ def _busy(_: Request, exc: Exception) -> JSONResponse:
         str(exc),
         headers={"Retry-After": RETRY_AFTER_SECONDS},
         limit=exc.size,
+        detail_zh=f"服务繁忙：本进程已有{exc.size}个{BUSY_ZH.get(exc.what, exc.what)}，"
+        f"请{RETRY_AFTER_SECONDS}秒后重试",
     )
 
 
@@ -399,8 +407,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AuditMismatch, _audit_mismatch)
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _unavailable)
-    app.add_exception_handler(ReadModelsBehind, _behind)
-    app.add_exception_handler(Busy, _busy)
+    app.add_exception_handler(ReadModelsBehind, behind_problem)
+    app.add_exception_handler(Busy, busy_problem)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

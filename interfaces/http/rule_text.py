@@ -31,6 +31,7 @@ RULE_ZH: dict[str, str] = {
     "hours-once": "服务时长已登记，请提交更正",
     "insurance-required": "服务当日须有意外保险",
     "interval-order": "结束时间必须晚于开始时间",
+    "invalid-value": "取值无效",
     "interval-timezone": "时间必须带时区",
     "leader-is-member": "队长须为队员",
     "media-after-activity": "媒体报道不得早于活动",
@@ -69,6 +70,10 @@ RULE_ZH: dict[str, str] = {
     "star-level-certified": "该星级已认定",
     "star-level-not-reached": "尚未达到该星级",
     "star-level-range": "星级超出范围",
+    "list-length": "条目过多",
+    "text-characters": "文字含有不允许的字符（控制字符、换行、双向控制符或孤立代理项）",
+    "text-length": "文字过长",
+    "text-type": "须为文字",
     "team-dissolved": "队伍已解散",
     "training-hours": "培训时长须大于0且不超过24小时",
     "training-once": "培训已登记",
@@ -109,3 +114,55 @@ def detail_zh(rule: str, detail: str, message_zh: str | None = None) -> str:
     if message_zh:
         return message_zh
     return f"{RULE_ZH.get(rule, rule)}（{detail}）"
+
+
+# What a full per-process gate (``infrastructure.asof.Busy.what``) holds, in Chinese.
+BUSY_ZH: dict[str, str] = {
+    "time-travel replays": "历史时点回放在运行",
+    "reads waiting for the read models": "请求在等待数据更新",
+}
+
+# Pydantic's error types a request can meet, in Chinese (the domain's text rules, raised
+# through the schemas under their rule names, are in RULE_ZH).
+SCHEMA_ERRORS_ZH: dict[str, str] = {
+    "missing": "缺少必填项",
+    "string_too_short": "不能为空",
+    "string_too_long": "文字过长",
+    "string_type": "须为文字",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "decimal_parsing": "须为数字",
+    "float_parsing": "须为数字",
+    "bool_parsing": "须为是或否",
+    "greater_than": "超出允许范围（过小）",
+    "greater_than_equal": "超出允许范围（过小）",
+    "less_than": "超出允许范围（过大）",
+    "less_than_equal": "超出允许范围（过大）",
+    "uuid_parsing": "须为有效的编号（UUID）",
+    "uuid_type": "须为有效的编号（UUID）",
+    "date_from_datetime_parsing": "须为日期（如 2024-05-01）",
+    "date_parsing": "须为日期（如 2024-05-01）",
+    "datetime_parsing": "须为带时区的 RFC 3339 时间（如 2024-05-01T09:00:00+08:00）",
+    "datetime_from_date_parsing": "须为带时区的 RFC 3339 时间（如 2024-05-01T09:00:00+08:00）",
+    "timezone_aware": "时间必须带时区",
+    "enum": "不是允许的取值之一",
+    "literal_error": "不是允许的取值之一",
+    "json_invalid": "请求体不是有效的 JSON",
+    "extra_forbidden": "不接受此字段",
+    "model_attributes_type": "须为对象",
+    "dict_type": "须为对象",
+    "list_type": "须为列表",
+}
+
+
+def validation_zh(errors: list[tuple[str, str, str]]) -> str:
+    """A schema's refusal in Chinese: each (field, error type, English message) as the
+    field and what is wrong with it (the English message where the type has no name)."""
+    parts = []
+    for field, kind, message in errors:
+        named = RULE_ZH.get(kind) or SCHEMA_ERRORS_ZH.get(kind)
+        parts.append(f"{field}：{named}" if named else f"{field}：取值无效（{message}）")
+    return "请求有无效或缺失的字段：" + "；".join(dict.fromkeys(parts))

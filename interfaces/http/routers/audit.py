@@ -39,6 +39,7 @@ def _utc(name: str, value: datetime | None) -> str | None:
             "Invalid request",
             f"{name} must be an RFC 3339 time with an offset",
             errors=[{"field": name, "message": "an offset (such as +08:00 or Z) is required"}],
+            detail_zh=f"{name}：须为带时区的 RFC 3339 时间（如 2024-05-01T09:00:00+08:00）",
         )
     return value.astimezone(UTC).isoformat()
 
@@ -53,6 +54,7 @@ def _cursor(cursor: str | None) -> int | None:
             "Invalid request",
             f"cursor {cursor!r} is not a next_cursor of this list",
             errors=[{"field": "cursor", "message": "expected a next_cursor value"}],
+            detail_zh="cursor：须为本列表上一页给出的 next_cursor",
         )
     return int(cursor)
 
@@ -111,7 +113,7 @@ def explain_award_of(
     Only awards are explained: a reversal, redemption or training entry id is a 422 naming
     what it is (a reversal's names the award it reverses); an unknown entry id is a 404."""
     caller.require_auditor("read award explanations")
-    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    container.wait_bounded(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
     explanation = explain_award(container.ledger, container.rulebook, container.store, entry_id)
     return AwardExplanationOut.of(explanation)
 
@@ -129,7 +131,7 @@ def recheck_decision_of(
     decision's `basis_position` and `eligible_at_basis` says whether eligibility then
     supported it. Any other event is a 422; an unknown aggregate or version a 404."""
     caller.require_auditor("re-check decisions")
-    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    container.wait_bounded(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
     checked = recheck_decision(
         container.ledger, container.rulebook, container.store, aggregate_id, version
     )

@@ -18,6 +18,7 @@ from interfaces.http.answers import PlainAnswer, Recognise
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import Cached, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
+from interfaces.http.rule_text import detail_zh
 from interfaces.http.schemas import Page
 
 router = APIRouter(tags=["reports"])
@@ -95,6 +96,7 @@ async def rankings(
             "Invalid request",
             str(e),
             errors=[{"field": "period", "message": str(e)}],
+            detail_zh=detail_zh("period-format", str(e)),
         ) from None
     if as_csv:
         return Response(body, media_type="text/csv; charset=utf-8")

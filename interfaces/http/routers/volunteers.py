@@ -222,7 +222,7 @@ def reverse_award(
     """Reverse an award in full (admin); the reversal's ``entry_id`` is in ``created`` and
     ``id`` is the volunteer. ``If-Match`` refers to the volunteer's version."""
     caller.require_admin("reverse awards")
-    container.wait_for(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
+    container.wait_bounded(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
     row = container.store.get(ENTRY, (str(entry_id),))
     if row is None or row.get("kind") != "award":
         raise Problem(404, "not-found", "Not found", f"award {entry_id} not found in the ledger")
