@@ -47,8 +47,9 @@ def _ranking_chart(rows: list[dict[str, Any]], title: str) -> Any:
     )
 
 
-DASHBOARD_PROJECTIONS = ("ranking", "directory", "insurance")
+DASHBOARD_PROJECTIONS = ("ranking", "directory", "insurance", "needs")
 EXPIRING_DAYS = 30
+OPEN_NEEDS_SHOWN = 8
 
 
 def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
@@ -62,6 +63,7 @@ def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
     ]
     gaps = reads.insurance_gaps(year=year)
     expiring = reads.expiring(today, EXPIRING_DAYS)
+    needs = reads.needs(today=today, status="open", limit=OPEN_NEEDS_SHOWN)
     return {
         "ranking_chart": str(_ranking_chart(stations, f"{year} 年服务站排名（综合得分）")),
         "hours_chart": str(bar_chart(months, title=f"{year} 年各月志愿服务时长", unit="小时")),
@@ -71,6 +73,9 @@ def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
         "gap_count": len(gaps),
         "expiring": expiring[:10],
         "expiring_count": len(expiring),
+        # Oldest first: the needs waiting longest lead.
+        "open_needs": needs["items"],
+        "more_needs": needs["next_cursor"] is not None,
     }
 
 

@@ -370,6 +370,35 @@ def test_the_dashboards_ranking_chart_writes_each_station_name_whole_and_readabl
     sizes = labels.evaluate_all("ls => ls.map(l => l.getBoundingClientRect().height)")
     assert min(sizes) >= 12  # px on a 1366×768 screen, as drawn
     expect(page.locator("body")).to_contain_text("天内到期的保单")
+    page.goto(f"{console.base_url}/rankings?period=2022")  # a page-wide chart: not blown up
+    wide = page.locator("svg.chart text.chart-label").evaluate_all(
+        "ls => ls.map(l => l.getBoundingClientRect().height)"
+    )
+    assert max(wide) <= 28
+    page.context.close()
+
+
+def test_the_dashboard_lists_an_open_need_with_how_long_it_has_waited(
+    console: Console, browser: Browser
+) -> None:
+    with console.api.client("api-admin") as api:
+        raised = api.post(
+            "/needs",
+            json={
+                "township": TOWNSHIP,
+                "station_id": _township_station(console, TOWNSHIP),
+                "beneficiary_type": "martyr_family",
+                "category": "life_difficulty",
+                "description": "烈属独居老人，冬季取暖煤需要帮助搬运",
+                "raised_by": {"name": "王桂兰", "contact": "13947700123"},
+            },
+        )
+        assert raised.status_code == 201, raised.text
+        api.get("/needs", params={"min_position": raised.json()["position"]})
+    page = sign_in(browser, console, "admin")
+    row = page.locator("#dash-needs tbody tr", has_text="冬季取暖煤需要帮助搬运")
+    expect(row).to_contain_text(TOWNSHIP)
+    expect(row).to_contain_text("0 天")
     page.context.close()
 
 
