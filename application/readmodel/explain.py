@@ -26,9 +26,9 @@ from application.readmodel.explain_events import ExplainedEvent, described, even
 from application.readmodel.store import RowReader
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from domain.errors import DomainError
-from domain.points import compute_award
-from domain.rulebook import Rulebook
-from domain.values import Interval
+from domain.points import AwardFigures, compute_award
+from domain.rulebook import Rulebook, RulebookVersion
+from domain.values import Category, HoursSource, Interval
 from domain.volunteer import Volunteer
 
 
@@ -153,140 +153,40 @@ def explain_award(
     redemption or training entry, and :class:`AuditMismatch` when the read models and
     the event store disagree.
     """
-    row = reads.get(ENTRY, (str(entry_id),))
-    if row is None:
-        raise NotFound("award", entry_id)
-    if row["kind"] != "award":
-        raise NotAnAward(entry_id, str(row["kind"]), row.get("reverses"))
-    volunteer_id, activity_id = UUID(str(row["volunteer_id"])), UUID(str(row["activity_id"]))
+    volunteer_id, activity_id = _locate(reads, entry_id)
     trail = _Trail(app, reads)
-
     history = trail.events(volunteer_id)
-    at = next(
-        (
-            i
-            for i, e in enumerate(history)
-            if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id == entry_id
-        ),
-        None,
-    )
-    if at is None:
-        raise AuditMismatch(
-            f"the point ledger lists award {entry_id} for volunteer {volunteer_id}, "
-            "but the volunteer's stored events hold no such award"
-        )
+    at = _award_index(history, entry_id, volunteer_id)
     award = history[at]
     award_position = trail.checked(award)
-    before: Volunteer | None = project_aggregate(None, history[:at])
-    if before is None:
-        raise AuditMismatch(f"award {entry_id} is the first event of volunteer {volunteer_id}")
+    before = _volunteer_before(history[:at], entry_id, volunteer_id)
+    explained = _Explained(trail)
 
-    explained: list[ExplainedEvent] = []
-
-    def add(role: str, event: Any) -> None:
-        explained.append(described(role, trail.checked(event), event))
-
-    # ---- the activity: planning, this volunteer's sign-up and hours, the verification
     activity_events = trail.events(activity_id)
     if not activity_events:
         raise AuditMismatch(f"award {entry_id}: the audit trail holds no events of {activity_id}")
     upto_award = [e for e in activity_events if trail.position(e) <= award_position]
     later = [e for e in activity_events if trail.position(e) > award_position]
     planned = activity_events[0]
-    add("planned", planned)
-    roles = {
-        "ServiceActivity.VolunteerSignedUp": "signed_up",
-        "ServiceActivity.VolunteerWithdrew": "signup_withdrawn",
-        "ServiceActivity.HoursRecorded": "hours_recorded",
-        "ServiceActivity.AttendanceCorrected": "hours_corrected",
-    }
-    attendance: dict[int, tuple[Interval, Any]] = {}
-    for e in _for(volunteer_id, upto_award, set(roles)):
-        add(roles[event_kind(e)], e)
-        if event_kind(e) == "ServiceActivity.HoursRecorded":
-            attendance[e.attendance_version] = (e.interval, e.source)
-        elif event_kind(e) == "ServiceActivity.AttendanceCorrected":
-            source = attendance[max(attendance)][1] if attendance else award.source
-            attendance[e.attendance_version] = (e.interval, source)
-    for e in upto_award:
-        if event_kind(e) == "ServiceActivity.Verified":
-            add("verified", e)
-    if award.attendance_version not in attendance:
-        raise AuditMismatch(
-            f"award {entry_id} names attendance version {award.attendance_version}, which "
-            f"activity {activity_id} never recorded for volunteer {volunteer_id}"
-        )
-    interval, source = attendance[award.attendance_version]
+    explained.add("planned", planned)
+    interval, source = _attendance(explained, upto_award, award, volunteer_id, activity_id)
     category = planned.category
 
-    # ---- the recomputation, under the recorded rulebook version
-    try:
-        rules = rulebook.version(award.rulebook_version)
-    except DomainError as unknown:
-        raise AuditMismatch(f"award {entry_id}: {unknown}") from unknown
+    rules = _recorded_rules(rulebook, award, entry_id)
     day = interval.local_date(rules.utc_offset)
     figures = compute_award(rules, category, interval, source, before.credited_on(day))
     cover = before.cover_on(day)
-
-    # ---- the volunteer: cover used, same-day credits that capped it, the award, its reversal
-    policies = {cover.policy_number if cover else None, award.insurance_policy} - {None}
-    for number in sorted(str(p) for p in policies):
-        recorded = [
-            e
-            for e in history[:at]
-            if event_kind(e) == "Volunteer.InsuranceRecorded" and e.policy.policy_number == number
-        ]
-        if recorded:
-            add("insurance", recorded[-1])
-    same_day = {
-        a.entry_id for a in before.awards.values() if a.service_date == day and not a.reversed
-    }
-    for e in history[:at]:
-        if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id in same_day:
-            add("same_day_award", e)
-    add("award", award)
-    reversal = next(
-        (
-            e
-            for e in history[at + 1 :]
-            if event_kind(e) == "Volunteer.PointsReversed" and e.reverses == entry_id
-        ),
-        None,
-    )
-    for e in _for(volunteer_id, later, {"ServiceActivity.AttendanceCorrected"}):
-        add("later_correction", e)
-    if reversal is not None:
-        add("reversal", reversal)
-    explained.sort(key=lambda x: x.position)
-
-    inputs = AwardInputs(
-        category=category.code,
-        interval_start=interval.start,
-        interval_end=interval.end,
-        source=source.value,
-        attendance_version=award.attendance_version,
-        service_date=day,
-        minutes=figures.minutes,
-        rounded_hours=figures.rounded_hours,
-        already_credited_that_day=figures.already_credited_that_day,
-        daily_cap_hours=figures.daily_cap_hours,
-        credited_hours=figures.credited_hours,
-        multiplier=figures.multiplier,
-        points_per_hour=figures.points_per_hour,
-        earns_points=figures.earns_points,
-    )
     recomputed_policy = cover.policy_number if cover else None
-    checks = {
-        "points_equal": figures.points == award.points,
-        "hours_equal": figures.credited_hours == award.hours,
-        "interval_matches_attendance": interval == award.interval,
-        "category_matches_activity": category == award.category,
-        "source_matches_attendance": source == award.source,
-        "service_date_matches": day == award.service_date,
-        "rulebook_version_in_force": _in_force(rulebook, day) == award.rulebook_version,
-        "rulebook_file_unchanged": award.rulebook_hash == rulebook.file_hash,
-        "insurance_matches": recomputed_policy == award.insurance_policy,
-    }
+
+    _add_insurance(explained, history[:at], {recomputed_policy, award.insurance_policy})
+    _add_same_day_awards(explained, history[:at], before, day)
+    explained.add("award", award)
+    reversal = _reversal(history[at + 1 :], entry_id)
+    for e in _for(volunteer_id, later, {"ServiceActivity.AttendanceCorrected"}):
+        explained.add("later_correction", e)
+    if reversal is not None:
+        explained.add("reversal", reversal)
+
     return AwardExplanation(
         entry_id=entry_id,
         volunteer_id=volunteer_id,
@@ -303,7 +203,159 @@ def explain_award(
         recomputed_insurance_policy=recomputed_policy,
         uninsured_flag=award.uninsured_flag,
         reversed_by=reversal.entry_id if reversal is not None else None,
-        inputs=inputs,
-        checks=checks,
-        events=explained,
+        inputs=_inputs(figures, category, interval, source, award.attendance_version, day),
+        checks={
+            "points_equal": figures.points == award.points,
+            "hours_equal": figures.credited_hours == award.hours,
+            "interval_matches_attendance": interval == award.interval,
+            "category_matches_activity": category == award.category,
+            "source_matches_attendance": source == award.source,
+            "service_date_matches": day == award.service_date,
+            "rulebook_version_in_force": _in_force(rulebook, day) == award.rulebook_version,
+            "rulebook_file_unchanged": award.rulebook_hash == rulebook.file_hash,
+            "insurance_matches": recomputed_policy == award.insurance_policy,
+        },
+        events=explained.in_log_order(),
+    )
+
+
+class _Explained:
+    """The events an explanation shows, each with its role and its checked position."""
+
+    def __init__(self, trail: _Trail) -> None:
+        self.trail = trail
+        self.events: list[ExplainedEvent] = []
+
+    def add(self, role: str, event: Any) -> None:
+        self.events.append(described(role, self.trail.checked(event), event))
+
+    def in_log_order(self) -> list[ExplainedEvent]:
+        return sorted(self.events, key=lambda x: x.position)
+
+
+def _locate(reads: RowReader, entry_id: UUID) -> tuple[UUID, UUID]:
+    """The volunteer and activity of award ``entry_id``, as the point ledger has it."""
+    row = reads.get(ENTRY, (str(entry_id),))
+    if row is None:
+        raise NotFound("award", entry_id)
+    if row["kind"] != "award":
+        raise NotAnAward(entry_id, str(row["kind"]), row.get("reverses"))
+    return UUID(str(row["volunteer_id"])), UUID(str(row["activity_id"]))
+
+
+def _award_index(history: list[Any], entry_id: UUID, volunteer_id: UUID) -> int:
+    for i, e in enumerate(history):
+        if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id == entry_id:
+            return i
+    raise AuditMismatch(
+        f"the point ledger lists award {entry_id} for volunteer {volunteer_id}, "
+        "but the volunteer's stored events hold no such award"
+    )
+
+
+def _volunteer_before(events: list[Any], entry_id: UUID, volunteer_id: UUID) -> Volunteer:
+    """The volunteer as it stood just before the award."""
+    before: Volunteer | None = project_aggregate(None, events)
+    if before is None:
+        raise AuditMismatch(f"award {entry_id} is the first event of volunteer {volunteer_id}")
+    return before
+
+
+_ATTENDANCE_ROLES = {
+    "ServiceActivity.VolunteerSignedUp": "signed_up",
+    "ServiceActivity.VolunteerWithdrew": "signup_withdrawn",
+    "ServiceActivity.HoursRecorded": "hours_recorded",
+    "ServiceActivity.AttendanceCorrected": "hours_corrected",
+}
+
+
+def _attendance(
+    explained: _Explained,
+    upto_award: list[Any],
+    award: Any,
+    volunteer_id: UUID,
+    activity_id: UUID,
+) -> tuple[Interval, Any]:
+    """Add the volunteer's sign-up, hours and corrections and the verification; return the
+    interval and source of the attendance version the award names."""
+    attendance: dict[int, tuple[Interval, Any]] = {}
+    for e in _for(volunteer_id, upto_award, set(_ATTENDANCE_ROLES)):
+        explained.add(_ATTENDANCE_ROLES[event_kind(e)], e)
+        if event_kind(e) == "ServiceActivity.HoursRecorded":
+            attendance[e.attendance_version] = (e.interval, e.source)
+        elif event_kind(e) == "ServiceActivity.AttendanceCorrected":
+            source = attendance[max(attendance)][1] if attendance else award.source
+            attendance[e.attendance_version] = (e.interval, source)
+    for e in upto_award:
+        if event_kind(e) == "ServiceActivity.Verified":
+            explained.add("verified", e)
+    if award.attendance_version not in attendance:
+        raise AuditMismatch(
+            f"award {award.entry_id} names attendance version {award.attendance_version}, which "
+            f"activity {activity_id} never recorded for volunteer {volunteer_id}"
+        )
+    return attendance[award.attendance_version]
+
+
+def _recorded_rules(rulebook: Rulebook, award: Any, entry_id: UUID) -> RulebookVersion:
+    try:
+        return rulebook.version(award.rulebook_version)
+    except DomainError as unknown:
+        raise AuditMismatch(f"award {entry_id}: {unknown}") from unknown
+
+
+def _add_insurance(explained: _Explained, before_award: list[Any], policies: set[Any]) -> None:
+    """Add the latest recording of each policy: the one covering the day, the one the award names."""
+    for number in sorted(str(p) for p in policies - {None}):
+        recorded = [
+            e
+            for e in before_award
+            if event_kind(e) == "Volunteer.InsuranceRecorded" and e.policy.policy_number == number
+        ]
+        if recorded:
+            explained.add("insurance", recorded[-1])
+
+
+def _add_same_day_awards(
+    explained: _Explained, before_award: list[Any], before: Volunteer, day: date
+) -> None:
+    """Add the earlier awards of the same service date still standing (the daily cap)."""
+    same_day = {
+        a.entry_id for a in before.awards.values() if a.service_date == day and not a.reversed
+    }
+    for e in before_award:
+        if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id in same_day:
+            explained.add("same_day_award", e)
+
+
+def _reversal(after_award: list[Any], entry_id: UUID) -> Any | None:
+    for e in after_award:
+        if event_kind(e) == "Volunteer.PointsReversed" and e.reverses == entry_id:
+            return e
+    return None
+
+
+def _inputs(
+    figures: AwardFigures,
+    category: Category,
+    interval: Interval,
+    source: HoursSource,
+    attendance_version: int,
+    day: date,
+) -> AwardInputs:
+    return AwardInputs(
+        category=category.code,
+        interval_start=interval.start,
+        interval_end=interval.end,
+        source=source.value,
+        attendance_version=attendance_version,
+        service_date=day,
+        minutes=figures.minutes,
+        rounded_hours=figures.rounded_hours,
+        already_credited_that_day=figures.already_credited_that_day,
+        daily_cap_hours=figures.daily_cap_hours,
+        credited_hours=figures.credited_hours,
+        multiplier=figures.multiplier,
+        points_per_hour=figures.points_per_hour,
+        earns_points=figures.earns_points,
     )
