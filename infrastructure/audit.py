@@ -167,34 +167,86 @@ def verify_chain(
     pinned = {s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok}
     head = Link(0, 0, GENESIS)
     if from_last_seal:
-        trusted = [s for s, c in zip(seals, checks, strict=True) if c.ok]
-        if trusted:
-            last = trusted[-1]
-            head = Link(last.sealed_position, 0, bytes.fromhex(last.head_hash))
-            pinned.pop(last.sealed_position)
-            stored = recorder.read_linked(last.sealed_position, last.sealed_position)
-            if not stored or stored[0][6] != head.hash:
-                problems.append(
-                    (
-                        last.sealed_position,
-                        f"the stored link at {last.sealed_position} differs from the hash "
-                        f"sealed at {last.position}: the chain was rewritten after sealing",
-                    )
-                )
+        head = _start_at_last_seal(recorder, seals, checks, pinned, problems)
     end = recorder.max_position() if upto is None else upto
-    checked = 0
-    prev_position, prev_hash = head.position, head.hash
+    walked = _walk(recorder, head, end, segment, pinned)
+    if walked.broken is not None:
+        problems.append((walked.broken.position, walked.broken.problem))
+    problems.sort(key=lambda p: p[0])
+    _fail_seals_over_breaks(checks, problems)
+    return ChainReport(
+        ok=not problems,
+        checked=walked.checked,
+        head=walked.position,
+        head_hash=walked.hash.hex(),
+        first_broken_position=problems[0][0] if problems else None,
+        problem=problems[0][1] if problems else None,
+        started_after=head.position,
+        seals=checks,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _start_at_last_seal(
+    recorder: ChainedRecorder,
+    seals: list[Seal],
+    checks: list[SealCheck],
+    pinned: dict[int, tuple[Seal, SealCheck]],
+    problems: list[tuple[int, str]],
+) -> Link:
+    """Where a check from the last trusted seal starts: its sealed head (or the genesis,
+    without one). A stored link that differs from the sealed hash is a problem."""
+    trusted = [s for s, c in zip(seals, checks, strict=True) if c.ok]
+    if not trusted:
+        return Link(0, 0, GENESIS)
+    last = trusted[-1]
+    head = Link(last.sealed_position, 0, bytes.fromhex(last.head_hash))
+    pinned.pop(last.sealed_position)
+    stored = recorder.read_linked(last.sealed_position, last.sealed_position)
+    if not stored or stored[0][6] != head.hash:
+        problems.append(
+            (
+                last.sealed_position,
+                f"the stored link at {last.sealed_position} differs from the hash "
+                f"sealed at {last.position}: the chain was rewritten after sealing",
+            )
+        )
+    return head
+
+
+@dataclass
+class _Walked:
+    """How far the chain held: the last good position and hash, the events checked, and
+    the first break (None: the chain held to the end)."""
+
+    position: int
+    hash: bytes
+    checked: int = 0
+    broken: _Broken | None = None
+
+
+def _walk(
+    recorder: ChainedRecorder,
+    head: Link,
+    end: int,
+    segment: int,
+    pinned: Mapping[int, tuple[Seal, SealCheck]],
+) -> _Walked:
+    """Recompute the links after ``head`` up to ``end``, segment by segment."""
+    walked = _Walked(head.position, head.hash)
     lo = head.position + 1
     try:
         for lo, hi, rows in _segments(
             recorder, head.position + 1, end, segment, ahead=recorder.read_ahead
         ):
-            prev_position, prev_hash, n = _check_segment(rows, prev_position, prev_hash, pinned)
-            checked += n
+            walked.position, walked.hash, n = _check_segment(
+                rows, walked.position, walked.hash, pinned
+            )
+            walked.checked += n
             if n != recorder.count_links(lo, hi):
                 raise _Broken(hi + 1, "a link without its event")  # named below
         for sealed_position, (seal, _) in sorted(pinned.items()):
-            if sealed_position > prev_position:
+            if sealed_position > walked.position:
                 raise _Broken(
                     sealed_position,
                     f"seal at {seal.position} pins position {sealed_position}, "
@@ -206,23 +258,16 @@ def verify_chain(
             broken = _Broken(
                 orphan, f"the event at position {orphan} is missing: its chain link is still there"
             )
-        problems.append((broken.position, broken.problem))
-    problems.sort(key=lambda p: p[0])
+        walked.broken = broken
+    return walked
+
+
+def _fail_seals_over_breaks(checks: list[SealCheck], problems: list[tuple[int, str]]) -> None:
+    """A seal whose sealed position is where the chain breaks no longer holds."""
     for check in checks:
         if check.ok and any(pos == check.sealed_position for pos, _ in problems):
             check.ok = False
             check.problem = "the chain at the sealed position does not match the seal"
-    return ChainReport(
-        ok=not problems,
-        checked=checked,
-        head=prev_position,
-        head_hash=prev_hash.hex(),
-        first_broken_position=problems[0][0] if problems else None,
-        problem=problems[0][1] if problems else None,
-        started_after=head.position,
-        seals=checks,
-        seconds=round(time.perf_counter() - started, 3),
-    )
 
 
 def _segments(
