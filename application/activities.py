@@ -174,6 +174,23 @@ class ActivityCommands(NeedCommands):
         activity = self.load(ServiceActivity, activity_id, expected_version)
         if not rows:
             raise BulkRejected([RowError(0, "rows", "the sheet has no rows")])
+        errors = self._admit_sheet(activity, rows, actor)
+        if errors:
+            raise BulkRejected(errors)
+        return Recorded(activity.id, activity.version, self.record(activity))
+
+    def check_hours_bulk(self, activity_id: UUID, *, rows: list[HoursRow], actor: Actor) -> None:
+        """The rows of a sheet already refused for rows that could not be read, checked as
+        :meth:`record_hours_bulk` would (raising ``BulkRejected`` naming the bad ones), so
+        one answer names every bad row. Records nothing."""
+        activity = self.load(ServiceActivity, activity_id)
+        errors = self._admit_sheet(activity, rows, actor)
+        if errors:
+            raise BulkRejected(errors)
+
+    def _admit_sheet(
+        self, activity: ServiceActivity, rows: list[HoursRow], actor: Actor
+    ) -> list[RowError]:
         errors: list[RowError] = []
         known: dict[datetime, _Terms] = {}
         volunteers = self.load_many(Volunteer, (row.volunteer_id for row in rows))
@@ -181,12 +198,10 @@ class ActivityCommands(NeedCommands):
             try:
                 self._admit(activity, row, actor, known, volunteers)
             except NotFound as e:
-                errors.append(RowError(line, "volunteer_id", str(e)))
+                errors.append(RowError(line, "volunteer_id", str(e), message_zh="没有这名志愿者"))
             except DomainError as e:
-                errors.append(RowError(line, _row_field(e.rule), str(e)))
-        if errors:
-            raise BulkRejected(errors)
-        return Recorded(activity.id, activity.version, self.record(activity))
+                errors.append(RowError(line, _row_field(e.rule), str(e), e.rule, e.message_zh))
+        return errors
 
     @command
     def correct_hours(

@@ -45,6 +45,9 @@ class RowError:
     line: int
     field: str
     message: str
+    # The rule a domain refusal names, and its Chinese sentence where it has one.
+    rule: str | None = None
+    message_zh: str | None = None
 
 
 class BulkRejected(ApplicationError):

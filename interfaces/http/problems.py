@@ -28,6 +28,7 @@ from application.errors import (
     NotADecision,
     NotAnAward,
     NotFound,
+    RowError,
     StoreUnavailable,
     UnknownReference,
     VersionMismatch,
@@ -232,13 +233,35 @@ def _invalid(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _row_zh(error: RowError) -> str:
+    """One bad row in Chinese: its rule's sentence, else the field and the English detail."""
+    if error.rule is not None:
+        return detail_zh(error.rule, error.message, error.message_zh)
+    if error.message_zh is not None:
+        return error.message_zh
+    return f"{error.field}：{error.message}"
+
+
 def _bulk(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BulkRejected)
     errors = [
-        {"field": f"rows[{e.line}].{e.field}", "message": e.message, "line": e.line}
+        {
+            "field": f"rows[{e.line}].{e.field}",
+            "message": e.message,
+            "message_zh": _row_zh(e),
+            "line": e.line,
+        }
         for e in exc.errors
     ]
-    return problem_response(422, "validation", "Invalid rows", str(exc), errors=errors)
+    shown = "；".join(
+        (f"第 {e.line} 行 {e.field}：" if e.line else f"{e.field}：") + _row_zh(e)
+        for e in exc.errors[:20]
+    )
+    more = f"（另有 {len(exc.errors) - 20} 处）" if len(exc.errors) > 20 else ""
+    chinese = f"有 {len(exc.errors)} 处错误，未记录任何内容：{shown}{more}"
+    return problem_response(
+        422, "validation", "Invalid rows", str(exc), detail_zh=chinese, errors=errors
+    )
 
 
 def _conflict(_: Request, exc: Exception) -> JSONResponse:

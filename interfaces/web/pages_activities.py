@@ -25,6 +25,7 @@ from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.routers import activities as api
 from interfaces.http.schemas import PlanActivity, RecordHours, SignUp, WriteResult
+from interfaces.http.signin_sheet import XLSX_MEDIA_TYPE
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute
@@ -282,9 +283,17 @@ async def record_hours(request: Request, visitor: SignedIn, activity_id: UUID) -
     )
 
 
+@router.get("/activities/{activity_id}/sheet.xlsx")
+async def download_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
+    """The printable Excel sign-in sheet (the API's, pre-filled with the sign-ups)."""
+    container = _container(request)
+    return await run_in_threadpool(api.sign_in_sheet, activity_id, visitor.caller(), container)
+
+
 @router.post("/activities/{activity_id}/sheet")
 async def upload_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
-    """A CSV sign-in sheet, recorded whole by the API's bulk route or not at all."""
+    """A sign-in sheet (the Excel sheet filled in, or a CSV), recorded whole by the API's
+    bulk route or not at all."""
     container = _container(request)
     form = await request.form()
     upload = form.get("sheet")
@@ -293,10 +302,13 @@ async def upload_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -
 
     def command(caller: Caller, _: dict[str, Any]) -> Any:
         if not raw.strip():
-            raise Refused("请选择要上传的签到表（CSV 文件）。", {"sheet": "未选择文件或文件为空"})
+            raise Refused(
+                "请选择要上传的签到表（Excel 或 CSV 文件）。", {"sheet": "未选择文件或文件为空"}
+            )
         if len(raw) > limit:
             raise Refused(f"签到表超过 {limit} 字节的上限，未记录。", {"sheet": "文件过大"})
-        return api.record_hours_bulk(activity_id, caller, container, None, ("text/csv", raw))
+        kind = XLSX_MEDIA_TYPE if raw.startswith(b"PK\x03\x04") else "text/csv"  # a zip: XLSX
+        return api.record_hours_bulk(activity_id, caller, container, None, (kind, raw))
 
     digest = {"sheet_sha256": hashlib.sha256(raw).hexdigest()}
     return await _act(request, visitor, activity_id, "sheet", command, "sheet", digest)

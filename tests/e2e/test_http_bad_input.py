@@ -183,9 +183,8 @@ def test_wrong_types_unknown_values_backwards_intervals_and_negative_counts(api:
     bulk, as_csv = f"/activities/{aid}/hours/bulk", {"Content-Type": "text/csv"}
     header = "volunteer_id,started_at,ended_at,source\n"
     problem(staff.post(bulk, content=header, headers=as_csv), 422)  # no rows
-    latin = (header + f"{vid},2022-05-11T09:00:00+08:00,2022-05-11T10:00:00+08:00,签到\n").encode(
-        "gb18030"
-    )
+    # Neither UTF-8 nor GB18030 (which Chinese Excel writes, and which is read).
+    latin = header.encode() + b"\x80\x81\xff," + "签到".encode("gb18030") + b"\n"
     assert "UTF-8" in problem(staff.post(bulk, content=latin, headers=as_csv), 422)["detail"]
     extra = header + f"{vid},2022-05-11T09:00:00+08:00,2022-05-11T10:00:00+08:00,checkin,x\n"
     assert problem(staff.post(bulk, content=extra, headers=as_csv), 422)["errors"][0]["line"] == 2

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from application.errors import BulkRejected, RowError
 from application.results import HoursRow
 from domain.activity import ServiceActivity
+from domain.errors import DomainError
 from domain.team import VolunteerTeam
 from domain.values import (
     BeneficiaryType,
@@ -22,12 +25,15 @@ from domain.values import (
     Interval,
     MediaLevel,
     TeamLevel,
+    normalise_national_id,
 )
+from domain.volunteer import Volunteer
 from infrastructure.runtime import cycle_collector_paused
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.inputs import Day
 from interfaces.http.problems import Problem, problem_responses
+from interfaces.http.routers.volunteers import mask_national_id
 from interfaces.http.schemas import (
     ApprovalResult,
     CancelActivity,
@@ -45,13 +51,30 @@ from interfaces.http.schemas import (
     WithdrawSignup,
     WriteResult,
 )
+from interfaces.http.signin_sheet import (
+    SHANGHAI,
+    SOURCES_ZH,
+    XLSX_MEDIA_TYPE,
+    SheetRecord,
+    SheetUnreadable,
+    SheetVolunteer,
+    csv_dialect,
+    decode_csv,
+    field_of,
+    local_time_text,
+    write_sheet,
+    xlsx_records,
+)
 
 router = APIRouter(tags=["activities"])
 
 
-def _may_write(container: ContainerDep, caller: Caller, activity_id: UUID, what: str) -> None:
-    activity = container.ledger.load(ServiceActivity, activity_id, read_only=True)
+def _may_write(
+    container: ContainerDep, caller: Caller, activity_id: UUID, what: str
+) -> ServiceActivity:
+    activity: ServiceActivity = container.ledger.load(ServiceActivity, activity_id, read_only=True)
     caller.require_activity(str(activity.township), str(activity.team_id), what)
+    return activity
 
 
 @router.post("/activities", status_code=status.HTTP_201_CREATED)
@@ -142,7 +165,6 @@ def withdraw_signup(
     )
 
 
-_CSV_HEADER = ("volunteer_id", "started_at", "ended_at", "source")
 _SHEET_BODY = {
     "requestBody": {
         "required": True,
@@ -190,10 +212,12 @@ def _invalid_body(detail: str) -> Problem:
 
 
 def _row_errors(line: int, error: ValidationError) -> list[RowError]:
-    return [
-        RowError(line, ".".join(str(p) for p in e["loc"]) or "row", str(e["msg"]))
-        for e in error.errors()
-    ]
+    errors = []
+    for e in error.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "row"
+        label = _LABELS_ZH.get(field, field)
+        errors.append(RowError(line, field, str(e["msg"]), message_zh=f"{label}有误：{e['msg']}"))
+    return errors
 
 
 def _hours_row(item: RecordHours) -> HoursRow:
@@ -202,7 +226,41 @@ def _hours_row(item: RecordHours) -> HoursRow:
     )
 
 
-def _json_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
+def _by_national_id(items: list[Any], container: ContainerDep) -> list[Any]:
+    """JSON items naming their volunteer by ``national_id`` given the volunteer's id (a
+    national id no one registered, or a malformed one, is a bad row)."""
+    wanted: dict[int, str] = {}
+    errors: list[RowError] = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and "national_id" in item and "volunteer_id" not in item:
+            try:
+                wanted[index] = normalise_national_id(str(item["national_id"]))
+            except DomainError as e:
+                errors.append(RowError(index + 1, "national_id", str(e), e.rule, e.message_zh))
+    if not wanted and not errors:
+        return items
+    registered = container.ledger.volunteers_by_national_id(wanted.values())
+    resolved = list(items)
+    for index, national_id in wanted.items():
+        volunteer_id = registered.get(national_id)
+        if volunteer_id is None:
+            errors.append(
+                RowError(
+                    index + 1,
+                    "national_id",
+                    "no volunteer is registered with this national id",
+                    message_zh="没有以该身份证号登记的志愿者",
+                )
+            )
+            continue
+        item = {k: v for k, v in items[index].items() if k != "national_id"}
+        resolved[index] = {**item, "volunteer_id": str(volunteer_id)}
+    if errors:
+        raise BulkRejected(sorted(errors, key=lambda e: e.line))
+    return resolved
+
+
+def _json_rows(raw: bytes, container: ContainerDep) -> tuple[list[HoursRow], list[int]]:
     """JSON list items; line numbers are the 1-based item indexes."""
     try:
         data = json.loads(raw or b"null")
@@ -212,6 +270,7 @@ def _json_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
         raise _invalid_body("the body's JSON is nested too deeply for a sheet") from None
     if not isinstance(data, list):
         raise _invalid_body("the body must be a JSON list of hours rows (or text/csv)")
+    data = _by_national_id(data, container)
     try:
         items = _ROWS.validate_python(data)
     except ValidationError as e:
@@ -227,56 +286,199 @@ def _json_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
     return [_hours_row(i) for i in items], list(range(1, len(items) + 1))
 
 
-def _unreadable(reader: csv.DictReader[str], error: csv.Error) -> RowError:
-    """The line the reader stopped in (it counts only the lines it finished)."""
-    return RowError(reader.line_num + 1, "row", f"the CSV cannot be read here: {error}")
+_LABELS_ZH = {
+    "volunteer_id": "志愿者编号",
+    "national_id": "身份证号",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "source": "来源",
+}
 
 
-def _csv_rows(raw: bytes) -> tuple[list[HoursRow], list[int]]:
-    """CSV rows; line numbers count the header as line 1."""
+def _unreadable(line: int, error: csv.Error) -> RowError:
+    return RowError(
+        line,
+        "row",
+        f"the CSV cannot be read here: {error}",
+        message_zh=f"此处 CSV 无法读取（{error}）",
+    )
+
+
+def _refused(e: SheetUnreadable) -> Problem:
+    return Problem(
+        422,
+        "validation",
+        "Invalid request",
+        str(e),
+        detail_zh=e.detail_zh,
+        errors=[{"field": "body", "message": str(e)}],
+    )
+
+
+def _csv_records(raw: bytes) -> list[SheetRecord]:
+    """CSV rows; line numbers count the header as line 1. Headings in English or Chinese."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise _invalid_body(f"the CSV is not UTF-8: {e}") from None
-    reader = csv.DictReader(io.StringIO(text))
+        text = decode_csv(raw)
+    except SheetUnreadable as e:
+        raise _refused(e) from None
+    reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(text))
     try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
+        header = [field_of(h.strip()) for h in next(reader, [])]
     except csv.Error as e:
-        raise BulkRejected([_unreadable(reader, e)]) from None
-    missing = [c for c in _CSV_HEADER[:3] if c not in header]
+        raise BulkRejected([_unreadable(max(reader.line_num, 1), e)]) from None
+    named = set(header) - {None}
+    missing = [c for c in ("started_at", "ended_at") if c not in named]
+    if not named & {"volunteer_id", "national_id"}:
+        missing.insert(0, "volunteer_id")
     if missing:
         raise BulkRejected(
-            [RowError(1, c, f"the CSV header lacks the column {c!r}") for c in missing]
+            [
+                RowError(
+                    1,
+                    c,
+                    f"the CSV header lacks the column {c!r}"
+                    + (" (or 'national_id')" if c == "volunteer_id" else ""),
+                    message_zh=f"表头缺少“{_LABELS_ZH[c]}”列"
+                    + ("（或“身份证号”列）" if c == "volunteer_id" else ""),
+                )
+                for c in missing
+            ]
         )
-    reader.fieldnames = header
-    rows: list[HoursRow] = []
-    lines: list[int] = []
+    records: list[SheetRecord] = []
     errors: list[RowError] = []
-    records = iter(reader)
+    width = len(header)
+    columns = [(i, f) for i, f in enumerate(header) if f is not None]
     while True:
         try:
-            record = next(records)
+            cells = next(reader)
         except StopIteration:
             break
         except csv.Error as e:  # e.g. a field over the csv module's size limit: no row is read
-            raise BulkRejected([*errors, _unreadable(reader, e)]) from None
+            raise BulkRejected([*errors, _unreadable(max(reader.line_num, 1), e)]) from None
+        if not cells:
+            continue
         line = reader.line_num
-        if None in record:
-            errors.append(RowError(line, "row", "more values than header columns"))
+        if len(cells) > width:
+            errors.append(
+                RowError(
+                    line, "row", "more values than header columns", message_zh="数值比表头列多"
+                )
+            )
             continue
-        values = {k: v.strip() for k, v in record.items() if k in _CSV_HEADER and v}
-        absent = [c for c in _CSV_HEADER[:3] if c not in values]
+        values = {f: v for i, f in columns if i < len(cells) and (v := cells[i].strip())}
+        if values or any(c.strip() for c in cells):
+            records.append(SheetRecord(line, values))
+    if errors:
+        raise BulkRejected(errors)
+    return records
+
+
+def _xlsx_records(raw: bytes, day: date, limit: int) -> list[SheetRecord]:
+    try:
+        return xlsx_records(raw, day, limit)
+    except SheetUnreadable as e:
+        raise _refused(e) from None
+
+
+def _checked_rows(
+    records: list[SheetRecord], container: ContainerDep, day: date
+) -> tuple[list[HoursRow], list[int], list[RowError]]:
+    """Each sheet row checked as a JSON row is; a row naming its volunteer by national id
+    is given the volunteer registered with it. The rows read, their lines, and the rows
+    that could not be read (by line)."""
+    errors: list[RowError] = []
+    pending: list[tuple[int, dict[str, str], str | None]] = []
+    for record in records:
+        values = record.values  # the records are this request's own: changed in place
+        national_id = values.pop("national_id", None)
+        required = ("started_at", "ended_at")
+        absent = [c for c in required if c not in values]
+        if "volunteer_id" not in values and national_id is None:
+            absent.insert(0, "volunteer_id")
         if absent:
-            errors.extend(RowError(line, c, "missing value") for c in absent)
+            errors.extend(
+                RowError(record.line, c, "missing value", message_zh=f"缺少{_LABELS_ZH[c]}")
+                for c in absent
+            )
             continue
+        for c in required:
+            values[c] = local_time_text(values[c], day)
+        if "source" in values:
+            values["source"] = SOURCES_ZH.get(values["source"], values["source"])
+        normalised = None
+        if "volunteer_id" not in values and national_id is not None:
+            try:
+                normalised = normalise_national_id(national_id)
+            except DomainError as e:
+                errors.append(RowError(record.line, "national_id", str(e), e.rule, e.message_zh))
+                continue
+        pending.append((record.line, values, normalised))
+    registered = container.ledger.volunteers_by_national_id(
+        n for _, _, n in pending if n is not None
+    )
+    rows: list[HoursRow] = []
+    lines: list[int] = []
+    for line, values, normalised in pending:
+        if normalised is not None:
+            volunteer_id = registered.get(normalised)
+            if volunteer_id is None:
+                errors.append(
+                    RowError(
+                        line,
+                        "national_id",
+                        "no volunteer is registered with this national id",
+                        message_zh="没有以该身份证号登记的志愿者",
+                    )
+                )
+                continue
+            values["volunteer_id"] = str(volunteer_id)
         try:
             rows.append(_hours_row(RecordHours.model_validate(values)))
             lines.append(line)
         except ValidationError as e:
             errors.extend(_row_errors(line, e))
-    if errors:
-        raise BulkRejected(errors)
-    return rows, lines
+    return rows, lines, errors
+
+
+_UNSUPPORTED = (
+    f"send the sheet as application/json, text/csv or the Excel sheet ({XLSX_MEDIA_TYPE}), not {{}}"
+)
+
+
+@router.get(
+    "/activities/{activity_id}/sheet.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "the sign-in sheet"}},
+)
+def sign_in_sheet(activity_id: UUID, _: CallerDep, container: ContainerDep) -> Response:
+    """The printable sign-in sheet (Excel), pre-filled with the signed-up volunteers: name,
+    national id (masked), volunteer id, and blank start and end times to fill in. Upload it
+    back to `…/hours/bulk` as it is."""
+    activity = container.ledger.load(ServiceActivity, activity_id, read_only=True)
+    people = container.ledger.load_many(Volunteer, activity.signups)
+    volunteers = [
+        SheetVolunteer(
+            people[v].name if v in people else "",
+            mask_national_id(people[v].national_id) or "" if v in people else "",
+            str(v),
+        )
+        for v in activity.signups
+    ]
+    body = write_sheet(
+        activity_id=str(activity.id),
+        title=activity.title,
+        township=str(activity.township),
+        location=activity.location,
+        starts_at=activity.window.start,
+        ends_at=activity.window.end,
+        volunteers=volunteers,
+    )
+    name = f"sign-in-sheet-{activity.id}.xlsx"
+    return Response(
+        body,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post(
@@ -291,42 +493,57 @@ def record_hours_bulk(
     if_match: IfMatch,
     sheet: Sheet,
 ) -> WriteResult:
-    """Record a whole sign-in sheet atomically: a JSON list of hours rows, or `text/csv`
-    with the header `volunteer_id,started_at,ended_at,source`. Any bad row → 422 listing
-    every bad row with its line (CSV: the header is line 1; JSON: the 1-based item index)
-    and nothing is recorded."""
-    _may_write(container, caller, activity_id, "service hours")
+    """Record a whole sign-in sheet atomically: a JSON list of hours rows, `text/csv` with
+    the header `volunteer_id,started_at,ended_at,source`, or the Excel sheet from
+    `GET …/sheet.xlsx` filled in. CSV and Excel headings may be Chinese (志愿者编号,
+    身份证号, 开始时间, 结束时间, 来源) and a row may name its volunteer by `national_id`
+    instead of `volunteer_id`; times without an offset are Asia/Shanghai. A CSV may be
+    UTF-8 (BOM or not) or GB18030. Any bad row → 422 listing every bad row with its line
+    (CSV: the header is line 1; Excel: the sheet's row number; JSON: the 1-based item
+    index) and nothing is recorded."""
+    activity = _may_write(container, caller, activity_id, "service hours")
+    day = activity.window.start.astimezone(SHANGHAI).date()
     media_type, raw = sheet
-    if media_type == "text/csv":
-        parse = _csv_rows
-    elif media_type in {"application/json", ""} or media_type.endswith("+json"):
-        parse = _json_rows
-    else:
-        raise Problem(
-            415,
-            "unsupported-media-type",
-            "Unsupported media type",
-            f"send the sheet as application/json or text/csv, not {media_type}",
-        )
     # A sheet makes hundreds of thousands of short-lived objects and no cycles: even with
     # the service's raised threshold the cycle collector ran about once a sheet (17 ms).
     with cycle_collector_paused():
-        rows, lines = parse(raw)
+        unread: list[RowError] = []
+        if media_type == "text/csv":
+            rows, lines, unread = _checked_rows(_csv_records(raw), container, day)
+        elif media_type == XLSX_MEDIA_TYPE:
+            limit = container.settings.max_sheet_bytes
+            records = _xlsx_records(raw, day, limit)
+            rows, lines, unread = _checked_rows(records, container, day)
+        elif media_type in {"application/json", ""} or media_type.endswith("+json"):
+            rows, lines = _json_rows(raw, container)
+        else:
+            raise Problem(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                _UNSUPPORTED.format(media_type),
+            )
+
+        def on_the_sheet(errors: list[RowError]) -> list[RowError]:
+            return [
+                replace(e, line=lines[e.line - 1] if 1 <= e.line <= len(lines) else e.line)
+                for e in errors
+            ]
+
+        if unread:  # the rows that were read are checked too: one answer names every bad row
+            refused = list(unread)
+            if rows:
+                try:
+                    container.ledger.check_hours_bulk(activity_id, rows=rows, actor=caller.actor)
+                except BulkRejected as e:
+                    refused += on_the_sheet(e.errors)
+            raise BulkRejected(sorted(refused, key=lambda e: e.line))
         try:
             recorded = container.ledger.record_hours_bulk(
                 activity_id, rows=rows, actor=caller.actor, expected_version=if_match
             )
         except BulkRejected as e:
-            raise BulkRejected(
-                [
-                    RowError(
-                        lines[r.line - 1] if 1 <= r.line <= len(lines) else r.line,
-                        r.field,
-                        r.message,
-                    )
-                    for r in e.errors
-                ]
-            ) from None
+            raise BulkRejected(on_the_sheet(e.errors)) from None
     return WriteResult.of(recorded)
 
 

@@ -1,0 +1,375 @@
+"""Sign-in sheets as the office handles them: an Excel sheet to print and fill, and the
+sheet coming back as Excel (XLSX) or CSV, with English or Chinese column headings.
+
+Reading turns either file into :class:`SheetRecord` s: the sheet's own row number (as
+Excel or a text editor shows it) and the cell values by column (``volunteer_id``,
+``national_id``, ``started_at``, ``ended_at``, ``source``). Checking the values is the
+route's job, the same for every format.
+
+Times typed into Excel are Excel date-times without an offset: they are read as
+Asia/Shanghai, the office's time. A time of day alone is taken on the activity's day.
+
+A CSV may come as UTF-8 (with or without a BOM, LF or CRLF), as GB18030 (what Chinese
+Excel writes for "CSV (逗号分隔)"), or as UTF-16 with its BOM (Excel's "Unicode 文本",
+tab-separated); anything else is refused saying how to save it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIELDS = ("volunteer_id", "national_id", "started_at", "ended_at", "source")
+
+# Headings a sheet may use for each field, compared without spaces and case.
+_ALIASES = {
+    "volunteer_id": ("volunteer_id", "志愿者编号", "志愿者id", "志愿者ID"),
+    "national_id": ("national_id", "身份证号", "身份证号码", "公民身份号码"),
+    "started_at": ("started_at", "开始时间", "签到时间"),
+    "ended_at": ("ended_at", "结束时间", "签退时间"),
+    "source": ("source", "来源", "记录方式"),
+}
+_HEADINGS = {
+    alias.replace(" ", "").replace("\u3000", "").lower(): field
+    for field, aliases in _ALIASES.items()
+    for alias in aliases
+}
+# How the sign-in sheet's source may be written in Chinese.
+SOURCES_ZH = {
+    "签到": "checkin",
+    "组织者": "organiser",
+    "组织者记录": "organiser",
+    "补录": "backfill",
+}
+# An XLSX is a zip: its parts may unpack to far more than the upload. Refuse a sheet whose
+# parts would unpack past this many times the upload limit (a "zip bomb") before reading.
+_UNPACK_FACTOR = 40
+_HEADER_SEARCH_ROWS = 10
+
+
+class SheetUnreadable(ValueError):
+    """The file cannot be read as a sheet at all: English and Chinese sentences."""
+
+    def __init__(self, detail: str, detail_zh: str) -> None:
+        super().__init__(detail)
+        self.detail_zh = detail_zh
+
+
+@dataclass(frozen=True)
+class SheetRecord:
+    line: int  # the row number in the sheet (the heading row's number + 1 for the first)
+    values: dict[str, str]
+
+
+def field_of(heading: object) -> str | None:
+    """The field a column heading names, or None for a column the import ignores."""
+    if not isinstance(heading, str):
+        return None
+    return _HEADINGS.get(heading.replace(" ", "").replace("\u3000", "").strip().lower())
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def decode_csv(raw: bytes) -> str:
+    """The CSV's text, from UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    raise SheetUnreadable(
+        "the CSV is neither UTF-8 nor GB18030 text: save it as 'CSV UTF-8' and send it again",
+        "签到表 CSV 文件的编码无法识别（既不是 UTF-8 也不是 GB18030）："
+        "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新上传，未记录任何工时",
+    )
+
+
+def csv_dialect(text: str) -> type[csv.Dialect]:
+    """Comma-separated, or tab-separated when the heading line has tabs and no commas."""
+    first = text.split("\n", 1)[0]
+    return csv.excel_tab if "\t" in first and "," not in first else csv.excel
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def _text(value: object, day: date | None) -> str:
+    """A cell's value as the text the row checks read (times as RFC 3339 in Shanghai)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+        return moment.isoformat()
+    if isinstance(value, time) and day is not None:
+        return datetime.combine(day, value.replace(tzinfo=None), SHANGHAI).isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def local_time_text(value: str, day: date | None) -> str:
+    """A time typed as text without an offset (``2022-05-11 09:00``, ``09:00``) read as
+    Shanghai time (on the activity's day when only the time is given); anything else is
+    left as it is for the row checks to judge."""
+    text = value.strip()
+    if not text or text[-1] in "Zz" or "+" in text[8:] or "-" in text[10:]:
+        return text
+    try:
+        parsed = _local_datetime(text)
+    except ValueError:
+        if day is None:
+            return text
+        try:
+            clock = time.fromisoformat(text)
+        except ValueError:
+            return text
+        return datetime.combine(day, clock, SHANGHAI).isoformat()
+    return parsed.replace(tzinfo=SHANGHAI).isoformat() if parsed.tzinfo is None else text
+
+
+def _local_datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for layout in ("%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S"):  # Excel's own display of a time
+        try:
+            return datetime.strptime(text, layout)
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+def _check_zip(raw: bytes, limit: int) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise SheetUnreadable(
+            "the body is not an Excel (XLSX) workbook",
+            "上传的文件不是 Excel（.xlsx）工作簿：请上传下载的签到表或 CSV 文件，未记录任何工时",
+        ) from None
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > limit * _UNPACK_FACTOR:
+        raise SheetUnreadable(
+            f"the workbook unpacks to {unpacked:,} bytes, more than {_UNPACK_FACTOR} times "
+            f"the sheet limit of {limit:,} bytes (VL_MAX_SHEET_BYTES)",
+            f"该 Excel 文件解压后达 {unpacked:,} 字节，超过签到表上限的 {_UNPACK_FACTOR} 倍，"
+            "未记录任何工时",
+        )
+    return archive
+
+
+def xlsx_records(raw: bytes, day: date | None, limit: int) -> list[SheetRecord]:
+    """The first worksheet's rows under its heading row (found in the first ten rows:
+    the sheet this service writes has a title above it). Rows with nothing in the
+    columns the import reads are skipped, and so are rows whose start and end are both
+    blank: a volunteer on the sheet who did not come."""
+    _check_zip(raw, limit)
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a damaged workbook
+        raise SheetUnreadable(
+            f"the Excel workbook cannot be read: {type(e).__name__}: {e}",
+            "Excel 工作簿已损坏或格式不受支持，无法读取，未记录任何工时",
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        columns: dict[int, str] = {}
+        line = 0
+        for line, cells in enumerate(rows, start=1):
+            named = {i: f for i, c in enumerate(cells) if (f := field_of(c)) is not None}
+            if {"started_at", "ended_at"} <= set(named.values()):
+                columns = named
+                break
+            if line >= _HEADER_SEARCH_ROWS:
+                break
+        if not columns:
+            raise SheetUnreadable(
+                "no heading row with the start and end columns (开始时间, 结束时间 or "
+                "started_at, ended_at) in the sheet's first ten rows",
+                "签到表前十行中找不到列标题行（须有“开始时间”“结束时间”两列，"
+                "以及“志愿者编号”或“身份证号”列），未记录任何工时",
+            )
+        return list(_records(rows, columns, line, day))
+    finally:
+        workbook.close()
+
+
+def _records(
+    rows: Iterator[tuple[Any, ...]], columns: dict[int, str], heading_line: int, day: date | None
+) -> Iterator[SheetRecord]:
+    for line, cells in enumerate(rows, start=heading_line + 1):
+        values = {
+            field: _text(cells[i], day) if i < len(cells) else "" for i, field in columns.items()
+        }
+        if not any(values.values()):
+            continue
+        if not values.get("started_at") and not values.get("ended_at"):
+            continue  # on the sheet, did not come
+        yield SheetRecord(line, values)
+
+
+# ----------------------------------------------------------------------------- writing
+
+_HEAD = ("序号", "姓名", "身份证号（部分隐去）", "志愿者编号", "开始时间", "结束时间")
+_WIDTHS = (6, 14, 22, 38, 20, 20)
+_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_THIN = Side(style="thin", color="000000")
+
+
+def as_text(cell: Any, value: str) -> None:
+    """Write ``value`` as text, never as a formula: a name beginning ``=``, ``+``, ``-``
+    or ``@`` would otherwise be run by Excel (formula injection). The cell is stored
+    as a string and marked with a quote prefix, as Excel marks text typed after '."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+
+
+@dataclass(frozen=True)
+class SheetVolunteer:
+    name: str
+    masked_national_id: str
+    volunteer_id: str
+
+
+def write_sheet(
+    *,
+    activity_id: str,
+    title: str,
+    township: str,
+    location: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    volunteers: Sequence[SheetVolunteer],
+) -> bytes:
+    """The printable sign-in sheet: title, the activity, then one row per signed-up
+    volunteer with blank start and end times (Excel date-times, validated to the
+    activity's days). The same activity and sign-ups give the same bytes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "签到表"
+    start, end = starts_at.astimezone(SHANGHAI), ends_at.astimezone(SHANGHAI)
+    as_text(sheet.cell(1, 1), f"志愿服务活动签到表：{title}")
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    as_text(
+        sheet.cell(2, 1),
+        f"活动时间：{start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}（北京时间）　"
+        f"地点：{township} {location}　活动编号：{activity_id}",
+    )
+    heading_row = 3
+    for column, (heading, width) in enumerate(zip(_HEAD, _WIDTHS, strict=True), start=1):
+        cell = sheet.cell(heading_row, column)
+        as_text(cell, heading)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.border = Border(_THIN, _THIN, _THIN, _THIN)
+        cell.alignment = Alignment(horizontal="center")
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    first = heading_row + 1
+    for offset, volunteer in enumerate(volunteers):
+        row = first + offset
+        sheet.cell(row, 1).value = offset + 1
+        as_text(sheet.cell(row, 2), volunteer.name)
+        as_text(sheet.cell(row, 3), volunteer.masked_national_id)
+        as_text(sheet.cell(row, 4), volunteer.volunteer_id)
+        for column in (5, 6):
+            sheet.cell(row, column).number_format = _TIME_FORMAT
+        for column in range(1, 7):
+            sheet.cell(row, column).border = Border(_THIN, _THIN, _THIN, _THIN)
+    last = max(first, first + len(volunteers) - 1)
+    day_from = datetime.combine(start.date(), time())
+    day_to = datetime.combine(end.date(), time(23, 59))
+    times = DataValidation(
+        type="date",
+        operator="between",
+        formula1=_excel_serial(day_from),
+        formula2=_excel_serial(day_to),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="时间有误",
+        error=f"请填写活动期间的日期和时间（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}），"
+        "格式如 2022-05-11 09:00",
+        promptTitle="填写时间",
+        prompt="格式：年-月-日 时:分，如 2022-05-11 09:00；未到场请留空",
+        showInputMessage=True,
+    )
+    times.add(f"E{first}:F{last}")
+    sheet.add_data_validation(times)
+    sheet.freeze_panes = sheet.cell(first, 1)
+    sheet.print_title_rows = f"{heading_row}:{heading_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    as_text(
+        sheet.cell(last + 2, 1),
+        "填写说明：按实际到场时间填写开始、结束时间；未到场者两栏均留空。"
+        "填好后在“活动”页上传本表，或 POST /api/v1/activities/{id}/hours/bulk。",
+    )
+    workbook.properties.creator = "volunteer-ledger"
+    fixed = datetime(2000, 1, 1)
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    out = io.BytesIO()
+    workbook.save(out)
+    return _fixed_zip_times(out.getvalue())
+
+
+def _excel_serial(moment: datetime) -> str:
+    """The Excel serial day number of a naive local date-time (as validation formulas
+    compare cell values)."""
+    delta = moment - datetime(1899, 12, 30)
+    return f"{delta.days + delta.seconds / 86400:.6f}".rstrip("0").rstrip(".")
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_zip_times(raw: bytes) -> bytes:
+    """The workbook's zip with every member dated 1980-01-01 and a fixed modification
+    time in its properties, so the same sheet is the same bytes (openpyxl dates both with
+    the time of writing)."""
+    source = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                data = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            target.writestr(fixed, data)
+    return out.getvalue()
+
+
+def headings_of(records: Iterable[SheetRecord]) -> set[str]:
+    return {field for r in records for field in r.values}
