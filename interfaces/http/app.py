@@ -29,6 +29,7 @@ from interfaces.http.routers import (
     activities,
     audit,
     chain,
+    documents,
     insurance,
     needs,
     operations,
@@ -159,6 +160,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         insurance,
         audit,
         chain,
+        documents,
     ):
         problems.document(module.router)
         app.include_router(module.router, prefix=API_PREFIX)

@@ -1,0 +1,124 @@
+"""The supervision bulletin (定期通报): one period's figures for stations of one level.
+
+Read from the read models as they stand at one log position (the caller gives the
+position and the chain head there), so every figure in the printed bulletin can be
+traced to the log and made again: the same period, level and cut give the same answer.
+The PDF and XLSX are drawn from this answer and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from application.readmodel.base import num
+from application.readmodel.needs_queries import needs_met_by_station
+from application.readmodel.queries import ReadModels
+from application.readmodel.tables import ACTIVITY, STATION
+from domain.ranking import Period
+
+LEVEL_ZH = {"township": "乡镇（苏木）级", "village": "村（嘎查）级"}
+
+
+def months_of(period: Period) -> list[Period]:
+    """The calendar months a period spans, in order."""
+    months = []
+    start = period.start
+    while start < period.end:
+        month = Period.parse(f"{start.year}-{start.month:02d}")
+        months.append(month)
+        start = month.end
+    return months
+
+
+def bulletin(
+    reads: ReadModels, period_label: str, level: str, *, chain: dict[str, Any]
+) -> dict[str, Any]:
+    """The bulletin's figures (raises ValueError for a period the calendar cannot hold and
+    a rule violation for a level stations do not rank in, as ``/rankings`` does)."""
+    period = Period.parse(period_label)
+    ranking = reads.rankings("station", period_label, level)
+    station_ids = {row["unit_id"] for row in ranking}
+    months = months_of(period)
+    monthly = reads.unit_metrics_of("station", months)
+    hours_by_month = [
+        {
+            "month": month.label,
+            "volunteer_hours": num(
+                sum(
+                    (m.volunteer_hours for m in metrics if m.unit_id in station_ids),
+                    Decimal(0),
+                )
+            ),
+        }
+        for month, metrics in zip(months, monthly, strict=True)
+    ]
+    key_support = [
+        {k: row[k] for k in ("team_id", "name", "level", "activities", "mean_satisfaction")}
+        | {"score": row["score"], "rank": row["rank"]}
+        for row in reads.team_eligibility(period.start.year)
+        if row["key_support_eligible"]
+    ]
+    stations = {s["station_id"]: s for s in reads.store.select(STATION)}
+    needs = [
+        {k: row[k] for k in ("station_id", "name", "raised", "met", "declined", "open")}
+        for row in needs_met_by_station(reads.store, reads.rulebook, period)
+        if row["station_id"] in station_ids
+    ]
+    return {
+        "period": period_label,
+        "level": level,
+        "level_zh": LEVEL_ZH.get(level, level),
+        "position": chain["position"],
+        "ranking": ranking,
+        "unranked": [row["name"] for row in ranking if row["rank"] is None],
+        "hours_by_month": hours_by_month,
+        "key_support_teams": key_support,
+        "needs_met": needs,
+        "insurance_gaps": _gaps_by_station(reads, period, station_ids, stations),
+        "media": [
+            {"station_id": row["unit_id"], "name": row["name"], "media_points": row["media_points"]}
+            for row in ranking
+            if row["media_points"] != "0"
+        ],
+        "chain": chain,
+    }
+
+
+def _gaps_by_station(
+    reads: ReadModels, period: Period, station_ids: set[str], stations: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Uninsured participations in the period, counted per station of the level."""
+    first, end = period.start.isoformat(), period.end.isoformat()
+    gaps = [
+        g
+        for year in range(period.start.year, period.end.year + (period.end.month > 1))
+        for g in reads.insurance_gaps(year=year)
+        if first <= g["service_date"] < end
+    ]
+    if not gaps:
+        return []
+    ids = sorted({g["activity_id"] for g in gaps})
+    station_of = {
+        a["activity_id"]: a["station_id"] or a["station"]
+        for a in reads.store.select(ACTIVITY, within=("activity_id", ids))
+    }
+    counts: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
+    for g in gaps:
+        sid = station_of.get(g["activity_id"])
+        if sid in station_ids:
+            counts[sid][0] += 1
+            counts[sid][1].add(g["volunteer_id"])
+    return sorted(
+        (
+            {
+                "station_id": sid,
+                "name": stations[sid]["name"] if sid in stations else sid,
+                "participations": n,
+                "volunteers": len(people),
+            }
+            for sid, (n, people) in counts.items()
+        ),
+        key=lambda r: (-r["participations"], r["name"], r["station_id"]),
+    )

@@ -1,0 +1,63 @@
+"""``volunteer-ledger bulletin PERIOD``: the supervision bulletin as PDF, XLSX or JSON."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from interfaces.cli.common import DatabaseUrl, errors, opened
+from interfaces.documents.bulletin import bulletin_at, bulletin_json, bulletin_pdf, bulletin_xlsx
+from interfaces.http.routers.reports import PERIOD
+
+
+class Format(StrEnum):
+    json = "json"
+    pdf = "pdf"
+    xlsx = "xlsx"
+
+
+class Level(StrEnum):
+    township = "township"
+    village = "village"
+
+
+def bulletin(
+    period: Annotated[str, typer.Argument(help="`2022`, `2022-Q3` or `2022-07`.")],
+    level: Annotated[Level, typer.Option(help="The station level ranked.")] = Level.township,
+    format: Annotated[Format, typer.Option("--format", help="pdf, xlsx or json")] = Format.pdf,
+    output: Annotated[
+        Path | None, typer.Option(help="Write here (json may go to standard output).")
+    ] = None,
+    as_of_position: Annotated[int | None, typer.Option(min=0, help="Cut the log here.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The supervision bulletin (定期通报): the same period, level and cut give the same bytes."""
+    if not PERIOD.fullmatch(period):
+        errors.print(f"[red]error:[/red] period {period!r}: give a year, 2022-Q3 or 2022-07")
+        raise typer.Exit(2)
+    if output is None and format is not Format.json:
+        errors.print("[red]error:[/red] --output FILE is needed for pdf and xlsx")
+        raise typer.Exit(2)
+    with opened(database_url) as container:
+        head = container.ledger.current_position()
+        if as_of_position is not None and as_of_position > head:
+            errors.print(f"[red]error:[/red] position {as_of_position} is beyond the head ({head})")
+            raise typer.Exit(2)
+        if as_of_position is None:
+            container.catch_up()
+        answer = bulletin_at(container, period, level.value, as_of_position)
+        if format is Format.pdf:
+            data = bulletin_pdf(answer)
+        elif format is Format.xlsx:
+            data = bulletin_xlsx(answer)
+        else:
+            data = bulletin_json(answer).encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        errors.print(f"wrote {output} ({len(data)} bytes, log position {answer['position']})")

@@ -1,0 +1,190 @@
+"""The supervision bulletin as a document: its figures at a cut, then PDF or XLSX of them.
+
+``bulletin_at`` pins the figures to one log position (``as_of_position``, or the head the
+read models have reached) with the chain head and covering seal there; ``bulletin_pdf``
+and ``bulletin_xlsx`` draw only from that answer, so the JSON, the PDF and the workbook of
+one cut carry the same numbers, and the same cut gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from application.readmodel.bulletin import bulletin
+from application.readmodel.tables import STATION
+from infrastructure.audit import chain_at
+from infrastructure.bootstrap import Container
+from interfaces.documents.charts import Bar, bar_chart_svg
+from interfaces.documents.pdf import render_pdf, render_template
+from interfaces.documents.qr import qr_svg
+from interfaces.documents.xlsx import Column, Sheet, xlsx_bytes
+
+DEFAULT_OFFICE = "退役军人事务局"
+
+
+def bulletin_at(
+    container: Container, period: str, level: str, as_of_position: int | None = None
+) -> dict[str, Any]:
+    """The bulletin of ``period`` for stations of ``level`` at a cut of the log.
+
+    With ``as_of_position`` the read models are those at that position (replayed from a
+    checkpoint, kept for the next request); without, the live read models once they have
+    reached the log's current head, and the cut is that head."""
+    if as_of_position is None:
+        cut = container.ledger.current_position()
+        container.wait_for(cut, timeout=30.0)
+        reads = container.read_models()
+    else:
+        cut = as_of_position
+        reads = container.as_of.read_models_at(cut)
+    answer = bulletin(reads, period, level, chain=chain_at(container.ledger, cut))
+    centres = [
+        s["name"]
+        for s in reads.store.select(STATION, {"level": "banner_centre"})
+        if not s["closed"]
+    ]
+    answer["office"] = min(centres) if centres else DEFAULT_OFFICE
+    answer["position"] = cut
+    return answer
+
+
+def bulletin_json(answer: dict[str, Any]) -> str:
+    return json.dumps(answer, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def _change(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"↑{value}" if value > 0 else f"↓{-value}" if value < 0 else "持平"
+
+
+def footer_text(answer: dict[str, Any]) -> str:
+    """What the QR code carries: the cut, the chain head and the covering seal."""
+    chain = answer["chain"]
+    seal = chain.get("seal") or {}
+    return (
+        f"VL-BULLETIN period={answer['period']} level={answer['level']} "
+        f"position={answer['position']} head={chain['head_hash']} "
+        f"seal={seal.get('position', 'none')}"
+    )
+
+
+def bulletin_pdf(answer: dict[str, Any]) -> bytes:
+    ranked = [r for r in answer["ranking"] if r["rank"] is not None]
+    scores = bar_chart_svg(
+        [Bar(r["name"], Decimal(r["score"])) for r in ranked], title="各服务站得分"
+    )
+    hours = bar_chart_svg(
+        [Bar(m["month"], Decimal(m["volunteer_hours"])) for m in answer["hours_by_month"]],
+        title="各月志愿服务时长（小时）",
+    )
+    html = render_template(
+        "bulletin.html",
+        title=f"志愿服务监督通报（{answer['period']}）",
+        office=answer["office"],
+        b=answer,
+        change=_change,
+        scores_svg=scores,
+        hours_svg=hours,
+        qr=qr_svg(footer_text(answer)),
+    )
+    return render_pdf(html)
+
+
+RANKING_COLUMNS = [
+    ("rank", Column("名次", 8)),
+    ("name", Column("服务站", 26)),
+    ("activities", Column("活动数", 10)),
+    ("volunteer_hours", Column("服务时长（小时）", 16, "0.00")),
+    ("distinct_volunteers", Column("参与人数", 10)),
+    ("mean_satisfaction", Column("平均满意度", 12, "0.00")),
+    ("media_points", Column("宣传积分", 10, "0.00")),
+    ("score", Column("得分", 10, "0.00")),
+    ("rank_change", Column("名次变化（较上期）", 18)),
+]
+NUMERIC = {"volunteer_hours", "mean_satisfaction", "media_points", "score"}
+
+
+def _value(key: str, value: Any) -> Any:
+    if key in NUMERIC and value is not None:
+        return Decimal(value)
+    return value
+
+
+def bulletin_xlsx(answer: dict[str, Any]) -> bytes:
+    chain = answer["chain"]
+    seal = chain.get("seal") or {}
+    sheets = [
+        Sheet(
+            "排名",
+            [c for _, c in RANKING_COLUMNS],
+            [[_value(k, row[k]) for k, _ in RANKING_COLUMNS] for row in answer["ranking"]],
+        ),
+        Sheet(
+            "各月服务时长",
+            [Column("月份", 12), Column("服务时长（小时）", 16, "0.00")],
+            [[m["month"], Decimal(m["volunteer_hours"])] for m in answer["hours_by_month"]],
+        ),
+        Sheet("无活动服务站", [Column("服务站", 30)], [[name] for name in answer["unranked"]]),
+        Sheet(
+            "重点支持团队",
+            [
+                Column("名次", 8),
+                Column("团队", 30),
+                Column("活动数", 10),
+                Column("平均满意度", 12, "0.00"),
+                Column("得分", 10, "0.00"),
+            ],
+            [
+                [
+                    t["rank"],
+                    t["name"],
+                    t["activities"],
+                    Decimal(t["mean_satisfaction"]),
+                    Decimal(t["score"]),
+                ]
+                for t in answer["key_support_teams"]
+            ],
+        ),
+        Sheet(
+            "需求满足",
+            [
+                Column("服务站", 26),
+                Column("提出", 8),
+                Column("已满足", 8),
+                Column("已婉拒", 8),
+                Column("待办", 8),
+            ],
+            [
+                [n["name"], n["raised"], n["met"], n["declined"], n["open"]]
+                for n in answer["needs_met"]
+            ],
+        ),
+        Sheet(
+            "保险缺口",
+            [Column("服务站", 26), Column("未保障人次", 12), Column("未保障人数", 12)],
+            [[g["name"], g["participations"], g["volunteers"]] for g in answer["insurance_gaps"]],
+        ),
+        Sheet(
+            "宣传报道",
+            [Column("服务站", 26), Column("宣传积分", 10, "0.00")],
+            [[m["name"], Decimal(m["media_points"])] for m in answer["media"]],
+        ),
+        Sheet(
+            "存证",
+            [Column("项目", 16), Column("内容", 70)],
+            [
+                ["通报期间", answer["period"]],
+                ["服务站级别", answer["level_zh"]],
+                ["日志位置", answer["position"]],
+                ["哈希链头", chain["head_hash"]],
+                ["覆盖签章位置", seal.get("position")],
+                ["签章密钥", seal.get("key_id")],
+            ],
+        ),
+    ]
+    return xlsx_bytes(
+        sheets, title=f"志愿服务监督通报（{answer['period']}）", author=answer["office"]
+    )
