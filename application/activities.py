@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from application.base import command
 from application.errors import BulkRejected, NotFound, RowError
 from application.needs import NeedCommands
-from application.results import AwardResult, HoursRow, Recorded, Verification
+from application.results import AwardResult, FeedbackResult, HoursRow, Recorded, Verification
 from domain.activity import ServiceActivity
 from domain.awards import AwardRef, derived_entry_id
 from domain.errors import DomainError, rule_violation
@@ -22,6 +22,7 @@ from domain.values import (
     HoursSource,
     Interval,
     MediaLevel,
+    Rater,
 )
 from domain.volunteer import Volunteer
 
@@ -335,11 +336,30 @@ class ActivityCommands(NeedCommands):
         satisfaction: int,
         comment: str,
         actor: Actor,
+        rater: Rater | None = None,
+        given_on: date | None = None,
         expected_version: int | None = None,
-    ) -> Recorded:
+    ) -> FeedbackResult:
+        """A rating by ``rater`` (None: anonymous, and marked so) given on ``given_on`` (None:
+        today). It counts only within the feedback window of the rulebook version in force
+        on the activity's service date; outside it, it is recorded, flagged and not counted."""
         activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.record_feedback(satisfaction, comment, actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        rules = self.rules_for(activity.window)
+        today = (self.clock().astimezone(UTC) + rules.utc_offset).date()
+        given = today if given_on is None else given_on
+        counted = activity.record_feedback(
+            satisfaction,
+            comment,
+            actor,
+            rater=Rater(BeneficiaryType.PUBLIC, None, anonymous=True) if rater is None else rater,
+            given_on=given,
+            today=today,
+            window_days=rules.feedback_window_days,
+            utc_offset=rules.utc_offset,
+        )
+        return FeedbackResult(
+            activity.id, activity.version, self.record(activity), counted=counted, given_on=given
+        )
 
     @command
     def record_media(

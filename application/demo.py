@@ -40,6 +40,7 @@ from domain.values import (
     MediaLevel,
     MemberRole,
     PersonType,
+    Rater,
     Role,
     StationLevel,
     TeamLevel,
@@ -676,13 +677,19 @@ class _Year:
             for kind in kinds
         }
         ledger.record_beneficiaries(activity, counts=counts, actor=self.actor(staff))
-        for _ in range(rng.randint(1, 3)):
+        ended = window.local_end_date(ledger.rulebook.latest.utc_offset)
+        for n in range(rng.randint(1, 3)):
             score = rng.choices((5, 4, 3), (55, 35, 10))[0]
+            # Each rating names its rater (one of the people served, by type and household)
+            # and is given within days of the activity, as the office collects them.
+            kind = kinds[n % len(kinds)] if kinds else BeneficiaryType.PUBLIC
             ledger.record_feedback(
                 activity,
                 satisfaction=score,
                 comment=rng.choice(COMMENTS[score]),
                 actor=self.actor(staff),
+                rater=Rater(kind, f"{str(activity)[:8]}-{n + 1:02d}户"),
+                given_on=ended + timedelta(days=n),
             )
         if rng.random() < 0.35:
             level = rng.choices(list(MediaLevel), MEDIA_WEIGHTS)[0]

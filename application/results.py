@@ -19,6 +19,14 @@ class Recorded:
 
 
 @dataclass(frozen=True)
+class FeedbackResult(Recorded):
+    """A recorded rating: whether it counts (given within the feedback window) and its date."""
+
+    counted: bool = True
+    given_on: date | None = None
+
+
+@dataclass(frozen=True)
 class AwardResult:
     entry_id: UUID
     volunteer_id: UUID

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.awards import AwardRef
 from domain.copying import CopiedOnLoad
-from domain.errors import rule_violation
+from domain.errors import invalid_value, rule_violation
 from domain.values import (
     ActivityStatus,
     Actor,
@@ -21,6 +21,7 @@ from domain.values import (
     Interval,
     MediaCoverage,
     MediaLevel,
+    Rater,
     check_text,
 )
 
@@ -125,6 +126,8 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         self.recorders: set[str] = set()
         self.beneficiaries: dict[str, int] = {}
         self.satisfaction: list[int] = []
+        # The named raters (Rater.key) who have rated: one rating each.
+        self.raters: set[str] = set()
         self.media: list[MediaCoverage] = []
         self.awards: dict[UUID, UUID] = {}
         self.verified_by: str | None = None
@@ -502,18 +505,102 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         for kind, n in counts.items():
             self.beneficiaries[kind] = self.beneficiaries.get(kind, 0) + n
 
-    def record_feedback(self, satisfaction: int, comment: str, actor: Actor) -> None:
+    class FeedbackRecorded(Aggregate.Event):
+        """Version 2 names the rater, the date the rating was given, whether it counts (given
+        within the rulebook's feedback window after the activity ended) and that window.
+        Version 1 ratings named none of these: they upcast with no rater, no date and
+        ``counted`` None, and the read models decide them by the date they were recorded
+        (a rating cannot have been given after it was recorded)."""
+
+        TOPIC = f"{T}.FeedbackRecorded"
+        class_version = 2
+        satisfaction: int
+        comment: str
+        rater: Rater | None
+        given_on: date | None
+        counted: bool | None
+        window_days: int | None
+        actor: Actor
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["rater"] = None
+            state["given_on"] = None
+            state["counted"] = None
+            state["window_days"] = None
+
+    def record_feedback(
+        self,
+        satisfaction: int,
+        comment: str,
+        actor: Actor,
+        *,
+        rater: Rater,
+        given_on: date,
+        today: date,
+        window_days: int,
+        utc_offset: timedelta,
+    ) -> bool:
+        """Record a rating; True when it counts in rankings and eligibility (given within
+        ``window_days`` after the activity ended). One rating per named rater per activity."""
         self._require((*_OPEN, ActivityStatus.COMPLETED, ActivityStatus.VERIFIED), "take feedback")
         if not 1 <= satisfaction <= 5:
             raise rule_violation(
                 "satisfaction-range", f"satisfaction {satisfaction} must be from 1 to 5"
             )
         check_text("comment", comment, multiline=True, required=False)
-        self._feedback_recorded(satisfaction=satisfaction, comment=comment, actor=actor)
+        if rater.beneficiary_type is None:
+            raise invalid_value(
+                "rater.beneficiary_type", "rater-required", "a rating names its rater's type"
+            )
+        if rater.reference is not None:
+            check_text("rater.reference", rater.reference, max_length=100)
+        if given_on > today:
+            raise invalid_value(
+                "given_on", "feedback-date-future", f"given_on {given_on} is after today {today}"
+            )
+        starts = self.window.local_date(utc_offset)
+        if given_on < starts:
+            raise rule_violation(
+                "feedback-before-activity",
+                f"a rating given on {given_on} predates activity {self.id}, which starts {starts}",
+                f"评价日期 {given_on} 早于活动开始日期 {starts}",
+            )
+        key = rater.key
+        if key is not None and key in self.raters:
+            raise rule_violation(
+                "duplicate-rating",
+                f"{rater.beneficiary_type.value} {rater.reference!r} has already rated activity "
+                f"{self.id}: one rating per rater per activity",
+                f"服务对象 {rater.reference} 已对该活动作出评价：每位服务对象对同一活动只能评价一次",
+            )
+        counted = given_on <= self.window.local_end_date(utc_offset) + timedelta(days=window_days)
+        self._feedback_recorded(
+            satisfaction=satisfaction,
+            comment=comment,
+            rater=rater,
+            given_on=given_on,
+            counted=counted,
+            window_days=window_days,
+            actor=actor,
+        )
+        return counted
 
-    @event("FeedbackRecorded", topic=f"{T}.FeedbackRecorded")
-    def _feedback_recorded(self, satisfaction: int, comment: str, actor: Actor) -> None:
+    @event(FeedbackRecorded)
+    def _feedback_recorded(
+        self,
+        satisfaction: int,
+        comment: str,
+        rater: Rater | None,
+        given_on: date | None,
+        counted: bool | None,
+        window_days: int | None,
+        actor: Actor,
+    ) -> None:
         self.satisfaction.append(satisfaction)
+        key = rater.key if rater is not None else None
+        if key is not None:
+            self.raters.add(key)
 
     def record_media(
         self, *, outlet: str, level: MediaLevel, url: str, published_on: date, actor: Actor

@@ -78,6 +78,8 @@ class RulebookVersion:
     courtesy_tiers: tuple[CourtesyTier, ...]
     key_support: KeySupportRule
     ranking: RankingWeights
+    # A rating counts only if given within this many days after its activity ended.
+    feedback_window_days: int = 30
 
     def category(self, category: Category) -> CategoryRule:
         try:

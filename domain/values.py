@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -262,6 +263,10 @@ class Interval:
     def __str__(self) -> str:
         return f"{_fmt(self.start)}–{_fmt(self.end)}"
 
+    def local_end_date(self, offset: timedelta) -> date:
+        """The calendar date the interval ends on at the rulebook's UTC offset."""
+        return _shift(self.end, offset).date()
+
 
 def _shift(moment: datetime, offset: timedelta) -> datetime:
     utc = moment - (moment.utcoffset() or timedelta(0))
@@ -295,6 +300,37 @@ class InsurancePolicy:
 
     def covers(self, day: date) -> bool:
         return self.covers_from <= day <= self.covers_to
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Who gave a rating: a beneficiary type and a household or person reference, or
+    ``anonymous`` (allowed, and marked). ``beneficiary_type`` is None only for ratings
+    recorded before raters were named (FeedbackRecorded version 1)."""
+
+    beneficiary_type: BeneficiaryType | None
+    reference: str | None
+    anonymous: bool = False
+
+    def __post_init__(self) -> None:
+        if self.anonymous and self.reference:
+            raise invalid_value(
+                "rater.reference", "rater-reference", "an anonymous rater has no reference"
+            )
+        if not self.anonymous and self.beneficiary_type is not None and not self.reference:
+            raise invalid_value(
+                "rater.reference",
+                "rater-reference",
+                "a rater names a household or person reference, or is anonymous",
+            )
+
+    @property
+    def key(self) -> str | None:
+        """What makes two ratings the same rater's (None: anonymous, never the same)."""
+        if self.anonymous or self.beneficiary_type is None or not self.reference:
+            return None
+        reference = "".join(unicodedata.normalize("NFKC", self.reference).casefold().split())
+        return f"{self.beneficiary_type.value}:{reference}"
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ class _Version(_Strict):
     courtesy_tiers: list[_Tier]
     key_support: _KeySupport
     ranking: _Ranking
+    feedback_window_days: int = Field(default=30, ge=0, le=366)
     categories: dict[str, _Category] = Field(min_length=1)
 
     @field_validator("utc_offset")
@@ -170,6 +171,7 @@ class _Version(_Strict):
                 media_points=self.ranking.media_points,
                 media_level_points=dict(self.ranking.media_level_points),
             ),
+            feedback_window_days=self.feedback_window_days,
         )
 
 

@@ -26,6 +26,7 @@ from domain.values import (
     MediaLevel,
     MemberRole,
     PersonType,
+    Rater,
     Role,
     StationLevel,
     TeamLevel,
@@ -113,6 +114,7 @@ DATACLASSES: dict[str, type[Any]] = {
     "media_coverage": MediaCoverage,
     "award_figures": AwardFigures,
     "award_ref": AwardRef,
+    "rater": Rater,
 }
 
 

@@ -391,3 +391,18 @@ def media_points(rulebook: Rulebook, start_date: str | None, level: Enum) -> Dec
     """Points for one media coverage, under the rulebook in force on the activity's date."""
     rules = rulebook.in_force_on(date.fromisoformat(start_date)) if start_date else rulebook.latest
     return Decimal(rules.ranking.media_level_points.get(level, Decimal(0)))  # type: ignore[call-overload]
+
+
+def rating_counts(rulebook: Rulebook, e: Any, start_date: str | None, ends_at: str | None) -> bool:
+    """Whether a FeedbackRecorded counts in rankings and eligibility. Version 2 ratings say
+    so (given within the feedback window after the activity ended). A version 1 rating
+    named no date: it counts only if recorded within the window of the rulebook in force
+    on the activity's date, since it cannot have been given after it was recorded."""
+    if e.counted is not None:
+        return bool(e.counted)
+    if not start_date or not ends_at:
+        return False  # an activity the projection does not know: nothing to attribute it to
+    rules = rulebook.in_force_on(date.fromisoformat(start_date))
+    ended = (datetime.fromisoformat(ends_at).astimezone(UTC) + rules.utc_offset).date()
+    recorded = (e.timestamp.astimezone(UTC) + rules.utc_offset).date()
+    return bool(recorded <= ended + timedelta(days=rules.feedback_window_days))

@@ -19,12 +19,14 @@ from application.readmodel.base import (
     iso,
     media_points,
     num,
+    rating_counts,
     text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import (
     ACTIVITY,
     CORRECTION,
+    FEEDBACK,
     PARTICIPANT,
     STATION,
     TEAM,
@@ -36,7 +38,7 @@ from application.readmodel.tables import (
 class DirectoryProjection(Projection):
     name = "directory"
     weight = 6
-    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION, CORRECTION)
+    tables = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION, CORRECTION, FEEDBACK)
     ignored = (
         AUDIT_EVENTS
         | NEED_EVENTS
@@ -231,6 +233,7 @@ class DirectoryProjection(Projection):
                 "beneficiaries": "{}",
                 "feedback_n": 0,
                 "satisfaction_sum": 0,
+                "feedback_uncounted": 0,
                 "media_points": "0",
                 "verified_by": None,
                 "verified_position": None,
@@ -368,16 +371,40 @@ class DirectoryProjection(Projection):
     def _rejected(self, store: RowStore, e: Any, position: int) -> None:
         self._decided(store, e, position, "rejected", e.reason)
 
-    @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction",))
+    @handles("ServiceActivity.FeedbackRecorded")
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:
+        """Every rating is listed; only counted ones enter the activity's mean (feedback_n,
+        satisfaction_sum), the others are counted apart as flagged."""
         row = self._activity(store, e)
-        self._activity_changed(
-            store,
-            e,
-            position,
-            feedback_n=int(row.get("feedback_n", 0)) + 1,
-            satisfaction_sum=int(row.get("satisfaction_sum", 0)) + e.satisfaction,
+        counted = rating_counts(self.rulebook, e, row.get("start_date"), row.get("ends_at"))
+        rater = e.rater
+        store.upsert(
+            FEEDBACK,
+            {
+                "activity_id": text(e.originator_id),
+                "seq": e.originator_version,
+                "satisfaction": e.satisfaction,
+                "comment": e.comment,
+                "rater_type": None
+                if rater is None or rater.beneficiary_type is None
+                else enum(rater.beneficiary_type),
+                "rater_reference": None if rater is None else rater.reference,
+                "anonymous": int(rater is not None and rater.anonymous),
+                "given_on": None if e.given_on is None else e.given_on.isoformat(),
+                "counted": int(counted),
+                "recorded_by": e.actor.user_id,
+                "recorded_at": iso(e.timestamp),
+                "position": position,
+            },
         )
+        if counted:
+            changes = {
+                "feedback_n": int(row.get("feedback_n", 0)) + 1,
+                "satisfaction_sum": int(row.get("satisfaction_sum", 0)) + e.satisfaction,
+            }
+        else:
+            changes = {"feedback_uncounted": int(row.get("feedback_uncounted") or 0) + 1}
+        self._activity_changed(store, e, position, **changes)
 
     @handles("ServiceActivity.BeneficiariesServed")
     def _served(self, store: RowStore, e: Any, position: int) -> None:

@@ -20,6 +20,7 @@ from application.readmodel.tables import (
     CORRECTION,
     ELIGIBILITY,
     ENTRY,
+    FEEDBACK,
     INSURED_ACTIVITY,
     PARTICIPANT,
     PARTICIPATION,
@@ -190,6 +191,33 @@ class ReadModels(NeedReads):
         return self.store.select(
             CORRECTION, {"activity_id": activity_id}, order_by=("proposed_at", "correction_id")
         )
+
+    def feedback(self, activity_id: str) -> list[Row] | None:
+        """Every rating of an activity, in the order recorded: rater (or anonymous), date
+        given, who recorded it, and ``counted`` (false: outside the feedback window, shown
+        but never counted)."""
+        if self.store.get(ACTIVITY, (activity_id,)) is None:
+            return None
+        rows = self.store.select(FEEDBACK, {"activity_id": activity_id}, order_by=("seq",))
+        return [
+            {
+                "satisfaction": r["satisfaction"],
+                "comment": r["comment"],
+                "rater": None
+                if r["rater_type"] is None and not r["anonymous"]
+                else {
+                    "beneficiary_type": r["rater_type"],
+                    "reference": r["rater_reference"],
+                    "anonymous": bool(r["anonymous"]),
+                },
+                "given_on": r["given_on"],
+                "counted": bool(r["counted"]),
+                "recorded_by": r["recorded_by"],
+                "recorded_at": r["recorded_at"],
+                "position": r["position"],
+            }
+            for r in rows
+        ]
 
     # ----------------------------------------------------------------- ledger and eligibility
 

@@ -23,6 +23,7 @@ from application.readmodel.base import (
     handles,
     media_points,
     num,
+    rating_counts,
     text,
 )
 from application.readmodel.store import RowStore
@@ -108,6 +109,7 @@ class RankingProjection(Projection):
                 "team_id": text(e.team_id),
                 "station": station,
                 "start_date": e.window.local_date(self.latest.utc_offset).isoformat(),
+                "ends_at": e.window.end.isoformat(),
                 "status": "planned",
                 "feedback_n": 0,
                 "satisfaction_sum": 0,
@@ -133,10 +135,15 @@ class RankingProjection(Projection):
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
-    @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction",))
+    @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction", "counted", "timestamp"))
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:
+        """A counted rating enters its activity's mean, in the activity's period whenever it
+        was given; one out of the feedback window (or a version 1 rating recorded after it)
+        never does."""
         key = (text(e.originator_id),)
         row = store.get(RANK_ACTIVITY, key) or {}
+        if not rating_counts(self.rulebook, e, row.get("start_date"), row.get("ends_at")):
+            return
         store.update(
             RANK_ACTIVITY,
             key,

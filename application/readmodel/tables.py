@@ -24,6 +24,10 @@ INT_COLUMNS = {
     "participants",
     "feedback_n",
     "satisfaction_sum",
+    "feedback_uncounted",
+    "anonymous",
+    "counted",
+    "satisfaction",
     "attendance_version",
     "member_count",
     "dissolved",
@@ -134,6 +138,7 @@ ACTIVITY = Table(
         "beneficiaries",
         "feedback_n",
         "satisfaction_sum",
+        "feedback_uncounted",
         "media_points",
         "verified_by",
         "verified_position",
@@ -142,6 +147,26 @@ ACTIVITY = Table(
     ("activity_id",),
     mirrored=True,
     indexes=(("start_date",), ("team_id",)),
+)
+# Every rating, counted or not (out of the window: kept and shown, flagged, never counted).
+FEEDBACK = Table(
+    "rm_feedback",
+    (
+        "activity_id",
+        "seq",
+        "satisfaction",
+        "comment",
+        "rater_type",
+        "rater_reference",
+        "anonymous",
+        "given_on",
+        "counted",
+        "recorded_by",
+        "recorded_at",
+        "position",
+    ),
+    ("activity_id", "seq"),
+    created_once=True,
 )
 PARTICIPANT = Table(
     "rm_participant",
@@ -199,7 +224,16 @@ CORRECTION = Table(
     ("activity_id", "correction_id"),
     created_once=True,
 )
-DIRECTORY_TABLES = (TEAM, TEAM_MEMBER, VOLUNTEER, ACTIVITY, PARTICIPANT, STATION, CORRECTION)
+DIRECTORY_TABLES = (
+    TEAM,
+    TEAM_MEMBER,
+    VOLUNTEER,
+    ACTIVITY,
+    PARTICIPANT,
+    STATION,
+    CORRECTION,
+    FEEDBACK,
+)
 
 ACCOUNT = Table(
     "rm_ledger_account",
@@ -279,6 +313,7 @@ RANK_ACTIVITY = Table(
         "team_id",
         "station",
         "start_date",
+        "ends_at",
         "status",
         "feedback_n",
         "satisfaction_sum",

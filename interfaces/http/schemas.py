@@ -6,7 +6,7 @@ edge refuses what the aggregates would, as a 422 naming the field."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -431,10 +432,53 @@ class CancelActivity(BaseModel):
     reason: LongText
 
 
+class RaterIn(BaseModel):
+    """Who gave a rating: a beneficiary type and a household or person reference, or
+    ``anonymous: true`` (no reference; allowed, and marked)."""
+
+    model_config = ConfigDict(extra="forbid")
+    beneficiary_type: BeneficiaryName
+    reference: (
+        Annotated[str, Field(min_length=1, max_length=100), _checked(max_length=100)] | None
+    ) = None
+    anonymous: bool = False
+
+    @model_validator(mode="after")
+    def _named_or_anonymous(self) -> RaterIn:
+        if self.anonymous and self.reference is not None:
+            raise PydanticCustomError(
+                "rater_reference", "an anonymous rater has no reference (匿名评价不填写服务对象)"
+            )
+        if not self.anonymous and self.reference is None:
+            raise PydanticCustomError(
+                "rater_reference",
+                "name the rater's household or person reference, or set anonymous "
+                "(须填写服务对象的户或人员编号，或注明匿名)",
+            )
+        return self
+
+
 class RecordFeedback(BaseModel):
-    model_config = _example(satisfaction=5, comment="讲得很清楚，谢谢！")
+    model_config = _example(
+        satisfaction=5,
+        comment="讲得很清楚，谢谢！",
+        rater={"beneficiary_type": "veteran", "reference": "嘎鲁图镇-0031户"},
+        given_on="2022-05-13",
+    )
     satisfaction: int = Field(ge=1, le=5)
     comment: Comment = ""
+    # None: an anonymous rating of the public, marked anonymous.
+    rater: RaterIn | None = None
+    # None: today (Asia/Shanghai).
+    given_on: Day | None = None
+
+
+class FeedbackWritten(WriteResult):
+    """A recorded rating: ``counted`` is false when it was given outside the feedback window
+    (it is kept and shown, flagged, and never counted in rankings or eligibility)."""
+
+    counted: bool
+    given_on: date
 
 
 class Page(BaseModel):

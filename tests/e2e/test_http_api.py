@@ -111,8 +111,8 @@ def test_an_activity_from_plan_to_points_and_every_read(api: Api) -> None:
             "source": "checkin",
         }
         ok(staff.post(f"/activities/{aid}/hours", json=hours))
-    feedback = {"satisfaction": 5, "comment": "讲得很清楚，谢谢！"}
-    ok(staff.post(f"/activities/{aid}/feedback", json=feedback))
+    feedback = {"satisfaction": 5, "comment": "讲得很清楚，谢谢！", "given_on": "2022-05-11"}
+    ok(staff.post(f"/activities/{aid}/feedback", json=feedback), 201)
     ok(staff.post(f"/activities/{aid}/complete"))
 
     # four-eyes: whoever recorded the hours cannot verify them
@@ -210,7 +210,9 @@ def test_bad_input_unknown_ids_and_stale_versions_are_problems(api: Api) -> None
     problem(staff.get(f"/teams/{unknown}"), 404)
     problem(staff.get(f"/volunteers/{unknown}/ledger"), 404)
 
-    current = ok(staff.post(f"/activities/{aid}/feedback", json={"satisfaction": 4}))["version"]
+    current = ok(staff.post(f"/activities/{aid}/feedback", json={"satisfaction": 4}), 201)[
+        "version"
+    ]
     stale = staff.post(f"/activities/{aid}/complete", headers={"If-Match": f'"{current - 1}"'})
     assert problem(stale, 412)["current_version"] == current
     done = staff.post(f"/activities/{aid}/complete", headers={"If-Match": f'"{current}"'})

@@ -279,7 +279,7 @@ def test_chinese_text_in_every_free_text_field_round_trips(api: Api) -> None:
         "reason": text,
     }
     ok(staff.post(f"/activities/{aid}/hours/{vid}/corrections", json=fix))
-    ok(staff.post(f"/activities/{aid}/feedback", json={"satisfaction": 5, "comment": text}))
+    ok(staff.post(f"/activities/{aid}/feedback", json={"satisfaction": 5, "comment": text}), 201)
     media = {
         "outlet": text,
         "level": "banner",

@@ -43,8 +43,8 @@ def history(container: Container) -> dict[str, Any]:
     a1 = activity(ledger, team_a, day=D1)  # health_education ×1.0
     hours(ledger, a1, v1, at(D1, 9), at(D1, 12, 40))  # 3 h 40 → 3.5 h, 3.5 points
     hours(ledger, a1, v2, at(D1, 9), at(D1, 11, 10))  # 2 h 10 → 2 h, 2 points
-    ledger.record_feedback(a1, satisfaction=5, comment="", actor=STAFF)
-    ledger.record_feedback(a1, satisfaction=4, comment="", actor=STAFF)
+    ledger.record_feedback(a1, satisfaction=5, comment="", actor=STAFF, given_on=D1)
+    ledger.record_feedback(a1, satisfaction=4, comment="", actor=STAFF, given_on=D1)
     ledger.record_media(
         a1, outlet="通辽日报", level=MediaLevel.CITY, url="", published_on=D1, actor=STAFF
     )
@@ -54,13 +54,13 @@ def history(container: Container) -> dict[str, Any]:
     b1 = activity(ledger, team_b, day=D2, category="emergency_rescue", township="乌兰苏木")  # ×2.0
     hours(ledger, b1, v3, at(D2, 8), at(D2, 10, 20))  # 2 h 20 → 2.5 h, 5 points
     hours(ledger, b1, v4, at(D2, 8), at(D2, 9))  # uninsured: recorded and flagged, 2 points
-    ledger.record_feedback(b1, satisfaction=3, comment="", actor=STAFF)
+    ledger.record_feedback(b1, satisfaction=3, comment="", actor=STAFF, given_on=D2)
     ledger.complete_activity(b1, actor=STAFF)
     ledger.verify_activity(b1, actor=BUREAU)
 
     b2 = activity(ledger, team_b, day=D3, category="epidemic_prevention", township="乌兰苏木")
     hours(ledger, b2, v1, at(D3, 8), at(D3, 9, 50))
-    ledger.record_feedback(b2, satisfaction=5, comment="", actor=STAFF)
+    ledger.record_feedback(b2, satisfaction=5, comment="", actor=STAFF, given_on=D3)
     ledger.complete_activity(b2, actor=STAFF)  # completed, never verified
 
     ledger.complete_training(

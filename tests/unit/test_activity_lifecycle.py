@@ -9,6 +9,7 @@ import pytest
 
 from domain.awards import AwardRef
 from domain.values import ActivityStatus, Actor, BeneficiaryType, MediaLevel, Role
+from tests.unit.ratings import terms
 
 ANN = UUID(int=1)
 
@@ -82,7 +83,7 @@ def test_cancel_rules(make_activity, actor, checker, rejects, names):
 
 @pytest.mark.parametrize("satisfaction", [1, 5])
 def test_feedback_from_1_to_5(activity, actor, names, satisfaction):
-    activity.record_feedback(satisfaction, "good", actor)
+    activity.record_feedback(satisfaction, "good", actor, **terms())
     assert names(activity.collect_events()) == ["FeedbackRecorded"]
     assert activity.satisfaction == [satisfaction]
 
@@ -90,7 +91,7 @@ def test_feedback_from_1_to_5(activity, actor, names, satisfaction):
 @pytest.mark.parametrize("satisfaction", [0, 6, -1])
 def test_feedback_outside_1_to_5_is_refused(activity, actor, rejects, satisfaction):
     with rejects(activity, "satisfaction-range"):
-        activity.record_feedback(satisfaction, "?", actor)
+        activity.record_feedback(satisfaction, "?", actor, **terms())
 
 
 def test_media_coverage(activity, actor, rejects, names):

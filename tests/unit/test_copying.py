@@ -10,6 +10,7 @@ from uuid import uuid4
 from domain.activity import ServiceActivity
 from domain.values import Actor, HoursSource, Interval
 from domain.volunteer import Volunteer
+from tests.unit.ratings import terms
 
 
 def test_a_copied_volunteer_changes_alone(
@@ -41,6 +42,6 @@ def test_a_copied_activity_changes_alone(
         tolerance=tolerance,  # type: ignore[arg-type]
         actor=actor,
     )
-    changed.record_feedback(5, "好", actor)
+    changed.record_feedback(5, "好", actor, **terms())
     assert activity.state() == before
     assert len(changed.attendance) == 1 and not activity.attendance

@@ -29,6 +29,7 @@ from domain.values import (
     Interval,
     MediaLevel,
     PersonType,
+    Rater,
     Role,
     national_id_check_char,
 )
@@ -240,6 +241,15 @@ near_window = st.builds(
     st.integers(1, 150),
 )
 
+RATERS = st.sampled_from(
+    [
+        Rater(BeneficiaryType.VETERAN, "户-1"),
+        Rater(BeneficiaryType.VETERAN, "户－１"),  # the same household, typed full-width
+        Rater(BeneficiaryType.PUBLIC, "户-1"),
+        Rater(BeneficiaryType.PUBLIC, None, anonymous=True),
+    ]
+)
+
 activity_commands = weighted(
     {
         "record_hours": command(
@@ -263,7 +273,13 @@ activity_commands = weighted(
                 st.sampled_from(list(BeneficiaryType)), st.integers(-1, 5), max_size=3
             ),
         ),
-        "record_feedback": command(1, satisfaction=st.integers(0, 6), comment=st.just("ok")),
+        "record_feedback": command(
+            2,
+            satisfaction=st.integers(0, 6),
+            comment=st.just("ok"),
+            rater=RATERS,
+            given_on=st.dates(date(2022, 5, 30), date(2023, 1, 2)),
+        ),
         "record_media": command(
             1,
             outlet=st.just("Daily"),
@@ -296,6 +312,12 @@ def run_activity(rules, commands) -> Run:
         kwargs = {"actor": STAFF[0], **kwargs}
         if name in ("record_hours", "correct_attendance"):
             kwargs["tolerance"] = tolerance
+        if name == "record_feedback":
+            kwargs.update(
+                today=date(2022, 12, 31),
+                window_days=rules.feedback_window_days,
+                utc_offset=rules.utc_offset,
+            )
         if name == "verify":
             kwargs["awards"] = [
                 AwardRef(v, UUID(int=100 + n)) for n, v in enumerate(a.participants())
@@ -313,3 +335,18 @@ def run_activity(rules, commands) -> Run:
 @given(commands=st.lists(activity_commands, min_size=10, max_size=40))
 def test_an_activity_rebuilt_from_its_events_equals_the_live_one(rules, commands):
     run_activity(rules, commands).check_rebuilds()
+
+
+@PROPERTY
+@given(commands=st.lists(activity_commands, min_size=10, max_size=40))
+def test_one_rating_per_named_rater_counted_only_within_the_window(rules, commands):
+    """Whatever is attempted: a named rater (full-width or not) rates an activity once, and a
+    rating counts exactly when given by the 30th day after the activity ended (1 July)."""
+    ratings = [
+        e for e in run_activity(rules, commands).events if type(e).__name__ == "FeedbackRecorded"
+    ]
+    named = [e.rater.key for e in ratings if not e.rater.anonymous]
+    assert len(named) == len(set(named))
+    for e in ratings:
+        assert e.counted == (e.given_on <= date(2022, 7, 1))
+        assert e.window_days == rules.feedback_window_days

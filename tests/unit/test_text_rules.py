@@ -34,6 +34,7 @@ from domain.values import (
 )
 from domain.volunteer import Volunteer
 from tests.hostile_text import hostile_text, refused, refused_characters
+from tests.unit.ratings import terms
 
 # ----------------------------------------------------------------- the rule itself
 
@@ -448,7 +449,7 @@ FIELDS = [
     Field(
         "record_feedback",
         "comment",
-        lambda t, c: c.activity().record_feedback(5, t, c.actor),
+        lambda t, c: c.activity().record_feedback(5, t, c.actor, **terms()),
         multiline=True,
         required=False,
         max_length=2000,

@@ -24,6 +24,7 @@ from domain.values import (
     HoursSource,
     Interval,
     MediaLevel,
+    Rater,
     TeamLevel,
     normalise_national_id,
 )
@@ -39,6 +40,7 @@ from interfaces.http.schemas import (
     CancelActivity,
     CorrectHours,
     CorrectionResult,
+    FeedbackWritten,
     Page,
     PlanActivity,
     RecordBeneficiaries,
@@ -629,6 +631,17 @@ def list_corrections(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str,
     return {"activity_id": str(activity_id), "items": rows}
 
 
+@router.get("/activities/{activity_id}/feedback")
+def list_feedback(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
+    """Every rating of the activity: satisfaction, rater (``null``: recorded before raters
+    were named), date given, who recorded it, and ``counted`` (false: given outside the
+    rulebook's feedback window; shown, flagged, never counted)."""
+    rows = reads.feedback(str(activity_id))
+    if rows is None:
+        raise Problem(404, "not-found", "Not found", f"activity {activity_id} not found")
+    return {"activity_id": str(activity_id), "items": rows}
+
+
 @router.post("/activities/{activity_id}/beneficiaries")
 def record_beneficiaries(
     activity_id: UUID,
@@ -649,24 +662,35 @@ def record_beneficiaries(
     )
 
 
-@router.post("/activities/{activity_id}/feedback")
+@router.post("/activities/{activity_id}/feedback", status_code=status.HTTP_201_CREATED)
 def record_feedback(
     activity_id: UUID,
     body: RecordFeedback,
     caller: CallerDep,
     container: ContainerDep,
     if_match: IfMatch,
-) -> WriteResult:
-    """Record a beneficiary's feedback: satisfaction 1–5 and a comment."""
+) -> FeedbackWritten:
+    """Record a beneficiary's rating: satisfaction 1–5, a comment, the rater (or anonymous)
+    and the date given. One rating per rater per activity (409 ``duplicate-rating``); a
+    rating given outside the rulebook's feedback window after the activity ended is kept
+    with ``counted: false`` and never counts in rankings or eligibility."""
     _may_write(container, caller, activity_id, "feedback")
-    return WriteResult.of(
-        container.ledger.record_feedback(
-            activity_id,
-            satisfaction=body.satisfaction,
-            comment=body.comment,
-            actor=caller.actor,
-            expected_version=if_match,
-        )
+    rater = body.rater
+    result = container.ledger.record_feedback(
+        activity_id,
+        satisfaction=body.satisfaction,
+        comment=body.comment,
+        actor=caller.actor,
+        rater=None
+        if rater is None
+        else Rater(BeneficiaryType(rater.beneficiary_type), rater.reference, rater.anonymous),
+        given_on=body.given_on,
+        expected_version=if_match,
+    )
+    return FeedbackWritten(
+        **WriteResult.of(result).model_dump(),
+        counted=result.counted,
+        given_on=result.given_on,
     )
 
 
