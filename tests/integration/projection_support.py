@@ -131,6 +131,9 @@ def answers(reads: ReadModels, volunteer_ids: list[str]) -> dict[str, Any]:
         "eligibility": reads.volunteer_eligibility(limit=10_000),
         "team_eligibility": reads.team_eligibility(2022),
         "activities": reads.activities(limit=10_000),
+        "needs": reads.needs(today=date(2022, 12, 31), limit=10_000),
+        "projects": reads.projects(limit=10_000),
+        "needs_met": reads.needs_met(),
     }
 
 
@@ -183,6 +186,9 @@ class Workload:
         self.signed_up: list[tuple[UUID, UUID]] = []
         self.signed_up_again = 0
         self.awards: list[tuple[UUID, UUID]] = []
+        self.needs: list[UUID] = []
+        self.projects: list[UUID] = []
+        self.activity_township: dict[UUID, str] = {}
         self.recorded = 0
         self.refused = 0
 
@@ -211,7 +217,11 @@ class Workload:
     def plan(self) -> None:
         day = YEAR_START + timedelta(days=self.rng.randrange(365))
         township = self.rng.choice(TOWNSHIPS)
+        project = None
+        if self.projects and self.rng.random() < 0.4:
+            project = self.rng.choice(self.projects)
         recorded = self.ledger.plan_activity(
+            project_id=project,
             title=f"活动{len(self.activities) + 1}",
             category=Category(self.rng.choice(self.categories)),
             team_id=self.rng.choice(self.teams),
@@ -225,6 +235,7 @@ class Workload:
         )
         self.activities[recorded.id] = day
         self.status[recorded.id] = "planned"
+        self.activity_township[recorded.id] = township
 
     def publish(self) -> None:
         aid = self._activity("planned")
@@ -338,6 +349,46 @@ class Workload:
         self.ledger.cancel_activity(aid, reason="天气原因", actor=STAFF)
         self.status[aid] = "cancelled"
 
+    def raise_need(self) -> None:
+        township = self.rng.choice(TOWNSHIPS)
+        recorded = self.ledger.raise_need(
+            township=township,
+            station_id=station(self.ledger, township),
+            beneficiary_type=self.rng.choice(list(BeneficiaryType)),
+            category=self.rng.choice(["life_difficulty", "education_difficulty", *self.categories]),
+            description=f"需求{len(self.needs) + 1}",
+            raised_by_name="王桂兰",
+            raised_by_contact="13947700123",
+            actor=STAFF,
+        )
+        self.needs.append(recorded.id)
+
+    def project(self) -> None:
+        """A project answering some needs; most are activated (a closed one takes no activity)."""
+        recorded = self.ledger.draft_project(
+            title=f"项目{len(self.projects) + 1}",
+            category=Category(self.rng.choice(self.categories)),
+            description="服务清单项目",
+            team_id=self.rng.choice(self.teams),
+            need_ids=self.rng.sample(self.needs, min(len(self.needs), self.rng.randint(0, 2))),
+            target_beneficiaries=[BeneficiaryType.VETERAN],
+            actor=STAFF,
+        )
+        if self.rng.random() < 0.8:
+            self.ledger.activate_project(recorded.id, actor=BUREAU)
+            self.projects.append(recorded.id)
+        if self.rng.random() < 0.1:
+            self.ledger.close_project(recorded.id, reason="并入其他项目", actor=BUREAU)
+
+    def settle_need(self) -> None:
+        """A need met by a verified activity (refused unless of its township) or declined."""
+        need = self.rng.choice(self.needs)
+        if self.rng.random() < 0.25:
+            self.ledger.decline_need(need, reason="已由其他部门解决", actor=STAFF)
+            return
+        aid = self._activity("verified")
+        self.ledger.close_need(need, activity_id=aid, outcome="已办结", actor=STAFF)
+
     def step(self) -> bool:
         """One command; True when it was recorded, False when the domain refused it."""
         moves: list[tuple[Callable[[], None], float]] = [(self.form_team, 0.5), (self.register, 2)]
@@ -355,6 +406,11 @@ class Workload:
             moves.append((self.reverse, 0.7))
         if self.volunteers:
             moves += [(self.redeem, 1), (self.training, 1), (self.commend, 0.5)]
+        moves.append((self.raise_need, 0.5))
+        if self.teams:
+            moves.append((self.project, 0.3))
+        if self.needs:
+            moves.append((self.settle_need, 0.8))
         move = self.rng.choices([m for m, _ in moves], weights=[w for _, w in moves])[0]
         try:
             move()

@@ -77,6 +77,8 @@ class ProjectionMachine(RuleBasedStateMachine):
     teams = Bundle("teams")
     volunteers = Bundle("volunteers")
     activities = Bundle("activities")
+    needs = Bundle("needs")
+    projects = Bundle("projects")
 
     def __init__(self) -> None:
         super().__init__()
@@ -358,6 +360,97 @@ class ProjectionMachine(RuleBasedStateMachine):
                 reason="",
                 actor=BUREAU,
             )
+        )
+
+    # ------------------------------------------------------------------ needs and projects
+
+    @rule(
+        target=needs,
+        township=st.sampled_from(TOWNSHIPS),
+        category=st.sampled_from(["life_difficulty", "employment_difficulty", *CATEGORY_CODES]),
+    )
+    def raise_need(self, township: str, category: str) -> UUID:
+        return self.ledger.raise_need(
+            township=township,
+            station_id=station(self.ledger, township),
+            beneficiary_type=BeneficiaryType.MARTYR_FAMILY,
+            category=category,
+            description="冬季取暖煤需要帮助搬运",
+            raised_by_name="王桂兰",
+            raised_by_contact="13947700123",
+            actor=STAFF,
+        ).id
+
+    @rule(
+        target=projects,
+        team=teams,
+        answers=st.lists(needs, max_size=2, unique=True),
+        category=st.sampled_from(CATEGORY_CODES),
+        activate=st.booleans(),
+    )
+    def draft_project(self, team: UUID, answers: list[UUID], category: str, activate: bool) -> Any:
+        try:
+            pid = self.ledger.draft_project(
+                title="烈属冬季送温暖",
+                category=Category(category),
+                description="送煤并搬运入户",
+                team_id=team,
+                need_ids=answers,
+                target_beneficiaries=[BeneficiaryType.MARTYR_FAMILY],
+                actor=STAFF,
+            ).id
+        except DomainError:  # a declined need, a dissolved team
+            return multiple()
+        if activate:
+            self.ledger.activate_project(pid, actor=BUREAU)
+        return pid
+
+    @rule(
+        target=activities,
+        team=teams,
+        project=projects,
+        day=st.integers(0, 364),
+        township=st.sampled_from(TOWNSHIPS),
+    )
+    def plan_in_project(self, team: UUID, project: UUID, day: int, township: str) -> Any:
+        when = date(2022, 1, 1) + timedelta(days=day)
+        try:
+            aid = self.ledger.plan_activity(
+                title="烈属家庭送煤",
+                category=Category(CATEGORY_CODES[day % len(CATEGORY_CODES)]),
+                team_id=team,
+                township=township,
+                station_id=station(self.ledger, township),
+                location="文化广场",
+                window=Interval(at(when, 8), at(when, 18)),
+                beneficiary_types=[BeneficiaryType.MARTYR_FAMILY],
+                capacity=4,
+                actor=STAFF,
+                project_id=project,
+            ).id
+        except DomainError:  # the project is a draft or closed
+            return multiple()
+        self.days[aid] = when
+        return aid
+
+    @rule(need=needs, activity=activities)
+    def close_need(self, need: UUID, activity: UUID) -> None:
+        self._refusable(
+            lambda: self.ledger.close_need(
+                need, activity_id=activity, outcome="已办结", actor=STAFF
+            )
+        )
+
+    @rule(need=needs)
+    def decline_need(self, need: UUID) -> None:
+        self._refusable(
+            lambda: self.ledger.decline_need(need, reason="已由其他部门解决", actor=STAFF)
+        )
+
+    @rule(project=projects)
+    def close_project(self, project: UUID) -> None:
+        self._refusable(
+            lambda: self.ledger.close_project(project, reason="并入其他项目", actor=BUREAU)
         )
 
     def _refusable(self, command: Callable[[], Any]) -> bool:
