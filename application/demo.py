@@ -25,6 +25,7 @@ from decimal import Decimal
 from itertools import accumulate
 from uuid import UUID
 
+from application.demo_library import DemoLibrary
 from application.ledger import VolunteerLedger
 from application.results import AwardResult, HoursRow
 from domain.errors import DomainError
@@ -212,6 +213,9 @@ class DemoSummary:
     star_certifications: int = 0
     commendations: int = 0
     last_position: int = 0
+    needs: int = 0
+    needs_met: int = 0
+    projects: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -310,6 +314,7 @@ class _Year:
         self.candidates: list[_Candidate] = []
         self.seen_awards = 0
         self.ids: set[str] = set()
+        self.library = DemoLibrary(ledger, self.actor, self.office, self.staff)
 
     def actor(self, who: Actor) -> Actor:
         """Each call is its own request, with a correlation id an auditor can follow."""
@@ -565,6 +570,7 @@ class _Year:
             beneficiary_types=beneficiaries,
             capacity=len(seats) + len(withdrawals) + rng.randint(0, 8),
             actor=self.actor(staff),
+            project_id=self.library.project_for(plan.team, plan.code),
         ).id
         ledger.publish_activity(activity, actor=self.actor(staff))
         for person in [s.person for s in seats if s.signed_up] + withdrawals:
@@ -603,6 +609,7 @@ class _Year:
         if plan.day > date(self.year, 12, 24):
             return  # the year-end backlog: completed, awaiting verification
         self.verify(activity, plan, served, flags)
+        self.library.served(self.library.project_for(plan.team, plan.code), activity)
 
     def choose(self, plan: _Plan, window: Interval) -> list[_Seat]:
         """Participants drawn by weight from the team's pool, never double-booked."""
@@ -893,6 +900,13 @@ def generate_year(
     run = _Year(ledger, year=year, seed=seed, townships=townships, progress=progress)
     run.register_stations()
     run.form_teams()
+    run.library.enter(
+        [
+            (name, [run.station_ids[t], *run.village_ids[t]])
+            for t, (name, _, _) in enumerate(run.towns)
+        ],
+        run.team_ids,
+    )
     for i in range(volunteers):
         run.people.append(run.register(i))
         if i % 25 == 0 or i == volunteers - 1:
@@ -914,6 +928,7 @@ def generate_year(
             run.progress("year", done, activities)
         else:
             run.train(*item, day)
+    run.library.settle()
     run.year_end(activities)
     last = ledger.current_position()
     n = run.n
@@ -936,4 +951,7 @@ def generate_year(
         star_certifications=n.certifications,
         commendations=n.commendations,
         last_position=last,
+        needs=len(run.library.needs),
+        needs_met=run.library.met,
+        projects=len(run.library.projects),
     )

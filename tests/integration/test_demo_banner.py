@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+
 from application.demo import generate_year
 from application.readmodel.replay import read_notifications
 from infrastructure.bootstrap import Container
@@ -22,3 +25,32 @@ def test_the_demo_is_set_in_wushen_banner(container: Container) -> None:
     container.runner().catch_up()
     levels = [s["level"] for s in container.read_models().stations(limit=100)["items"]]
     assert sorted(set(levels)) == ["banner_centre", "township", "village"]
+
+
+def test_the_demo_year_raises_needs_and_meets_some_through_its_projects(
+    container: Container,
+) -> None:
+    summary = generate_year(
+        container.ledger, year=2022, seed=7, townships=6, volunteers=60, activities=120
+    )
+    container.runner().catch_up()
+    reads = container.read_models()
+
+    needs = reads.needs(today=date(2023, 1, 1), limit=1000)["items"]
+    statuses = Counter(n["status"] for n in needs)
+    assert (summary.needs, summary.projects) == (18, 18)
+    assert statuses["met"] == summary.needs_met > 0 and statuses["open"] > 0
+    assert {n["category"] for n in needs} == {
+        "life_difficulty",
+        "education_difficulty",
+        "employment_difficulty",
+    }
+    menu = reads.projects(status="active", township="图克镇", limit=100)["items"]
+    assert len(menu) == 3 and all(p["township"] == "图克镇" for p in menu)
+    for need in (n for n in needs if n["status"] == "met"):
+        activity = reads.activity(need["activity_id"])
+        assert activity is not None and activity["status"] == "verified"
+        assert activity["township"] == need["township"]
+    counted = reads.needs_met()
+    assert sum(s["met"] for s in counted["stations"]) == summary.needs_met
+    assert sum(p["needs_met"] for p in counted["projects"]) == summary.needs_met

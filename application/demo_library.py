@@ -1,0 +1,136 @@
+"""The demo's needs and project library (需求清单 · 项目库 · 服务清单) for 乌审旗.
+
+Drawn without the demo's random generator, so the rest of the year is recorded as before:
+each township raises the plan's three difficulties (生活、就学、就业) at its stations; each
+township team keeps three projects answering them, on the service menu; the year's
+activities of a project's team and category name the project; at the year's end a need
+whose project had a verified activity is closed with it, one need a township is declined,
+and the rest wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.ledger import VolunteerLedger
+from domain.values import Actor, BeneficiaryType, Category
+
+
+@dataclass(frozen=True)
+class _Entry:
+    difficulty: str
+    beneficiary: BeneficiaryType
+    need: str
+    category: str  # the project's service category
+    project: str
+    description: str
+    outcome: str
+
+
+ENTRIES = (
+    _Entry(
+        "life_difficulty",
+        BeneficiaryType.MARTYR_FAMILY,
+        "{v}烈属独居老人，冬季取暖煤不足，需帮助购煤并搬运入户",
+        "condolence_visit",
+        "{t}烈属冬季送温暖",
+        "入冬前走访烈属、困难退役军人家庭，送煤、送米面油并帮助搬运，解决冬季取暖",
+        "已送取暖煤两吨并搬运入户，老人表示满意",
+    ),
+    _Entry(
+        "education_difficulty",
+        BeneficiaryType.MILITARY_FAMILY,
+        "{v}现役军人子女今年参加高考，家中无人接送，需考点接送和陪考",
+        "exam_support",
+        "{t}助力高考·军属子女护考",
+        "高考期间为军属、退役军人子女提供考点接送、陪考和应急保障",
+        "已安排志愿者全程接送陪考，考生顺利完成考试",
+    ),
+    _Entry(
+        "employment_difficulty",
+        BeneficiaryType.DEMOBILIZED_VETERAN,
+        "{v}退役士兵返乡后未就业，希望学习实用技能、联系用工单位",
+        "six_sends",
+        "{t}送政策送岗位·退役士兵就业帮扶",
+        "宣讲就业创业政策，对接本地企业岗位，组织实用技能培训",
+        "已推荐至本镇能源企业面试并参加技能培训，现已上岗",
+    ),
+)
+RAISERS = ("王桂兰", "斯琴高娃", "张海军", "乌云其木格", "李建平", "巴图孟和")
+DECLINED = "已由民政部门纳入临时救助，不再重复登记"
+
+
+class DemoLibrary:
+    """Needs and projects of the demo year; ``towns``: (name, stations) per township team
+    (team index ``t + 1``)."""
+
+    def __init__(
+        self,
+        ledger: VolunteerLedger,
+        actor: Callable[[Actor], Actor],
+        office: Actor,
+        staff: list[Actor],
+    ) -> None:
+        self.ledger = ledger
+        self.actor = actor
+        self.office = office
+        self.staff = staff
+        self.needs: list[tuple[int, UUID, _Entry]] = []  # (team index, need, entry)
+        self.projects: dict[tuple[int, str], UUID] = {}  # (team index, category) → project
+        self.verified: dict[UUID, UUID] = {}  # project → its latest verified activity
+        self.met = 0
+        self.declined = 0
+
+    def enter(self, towns: list[tuple[str, list[UUID]]], team_ids: list[UUID]) -> None:
+        """Raise each township's needs and enter its team's projects, on the service menu."""
+        for t, (town, stations) in enumerate(towns):
+            staff = self.staff[t]
+            for i, entry in enumerate(ENTRIES):
+                station = stations[i % len(stations)]
+                need = self.ledger.raise_need(
+                    township=town,
+                    station_id=station,
+                    beneficiary_type=entry.beneficiary,
+                    category=entry.difficulty,
+                    description=entry.need.format(v=town if i % 2 == 0 else "辖区"),
+                    raised_by_name=RAISERS[(t + i) % len(RAISERS)],
+                    raised_by_contact=f"1394770{t}{i:03d}",
+                    actor=self.actor(staff),
+                ).id
+                self.needs.append((t + 1, need, entry))
+            for entry in ENTRIES:
+                project = self.ledger.draft_project(
+                    title=entry.project.format(t=town),
+                    category=Category(entry.category),
+                    description=entry.description,
+                    team_id=team_ids[t + 1],
+                    need_ids=[n for team, n, e in self.needs if team == t + 1 and e is entry],
+                    target_beneficiaries=[entry.beneficiary, BeneficiaryType.VETERAN],
+                    actor=self.actor(staff),
+                ).id
+                self.ledger.activate_project(project, actor=self.actor(self.office))
+                self.projects[(t + 1, entry.category)] = project
+
+    def project_for(self, team: int, code: str) -> UUID | None:
+        return self.projects.get((team, code))
+
+    def served(self, project: UUID | None, activity: UUID) -> None:
+        if project is not None:
+            self.verified[project] = activity
+
+    def settle(self) -> None:
+        """Close what a project's verified activity met; decline one need a township."""
+        for n, (team, need, entry) in enumerate(self.needs):
+            staff = self.staff[team - 1]
+            project = self.projects[(team, entry.category)]
+            activity = self.verified.get(project)
+            if activity is not None:
+                self.ledger.close_need(
+                    need, activity_id=activity, outcome=entry.outcome, actor=self.actor(staff)
+                )
+                self.met += 1
+            elif n % len(ENTRIES) == 2 and team % 2 == 0:
+                self.ledger.decline_need(need, reason=DECLINED, actor=self.actor(staff))
+                self.declined += 1
