@@ -79,8 +79,8 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         window: Interval
         beneficiary_types: list[BeneficiaryType]
         capacity: int
-        actor: Actor
         project_id: UUID | None
+        actor: Actor
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -103,8 +103,8 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
         window: Interval,
         beneficiary_types: list[BeneficiaryType],
         capacity: int,
-        actor: Actor,
         project_id: UUID | None,
+        actor: Actor,
     ) -> None:
         self.title = title
         self.project_id = project_id
@@ -177,8 +177,8 @@ class ServiceActivity(CopiedOnLoad, Aggregate):
             window=window,
             beneficiary_types=list(dict.fromkeys(beneficiary_types)),
             capacity=capacity,
-            actor=actor,
             project_id=project_id,
+            actor=actor,
         )
 
     # ----------------------------------------------------------------- guards
