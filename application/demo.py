@@ -951,7 +951,7 @@ def generate_year(
         star_certifications=n.certifications,
         commendations=n.commendations,
         last_position=last,
-        needs=len(run.library.needs),
+        needs=len(run.library.needs) + run.library.waiting,
         needs_met=run.library.met,
         projects=len(run.library.projects),
     )

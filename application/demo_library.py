@@ -1,11 +1,12 @@
 """The demo's needs and project library (需求清单 · 项目库 · 服务清单) for 乌审旗.
 
 Drawn without the demo's random generator, so the rest of the year is recorded as before:
-each township raises the plan's three difficulties (生活、就学、就业) at its stations; each
-township team keeps three projects answering them, on the service menu; the year's
-activities of a project's team and category name the project; at the year's end a need
-whose project had a verified activity is closed with it, one need a township is declined,
-and the rest wait.
+each township raises the plan's three difficulties (生活、就学、就业) at its stations, and a
+need for 心理疏导 no project answers yet; each township team keeps three projects answering
+the difficulties, on the service menu; the year's activities of a project's team and
+category name the project; at the year's end the life and education needs whose project
+had a verified activity are closed with it, the employment need is declined in every
+other township, and the rest wait.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ ENTRIES = (
         "已推荐至本镇能源企业面试并参加技能培训，现已上岗",
     ),
 )
+# Raised late in the year, answered by no project yet: what the office sees waiting.
+WAITING = (
+    BeneficiaryType.DISABLED_VETERAN,
+    "psychological_support",
+    "{t}一位伤残退役军人近来情绪低落，家属希望安排心理疏导",
+)
 RAISERS = ("王桂兰", "斯琴高娃", "张海军", "乌云其木格", "李建平", "巴图孟和")
 DECLINED = "已由民政部门纳入临时救助，不再重复登记"
 
@@ -82,6 +89,7 @@ class DemoLibrary:
         self.verified: dict[UUID, UUID] = {}  # project → its latest verified activity
         self.met = 0
         self.declined = 0
+        self.waiting = 0  # needs no project answers
 
     def enter(self, towns: list[tuple[str, list[UUID]]], team_ids: list[UUID]) -> None:
         """Raise each township's needs and enter its team's projects, on the service menu."""
@@ -100,6 +108,18 @@ class DemoLibrary:
                     actor=self.actor(staff),
                 ).id
                 self.needs.append((t + 1, need, entry))
+            beneficiary, category, text = WAITING
+            self.ledger.raise_need(
+                township=town,
+                station_id=stations[-1],
+                beneficiary_type=beneficiary,
+                category=category,
+                description=text.format(t=town),
+                raised_by_name=RAISERS[(t + 3) % len(RAISERS)],
+                raised_by_contact=f"1394771{t}{len(ENTRIES):03d}",
+                actor=self.actor(staff),
+            )
+            self.waiting += 1
             for entry in ENTRIES:
                 project = self.ledger.draft_project(
                     title=entry.project.format(t=town),
@@ -121,16 +141,18 @@ class DemoLibrary:
             self.verified[project] = activity
 
     def settle(self) -> None:
-        """Close what a project's verified activity met; decline one need a township."""
-        for n, (team, need, entry) in enumerate(self.needs):
+        """Close the life and education needs a project's verified activity met; the
+        employment need is declined in every other township and waits in the rest."""
+        for team, need, entry in self.needs:
             staff = self.staff[team - 1]
-            project = self.projects[(team, entry.category)]
-            activity = self.verified.get(project)
+            if entry is ENTRIES[-1]:
+                if team % 2 == 0:
+                    self.ledger.decline_need(need, reason=DECLINED, actor=self.actor(staff))
+                    self.declined += 1
+                continue
+            activity = self.verified.get(self.projects[(team, entry.category)])
             if activity is not None:
                 self.ledger.close_need(
                     need, activity_id=activity, outcome=entry.outcome, actor=self.actor(staff)
                 )
                 self.met += 1
-            elif n % len(ENTRIES) == 2 and team % 2 == 0:
-                self.ledger.decline_need(need, reason=DECLINED, actor=self.actor(staff))
-                self.declined += 1

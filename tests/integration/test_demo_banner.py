@@ -38,13 +38,15 @@ def test_the_demo_year_raises_needs_and_meets_some_through_its_projects(
 
     needs = reads.needs(today=date(2023, 1, 1), limit=1000)["items"]
     statuses = Counter(n["status"] for n in needs)
-    assert (summary.needs, summary.projects) == (18, 18)
+    assert (summary.needs, summary.projects) == (24, 18)
     assert statuses["met"] == summary.needs_met > 0 and statuses["open"] > 0
     assert {n["category"] for n in needs} == {
         "life_difficulty",
         "education_difficulty",
         "employment_difficulty",
+        "psychological_support",
     }
+    assert statuses["declined"] == 3  # the employment need of every other township
     menu = reads.projects(status="active", township="图克镇", limit=100)["items"]
     assert len(menu) == 3 and all(p["township"] == "图克镇" for p in menu)
     for need in (n for n in needs if n["status"] == "met"):
