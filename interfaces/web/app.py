@@ -23,6 +23,7 @@ from interfaces.web import (
     pages_audit,
     pages_corrections,
     pages_home,
+    pages_needs,
     pages_people,
     pages_registers,
 )
@@ -151,6 +152,7 @@ def install(app: FastAPI, container: Container) -> None:
         pages_activities,
         pages_corrections,
         pages_people,
+        pages_needs,
         pages_audit,
         pages_registers,
     ):

@@ -32,12 +32,12 @@ from interfaces.http.schemas import Page, WriteResult
 router = APIRouter(tags=["needs and projects"])
 
 
-def _today(container: Container) -> date:
+def today(container: Container) -> date:
     """Today in the banner's time (Asia/Shanghai): how long a need has waited."""
     return (container.ledger.clock() + container.rulebook.latest.utc_offset).date()
 
 
-def _shown(row: dict[str, Any], caller: Caller) -> dict[str, Any]:
+def shown(row: dict[str, Any], caller: Caller) -> dict[str, Any]:
     """Who raised a need and how to reach them: in full for admins and the station staff
     of the need's township (who call back); masked for everyone else."""
     if caller.role == "admin" or (
@@ -130,7 +130,7 @@ def list_needs(
     """Needs, oldest first, each with ``age_days``: how long it has waited (open) or waited
     until it was closed. Contacts masked except for admins and the township's staff."""
     found = reads.needs(
-        today=_today(container),
+        today=today(container),
         status=status,
         township=township,
         category=category,
@@ -138,7 +138,7 @@ def list_needs(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[_shown(r, caller) for r in found["items"]], next_cursor=found["next_cursor"])
+    return Page(items=[shown(r, caller) for r in found["items"]], next_cursor=found["next_cursor"])
 
 
 @router.get("/needs/met")
@@ -153,10 +153,10 @@ def get_need(
     need_id: UUID, caller: CallerDep, reads: Reads, container: ContainerDep
 ) -> dict[str, Any]:
     """One need, with its age and, once closed, the activity and outcome or the reason."""
-    row = reads.need(str(need_id), _today(container))
+    row = reads.need(str(need_id), today(container))
     if row is None:
         raise Problem(404, "not-found", "Not found", f"need {need_id} not found")
-    return _shown(row, caller)
+    return shown(row, caller)
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED)
