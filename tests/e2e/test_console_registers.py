@@ -271,6 +271,24 @@ def test_a_clerk_suspends_and_reinstates_a_volunteer_with_the_reason_on_record(
     page.context.close()
 
 
+def test_a_completed_training_is_shown_on_the_volunteers_profile(
+    console: Console, browser: Browser
+) -> None:
+    volunteer, _, _ = _active_volunteer(console, TOWNSHIP, 9)
+    with console.api.client("api-admin") as api:
+        done = api.post(
+            f"/volunteers/{volunteer}/trainings",
+            json={"course": "应急救护技能培训（测试）", "hours": "4", "completed_on": "2022-11-15"},
+        )
+        assert done.status_code == 200, done.text
+        api.get(f"/volunteers/{volunteer}/ledger", params={"min_position": done.json()["position"]})
+    page = sign_in(browser, console, "clerk")
+    page.goto(f"{console.base_url}/volunteers/{volunteer}")
+    row = page.locator("#trainings tbody tr", has_text="应急救护技能培训（测试）")
+    expect(row).to_contain_text("4")
+    page.context.close()
+
+
 def test_a_suspension_without_a_reason_is_refused_beside_the_field(
     console: Console, browser: Browser
 ) -> None:
