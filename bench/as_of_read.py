@@ -172,6 +172,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated, in events")
     parser.add_argument("--volunteers", type=int, default=20)
     parser.add_argument("--no-replay", action="store_true", help="skip the whole-log replay")
+    parser.add_argument(
+        "--replay-upto",
+        type=int,
+        default=0,
+        help="the whole-log replay (a) only for logs of at most this many events (0: all)",
+    )
     parser.add_argument("--tiles", type=int, default=0, help="also N copies of the largest")
     parser.add_argument("--every", type=int, default=20_000, help="positions between checkpoints")
     parser.add_argument("--cuts", type=int, default=7, help="as-of rankings timed per size")
@@ -185,12 +191,13 @@ def main(argv: list[str]) -> int:
             measure(
                 path,
                 volunteers=args.volunteers,
-                full_replay=not args.no_replay,
+                full_replay=not args.no_replay
+                and (not args.replay_upto or _events(path) <= args.replay_upto),
                 every=args.every,
                 cuts=max(2, args.cuts),
             )
         )
-        print(f"  measured {rows[-1]['events']:,.0f} events", flush=True)
+        print(f"  measured {rows[-1]['events']:,.0f} events: {rows[-1]}", flush=True)
     print(
         f"{'events':>10}{'audit s':>9}{'before s':>10}{'ckpt s':>8}{'ckpts':>6}{'ckpt MB':>8}"
         f"{'after med ms':>14}{'after max ms':>14}{'kept ms':>9}"
