@@ -822,7 +822,11 @@ class _Year:
             if level:
                 basis = ledger.current_position()
                 ledger.certify_star_level(
-                    person.id, level=level, basis_position=basis, actor=self.actor(self.office)
+                    person.id,
+                    level=level,
+                    basis_position=basis,
+                    service_year=self.year,
+                    actor=self.actor(self.office),
                 )
                 self.n.certifications += 1
         self.progress("year-end", 2, 3)

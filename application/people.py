@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from application.errors import ConcurrencyConflict, NotFound
 from application.results import Recorded
 from application.stations import StationCommands
 from domain.activity import ServiceActivity
-from domain.errors import rule_violation
+from domain.errors import invalid_value, rule_violation
 from domain.registry import DuplicateNationalId, NationalIdClaim, national_id_claim_id
 from domain.team import VolunteerTeam
 from domain.values import (
@@ -300,14 +300,27 @@ class VolunteerCommands(TeamCommands):
         *,
         level: int,
         basis_position: int,
+        service_year: int,
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        """Certify a star level the volunteer's credited hours have reached."""
+        """Certify a star level for ``service_year``, reached by the volunteer's credited
+        hours for service up to the end of that year (under the rules in force then)."""
         self._check_basis(basis_position)
+        today = self.clock().astimezone(UTC).date()
+        if not 2000 <= service_year <= today.year:
+            raise invalid_value(
+                "service_year",
+                "service-year",
+                f"service_year {service_year} must be from 2000 to this year ({today.year})",
+            )
         volunteer = self.load(Volunteer, volunteer_id, expected_version)
         volunteer.certify_star_level(
-            level=level, basis_position=basis_position, rules=self.rules_today(), actor=actor
+            level=level,
+            basis_position=basis_position,
+            service_year=service_year,
+            rules=self.rules_on(min(date(service_year, 12, 31), today)),
+            actor=actor,
         )
         return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 

@@ -527,10 +527,45 @@ class Volunteer(CopiedOnLoad, Aggregate):
 
     # ----------------------------------------------------------------- decisions
 
+    def credited_hours_through(self, year: int) -> Decimal:
+        """Credited hours for service up to 31 December of ``year`` (awards still standing)."""
+        return sum(
+            (
+                a.hours
+                for a in self.awards.values()
+                if not a.reversed and a.service_date.year <= year
+            ),
+            ZERO,
+        )
+
+    class StarLevelCertified(Aggregate.Event):
+        """Version 2 names the year the certification is about (``service_year``); version 1
+        certifications named none, and are filed under the year they were recorded."""
+
+        TOPIC = f"{T}.StarLevelCertified"
+        class_version = 2
+        level: int
+        basis_position: int
+        service_year: int | None
+        actor: Actor
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["service_year"] = None
+
     def certify_star_level(
-        self, *, level: int, basis_position: int, rules: RulebookVersion, actor: Actor
+        self,
+        *,
+        level: int,
+        basis_position: int,
+        service_year: int,
+        rules: RulebookVersion,
+        actor: Actor,
     ) -> None:
-        reached = rules.star_level(self.credited_hours)
+        """Certify a star level for ``service_year``: reached by the hours served up to the
+        end of that year (a later year's service does not raise an earlier certification)."""
+        hours = self.credited_hours_through(service_year)
+        reached = rules.star_level(hours)
         if not 1 <= level <= len(rules.star_thresholds_hours):
             raise rule_violation(
                 "star-level-range",
@@ -539,18 +574,23 @@ class Volunteer(CopiedOnLoad, Aggregate):
         if level > reached:
             raise rule_violation(
                 "star-level-not-reached",
-                f"volunteer {self.id} has {self.credited_hours} credited hours: star level "
-                f"{reached} reached, cannot certify {level}",
+                f"volunteer {self.id} has {hours} credited hours for service up to the end of "
+                f"{service_year}: star level {reached} reached, cannot certify {level}",
+                f"志愿者截至{service_year}年底累计服务{hours}小时，已达{reached}星，不能认定为{level}星",
             )
         if level <= self.star_level_certified:
             raise rule_violation(
                 "star-level-certified",
                 f"volunteer {self.id} is already certified at star level {self.star_level_certified}",
             )
-        self._star_level_certified(level=level, basis_position=basis_position, actor=actor)
+        self._star_level_certified(
+            level=level, basis_position=basis_position, service_year=service_year, actor=actor
+        )
 
-    @event("StarLevelCertified", topic=f"{T}.StarLevelCertified")
-    def _star_level_certified(self, level: int, basis_position: int, actor: Actor) -> None:
+    @event(StarLevelCertified)
+    def _star_level_certified(
+        self, level: int, basis_position: int, service_year: int | None, actor: Actor
+    ) -> None:
         self.star_level_certified = level
 
     def grant_commendation(

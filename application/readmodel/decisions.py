@@ -72,7 +72,14 @@ def recheck_decision(
         raise NotADecision(aggregate_id, version, topic)
     kind = DECISIONS[topic]
     period = getattr(event, "period", None)
-    year = _decision_year(str(period or ""), (event.timestamp + rulebook.latest.utc_offset).year)
+    # The year the decision is about: a certification's service_year, a commendation's
+    # period; a version 1 certification named none, and is taken as of the year recorded.
+    service_year = getattr(event, "service_year", None)
+    year = (
+        int(service_year)
+        if service_year is not None
+        else _decision_year(str(period or ""), (event.timestamp + rulebook.latest.utc_offset).year)
+    )
     basis = int(event.basis_position)
 
     store = MemoryStore()

@@ -67,10 +67,15 @@ class _Collector:
         self.reversals: list[dict[str, Any]] = []
 
     def concerns_year(self, event: Any) -> bool:
-        """A decision belongs to the year it names (commendations), else the year it was made."""
+        """A decision belongs to the period it names (``period`` of commendations,
+        ``service_year`` of star certifications); one that names none (a certification of
+        version 1) to the year it was made."""
         period = getattr(event, "period", None)
         if period:
             return str(period).startswith(str(self.year))
+        service_year = getattr(event, "service_year", None)
+        if service_year is not None:
+            return bool(service_year == self.year)
         return bool((event.timestamp + self.offset).year == self.year)
 
     def apply(self, event: Any, position: int) -> None:
@@ -81,8 +86,11 @@ class _Collector:
             person.name = event.name
             person.remember(position)
         elif kind == "Volunteer.PointsAwarded" and person is not None:
-            person.credited += event.hours
-            person.lifetime += event.points
+            # Figures as at the end of the year: service up to 31 December (recorded up to
+            # the cut); a later year's award does not raise this year's lifetime figures.
+            if event.service_date.year <= self.year:
+                person.credited += event.hours
+                person.lifetime += event.points
             person.remember(position)
             in_year = event.service_date.year == self.year
             self.award_year[str(event.entry_id)] = (
@@ -95,12 +103,13 @@ class _Collector:
                 person.hours += event.hours
                 person.points += event.points
         elif kind == "Volunteer.PointsReversed" and person is not None:
-            person.credited -= event.hours
-            person.lifetime -= event.points
-            person.remember(position)
             _, service_year, hours, points = self.award_year.get(
                 str(event.reverses), ("", 0, ZERO, ZERO)
             )
+            if service_year <= self.year:
+                person.credited -= event.hours
+                person.lifetime -= event.points
+            person.remember(position)
             if service_year == self.year:
                 person.hours -= hours
                 person.points -= points
@@ -117,7 +126,8 @@ class _Collector:
                     }
                 )
         elif kind == "Volunteer.TrainingCompleted" and person is not None:
-            person.lifetime += event.points
+            if event.completed_on.year <= self.year:
+                person.lifetime += event.points
             person.remember(position)
             if event.completed_on.year == self.year:
                 person.training_points += event.points
@@ -142,6 +152,7 @@ class _Collector:
                     "kind": "star_certification",
                     "subject_id": subject,
                     "level": event.level,
+                    "service_year": event.service_year,
                     "basis_position": event.basis_position,
                     "position": position,
                 }

@@ -284,9 +284,11 @@ class CompleteTraining(BaseModel):
 
 
 class CertifyStarLevel(BaseModel):
-    model_config = _example(level=1, basis_position=1042)
+    model_config = _example(level=1, basis_position=1042, service_year=2022)
     level: int = Field(ge=1, le=10)
     basis_position: int = Field(ge=0)
+    # The year the certification is about: the level is reached by service up to its end.
+    service_year: int = Field(ge=2000, le=9999)
 
 
 class RedeemPoints(BaseModel):

@@ -164,7 +164,11 @@ def _bodies(w: World) -> dict[str, Any]:
             "completed_on": "2022-03-01",
         },
         "/volunteers/{volunteer_id}/commendations": commend,
-        "/volunteers/{volunteer_id}/star-certifications": {"level": 1, "basis_position": 1},
+        "/volunteers/{volunteer_id}/star-certifications": {
+            "level": 1,
+            "basis_position": 1,
+            "service_year": 2022,
+        },
         "/volunteers/{volunteer_id}/redemptions": {"points": "1", "benefit": "体检"},
         "/awards/{entry_id}/reversal": {"reason": "记录有误"},
         "/activities": {

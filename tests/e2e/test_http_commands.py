@@ -50,7 +50,7 @@ def test_members_leave_and_admins_commend_teams_and_volunteers(api: Api) -> None
     future = admin.post(f"/volunteers/{vid}/commendations", json={**body, "basis_position": 10**9})
     assert problem(future, 409)["rule"] == "basis-position"
 
-    star = {"level": 1, "basis_position": granted["position"]}
+    star = {"level": 1, "basis_position": granted["position"], "service_year": 2022}
     problem(staff.post(f"/volunteers/{vid}/star-certifications", json=star), 403)
     not_reached = admin.post(f"/volunteers/{vid}/star-certifications", json=star)
     assert problem(not_reached, 409)["rule"] == "star-level-not-reached"

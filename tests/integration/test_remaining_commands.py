@@ -64,7 +64,7 @@ def test_star_certification_needs_the_hours(container: Container) -> None:
     vid = volunteer(ledger)
     with pytest.raises(DomainError) as short:
         ledger.certify_star_level(
-            vid, level=1, basis_position=ledger.current_position(), actor=BUREAU
+            vid, level=1, basis_position=ledger.current_position(), service_year=2022, actor=BUREAU
         )
     assert short.value.rule == "star-level-not-reached"
     # 11 days × 10 h backfilled = 110 credited hours (backfill counts as hours, not points).
@@ -76,7 +76,9 @@ def test_star_certification_needs_the_hours(container: Container) -> None:
         )
         ledger.complete_activity(aid, actor=STAFF)
         ledger.verify_activity(aid, actor=BUREAU)
-    ledger.certify_star_level(vid, level=1, basis_position=ledger.current_position(), actor=BUREAU)
+    ledger.certify_star_level(
+        vid, level=1, basis_position=ledger.current_position(), service_year=2022, actor=BUREAU
+    )
     person = container.ledger.repository.get(vid)
     assert person.star_level_certified == 1 and person.credited_hours == 110
     assert person.balance == 0

@@ -14,7 +14,9 @@ from domain.values import VolunteerStatus
 
 def test_star_level_needs_the_credited_hours(volunteer, actor, rules, rejects):
     with rejects(volunteer, "star-level-not-reached"):
-        volunteer.certify_star_level(level=1, basis_position=7, rules=rules, actor=actor)
+        volunteer.certify_star_level(
+            level=1, basis_position=7, service_year=2022, rules=rules, actor=actor
+        )
 
 
 def test_star_level_is_certified_once_reached_and_only_once(
@@ -25,21 +27,29 @@ def test_star_level_is_certified_once_reached_and_only_once(
     assert volunteer.credited_hours == 108
     volunteer.collect_events()
 
-    volunteer.certify_star_level(level=1, basis_position=42, rules=rules, actor=actor)
+    volunteer.certify_star_level(
+        level=1, basis_position=42, service_year=2022, rules=rules, actor=actor
+    )
 
     events = volunteer.collect_events()
     assert names(events) == ["StarLevelCertified"]
     assert (events[0].level, events[0].basis_position) == (1, 42)
     with rejects(volunteer, "star-level-certified"):
-        volunteer.certify_star_level(level=1, basis_position=43, rules=rules, actor=actor)
+        volunteer.certify_star_level(
+            level=1, basis_position=43, service_year=2022, rules=rules, actor=actor
+        )
     with rejects(volunteer, "star-level-not-reached"):
-        volunteer.certify_star_level(level=2, basis_position=43, rules=rules, actor=actor)
+        volunteer.certify_star_level(
+            level=2, basis_position=43, service_year=2022, rules=rules, actor=actor
+        )
 
 
 @pytest.mark.parametrize("level", [0, 6, -1])
 def test_star_level_out_of_range_is_refused(volunteer, actor, rules, rejects, level):
     with rejects(volunteer, "star-level-range"):
-        volunteer.certify_star_level(level=level, basis_position=1, rules=rules, actor=actor)
+        volunteer.certify_star_level(
+            level=level, basis_position=1, service_year=2022, rules=rules, actor=actor
+        )
 
 
 # ----------------------------------------------------------------- commendations
@@ -138,3 +148,35 @@ def test_a_withdrawn_volunteer_cannot(volunteer, actor, rules, policy, award, at
     with rejects(volunteer, "volunteer-withdrawn") as err:
         WITHDRAWN_CANNOT[doing](volunteer, actor, rules, policy, award, at)
     assert doing in str(err.value)
+
+
+def test_a_certification_names_its_year_and_is_reached_by_that_years_service(
+    volunteer, actor, rules, at, award, rejects, policy
+):
+    """Issue 14 item 7: 60 h served in 2022 and 60 h in 2023 make 120 h, one star — but not
+    for 2022, whose service ended at 60 h."""
+    volunteer.record_insurance(
+        policy("PICC-2023", covers_from=date(2023, 1, 1), covers_to=date(2023, 12, 31)), actor
+    )
+    for day in range(1, 6):
+        award(volunteer, at(2022, 3, day, 8), at(2022, 3, day, 20))
+        award(volunteer, at(2023, 3, day, 8), at(2023, 3, day, 20))
+    assert volunteer.credited_hours == 120
+    volunteer.collect_events()
+    with rejects(volunteer, "star-level-not-reached"):
+        volunteer.certify_star_level(
+            level=1, basis_position=9, service_year=2022, rules=rules, actor=actor
+        )
+    volunteer.certify_star_level(
+        level=1, basis_position=9, service_year=2023, rules=rules, actor=actor
+    )
+    (event,) = volunteer.collect_events()
+    assert (event.level, event.service_year) == (1, 2023)
+
+
+def test_a_version_1_certification_upcasts_with_no_year():
+    from domain.volunteer import Volunteer
+
+    state = {"level": 2, "basis_position": 5, "actor": None}
+    Volunteer.StarLevelCertified.upcast_v1_v2(state)
+    assert state == {"level": 2, "basis_position": 5, "actor": None, "service_year": None}

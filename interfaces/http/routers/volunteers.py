@@ -183,6 +183,7 @@ def certify_star_level(
             volunteer_id,
             level=body.level,
             basis_position=body.basis_position,
+            service_year=body.service_year,
             actor=caller.actor,
             expected_version=if_match,
         )
