@@ -209,6 +209,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="further trusted public keys (PEM) for checking seals, e.g. retired keys",
     )
+    issuing_office: str = Field(
+        default="乌审旗退役军人事务局",
+        min_length=1,
+        max_length=60,
+        description="the office named as issuer on service record certificates",
+    )
 
     @field_validator("database_url")
     @classmethod

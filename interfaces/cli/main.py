@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from application.demo import TOWNSHIPS, generate_year
-from interfaces.cli import audit, bulletin, db, projections, registers, review, serve, users
+from interfaces.cli import (
+    audit,
+    bulletin,
+    certificate,
+    db,
+    projections,
+    registers,
+    review,
+    serve,
+    users,
+)
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
@@ -40,6 +50,7 @@ app.add_typer(db_app, name="db")
 app.command(name="serve")(serve.serve)
 app.command(name="review")(review.review)
 app.command(name="bulletin")(bulletin.bulletin)
+app.command(name="certificate")(certificate.certificate)
 
 
 @app.command()

@@ -21,6 +21,7 @@ from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.listening import Listener
 from infrastructure.runtime import tune_collector
 from infrastructure.users import TokenCache, UserStore
+from interfaces.certificate import verify_page
 from interfaces.http import idempotency, limits, metrics, problems
 from interfaces.http.inputs import printable_query
 from interfaces.http.readcache import ReadCache, SentAnswers
@@ -28,6 +29,7 @@ from interfaces.http.requestid import RequestId
 from interfaces.http.routers import (
     activities,
     audit,
+    certificates,
     chain,
     documents,
     insurance,
@@ -161,10 +163,12 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         audit,
         chain,
         documents,
+        certificates,
     ):
         problems.document(module.router)
         app.include_router(module.router, prefix=API_PREFIX)
     console.install(app, container)
+    app.include_router(verify_page.router)  # public: a certificate's statement checked
     return app
 
 

@@ -1,0 +1,172 @@
+"""What a certificate says, read from the read models at one log position.
+
+The figures come from the volunteer's ledger (the awards standing, not reversed; the
+training completed), within a year when one is asked for; the commendations from the
+volunteer's record. The certificate is pinned to the position the read models had reached
+when they were read and to the hash chain's head there, and the statement signed with the
+seal key carries both, so every figure can be traced to the log and checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from application.errors import NotFound
+from domain.volunteer import Volunteer
+from infrastructure.audit import chained
+from infrastructure.bootstrap import Container
+from infrastructure.certificates import sign_statement
+from interfaces.http.routers.volunteers import mask_national_id
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    day: str
+    title: str
+    category: str
+    hours: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class TrainingLine:
+    day: str
+    course: str
+    hours: Decimal
+
+
+@dataclass
+class Certificate:
+    volunteer_id: str
+    name: str
+    masked_id: str
+    township: str
+    year: int | None
+    service: list[ServiceLine]
+    training: list[TrainingLine]
+    commendations: list[str]
+    hours: Decimal
+    points: Decimal
+    training_hours: Decimal
+    office: str
+    issued: date
+    position: int
+    head_hash: str
+    statement: str = ""
+    claims: dict[str, Any] = field(default_factory=dict)
+
+
+def _number(value: Any) -> Decimal:
+    return Decimal(str(value or 0))
+
+
+def _text(value: Decimal) -> str:
+    """A figure as it is printed and signed: no exponent, no trailing zeros."""
+    shown = format(value.normalize(), "f")
+    return shown if "." not in shown else shown.rstrip("0").rstrip(".")
+
+
+def gather(container: Container, volunteer_id: UUID, year: int | None, office: str) -> Certificate:
+    """The certificate's figures from the read models (waiting, bounded, for them to reach
+    the log's head), pinned to the position they had reached."""
+    ledger = container.ledger
+    volunteer = ledger.load(Volunteer, volunteer_id, read_only=True)
+    head = chained(ledger).max_position()
+    container.wait_for(head, 10.0)
+    reads = container.read_models()
+    account = reads.ledger(str(volunteer_id))
+    if account is None:
+        raise NotFound("Volunteer", volunteer_id)
+    position = container.read_position()
+    link = chained(ledger).chain_head(at=position)
+    head_hash = link.hash.hex() if link is not None else ""
+    service: list[ServiceLine] = []
+    training: list[TrainingLine] = []
+    titles: dict[str, str] = {}
+    for entry in account["entries"]:
+        day = str(entry.get("service_date") or "")
+        if year is not None and not day.startswith(f"{year:04d}-"):
+            continue
+        if entry["kind"] == "award" and not entry["reversed"]:
+            activity_id = str(entry.get("activity_id") or "")
+            if activity_id not in titles:
+                row = reads.activity(activity_id) if activity_id else None
+                titles[activity_id] = str(row["title"]) if row else activity_id
+            code = entry.get("category")
+            service.append(
+                ServiceLine(
+                    day,
+                    titles[activity_id],
+                    container.rulebook.category_zh(code) or str(code or ""),
+                    _number(entry["hours"]),
+                    _number(entry["points"]),
+                )
+            )
+        elif entry["kind"] == "training" and not entry["reversed"]:
+            training.append(
+                TrainingLine(day, str(entry["detail"].get("course", "")), _number(entry["hours"]))
+            )
+    service.sort(key=lambda s: (s.day, s.title))
+    training.sort(key=lambda t: (t.day, t.course))
+    points = sum((s.points for s in service), Decimal(0))
+    training_points = sum(
+        (
+            _number(e["points"])
+            for e in account["entries"]
+            if e["kind"] == "training"
+            and not e["reversed"]
+            and (year is None or str(e.get("service_date") or "").startswith(f"{year:04d}-"))
+        ),
+        Decimal(0),
+    )
+    return Certificate(
+        volunteer_id=str(volunteer_id),
+        name=volunteer.name,
+        masked_id=mask_national_id(volunteer.national_id) or "",
+        township=str(volunteer.township),
+        year=year,
+        service=service,
+        training=training,
+        commendations=sorted(volunteer.commendations.values()),
+        hours=sum((s.hours for s in service), Decimal(0)),
+        points=points + training_points,
+        training_hours=sum((t.hours for t in training), Decimal(0)),
+        office=office,
+        issued=datetime.now(SHANGHAI).date(),
+        position=position,
+        head_hash=head_hash,
+    )
+
+
+def signed(certificate: Certificate, key: Ed25519PrivateKey) -> Certificate:
+    """The certificate with its statement: the claims a reader checks, signed."""
+    claims = {
+        "v": 1,
+        "name": certificate.name,
+        "id": certificate.masked_id,
+        "hours": _text(certificate.hours),
+        "points": _text(certificate.points),
+        "training_hours": _text(certificate.training_hours),
+        "activities": len(certificate.service),
+        "year": certificate.year or "全部",
+        "office": certificate.office,
+        "issued": certificate.issued.isoformat(),
+        "position": certificate.position,
+        "head": certificate.head_hash,
+    }
+    certificate.statement = sign_statement(key, claims)
+    certificate.claims = claims
+    return certificate
+
+
+def figure(value: Decimal) -> str:
+    return _text(value)

@@ -1,0 +1,166 @@
+"""``volunteer-ledger certificate VOLUNTEER_ID --output FILE``: a service record
+certificate; ``volunteer-ledger certificate verify FILE_OR_STATEMENT``: check one offline.
+
+Verifying needs only the public key (``--public-key seal-public.pem``, from
+``volunteer-ledger audit public-key``); without it, the keys this installation trusts
+(the seal key's own and ``VL_SEAL_PUBLIC_KEYS``). No server and no database are used.
+A certificate PDF is read for the statement it carries as text (its metadata and footer):
+decoding the QR image itself would need an image library this service does not ship, so
+a photo or a PNG of the QR is not read — scan it, or paste the statement printed under it.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from application.errors import NotFound
+from infrastructure.certificates import (
+    CLAIM_LABELS,
+    StatementError,
+    check_statement,
+    find_statement,
+)
+from infrastructure.sealing import (
+    SealKeyError,
+    key_id,
+    load_private_key,
+    load_public_key,
+    trusted_keys,
+)
+from interfaces.certificate.record import figure, gather, signed
+from interfaces.certificate.render import certificate_pdf
+from interfaces.cli.common import DatabaseUrl, console, errors, opened, settings_from
+
+
+def _keys(public_key: Path | None, database_url: str | None) -> dict[str, Ed25519PublicKey]:
+    if public_key is not None:
+        try:
+            public = load_public_key(public_key.read_bytes(), source=str(public_key))
+        except (OSError, SealKeyError) as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from None
+        return {key_id(public): public}
+    try:
+        return trusted_keys(settings_from(database_url))
+    except SealKeyError as e:
+        errors.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+
+
+def _statement_text(given: str) -> str:
+    path = Path(given)
+    try:
+        is_file = len(given) < 4096 and path.is_file()
+    except OSError:
+        is_file = False
+    if not is_file:
+        return given
+    raw = path.read_bytes()
+    if raw.startswith(b"\x89PNG") or raw[:3] == b"\xff\xd8\xff":
+        errors.print(
+            "[red]error:[/red] 这是一张图片：本工具不解码二维码图片。请用手机扫码，"
+            "或把证明底部的“核验声明”文字（VLC1. 开头）作为参数传入，或传入证明的 PDF 文件。"
+        )
+        raise typer.Exit(2)
+    return pdf_text(raw) if raw.startswith(b"%PDF") else raw.decode("latin-1")
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+_UNPACKED_LIMIT = 64 * 1024 * 1024
+
+
+def pdf_text(raw: bytes) -> str:
+    """A PDF's bytes with its compressed streams unpacked (the metadata holding the
+    statement sits in a compressed object stream), as text to search; at most 64 MiB
+    unpacked, however the file claims."""
+    parts = [raw]
+    unpacked = 0
+    for found in _STREAM.finditer(raw):
+        inflate = zlib.decompressobj()
+        try:
+            chunk = inflate.decompress(raw[found.end() :], _UNPACKED_LIMIT - unpacked)
+        except zlib.error:
+            continue
+        unpacked += len(chunk)
+        parts.append(chunk)
+        if unpacked >= _UNPACKED_LIMIT:
+            break
+    return b"\n".join(parts).decode("latin-1")
+
+
+def verify(given: str, public_key: Path | None, database_url: str | None) -> None:
+    keys = _keys(public_key, database_url)
+    try:
+        verdict = check_statement(find_statement(_statement_text(given)), keys)
+    except StatementError as e:
+        errors.print(f"[red]无法核验：[/red]{e.detail_zh}（{e}）")
+        raise typer.Exit(2) from None
+    for key, label in CLAIM_LABELS.items():
+        if key in verdict.claims:
+            console.print(f"{label}：{verdict.claims[key]}", highlight=False)
+    if verdict.genuine:
+        console.print("[green]核验通过：[/green]声明由出具单位的印章密钥签名，内容未被改动。")
+        return
+    console.print(f"[red]核验未通过：[/red]{verdict.problem_zh}（{verdict.problem}）")
+    raise typer.Exit(1)
+
+
+def certificate(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="The volunteer's id; or `verify` followed by a statement, a /verify link "
+            "or a certificate PDF."
+        ),
+    ],
+    given: Annotated[
+        str | None, typer.Argument(help="With `verify`: the statement, link or PDF file.")
+    ] = None,
+    year: Annotated[int | None, typer.Option(min=2000, max=2100, help="One service year.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The PDF to write.")] = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="With `verify`: the office's public key (PEM).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """A volunteer's service record certificate (PDF, with a signed QR statement), or
+    `certificate verify FILE_OR_STATEMENT` to check one offline with the public key."""
+    if target == "verify":
+        if not given:
+            errors.print("[red]error:[/red] give the statement, link or PDF file to verify")
+            raise typer.Exit(2)
+        verify(given, public_key, database_url)
+        return
+    try:
+        volunteer_id = UUID(target)
+    except ValueError:
+        errors.print(f"[red]error:[/red] {target!r} is not a volunteer id (a UUID) nor `verify`")
+        raise typer.Exit(2) from None
+    if output is None:
+        errors.print("[red]error:[/red] give --output FILE for the certificate PDF")
+        raise typer.Exit(2)
+    with opened(database_url) as container:
+        try:
+            key = load_private_key(container.settings.seal_key_path)
+        except SealKeyError as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from None
+        try:
+            record = gather(container, volunteer_id, year, container.settings.issuing_office)
+        except NotFound as e:
+            errors.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from None
+        output.write_bytes(certificate_pdf(signed(record, key)))
+    console.print(
+        f"certificate for {record.name} ({record.masked_id}) written to {output}: "
+        f"{figure(record.hours)} hours, {figure(record.points)} points, "
+        f"position {record.position}",
+        highlight=False,
+    )
