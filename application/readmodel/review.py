@@ -9,8 +9,6 @@ the corrections and reversals that touched the year's service.
 from __future__ import annotations
 
 import bisect
-import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -332,38 +330,3 @@ def _recheck(
 
 def review_json(review: dict[str, Any]) -> str:
     return json.dumps(review, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-
-
-def review_csv(review: dict[str, Any]) -> str:
-    """One CSV, one block per section: a ``section`` column, then that section's fields."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "year", str(review["year"]), "position", str(review["position"])])
-    if "chain" in review:
-        chain, seal = review["chain"], review["chain"]["seal"] or {}
-        writer.writerow(
-            ["chain", "head_hash", chain["head_hash"], "sealed_by", str(seal.get("position", ""))]
-        )
-    blocks: list[tuple[str, list[dict[str, Any]]]] = [
-        ("volunteers", review["volunteers"]),
-        ("ranking_station", review["rankings"]["station"]),
-        ("ranking_team", review["rankings"]["team"]),
-        ("decisions", review["decisions"]),
-        ("insurance_gaps", review["insurance_gaps"]),
-        ("corrections", review["corrections"]),
-        ("reversals", review["reversals"]),
-    ]
-    for section, rows in blocks:
-        columns = sorted({k for row in rows for k in row})
-        writer.writerow(["section", *columns])
-        for row in rows:
-            writer.writerow([section, *(_cell(row.get(c)) for c in columns)])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)

@@ -5,18 +5,22 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from application.readmodel.replay import position_known_at
-from application.readmodel.review import review_csv, review_json
+from application.readmodel.review import review_json
 from interfaces.cli.common import DatabaseUrl, errors, opened
+from interfaces.documents.review import review_csv_zip, review_pdf, review_xlsx, with_townships
 
 
 class Format(StrEnum):
     json = "json"
-    csv = "csv"
+    csv = "csv"  # a zip: one CSV per section, each with a UTF-8 BOM
+    pdf = "pdf"
+    xlsx = "xlsx"
 
 
 def review(
@@ -29,10 +33,18 @@ def review(
         ),
     ] = None,
     as_of_position: Annotated[int | None, typer.Option(min=0, help="Cut the log here.")] = None,
-    format: Annotated[Format, typer.Option("--format", help="json or csv")] = Format.json,
+    format: Annotated[
+        Format, typer.Option("--format", help="json, csv (a zip of one CSV per section), pdf, xlsx")
+    ] = Format.json,
+    output: Annotated[
+        Path | None, typer.Option(help="Write here (json may go to standard output).")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """The annual review, replayed from the log: the same cut gives byte-identical output."""
+    if output is None and format is not Format.json:
+        errors.print("[red]error:[/red] --output FILE is needed for csv, pdf and xlsx")
+        raise typer.Exit(2)
     if known_at is not None and as_of_position is not None:
         errors.print("[red]error:[/red] give --known-at or --as-of-position, not both")
         raise typer.Exit(2)
@@ -46,5 +58,14 @@ def review(
                 )
             upto = position_known_at(container.ledger, known_at)
         result = container.review(year, upto=upto)
-        text = review_json(result) if format is Format.json else review_csv(result)
-        sys.stdout.write(text)
+        if format is Format.json:
+            data = review_json(result).encode("utf-8")
+        else:
+            report = with_townships(result, container.store)
+            render = {Format.csv: review_csv_zip, Format.pdf: review_pdf, Format.xlsx: review_xlsx}
+            data = render[format](report)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        errors.print(f"wrote {output} ({len(data)} bytes, log position {result['position']})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,24 @@ def test_the_command_line_writes_the_bytes_the_api_serves(
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == _get(client, cut, "xlsx").content
+
+
+def test_the_annual_report_workbook_and_csvs_carry_the_review_totals(
+    office: tuple[httpx.Client, int],
+) -> None:
+    client, _ = office
+    review = client.get("/reviews/2022").json()
+    xlsx = client.get("/reviews/2022", params={"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"] == XLSX
+    totals = dict(
+        openpyxl.load_workbook(io.BytesIO(xlsx.content))["总体情况"].iter_rows(
+            min_row=2, values_only=True
+        )
+    )
+    assert Decimal(str(totals["服务时长（小时）"])) == Decimal(review["totals"]["hours"])
+    zipped = client.get("/reviews/2022", params={"format": "csv"})
+    assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        assert all(archive.read(n).startswith(b"\xef\xbb\xbf") for n in archive.namelist())
+    body = problem(client.get("/reviews/2022", params={"format": "docx"}), 422)
+    assert [e["field"] for e in body["errors"]] == ["format"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from application.readmodel.decisions import recheck_decision
 from application.readmodel.explain import explain_award
 from application.readmodel.review import review_json
+from interfaces.documents.review import review_csv_zip, review_pdf, review_xlsx, with_townships
 from interfaces.http.audit_schemas import AwardExplanationOut, DecisionRecheckOut
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import (
@@ -24,6 +25,7 @@ from interfaces.http.deps import (
     known_at_position,
 )
 from interfaces.http.problems import Problem
+from interfaces.http.routers.documents import XLSX
 from interfaces.http.schemas import Moment, Page
 
 router = APIRouter(tags=["audit"])
@@ -141,7 +143,16 @@ def recheck_decision_of(
 @router.get(
     "/reviews/{year}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
 )
 def annual_review_of(
     caller: CallerDep,
@@ -151,8 +162,15 @@ def annual_review_of(
         Moment | None,
         Query(description="Build the review from the events recorded up to this time."),
     ] = None,
+    format: Annotated[
+        Literal["json", "csv", "pdf", "xlsx"],
+        Query(description="json; csv (a zip of one CSV per section, UTF-8 BOM); pdf; xlsx"),
+    ] = "json",
 ) -> Response:
-    """The annual review of ``year``, rebuilt by replaying the log (deterministic bytes)."""
+    """The annual review of ``year``, rebuilt by replaying the log (deterministic bytes).
+    As a document (the annual report): `pdf` (A4, CJK font embedded), `xlsx` (a sheet per
+    section, numbers as numbers) or `csv` (a zip of one CSV per section), volunteers
+    listed by township, then name."""
     caller.require_auditor("read annual reviews")
     upto = None
     if known_at is not None:
@@ -160,4 +178,19 @@ def annual_review_of(
         upto = known_at_position(container, known_at)
     with container.as_of.gate.held():  # a whole-log replay, as time travel is
         review = container.review(year, upto=upto)
-    return Response(review_json(review), media_type="application/json")
+    if format == "json":
+        return Response(review_json(review), media_type="application/json")
+    report = with_townships(review, container.store)
+    name = f"review-{year}-{review['position']}"
+    if format == "pdf":
+        data, media_type = review_pdf(report), "application/pdf"
+    elif format == "xlsx":
+        data, media_type = review_xlsx(report), XLSX
+    else:
+        data, media_type = review_csv_zip(report), "application/zip"
+    suffix = "zip" if format == "csv" else format
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'},
+    )
