@@ -214,6 +214,11 @@ class NeedReads:
             ],
         }
 
+    def project_of_activity(self, activity_id: str) -> str | None:
+        """The project an activity names (None: none)."""
+        row = self.store.get(PROJECT_ACTIVITY, (activity_id,))
+        return None if row is None else str(row["project_id"])
+
     def needs_met(self, period: Period | None = None) -> dict[str, list[Row]]:
         """Needs met per station and per project (see the two functions above)."""
         return {

@@ -98,6 +98,7 @@ def test_a_need_is_carried_from_raising_to_closure_through_a_project(api: Api) -
     )
     fresh = {"min_position": closed["position"]}
     shown = ok(auditor.get(f"/needs/{need['id']}", params=fresh))
+    assert ok(auditor.get(f"/activities/{aid}", params=fresh))["project_id"] == project["id"]
     assert (shown["status"], shown["activity_id"], shown["project_id"], shown["outcome"]) == (
         "met",
         aid,
@@ -291,3 +292,23 @@ def test_needs_and_projects_from_the_command_line(api: Api) -> None:
     assert (project["status"], project["need_ids"]) == ("active", [need_id])
     refused = api.cli("needs", "decline", need_id, "--reason", "再次")
     assert refused.returncode == 1 and "declined" in refused.stderr
+
+
+def test_raising_a_need_again_with_the_same_idempotency_key_records_it_once(api: Api) -> None:
+    staff = api.client("staff")
+    key = {"Idempotency-Key": f"need-{uuid.uuid4()}"}
+    body = {
+        "township": TOWNSHIP,
+        "station_id": station(staff),
+        "beneficiary_type": "veteran",
+        "category": "life_difficulty",
+        "description": "重复提交的需求",
+        "raised_by": {"name": "王桂兰", "contact": "13947700123"},
+    }
+    first = ok(staff.post("/needs", json=body, headers=key), 201)
+    again = ok(staff.post("/needs", json=body, headers=key), 201)
+    assert again == first
+    changed = staff.post("/needs", json={**body, "description": "另一条"}, headers=key)
+    assert problem(changed, 409)
+    listed = ok(staff.get("/needs", params={"min_position": first["position"], "limit": 1000}))
+    assert [n["description"] for n in listed["items"]].count("重复提交的需求") == 1

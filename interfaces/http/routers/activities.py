@@ -789,11 +789,12 @@ def list_activities(
 
 @router.get("/activities/{activity_id}")
 def get_activity(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
-    """One activity with its participants (sign-ups, hours, status)."""
+    """One activity with its participants (sign-ups, hours, status) and the project of the
+    library it serves (``project_id``, null for none)."""
     row = reads.activity(str(activity_id))
     if row is None:
         raise Problem(404, "not-found", "Not found", f"activity {activity_id} not found")
-    return row
+    return {**row, "project_id": reads.project_of_activity(str(activity_id))}
 
 
 @router.get("/activities/{activity_id}/insurance")
