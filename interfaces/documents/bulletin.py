@@ -13,15 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.bulletin import bulletin
-from application.readmodel.tables import STATION
 from infrastructure.audit import chain_at
 from infrastructure.bootstrap import Container
 from interfaces.documents.charts import Bar, bar_chart_svg
 from interfaces.documents.pdf import render_pdf, render_template
 from interfaces.documents.qr import qr_svg
 from interfaces.documents.xlsx import Column, Sheet, xlsx_bytes
-
-DEFAULT_OFFICE = "退役军人事务局"
 
 
 def bulletin_at(
@@ -40,12 +37,7 @@ def bulletin_at(
         cut = as_of_position
         reads = container.as_of.read_models_at(cut)
     answer = bulletin(reads, period, level, chain=chain_at(container.ledger, cut))
-    centres = [
-        s["name"]
-        for s in reads.store.select(STATION, {"level": "banner_centre"})
-        if not s["closed"]
-    ]
-    answer["office"] = min(centres) if centres else DEFAULT_OFFICE
+    answer["office"] = container.settings.issuing_office  # VL_ISSUING_OFFICE, as certificates
     answer["position"] = cut
     return answer
 

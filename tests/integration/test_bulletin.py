@@ -73,6 +73,7 @@ def test_the_bulletin_ranks_as_the_rankings_do_at_the_same_cut(made: Made) -> No
     replayed = ReadModels(memory, made.container.rulebook)
     assert made.answer["ranking"] == replayed.rankings("station", "2022", "township")
     assert made.answer["position"] == made.cut
+    assert made.answer["office"] == made.container.settings.issuing_office
     assert made.answer["chain"]["position"] == made.cut
     assert len([r for r in made.answer["ranking"] if r["rank"] is not None]) == 6
 
@@ -108,6 +109,7 @@ def test_the_workbook_holds_the_json_figures_as_numbers(made: Made) -> None:
 def test_the_pdf_text_carries_the_labels_and_the_figures(made: Made) -> None:
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(made.pdf)).pages)
     flat = text.replace("\n", "").replace(" ", "")
+    assert made.answer["office"] in flat
     for label in ["志愿服务监督通报", "服务站排名", "重点支持团队", "保险保障缺口", "哈希链头"]:
         assert label in flat
     for row in made.answer["ranking"]:
