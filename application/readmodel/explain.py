@@ -162,12 +162,7 @@ def explain_award(
     before = _volunteer_before(history[:at], entry_id, volunteer_id)
     explained = _Explained(trail)
 
-    activity_events = trail.events(activity_id)
-    if not activity_events:
-        raise AuditMismatch(f"award {entry_id}: the audit trail holds no events of {activity_id}")
-    upto_award = [e for e in activity_events if trail.position(e) <= award_position]
-    later = [e for e in activity_events if trail.position(e) > award_position]
-    planned = activity_events[0]
+    planned, upto_award, later = _activity_around(trail, activity_id, entry_id, award_position)
     explained.add("planned", planned)
     interval, source = _attendance(explained, upto_award, award, volunteer_id, activity_id)
     category = planned.category
@@ -204,19 +199,47 @@ def explain_award(
         uninsured_flag=award.uninsured_flag,
         reversed_by=reversal.entry_id if reversal is not None else None,
         inputs=_inputs(figures, category, interval, source, award.attendance_version, day),
-        checks={
-            "points_equal": figures.points == award.points,
-            "hours_equal": figures.credited_hours == award.hours,
-            "interval_matches_attendance": interval == award.interval,
-            "category_matches_activity": category == award.category,
-            "source_matches_attendance": source == award.source,
-            "service_date_matches": day == award.service_date,
-            "rulebook_version_in_force": _in_force(rulebook, day) == award.rulebook_version,
-            "rulebook_file_unchanged": award.rulebook_hash == rulebook.file_hash,
-            "insurance_matches": recomputed_policy == award.insurance_policy,
-        },
+        checks=_checks(
+            rulebook, award, figures, category, interval, source, day, recomputed_policy
+        ),
         events=explained.in_log_order(),
     )
+
+
+def _activity_around(
+    trail: _Trail, activity_id: UUID, entry_id: UUID, award_position: int
+) -> tuple[Any, list[Any], list[Any]]:
+    """The activity's planning event, its events up to the award and those after it."""
+    activity_events = trail.events(activity_id)
+    if not activity_events:
+        raise AuditMismatch(f"award {entry_id}: the audit trail holds no events of {activity_id}")
+    upto_award = [e for e in activity_events if trail.position(e) <= award_position]
+    later = [e for e in activity_events if trail.position(e) > award_position]
+    return activity_events[0], upto_award, later
+
+
+def _checks(
+    rulebook: Rulebook,
+    award: Any,
+    figures: AwardFigures,
+    category: Category,
+    interval: Interval,
+    source: HoursSource,
+    day: date,
+    recomputed_policy: str | None,
+) -> dict[str, bool]:
+    """Every recorded figure of the award against its recomputation."""
+    return {
+        "points_equal": figures.points == award.points,
+        "hours_equal": figures.credited_hours == award.hours,
+        "interval_matches_attendance": interval == award.interval,
+        "category_matches_activity": category == award.category,
+        "source_matches_attendance": source == award.source,
+        "service_date_matches": day == award.service_date,
+        "rulebook_version_in_force": _in_force(rulebook, day) == award.rulebook_version,
+        "rulebook_file_unchanged": award.rulebook_hash == rulebook.file_hash,
+        "insurance_matches": recomputed_policy == award.insurance_policy,
+    }
 
 
 class _Explained:
