@@ -79,121 +79,163 @@ class _Collector:
     def apply(self, event: Any, position: int) -> None:
         kind = type(event).TOPIC.removeprefix(PREFIX)
         subject = str(event.originator_id)
-        person = self.people[subject] if kind.startswith("Volunteer.") else None
-        if kind == "Volunteer.Registered" and person is not None:
-            person.name = event.name
-            person.remember(position)
-        elif kind == "Volunteer.PointsAwarded" and person is not None:
-            # Figures as at the end of the year: service up to 31 December (recorded up to
-            # the cut); a later year's award does not raise this year's lifetime figures.
-            if event.service_date.year <= self.year:
-                person.credited += event.hours
-                person.lifetime += event.points
-            person.remember(position)
-            in_year = event.service_date.year == self.year
-            self.award_year[str(event.entry_id)] = (
-                subject,
-                event.service_date.year,
-                event.hours,
-                event.points,
-            )
-            if in_year:
-                person.hours += event.hours
-                person.points += event.points
-        elif kind == "Volunteer.PointsReversed" and person is not None:
-            _, service_year, hours, points = self.award_year.get(
-                str(event.reverses), ("", 0, ZERO, ZERO)
-            )
-            if service_year <= self.year:
-                person.credited -= event.hours
-                person.lifetime -= event.points
-            person.remember(position)
-            if service_year == self.year:
-                person.hours -= hours
-                person.points -= points
-                self.reversals.append(
-                    {
-                        "entry_id": str(event.entry_id),
-                        "reverses": str(event.reverses),
-                        "volunteer_id": subject,
-                        "points": num(points),
-                        "hours": num(hours),
-                        "reason": event.reason,
-                        "position": position,
-                        "actor": event.actor.user_id,
-                    }
-                )
-        elif kind == "Volunteer.TrainingCompleted" and person is not None:
-            if event.completed_on.year <= self.year:
-                person.lifetime += event.points
-            person.remember(position)
-            if event.completed_on.year == self.year:
-                person.training_points += event.points
-        elif kind in {"Volunteer.CommendationGranted", "Volunteer.CommendationRevoked"} and person:
-            granted = kind.endswith("Granted")
-            if granted and self.concerns_year(event):
-                self.decisions.append(
-                    {
-                        "kind": "volunteer_commendation",
-                        "subject_id": subject,
-                        "title": event.title,
-                        "period": event.period,
-                        "basis_position": event.basis_position,
-                        "position": position,
-                    }
-                )
-            person.held += 1 if granted else -1
-            person.remember(position)
-        elif kind == "Volunteer.StarLevelCertified" and self.concerns_year(event):
+        if kind.startswith("Volunteer."):
+            person = self.people[subject]  # every volunteer is listed, whatever it did
+            on_volunteer = _ON_VOLUNTEER.get(kind)
+            if on_volunteer is not None:
+                on_volunteer(self, person, event, position)
+        else:
+            on_other = _ON_OTHER.get(kind)
+            if on_other is not None:
+                on_other(self, event, position)
+
+    # ---- a volunteer's figures (each change remembered at its position, for re-checks)
+
+    def _registered(self, person: _Person, event: Any, position: int) -> None:
+        person.name = event.name
+        person.remember(position)
+
+    def _awarded(self, person: _Person, event: Any, position: int) -> None:
+        # Figures as at the end of the year: service up to 31 December (recorded up to
+        # the cut); a later year's award does not raise this year's lifetime figures.
+        if event.service_date.year <= self.year:
+            person.credited += event.hours
+            person.lifetime += event.points
+        person.remember(position)
+        subject = str(event.originator_id)
+        self.award_year[str(event.entry_id)] = (
+            subject,
+            event.service_date.year,
+            event.hours,
+            event.points,
+        )
+        if event.service_date.year == self.year:
+            person.hours += event.hours
+            person.points += event.points
+
+    def _reversed(self, person: _Person, event: Any, position: int) -> None:
+        _, service_year, hours, points = self.award_year.get(
+            str(event.reverses), ("", 0, ZERO, ZERO)
+        )
+        if service_year <= self.year:
+            person.credited -= event.hours
+            person.lifetime -= event.points
+        person.remember(position)
+        if service_year != self.year:
+            return
+        person.hours -= hours
+        person.points -= points
+        self.reversals.append(
+            {
+                "entry_id": str(event.entry_id),
+                "reverses": str(event.reverses),
+                "volunteer_id": str(event.originator_id),
+                "points": num(points),
+                "hours": num(hours),
+                "reason": event.reason,
+                "position": position,
+                "actor": event.actor.user_id,
+            }
+        )
+
+    def _trained(self, person: _Person, event: Any, position: int) -> None:
+        if event.completed_on.year <= self.year:
+            person.lifetime += event.points
+        person.remember(position)
+        if event.completed_on.year == self.year:
+            person.training_points += event.points
+
+    def _commendation_granted(self, person: _Person, event: Any, position: int) -> None:
+        if self.concerns_year(event):
             self.decisions.append(
                 {
-                    "kind": "star_certification",
-                    "subject_id": subject,
-                    "level": event.level,
-                    "service_year": event.service_year,
-                    "basis_position": event.basis_position,
-                    "position": position,
-                }
-            )
-        elif kind == "VolunteerTeam.Formed":
-            self.store.upsert(
-                TEAM,
-                {
-                    "team_id": subject,
-                    "name": event.name,
-                    "level": event.level.value,
-                    "dissolved": 0,
-                },
-            )
-        elif kind == "VolunteerTeam.Commended" and self.concerns_year(event):
-            self.decisions.append(
-                {
-                    "kind": "team_commendation",
-                    "subject_id": subject,
+                    "kind": "volunteer_commendation",
+                    "subject_id": str(event.originator_id),
                     "title": event.title,
                     "period": event.period,
                     "basis_position": event.basis_position,
                     "position": position,
                 }
             )
-        elif (
-            kind == "ServiceActivity.AttendanceCorrected"
-            and event.interval.local_date(self.offset).year == self.year
-        ):
-            self.corrections.append(
+        person.held += 1
+        person.remember(position)
+
+    def _commendation_revoked(self, person: _Person, event: Any, position: int) -> None:
+        person.held -= 1
+        person.remember(position)
+
+    def _star_certified(self, person: _Person, event: Any, position: int) -> None:
+        if self.concerns_year(event):
+            self.decisions.append(
                 {
-                    "activity_id": subject,
-                    "volunteer_id": str(event.volunteer_id),
-                    "interval": [
-                        event.interval.start.isoformat(),
-                        event.interval.end.isoformat(),
-                    ],
-                    "reason": event.reason,
-                    "attendance_version": event.attendance_version,
+                    "kind": "star_certification",
+                    "subject_id": str(event.originator_id),
+                    "level": event.level,
+                    "service_year": event.service_year,
+                    "basis_position": event.basis_position,
                     "position": position,
-                    "actor": event.actor.user_id,
                 }
             )
+
+    # ---- teams and activities
+
+    def _team_formed(self, event: Any, position: int) -> None:
+        self.store.upsert(
+            TEAM,
+            {
+                "team_id": str(event.originator_id),
+                "name": event.name,
+                "level": event.level.value,
+                "dissolved": 0,
+            },
+        )
+
+    def _team_commended(self, event: Any, position: int) -> None:
+        if self.concerns_year(event):
+            self.decisions.append(
+                {
+                    "kind": "team_commendation",
+                    "subject_id": str(event.originator_id),
+                    "title": event.title,
+                    "period": event.period,
+                    "basis_position": event.basis_position,
+                    "position": position,
+                }
+            )
+
+    def _attendance_corrected(self, event: Any, position: int) -> None:
+        if event.interval.local_date(self.offset).year != self.year:
+            return
+        self.corrections.append(
+            {
+                "activity_id": str(event.originator_id),
+                "volunteer_id": str(event.volunteer_id),
+                "interval": [
+                    event.interval.start.isoformat(),
+                    event.interval.end.isoformat(),
+                ],
+                "reason": event.reason,
+                "attendance_version": event.attendance_version,
+                "position": position,
+                "actor": event.actor.user_id,
+            }
+        )
+
+
+_ON_VOLUNTEER: dict[str, Callable[[_Collector, _Person, Any, int], None]] = {
+    "Volunteer.Registered": _Collector._registered,
+    "Volunteer.PointsAwarded": _Collector._awarded,
+    "Volunteer.PointsReversed": _Collector._reversed,
+    "Volunteer.TrainingCompleted": _Collector._trained,
+    "Volunteer.CommendationGranted": _Collector._commendation_granted,
+    "Volunteer.CommendationRevoked": _Collector._commendation_revoked,
+    "Volunteer.StarLevelCertified": _Collector._star_certified,
+}
+_ON_OTHER: dict[str, Callable[[_Collector, Any, int], None]] = {
+    "VolunteerTeam.Formed": _Collector._team_formed,
+    "VolunteerTeam.Commended": _Collector._team_commended,
+    "ServiceActivity.AttendanceCorrected": _Collector._attendance_corrected,
+}
 
 
 def annual_review(
