@@ -222,11 +222,19 @@ async def cached_live_reads(request: Request, reads: LiveReads) -> CachedReads:
     return _cached(request, reads)
 
 
+AnswerCache = ReadCache  # for pages and routers: the cache is chosen in app.py, not by them
+
+
+def answer_cache(request: Request) -> AnswerCache:
+    """The process's answer cache, as ``create_app`` set it up."""
+    cache: AnswerCache = request.app.state.read_cache
+    return cache
+
+
 def _cached(request: Request, reads: ReadModels) -> CachedReads:
-    cache: ReadCache = request.app.state.read_cache
     return CachedReads(
         reads,
-        cache,
+        answer_cache(request),
         bool(getattr(request.state, "min_position", None)),
         request.scope.setdefault("state", {}),
     )

@@ -17,8 +17,7 @@ from application.readmodel.queries import ReadModels
 from domain.errors import DomainError
 from domain.ranking import Period
 from infrastructure.bootstrap import Container
-from interfaces.http.deps import replayed
-from interfaces.http.readcache import ReadCache
+from interfaces.http.deps import AnswerCache, answer_cache, replayed
 from interfaces.http.routers.ops import readiness
 from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
 from interfaces.web.routing import PageRoute
@@ -79,7 +78,7 @@ def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
     }
 
 
-def _dashboard(container: Container, cache: ReadCache, year: int | None) -> dict[str, Any]:
+def _dashboard(container: Container, cache: AnswerCache, year: int | None) -> dict[str, Any]:
     reads = container.read_models()
     year = year or latest_year(reads)
     today = (container.ledger.clock() + container.rulebook.latest.utc_offset).date()
@@ -109,8 +108,7 @@ async def dashboard(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     """首页: this period's station ranking, hours by month, work waiting, gaps, projection lag."""
-    cache: ReadCache = request.app.state.read_cache
-    context = await run_in_threadpool(_dashboard, _container(request), cache, year)
+    context = await run_in_threadpool(_dashboard, _container(request), answer_cache(request), year)
     return page(request, "dashboard.html", visitor=visitor, nav="home", **context)
 
 
