@@ -396,27 +396,19 @@ def test_the_dashboards_ranking_chart_writes_each_station_name_whole_and_readabl
     page.context.close()
 
 
-def test_the_dashboard_lists_an_open_need_with_how_long_it_has_waited(
+def test_the_dashboard_lists_the_longest_waiting_open_need_with_its_days_and_a_link(
     console: Console, browser: Browser
 ) -> None:
     with console.api.client("api-admin") as api:
-        raised = api.post(
-            "/needs",
-            json={
-                "township": TOWNSHIP,
-                "station_id": _township_station(console, TOWNSHIP),
-                "beneficiary_type": "martyr_family",
-                "category": "life_difficulty",
-                "description": "烈属独居老人，冬季取暖煤需要帮助搬运",
-                "raised_by": {"name": "王桂兰", "contact": "13947700123"},
-            },
-        )
-        assert raised.status_code == 201, raised.text
-        api.get("/needs", params={"min_position": raised.json()["position"]})
+        oldest = api.get("/needs", params={"status": "open", "limit": 1}).json()["items"][0]
     page = sign_in(browser, console, "admin")
-    row = page.locator("#dash-needs tbody tr", has_text="冬季取暖煤需要帮助搬运")
-    expect(row).to_contain_text(TOWNSHIP)
-    expect(row).to_contain_text("0 天")
+    row = page.locator("#dash-needs tbody tr").first  # oldest first, as GET /needs
+    expect(row).to_contain_text(oldest["description"])
+    expect(row).to_contain_text(oldest["township"])
+    expect(row).to_contain_text(f"{oldest['age_days']} 天")
+    row.locator("a").click()
+    expect(page.locator("h1")).to_have_text("需求详情")
+    assert oldest["need_id"] in page.url
     page.context.close()
 
 
