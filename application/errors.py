@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.errors import DomainError
-
-RuleViolation = DomainError
-
 
 class ApplicationError(Exception):
     """Base class of errors a use case raises (besides rule violations)."""

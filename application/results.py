@@ -53,10 +53,3 @@ class HoursRow:
     volunteer_id: UUID
     interval: Interval
     source: HoursSource
-
-
-@dataclass(frozen=True)
-class TrainingRecord:
-    course: str
-    hours: Decimal
-    completed_on: date

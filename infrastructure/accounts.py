@@ -112,9 +112,6 @@ class Accounts:
             )
             tx.execute("DELETE FROM vl_session WHERE name = ?", (name,))
 
-    def has_password(self, name: str) -> bool:
-        return bool(self.store.execute("SELECT 1 FROM vl_password WHERE name = ?", (name,)))
-
     # ------------------------------------------------------------------ sign-in
 
     def locked_until(self, name: str, address: str) -> float | None:

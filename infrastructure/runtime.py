@@ -2,11 +2,9 @@
 
 CPython's cyclic collector runs a young collection every 700 net container allocations
 and, every hundred of those, a full one over every tracked object — in an API process,
-that is the aggregate cache (thousands of aggregates). A 2,000-row sign-in sheet makes
-hundreds of thousands of objects: its request paid for 50 collections, one of them full
-(about 0.15 s of a 0.5 s request); hours requests paid the same in latency spikes. The
-service makes few reference cycles, so collecting rarely costs little memory: the young
-generation's threshold goes up, and what exists once the service has started (modules,
+that is the aggregate cache (thousands of aggregates), scanned again and again while a
+large request (a sign-in sheet) allocates. The service makes few reference cycles, so
+collecting rarely costs little memory: the young generation's threshold goes up, and what exists once the service has started (modules,
 the rulebook, the app) is frozen out of every later collection.
 """
 
@@ -33,8 +31,7 @@ def cycle_collector_paused() -> Iterator[None]:
 
     A batch allocates hundreds of thousands of short-lived container objects (parsed JSON,
     events, rows), and every 700 allocations the collector runs, scanning young objects
-    and, ever more often as they pile up, the mirrors and caches too: measured, that
-    doubled the cost of decoding. None of these objects form reference cycles (they are
+    and, ever more often as they pile up, the mirrors and caches too. None of these objects form reference cycles (they are
     freed by reference counting), so pausing loses nothing; whatever cyclic garbage
     does appear (an exception's traceback) is collected when the collector resumes.
     """

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from application.readmodel.store import RowStore
@@ -25,7 +25,6 @@ from domain.volunteer import Volunteer
 
 PREFIX = "volunteer-ledger:"
 Handler = Callable[[Any, RowStore, Any, int], None]
-P = TypeVar("P", bound="Projection")
 
 
 @cache
