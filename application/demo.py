@@ -47,7 +47,7 @@ from domain.values import (
     TeamLevel,
     national_id_check_char,
 )
-from domain.volunteer import Volunteer
+from domain.volunteer import Volunteer, voucher_code
 
 TZ = timezone(timedelta(hours=8))
 Progress = Callable[[str, int, int], None]
@@ -851,15 +851,28 @@ class _Year:
             actor=self.actor(self.office),
         )
         self.n.commendations += 1
+        # Courtesy benefits (礼遇) of the rulebook, for those whose tier includes them; about
+        # half the vouchers are handed over by year end.
+        rules = ledger.rules_today()
         savers = [p for p in exact if p.balance >= 20]
         for person in rng.sample(savers, min(len(savers), max(3, len(self.people) // 60))):
-            points = min(person.balance, Decimal(rng.choice((10, 20, 30))))
-            benefit = rng.choice(("兑换米面油生活用品", "免费理发服务券", "健康体检套餐（礼遇）"))
-            ledger.redeem_points(
-                person.id, points=points, benefit=benefit, actor=self.actor(self.office)
+            holder: Volunteer = ledger.repository.get(person.id)
+            offered = rules.benefits_for(rules.courtesy_tier(holder.lifetime_points))
+            codes = sorted(c for c, b in offered.items() if b.points <= person.balance)
+            if not codes:
+                continue
+            benefit = offered[rng.choice(codes)]
+            recorded = ledger.redeem_points(
+                person.id, benefit=benefit.code, actor=self.actor(self.office)
             )
-            person.balance -= points
+            person.balance -= benefit.points
             self.n.redemptions += 1
+            if rng.random() < 0.5:
+                ledger.use_voucher(
+                    person.id,
+                    code=voucher_code(recorded.created["entry_id"]),
+                    actor=self.actor(self.office),
+                )
         self.progress("year-end", 3, 3)
 
 

@@ -329,16 +329,38 @@ class VolunteerCommands(TeamCommands):
         self,
         volunteer_id: UUID,
         *,
-        points: Decimal,
         benefit: str,
+        points: Decimal | None = None,
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
+        """Redeem the rulebook's courtesy benefit ``benefit`` (its code) under the rules in
+        force today; the new ``entry_id`` is in ``created`` (its voucher code is
+        ``voucher_code(entry_id)``)."""
+        rules = self.rules_today()
+        found = rules.benefit(benefit)
         volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        entry_id = volunteer.redeem(points=points, benefit=benefit, actor=actor)
+        entry_id = volunteer.redeem_benefit(benefit=found, rules=rules, actor=actor, points=points)
         return Recorded(
-            volunteer.id, volunteer.version, self.record(volunteer), {"entry_id": entry_id}
+            volunteer.id,
+            volunteer.version,
+            self.record(volunteer),
+            {"entry_id": entry_id},
         )
+
+    @command
+    def use_voucher(
+        self,
+        volunteer_id: UUID,
+        *,
+        code: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Redeem (核销) a courtesy voucher where the benefit is handed over: once only."""
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.use_voucher(code=code, actor=actor)
+        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
 
     @command
     def reverse_award(

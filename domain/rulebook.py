@@ -38,9 +38,20 @@ class CategoryRule:
 
 
 @dataclass(frozen=True)
+class CourtesyBenefit:
+    """A courtesy benefit (礼遇) a tier offers: ``points`` it costs, 0 when the tier grants it free."""
+
+    code: str
+    name_zh: str
+    points: Decimal
+    tier: str
+
+
+@dataclass(frozen=True)
 class CourtesyTier:
     name: str
     min_points: Decimal
+    benefits: tuple[CourtesyBenefit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,35 @@ class RulebookVersion:
     def courtesy_tier(self, lifetime_points: Decimal) -> str | None:
         reached = [t for t in self.courtesy_tiers if lifetime_points >= t.min_points]
         return max(reached, key=lambda t: t.min_points).name if reached else None
+
+    def benefits_for(self, tier: str | None) -> dict[str, CourtesyBenefit]:
+        """The benefits a tier includes, by code: its own and those of every lower tier, a
+        higher tier's terms for a code replacing a lower one's (gold may grant free what
+        silver pays for). No tier: none."""
+        if tier is None:
+            return {}
+        reached = next((t for t in self.courtesy_tiers if t.name == tier), None)
+        if reached is None:
+            return {}
+        found: dict[str, CourtesyBenefit] = {}
+        for t in sorted(self.courtesy_tiers, key=lambda t: t.min_points):
+            if t.min_points <= reached.min_points:
+                found.update({b.code: b for b in t.benefits})
+        return found
+
+    def benefit(self, code: str) -> CourtesyBenefit:
+        """The benefit ``code`` names in any tier (the lowest tier offering it); refused
+        (``unknown-benefit``, decided by the rulebook alone) when no tier lists it."""
+        for t in sorted(self.courtesy_tiers, key=lambda t: t.min_points):
+            for b in t.benefits:
+                if b.code == code:
+                    return b
+        known = ", ".join(sorted({b.code for t in self.courtesy_tiers for b in t.benefits}))
+        raise rule_violation(
+            "unknown-benefit",
+            f"benefit {code!r} is not in rulebook {self.version} (known: {known})",
+            f"礼遇代码 {code!r} 不在规则版本 {self.version} 中（已有：{known}）",
+        )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from domain.rulebook import (
     CategoryRule,
+    CourtesyBenefit,
     CourtesyTier,
     KeySupportRule,
     MissingInsurance,
@@ -55,9 +56,24 @@ class _Category(_Strict):
     on_missing_insurance: MissingInsurance = MissingInsurance.REJECT
 
 
+class _Benefit(_Strict):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    name_zh: str = Field(min_length=1, max_length=100)
+    points: NonNegative
+
+
 class _Tier(_Strict):
     name: str = Field(min_length=1)
     min_points: NonNegative
+    benefits: list[_Benefit] = []
+
+    @field_validator("benefits")
+    @classmethod
+    def _distinct(cls, value: list[_Benefit]) -> list[_Benefit]:
+        codes = [b.code for b in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("a tier lists each benefit code once")
+        return value
 
 
 class _KeySupport(_Strict):
@@ -157,7 +173,14 @@ class _Version(_Strict):
                 for code, c in self.categories.items()
             },
             star_thresholds_hours=tuple(self.star_thresholds_hours),
-            courtesy_tiers=tuple(CourtesyTier(t.name, t.min_points) for t in self.courtesy_tiers),
+            courtesy_tiers=tuple(
+                CourtesyTier(
+                    t.name,
+                    t.min_points,
+                    tuple(CourtesyBenefit(b.code, b.name_zh, b.points, t.name) for b in t.benefits),
+                )
+                for t in self.courtesy_tiers
+            ),
             key_support=KeySupportRule(
                 self.key_support.min_activities,
                 self.key_support.min_mean_satisfaction,

@@ -111,6 +111,8 @@ NEED_EVENTS = frozenset(
     }
 )
 INSURANCE_EVENTS = frozenset({"Volunteer.InsuranceRecorded", "Volunteer.InsuranceCancelled"})
+# A courtesy voucher handed over: only the vouchers read model (and the trail) reads it.
+VOUCHER_EVENTS = frozenset({"Volunteer.VoucherUsed"})
 # Seals of the hash chain (facts about the log itself), claims on national ids (the
 # volunteer's own registration says the rest) and the note naming why a day's awards were
 # credited again (the reversals and awards themselves carry the figures): no read model but

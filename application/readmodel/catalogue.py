@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from application.readmodel.audit import AuditProjection
 from application.readmodel.base import Projection
+from application.readmodel.benefits import MediaProjection, VoucherProjection
 from application.readmodel.directory import DirectoryProjection
 from application.readmodel.incentives import EligibilityProjection
 from application.readmodel.insurance import InsuranceProjection
@@ -20,6 +21,8 @@ PROJECTION_TYPES: tuple[type[Projection], ...] = (
     InsuranceProjection,
     NeedsProjection,
     AuditProjection,
+    VoucherProjection,
+    MediaProjection,
 )
 
 

@@ -10,6 +10,7 @@ from application.readmodel.base import (
     DECISION_EVENTS,
     INSURANCE_EVENTS,
     NEED_EVENTS,
+    VOUCHER_EVENTS,
     Projection,
     dec,
     enum,
@@ -42,6 +43,7 @@ class DirectoryProjection(Projection):
     ignored = (
         AUDIT_EVENTS
         | NEED_EVENTS
+        | VOUCHER_EVENTS
         | DECISION_EVENTS
         | INSURANCE_EVENTS
         | {

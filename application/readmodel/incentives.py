@@ -13,6 +13,7 @@ from application.readmodel.base import (
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
+    VOUCHER_EVENTS,
     Projection,
     dec,
     handles,
@@ -36,6 +37,7 @@ class EligibilityProjection(Projection):
     ignored = (
         AUDIT_EVENTS
         | NEED_EVENTS
+        | VOUCHER_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | ACTIVITY_EVENTS

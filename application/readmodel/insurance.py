@@ -12,6 +12,7 @@ from application.readmodel.base import (
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
+    VOUCHER_EVENTS,
     Projection,
     enum,
     handles,
@@ -40,6 +41,7 @@ class InsuranceProjection(Projection):
     ignored = (
         AUDIT_EVENTS
         | NEED_EVENTS
+        | VOUCHER_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | (ACTIVITY_EVENTS - _INSURED_ACTIVITY_EVENTS)

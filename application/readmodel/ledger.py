@@ -16,6 +16,7 @@ from application.readmodel.base import (
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
+    VOUCHER_EVENTS,
     Projection,
     dec,
     enum,
@@ -44,6 +45,7 @@ class LedgerProjection(Projection):
     ignored = (
         AUDIT_EVENTS
         | NEED_EVENTS
+        | VOUCHER_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | ACTIVITY_EVENTS

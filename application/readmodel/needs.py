@@ -14,6 +14,7 @@ from application.readmodel.base import (
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
+    VOUCHER_EVENTS,
     Projection,
     enum,
     handles,
@@ -31,6 +32,7 @@ class NeedsProjection(Projection):
     tables = (NEED, PROJECT, PROJECT_ACTIVITY)
     ignored = (
         AUDIT_EVENTS
+        | VOUCHER_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
         | (ACTIVITY_EVENTS - {"ServiceActivity.Planned"})

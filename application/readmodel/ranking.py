@@ -17,6 +17,7 @@ from application.readmodel.base import (
     STATION_EVENTS,
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
+    VOUCHER_EVENTS,
     Projection,
     dec,
     enum,
@@ -48,6 +49,7 @@ class RankingProjection(Projection):
     ignored = (
         AUDIT_EVENTS
         | NEED_EVENTS
+        | VOUCHER_EVENTS
         | (STATION_EVENTS - {"Station.Registered", "Station.Renamed"})
         | (TEAM_EVENTS - {"VolunteerTeam.Formed"})
         | (ACTIVITY_EVENTS - _RANKED_ACTIVITY_EVENTS)

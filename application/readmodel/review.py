@@ -63,6 +63,7 @@ class _Collector:
         self.decisions: list[dict[str, Any]] = []
         self.corrections: list[dict[str, Any]] = []
         self.reversals: list[dict[str, Any]] = []
+        self.redemptions: dict[str, dict[str, Any]] = {}  # by voucher code, or entry id
 
     def concerns_year(self, event: Any) -> bool:
         """A decision belongs to the period it names (``period`` of commendations,
@@ -160,6 +161,24 @@ class _Collector:
         person.held += 1
         person.remember(position)
 
+    def _redeemed(self, person: _Person, event: Any, position: int) -> None:
+        if self.concerns_year(event):
+            self.redemptions[event.voucher_code or str(event.entry_id)] = {
+                "entry_id": str(event.entry_id),
+                "volunteer_id": str(event.originator_id),
+                "name": person.name,
+                "benefit": event.benefit_code,
+                "benefit_zh": event.benefit,
+                "points": num(event.points),
+                "voucher_code": event.voucher_code,
+                "used": False,
+                "position": position,
+            }
+
+    def _voucher_used(self, person: _Person, event: Any, position: int) -> None:
+        if event.code in self.redemptions:
+            self.redemptions[event.code]["used"] = True
+
     def _commendation_revoked(self, person: _Person, event: Any, position: int) -> None:
         person.held -= 1
         person.remember(position)
@@ -230,6 +249,8 @@ _ON_VOLUNTEER: dict[str, Callable[[_Collector, _Person, Any, int], None]] = {
     "Volunteer.CommendationGranted": _Collector._commendation_granted,
     "Volunteer.CommendationRevoked": _Collector._commendation_revoked,
     "Volunteer.StarLevelCertified": _Collector._star_certified,
+    "Volunteer.PointsRedeemed": _Collector._redeemed,
+    "Volunteer.VoucherUsed": _Collector._voucher_used,
 }
 _ON_OTHER: dict[str, Callable[[_Collector, Any, int], None]] = {
     "VolunteerTeam.Formed": _Collector._team_formed,
@@ -305,6 +326,9 @@ def annual_review(
         "insurance_gaps": queries.insurance_gaps(year=year),
         "corrections": collector.corrections,
         "reversals": collector.reversals,
+        # Courtesy benefits redeemed in the year (Asia/Shanghai dates), and whether each
+        # voucher was handed over by the cut.
+        "redemptions": list(collector.redemptions.values()),
         **({"chain": chain(cut)} if chain is not None else {}),
     }
 

@@ -45,6 +45,7 @@ INT_COLUMNS = {
     "candidate",
     "signed_up",
     "closed",
+    "used",
 }
 
 
@@ -444,3 +445,30 @@ PROJECT_ACTIVITY = Table(
     created_once=True,
 )
 NEED_TABLES = (NEED, PROJECT, PROJECT_ACTIVITY)
+# Courtesy vouchers: one per redemption of a rulebook benefit, and whether it was used.
+VOUCHER = Table(
+    "rm_voucher",
+    (
+        "voucher_code",
+        "entry_id",
+        "volunteer_id",
+        "benefit_code",
+        "benefit",
+        "points",
+        "issued_at",
+        "issued_by",
+        "used",
+        "used_at",
+        "used_by",
+        "position",
+    ),
+    ("voucher_code",),
+    indexes=(("volunteer_id",),),
+)
+# Media coverage, one row per report, in the order recorded on each activity.
+MEDIA = Table(
+    "rm_media",
+    ("activity_id", "seq", "outlet", "level", "url", "published_on", "recorded_at", "position"),
+    ("activity_id", "seq"),
+    indexes=(("published_on",),),
+)

@@ -10,6 +10,7 @@ import typer
 from application.demo import TOWNSHIPS, generate_year
 from interfaces.cli import (
     audit,
+    benefits,
     bulletin,
     certificate,
     db,
@@ -42,6 +43,7 @@ app.add_typer(registers.volunteers, name="volunteers")
 app.add_typer(registers.teams, name="teams")
 app.add_typer(registers.needs, name="needs")
 app.add_typer(registers.projects, name="projects")
+app.add_typer(benefits.app, name="benefits")
 db_app = typer.Typer(help="The event store itself: create, back up, restore.")
 db_app.command(name="init")(db.init)
 db_app.command(name="backup")(db.backup)

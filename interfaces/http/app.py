@@ -29,6 +29,7 @@ from interfaces.http.requestid import RequestId
 from interfaces.http.routers import (
     activities,
     audit,
+    benefits,
     certificates,
     chain,
     documents,
@@ -164,6 +165,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         chain,
         documents,
         certificates,
+        benefits,
     ):
         problems.document(module.router)
         app.include_router(module.router, prefix=API_PREFIX)

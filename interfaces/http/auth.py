@@ -43,6 +43,13 @@ class Caller:
             f"of township {township}"
         )
 
+    def require_clerk(self, what: str) -> None:
+        """Office work of any township, before the township is known: admin or station staff
+        (the township is then checked with :meth:`require_township`)."""
+        self.require_writer()
+        if self.role not in ("admin", "station_staff"):
+            raise _forbidden(f"{self.user.name} ({self.role}) may not {what}")
+
     def require_activity(self, township: str, team_id: str, what: str) -> None:
         """Writes on an activity: admin, its township's station staff, or its team's leader."""
         self.require_writer()

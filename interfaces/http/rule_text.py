@@ -13,6 +13,7 @@ RULE_ZH: dict[str, str] = {
     "actor-required": "必须注明操作人",
     "award-once": "同一次服务只能奖励一次",
     "basis-position": "依据位置必须在日志范围内",
+    "benefit-not-in-tier": "志愿者的礼遇等级不含该项礼遇",
     "beneficiaries-counts": "服务对象人数必须为非负数",
     "capacity": "报名人数已满",
     "capacity-positive": "活动容量至少为1",
@@ -61,6 +62,7 @@ RULE_ZH: dict[str, str] = {
     "rater-reference": "须填写服务对象的户或人员编号，或注明匿名",
     "rater-required": "评价须注明服务对象类型",
     "redemption-positive": "兑换积分必须为正数",
+    "redemption-cost": "兑换积分须等于该礼遇在本等级的所需积分",
     "redemption-within-balance": "兑换积分不得超过余额",
     "reinstate-suspended": "只有暂停的志愿者可以恢复",
     "required-field": "必填项不能为空",
@@ -83,11 +85,14 @@ RULE_ZH: dict[str, str] = {
     "team-dissolved": "队伍已解散",
     "training-hours": "培训时长须大于0且不超过24小时",
     "training-once": "培训已登记",
+    "unknown-benefit": "规则中没有该礼遇",
     "unknown-category": "规则中没有该服务类别",
     "verify-after-completion": "活动完成后方可审核",
     "verify-once": "活动已审核",
     "volunteer-not-active": "志愿者不在服务状态",
     "volunteer-withdrawn": "志愿者已退出",
+    "voucher-unknown": "没有该礼遇凭证",
+    "voucher-used": "礼遇凭证已核销，不能重复核销",
 }
 
 # Rules the request and the rulebook alone decide, and the field each names: answered 422.
@@ -111,6 +116,7 @@ REQUEST_RULES: dict[str, str] = {
     "service-year": "service_year",
     "star-level-range": "level",
     "training-hours": "hours",
+    "unknown-benefit": "benefit",
     "unknown-category": "category",
 }
 

@@ -292,9 +292,12 @@ class CertifyStarLevel(BaseModel):
 
 
 class RedeemPoints(BaseModel):
-    model_config = _example(points="20", benefit="体检套餐")
-    points: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
-    benefit: Text
+    """A courtesy benefit of the rulebook (``GET /benefits``) by its code; ``points``, when
+    given, must be what it costs at the volunteer's tier (0 for one the tier grants free)."""
+
+    model_config = _example(benefit="health_check", points="40")
+    benefit: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    points: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
 
     @field_validator("points", mode="before")
     @classmethod

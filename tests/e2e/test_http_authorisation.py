@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.benefit_support import bronze_volunteer
 from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
 from tests.e2e.test_http_api import activity, national_id, ok, station, team, volunteer
 
@@ -51,6 +52,7 @@ class World:
     spare_team: str  # the team the matrix dissolves
     need: str  # a need of the home township, open
     project: str  # a drafted project of ``team``
+    voucher: str  # a courtesy voucher of the home township, handed over by the matrix
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +97,17 @@ def world(api: Api) -> World:
         team(staff, "矩阵备用队"),
         need,
         project,
+        _voucher(staff, admin, team_id),
+    )
+
+
+def _voucher(staff: httpx.Client, admin: httpx.Client, team_id: str) -> str:
+    """A free courtesy benefit redeemed by a bronze volunteer: its voucher code."""
+    holder, _ = bronze_volunteer(staff, admin, team_id, "矩阵戊")
+    return str(
+        ok(staff.post(f"/volunteers/{holder}/redemptions", json={"benefit": "haircut"}))[
+            "voucher_code"
+        ]
     )
 
 
@@ -169,7 +182,8 @@ def _bodies(w: World) -> dict[str, Any]:
             "basis_position": 1,
             "service_year": 2022,
         },
-        "/volunteers/{volunteer_id}/redemptions": {"points": "1", "benefit": "体检"},
+        "/volunteers/{volunteer_id}/redemptions": {"benefit": "haircut"},  # no tier: 409
+        "/vouchers/{code}/use": None,
         "/awards/{entry_id}/reversal": {"reason": "记录有误"},
         "/activities": {
             "title": "矩阵活动",
@@ -238,6 +252,8 @@ QUERY = {
     "/api/v1/rankings": {"period": "2022"},
     "/api/v1/insurance/uncovered": {"on": "2022-06-01"},
     "/api/v1/insurance/expiring": {"within_days": 30},
+    "/api/v1/beneficiaries": {"period": "2022"},
+    "/api/v1/media": {"period": "2022"},
 }
 
 
@@ -287,6 +303,7 @@ def test_every_route_against_every_caller(api: Api, world: World) -> None:
         "{version}": str(world.decision_version),
         "{year}": "2022",
         "{correction_id}": "00000000-0000-4000-8000-000000000001",  # none: refused after auth
+        "{code}": world.voucher,
     }
     clients = {name: api.client(name) for name in CALLERS if name}
     clients[""] = api.client()

@@ -318,12 +318,13 @@ class Workload:
 
     def redeem(self) -> None:
         vid = self.rng.choice(self.volunteers)
-        balance = self.ledger.repository.get(vid).balance
-        if balance < Decimal("0.5"):
+        person = self.ledger.repository.get(vid)
+        rules = self.ledger.rules_today()
+        offered = rules.benefits_for(rules.courtesy_tier(person.lifetime_points))
+        affordable = sorted(code for code, b in offered.items() if b.points <= person.balance)
+        if not affordable:
             raise DomainError("nothing to redeem", rule="test-nothing")
-        points = (balance * Decimal(self.rng.randint(1, 4)) / 4).quantize(Decimal("0.5"))
-        points = max(min(points, balance), Decimal("0.5"))
-        self.ledger.redeem_points(vid, points=points, benefit="体检", actor=STAFF)
+        self.ledger.redeem_points(vid, benefit=self.rng.choice(affordable), actor=STAFF)
 
     def training(self) -> None:
         self.ledger.complete_training(

@@ -327,11 +327,14 @@ class ProjectionMachine(RuleBasedStateMachine):
 
     @rule(person=volunteers, quarters=st.integers(1, 4))
     def redeem(self, person: UUID, quarters: int) -> None:
-        balance = self.ledger.repository.get(person).balance
-        points = (balance * quarters / 4).quantize(Decimal("0.5"))
-        if points <= 0 or points > balance:
+        volunteer = self.ledger.repository.get(person)
+        rules = self.ledger.rules_today()
+        offered = rules.benefits_for(rules.courtesy_tier(volunteer.lifetime_points))
+        affordable = sorted(c for c, b in offered.items() if b.points <= volunteer.balance)
+        if not affordable:
             return
-        self.ledger.redeem_points(person, points=points, benefit="免费体检", actor=STAFF)
+        code = affordable[quarters % len(affordable)]
+        self.ledger.redeem_points(person, benefit=code, actor=STAFF)
 
     @rule(
         person=volunteers,

@@ -37,7 +37,6 @@ from interfaces.http.schemas import (
     CompleteTraining,
     Page,
     RecordInsurance,
-    RedeemPoints,
     RegisterVolunteer,
     ReverseAward,
     WriteResult,
@@ -184,28 +183,6 @@ def certify_star_level(
             level=body.level,
             basis_position=body.basis_position,
             service_year=body.service_year,
-            actor=caller.actor,
-            expected_version=if_match,
-        )
-    )
-
-
-@router.post("/volunteers/{volunteer_id}/redemptions")
-def redeem_points(
-    volunteer_id: UUID,
-    body: RedeemPoints,
-    caller: CallerDep,
-    container: ContainerDep,
-    if_match: IfMatch,
-) -> WriteResult:
-    """Redeem points for a benefit (never beyond the balance); the ``entry_id`` is in
-    ``created``."""
-    caller.require_township(_volunteer_township(container, volunteer_id), "volunteers")
-    return WriteResult.of(
-        container.ledger.redeem_points(
-            volunteer_id,
-            points=body.points,
-            benefit=body.benefit,
             actor=caller.actor,
             expected_version=if_match,
         )

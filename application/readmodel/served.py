@@ -1,0 +1,177 @@
+"""Who served whom, who reported it, and the courtesy vouchers: queries over the read models.
+
+The bulletin and the annual report call these with their own store (live tables or an
+as-of replay); the HTTP routes call them too, so a figure is computed in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any, Literal
+
+from application.readmodel.store import Row, RowReader
+from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER
+from domain.ranking import Period
+from domain.rulebook import Rulebook
+
+BeneficiaryGrouping = Literal["station", "team", "category", "township"]
+
+BENEFICIARY_TYPE_ZH = {
+    "veteran": "退役军人",
+    "demobilized_veteran": "复员军人",
+    "disabled_veteran": "伤残军人",
+    "military_family": "军属",
+    "martyr_family": "烈属",
+    "public": "社会公众",
+}
+MEDIA_LEVEL_ZH = {
+    "national": "国家级",
+    "provincial": "自治区级",
+    "city": "市级",
+    "banner": "旗级",
+    "online": "网络媒体",
+}
+
+
+def _verified_in(store: RowReader, period: Period) -> list[Row]:
+    """The verified activities starting in the period (as the rankings count them)."""
+    return store.select(
+        ACTIVITY,
+        {"status": "verified"},
+        between=("start_date", period.start.isoformat(), period.end.isoformat()),
+    )
+
+
+def beneficiary_totals(
+    store: RowReader, rulebook: Rulebook, period: Period, by: BeneficiaryGrouping
+) -> dict[str, Any]:
+    """People served by beneficiary type, per station, team, category or township, over
+    the verified activities that started in ``period``: ``{period, by, by_type, total,
+    rows: [{unit_id, name, activities, people, by_type}]}`` (rows by people, then name).
+    ``by_type`` maps each type to ``{count, label_zh}``."""
+    units: dict[str, dict[str, Any]] = {}
+    overall: dict[str, int] = defaultdict(int)
+    for activity in _verified_in(store, period):
+        unit_id = str(
+            {
+                "station": activity.get("station_id") or activity.get("station") or "",
+                "team": activity.get("team_id"),
+                "category": activity.get("category"),
+                "township": activity.get("township"),
+            }[by]
+        )
+        unit = units.setdefault(
+            unit_id, {"unit_id": unit_id, "activities": 0, "people": 0, "counts": defaultdict(int)}
+        )
+        unit["activities"] += 1
+        for kind, n in json.loads(activity.get("beneficiaries") or "{}").items():
+            unit["counts"][kind] += int(n)
+            unit["people"] += int(n)
+            overall[kind] += int(n)
+    rows = []
+    for unit in units.values():
+        rows.append(
+            {
+                "unit_id": unit["unit_id"],
+                "name": _unit_name(store, rulebook, by, unit["unit_id"]),
+                "activities": unit["activities"],
+                "people": unit["people"],
+                "by_type": _typed(unit["counts"]),
+            }
+        )
+    rows.sort(key=lambda r: (-r["people"], r["name"]))
+    return {
+        "period": period.label,
+        "by": by,
+        "total": sum(overall.values()),
+        "by_type": _typed(overall),
+        "rows": rows,
+    }
+
+
+def _typed(counts: dict[str, int]) -> dict[str, dict[str, Any]]:
+    return {
+        kind: {"count": counts[kind], "label_zh": BENEFICIARY_TYPE_ZH.get(kind, kind)}
+        for kind in sorted(counts)
+    }
+
+
+def _unit_name(store: RowReader, rulebook: Rulebook, by: str, unit_id: str) -> str:
+    if by == "station":
+        row = store.get(STATION, (unit_id,))
+        return str(row["name"]) if row else unit_id
+    if by == "team":
+        row = store.get(TEAM, (unit_id,))
+        return str(row["name"]) if row else unit_id
+    if by == "category":
+        return rulebook.category_zh(unit_id) or unit_id
+    return unit_id
+
+
+def media_coverage(store: RowReader, period: Period) -> list[Row]:
+    """Media reports published in ``period``, oldest first: outlet, level (and its Chinese
+    name), url, date, and the activity reported on (title, township, station, team)."""
+    rows = store.select(
+        MEDIA,
+        between=("published_on", period.start.isoformat(), period.end.isoformat()),
+        order_by=("published_on", "activity_id", "seq"),
+    )
+    found = []
+    for row in rows:
+        activity = store.get(ACTIVITY, (row["activity_id"],)) or {}
+        found.append(
+            {
+                "activity_id": row["activity_id"],
+                "activity_title": activity.get("title"),
+                "township": activity.get("township"),
+                "station_id": activity.get("station_id"),
+                "station": activity.get("station"),
+                "team_id": activity.get("team_id"),
+                "outlet": row["outlet"],
+                "level": row["level"],
+                "level_zh": MEDIA_LEVEL_ZH.get(str(row["level"]), str(row["level"])),
+                "url": row["url"],
+                "published_on": row["published_on"],
+            }
+        )
+    return found
+
+
+def _voucher(store: RowReader, row: Row) -> Row:
+    volunteer = store.get(VOLUNTEER, (row["volunteer_id"],)) or {}
+    return {
+        "voucher_code": row["voucher_code"],
+        "entry_id": row["entry_id"],
+        "volunteer_id": row["volunteer_id"],
+        "volunteer_name": volunteer.get("name"),
+        "township": volunteer.get("township"),
+        "benefit": row["benefit_code"],
+        "benefit_zh": row["benefit"],
+        "points": row["points"],
+        "status": "used" if row["used"] else "issued",
+        "issued_at": row["issued_at"],
+        "issued_by": row["issued_by"],
+        "used_at": row["used_at"],
+        "used_by": row["used_by"],
+    }
+
+
+def voucher(store: RowReader, code: str) -> Row | None:
+    """One courtesy voucher by its code, with the volunteer's name and township."""
+    row = store.get(VOUCHER, (code,))
+    return None if row is None else _voucher(store, row)
+
+
+def vouchers_of(store: RowReader, volunteer_id: str) -> list[Row]:
+    """A volunteer's courtesy vouchers, newest first."""
+    rows = store.select(VOUCHER, {"volunteer_id": volunteer_id}, order_by=("position",))
+    return [_voucher(store, r) for r in reversed(rows)]
+
+
+def vouchers_issued(store: RowReader, period: Period) -> list[Row]:
+    """Vouchers issued in ``period`` (UTC dates of issue), for the annual review."""
+    rows = store.select(
+        VOUCHER, between=("issued_at", period.start.isoformat(), period.end.isoformat())
+    )
+    return [_voucher(store, r) for r in rows]
