@@ -21,11 +21,13 @@ from infrastructure.idempotency import IdempotencyStore
 from interfaces.web import (
     pages_activities,
     pages_audit,
+    pages_benefits,
     pages_corrections,
     pages_home,
     pages_needs,
     pages_people,
     pages_registers,
+    pages_served,
 )
 from interfaces.web.render import HERE, SHANGHAI, page, templates
 from interfaces.web.routing import PageRoute
@@ -155,5 +157,7 @@ def install(app: FastAPI, container: Container) -> None:
         pages_needs,
         pages_audit,
         pages_registers,
+        pages_benefits,
+        pages_served,
     ):
         app.include_router(module.router)

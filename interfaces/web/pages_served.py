@@ -1,0 +1,143 @@
+"""服务对象与媒体报道 of one activity: how many people of each type it served, the media
+that reported it, and the two forms that record them.
+
+The writes call the API's own route functions with the signed-in person as the caller
+(scopes, validation and rules are the API's); refusals are shown in Chinese by the form.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from application.readmodel.served import BENEFICIARY_TYPE_ZH, MEDIA_LEVEL_ZH
+from application.readmodel.tables import ACTIVITY, MEDIA
+from infrastructure.bootstrap import Container
+from interfaces.http.auth import Caller
+from interfaces.http.problems import Problem
+from interfaces.http.routers import activities as api
+from interfaces.http.schemas import RecordBeneficiaries, RecordMedia
+from interfaces.web.forms import Refused, submit
+from interfaces.web.render import page
+from interfaces.web.routing import PageRoute
+from interfaces.web.session import SignedIn, Visitor, require_township_view
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+READ_WAIT_SECONDS = 5.0
+
+
+def _container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+def _served(
+    container: Container,
+    visitor: Visitor,
+    activity_id: UUID,
+    *,
+    failed_form: str = "",
+    refused: Refused | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    reads = container.read_models()
+    activity = reads.store.get(ACTIVITY, (str(activity_id),))
+    if activity is None:
+        raise Problem(404, "not-found", "未找到", f"没有编号为 {activity_id} 的活动")
+    require_township_view(visitor, str(activity["township"]), "活动")
+    counts = json.loads(activity.get("beneficiaries") or "{}")
+    return {
+        "activity": activity,
+        "counts": [(BENEFICIARY_TYPE_ZH.get(k, k), counts[k]) for k in sorted(counts, key=str)],
+        "total": sum(int(n) for n in counts.values()),
+        "media": reads.store.select(MEDIA, {"activity_id": str(activity_id)}, order_by=("seq",)),
+        "types": list(BENEFICIARY_TYPE_ZH.items()),
+        "levels": list(MEDIA_LEVEL_ZH.items()),
+        "level_zh": MEDIA_LEVEL_ZH,
+        "failed_form": failed_form,
+        "refused": refused,
+        "values": values or {},
+        "may_write": visitor.role != "auditor"
+        and activity["status"] in ("planned", "published", "completed", "verified"),
+    }
+
+
+@router.get("/activities/{activity_id}/served")
+async def served_page(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
+    context = await run_in_threadpool(_served, _container(request), visitor, activity_id)
+    return page(request, "served.html", visitor=visitor, nav="activities", **context)
+
+
+async def _post(
+    request: Request, visitor: Visitor, activity_id: UUID, form_name: str, build: Any
+) -> Response:
+    container = _container(request)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+
+    def command(caller: Caller) -> str:
+        result = build(caller, values, container)
+        container.wait_for(result.position, READ_WAIT_SECONDS)
+        return f"/activities/{activity_id}/served?done={form_name}"
+
+    try:
+        location = await submit(
+            request.app.state.form_keys, visitor, request.url.path, values, command
+        )
+    except Refused as refused:
+        context = await run_in_threadpool(
+            _served,
+            container,
+            visitor,
+            activity_id,
+            failed_form=form_name,
+            refused=refused,
+            values=values,
+        )
+        status = 422 if refused.fields else 409
+        return page(
+            request, "served.html", status=status, visitor=visitor, nav="activities", **context
+        )
+    return RedirectResponse(location, status_code=303)
+
+
+@router.post("/activities/{activity_id}/served/beneficiaries")
+async def record_beneficiaries(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
+    """服务对象人数: a count per type (empty fields left out)."""
+
+    def build(caller: Caller, values: dict[str, Any], container: Container) -> Any:
+        counts: dict[str, Any] = {}
+        for kind in BENEFICIARY_TYPE_ZH:
+            text = values.get(f"n_{kind}", "").strip()
+            if text:
+                counts[kind] = text
+        if not counts:
+            raise Refused("请至少填写一类服务对象的人数。", {"counts": "未填写人数"})
+        body = RecordBeneficiaries.model_validate({"counts": counts})
+        return api.record_beneficiaries(activity_id, body, caller, container, None)
+
+    return await _post(request, visitor, activity_id, "beneficiaries", build)
+
+
+@router.post("/activities/{activity_id}/served/media")
+async def record_media(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
+    """媒体报道: outlet, level, link and date."""
+
+    def build(caller: Caller, values: dict[str, Any], container: Container) -> Any:
+        body = RecordMedia.model_validate(
+            {
+                "outlet": values.get("outlet", ""),
+                "level": values.get("level", ""),
+                "url": values.get("url", "").strip(),
+                "published_on": values.get("published_on", "").strip(),
+            }
+        )
+        return api.record_media(activity_id, body, caller, container, None)
+
+    return await _post(request, visitor, activity_id, "media", build)
