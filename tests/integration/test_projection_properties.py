@@ -336,6 +336,14 @@ class ProjectionMachine(RuleBasedStateMachine):
         code = affordable[quarters % len(affordable)]
         self.ledger.redeem_points(person, benefit=code, actor=STAFF)
 
+    @rule(person=volunteers, pick=st.integers(0, 3))
+    def hand_over(self, person: UUID, pick: int) -> None:
+        """A voucher handed over (核销); now and then one already used, which is refused."""
+        vouchers = sorted(self.ledger.repository.get(person).vouchers)
+        if vouchers:
+            code = vouchers[pick % len(vouchers)]
+            self._refusable(lambda: self.ledger.use_voucher(person, code=code, actor=STAFF))
+
     @rule(
         person=volunteers,
         hours=st.sampled_from(("0.5", "1", "2.5", "24")),
