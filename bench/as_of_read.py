@@ -219,11 +219,12 @@ def main(argv: list[str]) -> int:
             f"before: an as-of ranking replays the whole log, ≈ {per_event * 1e6:,.0f} s per "
             "1,000,000 events at the largest size measured (linear in the log)"
         )
-    worst = max(max(f["ledger_max_ms"], f["after_max_ms"]) for f in rows) / 1000
-    largest = max(f["events"] for f in rows)
+    # The target speaks of the largest log: judged there (smaller logs are shown above).
+    largest = max(rows, key=lambda f: f["events"])
+    worst = max(largest["ledger_max_ms"], largest["after_max_ms"]) / 1000
     print(
-        f"after: slowest as-of read (ranking or ledger) {worst:.3f} s at up to {largest:,.0f} "
-        f"events; target ≤ {TARGET_SECONDS} s at 1,000,000 events "
-        f"({'met at the sizes measured' if worst <= TARGET_SECONDS else 'NOT met'})"
+        f"after: slowest as-of read (ranking or ledger) {worst:.3f} s at "
+        f"{largest['events']:,.0f} events; target ≤ {TARGET_SECONDS} s at 1,000,000 events "
+        f"({'met' if worst <= TARGET_SECONDS and largest['events'] >= 1e6 else 'NOT shown'})"
     )
     return 0
