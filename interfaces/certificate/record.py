@@ -168,5 +168,6 @@ def signed(certificate: Certificate, key: Ed25519PrivateKey) -> Certificate:
     return certificate
 
 
-def figure(value: Decimal) -> str:
-    return _text(value)
+def figure(value: Decimal | int) -> str:
+    """A figure as printed; the template's sums over no rows are the integer 0."""
+    return _text(Decimal(value))

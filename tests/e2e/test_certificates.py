@@ -131,6 +131,22 @@ def test_the_certificate_pdf_carries_the_ledgers_figures_and_no_full_id(
     assert 0 < int(str(claims["position"])) <= int(head)
 
 
+def test_a_year_without_service_gives_a_certificate_of_zeros(issued: dict[str, object]) -> None:
+    """A volunteer may ask for a year they did not serve: the office still gets a
+    certificate, saying 0, not an error (the page's sum over no rows once gave a 500)."""
+    admin = issued["admin"]
+    assert isinstance(admin, httpx.Client)
+    response = admin.get(
+        f"/volunteers/{issued['id']}/certificate",
+        params={"format": "pdf", "year": 2001},
+        timeout=180,
+    )
+    assert response.status_code == 200, response.text
+    claims = _claims(find_statement(pdf_text(response.content)))
+    assert (claims["hours"], claims["points"], claims["activities"]) == ("0", "0", 0)
+    assert claims["year"] == 2001
+
+
 def test_the_certificate_verifies_offline_and_each_tampering_fails(
     issued: dict[str, object],
 ) -> None:
