@@ -68,7 +68,7 @@ def test_a_clerk_sees_the_townships_open_needs_with_days_waited(
     console: Console, browser: Browser
 ) -> None:
     page = sign_in(browser, console, "clerk")
-    page.get_by_role("link", name="需求与项目").click()
+    page.get_by_role("link", name="需求与项目", exact=True).click()
     page.wait_for_url(f"{console.base_url}/needs")
     needs = page.locator("#needs tbody tr")
     expect(needs.first).to_be_visible()
