@@ -145,15 +145,15 @@ def _post(client: httpx.Client, path: str, body: Any) -> dict[str, Any]:
 def setup(
     client: httpx.Client, volunteers: int, activities: int
 ) -> tuple[list[str], list[str], str]:
+    station = _post(
+        client,
+        "/api/v1/stations",
+        {"name": "巴彦镇退役军人服务站", "level": "township", "township": "巴彦镇"},
+    )["id"]
     team = _post(
         client,
         "/api/v1/teams",
-        {
-            "name": "压测队",
-            "level": "township",
-            "township": "巴彦镇",
-            "station": "巴彦镇退役军人服务站",
-        },
+        {"name": "压测队", "level": "township", "township": "巴彦镇", "station_id": station},
     )["id"]
     people = []
     for i in range(volunteers):
@@ -195,7 +195,7 @@ def setup(
                     "category": "health_education",
                     "team_id": team,
                     "township": "巴彦镇",
-                    "station": "巴彦镇退役军人服务站",
+                    "station_id": station,
                     "location": "广场",
                     "starts_at": f"{day}T08:00:00+08:00",
                     "ends_at": f"{day}T18:00:00+08:00",
@@ -239,7 +239,7 @@ def main(argv: list[str]) -> int:
     per_client = 2
     with postgres_store(ADMIN_URL) as settings, server(settings, args.workers) as (base, headers):
         with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            people, acts, _ = setup(client, args.volunteers, args.clients * per_client + 1)
+            people, acts, team = setup(client, args.volunteers, args.clients * per_client + 1)
             settle(client)
 
         async def record(i: int, client: Connection) -> list[float]:
@@ -316,9 +316,9 @@ def main(argv: list[str]) -> int:
                 {
                     "title": "大型活动",
                     "category": "civilized_city",
-                    "team_id": client.get("/api/v1/teams").json()["items"][0]["team_id"],
+                    "team_id": team,
                     "township": "巴彦镇",
-                    "station": "巴彦镇退役军人服务站",
+                    "station_id": client.get(f"/api/v1/teams/{team}").json()["station_id"],
                     "location": "体育场",
                     "starts_at": f"{day}T08:00:00+08:00",
                     "ends_at": f"{day}T18:00:00+08:00",

@@ -40,7 +40,7 @@ from infrastructure.settings import Settings
 from tests.e2e.tcp_proxy import TcpProxy
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-TOWNSHIP = "巴彦镇"
+TOWNSHIP = "嘎鲁图镇"  # a township of the demo year, with its registered station
 CLIENT_TIMEOUT = 30.0
 
 
@@ -132,18 +132,32 @@ class Prober:
         )
 
 
+def _station_of(client: httpx.Client, township: str) -> str:
+    """The township's registered station, once the projections have caught up on the demo."""
+    for _ in range(600):
+        found = client.get(
+            "/api/v1/stations", params={"level": "township", "township": township}
+        ).json()
+        if found["items"]:
+            return str(found["items"][0]["station_id"])
+        time.sleep(0.1)
+    raise SystemExit(f"no station of {township} after 60 s: did the demo run?")
+
+
 def _measure(base: str, token: str, proxy: TcpProxy, outage: str, seconds: float) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     clients = [
         httpx.Client(base_url=base, headers=headers, timeout=CLIENT_TIMEOUT) for _ in range(3)
     ]
 
+    station_id = _station_of(clients[0], TOWNSHIP)
+
     def write() -> int:
         body = {
             "name": f"队{uuid.uuid4().hex[:8]}",
             "level": "township",
             "township": TOWNSHIP,
-            "station": "站",
+            "station_id": station_id,
         }
         return clients[0].post("/api/v1/teams", json=body).status_code
 

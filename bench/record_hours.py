@@ -52,6 +52,7 @@ from domain.values import (
     Interval,
     PersonType,
     Role,
+    StationLevel,
     TeamLevel,
     national_id_check_char,
 )
@@ -213,11 +214,18 @@ def prepare(ledger: VolunteerLedger, n_pairs: int, per_activity: int) -> list[Pa
     hours), like the bare baseline's save. Every activity is on its own day, so a
     volunteer's intervals never overlap.
     """
+    station = ledger.register_station(
+        name=f"巴彦镇退役军人服务站{next(_serial)}",
+        level=StationLevel.TOWNSHIP,
+        township="巴彦镇",
+        parent_id=None,
+        actor=OFFICE,
+    ).id
     team = ledger.form_team(
         name=f"基准测试服务队{next(_serial)}",
         level=TeamLevel.TOWNSHIP,
         township="巴彦镇",
-        station="巴彦镇退役军人服务站",
+        station_id=station,
         actor=OFFICE,
     ).id
     volunteers = []
@@ -252,7 +260,7 @@ def prepare(ledger: VolunteerLedger, n_pairs: int, per_activity: int) -> list[Pa
             category=Category("health_education"),
             team_id=team,
             township="巴彦镇",
-            station="巴彦镇退役军人服务站",
+            station_id=station,
             location="巴彦镇乌兰嘎查",
             window=Interval(at + timedelta(hours=8), at + timedelta(hours=18)),
             beneficiary_types=[BeneficiaryType.PUBLIC],

@@ -32,7 +32,7 @@ def serving(env: dict[str, str], tmp: Path) -> Iterator[Api]:
     )
     api = Api(f"http://127.0.0.1:{port}", env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:
             assert server.poll() is None, (tmp / "server.log").read_text()
             try:
@@ -40,7 +40,7 @@ def serving(env: dict[str, str], tmp: Path) -> Iterator[Api]:
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline, "the server did not come up in 30 s"
+            assert time.monotonic() < deadline, "the server did not come up in 90 s"
             time.sleep(0.1)
         yield api
     finally:
