@@ -37,7 +37,8 @@ from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner
 from infrastructure.runtime import cycle_collector_paused
 from infrastructure.settings import Settings
-from infrastructure.sqlstore import DDL_LOCK, SqlStore
+from infrastructure.sqlschema import DDL_LOCK
+from infrastructure.sqlstore import SqlStore
 from infrastructure.transcodings import ledger_transcodings
 
 

@@ -15,7 +15,10 @@ from application.readmodel.replay import read_events
 from application.readmodel.store import Row
 from infrastructure.checkpoints import CHECKPOINTS_DDL_PG, CHECKPOINTS_DDL_SQLITE
 from infrastructure.decoding import FastDecoder
-from infrastructure.sqlstore import Batch, SqlStore, Transaction
+from infrastructure.sqlbatch import Batch
+from infrastructure.sqlschema import index_ddl
+from infrastructure.sqlstore import SqlStore
+from infrastructure.sqltransaction import Transaction
 
 SHADOW = "__rebuild"
 
@@ -103,7 +106,7 @@ def rebuild(
             tx.execute(f"ALTER TABLE {table.name}{SHADOW} RENAME TO {table.name}")
             if store.is_postgres:
                 tx.execute(f"ALTER INDEX {table.name}{SHADOW}_pkey RENAME TO {table.name}_pkey")
-            for ddl in store.index_ddl(table):
+            for ddl in index_ddl(table):
                 tx.execute(ddl)
         tx.execute(
             "UPDATE rm_tracking SET position = ?, generation = generation + 1, error = NULL "

@@ -30,7 +30,9 @@ from infrastructure.logreader import SKIPPED, LogReader
 from infrastructure.logreader import Row as LogRow
 from infrastructure.pgbounds import Bounds
 from infrastructure.runtime import cycle_collector_paused
-from infrastructure.sqlstore import Batch, SqlStore, TrackingMoved, Transaction
+from infrastructure.sqlbatch import Batch
+from infrastructure.sqlstore import SqlStore
+from infrastructure.sqltransaction import TrackingMoved, Transaction
 
 log = logging.getLogger("volunteer_ledger.projections")
 

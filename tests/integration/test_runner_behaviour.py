@@ -26,7 +26,7 @@ from infrastructure.bootstrap import Container, ReadModelsBehind, bootstrap
 from infrastructure.rebuild import rebuild
 from infrastructure.runner import ProjectionRunner
 from infrastructure.settings import Settings
-from infrastructure.sqlstore import Batch
+from infrastructure.sqlbatch import Batch
 from tests.integration.builders import STAFF, activity, team, volunteer
 from tests.integration.conftest import fixed_clock
 from tests.integration.projection_support import (
