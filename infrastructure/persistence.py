@@ -5,7 +5,8 @@ from __future__ import annotations
 from eventsourcing.utils import Environment, EnvType
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from infrastructure.chain import recorder_topic
+from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
+from infrastructure.chain_sqlite import ChainedSQLiteApplicationRecorder
 from infrastructure.pgbounds import BoundedPostgresFactory, Bounds
 from infrastructure.settings import Settings
 
@@ -34,7 +35,11 @@ class ConninfoPostgresFactory(BoundedPostgresFactory):
 def event_store_env(settings: Settings) -> dict[str, str]:
     env = _store_env(settings)
     # Every event is hash-chained to the one before it, in the insert's own transaction.
-    env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(settings.is_postgres)
+    env["APPLICATION_RECORDER_TOPIC"] = topic(
+        ChainedPostgresApplicationRecorder
+        if settings.is_postgres
+        else ChainedSQLiteApplicationRecorder
+    )
     env["CREATE_TABLE"] = "y" if settings.create_event_tables else "n"
     if settings.aggregate_cache_size:
         # Commands load from this cache without asking the store; a copy that missed

@@ -22,11 +22,9 @@ from eventsourcing.tests.persistence import (
 )
 
 from infrastructure.audit import verify_chain
-from infrastructure.chain import (
-    ChainedPostgresApplicationRecorder,
-    ChainedRecorder,
-    ChainedSQLiteApplicationRecorder,
-)
+from infrastructure.chain import ChainedRecorder
+from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
+from infrastructure.chain_sqlite import ChainedSQLiteApplicationRecorder
 from tests.integration.conftest import _pg_url
 
 

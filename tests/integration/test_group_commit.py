@@ -25,7 +25,7 @@ from application.errors import ConcurrencyConflict
 from domain.values import HoursSource, Interval
 from infrastructure.audit import verify_chain
 from infrastructure.bootstrap import Container
-from infrastructure.chain import ChainedPostgresApplicationRecorder
+from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
 from tests.conftest import _pg_url
 from tests.integration.builders import STAFF, activity, at, team, volunteer
 from tests.integration.test_application import DAY

@@ -25,11 +25,9 @@ from hypothesis import strategies as st
 from application.demo import generate_year
 from infrastructure.audit import verify_chain
 from infrastructure.bootstrap import bootstrap
-from infrastructure.chain import (
-    ChainedPostgresApplicationRecorder,
-    ChainedRecorder,
-    ChainedSQLiteApplicationRecorder,
-)
+from infrastructure.chain import ChainedRecorder
+from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
+from infrastructure.chain_sqlite import ChainedSQLiteApplicationRecorder
 from infrastructure.settings import Settings
 from tests.integration.conftest import fixed_clock
 
