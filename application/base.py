@@ -237,38 +237,52 @@ class LedgerBase(Application[UUID]):
         naming no ``cls`` is absent. Those this process has cached come from the cache
         (marked as :meth:`load` marks them); the rest are read from the store in one
         query — not one per aggregate — and cached."""
+        found, missing = self._cached_copies(list(dict.fromkeys(aggregate_ids)))
+        found.update(self._read_many(cls, missing))
+        return {k: v for k, v in found.items() if isinstance(v, cls)}
+
+    def _cached_copies(self, wanted: list[UUID]) -> tuple[dict[UUID, Any], list[UUID]]:
+        """The cached copies of ``wanted`` that are current, and the ids left to read."""
         cache = self.repository.cache
-        fresh = _Attempt.fresh()
+        if cache is None or _Attempt.fresh():
+            return {}, wanted
+        # Cached copies another process has moved on are read afresh (see ``load``).
+        for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
+            _evict(cache, aggregate_id)
         found: dict[UUID, Any] = {}
         missing: list[UUID] = []
-        wanted = list(dict.fromkeys(aggregate_ids))
-        if cache is not None and not fresh:
-            # Cached copies another process has moved on are read afresh (see ``load``).
-            for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
-                _evict(cache, aggregate_id)
         for aggregate_id in wanted:
-            if cache is not None and not fresh and aggregate_id in cache.cache:
+            if aggregate_id in cache.cache:
                 _Attempt.served_from_cache(aggregate_id)
                 with suppress(KeyError):
                     found[aggregate_id] = cache.get(aggregate_id)
                     continue
             missing.append(aggregate_id)
+        return found, missing
+
+    def _read_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, Any]:
+        """``aggregate_ids`` read from the store, in one query when the recorder can (and no
+        snapshots are kept), each cached; one by one otherwise."""
         select = getattr(self.recorder, "select_events_of", None)
-        if missing and select is not None and self.repository.snapshot_store is None:
-            with translated_errors():
-                stored = select(missing)
-            for aggregate_id, events in groupby(stored, key=lambda e: e.originator_id):
-                aggregate = project_aggregate(None, map(self.mapper.to_domain_event, events))
-                if aggregate is None:
-                    continue
+        if select is None or self.repository.snapshot_store is not None:
+            found: dict[UUID, Any] = {}
+            for aggregate_id in aggregate_ids:
+                with suppress(NotFound):
+                    found[aggregate_id] = self.load(cls, aggregate_id, read_only=True)
+            return found
+        if not aggregate_ids:
+            return {}
+        with translated_errors():
+            stored = select(aggregate_ids)
+        cache = self.repository.cache
+        found = {}
+        for aggregate_id, events in groupby(stored, key=lambda e: e.originator_id):
+            aggregate = project_aggregate(None, map(self.mapper.to_domain_event, events))
+            if aggregate is not None:
                 if cache is not None:
                     cache.put(aggregate_id, aggregate)
                 found[aggregate_id] = aggregate
-        else:
-            for aggregate_id in missing:
-                with suppress(NotFound):
-                    found[aggregate_id] = self.load(cls, aggregate_id, read_only=True)
-        return {k: v for k, v in found.items() if isinstance(v, cls)}
+        return found
 
     def _behind(self, cache: Any, aggregate_ids: list[UUID]) -> set[UUID]:
         """Those of ``aggregate_ids`` whose cached copy is older than the store's, in one
