@@ -4,8 +4,8 @@ The library's mapper parses JSON with a Python ``object_hook`` and calls a trans
 object for every tagged value; catching up a read model spends more time there than
 anywhere else. This decoder produces the same objects: it parses with orjson, turns the
 library's ``{"_type_": name, "_data_": data}`` dicts into values bottom-up exactly as the
-hook does (with direct calls for UUIDs, datetimes, dates, decimals and enums, and the
-registered transcoding for everything else), and builds the event the way the mapper
+hook does (each tagged value by its transcoding's fast decoder,
+:mod:`infrastructure.value_decoders`), and builds the event the way the mapper
 does (``object.__new__`` and the state as ``__dict__``, upcasting old class versions).
 
 Anything it is unsure of (a cipher or compressor, a transcoder that is not the JSON
@@ -17,45 +17,22 @@ equal events, value types included, for every event of a demo history.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Hashable
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    JSONTranscoder,
-    Mapper,
-    StoredEvent,
-    Transcoding,
-    UUIDAsHex,
-    find_id_convertor,
-)
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, find_id_convertor
 from eventsourcing.utils import resolve_topic
 
 from application.readmodel.base import ALWAYS_READ, EventHeader, iso
-from domain.values import Role
-from infrastructure.transcodings import (
-    CategoryAsCode,
-    DataclassAsDict,
-    DateAsISO,
-    EnumAsValue,
-    IntervalAsPair,
-)
-
-Decode = Callable[[Any], Any]
+from infrastructure.header_reading import canonical_utc, header_parts
+from infrastructure.value_decoders import Decode, fast_decode
 
 # UUIDs repeat (volunteers, activities, teams): one immutable instance per hex string,
 # up to a bound, saves parsing them again.
 _UUID_CACHE_SIZE = 200_000
-# Frozen values that recur (amounts, dates, categories, activity windows): one instance
-# per written form, up to a bound each.
-_VALUE_CACHE_SIZE = 50_000
 
 
 class FastDecoder:
@@ -72,56 +49,9 @@ class FastDecoder:
         self._names: dict[str, Decode] = {}
         if isinstance(transcoder, JSONTranscoder):
             for name, transcoding in transcoder.names.items():
-                self._names[name] = self._fast(transcoding)
+                self._names[name] = fast_decode(transcoding, self._uuid)
         self._classes: dict[tuple[str, type[Any]], tuple[type[Any], int, Decode]] = {}
         self._uuids: dict[str, UUID] = {}
-
-    def _fast(self, transcoding: Transcoding) -> Decode:
-        kind = type(transcoding)
-        if kind is UUIDAsHex:
-            return self._uuid
-        if kind is DatetimeAsISO:
-            return datetime.fromisoformat
-        if kind is DecimalAsStr:
-            return _remembered(Decimal)
-        if kind is DateAsISO:
-            return _remembered(date.fromisoformat)
-        if kind is CategoryAsCode:
-            return _remembered(transcoding.decode)
-        if kind is EnumAsValue:
-            enum_type = cast(type[Enum], transcoding.type)
-            members = enum_type._value2member_map_
-
-            def member(data: Any) -> Any:
-                try:
-                    return members[data]
-                except (KeyError, TypeError):
-                    return enum_type(data)
-
-            return member
-        if kind is DataclassAsDict:
-            return _dataclass_maker(transcoding.type, transcoding.decode) or transcoding.decode
-        if kind is IntervalAsPair:
-            make = _dataclass_maker(transcoding.type, None)
-            if make is not None:
-                parse = datetime.fromisoformat
-
-                made: dict[tuple[Any, ...], Any] = {}
-
-                def interval(data: Any) -> Any:
-                    # An activity's window comes back in every sign-up, hours and award.
-                    key = tuple(data) if type(data) is list else None
-                    found = made.get(key) if key is not None else None
-                    if found is None:
-                        found = make({"start": parse(data[0]), "end": parse(data[1])})
-                        if key is not None:
-                            if len(made) >= _VALUE_CACHE_SIZE:
-                                made.clear()
-                            made[key] = found
-                    return found
-
-                return interval
-        return transcoding.decode
 
     def _uuid(self, data: Any) -> UUID:
         found = self._uuids.get(data)
@@ -270,7 +200,8 @@ class FastDecoder:
     ) -> EventHeader:
         """``EventHeader.of(decode(...))`` without decoding the whole event: only the state's
         ``timestamp`` and ``actor`` are read, and a UTC timestamp already in ``iso``'s form is
-        kept as it was written. A state laid out as ours are is read by :func:`_header_parts`
+        kept as it was written. A state laid out as ours are is read by
+        :func:`~infrastructure.header_reading.header_parts`
         without parsing; any other goes through orjson and the transcodings, and anything
         unusual the long way, so the two agree.
 
@@ -278,7 +209,7 @@ class FastDecoder:
         damaged gets its header here, and the projections that read its body stop on it."""
         if self.usable:
             try:
-                parts = _header_parts(data)
+                parts = header_parts(data)
                 if parts is None:
                     written, actor_id, role, correlation_id, request_id = self._parsed_header(data)
                 else:
@@ -289,7 +220,7 @@ class FastDecoder:
                     topic,
                     convert_id(originator_id),
                     originator_version,
-                    written if _canonical_utc(written) else iso(parsed),
+                    written if canonical_utc(written) else iso(parsed),
                     actor_id,
                     role,
                     correlation_id,
@@ -334,113 +265,3 @@ class EventView:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.__dict__!r})"
-
-
-# How our events' states begin and end: the library writes ``__dict__`` in order, compact,
-# so the timestamp is the first key and the actor (a field of every command's event) the
-# last, or the last but the ``class_version`` the library adds after it (from version 2). Parsing a whole state cost more than everything else the audit trail does with an
-# event; these read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them.
-_STAMP = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},')
-_ACTOR_KEY = b',"actor":'
-_ACTOR = re.compile(
-    rb',"actor":\{"_type_":"actor","_data_":\{"user_id":"([^"\\\x00-\x1f]+)",'
-    rb'"role":\{"_type_":"role","_data_":"([a-z_]+)"\},'
-    rb'"correlation_id":"([^"\\\x00-\x1f]*)"'
-    rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}'  # absent before request ids were kept
-    rb'(?:,"class_version":[0-9]+)?\}\Z'  # the library writes it after the actor (version 2+)
-)
-_ROLES = frozenset(role.value for role in Role)
-
-
-def _header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
-    """(timestamp as written, actor id, role, correlation id, request id) of a state laid out as ours
-    are, read without parsing the rest; None for any other layout, or an actor that
-    decoding would refuse (an unknown role, a blank id).
-
-    Sound for any well-formed JSON object without repeated keys (which ``json.dumps`` of a
-    dict cannot write): ``,"actor":`` cannot occur inside a string (its quotes are
-    unescaped), so it opens a key; when the actor's value ends the text with the final
-    ``}``, that key is the outer object's, and its last. The strings matched hold no
-    escapes and no control characters, so their bytes are their text."""
-    if type(data) is not bytes:
-        data = bytes(data)
-    stamp = _STAMP.match(data)
-    if stamp is None:
-        return None
-    actor = _ACTOR.match(data, data.rfind(_ACTOR_KEY))
-    if actor is None:
-        return None
-    user_id, role = actor[1].decode(), actor[2].decode()
-    if role not in _ROLES or not user_id.strip():
-        return None
-    request_id = actor[4].decode() if actor[4] is not None else ""
-    return stamp[1].decode(), user_id, role, actor[3].decode(), request_id
-
-
-def _remembered(convert: Decode) -> Decode:
-    """``convert`` for string data, remembering its results (bounded): for immutable values
-    that recur across events (amounts, dates, categories). Other data is converted afresh."""
-    made: dict[str, Any] = {}
-
-    def remembered(data: Any) -> Any:
-        if type(data) is not str:
-            return convert(data)
-        found = made.get(data)
-        if found is None:
-            found = convert(data)
-            if len(made) >= _VALUE_CACHE_SIZE:
-                made.clear()
-            made[data] = found
-        return found
-
-    return remembered
-
-
-def _canonical_utc(stamp: str) -> bool:
-    """Whether ``iso(datetime.fromisoformat(stamp)) == stamp`` without computing it: the
-    form ``isoformat`` gives a UTC time (seconds, or a non-zero microsecond fraction)."""
-    n = len(stamp)
-    return (
-        (n == 25 or (n == 32 and stamp[19] == "." and stamp[20:26] != "000000"))
-        and stamp[10] == "T"
-        and stamp.endswith("+00:00")
-    )
-
-
-def _dataclass_maker(cls: type[Any], otherwise: Decode | None) -> Decode | None:
-    """``cls(**data)`` for a dataclass given every field, in order: the instance's ``__dict__``
-    set in one step and ``__post_init__`` run (it validates) — without the generated
-    ``__init__``, which for a frozen class sets each field through ``object.__setattr__``.
-
-    Any other data goes to ``otherwise`` (the transcoding's own decode, so the error is
-    the same). None when ``cls`` is not a plain dataclass this can build (no ``__init__``
-    of its own, no slots, no init-only or class variables, the default ``__new__``).
-    """
-    params = getattr(cls, "__dataclass_params__", None)
-    fields = dataclasses.fields(cls) if params is not None else ()
-    plain = (
-        params is not None
-        and params.init
-        and "__slots__" not in vars(cls)
-        and cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
-        and len(fields) == len(cls.__dataclass_fields__)
-        and all(f.init for f in fields)
-    )
-    if not plain:
-        return None
-    names = tuple(f.name for f in fields)
-    post_init = getattr(cls, "__post_init__", None)
-    new = object.__new__
-
-    def make(data: Any) -> Any:
-        if type(data) is dict and tuple(data) == names:
-            obj = new(cls)
-            obj.__dict__.update(data)
-            if post_init is not None:
-                post_init(obj)
-            return obj
-        if otherwise is None:
-            return cls(**data)
-        return otherwise(data)
-
-    return make

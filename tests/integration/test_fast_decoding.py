@@ -23,7 +23,8 @@ from application.demo import generate_year
 from application.readmodel.base import EventHeader
 from application.readmodel.replay import read_notifications
 from infrastructure.bootstrap import Container
-from infrastructure.decoding import FastDecoder, _header_parts
+from infrastructure.decoding import FastDecoder
+from infrastructure.header_reading import header_parts
 from tests.integration.projection_support import Workload
 
 
@@ -120,7 +121,7 @@ def test_headers_read_without_decoding_equal_those_of_the_decoded_events(
             assert header == EventHeader.of(ledger.mapper.to_domain_event(n)), n.id
             assert header.actor_id, n.id  # every event of ours names who asked for it
             # Read from the ends of the state as stored, not parsed: our layout.
-            assert _header_parts(n.state) is not None, (n.id, n.topic)
+            assert header_parts(n.state) is not None, (n.id, n.topic)
             count += 1
     assert count > 200
 
@@ -298,7 +299,7 @@ def test_the_header_of_our_layout_is_read_without_parsing_and_a_damaged_body_doe
     decoder = FastDecoder(container.ledger.mapper)
     actor = _actor("staff-王", "station_staff", "req-1")
     good = _state("2022-03-01T08:30:00+00:00", actor)
-    assert _header_parts(good) == (
+    assert header_parts(good) == (
         "2022-03-01T08:30:00+00:00",
         "staff-王",
         "station_staff",
@@ -308,7 +309,7 @@ def test_the_header_of_our_layout_is_read_without_parsing_and_a_damaged_body_doe
     with_client_id = _state(
         "2022-03-01T08:30:00+00:00", _actor("staff-王", "station_staff", "req-1", "clerk-7")
     )
-    assert _header_parts(with_client_id) == (
+    assert header_parts(with_client_id) == (
         "2022-03-01T08:30:00+00:00",
         "staff-王",
         "station_staff",
@@ -326,8 +327,8 @@ def test_the_header_of_our_layout_is_read_without_parsing_and_a_damaged_body_doe
         "req-1",
     )
     # Not our layout: read by parsing.
-    assert _header_parts(_state("2022-03-01T08:30:00+00:00", actor, last=False)) is None
-    assert _header_parts(_state("2022-03-01T08:30:00+00:00", _actor('a"b', "admin", ""))) is None
+    assert header_parts(_state("2022-03-01T08:30:00+00:00", actor, last=False)) is None
+    assert header_parts(_state("2022-03-01T08:30:00+00:00", _actor('a"b', "admin", ""))) is None
 
 
 def test_fast_decoder_fails_as_the_library_does(container: Container) -> None:

@@ -1,0 +1,62 @@
+"""Reading an event's header (its time and actor) from the stored state without parsing
+the rest, for the audit trail's projection: see :meth:`FastDecoder.header
+<infrastructure.decoding.FastDecoder.header>`, which falls back to a whole decode
+whenever these say the state is laid out otherwise."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from domain.values import Role
+
+# How our events' states begin and end: the library writes ``__dict__`` in order, compact,
+# so the timestamp is the first key and the actor (a field of every command's event) the
+# last, or the last but the ``class_version`` the library adds after it (from version 2).
+# These read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them.
+_STAMP = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},')
+_ACTOR_KEY = b',"actor":'
+_ACTOR = re.compile(
+    rb',"actor":\{"_type_":"actor","_data_":\{"user_id":"([^"\\\x00-\x1f]+)",'
+    rb'"role":\{"_type_":"role","_data_":"([a-z_]+)"\},'
+    rb'"correlation_id":"([^"\\\x00-\x1f]*)"'
+    rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}'  # absent before request ids were kept
+    rb'(?:,"class_version":[0-9]+)?\}\Z'  # the library writes it after the actor (version 2+)
+)
+_ROLES = frozenset(role.value for role in Role)
+
+
+def header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
+    """(timestamp as written, actor id, role, correlation id, request id) of a state laid
+    out as ours are, read without parsing the rest; None for any other layout, or an
+    actor that decoding would refuse (an unknown role, a blank id).
+
+    Sound for any well-formed JSON object without repeated keys (which ``json.dumps`` of a
+    dict cannot write): ``,"actor":`` cannot occur inside a string (its quotes are
+    unescaped), so it opens a key; when the actor's value ends the text with the final
+    ``}``, that key is the outer object's, and its last. The strings matched hold no
+    escapes and no control characters, so their bytes are their text."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    stamp = _STAMP.match(data)
+    if stamp is None:
+        return None
+    actor = _ACTOR.match(data, data.rfind(_ACTOR_KEY))
+    if actor is None:
+        return None
+    user_id, role = actor[1].decode(), actor[2].decode()
+    if role not in _ROLES or not user_id.strip():
+        return None
+    request_id = actor[4].decode() if actor[4] is not None else ""
+    return stamp[1].decode(), user_id, role, actor[3].decode(), request_id
+
+
+def canonical_utc(stamp: str) -> bool:
+    """Whether ``iso(datetime.fromisoformat(stamp)) == stamp`` without computing it: the
+    form ``isoformat`` gives a UTC time (seconds, or a non-zero microsecond fraction)."""
+    n = len(stamp)
+    return (
+        (n == 25 or (n == 32 and stamp[19] == "." and stamp[20:26] != "000000"))
+        and stamp[10] == "T"
+        and stamp.endswith("+00:00")
+    )
