@@ -1,85 +1,32 @@
 """The projection runner: reads the log in batches and keeps every read model up to date.
 
 Each batch's rows and the projection's position commit in one transaction (exactly
-once, resumable after any crash). On PostgreSQL it wakes on LISTEN/NOTIFY, with
-polling as the fallback; on SQLite it polls.
+once, resumable after any crash). At the head it waits for the log to grow
+(:mod:`infrastructure.log_wakeups`).
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
-
-import psycopg
 
 from application.ledger import VolunteerLedger
 from application.readmodel.base import (
-    EventHeader,
     Projection,
     UnhandledEvent,
     full_event_topics,
 )
-from application.readmodel.store import Row
-from domain.errors import DomainError
-from infrastructure.logreader import SKIPPED, LogReader
+from infrastructure.lanes import EVENT_FAULTS, Lane, stopped_at, write_lanes
+from infrastructure.log_wakeups import LogWakeups
+from infrastructure.logreader import LogReader
 from infrastructure.logreader import Row as LogRow
 from infrastructure.pgbounds import Bounds
 from infrastructure.runtime import cycle_collector_paused
-from infrastructure.sqlbatch import Batch
 from infrastructure.sqlstore import SqlStore
-from infrastructure.sqltransaction import TrackingMoved, Transaction
+from infrastructure.sqltransaction import TrackingMoved
 
 log = logging.getLogger("volunteer_ledger.projections")
-
-# Events decoded at a time while a batch is applied (see ``ProjectionRunner._write``).
-_DECODED_AT_ONCE = 200
-
-# Failures of a projection with an event: a value the database refuses (NUL in text on
-# PostgreSQL, a number out of range) or a handler that cannot take the event's values.
-# They would fail on every try, so the projection stops at the event, naming it, and the
-# others go on. Any other failure (the store away or busy, an event this release cannot
-# decode, a handler reading a field its projection did not declare — AttributeError, the
-# code's fault rather than the event's —, a crash) is raised: the batch is tried again
-# later, from where it was, by this release or the one that fixes it.
-EVENT_FAULTS = (
-    psycopg.DataError,
-    sqlite3.DataError,
-    DomainError,
-    LookupError,
-    TypeError,
-    ValueError,
-    ArithmeticError,
-)
-
-
-def stopped_at(projection: str, position: int, topic: str, error: BaseException) -> str:
-    """What a projection that cannot apply an event says (its tracking row's error)."""
-    return (
-        f"projection {projection!r} cannot apply event {topic!r} at position {position} "
-        f"({type(error).__name__}: {error}); it stopped there (nothing after it was applied)"
-    )
-
-
-@dataclass
-class Lane:
-    projection: Projection
-    position: int = 0
-    generation: int = 0
-    error: str | None = None
-    mirrors: dict[str, dict[tuple[Any, ...], Row]] = field(default_factory=dict)
-    # Secondary indexes not built yet: a projection starting from position 0 fills its
-    # tables first and indexes them once it reaches the head (one sort per index instead
-    # of an index insert per row).
-    indexes_pending: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.projection.name
 
 
 class ProjectionRunner:
@@ -201,7 +148,7 @@ class ProjectionRunner:
         try:
             with self.store.transaction(replayable=True) as tx:
                 tx.claim_all([(lane.name, lane.position, lane.generation) for lane, _ in work])
-                self._write(tx, work)
+                write_lanes(tx, work, self.reader.decode)
                 tx.advance_all(
                     [
                         (lane.name, lane.position, todo[-1][0], lane.generation)
@@ -219,39 +166,6 @@ class ProjectionRunner:
         for lane, todo in work:
             lane.position = todo[-1][0]
         return True
-
-    def _write(self, tx: Transaction, work: list[tuple[Lane, list[LogRow]]]) -> None:
-        """Apply each lane's events and write its rows (its mirrors kept in step).
-
-        Each lane's rows are a tail of the batch. They are decoded ``_DECODED_AT_ONCE`` at a
-        time and each piece applied to every lane before the next is decoded: the objects
-        of a piece are freed while the memory they took is still in the processor's
-        caches, and the next piece takes it again. Decoding a whole batch first put every
-        object in memory never touched before: parsing cost three times as much."""
-        rows = max((todo for _, todo in work), key=len)
-        lanes = [
-            (
-                Batch(tx, lane.mirrors),
-                lane.projection.apply,
-                lane.projection.headers_only,
-                len(rows) - len(todo),  # where the lane's events begin
-            )
-            for lane, todo in work
-        ]
-        decode = self.reader.decode
-        for at in range(0, len(rows), _DECODED_AT_ONCE):
-            events = decode(rows[at : at + _DECODED_AT_ONCE])
-            for batch, apply, headers_only, begin in lanes:
-                mine = events if begin <= at else events[begin - at :]
-                if headers_only:
-                    for position, event in mine:
-                        apply(batch, event, position)
-                else:
-                    for position, event in mine:
-                        if event is not SKIPPED and type(event) is not EventHeader:
-                            apply(batch, event, position)
-        for batch, _, _, _ in lanes:
-            batch.flush()
 
     def step(self) -> int:
         """Apply one batch of the log to every active projection; return how many events were read."""
@@ -303,7 +217,7 @@ class ProjectionRunner:
         try:
             with self.store.transaction(replayable=True, safe_text=one_by_one) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
-                self._write(tx, [(lane, todo)])
+                write_lanes(tx, [(lane, todo)], self.reader.decode)
                 tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
             lane.position = todo[-1][0]
         except UnhandledEvent as stop:
@@ -345,7 +259,13 @@ class ProjectionRunner:
 
     def run(self, stop: threading.Event) -> None:
         """Keep the read models caught up until ``stop`` is set."""
-        listener = self._listen()
+        wakeups = LogWakeups(
+            listen_url=self.listen_url,
+            listen_bounds=self.listen_bounds,
+            channel=getattr(self.ledger.recorder, "channel_name", None),
+            poll_interval=self.poll_interval,
+            gather=self.gather,
+        )
         try:
             while not stop.is_set():
                 try:
@@ -358,64 +278,6 @@ class ProjectionRunner:
                     stop.wait(self.poll_interval)
                     continue
                 if read == 0:
-                    listener = self._wait(listener, stop)
-                    if listener is not None and self.gather:
-                        listener = self._gather(listener, stop)
+                    wakeups.wait(stop)
         finally:
-            if listener is not None:
-                listener.close()
-
-    def _listen(self) -> psycopg.Connection[Any] | None:
-        if not self.listen_url:
-            return None
-        try:
-            conn: psycopg.Connection[Any] = (
-                self.listen_bounds.connect(self.listen_url, autocommit=True)
-                if self.listen_bounds is not None
-                else psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5)
-            )
-            channel = getattr(self.ledger.recorder, "channel_name", None)
-            if channel is None:
-                conn.close()
-                return None
-            conn.execute(f'LISTEN "{channel}"')
-            return conn
-        except psycopg.Error:
-            log.warning("LISTEN unavailable; polling every %ss", self.poll_interval)
-            return None
-
-    def _gather(
-        self, listener: psycopg.Connection[Any], stop: threading.Event
-    ) -> psycopg.Connection[Any] | None:
-        """Woken by a write: let the writes that follow it arrive too (``gather`` seconds),
-        so a busy log is applied in batches of many events instead of one batch per commit
-        (each batch is a transaction over every projection). Read-your-writes waits that
-        much longer; the notifications heard meanwhile are spent."""
-        stop.wait(self.gather)
-        try:
-            for _ in listener.notifies(timeout=0.0):
-                pass
-            return listener
-        except psycopg.Error:
-            log.warning("LISTEN connection lost; polling until it is back")
-            listener.close()
-            return None
-
-    def _wait(
-        self, listener: psycopg.Connection[Any] | None, stop: threading.Event
-    ) -> psycopg.Connection[Any] | None:
-        if listener is None:
-            stop.wait(self.poll_interval)
-            return self._listen() if self.listen_url else None
-        try:
-            # Short waits, so a stop request is honoured promptly; any notification wakes us.
-            deadline = time.monotonic() + self.poll_interval
-            while not stop.is_set() and time.monotonic() < deadline:
-                timeout = min(0.25, max(0.0, deadline - time.monotonic()))
-                if any(True for _ in listener.notifies(timeout=timeout, stop_after=1)):
-                    break
-            return listener
-        except psycopg.Error:
-            log.warning("LISTEN connection lost; polling until it is back")
-            listener.close()
-            return None
+            wakeups.close()

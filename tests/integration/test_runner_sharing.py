@@ -13,8 +13,9 @@ from application.readmodel.catalogue import all_projections
 from application.readmodel.tables import RANK_AWARD
 from infrastructure.bootstrap import Container, share_out
 from infrastructure.decoding import EventView
+from infrastructure.logreader import SKIPPED
 from infrastructure.rulebook_loader import load_rulebook
-from infrastructure.runner import SKIPPED, ProjectionRunner
+from infrastructure.runner import ProjectionRunner
 from tests.integration.projection_support import Workload, assert_equal_to_clean_replay
 
 
