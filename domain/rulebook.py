@@ -61,6 +61,47 @@ class KeySupportRule:
     top_n: int
 
 
+class TeamCommendationBasis(Enum):
+    """What makes a team a commendation candidate for a year (the one choice today: the
+    key-support criteria of that year)."""
+
+    KEY_SUPPORT = "key_support"
+
+
+@dataclass(frozen=True)
+class CommendationRule:
+    """Commendation candidacy for a year (表彰候选). A volunteer: at least
+    ``volunteer_min_hours`` credited hours and ``volunteer_min_activities`` verified
+    activities with credited hours in the year and, when ``volunteer_no_reversal``, no
+    award of theirs for service in the year reversed (withdrawn, not credited again). A
+    team: the criteria named by ``team_basis``. One commendation per volunteer or team per
+    period is the domain's own invariant, not a setting."""
+
+    volunteer_min_hours: Decimal
+    volunteer_min_activities: int
+    volunteer_no_reversal: bool
+    team_basis: TeamCommendationBasis
+
+    def volunteer_qualifies(self, hours: Decimal, activities: int, withdrawn: int) -> bool:
+        return (
+            hours >= self.volunteer_min_hours
+            and activities >= self.volunteer_min_activities
+            and not (self.volunteer_no_reversal and withdrawn)
+        )
+
+    def team_qualifies(self, key_support_eligible: bool) -> bool:
+        return self.team_basis is TeamCommendationBasis.KEY_SUPPORT and key_support_eligible
+
+
+# DESIGN's defaults (the shipped rulebook states them; a version naming none takes these).
+DEFAULT_COMMENDATION = CommendationRule(
+    volunteer_min_hours=Decimal(100),
+    volunteer_min_activities=6,
+    volunteer_no_reversal=True,
+    team_basis=TeamCommendationBasis.KEY_SUPPORT,
+)
+
+
 @dataclass(frozen=True)
 class RankingWeights:
     activities: Decimal
@@ -91,6 +132,7 @@ class RulebookVersion:
     ranking: RankingWeights
     # A rating counts only if given within this many days after its activity ended.
     feedback_window_days: int = 30
+    commendation: CommendationRule = DEFAULT_COMMENDATION
 
     def category(self, category: Category) -> CategoryRule:
         try:
@@ -183,6 +225,13 @@ class Rulebook:
             if candidate.version == name:
                 return candidate
         raise rule_violation("rulebook-version", f"rulebook version {name!r} is unknown")
+
+    def for_year(self, year: int) -> RulebookVersion:
+        """The version in force when ``year`` starts (the earliest, for years before it):
+        the rules a year's rankings, key support and commendation candidacy are read by."""
+        first = min(self.versions, key=lambda v: v.effective_from)
+        start = date(year, 1, 1)
+        return self.in_force_on(start) if start >= first.effective_from else first
 
     @property
     def latest(self) -> RulebookVersion:

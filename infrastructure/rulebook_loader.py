@@ -16,7 +16,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.rulebook import (
+    DEFAULT_COMMENDATION,
     CategoryRule,
+    CommendationRule,
     CourtesyBenefit,
     CourtesyTier,
     KeySupportRule,
@@ -25,6 +27,7 @@ from domain.rulebook import (
     RoundingStep,
     Rulebook,
     RulebookVersion,
+    TeamCommendationBasis,
 )
 from domain.values import MediaLevel
 
@@ -82,6 +85,23 @@ class _KeySupport(_Strict):
     top_n: int = Field(ge=1)
 
 
+class _Commendation(_Strict):
+    volunteer_min_hours: NonNegative = DEFAULT_COMMENDATION.volunteer_min_hours
+    volunteer_min_activities: int = Field(
+        default=DEFAULT_COMMENDATION.volunteer_min_activities, ge=0
+    )
+    volunteer_no_reversal: bool = DEFAULT_COMMENDATION.volunteer_no_reversal
+    team_basis: TeamCommendationBasis = DEFAULT_COMMENDATION.team_basis
+
+    def to_domain(self) -> CommendationRule:
+        return CommendationRule(
+            volunteer_min_hours=self.volunteer_min_hours,
+            volunteer_min_activities=self.volunteer_min_activities,
+            volunteer_no_reversal=self.volunteer_no_reversal,
+            team_basis=self.team_basis,
+        )
+
+
 class _Ranking(_Strict):
     activities: NonNegative
     volunteer_hours: NonNegative
@@ -124,6 +144,7 @@ class _Version(_Strict):
     key_support: _KeySupport
     ranking: _Ranking
     feedback_window_days: int = Field(default=30, ge=0, le=366)
+    commendation: _Commendation = _Commendation()
     categories: dict[str, _Category] = Field(min_length=1)
 
     @field_validator("utc_offset")
@@ -195,6 +216,7 @@ class _Version(_Strict):
                 media_level_points=dict(self.ranking.media_level_points),
             ),
             feedback_window_days=self.feedback_window_days,
+            commendation=self.commendation.to_domain(),
         )
 
 

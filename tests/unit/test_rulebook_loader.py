@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import DomainError
-from domain.rulebook import MissingInsurance
+from domain.rulebook import MissingInsurance, TeamCommendationBasis
 from domain.values import Category, MediaLevel
 from infrastructure.rulebook_loader import (
     DEFAULT_RULEBOOK,
@@ -108,6 +108,39 @@ def test_nothing_is_in_force_before_the_first_version(rulebook):
     with pytest.raises(DomainError) as err:
         rulebook.version("1999.1")
     assert err.value.rule == "rulebook-version"
+
+
+def test_the_commendation_criteria_are_read_from_the_file(rules):
+    rule = rules.commendation
+    assert (
+        rule.volunteer_min_hours,
+        rule.volunteer_min_activities,
+        rule.volunteer_no_reversal,
+        rule.team_basis,
+    ) == (Decimal(100), 6, True, TeamCommendationBasis.KEY_SUPPORT)
+    stricter = parse_rulebook(edited('volunteer_min_hours = "100"', 'volunteer_min_hours = "150"'))
+    assert stricter.latest.commendation.volunteer_min_hours == 150
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('volunteer_min_hours = "100"', 'volunteer_min_hours = "-1"', "volunteer_min_hours"),
+        (
+            "volunteer_min_activities = 6",
+            'volunteer_min_activities = "six"',
+            "volunteer_min_activities",
+        ),
+        ('team_basis = "key_support"', 'team_basis = "ranking"', "team_basis"),
+        ("volunteer_no_reversal = true", "never_commended = true", "never_commended"),
+    ],
+)
+def test_a_bad_commendation_rule_names_the_version_and_the_field(old, new, field):
+    with pytest.raises(RulebookError) as err:
+        parse_rulebook(with_second_version().replace(old, new, 1), source="office.toml")
+    message = str(err.value)
+    assert f"rulebook version 2022.1: field commendation.{field}" in message
+    assert "2024.1" not in message
 
 
 @pytest.mark.parametrize(
