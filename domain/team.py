@@ -59,6 +59,8 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         self.station_id = station_id
         self.members: dict[UUID, MemberRole] = {}
         self.commendations: set[UUID] = set()
+        # The period each commendation is for: one commendation per period.
+        self.commended_periods: dict[str, str] = {}
         self.dissolved = False
 
     @classmethod
@@ -153,11 +155,15 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         check_text("title", title)
         check_text("period", period, max_length=40)
         check_text("reason", reason, multiline=True, required=False)
-        commendation_id = derived_entry_id("team-commendation", self.id, title.strip(), period)
-        if commendation_id in self.commendations:
+        period = period.strip()
+        held = self.commended_periods.get(period)
+        if held is not None:
             raise rule_violation(
-                "commendation-once", f"team {self.id} already holds {title!r} for {period}"
+                "commendation-once",
+                f"team {self.id} already holds {held!r} for {period}: one commendation per period",
+                f"该队伍{period}期间已获表彰（{held}），同一期间只能表彰一次",
             )
+        commendation_id = derived_entry_id("team-commendation", self.id, title.strip(), period)
         self._commended(
             commendation_id=commendation_id,
             title=title.strip(),
@@ -179,6 +185,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         actor: Actor,
     ) -> None:
         self.commendations.add(commendation_id)
+        self.commended_periods[period.strip()] = title
 
     def dissolve(self, reason: str, actor: Actor) -> None:
         self._require_active("dissolve again")

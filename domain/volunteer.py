@@ -83,6 +83,8 @@ class Volunteer(CopiedOnLoad, Aggregate):
         self.training_hours = ZERO
         self.star_level_certified = 0
         self.commendations: dict[UUID, str] = {}
+        # The period each held commendation is for: one commendation per period.
+        self.commended_periods: dict[str, UUID] = {}
         self.vouchers: dict[str, bool] = {}  # voucher code → used
 
     @classmethod
@@ -714,12 +716,16 @@ class Volunteer(CopiedOnLoad, Aggregate):
         check_text("title", title)
         check_text("period", period, max_length=40)
         check_text("reason", reason, multiline=True, required=False)
-        commendation_id = derived_entry_id("commendation", self.id, title.strip(), period)
-        if commendation_id in self.commendations:
+        period = period.strip()
+        held = self.commended_periods.get(period)
+        if held is not None:
             raise rule_violation(
                 "commendation-once",
-                f"volunteer {self.id} already holds commendation {title!r} for {period}",
+                f"volunteer {self.id} already holds commendation {held} "
+                f"({self.commendations[held]!r}) for {period}: one commendation per period",
+                f"该志愿者{period}期间已获表彰（{self.commendations[held]}），同一期间只能表彰一次",
             )
+        commendation_id = derived_entry_id("commendation", self.id, title.strip(), period)
         self._commendation_granted(
             commendation_id=commendation_id,
             title=title.strip(),
@@ -741,6 +747,7 @@ class Volunteer(CopiedOnLoad, Aggregate):
         actor: Actor,
     ) -> None:
         self.commendations[commendation_id] = title
+        self.commended_periods[period.strip()] = commendation_id
 
     def revoke_commendation(self, *, commendation_id: UUID, reason: str, actor: Actor) -> None:
         check_text("reason", reason, multiline=True, required=False)
@@ -754,6 +761,9 @@ class Volunteer(CopiedOnLoad, Aggregate):
     @event("CommendationRevoked", topic=f"{T}.CommendationRevoked")
     def _commendation_revoked(self, commendation_id: UUID, reason: str, actor: Actor) -> None:
         del self.commendations[commendation_id]
+        self.commended_periods = {
+            p: c for p, c in self.commended_periods.items() if c != commendation_id
+        }
 
     # ----------------------------------------------------------------- status
 

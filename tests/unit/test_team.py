@@ -123,7 +123,7 @@ def test_leaving(team, actor, rejects, names):
         team.leave(ANN, "again", actor)
 
 
-def test_a_commendation_is_given_once_per_title_and_period(team, actor, rejects, names):
+def test_a_commendation_is_given_once_per_period(team, actor, rejects, names):
     commendation = commend(team, actor)
 
     [commended] = team.collect_events()
