@@ -1,7 +1,10 @@
-"""Incentive eligibility projection: star level reached vs certified, courtesy tier, candidacy."""
+"""Incentive eligibility projection: star level reached vs certified, courtesy tier, and
+the commendations held by period (candidacy for a year is read with the year's service:
+:meth:`ReadModels.volunteer_eligibility`)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -25,11 +28,7 @@ from application.readmodel.tables import ELIGIBILITY
 
 
 class EligibilityProjection(Projection):
-    """Eligibility under the latest rulebook version (rebuild after a rulebook change).
-
-    A volunteer is a commendation candidate when their lifetime points reach the top
-    courtesy tier and they hold no commendation yet.
-    """
+    """Eligibility under the latest rulebook version (rebuild after a rulebook change)."""
 
     name = "eligibility"
     weight = 2
@@ -60,8 +59,8 @@ class EligibilityProjection(Projection):
                 "star_certified": 0,
                 "courtesy_tier": None,
                 "commendations": 0,
-                "candidate": 0,
                 "position": position,
+                "commendation_periods": "{}",
             },
         )
 
@@ -74,7 +73,8 @@ class EligibilityProjection(Projection):
         hours: Decimal = Decimal(0),
         points: Decimal = Decimal(0),
         certified: int | None = None,
-        commendations: int = 0,
+        granted: tuple[str, str] | None = None,
+        revoked: str | None = None,
     ) -> None:
         key = (text(e.originator_id),)
         row = store.get(ELIGIBILITY, key)
@@ -83,9 +83,12 @@ class EligibilityProjection(Projection):
         rules = self.latest
         credited = dec(row["credited_hours"]) + hours
         lifetime = dec(row["lifetime_points"]) + points
-        held = int(row["commendations"]) + commendations
+        periods: dict[str, str] = json.loads(row["commendation_periods"] or "{}")
+        if granted is not None:
+            periods[granted[0]] = granted[1]
+        if revoked is not None:
+            periods.pop(revoked, None)
         tier = rules.courtesy_tier(lifetime)
-        top = max((t.min_points for t in rules.courtesy_tiers), default=None)
         store.update(
             ELIGIBILITY,
             key,
@@ -95,9 +98,9 @@ class EligibilityProjection(Projection):
                 "star_reached": rules.star_level(credited),
                 "star_certified": int(row["star_certified"]) if certified is None else certified,
                 "courtesy_tier": tier,
-                "commendations": held,
-                "candidate": int(top is not None and lifetime >= top and held == 0),
+                "commendations": len(periods),
                 "position": position,
+                "commendation_periods": json.dumps(periods, sort_keys=True),
             },
         )
 
@@ -117,10 +120,11 @@ class EligibilityProjection(Projection):
     def _certified(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, certified=e.level)
 
-    @handles("Volunteer.CommendationGranted")
+    @handles("Volunteer.CommendationGranted", reads=("commendation_id", "period"))
     def _granted(self, store: RowStore, e: Any, position: int) -> None:
-        self._change(store, e, position, commendations=1)
+        granted = (text(e.commendation_id), str(e.period).strip())
+        self._change(store, e, position, granted=granted)
 
-    @handles("Volunteer.CommendationRevoked")
+    @handles("Volunteer.CommendationRevoked", reads=("commendation_id",))
     def _revoked(self, store: RowStore, e: Any, position: int) -> None:
-        self._change(store, e, position, commendations=-1)
+        self._change(store, e, position, revoked=text(e.commendation_id))

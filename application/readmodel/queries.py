@@ -33,6 +33,7 @@ from application.readmodel.tables import (
     TEAM_MEMBER,
     VOLUNTEER,
 )
+from domain.commendation import ServiceYear
 from domain.errors import rule_violation
 from domain.ranking import Period, RankedUnit, UnitMetrics, score_units
 from domain.rulebook import Rulebook, RulebookVersion
@@ -236,25 +237,66 @@ class ReadModels(NeedReads):
             "entries": [self._named(_entry(e)) for e in entries],
         }
 
-    def volunteer_eligibility(self, *, limit: int = 50, cursor: str | None = None) -> Page:
+    def volunteer_eligibility(
+        self, *, year: int, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        """Per volunteer: star level reached and certified, courtesy tier, and commendation
+        candidacy for ``year`` by the rulebook version in force for it: the year's credited
+        hours and verified activities, awards of the year withdrawn, and whether a
+        commendation for the year is already held (one per period)."""
         after = ("volunteer_id", cursor) if cursor else None
         rows = self.store.select(
             ELIGIBILITY, after=after, order_by=("volunteer_id",), limit=limit + 1
         )
-        items = [
-            {
-                "volunteer_id": r["volunteer_id"],
-                "name": r["name"],
-                "credited_hours": r["credited_hours"],
-                "lifetime_points": r["lifetime_points"],
-                "star_level_reached": r["star_reached"],
-                "star_level_certified": r["star_certified"],
-                "courtesy_tier": r["courtesy_tier"],
-                "commendation_candidate": bool(r["candidate"]),
-            }
-            for r in rows
-        ]
-        return _page(items, limit, "volunteer_id")
+        page = _page(self._eligibility(rows, year), limit, "volunteer_id")
+        page["year"] = year
+        page["rules"] = commendation_rules(self.rulebook, year)
+        return page
+
+    def volunteer_candidacy(self, volunteer_id: str, year: int) -> Row | None:
+        """One volunteer's eligibility and commendation candidacy for ``year`` (as
+        :meth:`volunteer_eligibility` lists them); None for no such volunteer."""
+        row = self.store.get(ELIGIBILITY, (volunteer_id,))
+        return self._eligibility([row], year)[0] if row is not None else None
+
+    def _eligibility(self, rows: list[Row], year: int) -> list[Row]:
+        service = self.service_years([r["volunteer_id"] for r in rows], year)
+        rule = self.rulebook.for_year(year).commendation
+        items = []
+        for r in rows:
+            served = service.get(r["volunteer_id"], ServiceYear())
+            commended = commended_in(r["commendation_periods"], year)
+            items.append(
+                {
+                    "volunteer_id": r["volunteer_id"],
+                    "name": r["name"],
+                    "credited_hours": r["credited_hours"],
+                    "lifetime_points": r["lifetime_points"],
+                    "star_level_reached": r["star_reached"],
+                    "star_level_certified": r["star_certified"],
+                    "courtesy_tier": r["courtesy_tier"],
+                    "year": year,
+                    "hours_in_year": num(served.hours),
+                    "activities_in_year": served.activities,
+                    "awards_withdrawn_in_year": served.withdrawn,
+                    "commended_in_year": commended,
+                    "commendation_candidate": served.qualifies(rule) and not commended,
+                }
+            )
+        return items
+
+    def service_years(self, volunteer_ids: list[str], year: int) -> dict[str, ServiceYear]:
+        """Each volunteer's standing service in ``year`` (by service date), from the ledger."""
+        found: dict[str, ServiceYear] = {}
+        first, last = f"{year:04d}-01-01", f"{year:04d}-12-31"
+        for e in self._within(ENTRY, "volunteer_id", volunteer_ids, kind="award"):
+            if not first <= str(e["service_date"]) <= last:
+                continue
+            served = found.setdefault(e["volunteer_id"], ServiceYear())
+            served.award(e["activity_id"], dec(e["hours"]))
+            if e["reversed"]:
+                served.reverse(e["activity_id"], dec(e["hours"]))
+        return found
 
     # ----------------------------------------------------------------- rankings
 
@@ -375,6 +417,8 @@ class ReadModels(NeedReads):
                     "level": levels.get(m.unit_id),
                     "year": year,
                     "key_support_eligible": eligible,
+                    # Team commendation candidacy: the rulebook's basis (key support).
+                    "commendation_candidate": rules.commendation.team_qualifies(eligible),
                     "activities": m.activities,
                     "mean_satisfaction": _mean(m.mean_satisfaction),
                     "score": num(ranked.score) if ranked.score else "0",
@@ -383,6 +427,7 @@ class ReadModels(NeedReads):
                         "min_activities": rule.min_activities,
                         "min_mean_satisfaction": num(rule.min_mean_satisfaction),
                         "top_n": rule.top_n,
+                        "commendation_basis": rules.commendation.team_basis.value,
                         "rulebook_version": rules.version,
                     },
                 }
@@ -645,3 +690,23 @@ def _entry(row: Row) -> Row:
     if row["reverses"]:
         entry["reverses"] = row["reverses"]
     return entry
+
+
+def commended_in(periods_json: str | None, year: int) -> bool:
+    """Whether the commendations held (JSON {id: period}) include one for ``year``: a
+    period naming the year (``2022``, or within it)."""
+    periods = json.loads(periods_json or "{}").values()
+    return any(str(p).startswith(str(year)) for p in periods)
+
+
+def commendation_rules(rulebook: Rulebook, year: int) -> Row:
+    """The commendation criteria in force for ``year``, as a read shows them."""
+    rules = rulebook.for_year(year)
+    rule = rules.commendation
+    return {
+        "rulebook_version": rules.version,
+        "volunteer_min_hours": num(rule.volunteer_min_hours),
+        "volunteer_min_activities": rule.volunteer_min_activities,
+        "volunteer_no_reversal": rule.volunteer_no_reversal,
+        "team_basis": rule.team_basis.value,
+    }

@@ -25,9 +25,24 @@ from application.readmodel.ranking import RankingProjection
 from application.readmodel.replay import Decoder, read_events
 from application.readmodel.store import MemoryStore, Row
 from application.readmodel.tables import TEAM
+from domain.commendation import ServiceYear
 from domain.rulebook import Rulebook
 
 ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """A volunteer's figures as they stood at one position (for re-checking decisions)."""
+
+    credited: Decimal = ZERO
+    lifetime: Decimal = ZERO
+    held: int = 0
+    # The review year's service (commendation candidacy) and commendations for the year.
+    year_hours: Decimal = ZERO
+    year_activities: int = 0
+    year_withdrawn: int = 0
+    commended_in_year: bool = False
 
 
 @dataclass
@@ -38,17 +53,29 @@ class _Person:
     training_points: Decimal = ZERO
     credited: Decimal = ZERO
     lifetime: Decimal = ZERO
-    held: int = 0
+    service: ServiceYear = field(default_factory=ServiceYear)
+    commended: dict[str, str] = field(default_factory=dict)  # commendation id → period
+    year: int = 0
     history_positions: list[int] = field(default_factory=list)
-    history: list[tuple[Decimal, Decimal, int]] = field(default_factory=list)
+    history: list[_Standing] = field(default_factory=list)
 
     def remember(self, position: int) -> None:
         self.history_positions.append(position)
-        self.history.append((self.credited, self.lifetime, self.held))
+        self.history.append(
+            _Standing(
+                self.credited,
+                self.lifetime,
+                len(self.commended),
+                self.service.hours,
+                self.service.activities,
+                self.service.withdrawn,
+                any(p.startswith(str(self.year)) for p in self.commended.values()),
+            )
+        )
 
-    def at(self, position: int) -> tuple[Decimal, Decimal, int]:
+    def at(self, position: int) -> _Standing:
         index = bisect.bisect_right(self.history_positions, position)
-        return self.history[index - 1] if index else (ZERO, ZERO, 0)
+        return self.history[index - 1] if index else _Standing()
 
 
 class _Collector:
@@ -58,7 +85,7 @@ class _Collector:
         self.year = year
         self.offset = rulebook.latest.utc_offset
         self.store = store
-        self.people: dict[str, _Person] = defaultdict(_Person)
+        self.people: dict[str, _Person] = defaultdict(lambda: _Person(year=year))
         self.award_year: dict[str, tuple[str, int, Decimal, Decimal]] = {}
         self.decisions: list[dict[str, Any]] = []
         self.corrections: list[dict[str, Any]] = []
@@ -102,6 +129,8 @@ class _Collector:
         if event.service_date.year <= self.year:
             person.credited += event.hours
             person.lifetime += event.points
+        if event.service_date.year == self.year:
+            person.service.award(str(event.activity_id), event.hours)
         person.remember(position)
         subject = str(event.originator_id)
         self.award_year[str(event.entry_id)] = (
@@ -121,6 +150,8 @@ class _Collector:
         if service_year <= self.year:
             person.credited -= event.hours
             person.lifetime -= event.points
+        if service_year == self.year:
+            person.service.reverse(str(event.activity_id), event.hours)
         person.remember(position)
         if service_year != self.year:
             return
@@ -158,7 +189,7 @@ class _Collector:
                     "position": position,
                 }
             )
-        person.held += 1
+        person.commended[str(event.commendation_id)] = str(event.period).strip()
         person.remember(position)
 
     def _redeemed(self, person: _Person, event: Any, position: int) -> None:
@@ -180,7 +211,7 @@ class _Collector:
             self.redemptions[event.code]["used"] = True
 
     def _commendation_revoked(self, person: _Person, event: Any, position: int) -> None:
-        person.held -= 1
+        person.commended.pop(str(event.commendation_id), None)
         person.remember(position)
 
     def _star_certified(self, person: _Person, event: Any, position: int) -> None:
@@ -375,22 +406,39 @@ def _recheck(
     rules = rulebook.latest
     basis = int(decision["basis_position"])
     if decision["kind"] == "team_commendation":
+        # Team candidacy is the rulebook's basis for the year (key support), read with the
+        # rankings as they stood at the basis position.
         row = team_figures.get(basis, {}).get(decision["subject_id"])
-        eligible = bool(row and row["key_support_eligible"])
+        eligible = bool(row and row["commendation_candidate"])
         return {**decision, "eligible_at_basis": eligible, "figures": row}
-    credited, lifetime, held = collector.people[decision["subject_id"]].at(basis)
-    figures = {
-        "credited_hours": num(credited),
-        "lifetime_points": num(lifetime),
-        "star_level_reached": rules.star_level(credited),
-        "courtesy_tier": rules.courtesy_tier(lifetime),
-        "commendations_held": held,
+    was = collector.people[decision["subject_id"]].at(basis)
+    figures: dict[str, Any] = {
+        "credited_hours": num(was.credited),
+        "lifetime_points": num(was.lifetime),
+        "star_level_reached": rules.star_level(was.credited),
+        "courtesy_tier": rules.courtesy_tier(was.lifetime),
+        "commendations_held": was.held,
     }
     if decision["kind"] == "star_certification":
-        eligible = rules.star_level(credited) >= int(decision["level"])
+        eligible = rules.star_level(was.credited) >= int(decision["level"])
     else:
-        top = max((t.min_points for t in rules.courtesy_tiers), default=None)
-        eligible = top is not None and lifetime >= top and held == 0
+        # Volunteer candidacy for the year the commendation names, by the rulebook version
+        # in force for that year: the year's service as it stood at the basis position.
+        year_rules = rulebook.for_year(collector.year)
+        figures |= {
+            "year": collector.year,
+            "hours_in_year": num(was.year_hours),
+            "activities_in_year": was.year_activities,
+            "awards_withdrawn_in_year": was.year_withdrawn,
+            "commended_in_year": was.commended_in_year,
+            "rulebook_version": year_rules.version,
+        }
+        eligible = (
+            year_rules.commendation.volunteer_qualifies(
+                was.year_hours, was.year_activities, was.year_withdrawn
+            )
+            and not was.commended_in_year
+        )
     return {**decision, "eligible_at_basis": eligible, "figures": figures}
 
 

@@ -42,7 +42,6 @@ INT_COLUMNS = {
     "flagged",
     "verified_position",
     "aggregate_version",
-    "candidate",
     "signed_up",
     "closed",
     "used",
@@ -291,8 +290,9 @@ ELIGIBILITY = Table(
         "star_certified",
         "courtesy_tier",
         "commendations",
-        "candidate",
         "position",
+        # JSON {commendation id: period} of the commendations held (one per period).
+        "commendation_periods",
     ),
     ("volunteer_id",),
     mirrored=True,

@@ -316,9 +316,11 @@ class DecisionRecheckOut(BaseModel):
     replayed_to: int = Field(description="The last log position replayed (≤ basis_position).")
     eligible_at_basis: bool = Field(
         description="Eligibility then supported the decision: the star level was reached; a "
-        "volunteer was a commendation candidate (top courtesy tier, no commendation held); a "
-        "team was eligible for key support in the commendation's year. The same re-check as "
-        "the annual review's `decisions`."
+        "volunteer was a commendation candidate for the commendation's year by the rulebook "
+        "version in force for it (credited hours and verified activities in the year, no "
+        "award of the year withdrawn, no commendation for the year held); a team met the "
+        "rulebook's team criteria (key support) in that year. The same re-check as the "
+        "annual review's `decisions`."
     )
     figures: dict[str, Any] | None = Field(description="The figures the re-check used.")
 

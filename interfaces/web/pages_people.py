@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from application.readmodel.queries import commendation_rules
 from application.readmodel.tables import ELIGIBILITY, POLICY, VOLUNTEER
 from domain.registry import DuplicateNationalId
 from infrastructure.bootstrap import Container
@@ -21,6 +22,7 @@ from interfaces.http.routers import volunteers as api
 from interfaces.http.routers.volunteers import mask_national_id, mask_phone
 from interfaces.http.schemas import RegisterVolunteer
 from interfaces.web.forms import Refused, submit
+from interfaces.web.pages_home import latest_year
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute
 from interfaces.web.session import SignedIn, Visitor, require_township_view
@@ -170,6 +172,7 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
         raise Problem(404, "not-found", "未找到", f"没有编号为 {volunteer_id} 的志愿者")
     require_township_view(visitor, str(row["township"]), "志愿者")
     ledger = reads.ledger(str(volunteer_id))
+    year = latest_year(reads)  # the dashboard's year: that of the latest activity
     trail = reads.audit_events(aggregate_id=str(volunteer_id), limit=1000)["items"]
     return {
         "volunteer": _shown(row, visitor),
@@ -178,6 +181,9 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
         "commendations": [e for e in trail if "Commendation" in str(e["event_type"])],
         "status_changes": [e for e in trail if e["event_type"] in STATUS_EVENTS],
         "eligibility": reads.store.get(ELIGIBILITY, (str(volunteer_id),)),
+        # Commendation candidacy for this year, by the rulebook version in force for it.
+        "candidacy": reads.volunteer_candidacy(str(volunteer_id), year),
+        "commendation_rules": commendation_rules(container.rulebook, year),
         "policies": reads.store.select(POLICY, {"volunteer_id": str(volunteer_id)}),
     }
 

@@ -289,6 +289,31 @@ def test_a_completed_training_is_shown_on_the_volunteers_profile(
     page.context.close()
 
 
+def test_the_profile_shows_commendation_candidacy_as_the_api_reads_it(
+    console: Console, browser: Browser
+) -> None:
+    ids = {
+        str(r[0])
+        for r in console.query(
+            "SELECT volunteer_id FROM rm_volunteer WHERE township = ?", (TOWNSHIP,)
+        )
+    }
+    with console.api.client("api-admin") as api:
+        read = api.get("/eligibility/volunteers", params={"year": 2022, "limit": 1000}).json()
+    mine = [r for r in read["items"] if r["volunteer_id"] in ids]
+    busiest = max(mine, key=lambda r: float(r["hours_in_year"]))
+    page = sign_in(browser, console, "clerk")
+
+    page.goto(f"{console.base_url}/volunteers/{busiest['volunteer_id']}")
+
+    shown = page.locator("#commendation-candidacy")
+    expect(shown).to_contain_text("是" if busiest["commendation_candidate"] else "否")
+    expect(shown).to_contain_text(f"年内服务 {busiest['hours_in_year']} 小时")
+    expect(shown).to_contain_text(f"参加经核验活动 {busiest['activities_in_year']} 次")
+    expect(page.locator("dt", has_text="表彰候选（2022年）")).to_be_visible()
+    page.context.close()
+
+
 def test_a_suspension_without_a_reason_is_refused_beside_the_field(
     console: Console, browser: Browser
 ) -> None:

@@ -154,7 +154,7 @@ def test_a_decision_is_rechecked_at_the_position_it_recorded(api: Api) -> None:
     assert checked["kind"] == "volunteer_commendation" and checked["title"] == "优秀志愿者"
     assert checked["position"] == granted["position"] and checked["decided_by"] == "admin"
     assert checked["basis_position"] == checked["replayed_to"] == basis
-    # 2 training points then: far from the top courtesy tier, so not a commendation candidate
+    # no service in 2022 by then (2 training points): not a commendation candidate
     assert checked["eligible_at_basis"] is False
     assert checked["figures"]["lifetime_points"] == "2"
     assert checked["figures"]["commendations_held"] == 0

@@ -128,7 +128,7 @@ def answers(reads: ReadModels, volunteer_ids: list[str]) -> dict[str, Any]:
         "station_register": reads.stations(limit=10_000),
         "gaps": reads.insurance_gaps(),
         "gaps_2022": reads.insurance_gaps(year=2022),
-        "eligibility": reads.volunteer_eligibility(limit=10_000),
+        "eligibility": reads.volunteer_eligibility(year=2022, limit=10_000),
         "team_eligibility": reads.team_eligibility(2022),
         "activities": reads.activities(limit=10_000),
         "needs": reads.needs(today=date(2022, 12, 31), limit=10_000),

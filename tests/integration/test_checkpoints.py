@@ -87,7 +87,9 @@ def test_the_api_time_travel_path_starts_from_a_checkpoint(year: Container) -> N
     fresh = ReadModels(_full(year, cut), year.rulebook)
     for unit in ("station", "team"):
         assert via_api.rankings(unit, "2022") == fresh.rankings(unit, "2022")
-    assert via_api.volunteer_eligibility(limit=1000) == fresh.volunteer_eligibility(limit=1000)
+    assert via_api.volunteer_eligibility(year=2022, limit=1000) == fresh.volunteer_eligibility(
+        year=2022, limit=1000
+    )
     assert via_api.audit_events(limit=1000) == fresh.audit_events(limit=1000)
 
 

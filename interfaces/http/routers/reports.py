@@ -16,7 +16,7 @@ from starlette.types import Scope
 from application.readmodel.queries import ReadModels
 from interfaces.http.answers import PlainAnswer, Recognise
 from interfaces.http.auth import CallerDep
-from interfaces.http.deps import Cached, Cursor, Limit, Reads
+from interfaces.http.deps import Cached, ContainerDep, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
 from interfaces.http.rule_text import detail_zh
 from interfaces.http.schemas import Page
@@ -42,12 +42,33 @@ RANKING_COLUMNS = (
 )
 
 
+class VolunteerEligibilityPage(Page):
+    """A page of volunteer eligibility for ``year``, with the commendation criteria in force."""
+
+    year: int
+    rules: dict[str, Any]
+
+
 @router.get("/eligibility/volunteers")
 def volunteer_eligibility(
-    _: CallerDep, reads: Reads, limit: Limit = 50, cursor: Cursor = None
-) -> Page:
-    """Per volunteer: star level reached and certified, courtesy tier, commendation candidacy."""
-    return Page(**reads.volunteer_eligibility(limit=limit, cursor=cursor))
+    _: CallerDep,
+    reads: Reads,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    year: int | None = Query(
+        default=None, ge=2000, le=2100, description="the year of candidacy (default: this year)"
+    ),
+) -> VolunteerEligibilityPage:
+    """Per volunteer: star level reached and certified, courtesy tier, and commendation
+    candidacy for ``year`` (this year, Asia/Shanghai, when not given) by the rulebook
+    version in force for it: the year's credited hours and verified activities, awards of
+    the year withdrawn, and whether a commendation for the year is held already."""
+    if year is None:
+        year = (container.ledger.clock() + container.rulebook.latest.utc_offset).year
+    return VolunteerEligibilityPage(
+        **reads.volunteer_eligibility(year=year, limit=limit, cursor=cursor)
+    )
 
 
 @router.get("/eligibility/teams")
