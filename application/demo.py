@@ -27,7 +27,11 @@ from uuid import UUID
 
 from application.demo_library import DemoLibrary
 from application.ledger import VolunteerLedger
+from application.readmodel.queries import ReadModels
+from application.readmodel.ranking import RankingProjection
+from application.readmodel.replay import replay
 from application.results import AwardResult, HoursRow
+from domain.commendation import ServiceYear
 from domain.errors import DomainError
 from domain.points import training_points
 from domain.rulebook import MissingInsurance
@@ -310,7 +314,6 @@ class _Year:
         self.station_ids: list[UUID] = []  # township t's station
         self.village_ids: list[list[UUID]] = []  # township t's village stations
         self.pools: list[tuple[list[_Person], list[float]]] = []
-        self.verified_per_team: list[int] = []
         self.candidates: list[_Candidate] = []
         self.seen_awards = 0
         self.ids: set[str] = set()
@@ -375,7 +378,6 @@ class _Year:
                 actor=self.actor(office),
             )
             self.team_ids.append(team.id)
-        self.verified_per_team = [0] * len(self.team_ids)
 
     def station_for(self, plan: _Plan) -> UUID:
         """The banner team serves from the service centre; a township team from its
@@ -714,7 +716,6 @@ class _Year:
         """Four-eyes: the bureau verifies what the station recorded; points are awarded."""
         result = self.ledger.verify_activity(activity, actor=self.actor(self.verifier))
         self.n.verified += 1
-        self.verified_per_team[plan.team] += 1
         # An earlier shift verified after a later one the same day credits the later one
         # again (the day's cap in the order served): read what the ledgers now hold, in one
         # query for the activity's participants.
@@ -773,6 +774,47 @@ class _Year:
 
     # ------------------------------------------------------------------ the year's end
 
+    def commend_candidates(self) -> None:
+        """Commend only whom the rulebook version in force for the year makes a candidate
+        (as the annual review re-checks it at the decision's basis position): up to three
+        volunteers, most hours first, and the best-ranked team meeting the team criteria."""
+        ledger = self.ledger
+        rule = ledger.rulebook.for_year(self.year).commendation
+        commended = 0
+        for person in sorted(self.people, key=lambda p: (-p.hours, str(p.id))):
+            if commended == 3:
+                break
+            holder: Volunteer = ledger.repository.get(person.id)
+            served = ServiceYear.of(holder.awards.values(), self.year)
+            if not served.qualifies(rule):
+                continue
+            ledger.commend_volunteer(
+                person.id,
+                title="优秀退役军人志愿者",
+                period=str(self.year),
+                basis_position=ledger.current_position(),
+                reason=f"{self.year}年度累计志愿服务{served.hours}小时，"
+                f"参加经核验的活动{served.activities}次",
+                actor=self.actor(self.office),
+            )
+            commended += 1
+            self.n.commendations += 1
+        basis = ledger.current_position()
+        store, _ = replay(ledger, [RankingProjection(ledger.rulebook)], upto=basis)
+        teams = ReadModels(store, ledger.rulebook).team_eligibility(self.year)
+        for team in (t for t in teams if t["commendation_candidate"]):
+            ledger.commend_team(
+                UUID(team["team_id"]),
+                title="优秀志愿服务队",
+                period=str(self.year),
+                basis_position=basis,
+                reason=f"{self.year}年度完成并核验志愿服务活动{team['activities']}次，"
+                f"满意度{team['mean_satisfaction']}，综合排名第{team['rank']}",
+                actor=self.actor(self.office),
+            )
+            self.n.commendations += 1
+            break
+
     def year_end(self, activities: int) -> None:
         ledger, rng = self.ledger, self.rng
         wanted = min(2, max(1, activities // 150)), min(2, max(1, activities // 150))
@@ -830,27 +872,7 @@ class _Year:
                 )
                 self.n.certifications += 1
         self.progress("year-end", 2, 3)
-        for person in sorted(exact, key=lambda p: (-p.hours, str(p.id)))[:3]:
-            if person.hours > 0:
-                ledger.commend_volunteer(
-                    person.id,
-                    title="优秀退役军人志愿者",
-                    period=str(self.year),
-                    basis_position=ledger.current_position(),
-                    reason=f"{self.year}年度累计志愿服务{person.hours}小时",
-                    actor=self.actor(self.office),
-                )
-                self.n.commendations += 1
-        best = max(range(len(self.team_ids)), key=lambda t: self.verified_per_team[t])
-        ledger.commend_team(
-            self.team_ids[best],
-            title="优秀志愿服务队",
-            period=str(self.year),
-            basis_position=ledger.current_position(),
-            reason=f"{self.year}年度完成并核验志愿服务活动{self.verified_per_team[best]}次",
-            actor=self.actor(self.office),
-        )
-        self.n.commendations += 1
+        self.commend_candidates()
         # Courtesy benefits (礼遇) of the rulebook, for those whose tier includes them; about
         # half the vouchers are handed over by year end.
         rules = ledger.rules_today()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 from application.demo import generate_year
 from application.readmodel.replay import read_notifications
+from application.readmodel.review import annual_review
 from infrastructure.bootstrap import Container
 
 
@@ -56,3 +58,29 @@ def test_the_demo_year_raises_needs_and_meets_some_through_its_projects(
     counted = reads.needs_met()
     assert sum(s["met"] for s in counted["stations"]) == summary.needs_met
     assert sum(p["needs_met"] for p in counted["projects"]) == summary.needs_met
+
+
+def test_every_decision_of_the_demo_year_is_supported_at_its_basis(container: Container) -> None:
+    """The demo commends only whom the rulebook makes a candidate, and certifies only star
+    levels reached: its annual review re-checks each decision at its basis position."""
+    summary = generate_year(
+        container.ledger, year=2022, seed=7, townships=2, volunteers=12, activities=120
+    )
+
+    review = annual_review(container.ledger, container.rulebook, 2022)
+
+    decisions = review["decisions"]
+    kinds = Counter(d["kind"] for d in decisions)
+    assert kinds == {
+        "volunteer_commendation": 3,
+        "team_commendation": 1,
+        "star_certification": summary.star_certifications,
+    }
+    assert summary.commendations == 4
+    unsupported = [d for d in decisions if not d["eligible_at_basis"]]
+    assert unsupported == []
+    for d in decisions:
+        if d["kind"] == "volunteer_commendation":
+            assert Decimal(d["figures"]["hours_in_year"]) >= 100
+            assert d["figures"]["activities_in_year"] >= 6
+            assert d["figures"]["awards_withdrawn_in_year"] == 0
