@@ -22,6 +22,7 @@ from domain.values import (
     MemberRole,
     PersonType,
     TeamLevel,
+    VolunteerStatus,
 )
 from domain.volunteer import Volunteer
 
@@ -178,7 +179,10 @@ class VolunteerCommands(TeamCommands):
             claim = self.load(NationalIdClaim, national_id_claim_id(national_id), read_only=True)
         except NotFound:
             return
-        raise DuplicateNationalId(claim.volunteer_id)
+        existing = self.load(Volunteer, claim.volunteer_id, read_only=True)
+        raise DuplicateNationalId(
+            claim.volunteer_id, withdrawn=existing.status is VolunteerStatus.WITHDRAWN
+        )
 
     @command
     def update_profile(

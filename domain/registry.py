@@ -27,19 +27,38 @@ def national_id_claim_id(normalised_national_id: str) -> UUID:
 
 
 class DuplicateNationalId(DomainError):
-    """The national id already belongs to a registered volunteer."""
+    """The national id already belongs to a registered volunteer. When that volunteer has
+    withdrawn, coming back is a reinstatement of their record, not a new registration."""
 
     rule = "duplicate-national-id"
 
-    def __init__(self, existing_volunteer_id: UUID) -> None:
-        super().__init__(
-            f"this national id is already registered to volunteer {existing_volunteer_id}: "
-            "one person has one record, and a withdrawn volunteer keeps it",
-            message_zh=f"一人一档：该身份证号已登记为志愿者 {existing_volunteer_id}"
-            "（已退出的志愿者仍保留其身份证号），不得重复登记",
-        )
+    def __init__(self, existing_volunteer_id: UUID, *, withdrawn: bool = False) -> None:
+        if withdrawn:
+            message = (
+                f"this national id is already registered to volunteer {existing_volunteer_id}, "
+                "who has withdrawn: one person has one record, and a withdrawn volunteer "
+                "keeps it; reinstate that volunteer instead of registering again"
+            )
+            message_zh = (
+                f"一人一档：该身份证号已登记为志愿者 {existing_volunteer_id}，该志愿者已退出"
+                "（已退出的志愿者仍保留其身份证号）。请恢复该志愿者，不得重复登记"
+            )
+        else:
+            message = (
+                f"this national id is already registered to volunteer {existing_volunteer_id}: "
+                "one person has one record, and a withdrawn volunteer keeps it"
+            )
+            message_zh = (
+                f"一人一档：该身份证号已登记为志愿者 {existing_volunteer_id}"
+                "（已退出的志愿者仍保留其身份证号），不得重复登记"
+            )
+        super().__init__(message, message_zh=message_zh)
         self.existing_volunteer_id = existing_volunteer_id
-        self.details = {"existing_volunteer_id": str(existing_volunteer_id)}
+        self.withdrawn = withdrawn
+        self.details = {
+            "existing_volunteer_id": str(existing_volunteer_id),
+            "existing_volunteer_status": "withdrawn" if withdrawn else "registered",
+        }
 
 
 class NationalIdClaim(Aggregate):

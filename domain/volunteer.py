@@ -778,9 +778,13 @@ class Volunteer(CopiedOnLoad, Aggregate):
 
     def reinstate(self, *, reason: str, actor: Actor) -> None:
         check_text("reason", reason, multiline=True, required=False)
-        if self.status is not VolunteerStatus.SUSPENDED:
+        # A withdrawn volunteer who comes back is reinstated: their record (and national
+        # id) stays theirs, so re-registration is a reinstatement, not a second record.
+        if self.status is VolunteerStatus.ACTIVE:
             raise rule_violation(
-                "reinstate-suspended", f"volunteer {self.id} is {self.status.value}, not suspended"
+                "reinstate-suspended",
+                f"volunteer {self.id} is active, not suspended or withdrawn",
+                f"志愿者 {self.id} 处于在册状态，只有暂停或已退出的志愿者可以恢复",
             )
         self._reinstated(reason=reason, actor=actor)
 

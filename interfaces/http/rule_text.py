@@ -64,7 +64,7 @@ RULE_ZH: dict[str, str] = {
     "redemption-positive": "兑换积分必须为正数",
     "redemption-cost": "兑换积分须等于该礼遇在本等级的所需积分",
     "redemption-within-balance": "兑换积分不得超过余额",
-    "reinstate-suspended": "只有暂停的志愿者可以恢复",
+    "reinstate-suspended": "只有暂停或已退出的志愿者可以恢复",
     "required-field": "必填项不能为空",
     "reversal-names-award": "没有可撤销的奖励",
     "reversal-once": "奖励已撤销",

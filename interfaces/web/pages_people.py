@@ -148,6 +148,13 @@ async def register(request: Request, visitor: SignedIn) -> Response:
             result = api.register_volunteer(body, caller, container)
         except DuplicateNationalId as e:
             existing = f"/volunteers/{e.existing_volunteer_id}"
+            if e.withdrawn:
+                # Re-registration of a withdrawn volunteer is a reinstatement of their record.
+                raise Refused(
+                    "一人一档：该身份证号已登记，该志愿者已退出。请在其档案中办理恢复，不要重复登记。",
+                    {"national_id": "该身份证号已登记（已退出）"},
+                    link=(f"{existing}#reinstate", "恢复该志愿者"),
+                ) from None
             raise Refused(
                 "一人一档：该身份证号已登记，不能重复登记。请打开已有档案核对或更新。",
                 {"national_id": "该身份证号已登记"},
@@ -181,7 +188,7 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
         "commendations": [e for e in trail if "Commendation" in str(e["event_type"])],
         "status_changes": [e for e in trail if e["event_type"] in STATUS_EVENTS],
         "eligibility": reads.store.get(ELIGIBILITY, (str(volunteer_id),)),
-        # Commendation candidacy for this year, by the rulebook version in force for it.
+        # Commendation candidacy for the dashboard's year, by the rulebook version in force.
         "candidacy": reads.volunteer_candidacy(str(volunteer_id), year),
         "commendation_rules": commendation_rules(container.rulebook, year),
         "policies": reads.store.select(POLICY, {"volunteer_id": str(volunteer_id)}),
@@ -238,7 +245,7 @@ STATUS_EVENTS = {"Suspended", "Reinstated", "Withdrawn", "Volunteer.Suspended"}
 # action → (the API's route, who may ask for it from which status, button text)
 STATUS_ACTIONS = {
     "suspend": ("active", "暂停"),
-    "reinstate": ("suspended", "恢复"),
+    "reinstate": ("suspended withdrawn", "恢复"),
     "withdraw": ("active suspended", "退出"),
 }
 _ROUTES = {

@@ -251,6 +251,35 @@ def test_registering_a_registered_national_id_is_refused_with_a_link_to_the_exis
     page.context.close()
 
 
+def test_registering_a_withdrawn_volunteers_national_id_offers_to_reinstate_them(
+    console: Console, browser: Browser
+) -> None:
+    volunteer, name, national_id = _active_volunteer(console, TOWNSHIP, 7)
+    with console.api.client("api-admin") as api:
+        gone = api.post(f"/volunteers/{volunteer}/withdraw", json={"reason": "本人申请退出"})
+        shown = api.get(
+            f"/volunteers/{volunteer}", params={"min_position": gone.json()["position"]}
+        )
+        assert shown.json()["status"] == "withdrawn"
+    page = sign_in(browser, console, "clerk")
+    page.goto(f"{console.base_url}/volunteers/new")
+    page.fill("#f-name", name)
+    page.fill("#f-national_id", national_id)
+    page.click("form[action='/volunteers/new'] button[type=submit]")
+    expect(page.locator("#register-error")).to_contain_text("该志愿者已退出")
+    expect(page.locator("#register-existing")).to_have_text("恢复该志愿者")
+
+    page.locator("#register-existing").click()
+    expect(page.locator("h1")).to_have_text(name)
+    page.fill("#f-reinstate-reason", "已返乡，本人申请恢复")
+    page.click("form[action$='/reinstate'] button[type=submit]")
+
+    expect(page.locator("#volunteer-status")).to_have_text("在册")
+    with console.api.client("api-admin") as api:
+        assert api.get(f"/volunteers/{volunteer}").json()["status"] == "active"
+    page.context.close()
+
+
 def test_a_clerk_suspends_and_reinstates_a_volunteer_with_the_reason_on_record(
     console: Console, browser: Browser
 ) -> None:

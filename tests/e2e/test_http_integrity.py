@@ -191,3 +191,23 @@ def test_a_teams_score_is_the_same_in_eligibility_and_rankings(api: Api) -> None
     by_id = {r["unit_id"]: (r["score"], r["rank"]) for r in ranked["items"]}
     assert len(teams) >= 2
     assert {t["team_id"]: (t["score"], t["rank"]) for t in teams} == by_id
+
+
+def test_the_national_id_of_a_withdrawn_volunteer_is_409_pointing_to_reinstatement(
+    api: Api,
+) -> None:
+    staff = api.client("staff")
+    number = national_id()
+    first = ok(staff.post("/volunteers", json=_volunteer(number)), 201)
+    ok(staff.post(f"/volunteers/{first['id']}/withdraw", json={"reason": "外出务工"}))
+
+    refused = problem(staff.post("/volunteers", json=_volunteer(number, "王建国（再登记）")), 409)
+
+    assert refused["rule"] == "duplicate-national-id"
+    assert refused["existing_volunteer_id"] == first["id"]
+    assert refused["existing_volunteer_status"] == "withdrawn"
+    assert refused["reinstate"] == f"/volunteers/{first['id']}/reinstate"
+    assert "已退出" in refused["detail_zh"] and "恢复" in refused["detail_zh"]
+    back = ok(staff.post(refused["reinstate"], json={"reason": "已返乡"}))
+    shown = ok(staff.get(f"/volunteers/{first['id']}", params={"min_position": back["position"]}))
+    assert shown["status"] == "active"

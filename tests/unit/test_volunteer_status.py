@@ -61,7 +61,7 @@ def grant(volunteer, actor, title="Outstanding volunteer", period="2022"):
     )
 
 
-def test_commendation_is_granted_once_per_title_and_period(volunteer, actor, rejects, names):
+def test_commendation_is_granted_once_per_period(volunteer, actor, rejects, names):
     commendation = grant(volunteer, actor)
 
     events = volunteer.collect_events()
@@ -110,14 +110,23 @@ def test_suspend_and_reinstate(volunteer, actor, rejects, names):
         volunteer.reinstate(reason="again", actor=actor)
 
 
-def test_withdrawn_volunteer_cannot_be_suspended_or_reinstated(volunteer, actor, rejects, names):
+def test_withdrawn_volunteer_cannot_be_suspended(volunteer, actor, rejects, names):
     volunteer.withdraw(reason="moved away", actor=actor)
     assert names(volunteer.collect_events()) == ["Withdrawn"]
 
     with rejects(volunteer, "volunteer-not-active"):
         volunteer.suspend(reason="x", actor=actor)
-    with rejects(volunteer, "reinstate-suspended"):
-        volunteer.reinstate(reason="x", actor=actor)
+
+
+def test_a_withdrawn_volunteer_who_comes_back_is_reinstated(volunteer, actor, names):
+    """Their national id stays theirs: coming back is a reinstatement of the one record."""
+    volunteer.withdraw(reason="moved away", actor=actor)
+    volunteer.collect_events()
+
+    volunteer.reinstate(reason="returned home", actor=actor)
+
+    assert names(volunteer.collect_events()) == ["Reinstated"]
+    assert volunteer.status is VolunteerStatus.ACTIVE
 
 
 WITHDRAWN_CANNOT = {

@@ -15,6 +15,7 @@ from starlette.types import Scope
 from application.readmodel.queries import ReadModels
 from application.readmodel.search import VolunteerSearch
 from application.readmodel.tables import ENTRY
+from domain.registry import DuplicateNationalId
 from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
 from interfaces.http.answers import PlainAnswer, Recognise, encode_json
@@ -81,10 +82,14 @@ def _volunteer_township(container: ContainerDep, volunteer_id: UUID) -> str:
 def register_volunteer(
     body: RegisterVolunteer, caller: CallerDep, container: ContainerDep
 ) -> WriteResult:
-    """Register a volunteer (the national id is checked, including its check character)."""
+    """Register a volunteer (the national id is checked, including its check character).
+
+    A national id already registered is refused (409 ``duplicate-national-id``) naming the
+    existing volunteer and their status; a withdrawn one is reinstated instead (the
+    problem's ``reinstate`` names the route)."""
     caller.require_township(body.township, "volunteers")
-    return WriteResult.of(
-        container.ledger.register_volunteer(
+    try:
+        recorded = container.ledger.register_volunteer(
             name=body.name,
             national_id=body.national_id,
             phone=body.phone,
@@ -93,7 +98,14 @@ def register_volunteer(
             skills=body.skills,
             actor=caller.actor,
         )
-    )
+    except DuplicateNationalId as e:
+        if e.withdrawn:
+            e.details = {
+                **e.details,
+                "reinstate": f"/volunteers/{e.existing_volunteer_id}/reinstate",
+            }
+        raise
+    return WriteResult.of(recorded)
 
 
 @router.post("/volunteers/{volunteer_id}/insurance")
