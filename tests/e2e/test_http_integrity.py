@@ -211,3 +211,35 @@ def test_the_national_id_of_a_withdrawn_volunteer_is_409_pointing_to_reinstateme
     back = ok(staff.post(refused["reinstate"], json={"reason": "已返乡"}))
     shown = ok(staff.get(f"/volunteers/{first['id']}", params={"min_position": back["position"]}))
     assert shown["status"] == "active"
+
+
+def _commend(admin: httpx.Client, path: str, period: str, title: str) -> httpx.Response:
+    basis = {"title": title, "period": period, "basis_position": 1, "reason": "年度考评"}
+    return admin.post(path, json=basis)
+
+
+def test_a_second_commendation_in_one_period_is_409_and_a_later_period_is_accepted(
+    api: Api,
+) -> None:
+    admin = api.client("admin")
+    path = f"/volunteers/{volunteer(api.client('staff'), '表彰两次')}/commendations"
+    first = ok(_commend(admin, path, "2022", "优秀退役军人志愿者"))
+
+    refused = problem(_commend(admin, path, "2022", "先进个人"), 409)
+    later = ok(_commend(admin, path, "2023", "优秀退役军人志愿者"))
+
+    assert refused["rule"] == "commendation-once"
+    assert "2022" in refused["detail"] and "同一期间只能表彰一次" in refused["detail_zh"]
+    assert later["version"] == first["version"] + 1 and later["created"]["commendation_id"]
+
+
+def test_a_team_commended_twice_in_one_period_is_409(api: Api) -> None:
+    admin = api.client("admin")
+    path = f"/teams/{team(api.client('staff'), '表彰两次队')}/commendations"
+    ok(_commend(admin, path, "2022", "优秀志愿服务队"))
+
+    refused = problem(_commend(admin, path, "2022", "先进集体"), 409)
+    later = ok(_commend(admin, path, "2023", "优秀志愿服务队"))
+
+    assert refused["rule"] == "commendation-once"
+    assert later["created"]["commendation_id"]
