@@ -336,10 +336,14 @@ class Workload:
         )
 
     def commend(self) -> None:
+        # One commendation per period: the two titles are given for different years, so
+        # a volunteer may hold two.
+        person = self.rng.choice(self.volunteers)
+        title = self.rng.choice(("优秀志愿者", "先进个人"))
         self.ledger.commend_volunteer(
-            self.rng.choice(self.volunteers),
-            title=self.rng.choice(("优秀志愿者", "先进个人")),
-            period="2022",
+            person,
+            title=title,
+            period="2022" if title == "优秀志愿者" else "2023",
             basis_position=self.ledger.current_position(),
             reason="",
             actor=BUREAU,

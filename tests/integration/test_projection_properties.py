@@ -366,7 +366,8 @@ class ProjectionMachine(RuleBasedStateMachine):
             lambda: self.ledger.commend_volunteer(
                 person,
                 title=title,
-                period="2022",
+                # One commendation per period: two titles, two years, so two may be held.
+                period="2022" if title == "优秀志愿者" else "2023",
                 basis_position=self.ledger.current_position(),
                 reason="",
                 actor=BUREAU,
