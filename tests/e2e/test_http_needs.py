@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.http_support import TOWNSHIP, Api
+from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
 from tests.e2e.test_http_api import ok, problem, station, team, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
@@ -312,3 +312,39 @@ def test_raising_a_need_again_with_the_same_idempotency_key_records_it_once(api:
     assert problem(changed, 409)
     listed = ok(staff.get("/needs", params={"min_position": first["position"], "limit": 1000}))
     assert [n["description"] for n in listed["items"]].count("重复提交的需求") == 1
+
+
+def _need_in_each_township(api: Api) -> tuple[str, str, dict[str, int]]:
+    """An open need of each township, raised by its own station staff."""
+    own = ok(_need(api.client("staff"), description="本镇需求·范围"), 201)
+    other_staff = api.client("other-staff")
+    other = ok(
+        _need(
+            other_staff,
+            township=OTHER_TOWNSHIP,
+            station_id=station(other_staff, OTHER_TOWNSHIP),
+            description="他镇需求·范围",
+        ),
+        201,
+    )
+    return own["id"], other["id"], {"min_position": max(own["position"], other["position"])}
+
+
+def test_a_station_clerk_lists_only_their_own_townships_needs(api: Api) -> None:
+    own, other, fresh = _need_in_each_township(api)
+    listed = ok(api.client("staff").get("/needs", params={**fresh, "limit": 1000}))["items"]
+    assert own in {n["need_id"] for n in listed}
+    assert other not in {n["need_id"] for n in listed}
+    assert {n["township"] for n in listed} == {TOWNSHIP}
+
+
+def test_a_station_clerk_asking_for_another_townships_needs_is_refused(api: Api) -> None:
+    refused = problem(api.client("staff").get("/needs", params={"township": OTHER_TOWNSHIP}), 403)
+    assert OTHER_TOWNSHIP in refused["detail_zh"]
+
+
+@pytest.mark.parametrize("user", ["admin", "auditor"])
+def test_the_office_and_auditors_list_needs_of_every_township(api: Api, user: str) -> None:
+    own, other, fresh = _need_in_each_township(api)
+    listed = ok(api.client(user).get("/needs", params={**fresh, "limit": 1000}))["items"]
+    assert {own, other} <= {n["need_id"] for n in listed}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.http_support import Api
+from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
 from tests.e2e.test_http_api import national_id, ok, problem
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
@@ -63,3 +63,52 @@ def test_bad_search_filters_are_422_naming_them(api: Api) -> None:
     ):
         refused = problem(staff.get("/volunteers", params=params), 422)
         assert field in {e["field"] for e in refused["errors"]}, params
+
+
+def _two_townships(api: Api) -> tuple[str, str, dict[str, int]]:
+    """A volunteer of each township, registered by its own station staff, both named 范围."""
+    made = {}
+    for user, township, name in (
+        ("staff", TOWNSHIP, "范围·巴特尔"),
+        ("other-staff", OTHER_TOWNSHIP, "范围·其木格"),
+    ):
+        body = {
+            "name": name,
+            "national_id": national_id(),
+            "phone": "13947711111",
+            "person_type": "veteran",
+            "township": township,
+            "skills": ["急救"],
+        }
+        made[township] = ok(api.client(user).post("/volunteers", json=body), 201)
+    fresh = {"min_position": max(m["position"] for m in made.values())}
+    return made[TOWNSHIP]["id"], made[OTHER_TOWNSHIP]["id"], fresh
+
+
+def test_a_station_clerk_finds_only_their_own_townships_volunteers(api: Api) -> None:
+    own, other, fresh = _two_townships(api)
+    found = ok(api.client("staff").get("/volunteers", params={**fresh, "q": "范围"}))["items"]
+    assert own in {v["volunteer_id"] for v in found}
+    assert other not in {v["volunteer_id"] for v in found}
+    assert {v["township"] for v in found} == {TOWNSHIP}
+
+
+def test_a_station_clerks_unfiltered_list_holds_only_their_township(api: Api) -> None:
+    _, other, fresh = _two_townships(api)
+    listed = ok(api.client("staff").get("/volunteers", params={**fresh, "limit": 1000}))["items"]
+    assert listed and {v["township"] for v in listed} == {TOWNSHIP}
+    assert other not in {v["volunteer_id"] for v in listed}
+
+
+def test_a_station_clerk_asking_for_another_townships_volunteers_is_refused(api: Api) -> None:
+    refused = problem(
+        api.client("staff").get("/volunteers", params={"township": OTHER_TOWNSHIP}), 403
+    )
+    assert OTHER_TOWNSHIP in refused["detail_zh"]
+
+
+@pytest.mark.parametrize("user", ["admin", "auditor"])
+def test_the_office_and_auditors_find_volunteers_of_every_township(api: Api, user: str) -> None:
+    own, other, fresh = _two_townships(api)
+    found = ok(api.client(user).get("/volunteers", params={**fresh, "q": "范围"}))["items"]
+    assert {own, other} <= {v["volunteer_id"] for v in found}

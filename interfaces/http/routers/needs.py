@@ -26,7 +26,7 @@ from interfaces.http.need_schemas import (
 )
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
-from interfaces.http.routers.volunteers import mask_phone
+from interfaces.http.routers.volunteers import mask_phone, township_in_scope
 from interfaces.http.schemas import Page, WriteResult
 
 router = APIRouter(tags=["needs and projects"])
@@ -128,7 +128,9 @@ def list_needs(
     cursor: Cursor = None,
 ) -> Page:
     """Needs, oldest first, each with ``age_days``: how long it has waited (open) or waited
-    until it was closed. Contacts masked except for admins and the township's staff."""
+    until it was closed. Contacts masked except for admins and the township's staff.
+    Station staff list their own township's needs only (another township asked for: 403)."""
+    township = township_in_scope(caller, township, "needs")
     found = reads.needs(
         today=today(container),
         status=status,

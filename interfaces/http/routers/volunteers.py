@@ -227,6 +227,24 @@ def reverse_award(
     )
 
 
+def township_in_scope(caller: Caller, township: str | None, what: str) -> str | None:
+    """The township a list is held to: a station clerk's own (asking for another township's
+    is a 403); admins, auditors and team leaders list every township, or the one asked for."""
+    if caller.role != "station_staff":
+        return township
+    scope = caller.user.scope
+    if township is not None and township != scope:
+        raise Problem(
+            403,
+            "forbidden",
+            "Forbidden",
+            f"{caller.user.name} (station_staff, scope {scope}) may not list {what} "
+            f"of township {township}",
+            detail_zh=f"{caller.user.name}（{scope}服务站工作人员）不能查看{township}的{what}",
+        )
+    return scope
+
+
 @router.get("/volunteers")
 def list_volunteers(
     caller: CallerDep,
@@ -249,7 +267,9 @@ def list_volunteers(
     cursor: Cursor = None,
 ) -> Page:
     """Volunteers in id order, optionally found by ``q`` and filtered by township, team,
-    status, certified star level and insurance cover on a date."""
+    status, certified star level and insurance cover on a date. Station staff list their
+    own township's volunteers only (another township asked for: 403)."""
+    township = township_in_scope(caller, township, "volunteers")
     search = VolunteerSearch(
         q=q,
         township=township,
