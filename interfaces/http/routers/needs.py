@@ -130,7 +130,7 @@ def list_needs(
     """Needs, oldest first, each with ``age_days``: how long it has waited (open) or waited
     until it was closed. Contacts masked except for admins and the township's staff.
     Station staff list their own township's needs only (another township asked for: 403)."""
-    township = township_in_scope(caller, township, "needs")
+    township = township_in_scope(caller, township, "needs", "服务需求")
     found = reads.needs(
         today=today(container),
         status=status,

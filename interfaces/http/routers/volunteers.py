@@ -227,7 +227,7 @@ def reverse_award(
     )
 
 
-def township_in_scope(caller: Caller, township: str | None, what: str) -> str | None:
+def township_in_scope(caller: Caller, township: str | None, what: str, what_zh: str) -> str | None:
     """The township a list is held to: a station clerk's own (asking for another township's
     is a 403); admins, auditors and team leaders list every township, or the one asked for."""
     if caller.role != "station_staff":
@@ -240,7 +240,7 @@ def township_in_scope(caller: Caller, township: str | None, what: str) -> str | 
             "Forbidden",
             f"{caller.user.name} (station_staff, scope {scope}) may not list {what} "
             f"of township {township}",
-            detail_zh=f"{caller.user.name}（{scope}服务站工作人员）不能查看{township}的{what}",
+            detail_zh=f"{caller.user.name}（{scope}服务站工作人员）不能查看{township}的{what_zh}",
         )
     return scope
 
@@ -269,7 +269,7 @@ def list_volunteers(
     """Volunteers in id order, optionally found by ``q`` and filtered by township, team,
     status, certified star level and insurance cover on a date. Station staff list their
     own township's volunteers only (another township asked for: 403)."""
-    township = township_in_scope(caller, township, "volunteers")
+    township = township_in_scope(caller, township, "volunteers", "志愿者")
     search = VolunteerSearch(
         q=q,
         township=township,
