@@ -23,12 +23,14 @@ from interfaces.web import (
     pages_audit,
     pages_benefits,
     pages_corrections,
+    pages_documents,
     pages_home,
     pages_needs,
     pages_people,
     pages_registers,
     pages_served,
 )
+from interfaces.web.limits import ConsoleBodyLimit
 from interfaces.web.render import HERE, SHANGHAI, page, templates
 from interfaces.web.routing import PageRoute
 from interfaces.web.session import (
@@ -146,6 +148,10 @@ def install(app: FastAPI, container: Container) -> None:
         for code, rule in v.categories.items()
     }
     templates.env.globals["cat"] = lambda code: labels.get(str(code), str(code or ""))
+    settings = container.settings
+    app.add_middleware(  # outside the API's limit: the console's oversize forms get a page
+        ConsoleBodyLimit, body_bytes=settings.max_body_bytes, sheet_bytes=settings.max_sheet_bytes
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _docs(app)
     app.include_router(router)
@@ -159,5 +165,6 @@ def install(app: FastAPI, container: Container) -> None:
         pages_registers,
         pages_benefits,
         pages_served,
+        pages_documents,
     ):
         app.include_router(module.router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,13 +20,20 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from application.errors import BulkRejected, ConcurrencyConflict, NotFound, VersionMismatch
+from application.errors import (
+    BulkRejected,
+    ConcurrencyConflict,
+    NotFound,
+    RowError,
+    VersionMismatch,
+)
 from domain.errors import DomainError
 from infrastructure.idempotency import IdempotencyStore
 from interfaces.http.auth import Caller
 from interfaces.http.idempotency import correlation_id
 from interfaces.http.problems import Problem
-from interfaces.web.messages import field_label, pydantic_message, rule_message
+from interfaces.http.rule_text import RULE_ZH
+from interfaces.web.messages import RULES, field_label, pydantic_message, rule_message
 from interfaces.web.session import Visitor
 
 WAIT_SECONDS = 10.0
@@ -59,7 +67,7 @@ def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
         return Refused(f"{ruled}请更正以下字段：{named}。未记录任何内容。", fields)
     if isinstance(error, BulkRejected):
         rows = [
-            {"line": r.line, "field": field_label(r.field), "message": _row_message(r.message)}
+            {"line": r.line, "field": field_label(r.field), "message": _row_message(r)}
             for r in error.errors
         ]
         return Refused(f"签到表有 {len(rows)} 处错误，整张表未记录。请更正后重新上传。", rows=rows)
@@ -77,8 +85,26 @@ def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
     raise error
 
 
-def _row_message(message: str) -> str:
-    return rule_message("", message) if message else message
+def _row_message(error: RowError) -> str:
+    """A bad row in Chinese: the API's Chinese sentence for it when it is all Chinese; else
+    the sentence of the rule it names (a schema check names its rule in its English text:
+    ``… (interval-order; …)``); else what the API says, after a Chinese lead."""
+    if error.message_zh and not _ENGLISH.search(error.message_zh):
+        return error.message_zh
+    named = _NAMED_RULE.search(error.message)
+    rule = error.rule or (named.group(1) if named else "")
+    if rule in RULES or rule in RULE_ZH:
+        return RULES.get(rule) or RULE_ZH[rule]
+    worded = pydantic_message({"type": "", "msg": error.message})  # a schema's check
+    if not _ENGLISH.search(worded):
+        return worded
+    if error.message_zh:
+        return error.message_zh
+    return rule_message(rule, error.message) if error.message else error.message
+
+
+_ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of English (not the T of a time)
+_NAMED_RULE = re.compile(r"\(([a-z][a-z0-9-]*); ")
 
 
 def _digest(path: str, form: dict[str, Any]) -> str:

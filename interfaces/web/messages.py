@@ -151,7 +151,7 @@ def pydantic_message(error: Any) -> str:
         return "须为正数，最多两位小数"
     message = str(error.get("msg", ""))
     if "RFC 3339" in message:
-        return "须填写日期和时间（北京时间）"
+        return "须填写日期和时间（北京时间），如 2022-05-11 09:00"
     if "village station names its township station" in message:
         return "嘎查村服务站须选择上级苏木镇服务站"
     if "station names its township" in message:

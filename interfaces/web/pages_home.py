@@ -51,23 +51,28 @@ EXPIRING_DAYS = 30
 OPEN_NEEDS_SHOWN = 8
 
 
-def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
+def _figures(reads: ReadModels, year: int, today: date, township: str | None) -> dict[str, Any]:
     """What the dashboard shows of the read models: computed once between two moves of
-    the projections it reads, and kept in the API's answer cache (as JSON) meanwhile."""
+    the projections it reads, and kept in the API's answer cache (as JSON) meanwhile.
+
+    The charts are the banner's; the work lists (activities to verify, open needs, gaps,
+    expiring policies) are ``township``'s when it is given: a station clerk's own."""
     stations = reads.rankings("station", str(year))
     periods = [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
     months = [
         Bar(f"{month} 月", float(sum((m.volunteer_hours for m in metrics), Decimal(0))))
         for month, metrics in enumerate(reads.unit_metrics_of("station", periods), start=1)
     ]
-    gaps = reads.insurance_gaps(year=year)
-    expiring = reads.expiring(today, EXPIRING_DAYS)
-    needs = reads.needs(today=today, status="open", limit=OPEN_NEEDS_SHOWN)
+    gaps = [g for g in reads.insurance_gaps(year=year) if township in (None, g.get("township"))]
+    expiring = [
+        p for p in reads.expiring(today, EXPIRING_DAYS) if township in (None, p.get("township"))
+    ]
+    needs = reads.needs(today=today, status="open", township=township, limit=OPEN_NEEDS_SHOWN)
     return {
         "ranking_chart": str(_ranking_chart(stations, f"{year} 年服务站排名（综合得分）")),
         "hours_chart": str(bar_chart(months, title=f"{year} 年各月志愿服务时长", unit="小时")),
         "total_hours": sum((Decimal(str(b.value)) for b in months), Decimal(0)),
-        "waiting": reads.activities(status="completed", limit=20)["items"],
+        "waiting": reads.activities(status="completed", township=township, limit=20)["items"],
         "gaps": gaps[:10],
         "gap_count": len(gaps),
         "expiring": expiring[:10],
@@ -78,15 +83,17 @@ def _figures(reads: ReadModels, year: int, today: date) -> dict[str, Any]:
     }
 
 
-def _dashboard(container: Container, cache: AnswerCache, year: int | None) -> dict[str, Any]:
+def _dashboard(
+    container: Container, cache: AnswerCache, year: int | None, township: str | None
+) -> dict[str, Any]:
     reads = container.read_models()
     year = year or latest_year(reads)
     today = (container.ledger.clock() + container.rulebook.latest.utc_offset).date()
     body, _ = cache.answer(
         reads,
         DASHBOARD_PROJECTIONS,
-        ("console-dashboard", year, today),
-        partial(_figures, reads, year, today),
+        ("console-dashboard", year, today, township),
+        partial(_figures, reads, year, today, township),
         ask=False,
     )
     assert body is not None
@@ -108,7 +115,10 @@ async def dashboard(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     """首页: this period's station ranking, hours by month, work waiting, gaps, projection lag."""
-    context = await run_in_threadpool(_dashboard, _container(request), answer_cache(request), year)
+    township = visitor.scope if visitor.role == "station_staff" else None
+    context = await run_in_threadpool(
+        _dashboard, _container(request), answer_cache(request), year, township
+    )
     return page(request, "dashboard.html", visitor=visitor, nav="home", **context)
 
 
@@ -156,14 +166,4 @@ async def rankings(
         rows=rows,
         chart=_ranking_chart(rows, f"{chosen} {what}排名（综合得分）"),
         error="",
-        bulletins=unit == "station" and known_on is None and bulletins_served(request),
-    )
-
-
-def bulletins_served(request: Request) -> bool:
-    """Whether this service answers GET /api/v1/bulletins/{period} (the bulletin documents):
-    the page links to them once they are there."""
-    return any(
-        str(getattr(route, "path", "")).startswith("/api/v1/bulletins/")
-        for route in request.app.routes
     )

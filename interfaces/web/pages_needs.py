@@ -5,7 +5,7 @@ scope checks, same rules); contacts are masked as the API masks them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -46,13 +46,20 @@ def _lists(
     container: Container, visitor: Visitor, status: str, township: str | None
 ) -> dict[str, Any]:
     reads = container.read_models()
-    caller = visitor.caller()
-    needs = reads.needs(
-        today=api.today(container), status=status or None, township=township, limit=200
+    needs = api.list_needs(
+        visitor.caller(),
+        reads,
+        container,
+        status=cast(Any, status or None),
+        township=township,
+        category=None,
+        station_id=None,
+        limit=200,
+        cursor=None,
     )
     projects = reads.projects(township=township, limit=200)["items"]
     return {
-        "needs": [api.shown(n, caller) for n in needs["items"]],
+        "needs": needs.items,
         "projects": projects,
         "stations": _stations(container, None),
     }
@@ -65,9 +72,10 @@ async def needs_page(
     status: Annotated[str, Query(max_length=20)] = "open",
     township: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Response:
-    """需求清单 (oldest first, with days waited) and the project library."""
+    """需求清单 (oldest first, with days waited) and the project library; a station clerk's
+    are their township's, as the API lists them (another township's: a 403 page)."""
     if visitor.role == "station_staff":
-        township = visitor.scope
+        township = township or visitor.scope
     if status not in {"", *STATUSES}:
         raise Problem(422, "validation", "请求有误", f"没有“{status}”这种需求状态")
     context = await run_in_threadpool(

@@ -69,7 +69,7 @@ async def volunteer_list(
     """志愿者: the directory, searched as the API searches it (part of a name, phone number or
     skill; a whole national id for those who see ids; a volunteer's id goes to the profile)."""
     if visitor.role == "station_staff":
-        township = visitor.scope
+        township = township or visitor.scope  # another township's: the API's 403, as a page
     wanted = q.strip()
     try:
         return RedirectResponse(f"/volunteers/{UUID(wanted)}", status_code=303)
@@ -185,6 +185,7 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
         "volunteer": _shown(row, visitor),
         "ledger": ledger,
         "trainings": [e for e in (ledger or {}).get("entries", []) if e["kind"] == "training"],
+        "certificate_years": _service_years(ledger),
         "commendations": [e for e in trail if "Commendation" in str(e["event_type"])],
         "status_changes": [e for e in trail if e["event_type"] in STATUS_EVENTS],
         "eligibility": reads.store.get(ELIGIBILITY, (str(volunteer_id),)),
@@ -193,6 +194,16 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
         "commendation_rules": commendation_rules(container.rulebook, year),
         "policies": reads.store.select(POLICY, {"volunteer_id": str(volunteer_id)}),
     }
+
+
+def _service_years(ledger: dict[str, Any] | None) -> list[int]:
+    """The years with service on the ledger, newest first: a certificate may cover one."""
+    years = {
+        int(str(e["service_date"])[:4])
+        for e in (ledger or {}).get("entries", [])
+        if e["kind"] == "award" and str(e.get("service_date") or "")[:4].isdigit()
+    }
+    return sorted(years, reverse=True)
 
 
 @router.get("/volunteers/find")

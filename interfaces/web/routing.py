@@ -18,7 +18,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from application.errors import NotAnAward, NotFound
+from domain.errors import DomainError
+from interfaces.http.limits import BodyTooLarge
 from interfaces.http.problems import Problem
+from interfaces.web.limits import too_large_page
+from interfaces.web.messages import rule_message
 from interfaces.web.render import page
 from interfaces.web.session import SignInRequired
 
@@ -47,10 +51,12 @@ class PageRoute(APIRoute):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             except Problem as e:
-                message = e.detail
+                message = str(e.extra.get("detail_zh") or e.detail)
                 if e.status == 403 and e.kind != "csrf":
-                    message = f"您的账号无权查看或修改此内容（{e.detail}）。"
+                    message = f"您的账号无权查看或修改此内容（{message}）。"
                 return error_page(request, e.status, message)
+            except DomainError as e:  # a rule the API answers with 409 (a missing seal key)
+                return error_page(request, 409, e.message_zh or rule_message(e.rule, str(e)))
             except NotFound as e:
                 return error_page(request, 404, f"找不到该记录：{e}")
             except NotAnAward as e:
@@ -60,6 +66,8 @@ class PageRoute(APIRoute):
                     ".".join(str(p) for p in err["loc"][1:]) or "请求" for err in e.errors()
                 )
                 return error_page(request, 422, f"地址中的参数有误：{fields}")
+            except BodyTooLarge as e:  # a body without Content-Length, counted as it came
+                return too_large_page(request, e.limit)
             except HTTPException as e:
                 return error_page(request, e.status_code, str(e.detail))
 

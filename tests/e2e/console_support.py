@@ -71,8 +71,10 @@ class Console:
             return db.execute(sql, params).fetchall()
 
 
-def start(tmp: Path, port: int) -> Console:
+def start(tmp: Path, port: int, settings: dict[str, str] | None = None) -> Console:
+    """``serve`` on an empty store in ``tmp``; ``settings`` adds ``VL_`` settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VL_")}
+    env.update(settings or {})
     database = tmp / "ledger.sqlite3"
     env["VL_DATABASE_URL"] = f"sqlite:///{database}"
     env["VL_SEAL_KEY_PATH"] = str(tmp / "seal-key.pem")
