@@ -117,6 +117,30 @@ def update_profile(
     )
 
 
+@volunteers.command("claim-ids")
+def claim_ids(database_url: DatabaseUrl = None) -> None:
+    """Claim the national ids of volunteers registered before ids were claimed (once, after
+    upgrading a store): each id goes to the volunteer registered first with it. Later
+    registrations of the same person are listed for the office to settle; then it exits 1."""
+    with _ledger(database_url) as ledger:
+        done = ledger.claim_unclaimed_national_ids(actor=_actor())
+    console.print(
+        f"national ids claimed now: {len(done.claimed)}; claimed before: {done.already}; "
+        f"duplicate registrations: {len(done.duplicates)}"
+    )
+    for later, first in done.duplicates:
+        console.print(
+            f"duplicate: volunteer {later} has the national id of volunteer {first}",
+            soft_wrap=True,
+        )
+    if done.duplicates:
+        errors.print(
+            "[red]duplicates:[/red] the same person is registered more than once; "
+            "withdraw the record that should not earn credit (volunteers withdraw)"
+        )
+        raise typer.Exit(1)
+
+
 @volunteers.command("suspend")
 def suspend(volunteer_id: UUID, reason: Reason, database_url: DatabaseUrl = None) -> None:
     """Suspend an active volunteer."""
