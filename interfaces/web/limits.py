@@ -38,7 +38,7 @@ def too_large_page(request: Request, limit: int, visitor: Visitor | None = None)
         visitor=visitor,
         title="文件过大",
         status_code=413,
-        message=f"{what}超过 {_size(limit)} 的上限，未记录任何内容。{advice}",
+        message=f"{what}超过 {_size(limit)}的上限，未记录任何内容。{advice}",
         back=back,
     )
 

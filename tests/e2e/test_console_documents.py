@@ -19,7 +19,14 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.clusters import free_port
-from tests.e2e.console_support import CHROMIUM, CHROMIUM_FLAGS, Console, sign_in, start
+from tests.e2e.console_support import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    Console,
+    sign_in,
+    start,
+)
 from tests.e2e.http_support import stop
 
 TOWNSHIP = "嘎鲁图镇"
@@ -285,6 +292,8 @@ def test_an_excel_sheet_with_bad_rows_names_each_by_its_row_in_chinese_and_recor
         assert not re.search(r"[A-Za-z]{4,}", message), message  # no English sentence
     expect(page.locator("#sheet-error")).to_contain_text("整张表未记录")
     assert _participants(console, activity)[good]["started_at"] is None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#sheet-error").screenshot(path=str(SCREENSHOTS / "sheet-bad-rows.png"))
     page.context.close()
 
 
@@ -305,6 +314,8 @@ def test_an_oversize_sheet_is_refused_with_a_page_in_chinese_and_records_nothing
     expect(page.locator(".error")).to_contain_text(f"{SHEET_LIMIT:,} 字节")
     expect(page.locator(".error")).to_contain_text("未记录任何内容")
     assert _participants(console, activity)[volunteer]["started_at"] is None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "sheet-too-large.png"))
     page.context.close()
 
 
