@@ -74,7 +74,16 @@ class FastEncodingMapper(Mapper[Any]):
             and type(self.transcoder) is JSONTranscoder
         )
         self.immutable: frozenset[type] = frozenset()
-        self._texts: dict[type, Text] = {}
+        # How to write a value, by its exact type: JSON's own types first, the others as
+        # they are met (see ``_writer``).
+        self._texts: dict[type, Text] = {
+            type(None): _null,
+            bool: _boolean,
+            int: _integer,
+            float: _float,
+            list: self._array,
+            tuple: self._array,
+        }
         self._memo: dict[int, tuple[Any, str]] = {}
         self._keys: dict[str, str] = {}
 
@@ -109,35 +118,25 @@ class FastEncodingMapper(Mapper[Any]):
 
     def _text(self, value: Any, depth: int) -> str:
         kind = type(value)
-        if kind is str:
+        if kind is str:  # the commonest, written without a lookup
             return encode_basestring(value)
-        if value is None:
-            return "null"
-        if value is True:
-            return "true"
-        if value is False:
-            return "false"
-        if kind is int:
-            return int.__repr__(value)
         if kind is dict:
-            if depth > MAX_DEPTH:
-                raise _Unsure
-            key, text = self._key, self._text
-            return (
-                "{" + ",".join([f"{key(k)}:{text(v, depth + 1)}" for k, v in value.items()]) + "}"
-            )
-        if kind is list or kind is tuple:
-            if depth > MAX_DEPTH:
-                raise _Unsure
-            return "[" + ",".join([self._text(v, depth + 1) for v in value]) + "]"
-        if kind is float:
-            if not math.isfinite(value):
-                raise _Unsure
-            return float.__repr__(value)
+            return self._object(value, depth)
         write = self._texts.get(kind)
         if write is None:
             write = self._texts[kind] = self._writer(kind)
         return write(value, depth)
+
+    def _object(self, value: dict[Any, Any], depth: int) -> str:
+        if depth > MAX_DEPTH:
+            raise _Unsure
+        key, text = self._key, self._text
+        return "{" + ",".join([f"{key(k)}:{text(v, depth + 1)}" for k, v in value.items()]) + "}"
+
+    def _array(self, value: list[Any] | tuple[Any, ...], depth: int) -> str:
+        if depth > MAX_DEPTH:
+            raise _Unsure
+        return "[" + ",".join([self._text(v, depth + 1) for v in value]) + "]"
 
     def _key(self, key: Any) -> str:
         if type(key) is not str:
@@ -196,3 +195,21 @@ class FastEncodingMapper(Mapper[Any]):
 
 def _unsure(value: Any, depth: int) -> str:
     raise _Unsure
+
+
+def _null(value: None, depth: int) -> str:
+    return "null"
+
+
+def _boolean(value: bool, depth: int) -> str:
+    return "true" if value else "false"
+
+
+def _integer(value: int, depth: int) -> str:
+    return int.__repr__(value)
+
+
+def _float(value: float, depth: int) -> str:
+    if not math.isfinite(value):
+        raise _Unsure
+    return float.__repr__(value)
