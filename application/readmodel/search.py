@@ -57,23 +57,36 @@ def search_volunteers(
         for r in store.select(VOLUNTEER, eq or None, after=after, order_by=("volunteer_id",))
         if search.matches_text(r)
     ]
-    if search.team_id is not None:
-        members = {
-            m["volunteer_id"] for m in store.select(TEAM_MEMBER, {"team_id": search.team_id})
-        }
-        rows = [r for r in rows if r["volunteer_id"] in members]
-    if search.star_level is not None:
-        certified = {
-            e["volunteer_id"]
-            for e in store.select(ELIGIBILITY, {"star_certified": search.star_level})
-        }
-        rows = [r for r in rows if r["volunteer_id"] in certified]
-    if search.insured_on is not None:
-        day = search.insured_on.isoformat()
-        covered = {
-            p["volunteer_id"]
-            for p in store.select(POLICY, {"cancelled": 0})
-            if p["covers_from"] <= day <= p["covers_to"]
-        }
-        rows = [r for r in rows if r["volunteer_id"] in covered]
+    for among in _narrowing(store, search):
+        rows = [r for r in rows if r["volunteer_id"] in among]
     return rows[:limit], len(rows) > limit
+
+
+def _narrowing(store: RowReader, search: VolunteerSearch) -> list[set[str]]:
+    """The ids each of the search's other filters allows (team, certified star level,
+    cover on a date): a match is in every one."""
+    allowed = []
+    if search.team_id is not None:
+        allowed.append(_members(store, search.team_id))
+    if search.star_level is not None:
+        allowed.append(_certified(store, search.star_level))
+    if search.insured_on is not None:
+        allowed.append(_insured(store, search.insured_on))
+    return allowed
+
+
+def _members(store: RowReader, team_id: str) -> set[str]:
+    return {m["volunteer_id"] for m in store.select(TEAM_MEMBER, {"team_id": team_id})}
+
+
+def _certified(store: RowReader, star_level: int) -> set[str]:
+    return {e["volunteer_id"] for e in store.select(ELIGIBILITY, {"star_certified": star_level})}
+
+
+def _insured(store: RowReader, on: date) -> set[str]:
+    day = on.isoformat()
+    return {
+        p["volunteer_id"]
+        for p in store.select(POLICY, {"cancelled": 0})
+        if p["covers_from"] <= day <= p["covers_to"]
+    }
