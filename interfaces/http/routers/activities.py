@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from pydantic import TypeAdapter, ValidationError
 
 from application.errors import BulkRejected, RowError
-from application.results import HoursRow
 from domain.activity import ServiceActivity
-from domain.errors import DomainError
 from domain.team import VolunteerTeam
 from domain.values import (
     BeneficiaryType,
@@ -26,7 +19,6 @@ from domain.values import (
     MediaLevel,
     Rater,
     TeamLevel,
-    normalise_national_id,
 )
 from domain.volunteer import Volunteer
 from infrastructure.runtime import cycle_collector_paused
@@ -53,19 +45,12 @@ from interfaces.http.schemas import (
     WithdrawSignup,
     WriteResult,
 )
+from interfaces.http.sheet_rows import read_sheet
 from interfaces.http.signin_sheet import (
     SHANGHAI,
-    SOURCES_ZH,
     XLSX_MEDIA_TYPE,
-    SheetRecord,
-    SheetUnreadable,
     SheetVolunteer,
-    csv_dialect,
-    decode_csv,
-    field_of,
-    local_time_text,
     write_sheet,
-    xlsx_records,
 )
 
 router = APIRouter(tags=["activities"])
@@ -191,7 +176,6 @@ _SHEET_BODY = {
         },
     }
 }
-_ROWS = TypeAdapter(list[RecordHours])
 
 
 async def _sheet(request: Request) -> tuple[str, bytes]:
@@ -201,250 +185,6 @@ async def _sheet(request: Request) -> tuple[str, bytes]:
 
 
 Sheet = Annotated[tuple[str, bytes], Depends(_sheet)]
-
-
-def _invalid_body(detail: str) -> Problem:
-    return Problem(
-        422,
-        "validation",
-        "Invalid request",
-        detail,
-        errors=[{"field": "body", "message": detail}],
-    )
-
-
-def _row_errors(line: int, error: ValidationError) -> list[RowError]:
-    errors = []
-    for e in error.errors():
-        field = ".".join(str(p) for p in e["loc"]) or "row"
-        label = _LABELS_ZH.get(field, field)
-        errors.append(RowError(line, field, str(e["msg"]), message_zh=f"{label}有误：{e['msg']}"))
-    return errors
-
-
-def _hours_row(item: RecordHours) -> HoursRow:
-    return HoursRow(
-        item.volunteer_id, Interval(item.started_at, item.ended_at), HoursSource(item.source)
-    )
-
-
-def _by_national_id(items: list[Any], container: ContainerDep) -> list[Any]:
-    """JSON items naming their volunteer by ``national_id`` given the volunteer's id (a
-    national id no one registered, or a malformed one, is a bad row)."""
-    wanted: dict[int, str] = {}
-    errors: list[RowError] = []
-    for index, item in enumerate(items):
-        if isinstance(item, dict) and "national_id" in item and "volunteer_id" not in item:
-            try:
-                wanted[index] = normalise_national_id(str(item["national_id"]))
-            except DomainError as e:
-                errors.append(RowError(index + 1, "national_id", str(e), e.rule, e.message_zh))
-    if not wanted and not errors:
-        return items
-    registered = container.ledger.volunteers_by_national_id(wanted.values())
-    resolved = list(items)
-    for index, national_id in wanted.items():
-        volunteer_id = registered.get(national_id)
-        if volunteer_id is None:
-            errors.append(
-                RowError(
-                    index + 1,
-                    "national_id",
-                    "no volunteer is registered with this national id",
-                    message_zh="没有以该身份证号登记的志愿者",
-                )
-            )
-            continue
-        item = {k: v for k, v in items[index].items() if k != "national_id"}
-        resolved[index] = {**item, "volunteer_id": str(volunteer_id)}
-    if errors:
-        raise BulkRejected(sorted(errors, key=lambda e: e.line))
-    return resolved
-
-
-def _json_rows(raw: bytes, container: ContainerDep) -> tuple[list[HoursRow], list[int]]:
-    """JSON list items; line numbers are the 1-based item indexes."""
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise _invalid_body(f"the body is not valid JSON: {e}") from None
-    except RecursionError:  # a sheet is a list of flat objects: nothing nests this deep
-        raise _invalid_body("the body's JSON is nested too deeply for a sheet") from None
-    if not isinstance(data, list):
-        raise _invalid_body("the body must be a JSON list of hours rows (or text/csv)")
-    data = _by_national_id(data, container)
-    try:
-        items = _ROWS.validate_python(data)
-    except ValidationError as e:
-        errors = [
-            RowError(
-                int(err["loc"][0]) + 1 if err["loc"] and isinstance(err["loc"][0], int) else 0,
-                ".".join(str(p) for p in err["loc"][1:]) or "row",
-                str(err["msg"]),
-            )
-            for err in e.errors()
-        ]
-        raise BulkRejected(errors) from None
-    return [_hours_row(i) for i in items], list(range(1, len(items) + 1))
-
-
-_LABELS_ZH = {
-    "volunteer_id": "志愿者编号",
-    "national_id": "身份证号",
-    "started_at": "开始时间",
-    "ended_at": "结束时间",
-    "source": "来源",
-}
-
-
-def _unreadable(line: int, error: csv.Error) -> RowError:
-    return RowError(
-        line,
-        "row",
-        f"the CSV cannot be read here: {error}",
-        message_zh=f"此处 CSV 无法读取（{error}）",
-    )
-
-
-def _refused(e: SheetUnreadable) -> Problem:
-    return Problem(
-        422,
-        "validation",
-        "Invalid request",
-        str(e),
-        detail_zh=e.detail_zh,
-        errors=[{"field": "body", "message": str(e)}],
-    )
-
-
-def _csv_records(raw: bytes) -> list[SheetRecord]:
-    """CSV rows; line numbers count the header as line 1. Headings in English or Chinese."""
-    try:
-        text = decode_csv(raw)
-    except SheetUnreadable as e:
-        raise _refused(e) from None
-    reader = csv.reader(io.StringIO(text, newline=""), csv_dialect(text))
-    try:
-        header = [field_of(h.strip()) for h in next(reader, [])]
-    except csv.Error as e:
-        raise BulkRejected([_unreadable(max(reader.line_num, 1), e)]) from None
-    named = set(header) - {None}
-    missing = [c for c in ("started_at", "ended_at") if c not in named]
-    if not named & {"volunteer_id", "national_id"}:
-        missing.insert(0, "volunteer_id")
-    if missing:
-        raise BulkRejected(
-            [
-                RowError(
-                    1,
-                    c,
-                    f"the CSV header lacks the column {c!r}"
-                    + (" (or 'national_id')" if c == "volunteer_id" else ""),
-                    message_zh=f"表头缺少“{_LABELS_ZH[c]}”列"
-                    + ("（或“身份证号”列）" if c == "volunteer_id" else ""),
-                )
-                for c in missing
-            ]
-        )
-    records: list[SheetRecord] = []
-    errors: list[RowError] = []
-    width = len(header)
-    columns = [(i, f) for i, f in enumerate(header) if f is not None]
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:  # e.g. a field over the csv module's size limit: no row is read
-            raise BulkRejected([*errors, _unreadable(max(reader.line_num, 1), e)]) from None
-        if not cells:
-            continue
-        line = reader.line_num
-        if len(cells) > width:
-            errors.append(
-                RowError(
-                    line, "row", "more values than header columns", message_zh="数值比表头列多"
-                )
-            )
-            continue
-        values = {f: v for i, f in columns if i < len(cells) and (v := cells[i].strip())}
-        if values or any(c.strip() for c in cells):
-            records.append(SheetRecord(line, values))
-    if errors:
-        raise BulkRejected(errors)
-    return records
-
-
-def _xlsx_records(raw: bytes, day: date, limit: int) -> list[SheetRecord]:
-    try:
-        return xlsx_records(raw, day, limit)
-    except SheetUnreadable as e:
-        raise _refused(e) from None
-
-
-def _checked_rows(
-    records: list[SheetRecord], container: ContainerDep, day: date
-) -> tuple[list[HoursRow], list[int], list[RowError]]:
-    """Each sheet row checked as a JSON row is; a row naming its volunteer by national id
-    is given the volunteer registered with it. The rows read, their lines, and the rows
-    that could not be read (by line)."""
-    errors: list[RowError] = []
-    pending: list[tuple[int, dict[str, str], str | None]] = []
-    for record in records:
-        values = record.values  # the records are this request's own: changed in place
-        national_id = values.pop("national_id", None)
-        required = ("started_at", "ended_at")
-        absent = [c for c in required if c not in values]
-        if "volunteer_id" not in values and national_id is None:
-            absent.insert(0, "volunteer_id")
-        if absent:
-            errors.extend(
-                RowError(record.line, c, "missing value", message_zh=f"缺少{_LABELS_ZH[c]}")
-                for c in absent
-            )
-            continue
-        for c in required:
-            values[c] = local_time_text(values[c], day)
-        if "source" in values:
-            values["source"] = SOURCES_ZH.get(values["source"], values["source"])
-        normalised = None
-        if "volunteer_id" not in values and national_id is not None:
-            try:
-                normalised = normalise_national_id(national_id)
-            except DomainError as e:
-                errors.append(RowError(record.line, "national_id", str(e), e.rule, e.message_zh))
-                continue
-        pending.append((record.line, values, normalised))
-    registered = container.ledger.volunteers_by_national_id(
-        n for _, _, n in pending if n is not None
-    )
-    rows: list[HoursRow] = []
-    lines: list[int] = []
-    for line, values, normalised in pending:
-        if normalised is not None:
-            volunteer_id = registered.get(normalised)
-            if volunteer_id is None:
-                errors.append(
-                    RowError(
-                        line,
-                        "national_id",
-                        "no volunteer is registered with this national id",
-                        message_zh="没有以该身份证号登记的志愿者",
-                    )
-                )
-                continue
-            values["volunteer_id"] = str(volunteer_id)
-        try:
-            rows.append(_hours_row(RecordHours.model_validate(values)))
-            lines.append(line)
-        except ValidationError as e:
-            errors.extend(_row_errors(line, e))
-    return rows, lines, errors
-
-
-_UNSUPPORTED = (
-    f"send the sheet as application/json, text/csv or the Excel sheet ({XLSX_MEDIA_TYPE}), not {{}}"
-)
 
 
 @router.get(
@@ -509,22 +249,9 @@ def record_hours_bulk(
     # A sheet makes hundreds of thousands of short-lived objects and no cycles: even with
     # the service's raised threshold the cycle collector ran about once a sheet (17 ms).
     with cycle_collector_paused():
-        unread: list[RowError] = []
-        if media_type == "text/csv":
-            rows, lines, unread = _checked_rows(_csv_records(raw), container, day)
-        elif media_type == XLSX_MEDIA_TYPE:
-            limit = container.settings.max_sheet_bytes
-            records = _xlsx_records(raw, day, limit)
-            rows, lines, unread = _checked_rows(records, container, day)
-        elif media_type in {"application/json", ""} or media_type.endswith("+json"):
-            rows, lines = _json_rows(raw, container)
-        else:
-            raise Problem(
-                415,
-                "unsupported-media-type",
-                "Unsupported media type",
-                _UNSUPPORTED.format(media_type),
-            )
+        rows, lines, unread = read_sheet(
+            media_type, raw, container.ledger, day, limit=container.settings.max_sheet_bytes
+        )
 
         def on_the_sheet(errors: list[RowError]) -> list[RowError]:
             return [
