@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.errors import NotFound
+from application.readmodel.queries import ReadModels
+from application.readmodel.store import Row
 from domain.volunteer import Volunteer
 from infrastructure.audit import chained
 from infrastructure.bootstrap import Container
@@ -80,54 +82,16 @@ def gather(container: Container, volunteer_id: UUID, year: int | None, office: s
     the log's head), pinned to the position they had reached."""
     ledger = container.ledger
     volunteer = ledger.load(Volunteer, volunteer_id, read_only=True)
-    head = chained(ledger).max_position()
-    container.wait_for(head, 10.0)
+    container.wait_for(chained(ledger).max_position(), 10.0)
     reads = container.read_models()
     account = reads.ledger(str(volunteer_id))
     if account is None:
         raise NotFound("Volunteer", volunteer_id)
     position = container.read_position()
     link = chained(ledger).chain_head(at=position)
-    head_hash = link.hash.hex() if link is not None else ""
-    service: list[ServiceLine] = []
-    training: list[TrainingLine] = []
-    titles: dict[str, str] = {}
-    for entry in account["entries"]:
-        day = str(entry.get("service_date") or "")
-        if year is not None and not day.startswith(f"{year:04d}-"):
-            continue
-        if entry["kind"] == "award" and not entry["reversed"]:
-            activity_id = str(entry.get("activity_id") or "")
-            if activity_id not in titles:
-                row = reads.activity(activity_id) if activity_id else None
-                titles[activity_id] = str(row["title"]) if row else activity_id
-            code = entry.get("category")
-            service.append(
-                ServiceLine(
-                    day,
-                    titles[activity_id],
-                    container.rulebook.category_zh(code) or str(code or ""),
-                    _number(entry["hours"]),
-                    _number(entry["points"]),
-                )
-            )
-        elif entry["kind"] == "training" and not entry["reversed"]:
-            training.append(
-                TrainingLine(day, str(entry["detail"].get("course", "")), _number(entry["hours"]))
-            )
-    service.sort(key=lambda s: (s.day, s.title))
-    training.sort(key=lambda t: (t.day, t.course))
-    points = sum((s.points for s in service), Decimal(0))
-    training_points = sum(
-        (
-            _number(e["points"])
-            for e in account["entries"]
-            if e["kind"] == "training"
-            and not e["reversed"]
-            and (year is None or str(e.get("service_date") or "").startswith(f"{year:04d}-"))
-        ),
-        Decimal(0),
-    )
+    service = _service(container, reads, _standing(account["entries"], "award", year))
+    training = _standing(account["entries"], "training", year)
+    lines = _training(training)
     return Certificate(
         volunteer_id=str(volunteer_id),
         name=volunteer.name,
@@ -135,16 +99,64 @@ def gather(container: Container, volunteer_id: UUID, year: int | None, office: s
         township=str(volunteer.township),
         year=year,
         service=service,
-        training=training,
+        training=lines,
         commendations=sorted(volunteer.commendations.values()),
         hours=sum((s.hours for s in service), Decimal(0)),
-        points=points + training_points,
-        training_hours=sum((t.hours for t in training), Decimal(0)),
+        points=sum((s.points for s in service), Decimal(0))
+        + sum((_number(e["points"]) for e in training), Decimal(0)),
+        training_hours=sum((t.hours for t in lines), Decimal(0)),
         office=office,
         issued=datetime.now(SHANGHAI).date(),
         position=position,
-        head_hash=head_hash,
+        head_hash=link.hash.hex() if link is not None else "",
     )
+
+
+def _standing(entries: list[Row], kind: str, year: int | None) -> list[Row]:
+    """The ledger entries of ``kind`` not reversed, within ``year`` if one is given."""
+    return [e for e in entries if e["kind"] == kind and not e["reversed"] and _within(e, year)]
+
+
+def _training(entries: list[Row]) -> list[TrainingLine]:
+    return sorted(
+        (
+            TrainingLine(_day(e), str(e["detail"].get("course", "")), _number(e["hours"]))
+            for e in entries
+        ),
+        key=lambda t: (t.day, t.course),
+    )
+
+
+def _day(entry: Row) -> str:
+    return str(entry.get("service_date") or "")
+
+
+def _within(entry: Row, year: int | None) -> bool:
+    return year is None or _day(entry).startswith(f"{year:04d}-")
+
+
+def _service(container: Container, reads: ReadModels, awards: list[Row]) -> list[ServiceLine]:
+    """A line per award standing, with its activity's title and category (in Chinese), in
+    date order."""
+    titles: dict[str, str] = {}
+    service = []
+    for entry in awards:
+        activity_id = str(entry.get("activity_id") or "")
+        if activity_id not in titles:
+            row = reads.activity(activity_id) if activity_id else None
+            titles[activity_id] = str(row["title"]) if row else activity_id
+        code = entry.get("category")
+        service.append(
+            ServiceLine(
+                _day(entry),
+                titles[activity_id],
+                container.rulebook.category_zh(code) or str(code or ""),
+                _number(entry["hours"]),
+                _number(entry["points"]),
+            )
+        )
+    service.sort(key=lambda s: (s.day, s.title))
+    return service
 
 
 def signed(certificate: Certificate, key: Ed25519PrivateKey) -> Certificate:
