@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -161,8 +162,32 @@ def test_qr_svg_is_an_svg_element_and_stable() -> None:
     assert qr_svg("head=abc").startswith("<svg") and qr_svg("head=abc") != qr_svg("head=abd")
 
 
+def _bars(svg: str) -> list[tuple[int, int]]:
+    """(x, width) of each bar of a chart."""
+    return [(int(x), int(w)) for x, w in re.findall(r'<rect x="(\d+)" y="\d+" width="(\d+)"', svg)]
+
+
 def test_bar_chart_scales_bars_to_the_largest_value() -> None:
     svg = bar_chart_svg([Bar("甲", Decimal(10)), Bar("乙", Decimal(5))], title="积分", width=570)
-    # room = 570 - 150 - 70 = 350: the largest bar takes it all, half the value half of it.
-    assert 'width="350"' in svg and 'width="175"' in svg
+    (x, largest), (_, half) = _bars(svg)
+    # The bars start after the labels' column; the largest takes all the room left
+    # (70 px kept for the value written after it), half the value half of it.
+    assert largest == 570 - x - 70 and half == largest // 2
     assert "甲" in svg and "乙" in svg
+
+
+def test_bar_chart_labels_get_the_room_they_need_and_long_ones_are_shortened() -> None:
+    village = "乌审召镇巴音敖包嘎查退役军人服务站"  # 17 characters: 170 px at 10 px
+    short = bar_chart_svg([Bar("甲", Decimal(1))], title="t", width=640)
+    wide = bar_chart_svg([Bar(village, Decimal(1))], title="t", width=640)
+    [(short_x, _)] = _bars(short)
+    [(wide_x, _)] = _bars(wide)
+    assert short_x < 40 and wide_x >= 170 and village in wide
+    narrow = bar_chart_svg([Bar(village, Decimal(1))], title="t", width=300)
+    [(narrow_x, _)] = _bars(narrow)
+    assert narrow_x <= 300 * 0.45 and village not in narrow
+    # What is left of the label keeps its start and its end, and fits its column.
+    label = re.findall(r'text-anchor="end">([^<]*)<', narrow)[0]
+    head, tail = label.split("…")
+    assert village.startswith(head) and village.endswith(tail) and head and tail
+    assert len(label) * 10 <= narrow_x
