@@ -15,6 +15,7 @@ from typing import Any
 from application.readmodel.base import num
 from application.readmodel.needs_queries import needs_met_by_station
 from application.readmodel.queries import ReadModels
+from application.readmodel.served import BENEFICIARY_TYPE_ZH, beneficiary_totals, media_coverage
 from application.readmodel.tables import ACTIVITY, STATION
 from domain.ranking import Period
 
@@ -82,8 +83,67 @@ def bulletin(
             for row in ranking
             if row["media_points"] != "0"
         ],
+        "media_coverage": _coverage(reads, period, station_ids, stations),
+        "served": _served(reads, period, station_ids),
         "chain": chain,
     }
+
+
+def _served(reads: ReadModels, period: Period, station_ids: set[str]) -> dict[str, Any]:
+    """People served by beneficiary type over the level's stations: ``{total, by_type,
+    stations: [{station_id, name, activities, people, by_type}]}``; every type is listed
+    (zero when none was served), in the order of ``BENEFICIARY_TYPE_ZH``."""
+    answer = beneficiary_totals(reads.store, reads.rulebook, period, by="station")
+    rows = [r for r in answer["rows"] if r["unit_id"] in station_ids]
+
+    def typed(counts: dict[str, int]) -> dict[str, dict[str, Any]]:
+        return {
+            k: {"count": counts.get(k, 0), "label_zh": zh} for k, zh in BENEFICIARY_TYPE_ZH.items()
+        }
+
+    total: dict[str, int] = defaultdict(int)
+    stations = []
+    for r in rows:
+        counts = {k: v["count"] for k, v in r["by_type"].items()}
+        for k, n in counts.items():
+            total[k] += n
+        stations.append(
+            {
+                "station_id": r["unit_id"],
+                "name": r["name"],
+                "activities": r["activities"],
+                "people": r["people"],
+                "by_type": typed(counts),
+            }
+        )
+    return {"total": sum(total.values()), "by_type": typed(total), "stations": stations}
+
+
+def _coverage(
+    reads: ReadModels, period: Period, station_ids: set[str], stations: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Media reports published in the period on activities of the level's stations, by
+    station name, then date: outlet, its level, the activity reported on."""
+    found = []
+    for row in media_coverage(reads.store, period):
+        sid = row["station_id"] or row["station"]
+        if sid not in station_ids:
+            continue
+        found.append(
+            {
+                "station_id": sid,
+                "name": stations[sid]["name"] if sid in stations else sid,
+                "published_on": row["published_on"],
+                "level": row["level"],
+                "level_zh": row["level_zh"],
+                "outlet": row["outlet"],
+                "activity_id": row["activity_id"],
+                "activity_title": row["activity_title"],
+                "url": row["url"],
+            }
+        )
+    found.sort(key=lambda r: (r["name"], r["station_id"], r["published_on"], r["outlet"]))
+    return found
 
 
 def _gaps_by_station(

@@ -164,6 +164,29 @@ def bulletin_xlsx(answer: dict[str, Any]) -> bytes:
             [Column("服务站", 26), Column("宣传积分", 10, "0.00")],
             [[m["name"], Decimal(m["media_points"])] for m in answer["media"]],
         ),
+        _served_sheet(answer["served"]),
+        Sheet(
+            "宣传报道清单",
+            [
+                Column("服务站", 26),
+                Column("发布日期", 12),
+                Column("媒体级别", 10),
+                Column("报道媒体", 30),
+                Column("报道活动", 30),
+                Column("链接", 40),
+            ],
+            [
+                [
+                    m["name"],
+                    m["published_on"],
+                    m["level_zh"],
+                    m["outlet"],
+                    m["activity_title"],
+                    m["url"],
+                ]
+                for m in answer["media_coverage"]
+            ],
+        ),
         Sheet(
             "存证",
             [Column("项目", 16), Column("内容", 70)],
@@ -179,4 +202,27 @@ def bulletin_xlsx(answer: dict[str, Any]) -> bytes:
     ]
     return xlsx_bytes(
         sheets, title=f"志愿服务监督通报（{answer['period']}）", author=answer["office"]
+    )
+
+
+def _served_sheet(served: dict[str, Any]) -> Sheet:
+    """People served per station, a column per beneficiary type, and the total row."""
+    labels = [t["label_zh"] for t in served["by_type"].values()]
+    return Sheet(
+        "服务对象",
+        [Column("服务站", 26), Column("活动数", 8)]
+        + [Column(label, 10) for label in labels]
+        + [Column("合计", 10)],
+        [
+            [s["name"], s["activities"], *(t["count"] for t in s["by_type"].values()), s["people"]]
+            for s in served["stations"]
+        ]
+        + [
+            [
+                "合计",
+                sum(s["activities"] for s in served["stations"]),
+                *(t["count"] for t in served["by_type"].values()),
+                served["total"],
+            ]
+        ],
     )

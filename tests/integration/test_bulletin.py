@@ -1,9 +1,11 @@
 """The supervision bulletin for the demo year, on SQLite and PostgreSQL: the PDF and the
-workbook carry the JSON's figures for the same cut, and the same cut gives the same bytes."""
+workbook carry the JSON's figures for the same cut (people served and the media list
+too), text that looks like a formula stays text, and the same cut gives the same bytes."""
 
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -26,6 +28,12 @@ from infrastructure.settings import Settings
 from interfaces.documents.bulletin import bulletin_at, bulletin_pdf, bulletin_xlsx
 from tests.conftest import _pg_url
 from tests.integration.conftest import fixed_clock
+from tests.integration.document_records import (
+    FORMULA_OUTLET,
+    LATE_OUTLET,
+    record_formula_text,
+    record_late_media,
+)
 
 
 @dataclass
@@ -43,7 +51,8 @@ class Made:
 def made(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Made]:
-    """A demo year, a cut a few events before its head, and the bulletin at that cut."""
+    """A demo year (with a media outlet that looks like a formula), a cut before the
+    log's head (a media report recorded after it), and the bulletin at that cut."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("bulletin") / "ledger.sqlite3"
         settings = Settings(database_url=f"sqlite:///{path}")
@@ -58,8 +67,10 @@ def made(
         generate_year(
             container.ledger, year=2022, seed=7, townships=6, volunteers=60, activities=50
         )
+        aid = record_formula_text(container)
+        cut = container.ledger.current_position()
+        record_late_media(container, aid)
         container.catch_up()
-        cut = container.ledger.current_position() - 3
         answer = bulletin_at(container, "2022", "township", cut)
         yield Made(container, cut, answer, bulletin_pdf(answer), bulletin_xlsx(answer))
     finally:
@@ -134,3 +145,104 @@ def test_the_same_cut_gives_the_same_bytes(made: Made) -> None:
     assert again == made.answer
     assert bulletin_xlsx(again) == made.xlsx
     assert bulletin_pdf(again) == made.pdf
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool) -> str:
+    """The PDF's text by pdftotext: laid out (a table row on one line) or in reading
+    order (a wrapped cell's text in one piece)."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def _row_on_a_line(text: str, cells: list[Any]) -> bool:
+    """Does a line of ``text`` hold ``cells`` in order, separated by blanks only?"""
+    pattern = r"\s+".join(re.escape(str(c)) for c in cells)
+    return any(re.search(pattern, line) for line in text.splitlines())
+
+
+def test_people_served_in_the_workbook_equal_the_json(made: Made) -> None:
+    served = made.answer["served"]
+    assert served["total"] > 0 and len(served["stations"]) == 6
+    ws = openpyxl.load_workbook(io.BytesIO(made.xlsx))["服务对象"]
+    assert ws.freeze_panes == "A2"
+    labels = [t["label_zh"] for t in served["by_type"].values()]
+    assert [c.value for c in ws[1]] == ["服务站", "活动数", *labels, "合计"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    expected = [
+        [s["name"], s["activities"], *(t["count"] for t in s["by_type"].values()), s["people"]]
+        for s in served["stations"]
+    ]
+    assert [list(r) for r in rows[:-1]] == expected
+    assert list(rows[-1])[2:] == [
+        *(t["count"] for t in served["by_type"].values()),
+        served["total"],
+    ]
+    assert all(isinstance(v, int) for r in rows for v in r[1:])
+
+
+def test_people_served_add_up_over_stations_and_types(made: Made) -> None:
+    served = made.answer["served"]
+    for s in served["stations"]:
+        assert s["people"] == sum(t["count"] for t in s["by_type"].values())
+    for kind, t in served["by_type"].items():
+        assert t["count"] == sum(s["by_type"][kind]["count"] for s in served["stations"])
+    assert served["total"] == sum(s["people"] for s in served["stations"])
+    ranked = {r["unit_id"] for r in made.answer["ranking"]}
+    assert {s["station_id"] for s in served["stations"]} <= ranked
+
+
+def test_the_media_list_in_the_workbook_equals_the_json(made: Made) -> None:
+    coverage = made.answer["media_coverage"]
+    assert [m["outlet"] for m in coverage].count(FORMULA_OUTLET) == 1
+    ws = openpyxl.load_workbook(io.BytesIO(made.xlsx))["宣传报道清单"]
+    assert ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]][:5] == [
+        "服务站",
+        "发布日期",
+        "媒体级别",
+        "报道媒体",
+        "报道活动",
+    ]
+    rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert rows == [
+        [m["name"], m["published_on"], m["level_zh"], m["outlet"], m["activity_title"], m["url"]]
+        for m in coverage
+    ]
+    assert [(m["name"], m["published_on"]) for m in coverage] == sorted(
+        (m["name"], m["published_on"]) for m in coverage
+    )
+
+
+def test_a_media_report_recorded_after_the_cut_is_left_out(made: Made) -> None:
+    assert LATE_OUTLET not in [m["outlet"] for m in made.answer["media_coverage"]]
+    live = bulletin_at(made.container, "2022", "township")
+    assert LATE_OUTLET in [m["outlet"] for m in live["media_coverage"]]
+
+
+def test_an_outlet_that_looks_like_a_formula_is_a_text_cell(made: Made) -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(made.xlsx))["宣传报道清单"]
+    [cell] = [c for row in ws.iter_rows(min_row=2) for c in row if c.value == FORMULA_OUTLET]
+    assert cell.data_type == "s"
+
+
+def test_the_pdf_shows_people_served_and_the_media_list(made: Made, tmp_path: Path) -> None:
+    text = _pdf_text(made.pdf, tmp_path, layout=True)
+    flat = re.sub(r"\s+", "", _pdf_text(made.pdf, tmp_path, layout=False))
+    served = made.answer["served"]
+    assert "服务对象（按类别统计人次）" in flat and "宣传报道" in flat
+    for label in (t["label_zh"] for t in served["by_type"].values()):
+        assert label in flat
+    for s in served["stations"]:
+        counts = [t["count"] for t in s["by_type"].values()]
+        assert _row_on_a_line(text, [s["name"], *counts, s["people"]]), s["name"]
+    assert _row_on_a_line(text, ["合计", *(t["count"] for t in served["by_type"].values())])
+    for m in made.answer["media_coverage"]:
+        assert _row_on_a_line(text, [m["name"], m["published_on"], m["level_zh"]]), m
+        assert re.sub(r"\s+", "", m["outlet"]) in flat

@@ -1,0 +1,71 @@
+"""Records a demo year lacks that the documents' tests need: text a spreadsheet would take
+for a formula, a courtesy voucher inside the cut, and a media report after the cut."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from application.readmodel.tables import ACCOUNT, ACTIVITY, STATION
+from domain.values import MediaLevel
+from infrastructure.bootstrap import Container
+from tests.integration.builders import STAFF, volunteer
+
+FORMULA_OUTLET = '=HYPERLINK("https://example.cn","点此查看")'
+FORMULA_NAME = "@王建国"
+LATE_OUTLET = "截止后报道的媒体"
+
+
+def township_activity(container: Container, year: int = 2022) -> UUID:
+    """The first verified activity of ``year`` held by a township station."""
+    container.catch_up()
+    store = container.store
+    township = {s["station_id"] for s in store.select(STATION) if s["level"] == "township"}
+    found = sorted(
+        a["activity_id"]
+        for a in store.select(ACTIVITY, {"status": "verified"})
+        if a["station_id"] in township and str(a["start_date"]).startswith(str(year))
+    )
+    return UUID(found[0])
+
+
+def record_formula_text(container: Container) -> UUID:
+    """A media report whose outlet begins with ``=`` on a township station's activity, and
+    a volunteer whose name begins with ``@``; the activity's id."""
+    aid = township_activity(container)
+    container.ledger.record_media(
+        aid,
+        outlet=FORMULA_OUTLET,
+        level=MediaLevel.CITY,
+        url="https://example.cn/report/1",
+        published_on=date(2022, 12, 20),
+        actor=STAFF,
+    )
+    volunteer(container.ledger, name=FORMULA_NAME)
+    return aid
+
+
+def redeem_a_free_benefit(container: Container) -> str:
+    """The volunteer with the most lifetime points redeems a benefit their tier gives free;
+    the benefit's code."""
+    container.catch_up()
+    richest = max(container.store.select(ACCOUNT), key=lambda r: Decimal(r["lifetime_points"]))
+    rules = container.ledger.rules_today()
+    tier = rules.courtesy_tier(Decimal(richest["lifetime_points"]))
+    assert tier is not None, "the demo year gave nobody a courtesy tier"
+    free = sorted(code for code, b in rules.benefits_for(tier).items() if b.points == 0)
+    container.ledger.redeem_points(UUID(richest["volunteer_id"]), benefit=free[0], actor=STAFF)
+    return free[0]
+
+
+def record_late_media(container: Container, activity_id: UUID) -> None:
+    """A media report recorded after the documents' cut (published inside the year)."""
+    container.ledger.record_media(
+        activity_id,
+        outlet=LATE_OUTLET,
+        level=MediaLevel.BANNER,
+        url="https://example.cn/report/late",
+        published_on=date(2022, 12, 30),
+        actor=STAFF,
+    )
