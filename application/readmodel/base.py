@@ -254,7 +254,10 @@ class Projection:
         for klass in reversed(cls.__mro__):
             for value in vars(klass).values():
                 for short in getattr(value, "_topics", ()):
-                    cls._handlers[PREFIX + short] = value
+                    # A topic the class ignores has no handler, though a base class's may
+                    # handle it: a subclass can leave out what a replay need not apply.
+                    if short not in cls.ignored:
+                        cls._handlers[PREFIX + short] = value
         cls._ignored_full = frozenset(PREFIX + t for t in cls.ignored)
 
     @classmethod

@@ -18,8 +18,9 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from application.errors import NotADecision, NotFound
-from application.readmodel.base import PREFIX
+from application.readmodel.base import PREFIX, Projection
 from application.readmodel.ranking import RankingProjection
+from application.readmodel.registers import RegistersProjection
 from application.readmodel.replay import read_events
 from application.readmodel.review import (
     _Collector,
@@ -83,17 +84,22 @@ def recheck_decision(
     basis = int(event.basis_position)
 
     store = MemoryStore()
-    collector = _Collector(rulebook, year, store)
-    ranking = RankingProjection(rulebook) if kind == "team_commendation" else None
+    collector = _Collector(rulebook, year)
+    # A team's figures need the rankings' facts and the teams' register (their levels).
+    projections: list[Projection] = (
+        [RankingProjection(rulebook), RegistersProjection(rulebook)]
+        if kind == "team_commendation"
+        else []
+    )
     replayed_to = 0
     for events in read_events(app, upto=basis, batch=5000):
         for position, e in events:
-            if ranking is not None:
-                ranking.apply(store, e, position)
+            for projection in projections:
+                projection.apply(store, e, position)
             collector.apply(e, position)
             replayed_to = position
     team_figures: dict[int, dict[str, Any]] = {}
-    if ranking is not None:
+    if projections:
         _take_team_figures(store, rulebook, (basis, year), team_figures)
     decision = {"kind": kind, "subject_id": str(aggregate_id), "basis_position": basis}
     if kind == "star_certification":

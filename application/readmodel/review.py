@@ -1,9 +1,11 @@
 """The annual review: replay history (to a cut) and report the year, byte-identically each time.
 
-Per volunteer the year's hours and points and the star level; the year's station and
-team rankings; every commendation and certification decision re-checked against
-eligibility as it stood at the position the decision recorded; insurance gaps; and
-the corrections and reversals that touched the year's service.
+Per volunteer the year's hours and points, the star level, the township and teams; the
+year's station and team rankings; every commendation and certification decision
+re-checked against eligibility as it stood at the position the decision recorded;
+insurance gaps; the corrections and reversals that touched the year's service; and for
+the director's report, people served, the year by township, station, team, category
+and month, needs met, media coverage and courtesy vouchers issued (``annual``).
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from application.readmodel.annual import annual_sections, volunteer_places
 from application.readmodel.base import PREFIX, num
+from application.readmodel.benefits import MediaProjection, VoucherProjection
 from application.readmodel.insurance import InsuranceProjection
+from application.readmodel.needs import NeedsProjection
 from application.readmodel.queries import ReadModels
 from application.readmodel.ranking import RankingProjection
+from application.readmodel.registers import RegistersProjection
 from application.readmodel.replay import Decoder, read_events
 from application.readmodel.store import MemoryStore, Row
-from application.readmodel.tables import TEAM
 from domain.commendation import ServiceYear
 from domain.rulebook import Rulebook
 
@@ -81,10 +86,9 @@ class _Person:
 class _Collector:
     """Streams the log once, keeping only what the review needs (memory stays small)."""
 
-    def __init__(self, rulebook: Rulebook, year: int, store: MemoryStore) -> None:
+    def __init__(self, rulebook: Rulebook, year: int) -> None:
         self.year = year
         self.offset = rulebook.latest.utc_offset
-        self.store = store
         self.people: dict[str, _Person] = defaultdict(lambda: _Person(year=year))
         self.award_year: dict[str, tuple[str, int, Decimal, Decimal]] = {}
         self.decisions: list[dict[str, Any]] = []
@@ -227,18 +231,7 @@ class _Collector:
                 }
             )
 
-    # ---- teams and activities
-
-    def _team_formed(self, event: Any, position: int) -> None:
-        self.store.upsert(
-            TEAM,
-            {
-                "team_id": str(event.originator_id),
-                "name": event.name,
-                "level": event.level.value,
-                "dissolved": 0,
-            },
-        )
+    # ---- teams and activities (the registers projection keeps the teams themselves)
 
     def _team_commended(self, event: Any, position: int) -> None:
         if self.concerns_year(event):
@@ -284,7 +277,6 @@ _ON_VOLUNTEER: dict[str, Callable[[_Collector, _Person, Any, int], None]] = {
     "Volunteer.VoucherUsed": _Collector._voucher_used,
 }
 _ON_OTHER: dict[str, Callable[[_Collector, Any, int], None]] = {
-    "VolunteerTeam.Formed": _Collector._team_formed,
     "VolunteerTeam.Commended": _Collector._team_commended,
     "ServiceActivity.AttendanceCorrected": _Collector._attendance_corrected,
 }
@@ -305,8 +297,15 @@ def annual_review(
     ``decoder`` turns stored events into domain events as the library's mapper would.
     """
     store = MemoryStore()
-    projections = [RankingProjection(rulebook), InsuranceProjection(rulebook)]
-    collector = _Collector(rulebook, year, store)
+    projections = [
+        RankingProjection(rulebook),
+        InsuranceProjection(rulebook),
+        RegistersProjection(rulebook),
+        NeedsProjection(rulebook),
+        VoucherProjection(rulebook),
+        MediaProjection(rulebook),
+    ]
+    collector = _Collector(rulebook, year)
     # Team commendations are re-checked against the rankings as they stood at their basis
     # position: find those positions first (a filtered read of one event type), then take
     # the figures while streaming past them — one pass over the log, not one per decision.
@@ -325,10 +324,13 @@ def annual_review(
         _take_team_figures(store, rulebook, bases.pop(0), eligibility_at)
     queries = ReadModels(store, rulebook)
     rules = rulebook.latest
+    places = volunteer_places(store)
     volunteers = [
         {
             "volunteer_id": vid,
             "name": p.name,
+            "township": places.get(vid, ("", []))[0],
+            "teams": places.get(vid, ("", []))[1],
             "hours": num(p.hours),
             "points": num(p.points),
             "training_points": num(p.training_points),
@@ -360,6 +362,7 @@ def annual_review(
         # Courtesy benefits redeemed in the year (Asia/Shanghai dates), and whether each
         # voucher was handed over by the cut.
         "redemptions": list(collector.redemptions.values()),
+        **annual_sections(store, rulebook, year),
         **({"chain": chain(cut)} if chain is not None else {}),
     }
 

@@ -13,7 +13,7 @@ import typer
 from application.readmodel.replay import position_known_at
 from application.readmodel.review import review_json
 from interfaces.cli.common import DatabaseUrl, errors, opened
-from interfaces.documents.review import review_csv_zip, review_pdf, review_xlsx, with_townships
+from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 
 
 class Format(StrEnum):
@@ -61,7 +61,7 @@ def review(
         if format is Format.json:
             data = review_json(result).encode("utf-8")
         else:
-            report = with_townships(result, container.store)
+            report = report_order(result)
             render = {Format.csv: review_csv_zip, Format.pdf: review_pdf, Format.xlsx: review_xlsx}
             data = render[format](report)
     if output is None:

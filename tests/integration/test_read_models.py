@@ -243,6 +243,16 @@ def test_annual_review_is_byte_identical_and_rechecks_decisions(
     assert [g["volunteer_id"] for g in review["insurance_gaps"]] == [str(history["v"][3])]
 
 
+def test_the_reviews_insurance_gaps_name_the_volunteer_as_the_read_models_do(
+    container: Container, history: dict[str, Any]
+) -> None:
+    review = annual_review(container.ledger, container.rulebook, 2022)
+    container.catch_up()
+    live = container.read_models().insurance_gaps(year=2022)
+    assert [g["volunteer_name"] for g in live] == ["王建国"]
+    assert review["insurance_gaps"] == live
+
+
 def _snapshot(container: Container) -> dict[str, dict[str, list[dict[str, Any]]]]:
     return {
         p.name: {

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from application.readmodel.decisions import recheck_decision
 from application.readmodel.explain import explain_award
 from application.readmodel.review import review_json
-from interfaces.documents.review import review_csv_zip, review_pdf, review_xlsx, with_townships
+from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 from interfaces.http.audit_schemas import AwardExplanationOut, DecisionRecheckOut
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import (
@@ -180,7 +180,7 @@ def annual_review_of(
         review = container.review(year, upto=upto)
     if format == "json":
         return Response(review_json(review), media_type="application/json")
-    report = with_townships(review, container.store)
+    report = report_order(review)
     name = f"review-{year}-{review['position']}"
     if format == "pdf":
         data, media_type = review_pdf(report), "application/pdf"

@@ -1,0 +1,120 @@
+"""The year's service broken down by township, station, team, category and month.
+
+For the annual report: over the verified activities that started in the period (as the
+rankings and the people-served figures count them), each group's activities, volunteer
+hours (the unreversed awards standing on them), distinct volunteers and people served.
+Reads the directory's activity rows (or the review's registers) and the ranking's awards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from application.readmodel.base import dec, num
+from application.readmodel.store import Row, RowReader
+from application.readmodel.tables import ACTIVITY, RANK_AWARD, STATION, TEAM
+from domain.ranking import Period
+from domain.rulebook import Rulebook
+
+GROUPINGS = ("township", "station", "team", "category", "month")
+
+
+class _Group:
+    __slots__ = ("activities", "hours", "people", "served")
+
+    def __init__(self) -> None:
+        self.activities = 0
+        self.hours = Decimal(0)
+        self.people: set[str] = set()
+        self.served = 0
+
+
+def service_breakdowns(
+    store: RowReader, rulebook: Rulebook, period: Period
+) -> dict[str, list[Row]]:
+    """``{township|station|team|category|month: [{key, name, activities, volunteer_hours,
+    distinct_volunteers, people_served}]}``: months in calendar order (every month of the
+    period, idle ones with zeros), the others by hours (most first), then name."""
+    activities = store.select(
+        ACTIVITY,
+        {"status": "verified"},
+        between=("start_date", period.start.isoformat(), period.end.isoformat()),
+    )
+    ids = sorted(a["activity_id"] for a in activities)
+    awards: dict[str, list[Row]] = defaultdict(list)
+    if ids:
+        for w in store.select(RANK_AWARD, {"reversed": 0}, within=("activity_id", ids)):
+            awards[w["activity_id"]].append(w)
+    groups: dict[str, dict[str, _Group]] = {g: defaultdict(_Group) for g in GROUPINGS}
+    groups["month"].update((month, _Group()) for month in _months(period))  # idle ones too
+    for a in activities:
+        served = sum(int(n) for n in json.loads(a.get("beneficiaries") or "{}").values())
+        keys = {
+            "township": a.get("township") or "",
+            "station": a.get("station_id") or a.get("station") or "",
+            "team": a.get("team_id") or "",
+            "category": a.get("category") or "",
+            "month": str(a["start_date"])[:7],
+        }
+        for grouping, key in keys.items():
+            g = groups[grouping][key]
+            g.activities += 1
+            g.served += served
+            for w in awards.get(a["activity_id"], ()):
+                g.hours += dec(w["hours"])
+                g.people.add(w["volunteer_id"])
+    names = _namers(store, rulebook)
+    result: dict[str, list[Row]] = {}
+    for grouping in GROUPINGS:
+        rows: list[dict[str, Any]] = [
+            {
+                "key": key,
+                "name": names[grouping](key),
+                "activities": g.activities,
+                "volunteer_hours": num(g.hours),
+                "distinct_volunteers": len(g.people),
+                "people_served": g.served,
+            }
+            for key, g in groups[grouping].items()
+        ]
+        if grouping == "month":
+            rows.sort(key=lambda r: r["key"])
+        else:
+            rows.sort(key=lambda r: (-Decimal(r["volunteer_hours"]), r["name"], r["key"]))
+        result[grouping] = rows
+    return result
+
+
+def _months(period: Period) -> list[str]:
+    months = []
+    year, month = period.start.year, period.start.month
+    while (year, month) < (period.end.year, period.end.month):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _namers(store: RowReader, rulebook: Rulebook) -> dict[str, Callable[[str], str]]:
+    stations = {s["station_id"]: s["name"] for s in store.select(STATION)}
+    teams = {t["team_id"]: t["name"] for t in store.select(TEAM)}
+
+    def same(key: str) -> str:
+        return key
+
+    def category(key: str) -> str:
+        return rulebook.category_zh(key) or key
+
+    def month(key: str) -> str:
+        return f"{int(key[:4])}年{int(key[5:7])}月"
+
+    return {
+        "township": same,
+        "station": lambda key: str(stations.get(key, key)),
+        "team": lambda key: str(teams.get(key, key)),
+        "category": category,
+        "month": month,
+    }
