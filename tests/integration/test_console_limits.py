@@ -75,6 +75,54 @@ def test_a_sheet_over_the_sheet_limit_is_refused_before_it_is_read(client: TestC
     assert status == 413
 
 
+def test_a_sheet_over_the_sheet_limit_is_refused_with_a_page_in_chinese(
+    client: TestClient,
+) -> None:
+    status, kind = _upload(client, SHEET_LIMIT + 1024)
+    assert (status, kind.split(";")[0]) == (413, "text/html")
+
+
+def test_a_console_form_over_the_body_limit_is_refused_with_a_page_in_chinese(
+    client: TestClient,
+) -> None:
+    answer = client.post(
+        "/volunteers/new", data={"csrf": "x", "form_key": "k", "name": "名" * BODY_LIMIT}
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert f"超过 {BODY_LIMIT:,} 字节的上限，未记录任何内容" in answer.text
+
+
+def test_a_console_form_sent_without_a_length_is_counted_and_refused_with_the_same_page(
+    client: TestClient,
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b"csrf=x&form_key=k&name="
+        for _ in range(BODY_LIMIT // 512 + 1):
+            yield b"a" * 512
+
+    answer = client.post(
+        "/volunteers/new",
+        content=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "未记录任何内容" in answer.text
+
+
+def test_an_api_request_over_the_body_limit_is_still_a_problem_document(
+    client: TestClient,
+) -> None:
+    answer = client.post(
+        "/api/v1/volunteers",
+        content=b"{" + b" " * BODY_LIMIT + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
 def _private_names_from_other_modules(source: str) -> list[str]:
     tree = ast.parse(source)
     modules = {
