@@ -49,9 +49,7 @@ def annual_sections(store: RowReader, rulebook: Rulebook, year: int) -> dict[str
             if row["raised"] or row["met"]
         ],
         "media": [_named_media(row, stations, teams) for row in media_coverage(store, period)],
-        "benefits": sorted(
-            vouchers_issued(store, period), key=lambda v: (v["issued_at"], v["voucher_code"])
-        ),
+        "benefits": vouchers_issued(store, period, rulebook.latest.utc_offset),
     }
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from application.readmodel.base import iso
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER
 from domain.ranking import Period
@@ -169,9 +171,15 @@ def vouchers_of(store: RowReader, volunteer_id: str) -> list[Row]:
     return [_voucher(store, r) for r in reversed(rows)]
 
 
-def vouchers_issued(store: RowReader, period: Period) -> list[Row]:
-    """Vouchers issued in ``period`` (UTC dates of issue), for the annual review."""
-    rows = store.select(
-        VOUCHER, between=("issued_at", period.start.isoformat(), period.end.isoformat())
-    )
+def vouchers_issued(store: RowReader, period: Period, utc_offset: timedelta) -> list[Row]:
+    """Vouchers issued in ``period`` by the local date of issue (``utc_offset``: the
+    rulebook's, Asia/Shanghai), oldest first, for the annual review: one issued at
+    00:30 on 1 January in Beijing is the new year's, though it is still 31 December in UTC.
+    """
+
+    def bound(day: date) -> str:  # issued_at is UTC ISO text, which orders as time does
+        return iso(datetime.combine(day, time(), tzinfo=UTC) - utc_offset)
+
+    rows = store.select(VOUCHER, between=("issued_at", bound(period.start), bound(period.end)))
+    rows.sort(key=lambda r: (r["issued_at"], r["voucher_code"]))
     return [_voucher(store, r) for r in rows]
