@@ -1,17 +1,18 @@
-"""Verifying the hash chain and its seals, and sealing the chain head.
+"""Verifying the hash chain and its seals.
 
 ``verify_chain`` recomputes every link from the start (or from the last seal whose
 signature holds), compares it with the stored link, checks every seal's signature against
 the trusted public keys and the hash it pinned, and names the first broken position.
+The seals themselves are read and their signatures checked in
+:mod:`infrastructure.seal_events`; a new seal is made in :mod:`infrastructure.seal_head`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,10 +21,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 
 from application.ledger import VolunteerLedger
-from application.results import Recorded
-from domain.errors import rule_violation
-from domain.seal import SEALED_TOPIC
-from domain.values import Actor
 from infrastructure.chain import (
     GENESIS,
     LINK_NUMBERS,
@@ -32,42 +29,9 @@ from infrastructure.chain import (
     Link,
     LinkedEvent,
 )
-from infrastructure.sealing import ALGORITHM, key_id, sign, signature_holds
+from infrastructure.seal_events import Seal, SealCheck, check_seal_signatures, read_seals
 
 SEGMENT = 50_000
-
-
-@dataclass(frozen=True)
-class Seal:
-    """A seal event as stored: where it is, what it pinned, and the signature."""
-
-    position: int
-    sealed_position: int
-    head_hash: str
-    signature: str
-    key_id: str
-    algorithm: str
-
-    @classmethod
-    def from_state(cls, position: int, state: bytes) -> Seal:
-        data = json.loads(state)
-        return cls(
-            position=position,
-            sealed_position=int(data["sealed_position"]),
-            head_hash=str(data["head_hash"]),
-            signature=str(data["signature"]),
-            key_id=str(data["key_id"]),
-            algorithm=str(data.get("algorithm", "")),
-        )
-
-
-@dataclass
-class SealCheck:
-    position: int
-    sealed_position: int
-    key_id: str
-    ok: bool
-    problem: str | None = None
 
 
 @dataclass
@@ -91,57 +55,6 @@ class _Broken(Exception):
         super().__init__(problem)
         self.position = position
         self.problem = problem
-
-
-def read_seals(recorder: ApplicationRecorder, *, upto: int | None = None) -> list[Seal]:
-    """Every seal event in log order (a topic-filtered read of the log)."""
-    seals: list[Seal] = []
-    start: int | None = None
-    while True:
-        found = recorder.select_notifications(
-            start=start, limit=1000, stop=upto, topics=[SEALED_TOPIC], inclusive_of_start=False
-        )
-        seals += [Seal.from_state(n.id, n.state) for n in found]
-        if len(found) < 1000:
-            return seals
-        start = found[-1].id
-
-
-def check_seal_signatures(
-    seals: Iterable[Seal], keys: Mapping[str, Ed25519PublicKey]
-) -> list[SealCheck]:
-    """Signature, key and order checks that need no chain (the pinned hash is checked later)."""
-    checks: list[SealCheck] = []
-    last_sealed = 0
-    for seal in seals:
-        check = SealCheck(seal.position, seal.sealed_position, seal.key_id, ok=True)
-        public = keys.get(seal.key_id)
-        if seal.algorithm != ALGORITHM:
-            check.problem = f"seal at {seal.position} uses {seal.algorithm!r}, not {ALGORITHM}"
-        elif public is None:
-            check.problem = (
-                f"seal at {seal.position} is signed by key {seal.key_id}, which is not trusted"
-            )
-        elif not signature_holds(public, seal.sealed_position, seal.head_hash, seal.signature):
-            check.problem = (
-                f"seal at {seal.position}: the signature does not match position "
-                f"{seal.sealed_position} and hash {seal.head_hash[:16]}… under key {seal.key_id}"
-            )
-        elif seal.sealed_position >= seal.position:
-            check.problem = (
-                f"seal at {seal.position} claims to pin position {seal.sealed_position}, "
-                "which was not yet recorded"
-            )
-        elif seal.sealed_position <= last_sealed:
-            check.problem = (
-                f"seal at {seal.position} pins position {seal.sealed_position}, not after the "
-                f"previous seal's {last_sealed}: seals are out of order"
-            )
-        check.ok = check.problem is None
-        if check.ok:
-            last_sealed = seal.sealed_position
-        checks.append(check)
-    return checks
 
 
 def verify_chain(
@@ -298,24 +211,8 @@ def _check_segment(
     """
     sha256, pack, pack_len = hashlib.sha256, LINK_NUMBERS.pack, TOPIC_LENGTH.pack
     for position, originator, version, topic, state, link_prev, link_hash in rows:
-        if link_hash is None:
-            raise _Broken(
-                position,
-                f"the event at position {position} has no chain link: it was not recorded by "
-                "the ledger (inserted or moved there afterwards)",
-            )
-        if link_prev != prev_position:
-            if link_prev is not None and link_prev > prev_position:
-                raise _Broken(
-                    link_prev,
-                    f"the event at position {link_prev} is missing: the link at {position} "
-                    "follows it",
-                )
-            raise _Broken(
-                prev_position,
-                f"the event at position {prev_position} is not part of the chain: the link at "
-                f"{position} follows position {link_prev}",
-            )
+        if link_hash is None or link_prev != prev_position:
+            raise _unlinked(position, prev_position, link_prev, link_hash)
         computed = sha256(
             b"".join(
                 (
@@ -335,97 +232,49 @@ def _check_segment(
                 "aggregate, version or topic was changed, or an earlier link was",
             )
         if position in pinned:
-            seal, _ = pinned[position]
-            if seal.head_hash != computed.hex():
-                raise _Broken(
-                    position,
-                    f"the chain head at {position} differs from the hash sealed at "
-                    f"{seal.position}: events at or before {position} were rewritten "
-                    "together with their links",
-                )
+            _check_pinned(position, computed, pinned[position][0])
         prev_position, prev_hash = position, computed
     return prev_position, prev_hash, len(rows)
 
 
-# --------------------------------------------------------------------------- sealing
+def _unlinked(
+    position: int, prev_position: int, link_prev: int | None, link_hash: bytes | None
+) -> _Broken:
+    """Why the event at ``position`` does not follow the one at ``prev_position``."""
+    if link_hash is None:
+        return _Broken(
+            position,
+            f"the event at position {position} has no chain link: it was not recorded by "
+            "the ledger (inserted or moved there afterwards)",
+        )
+    if link_prev is not None and link_prev > prev_position:
+        return _Broken(
+            link_prev,
+            f"the event at position {link_prev} is missing: the link at {position} follows it",
+        )
+    return _Broken(
+        prev_position,
+        f"the event at position {prev_position} is not part of the chain: the link at "
+        f"{position} follows position {link_prev}",
+    )
 
 
-@dataclass(frozen=True)
-class SealResult:
-    recorded: Recorded
-    sealed_position: int
-    head_hash: str
-    signature: str
-    key_id: str
+def _check_pinned(position: int, computed: bytes, seal: Seal) -> None:
+    if seal.head_hash != computed.hex():
+        raise _Broken(
+            position,
+            f"the chain head at {position} differs from the hash sealed at "
+            f"{seal.position}: events at or before {position} were rewritten "
+            "together with their links",
+        )
 
 
 def chained(ledger: VolunteerLedger) -> ChainedRecorder:
+    """The ledger's recorder as the chain's reader (TypeError for one without a chain)."""
     recorder = ledger.recorder
     if not isinstance(recorder, ChainedRecorder):
         raise TypeError(f"{type(recorder).__name__} does not keep a hash chain")
     return recorder
-
-
-def seal_chain(
-    ledger: VolunteerLedger,
-    key: Any,
-    actor: Actor,
-    *,
-    position: int | None = None,
-    trusted: Mapping[str, Ed25519PublicKey] | None = None,
-) -> SealResult:
-    """Check the chain (from the last seal) up to ``position``, then sign and record a seal.
-
-    A position beyond the head, or at or before the last seal's, is refused before anything
-    is signed; a seal recorded by someone else meanwhile makes this one a conflict."""
-    recorder = chained(ledger)
-    head = recorder.chain_head()
-    if head is None:
-        raise rule_violation("seal-position", "the log is empty: there is nothing to seal")
-    if position is not None and position > head.position:
-        raise rule_violation(
-            "seal-position",
-            f"position {position} is beyond the log's head ({head.position}): only a recorded "
-            "position is sealed",
-        )
-    assert isinstance(recorder, ApplicationRecorder)
-    seals = read_seals(recorder)
-    previous = seals[-1].sealed_position if seals else 0
-    link = head if position is None else recorder.chain_head(at=position)
-    assert link is not None
-    if link.position <= previous:
-        raise rule_violation(
-            "seal-order",
-            f"position {link.position} is not after {previous}, which the last seal (at "
-            f"{seals[-1].position}) pinned: a seal pins a later position than the one before it",
-        )
-    if position is not None and link.position != position:
-        raise rule_violation(
-            "seal-position",
-            f"position {position} holds no event (the nearest before is {link.position})",
-        )
-    public = key.public_key()
-    keys = dict(trusted or {})
-    keys[key_id(public)] = public
-    report = verify_chain(recorder, keys, from_last_seal=True, upto=link.position)
-    if not report.ok:
-        raise rule_violation(
-            "chain-intact",
-            f"the chain is broken at position {report.first_broken_position}: "
-            f"{report.problem}; it was not sealed",
-        )
-    head_hash = link.hash.hex()
-    signature = sign(key, link.position, head_hash)
-    recorded = ledger.record_seal(
-        sealed_position=link.position,
-        head_hash=head_hash,
-        signature=signature,
-        key_id=key_id(public),
-        algorithm=ALGORITHM,
-        actor=actor,
-        previous_sealed_position=previous,
-    )
-    return SealResult(recorded, link.position, head_hash, signature, key_id(public))
 
 
 def chain_at(ledger: VolunteerLedger, cut: int) -> dict[str, Any]:

@@ -25,7 +25,8 @@ import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.ledger import VolunteerLedger
-from infrastructure.audit import ChainReport, SealCheck, chained, verify_chain
+from infrastructure.audit import ChainReport, chained, verify_chain
+from infrastructure.seal_events import SealCheck
 from infrastructure.settings import Settings
 
 MANIFEST = "volunteer-ledger-backup.json"

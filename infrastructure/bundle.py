@@ -28,10 +28,11 @@ from eventsourcing.persistence import Notification
 from application.ledger import VolunteerLedger
 from application.readmodel.review import annual_review
 from domain.seal import SEALED_TOPIC
-from infrastructure.audit import ChainReport, Seal, chained, read_seals, verify_chain
+from infrastructure.audit import ChainReport, chained, verify_chain
 from infrastructure.bootstrap import Container
 from infrastructure.chain import ChainedRecorder, LinkedEvent
 from infrastructure.rulebook_loader import DEFAULT_RULEBOOK, parse_rulebook
+from infrastructure.seal_events import Seal, read_seals
 from infrastructure.sealing import key_id, load_public_key, public_pem, trusted_keys
 from infrastructure.transcodings import ledger_transcodings
 

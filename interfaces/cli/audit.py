@@ -12,8 +12,9 @@ from rich.table import Table
 
 from domain.errors import DomainError
 from domain.values import Actor, Role
-from infrastructure.audit import ChainReport, chained, seal_chain, verify_chain
+from infrastructure.audit import ChainReport, chained, verify_chain
 from infrastructure.bundle import BundleError, export_bundle, verify_bundle
+from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import (
     SealKeyError,
     generate_key,

@@ -21,8 +21,8 @@ import typer
 from application.demo import generate_year
 from domain.values import Actor, Role
 from infrastructure.accounts import Accounts
-from infrastructure.audit import seal_chain
 from infrastructure.bootstrap import Container
+from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import generate_key, load_private_key, trusted_keys
 from infrastructure.users import UserError, UserStore
 from interfaces.cli.common import DatabaseUrl, console, errors, opened

@@ -26,10 +26,11 @@ from application.errors import ConcurrencyConflict
 from domain.errors import DomainError
 from domain.seal import ChainSeal
 from domain.values import Actor, Role
-from infrastructure.audit import chained, seal_chain, verify_chain
+from infrastructure.audit import chained, verify_chain
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.bundle import export_bundle, verify_bundle
 from infrastructure.chain import GENESIS_LINK, extend
+from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import ALGORITHM, generate_key, key_id, public_pem, sign, trusted_keys
 from infrastructure.settings import Settings
 from tests.integration.conftest import fixed_clock

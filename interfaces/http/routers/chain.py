@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import rule_violation
-from infrastructure.audit import chained, seal_chain, verify_chain
+from infrastructure.audit import chained, verify_chain
+from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import SealKeyError, load_private_key, public_pem, trusted_keys
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import MAX_POSITION, ContainerDep

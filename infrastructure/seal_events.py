@@ -1,0 +1,99 @@
+"""Seal events as stored, read in log order, and the checks of their signatures, keys
+and order that need no chain (the hash each one pinned is checked against the chain by
+:func:`infrastructure.audit.verify_chain`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import ApplicationRecorder
+
+from domain.seal import SEALED_TOPIC
+from infrastructure.sealing import ALGORITHM, signature_holds
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A seal event as stored: where it is, what it pinned, and the signature."""
+
+    position: int
+    sealed_position: int
+    head_hash: str
+    signature: str
+    key_id: str
+    algorithm: str
+
+    @classmethod
+    def from_state(cls, position: int, state: bytes) -> Seal:
+        data = json.loads(state)
+        return cls(
+            position=position,
+            sealed_position=int(data["sealed_position"]),
+            head_hash=str(data["head_hash"]),
+            signature=str(data["signature"]),
+            key_id=str(data["key_id"]),
+            algorithm=str(data.get("algorithm", "")),
+        )
+
+
+@dataclass
+class SealCheck:
+    position: int
+    sealed_position: int
+    key_id: str
+    ok: bool
+    problem: str | None = None
+
+
+def read_seals(recorder: ApplicationRecorder, *, upto: int | None = None) -> list[Seal]:
+    """Every seal event in log order (a topic-filtered read of the log)."""
+    seals: list[Seal] = []
+    start: int | None = None
+    while True:
+        found = recorder.select_notifications(
+            start=start, limit=1000, stop=upto, topics=[SEALED_TOPIC], inclusive_of_start=False
+        )
+        seals += [Seal.from_state(n.id, n.state) for n in found]
+        if len(found) < 1000:
+            return seals
+        start = found[-1].id
+
+
+def check_seal_signatures(
+    seals: Iterable[Seal], keys: Mapping[str, Ed25519PublicKey]
+) -> list[SealCheck]:
+    """Signature, key and order checks that need no chain (the pinned hash is checked later)."""
+    checks: list[SealCheck] = []
+    last_sealed = 0
+    for seal in seals:
+        check = SealCheck(seal.position, seal.sealed_position, seal.key_id, ok=True)
+        public = keys.get(seal.key_id)
+        if seal.algorithm != ALGORITHM:
+            check.problem = f"seal at {seal.position} uses {seal.algorithm!r}, not {ALGORITHM}"
+        elif public is None:
+            check.problem = (
+                f"seal at {seal.position} is signed by key {seal.key_id}, which is not trusted"
+            )
+        elif not signature_holds(public, seal.sealed_position, seal.head_hash, seal.signature):
+            check.problem = (
+                f"seal at {seal.position}: the signature does not match position "
+                f"{seal.sealed_position} and hash {seal.head_hash[:16]}… under key {seal.key_id}"
+            )
+        elif seal.sealed_position >= seal.position:
+            check.problem = (
+                f"seal at {seal.position} claims to pin position {seal.sealed_position}, "
+                "which was not yet recorded"
+            )
+        elif seal.sealed_position <= last_sealed:
+            check.problem = (
+                f"seal at {seal.position} pins position {seal.sealed_position}, not after the "
+                f"previous seal's {last_sealed}: seals are out of order"
+            )
+        check.ok = check.problem is None
+        if check.ok:
+            last_sealed = seal.sealed_position
+        checks.append(check)
+    return checks
