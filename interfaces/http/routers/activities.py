@@ -45,13 +45,9 @@ from interfaces.http.schemas import (
     WithdrawSignup,
     WriteResult,
 )
+from interfaces.http.sheet_printing import SheetVolunteer, write_sheet
 from interfaces.http.sheet_rows import read_sheet
-from interfaces.http.signin_sheet import (
-    SHANGHAI,
-    XLSX_MEDIA_TYPE,
-    SheetVolunteer,
-    write_sheet,
-)
+from interfaces.http.signin_sheet import SHANGHAI, XLSX_MEDIA_TYPE
 
 router = APIRouter(tags=["activities"])
 
