@@ -28,7 +28,7 @@ from domain.rulebook import Rulebook
 from domain.values import Actor, Category
 from infrastructure.asof import AsOfReads, Gate
 from infrastructure.audit import chain_at
-from infrastructure.checkpoints import Checkpointer
+from infrastructure.checkpointer import Checkpointer
 from infrastructure.decoding import FastDecoder
 from infrastructure.encoding import FastEncodingMapper
 from infrastructure.persistence import event_store_env
