@@ -19,6 +19,7 @@ COPY domain/ domain/
 COPY application/ application/
 COPY infrastructure/ infrastructure/
 COPY interfaces/ interfaces/
+COPY demo/ demo/
 RUN pip install -c constraints.txt . \
     && useradd --create-home --uid 10001 ledger \
     && mkdir -p /app/var && chown ledger:ledger /app/var

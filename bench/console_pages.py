@@ -15,9 +15,9 @@ import time
 
 from fastapi.testclient import TestClient
 
-from application.demo import generate_year
 from application.readmodel.tables import ACTIVITY, ENTRY
 from bench.record_hours import postgres_reachable, postgres_store
+from demo import generate_year
 from infrastructure.accounts import Accounts
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.users import UserStore

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from eventsourcing.persistence import StoredEvent
 
-from application.demo import generate_year
 from application.ledger import VolunteerLedger
 from application.readmodel.replay import read_notifications
+from demo import generate_year
 from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from application.demo import TOWNSHIPS, generate_year
+from demo import TOWNSHIPS, generate_year
 from interfaces.cli import (
     audit,
     benefits,

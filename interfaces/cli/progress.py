@@ -15,7 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from application.demo import Progress as ProgressCallback
+from demo import Progress as ProgressCallback
 
 STAGES = {
     "volunteers": "registering volunteers",

@@ -7,7 +7,7 @@ from pathlib import Path
 from psycopg.conninfo import conninfo_to_dict
 from rich.table import Table
 
-from application.demo import DemoSummary
+from demo import DemoSummary
 from infrastructure.settings import Settings
 
 

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from application.demo import generate_year
+from demo import generate_year
 from domain.values import Actor, Role
 from infrastructure.accounts import Accounts
 from infrastructure.bootstrap import Container

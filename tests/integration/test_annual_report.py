@@ -23,9 +23,9 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from application.demo import generate_year
 from application.readmodel.served import media_coverage, voucher
 from application.readmodel.tables import TEAM, TEAM_MEMBER, VOLUNTEER, VOUCHER
+from demo import generate_year
 from domain.ranking import Period
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.demo import generate_year
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
 from application.readmodel.tables import ACCOUNT
+from demo import generate_year
 from infrastructure.asof import Busy
 from infrastructure.bootstrap import Container
 from tests.integration.projection_support import Workload

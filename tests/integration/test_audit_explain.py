@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.demo import generate_year
 from application.errors import NotAnAward, NotFound
 from application.readmodel.decisions import recheck_decision
 from application.readmodel.explain import AwardExplanation, explain_award
 from application.readmodel.review import annual_review
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
+from demo import generate_year
 from domain.awards import derived_entry_id
 from domain.values import BeneficiaryType, Category, HoursSource, Interval
 from infrastructure.bootstrap import Container

@@ -19,10 +19,10 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from application.demo import generate_year
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
+from demo import generate_year
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
 from interfaces.documents.bulletin import bulletin_at, bulletin_pdf, bulletin_xlsx

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from application.demo import generate_year
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries import ReadModels
 from application.readmodel.replay import replay
 from application.readmodel.store import MemoryStore
 from application.readmodel.tables import ACCOUNT
+from demo import generate_year
 from infrastructure.asof import Busy
 from infrastructure.bootstrap import Container
 from infrastructure.checkpoints import Checkpoints, replay_from_checkpoint

@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from application.demo import generate_year
 from application.readmodel.replay import read_notifications
 from application.readmodel.review import annual_review
+from demo import generate_year
 from infrastructure.bootstrap import Container
 
 

@@ -19,9 +19,9 @@ from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.demo import generate_year
 from application.readmodel.base import EventHeader
 from application.readmodel.replay import read_notifications
+from demo import generate_year
 from infrastructure.bootstrap import Container
 from infrastructure.decoding import FastDecoder
 from infrastructure.header_reading import header_parts

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from application.demo import generate_year
 from application.errors import ConcurrencyConflict
+from demo import generate_year
 from domain.errors import DomainError
 from domain.seal import ChainSeal
 from domain.values import Actor, Role

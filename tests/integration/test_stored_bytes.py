@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from eventsourcing.persistence import Mapper
 
-from application.demo import generate_year
 from application.readmodel.replay import read_notifications
+from demo import generate_year
 from infrastructure.bootstrap import Container
 from infrastructure.encoding import FastEncodingMapper
 from tests.integration.projection_support import Workload

@@ -22,7 +22,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.demo import generate_year
+from demo import generate_year
 from infrastructure.audit import verify_chain
 from infrastructure.bootstrap import bootstrap
 from infrastructure.chain import ChainedRecorder

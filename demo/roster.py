@@ -1,0 +1,254 @@
+"""The year's cast: stations, teams, volunteers with national ids and insurance, and the
+teams they join."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from application.ledger import VolunteerLedger
+from demo.library import DemoLibrary
+from demo.records import Candidate, Counts, Person, Plan, Progress, pool
+from demo.vocabulary import (
+    BANNER_STATION,
+    BANNER_TEAM,
+    BRAND,
+    GROUP_INSURER,
+    HAN_FEMALE,
+    HAN_MALE,
+    HOME_AREA,
+    MONGOL_FEMALE,
+    MONGOL_MALE,
+    OTHER_AREAS,
+    OWN_INSURER,
+    PERSON_TYPES,
+    PHONE_PREFIXES,
+    SKILLS,
+    SURNAMES,
+    TOWNSHIPS,
+)
+from domain.values import (
+    Actor,
+    InsuranceKind,
+    MemberRole,
+    PersonType,
+    Role,
+    StationLevel,
+    TeamLevel,
+    national_id_check_char,
+)
+
+
+class Roster:
+    """The first stage of a demo year: who is there, and the state every later stage uses."""
+
+    def __init__(
+        self,
+        ledger: VolunteerLedger,
+        *,
+        year: int,
+        seed: int,
+        townships: int,
+        progress: Progress | None,
+    ) -> None:
+        self.ledger = ledger
+        self.year = year
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.towns = TOWNSHIPS[:townships]
+        self.progress = progress or (lambda stage, done, total: None)
+        self.office = Actor("bureau-office", Role.ADMIN)
+        self.verifier = Actor("bureau-verifier", Role.ADMIN)
+        self.staff = [Actor(f"staff-{slug}", Role.STATION_STAFF) for _, slug, _ in self.towns]
+        self.banner_staff = Actor("staff-banner", Role.STATION_STAFF)
+        self.requests = 0
+        self.n = Counts()
+        self.people: list[Person] = []
+        self.team_ids: list[UUID] = []
+        self.centre_id: UUID | None = None
+        self.station_ids: list[UUID] = []  # township t's station
+        self.village_ids: list[list[UUID]] = []  # township t's village stations
+        self.pools: list[tuple[list[Person], list[float]]] = []
+        self.candidates: list[Candidate] = []
+        self.seen_awards = 0
+        self.ids: set[str] = set()
+        self.library = DemoLibrary(ledger, self.actor, self.office, self.staff)
+
+    def actor(self, who: Actor) -> Actor:
+        """Each call is its own request, with a correlation id an auditor can follow."""
+        self.requests += 1
+        return replace(who, correlation_id=f"demo-{self.seed}-{self.requests}")
+
+    # ------------------------------------------------------------------ people and teams
+
+    def register_stations(self) -> None:
+        """The banner's service centre, a station per township and its village stations."""
+        office, ledger = self.office, self.ledger
+        self.centre_id = ledger.register_station(
+            name=BANNER_STATION,
+            level=StationLevel.BANNER_CENTRE,
+            township="",
+            parent_id=None,
+            actor=self.actor(office),
+        ).id
+        for name, _, villages in self.towns:
+            station = ledger.register_station(
+                name=f"{name}退役军人服务站",
+                level=StationLevel.TOWNSHIP,
+                township=name,
+                parent_id=None,
+                actor=self.actor(office),
+            ).id
+            self.station_ids.append(station)
+            self.village_ids.append(
+                [
+                    ledger.register_station(
+                        name=f"{name}{village}退役军人服务站",
+                        level=StationLevel.VILLAGE,
+                        township=name,
+                        parent_id=station,
+                        actor=self.actor(office),
+                    ).id
+                    for village in villages
+                ]
+            )
+
+    def form_teams(self) -> None:
+        office = self.office
+        assert self.centre_id is not None, "stations are registered first"
+        banner = self.ledger.form_team(
+            name=BANNER_TEAM,
+            level=TeamLevel.BANNER,
+            township="",
+            station_id=self.centre_id,
+            actor=self.actor(office),
+        )
+        self.team_ids.append(banner.id)
+        for t, (name, _, _) in enumerate(self.towns):
+            team = self.ledger.form_team(
+                name=f"{BRAND}{name}退役军人志愿服务队",
+                level=TeamLevel.TOWNSHIP,
+                township=name,
+                station_id=self.station_ids[t],
+                actor=self.actor(office),
+            )
+            self.team_ids.append(team.id)
+
+    def station_for(self, plan: Plan) -> UUID:
+        """The banner team serves from the service centre; a township team from its
+        township's station, or (every third day) one of its village stations. Chosen
+        without the random generator, so the rest of the year is drawn as before."""
+        if plan.team == 0:
+            assert self.centre_id is not None
+            return self.centre_id
+        villages = self.village_ids[plan.township]
+        ordinal = plan.day.toordinal()
+        if villages and ordinal % 3 == 0:
+            return villages[ordinal // 3 % len(villages)]
+        return self.station_ids[plan.township]
+
+    def national_id(self, birth: date, male: bool) -> str:
+        rng = self.rng
+        while True:
+            area = HOME_AREA if rng.random() < 0.75 else rng.choice(OTHER_AREAS)
+            seq = rng.randrange(0, 50) * 2 + (1 if male else 0)
+            first17 = f"{area}{birth:%Y%m%d}{rng.randrange(10)}{seq:02d}"
+            number = first17 + national_id_check_char(first17)
+            if number not in self.ids:
+                self.ids.add(number)
+                return number
+
+    def register(self, index: int) -> Person:
+        rng = self.rng
+        town = index % len(self.towns)
+        kind = rng.choices(list(PERSON_TYPES), list(PERSON_TYPES.values()))[0]
+        veteran = kind in (PersonType.VETERAN, PersonType.DEMOBILIZED_VETERAN)
+        male = rng.random() < (0.93 if veteran or kind is PersonType.DISABLED_VETERAN else 0.45)
+        first = 1940 if kind is PersonType.DEMOBILIZED_VETERAN else 1948
+        last = 1956 if kind is PersonType.DEMOBILIZED_VETERAN else 1995
+        birth = date(rng.randint(first, last), 1, 1) + timedelta(days=rng.randrange(365))
+        if rng.random() < 0.4:
+            name = rng.choice(MONGOL_MALE if male else MONGOL_FEMALE)
+        else:
+            name = rng.choice(SURNAMES) + rng.choice(HAN_MALE if male else HAN_FEMALE)
+        staff = self.actor(self.staff[town])
+        recorded = self.ledger.register_volunteer(
+            name=name,
+            national_id=self.national_id(birth, male),
+            phone=rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+            person_type=kind,
+            township=self.towns[town][0],
+            skills=rng.sample(SKILLS, rng.randint(1, 3)),
+            actor=staff,
+        )
+        person = Person(recorded.id, town, min(rng.paretovariate(1.4), 12.0), [])
+        self.insure(person, index)
+        return person
+
+    def insure(self, person: Person, index: int) -> None:
+        """Group cover for the year for most; a few uncovered, a few covered for part of it."""
+        rng, y = self.rng, self.year
+        roll = rng.random()
+        jan1, dec31 = date(y, 1, 1), date(y, 12, 31)
+        group = f"PICC-{y}-TT{person.township + 1:02d}-GRP"
+        if roll < 0.025:
+            return  # never insured this year
+        if roll < 0.045:
+            periods = [(group, InsuranceKind.GROUP, date(y, rng.randint(3, 6), 1), dec31)]
+        elif roll < 0.065:
+            periods = [(group, InsuranceKind.GROUP, jan1, date(y, rng.randint(6, 9), 30))]
+        elif roll < 0.09:
+            middle = date(y, 6, 30)
+            own = f"GSC-{y}-{index + 1:05d}"
+            periods = [(group, InsuranceKind.GROUP, jan1, middle)]
+            periods.append((own, InsuranceKind.INDIVIDUAL, middle + timedelta(days=1), dec31))
+        else:
+            periods = [(group, InsuranceKind.GROUP, jan1, dec31)]
+        for number, kind, start, end in periods:
+            self.ledger.record_insurance(
+                person.id,
+                policy_number=number,
+                insurer=GROUP_INSURER if kind is InsuranceKind.GROUP else OWN_INSURER,
+                kind=kind,
+                covers_from=start,
+                covers_to=end,
+                sum_insured=Decimal(100000 if kind is InsuranceKind.GROUP else 200000),
+                actor=self.actor(self.office),
+            )
+            person.cover.append((start, end))
+
+    def enrol_all(self) -> None:
+        """Everyone joins their township team; a tenth also join the banner team."""
+        banner: list[Person] = []
+        for t in range(len(self.towns)):
+            members = sorted((p for p in self.people if p.township == t), key=lambda p: -p.weight)
+            team_id = self.team_ids[t + 1]
+            for rank, person in enumerate(members):
+                role = MemberRole.DEPUTY if rank == 1 else MemberRole.MEMBER
+                self.ledger.enrol_member(
+                    team_id, volunteer_id=person.id, role=role, actor=self.actor(self.office)
+                )
+                if rank < 2:
+                    person.weight *= 2
+                if rank < 2 or self.rng.random() < 0.08:
+                    banner.append(person)
+            self.ledger.appoint_leader(
+                team_id, volunteer_id=members[0].id, actor=self.actor(self.office)
+            )
+        for person in banner:
+            self.ledger.enrol_member(
+                self.team_ids[0],
+                volunteer_id=person.id,
+                role=MemberRole.MEMBER,
+                actor=self.actor(self.office),
+            )
+        self.ledger.appoint_leader(
+            self.team_ids[0], volunteer_id=banner[0].id, actor=self.actor(self.office)
+        )
+        for t in range(len(self.towns)):
+            own = [p for p in self.people if p.township == t]
+            self.pools.append(pool(own))
+            self.pools.append(pool(own + [p for p in banner if p.township != t]))

@@ -1,0 +1,293 @@
+"""The year's service: activities planned by theme and month and played through sign-ups,
+hours, people served, feedback, media, completion and four-eyes verification."""
+
+from __future__ import annotations
+
+from bisect import bisect
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from application.results import HoursRow
+from demo.records import Candidate, Person, Plan, Seat, insured
+from demo.roster import Roster
+from demo.vocabulary import COMMENTS, MEDIA_WEIGHTS, OUTLETS, TZ, VILLAGES, theme_of
+from domain.errors import DomainError
+from domain.rulebook import MissingInsurance
+from domain.values import (
+    Actor,
+    BeneficiaryType,
+    Category,
+    HoursSource,
+    Interval,
+    MediaLevel,
+    Rater,
+)
+from domain.volunteer import Volunteer
+
+
+class Service(Roster):
+    """Plans the year and runs each activity (the people and teams come from ``Roster``)."""
+
+    # ------------------------------------------------------------------ the year's plan
+
+    def plan_year(self, activities: int) -> list[Plan]:
+        rng, y = self.rng, self.year
+        codes = list(self.ledger.rulebook.latest.categories)
+        chosen = codes[:activities] + rng.choices(codes, k=max(0, activities - len(codes)))
+        cancel = set(rng.sample(range(activities), min(activities // 3, max(2, activities // 100))))
+        plans = []
+        for i, code in enumerate(chosen):
+            theme = theme_of(code)
+            month = rng.choices(range(1, 13), theme.months)[0]
+            first, last = theme.days
+            day = date(y, month, rng.randint(first, last))
+            town = rng.randrange(len(self.towns))
+            team = 0 if rng.random() < 0.15 else town + 1
+            plans.append(Plan(day, code, team, town, i in cancel and code != "exam_support"))
+        plans.sort(key=lambda p: p.day)
+        return plans
+
+    def window(self, plan: Plan) -> Interval:
+        rng, shape = self.rng, theme_of(plan.code).shape
+        day = datetime(plan.day.year, plan.day.month, plan.day.day, tzinfo=TZ)
+        if shape == "multi":
+            days = 3 if plan.code == "exam_support" else rng.randint(2, 5)
+            days = min(days, (date(plan.day.year, 12, 31) - plan.day).days + 1)
+            return Interval(day + timedelta(hours=7), day + timedelta(days=days - 1, hours=19))
+        if shape == "long":
+            start = day + timedelta(hours=rng.randint(6, 12))
+            return Interval(start, start + timedelta(hours=rng.randint(6, 11)))
+        if shape == "day":
+            start = day + timedelta(hours=8, minutes=rng.choice((0, 30)))
+            return Interval(start, start + timedelta(hours=rng.choice((7, 8, 8.5, 9))))
+        start = day + timedelta(hours=rng.choice((8.5, 9, 9.5, 14.5, 15)))
+        return Interval(start, start + timedelta(hours=rng.choice((2, 2.5, 3, 3.5, 4))))
+
+    def shift(self, window: Interval) -> Interval:
+        """One participant's hours, inside the window: some arrive late or leave early."""
+        rng, minutes = self.rng, timedelta(minutes=1)
+        if window.duration > timedelta(hours=14):  # a multi-day window: one shift on one day
+            days = window.duration.days + 1
+            day = window.start.replace(hour=0) + timedelta(days=rng.randrange(days))
+            begin, hours = rng.choice(((8, 4), (8.5, 8), (13, 5), (14, 4.5)))
+            start = day + timedelta(hours=begin)
+            return Interval(
+                start, start + timedelta(hours=hours) - rng.choice((0, 0, 10)) * minutes
+            )
+        start = window.start + rng.choice((0, 0, 0, 5, 10, 20)) * minutes
+        end = window.end - rng.choice((0, 0, 0, 0, 5, 15, 30)) * minutes
+        if rng.random() < 0.12:
+            end = start + (end - start) * rng.uniform(0.4, 0.8)
+            end = end.replace(minute=end.minute - end.minute % 5, second=0, microsecond=0)
+        return Interval(start, max(end, start + 30 * minutes))
+
+    # ------------------------------------------------------------------ one activity
+
+    def run(self, plan: Plan) -> None:
+        rng, ledger = self.rng, self.ledger
+        staff = self.banner_staff if plan.team == 0 else self.staff[plan.township]
+        town = self.towns[plan.township][0]
+        theme = theme_of(plan.code)
+        village = rng.choice(VILLAGES)
+        window = self.window(plan)
+        seats = self.choose(plan, window)
+        withdrawals = rng.choices(self.pools[2 * plan.township][0], k=rng.choice((0, 0, 0, 1, 2)))
+        withdrawals = [p for p in dict.fromkeys(withdrawals) if p not in {s.person for s in seats}]
+        beneficiaries = list(theme.beneficiaries)
+        activity = ledger.plan_activity(
+            title=rng.choice(theme.titles).format(t=town, v=village),
+            category=Category(plan.code),
+            team_id=self.team_ids[plan.team],
+            township=town,
+            station_id=self.station_for(plan),
+            location=f"{town}{village}{'社区' if town.endswith('镇') else '嘎查'}",
+            window=window,
+            beneficiary_types=beneficiaries,
+            capacity=len(seats) + len(withdrawals) + rng.randint(0, 8),
+            actor=self.actor(staff),
+            project_id=self.library.project_for(plan.team, plan.code),
+        ).id
+        ledger.publish_activity(activity, actor=self.actor(staff))
+        for person in [s.person for s in seats if s.signed_up] + withdrawals:
+            ledger.sign_up(activity, volunteer_id=person.id, actor=self.actor(staff))
+        for person in withdrawals:
+            reason = rng.choice(("家中有事，无法参加", "身体不适", "临时外出放牧"))
+            ledger.withdraw_signup(
+                activity, volunteer_id=person.id, reason=reason, actor=self.actor(staff)
+            )
+        if plan.cancel:
+            reason = rng.choice(("受暴雪天气影响，活动取消", "按疫情防控要求暂停聚集性活动"))
+            ledger.cancel_activity(activity, reason=reason, actor=self.actor(staff))
+            self.n.cancelled += 1
+            return
+        rejects, flags = self.insurance_rule(plan)
+        backfill = [s for s in seats if s.source is HoursSource.BACKFILL]
+        live = [s for s in seats if s.source is not HoursSource.BACKFILL]
+        served: dict[UUID, Seat] = {}
+        if rng.random() < 0.35:  # a bulk sign-in sheet, of those the station knows are insured
+            sheet = [s for s in live if not (rejects and not insured(s))]
+            if sheet:
+                rows = [HoursRow(s.person.id, s.interval, HoursSource.CHECKIN) for s in sheet]
+                ledger.record_hours_bulk(activity, rows=rows, actor=self.actor(staff))
+                for seat in sheet:
+                    seat.person.busy.append((seat.interval.start, seat.interval.end))
+                    served[seat.person.id] = seat
+            live = [s for s in live if s.person.id not in served]
+        for seat in live:
+            if self.hours(activity, seat, staff, can_withdraw=True):
+                served[seat.person.id] = seat
+        self.outcomes(activity, window, beneficiaries, staff)
+        ledger.complete_activity(activity, actor=self.actor(staff))
+        for seat in backfill:
+            if self.hours(activity, seat, staff, can_withdraw=False):
+                served[seat.person.id] = seat
+        if plan.day > date(self.year, 12, 24):
+            return  # the year-end backlog: completed, awaiting verification
+        self.verify(activity, plan, served, flags)
+        self.library.served(self.library.project_for(plan.team, plan.code), activity)
+
+    def choose(self, plan: Plan, window: Interval) -> list[Seat]:
+        """Participants drawn by weight from the team's pool, never double-booked."""
+        rng = self.rng
+        people, cum = self.pools[2 * plan.township + (plan.team == 0)]
+        low, high = {"half": (4, 14), "day": (6, 18), "long": (8, 24), "multi": (10, 28)}[
+            theme_of(plan.code).shape
+        ]
+        wanted = min(rng.randint(low, high), max(1, len(people) // 2))
+        horizon = window.start - timedelta(days=1)
+        seats: dict[UUID, Seat] = {}
+        for _ in range(wanted * 4):
+            if len(seats) >= wanted:
+                break
+            person = people[bisect(cum, rng.random() * cum[-1])]
+            if person.id in seats:
+                continue
+            person.busy = [b for b in person.busy if b[1] > horizon]
+            interval = self.shift(window)
+            if not person.free(interval):
+                continue
+            roll = rng.random()
+            source = HoursSource.CHECKIN if roll < 0.72 else HoursSource.ORGANISER
+            source = HoursSource.BACKFILL if roll > 0.97 else source
+            signed = source is HoursSource.BACKFILL or rng.random() < 0.7
+            seats[person.id] = Seat(person, interval, source, signed)
+        return list(seats.values())
+
+    def insurance_rule(self, plan: Plan) -> tuple[bool, bool]:
+        """Whether the rulebook rejects, or records and flags, an uninsured participant here."""
+        rule = self.ledger.rules_on(plan.day).category(Category(plan.code))
+        if not rule.insurance_required:
+            return False, False
+        rejects = rule.on_missing_insurance is MissingInsurance.REJECT
+        return rejects, not rejects
+
+    def hours(self, activity: UUID, seat: Seat, staff: Actor, *, can_withdraw: bool) -> bool:
+        """Record one participant's hours; False when refused for want of insurance."""
+        try:
+            self.ledger.record_hours(
+                activity,
+                volunteer_id=seat.person.id,
+                interval=seat.interval,
+                source=seat.source,
+                actor=self.actor(staff),
+            )
+        except DomainError as e:
+            if e.rule != "insurance-required":
+                raise
+            self.n.refused += 1
+            if can_withdraw and seat.signed_up:
+                self.ledger.withdraw_signup(
+                    activity,
+                    volunteer_id=seat.person.id,
+                    reason="未在意外保险有效期内，不能参加服务",
+                    actor=self.actor(staff),
+                )
+            return False
+        seat.person.busy.append((seat.interval.start, seat.interval.end))
+        return True
+
+    def outcomes(
+        self,
+        activity: UUID,
+        window: Interval,
+        kinds: list[BeneficiaryType],
+        staff: Actor,
+    ) -> None:
+        rng, ledger = self.rng, self.ledger
+        counts = {
+            kind: rng.randint(3, 40) if kind is BeneficiaryType.PUBLIC else rng.randint(1, 12)
+            for kind in kinds
+        }
+        ledger.record_beneficiaries(activity, counts=counts, actor=self.actor(staff))
+        ended = window.local_end_date(ledger.rulebook.latest.utc_offset)
+        for n in range(rng.randint(1, 3)):
+            score = rng.choices((5, 4, 3), (55, 35, 10))[0]
+            # Each rating names its rater (one of the people served, by type and household)
+            # and is given within days of the activity, as the office collects them.
+            kind = kinds[n % len(kinds)] if kinds else BeneficiaryType.PUBLIC
+            ledger.record_feedback(
+                activity,
+                satisfaction=score,
+                comment=rng.choice(COMMENTS[score]),
+                actor=self.actor(staff),
+                rater=Rater(kind, f"{str(activity)[:8]}-{n + 1:02d}户"),
+                given_on=ended + timedelta(days=n),
+            )
+        if rng.random() < 0.35:
+            level = rng.choices(list(MediaLevel), MEDIA_WEIGHTS)[0]
+            published = window.start.date() + timedelta(days=rng.randint(0, 3))
+            ledger.record_media(
+                activity,
+                outlet=rng.choice(OUTLETS[level]),
+                level=level,
+                url=f"https://media.example.cn/{level.value}/{published:%Y%m%d}/{self.requests}",
+                published_on=published,
+                actor=self.actor(staff),
+            )
+
+    def verify(self, activity: UUID, plan: Plan, served: dict[UUID, Seat], flags: bool) -> None:
+        """Four-eyes: the bureau verifies what the station recorded; points are awarded."""
+        result = self.ledger.verify_activity(activity, actor=self.actor(self.verifier))
+        self.n.verified += 1
+        # An earlier shift verified after a later one the same day credits the later one
+        # again (the day's cap in the order served): read what the ledgers now hold, in one
+        # query for the activity's participants.
+        held = self.ledger.load_many(Volunteer, (a.volunteer_id for a in result.awards))
+        for award in result.awards:
+            seat = served[award.volunteer_id]
+            self.settle(seat.person, held[award.volunteer_id])
+            if flags and not insured(seat):
+                self.n.flags += 1
+            self.sample(Candidate(activity, seat.person, seat.interval, award))
+
+    def settle(self, person: Person, held: Volunteer | None = None) -> None:
+        """Count what the volunteer's ledger gained since last settled: awards, reversals and
+        standing points (an earlier shift verified after a later one the same day credits
+        the later one again, the day's cap applied in the order served)."""
+        if held is None:
+            held = self.ledger.load(Volunteer, person.id, read_only=True)
+        awards = len(held.awards)
+        reversed_ = sum(a.reversed for a in held.awards.values())
+        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
+        self.n.awards += awards - person.awards
+        self.n.reversals += reversed_ - person.reversed
+        self.n.points += standing - person.standing
+        person.awards, person.reversed, person.standing = awards, reversed_, standing
+        person.hours, person.balance = held.credited_hours, held.balance
+
+    def still_standing(self, candidate: Candidate) -> bool:
+        held = self.ledger.load(Volunteer, candidate.person.id, read_only=True)
+        return not held.awards[candidate.award.entry_id].reversed
+
+    def sample(self, candidate: Candidate) -> None:
+        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
+        self.seen_awards += 1
+        if candidate.award.hours < 2:
+            return
+        if len(self.candidates) < 12:
+            self.candidates.append(candidate)
+        else:
+            slot = self.rng.randrange(self.seen_awards)
+            if slot < 12:
+                self.candidates[slot] = candidate

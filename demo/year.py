@@ -1,0 +1,95 @@
+"""``generate_year``: one demo year played forward in service-date order."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from application.ledger import VolunteerLedger
+from demo.records import DemoSummary, Person, Plan, Progress
+from demo.vocabulary import COURSES, TOWNSHIPS
+from demo.year_end import DemoYear
+
+
+def generate_year(
+    ledger: VolunteerLedger,
+    *,
+    year: int = 2022,
+    seed: int = 7,
+    townships: int = 6,
+    volunteers: int = 300,
+    activities: int = 240,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Record a realistic programme year into ``ledger`` and say what was recorded.
+
+    Deterministic for a given seed and sizes. Needs at least two volunteers per township;
+    ``townships`` is at most ``len(TOWNSHIPS)``. Memory stays modest at large sizes:
+    only each volunteer's recent intervals are kept, to avoid double-booking.
+    """
+    if not 1 <= townships <= len(TOWNSHIPS):
+        raise ValueError(f"townships must be from 1 to {len(TOWNSHIPS)}, not {townships}")
+    if volunteers < 2 * townships:
+        raise ValueError(f"volunteers ({volunteers}) must be at least 2 per township")
+    if activities < 1:
+        raise ValueError(f"activities must be at least 1, not {activities}")
+    ledger.rules_on(date(year, 1, 1))  # a year no rulebook covers fails before recording
+    began, first = time.perf_counter(), ledger.current_position()
+    run = DemoYear(ledger, year=year, seed=seed, townships=townships, progress=progress)
+    run.register_stations()
+    run.form_teams()
+    run.library.enter(
+        [
+            (name, [run.station_ids[t], *run.village_ids[t]])
+            for t, (name, _, _) in enumerate(run.towns)
+        ],
+        run.team_ids,
+    )
+    for i in range(volunteers):
+        run.people.append(run.register(i))
+        if i % 25 == 0 or i == volunteers - 1:
+            run.progress("volunteers", i + 1, volunteers)
+    run.enrol_all()
+    timeline: list[tuple[date, int, Plan | tuple[Person, str, str]]] = []
+    for order, plan in enumerate(run.plan_year(activities)):
+        timeline.append((plan.day, order, plan))
+    for person in run.people:
+        for course, hours in run.rng.sample(COURSES, run.rng.choices((0, 1, 2), (60, 30, 10))[0]):
+            day = date(year, 1, 1) + timedelta(days=run.rng.randrange(360))
+            timeline.append((day, len(timeline), (person, course, hours)))
+    timeline.sort(key=lambda item: (item[0], item[1]))
+    done = 0
+    for day, _, item in timeline:
+        if isinstance(item, Plan):
+            run.run(item)
+            done += 1
+            run.progress("year", done, activities)
+        else:
+            run.train(*item, day)
+    run.library.settle()
+    run.year_end(activities)
+    last = ledger.current_position()
+    n = run.n
+    return DemoSummary(
+        events=last - first,
+        volunteers=volunteers,
+        teams=len(run.team_ids),
+        activities=activities,
+        verified=n.verified,
+        awards=n.awards,
+        points_awarded=n.points,
+        reversals=n.reversals,
+        uninsured_flags=n.flags,
+        rejected_uninsured=n.refused,
+        elapsed_seconds=time.perf_counter() - began,
+        cancelled=n.cancelled,
+        corrections=n.corrections,
+        redemptions=n.redemptions,
+        trainings=n.trainings,
+        star_certifications=n.certifications,
+        commendations=n.commendations,
+        last_position=last,
+        needs=len(run.library.needs) + run.library.waiting,
+        needs_met=run.library.met,
+        projects=len(run.library.projects),
+    )

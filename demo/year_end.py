@@ -1,0 +1,163 @@
+"""The year's training and its end: corrections, reversals, redemptions, star
+certifications and commendations the rules support."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from application.readmodel.queries import ReadModels
+from application.readmodel.ranking import RankingProjection
+from application.readmodel.replay import replay
+from demo.records import Candidate, Person
+from demo.service import Service
+from domain.commendation import ServiceYear
+from domain.points import training_points
+from domain.values import (
+    Interval,
+)
+from domain.volunteer import Volunteer, voucher_code
+
+
+class DemoYear(Service):
+    """A whole demo year: the roster, the service, then training and the year's end."""
+
+    # ------------------------------------------------------------------ training
+
+    def train(self, person: Person, course: str, hours: str, day: date) -> None:
+        staff = self.staff[person.township]
+        self.ledger.complete_training(
+            person.id,
+            course=course,
+            hours=Decimal(hours),
+            completed_on=day,
+            actor=self.actor(staff),
+        )
+        person.balance += training_points(Decimal(hours), self.ledger.rules_on(day))
+        self.n.trainings += 1
+
+    # ------------------------------------------------------------------ the year's end
+
+    def commend_candidates(self) -> None:
+        """Commend only whom the rulebook version in force for the year makes a candidate
+        (as the annual review re-checks it at the decision's basis position): up to three
+        volunteers, most hours first, and the best-ranked team meeting the team criteria."""
+        ledger = self.ledger
+        rule = ledger.rulebook.for_year(self.year).commendation
+        commended = 0
+        for person in sorted(self.people, key=lambda p: (-p.hours, str(p.id))):
+            if commended == 3:
+                break
+            holder: Volunteer = ledger.repository.get(person.id)
+            served = ServiceYear.of(holder.awards.values(), self.year)
+            if not served.qualifies(rule):
+                continue
+            ledger.commend_volunteer(
+                person.id,
+                title="优秀退役军人志愿者",
+                period=str(self.year),
+                basis_position=ledger.current_position(),
+                reason=f"{self.year}年度累计志愿服务{served.hours}小时，"
+                f"参加经核验的活动{served.activities}次",
+                actor=self.actor(self.office),
+            )
+            commended += 1
+            self.n.commendations += 1
+        basis = ledger.current_position()
+        store, _ = replay(ledger, [RankingProjection(ledger.rulebook)], upto=basis)
+        teams = ReadModels(store, ledger.rulebook).team_eligibility(self.year)
+        for team in (t for t in teams if t["commendation_candidate"]):
+            ledger.commend_team(
+                UUID(team["team_id"]),
+                title="优秀志愿服务队",
+                period=str(self.year),
+                basis_position=basis,
+                reason=f"{self.year}年度完成并核验志愿服务活动{team['activities']}次，"
+                f"满意度{team['mean_satisfaction']}，综合排名第{team['rank']}",
+                actor=self.actor(self.office),
+            )
+            self.n.commendations += 1
+            break
+
+    def year_end(self, activities: int) -> None:
+        ledger, rng = self.ledger, self.rng
+        wanted = min(2, max(1, activities // 150)), min(2, max(1, activities // 150))
+        picked: list[Candidate] = []
+        for candidate in self.candidates:
+            if all(c.person is not candidate.person for c in picked) and self.still_standing(
+                candidate
+            ):
+                picked.append(candidate)
+        for c in picked[: wanted[0]]:
+            end = c.interval.end - timedelta(hours=1)
+            proposed = ledger.correct_hours(
+                c.activity_id,
+                volunteer_id=c.person.id,
+                interval=Interval(c.interval.start, end),
+                reason="签退时间登记有误，按纸质签到表更正",
+                actor=self.actor(self.staff[c.person.township]),
+            )
+            # A verified participation changes only when a second person approves.
+            ledger.approve_correction(
+                c.activity_id,
+                correction_id=proposed.created["correction_id"],
+                actor=self.actor(self.verifier),
+            )
+            self.n.corrections += 1
+            points = self.n.points
+            self.settle(c.person)
+            # The correction's own award is counted among corrections, not verifications.
+            self.n.awards -= 1
+            self.n.points = points
+            c.person.touched = True
+        for c in picked[wanted[0] : sum(wanted)]:
+            ledger.reverse_award(
+                c.person.id,
+                entry_id=c.award.entry_id,
+                reason="经核查当日未实际到岗，撤销该次积分",
+                actor=self.actor(self.verifier),
+            )
+            points = self.n.points
+            self.settle(c.person)
+            self.n.points = points
+        self.progress("year-end", 1, 3)
+        exact = [p for p in self.people if not p.touched]
+        rules = ledger.rules_today()
+        for person in exact:
+            level = rules.star_level(person.hours)
+            if level:
+                basis = ledger.current_position()
+                ledger.certify_star_level(
+                    person.id,
+                    level=level,
+                    basis_position=basis,
+                    service_year=self.year,
+                    actor=self.actor(self.office),
+                )
+                self.n.certifications += 1
+        self.progress("year-end", 2, 3)
+        self.commend_candidates()
+        # Courtesy benefits (礼遇) of the rulebook, for those whose tier includes them; about
+        # half the vouchers are handed over by year end.
+        rules = ledger.rules_today()
+        savers = [p for p in exact if p.balance >= 20]
+        for person in rng.sample(savers, min(len(savers), max(3, len(self.people) // 60))):
+            holder: Volunteer = ledger.repository.get(person.id)
+            offered = rules.benefits_for(rules.courtesy_tier(holder.lifetime_points))
+            codes = sorted(c for c, b in offered.items() if b.points <= person.balance)
+            if not codes:
+                continue
+            benefit = offered[rng.choice(codes)]
+            recorded = ledger.redeem_points(
+                person.id, benefit=benefit.code, actor=self.actor(self.office)
+            )
+            person.balance -= benefit.points
+            self.n.redemptions += 1
+            if rng.random() < 0.5:
+                ledger.use_voucher(
+                    person.id,
+                    code=voucher_code(recorded.created["entry_id"]),
+                    actor=self.actor(self.office),
+                )
+        self.progress("year-end", 3, 3)
