@@ -18,7 +18,7 @@ from pathlib import Path
 from radon.complexity import cc_visit
 from radon.visitors import Class, Function
 
-SOURCE_PACKAGES = ("domain", "application", "infrastructure", "interfaces")
+SOURCE_PACKAGES = ("domain", "application", "infrastructure", "interfaces", "demo")
 
 MAX_COMPLEXITY = 15
 MAX_FUNCTION_LINES = 50
