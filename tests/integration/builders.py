@@ -27,6 +27,7 @@ from domain.values import (
 CST = timezone(timedelta(hours=8))
 STAFF = Actor("staff-baiyan", Role.STATION_STAFF, "req-staff")
 BUREAU = Actor("bureau-verifier", Role.ADMIN, "req-bureau")
+DAY = date(2022, 5, 11)  # the day the builders' activities are planned on by default
 _serial = itertools.count(1)
 
 

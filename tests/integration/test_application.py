@@ -16,10 +16,8 @@ from domain.values import HoursSource, Interval
 from domain.volunteer import Volunteer
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
+from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
 from tests.integration.conftest import fixed_clock
-
-DAY = date(2022, 5, 11)
 
 
 def test_activity_life_is_durable_and_awards_points(container: Container, store: Settings) -> None:

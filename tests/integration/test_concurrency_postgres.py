@@ -24,8 +24,7 @@ from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
 from infrastructure.transcodings import ledger_transcodings
 from tests.integration import racing_registration
-from tests.integration.builders import BUREAU, STAFF, activity, at, team, volunteer
-from tests.integration.test_application import DAY
+from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, team, volunteer
 
 pytestmark = pytest.mark.postgres
 
@@ -193,6 +192,7 @@ def test_two_processes_registering_one_person_at_once_exactly_one_wins(
         assert losers[0] == {
             "rule": "duplicate-national-id",
             "existing_volunteer_id": winners[0]["id"],
+            "existing_volunteer_status": "registered",
         }
         registered = [
             n.topic for n in observer.notification_log.select(1, 10) if "Registered" in n.topic

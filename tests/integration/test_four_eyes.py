@@ -9,8 +9,7 @@ import pytest
 from domain.errors import DomainError
 from domain.values import Actor, Interval, Role
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
-from tests.integration.test_application import DAY
+from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
 
 CLERK = Actor("staff-clerk", Role.STATION_STAFF, "req-clerk")
 

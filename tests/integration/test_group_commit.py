@@ -27,8 +27,7 @@ from infrastructure.audit import verify_chain
 from infrastructure.bootstrap import Container
 from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
 from tests.conftest import _pg_url
-from tests.integration.builders import STAFF, activity, at, team, volunteer
-from tests.integration.test_application import DAY
+from tests.integration.builders import DAY, STAFF, activity, at, team, volunteer
 
 THREADS = 16
 

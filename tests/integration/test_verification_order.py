@@ -9,8 +9,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.explain import explain_award
 from domain.values import BeneficiaryType, Category, Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, at, hours, station, team, volunteer
-from tests.integration.test_application import DAY
+from tests.integration.builders import BUREAU, DAY, STAFF, at, hours, station, team, volunteer
 
 
 def _shift(ledger: VolunteerLedger, tid: UUID, vid: UUID, start: int, end: int, cat: str) -> UUID:
