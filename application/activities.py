@@ -69,15 +69,15 @@ class ActivityCommands(NeedCommands):
             actor=actor,
             project_id=project_id,
         )
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.recorded(activity)
 
     @command
     def publish_activity(
         self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.publish(actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.change(
+            ServiceActivity, activity_id, expected_version, lambda activity: activity.publish(actor)
+        )
 
     @command
     def sign_up(
@@ -91,7 +91,7 @@ class ActivityCommands(NeedCommands):
         activity = self.load(ServiceActivity, activity_id, expected_version)
         self.load(Volunteer, volunteer_id, read_only=True).require_active("sign up")
         activity.sign_up(volunteer_id, actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.recorded(activity)
 
     @command
     def withdraw_signup(
@@ -103,9 +103,12 @@ class ActivityCommands(NeedCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.withdraw_signup(volunteer_id, reason, actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.change(
+            ServiceActivity,
+            activity_id,
+            expected_version,
+            lambda activity: activity.withdraw_signup(volunteer_id, reason, actor),
+        )
 
     def _terms(self, interval: Interval, known: dict[datetime, _Terms]) -> _Terms:
         """The rules in force for hours starting when ``interval`` does, its service date
@@ -160,7 +163,7 @@ class ActivityCommands(NeedCommands):
         """Record a participant's service hours (insurance and overlaps are checked now)."""
         activity = self.load(ServiceActivity, activity_id, expected_version)
         self._admit(activity, HoursRow(volunteer_id, interval, source), actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.recorded(activity)
 
     @command
     def record_hours_bulk(
@@ -178,7 +181,7 @@ class ActivityCommands(NeedCommands):
         errors = self._admit_sheet(activity, rows, actor)
         if errors:
             raise BulkRejected(errors)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.recorded(activity)
 
     def check_hours_bulk(self, activity_id: UUID, *, rows: list[HoursRow], actor: Actor) -> None:
         """The rows of a sheet already refused for rows that could not be read, checked as
@@ -247,7 +250,7 @@ class ActivityCommands(NeedCommands):
             tolerance=self.tolerance(rules),
             actor=actor,
         )
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.recorded(activity)
 
     @command
     def approve_correction(
@@ -311,9 +314,14 @@ class ActivityCommands(NeedCommands):
         expected_version: int | None = None,
     ) -> Recorded:
         """Close a proposed correction without applying it, giving the reason."""
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.reject_correction(correction_id=correction_id, reason=reason, actor=actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.change(
+            ServiceActivity,
+            activity_id,
+            expected_version,
+            lambda activity: activity.reject_correction(
+                correction_id=correction_id, reason=reason, actor=actor
+            ),
+        )
 
     @command
     def record_beneficiaries(
@@ -324,9 +332,12 @@ class ActivityCommands(NeedCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.record_beneficiaries(counts, actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.change(
+            ServiceActivity,
+            activity_id,
+            expected_version,
+            lambda activity: activity.record_beneficiaries(counts, actor),
+        )
 
     @command
     def record_feedback(
@@ -373,27 +384,36 @@ class ActivityCommands(NeedCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.record_media(
-            outlet=outlet, level=level, url=url, published_on=published_on, actor=actor
+        return self.change(
+            ServiceActivity,
+            activity_id,
+            expected_version,
+            lambda activity: activity.record_media(
+                outlet=outlet, level=level, url=url, published_on=published_on, actor=actor
+            ),
         )
-        return Recorded(activity.id, activity.version, self.record(activity))
 
     @command
     def complete_activity(
         self, activity_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.complete(actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.change(
+            ServiceActivity,
+            activity_id,
+            expected_version,
+            lambda activity: activity.complete(actor),
+        )
 
     @command
     def cancel_activity(
         self, activity_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        activity = self.load(ServiceActivity, activity_id, expected_version)
-        activity.cancel(reason, actor)
-        return Recorded(activity.id, activity.version, self.record(activity))
+        return self.change(
+            ServiceActivity,
+            activity_id,
+            expected_version,
+            lambda activity: activity.cancel(reason, actor),
+        )
 
     @command
     def verify_activity(

@@ -38,6 +38,7 @@ from application.errors import (
     StoreUnavailable,
     VersionMismatch,
 )
+from application.results import Recorded
 from domain.errors import DomainError
 from domain.rulebook import Rulebook, RulebookVersion
 from domain.values import Interval
@@ -186,6 +187,23 @@ class LedgerBase(Application[UUID]):
         return timedelta(minutes=rules.window_tolerance_minutes)
 
     # ----------------------------------------------------------------- load and save
+
+    def change(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None,
+        decide: Callable[[A], object],
+    ) -> Recorded:
+        """The shape of most commands: load the aggregate (checking ``If-Match``), let it
+        decide (its method records the events or refuses), save it once."""
+        aggregate = self.load(cls, aggregate_id, expected_version)
+        decide(aggregate)
+        return self.recorded(aggregate)
+
+    def recorded(self, aggregate: Aggregate) -> Recorded:
+        """Save one aggregate's new events; its id, version and the log position."""
+        return Recorded(aggregate.id, aggregate.version, self.record(aggregate))
 
     def load(
         self,

@@ -52,7 +52,7 @@ class NeedCommands(StationCommands):
             raised_by_contact=raised_by_contact,
             actor=actor,
         )
-        return Recorded(need.id, need.version, self.record(need))
+        return self.recorded(need)
 
     @command
     def close_need(
@@ -78,15 +78,15 @@ class NeedCommands(StationCommands):
             outcome=outcome,
             actor=actor,
         )
-        return Recorded(need.id, need.version, self.record(need))
+        return self.recorded(need)
 
     @command
     def decline_need(
         self, need_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        need = self.load(Need, need_id, expected_version)
-        need.decline(reason, actor)
-        return Recorded(need.id, need.version, self.record(need))
+        return self.change(
+            Need, need_id, expected_version, lambda need: need.decline(reason, actor)
+        )
 
     @command
     def draft_project(
@@ -129,24 +129,24 @@ class NeedCommands(StationCommands):
             target_beneficiaries=target_beneficiaries,
             actor=actor,
         )
-        return Recorded(project.id, project.version, self.record(project))
+        return self.recorded(project)
 
     @command
     def activate_project(
         self, project_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
         """Put a drafted project on the service menu."""
-        project = self.load(Project, project_id, expected_version)
-        project.activate(actor)
-        return Recorded(project.id, project.version, self.record(project))
+        return self.change(
+            Project, project_id, expected_version, lambda project: project.activate(actor)
+        )
 
     @command
     def close_project(
         self, project_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        project = self.load(Project, project_id, expected_version)
-        project.close(reason, actor)
-        return Recorded(project.id, project.version, self.record(project))
+        return self.change(
+            Project, project_id, expected_version, lambda project: project.close(reason, actor)
+        )
 
     def active_project(self, project_id: UUID, doing: str) -> Project:
         """The active project a command names; an id naming no project is bad input (422)."""

@@ -42,7 +42,7 @@ class TeamCommands(StationCommands):
             station_id=station.id,
             actor=actor,
         )
-        return Recorded(team.id, team.version, self.record(team))
+        return self.recorded(team)
 
     @command
     def enrol_member(
@@ -59,7 +59,7 @@ class TeamCommands(StationCommands):
         volunteer = self.load(Volunteer, volunteer_id, read_only=True)
         volunteer.require_active("join a team")
         team.enrol(volunteer_id, role, actor)
-        return Recorded(team.id, team.version, self.record(team))
+        return self.recorded(team)
 
     @command
     def member_leaves(
@@ -71,9 +71,12 @@ class TeamCommands(StationCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        team = self.load(VolunteerTeam, team_id, expected_version)
-        team.leave(volunteer_id, reason, actor)
-        return Recorded(team.id, team.version, self.record(team))
+        return self.change(
+            VolunteerTeam,
+            team_id,
+            expected_version,
+            lambda team: team.leave(volunteer_id, reason, actor),
+        )
 
     @command
     def appoint_leader(
@@ -84,9 +87,12 @@ class TeamCommands(StationCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        team = self.load(VolunteerTeam, team_id, expected_version)
-        team.appoint_leader(volunteer_id, actor)
-        return Recorded(team.id, team.version, self.record(team))
+        return self.change(
+            VolunteerTeam,
+            team_id,
+            expected_version,
+            lambda team: team.appoint_leader(volunteer_id, actor),
+        )
 
     @command
     def commend_team(
@@ -114,9 +120,9 @@ class TeamCommands(StationCommands):
     def dissolve_team(
         self, team_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        team = self.load(VolunteerTeam, team_id, expected_version)
-        team.dissolve(reason, actor)
-        return Recorded(team.id, team.version, self.record(team))
+        return self.change(
+            VolunteerTeam, team_id, expected_version, lambda team: team.dissolve(reason, actor)
+        )
 
     def _check_basis(self, basis_position: int) -> None:
         head = self.current_position()
@@ -195,9 +201,14 @@ class VolunteerCommands(TeamCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.update_profile(phone=phone, township=township, skills=skills, actor=actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.update_profile(
+                phone=phone, township=township, skills=skills, actor=actor
+            ),
+        )
 
     @command
     def complete_training(
@@ -241,9 +252,12 @@ class VolunteerCommands(TeamCommands):
         policy = InsurancePolicy(
             policy_number.strip(), insurer.strip(), kind, covers_from, covers_to, sum_insured
         )
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.record_insurance(policy, actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.record_insurance(policy, actor),
+        )
 
     @command
     def cancel_insurance(
@@ -255,9 +269,12 @@ class VolunteerCommands(TeamCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.cancel_insurance(policy_number, reason, actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.cancel_insurance(policy_number, reason, actor),
+        )
 
     @command
     def commend_volunteer(
@@ -293,9 +310,14 @@ class VolunteerCommands(TeamCommands):
         actor: Actor,
         expected_version: int | None = None,
     ) -> Recorded:
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.revoke_commendation(commendation_id=commendation_id, reason=reason, actor=actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.revoke_commendation(
+                commendation_id=commendation_id, reason=reason, actor=actor
+            ),
+        )
 
     @command
     def certify_star_level(
@@ -326,7 +348,7 @@ class VolunteerCommands(TeamCommands):
             rules=self.rules_on(min(date(service_year, 12, 31), today)),
             actor=actor,
         )
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.recorded(volunteer)
 
     @command
     def redeem_points(
@@ -362,9 +384,12 @@ class VolunteerCommands(TeamCommands):
         expected_version: int | None = None,
     ) -> Recorded:
         """Redeem (核销) a courtesy voucher where the benefit is handed over: once only."""
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.use_voucher(code=code, actor=actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.use_voucher(code=code, actor=actor),
+        )
 
     @command
     def reverse_award(
@@ -394,22 +419,31 @@ class VolunteerCommands(TeamCommands):
     def suspend_volunteer(
         self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.suspend(reason=reason, actor=actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.suspend(reason=reason, actor=actor),
+        )
 
     @command
     def reinstate_volunteer(
         self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.reinstate(reason=reason, actor=actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.reinstate(reason=reason, actor=actor),
+        )
 
     @command
     def withdraw_volunteer(
         self, volunteer_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        volunteer = self.load(Volunteer, volunteer_id, expected_version)
-        volunteer.withdraw(reason=reason, actor=actor)
-        return Recorded(volunteer.id, volunteer.version, self.record(volunteer))
+        return self.change(
+            Volunteer,
+            volunteer_id,
+            expected_version,
+            lambda volunteer: volunteer.withdraw(reason=reason, actor=actor),
+        )

@@ -32,4 +32,4 @@ class SealCommands(LedgerBase):
             actor=actor,
             previous_sealed_position=previous_sealed_position,
         )
-        return Recorded(seal.id, seal.version, self.record(seal))
+        return self.recorded(seal)

@@ -40,21 +40,21 @@ class StationCommands(LedgerBase):
         station = Station.register(
             name=name, level=level, township=township, parent=parent, actor=actor
         )
-        return Recorded(station.id, station.version, self.record(station))
+        return self.recorded(station)
 
     @command
     def rename_station(
         self, station_id: UUID, *, name: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
-        station = self.load(Station, station_id, expected_version)
-        station.rename(name, actor)
-        return Recorded(station.id, station.version, self.record(station))
+        return self.change(
+            Station, station_id, expected_version, lambda station: station.rename(name, actor)
+        )
 
     @command
     def close_station(
         self, station_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
         """A closed station keeps its history; no new team or activity may name it."""
-        station = self.load(Station, station_id, expected_version)
-        station.close(reason, actor)
-        return Recorded(station.id, station.version, self.record(station))
+        return self.change(
+            Station, station_id, expected_version, lambda station: station.close(reason, actor)
+        )
