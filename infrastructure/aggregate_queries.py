@@ -8,15 +8,13 @@ The chained recorders answer both through these (the library's recorders have ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg import Cursor
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -54,20 +52,15 @@ class PostgresAggregateQueries:
             "WHERE originator_id = ANY(%s::{id_type}[]) GROUP BY originator_id"
         ).format(**names)
 
-    @contextmanager
-    def _cursor(self) -> Iterator[Cursor[tuple[Any, ...]]]:
-        with (
-            self._recorder.datastore.get_connection() as conn,
-            conn.cursor(row_factory=tuple_row, binary=True) as c,
-        ):
-            yield c
-
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         """Every stored event of each of ``originator_ids``, in (originator, version)
         order — as ``select_events`` per originator gives them."""
         if not self._ids_are_uuids:
             return [e for i in originator_ids for e in self._recorder.select_events(i)]
-        with self._cursor() as c:
+        with (
+            self._recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as c,
+        ):
             c.execute(self._select_events_of, (list(originator_ids),))
             rows = c.fetchall()
         return [
@@ -80,7 +73,12 @@ class PostgresAggregateQueries:
         absent)."""
         if not self._ids_are_uuids:
             return latest_versions_one_by_one(self._recorder, originator_ids)
-        with self._cursor() as c:
+        # A command's check runs this: the cursor is opened inline (no context-manager
+        # generator on the path of every write).
+        with (
+            self._recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as c,
+        ):
             if len(originator_ids) == 1:  # a command's check: the primary key's last entry
                 (originator_id,) = originator_ids
                 c.execute(self._latest_version, (originator_id,), prepare=True)
