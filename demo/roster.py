@@ -151,14 +151,18 @@ class Roster:
         return self.station_ids[plan.township]
 
     def national_id(self, birth: date, male: bool) -> str:
+        """A new person's national id: one this year has not used and the store does not hold."""
         rng = self.rng
         while True:
             area = HOME_AREA if rng.random() < 0.75 else rng.choice(OTHER_AREAS)
             seq = rng.randrange(0, 50) * 2 + (1 if male else 0)
             first17 = f"{area}{birth:%Y%m%d}{rng.randrange(10)}{seq:02d}"
             number = first17 + national_id_check_char(first17)
-            if number not in self.ids:
-                self.ids.add(number)
+            if number in self.ids:
+                continue
+            self.ids.add(number)
+            # A store may already hold people (an earlier demo year): one person, one record.
+            if not self.ledger.volunteers_by_national_id([number]):
                 return number
 
     def register(self, index: int) -> Person:

@@ -67,7 +67,8 @@ class DemoYear(Service):
         basis = ledger.current_position()
         store, _ = replay(ledger, [RankingProjection(ledger.rulebook)], upto=basis)
         teams = ReadModels(store, ledger.rulebook).team_eligibility(self.year)
-        for team in (t for t in teams if t["commendation_candidate"]):
+        ours = {str(t) for t in self.team_ids}  # a store may hold an earlier run's teams
+        for team in (t for t in teams if t["commendation_candidate"] and t["team_id"] in ours):
             ledger.commend_team(
                 UUID(team["team_id"]),
                 title="优秀志愿服务队",

@@ -84,3 +84,17 @@ def test_every_decision_of_the_demo_year_is_supported_at_its_basis(container: Co
             assert Decimal(d["figures"]["hours_in_year"]) >= 100
             assert d["figures"]["activities_in_year"] >= 6
             assert d["figures"]["awards_withdrawn_in_year"] == 0
+
+
+def test_a_second_demo_run_into_one_store_registers_new_people(container: Container) -> None:
+    """`volunteer-ledger demo` twice, or a history of several years: the same seed draws
+    the same national ids again, and one person has one record, so the second run picks
+    ids the store does not hold and commends only its own teams."""
+    first = generate_year(container.ledger, year=2022, seed=5, volunteers=24, activities=12)
+    second = generate_year(container.ledger, year=2022, seed=5, volunteers=24, activities=12)
+
+    container.runner().catch_up()
+    people = container.read_models().volunteers(limit=100)["items"]
+    assert first.volunteers == second.volunteers == 24
+    assert len(people) == 48
+    assert len({p["national_id"] for p in people}) == 48
