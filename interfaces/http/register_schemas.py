@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from domain.values import StationLevel
 from interfaces.http.schemas import Text, _example
 
 
@@ -27,7 +28,7 @@ class RegisterStation(BaseModel):
         name="嘎鲁图镇退役军人服务站", level="township", township="嘎鲁图镇", parent_id=None
     )
     name: Text
-    level: Literal["banner_centre", "township", "village"]
+    level: StationLevel
     township: Annotated[str, Field(max_length=500, validate_default=True)] = ""
     parent_id: UUID | None = Field(None, validate_default=True)
 
@@ -36,18 +37,18 @@ class RegisterStation(BaseModel):
     def _village_has_parent(cls, parent_id: UUID | None, info: ValidationInfo) -> UUID | None:
         # Decidable from the request alone: 422 naming the field, not a rule's 409.
         level = info.data.get("level")
-        if level == "village" and parent_id is None:
+        if level is StationLevel.VILLAGE and parent_id is None:
             raise ValueError("a village station names its township station as parent_id")
-        if level in ("banner_centre", "township") and parent_id is not None:
-            raise ValueError(f"only a village station has a parent, not a {level} one")
+        if level in (StationLevel.BANNER_CENTRE, StationLevel.TOWNSHIP) and parent_id is not None:
+            raise ValueError(f"only a village station has a parent, not a {level.value} one")
         return parent_id
 
     @field_validator("township", mode="after")
     @classmethod
     def _township_named(cls, township: str, info: ValidationInfo) -> str:
         level = info.data.get("level")
-        if level in ("township", "village") and not township.strip():
-            raise ValueError(f"a {level} station names its township")
+        if level in (StationLevel.TOWNSHIP, StationLevel.VILLAGE) and not township.strip():
+            raise ValueError(f"a {level.value} station names its township")
         return township
 
 

@@ -26,7 +26,19 @@ from pydantic_core import PydanticCustomError
 
 from application.results import Recorded, Verification
 from domain.errors import InvalidValue
-from domain.values import LIST_MAX, LONG_TEXT_MAX, TEXT_MAX, check_text
+from domain.values import (
+    LIST_MAX,
+    LONG_TEXT_MAX,
+    TEXT_MAX,
+    BeneficiaryType,
+    HoursSource,
+    InsuranceKind,
+    MediaLevel,
+    MemberRole,
+    PersonType,
+    TeamLevel,
+    check_text,
+)
 from interfaces.http.inputs import Day, in_calendar_time
 
 
@@ -204,7 +216,7 @@ class FormTeam(BaseModel):
         station_id="5b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
     )
     name: Text
-    level: Literal["banner", "township"]
+    level: TeamLevel
     township: Text
     station_id: UUID = Field(description="a registered, open station (POST /stations)")
 
@@ -212,7 +224,7 @@ class FormTeam(BaseModel):
 class EnrolMember(BaseModel):
     model_config = _example(volunteer_id="8f0c6a1e-4b5d-4c1e-9a0b-2f6e1d3c4b5a", role="member")
     volunteer_id: UUID
-    role: Literal["member", "leader", "deputy"] = "member"
+    role: MemberRole = MemberRole.MEMBER
 
 
 class LeaveTeam(BaseModel):
@@ -247,14 +259,7 @@ class RegisterVolunteer(BaseModel):
     name: Text
     national_id: Annotated[str, Field(min_length=1, max_length=40), _checked(max_length=40)]
     phone: Annotated[str, Field(max_length=40), _checked(required=False, max_length=40)] = ""
-    person_type: Literal[
-        "veteran",
-        "demobilized_veteran",
-        "disabled_veteran",
-        "military_family",
-        "martyr_family",
-        "public",
-    ]
+    person_type: PersonType
     township: Text
     skills: list[Skill] = Field(default_factory=list, max_length=LIST_MAX)
 
@@ -270,7 +275,7 @@ class RecordInsurance(BaseModel):
     )
     policy_number: Text
     insurer: Text
-    kind: Literal["individual", "group"]
+    kind: InsuranceKind
     covers_from: Day
     covers_to: Day
     sum_insured: Decimal
@@ -314,14 +319,7 @@ class ReverseAward(BaseModel):
 
 # ----------------------------------------------------------------- activities
 
-BeneficiaryName = Literal[
-    "martyr_family",
-    "military_family",
-    "veteran",
-    "demobilized_veteran",
-    "disabled_veteran",
-    "public",
-]
+BeneficiaryName = BeneficiaryType  # the domain's enum: its values are the API's
 
 
 class PlanActivity(BaseModel):
@@ -372,7 +370,7 @@ class RecordHours(BaseModel):
     volunteer_id: UUID
     started_at: Moment
     ended_at: Moment
-    source: Literal["checkin", "organiser", "backfill"] = "checkin"
+    source: HoursSource = HoursSource.CHECKIN
 
     @field_validator("ended_at")
     @classmethod
@@ -427,7 +425,7 @@ class RecordMedia(BaseModel):
         published_on="2022-05-12",
     )
     outlet: Text
-    level: Literal["national", "provincial", "city", "banner", "online"]
+    level: MediaLevel
     url: Annotated[str, Field(min_length=1, max_length=2000), _checked(max_length=2000)]
     published_on: Day
 

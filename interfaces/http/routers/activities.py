@@ -12,11 +12,8 @@ from application.errors import BulkRejected, RowError
 from domain.activity import ServiceActivity
 from domain.team import VolunteerTeam
 from domain.values import (
-    BeneficiaryType,
     Category,
-    HoursSource,
     Interval,
-    MediaLevel,
     Rater,
     TeamLevel,
 )
@@ -76,7 +73,7 @@ def plan_activity(body: PlanActivity, caller: CallerDep, container: ContainerDep
             station_id=body.station_id,
             location=body.location,
             window=Interval(body.starts_at, body.ends_at),
-            beneficiary_types=[BeneficiaryType(b) for b in body.beneficiary_types],
+            beneficiary_types=list(body.beneficiary_types),
             capacity=body.capacity,
             actor=caller.actor,
             project_id=body.project_id,
@@ -119,7 +116,7 @@ def record_hours(
             activity_id,
             volunteer_id=body.volunteer_id,
             interval=Interval(body.started_at, body.ended_at),
-            source=HoursSource(body.source),
+            source=body.source,
             actor=caller.actor,
             expected_version=if_match,
         )
@@ -378,7 +375,7 @@ def record_beneficiaries(
     return WriteResult.of(
         container.ledger.record_beneficiaries(
             activity_id,
-            counts={BeneficiaryType(k): n for k, n in body.counts.items()},
+            counts=dict(body.counts),
             actor=caller.actor,
             expected_version=if_match,
         )
@@ -406,7 +403,7 @@ def record_feedback(
         actor=caller.actor,
         rater=None
         if rater is None
-        else Rater(BeneficiaryType(rater.beneficiary_type), rater.reference, rater.anonymous),
+        else Rater(rater.beneficiary_type, rater.reference, rater.anonymous),
         given_on=body.given_on,
         expected_version=if_match,
     )
@@ -431,7 +428,7 @@ def record_media(
         container.ledger.record_media(
             activity_id,
             outlet=body.outlet,
-            level=MediaLevel(body.level),
+            level=body.level,
             url=body.url,
             published_on=body.published_on,
             actor=caller.actor,

@@ -13,7 +13,7 @@ from domain.need import Need
 from domain.project import Project
 from domain.ranking import Period
 from domain.team import VolunteerTeam
-from domain.values import BeneficiaryType, Category
+from domain.values import Category
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
@@ -65,7 +65,7 @@ def raise_need(body: RaiseNeed, caller: CallerDep, container: ContainerDep) -> W
         container.ledger.raise_need(
             township=body.township,
             station_id=body.station_id,
-            beneficiary_type=BeneficiaryType(body.beneficiary_type),
+            beneficiary_type=body.beneficiary_type,
             category=body.category,
             description=body.description,
             raised_by_name=body.raised_by.name,
@@ -173,7 +173,7 @@ def draft_project(body: DraftProject, caller: CallerDep, container: ContainerDep
             description=body.description,
             team_id=body.team_id,
             need_ids=list(body.need_ids),
-            target_beneficiaries=[BeneficiaryType(b) for b in body.target_beneficiaries],
+            target_beneficiaries=list(body.target_beneficiaries),
             actor=caller.actor,
         )
     )

@@ -32,7 +32,7 @@ def register_station(
     body: RegisterStation, caller: CallerDep, container: ContainerDep
 ) -> WriteResult:
     """Register a station; teams and activities then name it by its id."""
-    level = StationLevel(body.level)
+    level = body.level
     _may_write(caller, level, body.township.strip())
     return WriteResult.of(
         container.ledger.register_station(

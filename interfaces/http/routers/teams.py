@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from domain.team import VolunteerTeam
-from domain.values import MemberRole, TeamLevel
 from domain.volunteer import Volunteer
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
@@ -25,7 +24,7 @@ def form_team(body: FormTeam, caller: CallerDep, container: ContainerDep) -> Wri
     return WriteResult.of(
         container.ledger.form_team(
             name=body.name,
-            level=TeamLevel(body.level),
+            level=body.level,
             township=body.township,
             station_id=body.station_id,
             actor=caller.actor,
@@ -50,7 +49,7 @@ def enrol_member(
         container.ledger.enrol_member(
             team_id,
             volunteer_id=body.volunteer_id,
-            role=MemberRole(body.role),
+            role=body.role,
             actor=caller.actor,
             expected_version=if_match,
         )

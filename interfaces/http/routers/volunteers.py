@@ -16,7 +16,6 @@ from application.readmodel.queries import ReadModels
 from application.readmodel.search import VolunteerSearch
 from application.readmodel.tables import ENTRY
 from domain.registry import DuplicateNationalId
-from domain.values import InsuranceKind, PersonType
 from domain.volunteer import Volunteer
 from interfaces.http.answers import PlainAnswer, Recognise, encode_json
 from interfaces.http.auth import Caller, CallerDep
@@ -93,7 +92,7 @@ def register_volunteer(
             name=body.name,
             national_id=body.national_id,
             phone=body.phone,
-            person_type=PersonType(body.person_type),
+            person_type=body.person_type,
             township=body.township,
             skills=body.skills,
             actor=caller.actor,
@@ -123,7 +122,7 @@ def record_insurance(
             volunteer_id,
             policy_number=body.policy_number,
             insurer=body.insurer,
-            kind=InsuranceKind(body.kind),
+            kind=body.kind,
             covers_from=body.covers_from,
             covers_to=body.covers_to,
             sum_insured=body.sum_insured,
