@@ -13,8 +13,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.conftest import _pg_url
+from tests.e2e.console_support import CHROMIUM, CHROMIUM_FLAGS
 from tests.e2e.http_support import METRICS_TOKEN, OTHER_TOWNSHIP, TOWNSHIP, Api
 from tests.e2e.server_support import serving
 
@@ -55,3 +57,14 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             }
         )
         yield api
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright: one per test module."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

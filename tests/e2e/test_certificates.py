@@ -15,12 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from playwright.sync_api import Browser, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Route, expect
 
 from infrastructure.certificates import find_statement, sign_statement
 from interfaces.cli.certificate import pdf_text
 from tests.clusters import free_port
-from tests.e2e.console_support import CHROMIUM, CHROMIUM_FLAGS, Console, start
+from tests.e2e.console_support import CHROMIUM, Console, start
 from tests.e2e.http_support import CLI, stop
 
 pytestmark = pytest.mark.skipif(
@@ -37,16 +37,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         yield found
     finally:
         stop(found.process, found.log)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Route, expect
 
 from tests.clusters import free_port
 from tests.e2e.console_support import (
     CHROMIUM,
-    CHROMIUM_FLAGS,
     PHONE,
     SCREENSHOTS,
     Console,
@@ -61,16 +60,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         yield found
     finally:
         stop(found.process, found.log)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Volunteers:

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.clusters import free_port
-from tests.e2e.console_support import CHROMIUM, CHROMIUM_FLAGS, Console, sign_in, start
+from tests.e2e.console_support import CHROMIUM, Console, sign_in, start
 from tests.e2e.http_support import stop
 
 TOWNSHIP = "嘎鲁图镇"
@@ -35,16 +35,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         yield found
     finally:
         stop(found.process, found.log)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _bronze_or_better(console: Console) -> str:

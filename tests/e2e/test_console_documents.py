@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.clusters import free_port
 from tests.e2e.console_support import (
     CHROMIUM,
-    CHROMIUM_FLAGS,
     SCREENSHOTS,
     Console,
     sign_in,
@@ -55,16 +54,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         yield found
     finally:
         stop(found.process, found.log)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Members:

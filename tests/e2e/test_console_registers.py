@@ -11,12 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.clusters import free_port
 from tests.e2e.console_support import (
     CHROMIUM,
-    CHROMIUM_FLAGS,
     PHONE,
     SCREENSHOTS,
     Console,
@@ -46,16 +45,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         yield found
     finally:
         stop(found.process, found.log)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _township_station(console: Console, township: str) -> str:
