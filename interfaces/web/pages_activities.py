@@ -28,18 +28,13 @@ from interfaces.http.schemas import PlanActivity, RecordHours, SignUp, WriteResu
 from interfaces.http.signin_sheet import XLSX_MEDIA_TYPE
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import local_input, page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 READ_WAIT_SECONDS = 5.0
 MAX_SHEET_ROWS_SHOWN = 200
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def _keys(request: Request) -> IdempotencyStore:
@@ -86,7 +81,7 @@ async def activity_list(
     cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     """活动列表, filtered as the API's list is; a station clerk's is their township's."""
-    container = _container(request)
+    container = container_of(request)
     if visitor.role == "station_staff":
         township = visitor.scope
     listed = await run_in_threadpool(
@@ -120,7 +115,7 @@ def _plan_page(
         nav="activities",
         values=values,
         refused=refused,
-        **_choices(_container(request)),
+        **_choices(container_of(request)),
     )
 
 
@@ -133,7 +128,7 @@ async def plan_form(request: Request, visitor: SignedIn) -> Response:
 @router.post("/activities/new")
 async def plan(request: Request, visitor: SignedIn) -> Response:
     """计划活动 through the API's plan_activity."""
-    container = _container(request)
+    container = container_of(request)
     values = await _form(request)
 
     def command(caller: Caller) -> str:
@@ -182,7 +177,7 @@ def _activity_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    context = _activity(_container(request), visitor, activity_id)
+    context = _activity(container_of(request), visitor, activity_id)
     return page(
         request,
         "activity.html",
@@ -214,7 +209,7 @@ async def _act(
     """Submit one of the activity page's forms; refused → the page again, errors by the form.
 
     ``extra`` joins the fields compared when a form key comes back (an uploaded file's digest)."""
-    container = _container(request)
+    container = container_of(request)
     values = await _form(request) | (extra or {})
 
     def run(caller: Caller) -> str:
@@ -240,7 +235,7 @@ async def _act(
 
 @router.post("/activities/{activity_id}/signups")
 async def sign_up(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
-    container = _container(request)
+    container = container_of(request)
     return await _act(
         request,
         visitor,
@@ -259,7 +254,7 @@ async def sign_up(request: Request, visitor: SignedIn, activity_id: UUID) -> Res
 
 @router.post("/activities/{activity_id}/hours")
 async def record_hours(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
-    container = _container(request)
+    container = container_of(request)
     return await _act(
         request,
         visitor,
@@ -286,7 +281,7 @@ async def record_hours(request: Request, visitor: SignedIn, activity_id: UUID) -
 @router.get("/activities/{activity_id}/sheet.xlsx")
 async def download_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
     """The printable Excel sign-in sheet (the API's, pre-filled with the sign-ups)."""
-    container = _container(request)
+    container = container_of(request)
     return await run_in_threadpool(api.sign_in_sheet, activity_id, visitor.caller(), container)
 
 
@@ -294,7 +289,7 @@ async def download_sheet(request: Request, visitor: SignedIn, activity_id: UUID)
 async def upload_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
     """A sign-in sheet (the Excel sheet filled in, or a CSV), recorded whole by the API's
     bulk route or not at all."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     upload = form.get("sheet")
     raw = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -316,7 +311,7 @@ async def upload_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -
 
 @router.post("/activities/{activity_id}/complete")
 async def complete(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
-    container = _container(request)
+    container = container_of(request)
     return await _act(
         request,
         visitor,
@@ -329,7 +324,7 @@ async def complete(request: Request, visitor: SignedIn, activity_id: UUID) -> Re
 
 @router.post("/activities/{activity_id}/verify")
 async def verify(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
-    container = _container(request)
+    container = container_of(request)
     return await _act(
         request,
         visitor,

@@ -21,15 +21,10 @@ from interfaces.http.problems import Problem
 from interfaces.http.routers import audit as api
 from interfaces.http.routers import chain
 from interfaces.web.render import end_of_day, page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 @router.get("/audit")
@@ -42,7 +37,7 @@ async def trail(
     cursor: Annotated[str | None, Query(max_length=30)] = None,
 ) -> Response:
     """审计轨迹: the API's trail, filtered by record (volunteer, activity, team), actor, type."""
-    container = _container(request)
+    container = container_of(request)
     caller = visitor.caller()
     listed = await run_in_threadpool(
         api.audit_events,
@@ -72,7 +67,7 @@ async def trail(
 async def award(request: Request, visitor: SignedIn, entry_id: UUID) -> Response:
     """积分溯源: the API's explanation of one award, drawn as a page."""
     explained = await run_in_threadpool(
-        api.explain_award_of, entry_id, visitor.caller(), _container(request)
+        api.explain_award_of, entry_id, visitor.caller(), container_of(request)
     )
     return page(
         request,
@@ -88,7 +83,7 @@ async def award(request: Request, visitor: SignedIn, entry_id: UUID) -> Response
 async def verify_chain(request: Request, visitor: SignedIn) -> Response:
     """链校验: the hash chain recomputed and every seal checked, now."""
     report = await run_in_threadpool(
-        chain.verify, visitor.caller(), _container(request), from_last_seal=False
+        chain.verify, visitor.caller(), container_of(request), from_last_seal=False
     )
     return page(request, "verify.html", visitor=visitor, nav="audit", report=report)
 
@@ -110,7 +105,7 @@ async def as_of(
     ledger = volunteer = None
     if volunteer_id is not None and known_on is not None:
         ledger, volunteer = await run_in_threadpool(
-            _ledger_as_of, _container(request), visitor, volunteer_id, known_on
+            _ledger_as_of, container_of(request), visitor, volunteer_id, known_on
         )
     return page(
         request,
@@ -137,7 +132,7 @@ async def review(
     if year is not None:
         known_at = end_of_day(known_on) if known_on else None
         answered = await run_in_threadpool(
-            api.annual_review_of, visitor.caller(), _container(request), year, known_at
+            api.annual_review_of, visitor.caller(), container_of(request), year, known_at
         )
         data = json.loads(bytes(answered.body))
     elif visitor.role not in {"auditor", "admin"}:

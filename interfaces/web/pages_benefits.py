@@ -24,18 +24,13 @@ from interfaces.http.routers import benefits as api
 from interfaces.http.schemas import RedeemPoints
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 READ_WAIT_SECONDS = 5.0
 CODE_MAX = 40
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def _benefits_page(
@@ -90,7 +85,7 @@ async def benefits_page(
 ) -> Response:
     """礼遇: the tier, what it includes, the vouchers issued; a form to redeem one."""
     context = await run_in_threadpool(
-        _benefits_page, _container(request), visitor, volunteer_id, issued=issued
+        _benefits_page, container_of(request), visitor, volunteer_id, issued=issued
     )
     return page(request, "benefits.html", visitor=visitor, nav="volunteers", **context)
 
@@ -98,7 +93,7 @@ async def benefits_page(
 @router.post("/volunteers/{volunteer_id}/benefits/redeem")
 async def redeem(request: Request, visitor: SignedIn, volunteer_id: UUID) -> Response:
     """兑换礼遇 through the API's redeem_benefit; the voucher code is shown after."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -149,7 +144,7 @@ async def counter(
     done: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     """礼遇核销: look a voucher up by its code; hand the benefit over once."""
-    context = await run_in_threadpool(_counter, _container(request), visitor, _code(code))
+    context = await run_in_threadpool(_counter, container_of(request), visitor, _code(code))
     return page(
         request, "voucher.html", visitor=visitor, nav="vouchers", done=bool(done), **context
     )
@@ -158,7 +153,7 @@ async def counter(
 @router.post("/vouchers/use")
 async def use(request: Request, visitor: SignedIn) -> Response:
     """核销 through the API's use_voucher: a second time is refused (已核销)."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     code = _code(values.get("code", ""))

@@ -25,17 +25,12 @@ from interfaces.http.routers import activities as api
 from interfaces.http.schemas import CorrectHours, RejectCorrection
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import local_input, page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 READ_WAIT_SECONDS = 5.0
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def _context(container: Container, visitor: Visitor, activity_id: UUID) -> dict[str, Any]:
@@ -67,7 +62,7 @@ def _page(
     values: dict[str, Any] | None = None,
     refused: Refused | None = None,
 ) -> Response:
-    context = _context(_container(request), visitor, activity_id)
+    context = _context(container_of(request), visitor, activity_id)
     return page(
         request,
         "corrections.html",
@@ -96,7 +91,7 @@ async def _act(
     command: Any,
     done: Any,
 ) -> Response:
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -119,7 +114,7 @@ async def _act(
 @router.post("/activities/{activity_id}/corrections")
 async def propose(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
     """Correct (before verification) or propose a correction of (after it) one person's hours."""
-    container = _container(request)
+    container = container_of(request)
 
     def command(caller: Caller, values: dict[str, Any]) -> Any:
         try:
@@ -167,7 +162,7 @@ def _approve(
 async def approve(
     request: Request, visitor: SignedIn, activity_id: UUID, correction_id: UUID
 ) -> Response:
-    container = _container(request)
+    container = container_of(request)
     return await _act(
         request,
         visitor,
@@ -182,7 +177,7 @@ async def approve(
 async def reject(
     request: Request, visitor: SignedIn, activity_id: UUID, correction_id: UUID
 ) -> Response:
-    container = _container(request)
+    container = container_of(request)
     return await _act(
         request,
         visitor,

@@ -18,23 +18,17 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from infrastructure.bootstrap import Container
 from interfaces.http.routers import audit as audit_api
 from interfaces.http.routers import certificates as certificates_api
 from interfaces.http.routers import documents as documents_api
 from interfaces.http.routers.reports import PERIOD_PATTERN
 from interfaces.web.render import end_of_day
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 Format = Literal["pdf", "xlsx"]
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 @router.get("/rankings/bulletins/{period}")
@@ -49,7 +43,7 @@ async def bulletin(
     return await run_in_threadpool(
         documents_api.supervision_bulletin,
         visitor.caller(),
-        _container(request),
+        container_of(request),
         period,
         level,
         format,
@@ -69,7 +63,7 @@ async def annual_report(
     GET /reviews/{year}); auditors and admins only, as the API."""
     known_at = end_of_day(known_on) if known_on else None
     return await run_in_threadpool(
-        audit_api.annual_review_of, visitor.caller(), _container(request), year, known_at, format
+        audit_api.annual_review_of, visitor.caller(), container_of(request), year, known_at, format
     )
 
 
@@ -83,5 +77,5 @@ async def certificate(
     """志愿服务记录证明 (PDF) of a volunteer (the API's GET /volunteers/{id}/certificate):
     issued by the office or the volunteer's township station."""
     return await certificates_api.certificate(
-        volunteer_id, request, visitor.caller(), _container(request), "pdf", year
+        volunteer_id, request, visitor.caller(), container_of(request), "pdf", year
     )

@@ -20,15 +20,10 @@ from infrastructure.bootstrap import Container
 from interfaces.http.deps import AnswerCache, answer_cache, replayed
 from interfaces.http.routers.ops import readiness
 from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def latest_year(reads: ReadModels) -> int:
@@ -117,7 +112,7 @@ async def dashboard(
     """首页: this period's station ranking, hours by month, work waiting, gaps, projection lag."""
     township = visitor.scope if visitor.role == "station_staff" else None
     context = await run_in_threadpool(
-        _dashboard, _container(request), answer_cache(request), year, township
+        _dashboard, container_of(request), answer_cache(request), year, township
     )
     return page(request, "dashboard.html", visitor=visitor, nav="home", **context)
 
@@ -132,7 +127,7 @@ async def rankings(
 ) -> Response:
     """排名: the API's ranking rows for a period and unit, with their chart; with ``known_on``
     as known at the end of that day (the log replayed, as the API's ``known_at``)."""
-    container = _container(request)
+    container = container_of(request)
     reads = container.read_models()
     if known_on is not None:
         reads = await run_in_threadpool(replayed, container, None, end_of_day(known_on))

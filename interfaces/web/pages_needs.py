@@ -23,18 +23,13 @@ from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import needs as api
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 STATUSES = {"open": "待办", "met": "已满足", "declined": "不予受理"}
 PROJECT_STATUSES = {"draft": "草拟", "active": "服务清单", "closed": "已结束"}
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def _stations(container: Container, township: str | None) -> dict[str, dict[str, Any]]:
@@ -79,7 +74,7 @@ async def needs_page(
     if status not in {"", *STATUSES}:
         raise Problem(422, "validation", "请求有误", f"没有“{status}”这种需求状态")
     context = await run_in_threadpool(
-        _lists, _container(request), visitor, status, township or None
+        _lists, container_of(request), visitor, status, township or None
     )
     return page(
         request,
@@ -98,7 +93,7 @@ async def needs_page(
 def _raise_page(
     request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused | None = None
 ) -> Response:
-    container = _container(request)
+    container = container_of(request)
     township = visitor.scope if visitor.role == "station_staff" else None
     stations = [s for s in _stations(container, township).values() if not s.get("closed")]
     return page(
@@ -125,7 +120,7 @@ async def raise_form(request: Request, visitor: SignedIn) -> Response:
 @router.post("/needs/new")
 async def raise_need(request: Request, visitor: SignedIn) -> Response:
     """登记需求 through the API's raise_need."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -207,14 +202,14 @@ def _need_page(
 @router.get("/needs/{need_id}")
 async def need_page(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """One need: who raised it, how long it waited, and closing or declining it."""
-    context = await run_in_threadpool(_need, _container(request), visitor, need_id)
+    context = await run_in_threadpool(_need, container_of(request), visitor, need_id)
     return _need_page(request, visitor, need_id, context)
 
 
 @router.post("/needs/{need_id}/close")
 async def close_need(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """办结: the verified activity that met the need, and what came of it."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -239,7 +234,7 @@ async def close_need(request: Request, visitor: SignedIn, need_id: UUID) -> Resp
 @router.post("/needs/{need_id}/decline")
 async def decline_need(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """不予受理, with the reason."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 

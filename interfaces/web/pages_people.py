@@ -24,7 +24,7 @@ from interfaces.http.schemas import RegisterVolunteer
 from interfaces.web.forms import Refused, submit
 from interfaces.web.pages_home import latest_year
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -37,11 +37,6 @@ PERSON_TYPES = (
     "martyr_family",
     "public",
 )
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def _shown(row: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
@@ -75,7 +70,7 @@ async def volunteer_list(
         return RedirectResponse(f"/volunteers/{UUID(wanted)}", status_code=303)
     except ValueError:
         pass
-    container = _container(request)
+    container = container_of(request)
     listed = await run_in_threadpool(
         partial(
             api.list_volunteers,
@@ -129,7 +124,7 @@ async def register_form(request: Request, visitor: SignedIn) -> Response:
 @router.post("/volunteers/new")
 async def register(request: Request, visitor: SignedIn) -> Response:
     """登记志愿者 through the API's register_volunteer."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -229,7 +224,7 @@ def _profile_page(
     values: dict[str, Any] | None = None,
     refused: Refused | None = None,
 ) -> Response:
-    context = _profile(_container(request), visitor, volunteer_id)
+    context = _profile(container_of(request), visitor, volunteer_id)
     return page(
         request,
         "volunteer.html",
@@ -274,7 +269,7 @@ async def change_status(
     route = _ROUTES.get(action)
     if route is None:
         raise Problem(404, "not-found", "未找到", f"没有“{action}”这一操作")
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -305,14 +300,14 @@ async def change_status(
 
 @router.get("/teams")
 async def team_list(request: Request, visitor: SignedIn) -> Response:
-    reads = _container(request).read_models()
+    reads = container_of(request).read_models()
     teams = await run_in_threadpool(lambda: reads.teams(limit=1000)["items"])
     return page(request, "teams.html", visitor=visitor, nav="teams", teams=teams)
 
 
 @router.get("/teams/{team_id}")
 async def team_page(request: Request, visitor: SignedIn, team_id: UUID) -> Response:
-    reads = _container(request).read_models()
+    reads = container_of(request).read_models()
 
     def load() -> dict[str, Any]:
         team = reads.team(str(team_id))

@@ -32,7 +32,7 @@ from interfaces.http.routers import insurance as insurance_api
 from interfaces.http.routers import stations as stations_api
 from interfaces.web.forms import Refused, refusal, submit
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -48,11 +48,6 @@ ROWS_SHOWN = 200
 MEMBERS_MAX_BYTES = 2_000_000
 
 
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
-
-
 async def _values(request: Request) -> dict[str, Any]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -66,7 +61,7 @@ async def _write(
     then: Callable[[Any], str],
 ) -> str:
     """Run the API's route once per form key and wait (bounded) until the page shows it."""
-    container = _container(request)
+    container = container_of(request)
 
     def run(caller: Caller) -> str:
         result = command(caller)
@@ -123,7 +118,7 @@ def _stations_page(
     values: dict[str, Any] | None = None,
     refused: Refused | None = None,
 ) -> Response:
-    context = _station_list(_container(request), visitor, level or None, township or None)
+    context = _station_list(container_of(request), visitor, level or None, township or None)
     return page(
         request,
         "stations.html",
@@ -162,7 +157,7 @@ async def station_list(
 @router.post("/stations/new")
 async def register_station(request: Request, visitor: SignedIn) -> Response:
     """登记服务站 through the API's register_station (a village station names its parent)."""
-    container = _container(request)
+    container = container_of(request)
     values = await _values(request)
 
     def command(caller: Caller) -> Any:
@@ -215,7 +210,7 @@ def _station_page(
     values: dict[str, Any] | None = None,
     refused: Refused | None = None,
 ) -> Response:
-    context = _station(_container(request), visitor, station_id)
+    context = _station(container_of(request), visitor, station_id)
     station = context["station"]
     return page(
         request,
@@ -241,7 +236,7 @@ async def station_page(request: Request, visitor: SignedIn, station_id: UUID) ->
 
 @router.post("/stations/{station_id}/rename")
 async def rename_station(request: Request, visitor: SignedIn, station_id: UUID) -> Response:
-    container = _container(request)
+    container = container_of(request)
     values = await _values(request)
 
     def command(caller: Caller) -> Any:
@@ -272,7 +267,7 @@ async def rename_station(request: Request, visitor: SignedIn, station_id: UUID) 
 
 @router.post("/stations/{station_id}/close")
 async def close_station(request: Request, visitor: SignedIn, station_id: UUID) -> Response:
-    container = _container(request)
+    container = container_of(request)
     values = await _values(request)
 
     def command(caller: Caller) -> Any:
@@ -340,7 +335,7 @@ def _insurance_page(
     values: dict[str, Any] | None = None,
     refused: Refused | None = None,
 ) -> Response:
-    container = _container(request)
+    container = container_of(request)
     today = _today(container)
     on = on or today
     year = year or on.year
@@ -397,7 +392,7 @@ def members_of(text: str) -> list[str]:
 async def group_policy(request: Request, visitor: SignedIn) -> Response:
     """录入团体保单: the policy and its members (typed, or a CSV/text file of ids), recorded
     whole by the API's route or not at all, every bad member named by its line."""
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("members_file")

@@ -24,17 +24,12 @@ from interfaces.http.routers import activities as api
 from interfaces.http.schemas import RecordBeneficiaries, RecordMedia
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute
+from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 READ_WAIT_SECONDS = 5.0
-
-
-def _container(request: Request) -> Container:
-    found: Container = request.app.state.container
-    return found
 
 
 def _served(
@@ -70,14 +65,14 @@ def _served(
 
 @router.get("/activities/{activity_id}/served")
 async def served_page(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
-    context = await run_in_threadpool(_served, _container(request), visitor, activity_id)
+    context = await run_in_threadpool(_served, container_of(request), visitor, activity_id)
     return page(request, "served.html", visitor=visitor, nav="activities", **context)
 
 
 async def _post(
     request: Request, visitor: Visitor, activity_id: UUID, form_name: str, build: Any
 ) -> Response:
-    container = _container(request)
+    container = container_of(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
 

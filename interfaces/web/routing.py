@@ -19,12 +19,20 @@ from starlette.responses import RedirectResponse, Response
 
 from application.errors import NotAnAward, NotFound
 from domain.errors import DomainError
+from infrastructure.bootstrap import Container
 from interfaces.http.limits import BodyTooLarge
 from interfaces.http.problems import Problem
 from interfaces.web.limits import too_large_page
 from interfaces.web.messages import rule_message
 from interfaces.web.render import page
 from interfaces.web.session import SignInRequired
+
+
+def container_of(request: Request) -> Container:
+    """The service's composition root, as the app was built with it."""
+    found: Container = request.app.state.container
+    return found
+
 
 TITLES = {403: "无权访问", 404: "未找到", 422: "请求有误", 409: "操作被拒绝"}
 

@@ -3,8 +3,12 @@ for a formula, a courtesy voucher inside the cut, and a media report after the c
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from application.readmodel.tables import ACCOUNT, ACTIVITY, STATION
@@ -69,3 +73,23 @@ def record_late_media(container: Container, activity_id: UUID) -> None:
         published_on=date(2022, 12, 30),
         actor=STAFF,
     )
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool) -> str:
+    """The PDF's text by pdftotext: laid out (a table row on one line) or in reading
+    order (a wrapped cell's text in one piece)."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def row_on_a_line(text: str, cells: list[Any]) -> bool:
+    """Does a line of ``text`` hold ``cells`` in order, separated by blanks only?"""
+    pattern = r"\s+".join(re.escape(str(c)) for c in cells)
+    return any(re.search(pattern, line) for line in text.splitlines())

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -37,9 +36,11 @@ from tests.integration.document_records import (
     FORMULA_NAME,
     FORMULA_OUTLET,
     LATE_OUTLET,
+    pdf_text,
     record_formula_text,
     record_late_media,
     redeem_a_free_benefit,
+    row_on_a_line,
 )
 
 NEW_SHEETS = [
@@ -196,23 +197,6 @@ def _csv(made: Made, title: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
 
 
-def _pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    done = subprocess.run(
-        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
-
-
-def _row_on_a_line(text: str, cells: list[Any]) -> bool:
-    pattern = r"\s+".join(re.escape(str(c)) for c in cells)
-    return any(re.search(pattern, line) for line in text.splitlines())
-
-
 def vouchers_of_all(container: Container) -> list[dict[str, Any]]:
     """Every voucher of the live read models, with its position."""
     container.catch_up()
@@ -355,8 +339,8 @@ def test_a_voucher_is_listed_in_the_report_of_the_year_it_was_issued(
         for v in report["benefits"]
     ]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", r[0]) for r in rows)
-    text = _pdf_text(review_pdf(report), tmp_path, layout=True)
-    assert _row_on_a_line(
+    text = pdf_text(review_pdf(report), tmp_path, layout=True)
+    assert row_on_a_line(
         text, [listed["voucher_code"], listed["township"], listed["volunteer_name"]]
     )
 
@@ -376,8 +360,8 @@ def test_formula_like_text_is_text_in_the_workbook_and_the_csvs(made: Made) -> N
 
 
 def test_the_pdf_shows_the_new_sections_with_the_json_figures(made: Made, tmp_path: Path) -> None:
-    text = _pdf_text(made.pdf, tmp_path, layout=True)
-    flat = re.sub(r"\s+", "", _pdf_text(made.pdf, tmp_path, layout=False))
+    text = pdf_text(made.pdf, tmp_path, layout=True)
+    flat = re.sub(r"\s+", "", pdf_text(made.pdf, tmp_path, layout=False))
     for label in [
         "服务对象（按类别统计人次）",
         "按乡镇统计",
@@ -393,14 +377,14 @@ def test_the_pdf_shows_the_new_sections_with_the_json_figures(made: Made, tmp_pa
         assert label in flat, label
     review = made.review
     for t in review["served"]["by_type"].values():
-        assert _row_on_a_line(text, [t["label_zh"], t["count"]]), t
-    assert _row_on_a_line(text, ["合计", review["served"]["total"]])
+        assert row_on_a_line(text, [t["label_zh"], t["count"]]), t
+    assert row_on_a_line(text, ["合计", review["served"]["total"]])
     for grouping in ("township", "category", "month"):
         for b in review["breakdowns"][grouping]:
             cells = [b["name"], b["activities"], b["volunteer_hours"], b["distinct_volunteers"]]
-            assert _row_on_a_line(text, [*cells, b["people_served"]]), b
+            assert row_on_a_line(text, [*cells, b["people_served"]]), b
     for m in review["media"]:
         assert re.sub(r"\s+", "", m["outlet"]) in flat and m["published_on"] in flat
     for p in made.report["volunteers"]:
-        assert _row_on_a_line(text, [p["township"], p["name"]]), p
+        assert row_on_a_line(text, [p["township"], p["name"]]), p
         assert p["township"] + p["name"] + "、".join(p["teams"]) in flat, p

@@ -31,8 +31,10 @@ from tests.integration.conftest import fixed_clock
 from tests.integration.document_records import (
     FORMULA_OUTLET,
     LATE_OUTLET,
+    pdf_text,
     record_formula_text,
     record_late_media,
+    row_on_a_line,
 )
 
 
@@ -147,26 +149,6 @@ def test_the_same_cut_gives_the_same_bytes(made: Made) -> None:
     assert bulletin_pdf(again) == made.pdf
 
 
-def _pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool) -> str:
-    """The PDF's text by pdftotext: laid out (a table row on one line) or in reading
-    order (a wrapped cell's text in one piece)."""
-    path = tmp_path / "document.pdf"
-    path.write_bytes(pdf)
-    done = subprocess.run(
-        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
-
-
-def _row_on_a_line(text: str, cells: list[Any]) -> bool:
-    """Does a line of ``text`` hold ``cells`` in order, separated by blanks only?"""
-    pattern = r"\s+".join(re.escape(str(c)) for c in cells)
-    return any(re.search(pattern, line) for line in text.splitlines())
-
-
 def test_people_served_in_the_workbook_equal_the_json(made: Made) -> None:
     served = made.answer["served"]
     assert served["total"] > 0 and len(served["stations"]) == 6
@@ -233,16 +215,16 @@ def test_an_outlet_that_looks_like_a_formula_is_a_text_cell(made: Made) -> None:
 
 
 def test_the_pdf_shows_people_served_and_the_media_list(made: Made, tmp_path: Path) -> None:
-    text = _pdf_text(made.pdf, tmp_path, layout=True)
-    flat = re.sub(r"\s+", "", _pdf_text(made.pdf, tmp_path, layout=False))
+    text = pdf_text(made.pdf, tmp_path, layout=True)
+    flat = re.sub(r"\s+", "", pdf_text(made.pdf, tmp_path, layout=False))
     served = made.answer["served"]
     assert "服务对象（按类别统计人次）" in flat and "宣传报道" in flat
     for label in (t["label_zh"] for t in served["by_type"].values()):
         assert label in flat
     for s in served["stations"]:
         counts = [t["count"] for t in s["by_type"].values()]
-        assert _row_on_a_line(text, [s["name"], *counts, s["people"]]), s["name"]
-    assert _row_on_a_line(text, ["合计", *(t["count"] for t in served["by_type"].values())])
+        assert row_on_a_line(text, [s["name"], *counts, s["people"]]), s["name"]
+    assert row_on_a_line(text, ["合计", *(t["count"] for t in served["by_type"].values())])
     for m in made.answer["media_coverage"]:
-        assert _row_on_a_line(text, [m["name"], m["published_on"], m["level_zh"]]), m
+        assert row_on_a_line(text, [m["name"], m["published_on"], m["level_zh"]]), m
         assert re.sub(r"\s+", "", m["outlet"]) in flat
