@@ -158,8 +158,72 @@ class _OnlyWithKey:
 def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
     keys = IdempotencyStore(container.store)
     app.state.idempotency = keys
+    app.add_middleware(_OnlyWithKey, dispatch=_IdempotentCommands(container, tokens, keys))
 
-    async def run_command(request: Request, call_next: Next, caller: str, key: str) -> Response:
+
+def _key_too_long() -> Response:
+    return problem_response(
+        422,
+        "validation",
+        "Invalid request",
+        f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters",
+        errors=[{"field": "Idempotency-Key", "message": "too long"}],
+        detail_zh=f"Idempotency-Key（幂等键）不得超过{MAX_KEY_LENGTH}个字符",
+    )
+
+
+class _IdempotentCommands:
+    """The dispatch of a keyed POST: claim the key and run the command, or answer the
+    stored response, or wait for the request holding the key, or recover an orphaned one."""
+
+    def __init__(self, container: Container, tokens: TokenCache, keys: IdempotencyStore) -> None:
+        self.container = container
+        self.tokens = tokens
+        self.keys = keys
+
+    async def __call__(self, request: Request, call_next: Next) -> Response:
+        key = request.headers.get(HEADER)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if request.method != "POST" or not key or scheme.lower() != "bearer":
+            return await call_next(request)
+        if len(key) > MAX_KEY_LENGTH:
+            return _key_too_long()
+        user = self.tokens.cached(token.strip()) or await run_in_threadpool(
+            self.tokens.resolve, token.strip()
+        )
+        if user is None:
+            return await call_next(request)  # 401 from the endpoint's authentication
+        digest = _request_hash(request, await request.body())
+        request.state.idempotency_correlation = correlation_id(user.name, key, digest)
+        return await self._claimed(request, call_next, user.name, key, digest)
+
+    async def _claimed(
+        self, request: Request, call_next: Next, caller: str, key: str, digest: str
+    ) -> Response:
+        """Run the command once the key is ours; meanwhile answer what its holder recorded."""
+        keys = self.keys
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            if await run_in_threadpool(keys.claim, caller, key, digest):
+                return await self._run_command(request, call_next, caller, key)
+            record = await run_in_threadpool(keys.get, caller, key)
+            if record is not None:
+                if record.request_hash != digest:
+                    return _mismatch(key)
+                if record.done:
+                    assert record.status is not None and record.body is not None
+                    return _replay(record.status, record.body)
+                if keys.orphaned(record) and await run_in_threadpool(keys.take_over, record):
+                    return await self._recover(request, call_next, record)
+                if time.monotonic() >= deadline:
+                    return _in_progress(key)
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _run_command(
+        self, request: Request, call_next: Next, caller: str, key: str
+    ) -> Response:
+        """The command's response, stored (2xx), released (4xx) or left to expire (5xx)."""
+        keys = self.keys
         try:
             response = await call_next(request)
         except BaseException:
@@ -182,11 +246,16 @@ def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
             content=body, status_code=response.status_code, headers=dict(response.headers)
         )
 
-    async def recover(request: Request, call_next: Next, record: IdempotencyRecord) -> Response:
+    async def _recover(
+        self, request: Request, call_next: Next, record: IdempotencyRecord
+    ) -> Response:
+        """An orphaned claim taken over: the recorded outcome if the audit trail has one,
+        else the command run now."""
+        keys = self.keys
         try:
             outcome = await run_in_threadpool(
                 recorded_outcome,
-                container,
+                self.container,
                 request.url.path,
                 record.caller,
                 record.key,
@@ -200,48 +269,6 @@ def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
             await run_in_threadpool(keys.expire, record.caller, record.key)
             raise
         if outcome is None:
-            return await run_command(request, call_next, record.caller, record.key)
+            return await self._run_command(request, call_next, record.caller, record.key)
         await run_in_threadpool(keys.complete, record.caller, record.key, *outcome)
         return _replay(*outcome)
-
-    async def idempotency(request: Request, call_next: Next) -> Response:
-        key = request.headers.get(HEADER)
-        authorization = request.headers.get("authorization", "")
-        scheme, _, token = authorization.partition(" ")
-        if request.method != "POST" or not key or scheme.lower() != "bearer":
-            return await call_next(request)
-        if len(key) > MAX_KEY_LENGTH:
-            return problem_response(
-                422,
-                "validation",
-                "Invalid request",
-                f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters",
-                errors=[{"field": "Idempotency-Key", "message": "too long"}],
-                detail_zh=f"Idempotency-Key（幂等键）不得超过{MAX_KEY_LENGTH}个字符",
-            )
-        user = tokens.cached(token.strip()) or await run_in_threadpool(
-            tokens.resolve, token.strip()
-        )
-        if user is None:
-            return await call_next(request)  # 401 from the endpoint's authentication
-        caller = user.name
-        digest = _request_hash(request, await request.body())
-        request.state.idempotency_correlation = correlation_id(caller, key, digest)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            if await run_in_threadpool(keys.claim, caller, key, digest):
-                return await run_command(request, call_next, caller, key)
-            record = await run_in_threadpool(keys.get, caller, key)
-            if record is not None:
-                if record.request_hash != digest:
-                    return _mismatch(key)
-                if record.done:
-                    assert record.status is not None and record.body is not None
-                    return _replay(record.status, record.body)
-                if keys.orphaned(record) and await run_in_threadpool(keys.take_over, record):
-                    return await recover(request, call_next, record)
-                if time.monotonic() >= deadline:
-                    return _in_progress(key)
-            await asyncio.sleep(POLL_SECONDS)
-
-    app.add_middleware(_OnlyWithKey, dispatch=idempotency)
