@@ -6,6 +6,7 @@ the live position under the tracking row's lock, and renamed into place atomical
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,35 +74,64 @@ def rebuild(
     store.create_tables(tables, suffix=SHADOW, indexes=False)
     store.register(projection.name)
     mirrors: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in tables if t.mirrored}
-    decoder = FastDecoder(ledger.mapper)
-    position = 0
-    head = ledger.current_position()
-    while position < head:
-        # One short transaction per batch: on SQLite, writers wait only that long.
-        for events in read_events(
-            ledger, after=position, upto=head, batch=batch_size, decoder=decoder
-        ):
-            # NUL in text (events stored before commands refused it) is written in its
-            # safe form, as the runner does, rather than failing the rebuild.
-            with store.transaction(safe_text=True) as tx:
-                _apply(tx, projection, mirrors, events)
-            position = events[-1][0]
-        head = ledger.current_position()
+    replay = _Replay(ledger, projection, mirrors, batch_size)
+    position = replay.to_head(store)
+    return _switch_in(store, projection, replay, position)
 
-    # The switch is a schema change: it waits for (and holds off) index builds and table
-    # creation in other processes, which could otherwise race it for the same names.
+
+class _Replay:
+    """The log applied to the shadow tables, batch by batch, from a position on."""
+
+    def __init__(
+        self,
+        ledger: VolunteerLedger,
+        projection: Projection,
+        mirrors: dict[str, dict[tuple[Any, ...], Row]],
+        batch_size: int,
+    ) -> None:
+        self.ledger = ledger
+        self.projection = projection
+        self.mirrors = mirrors
+        self.batch_size = batch_size
+        self.decoder = FastDecoder(ledger.mapper)
+
+    def batches(self, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
+        return read_events(
+            self.ledger, after=after, upto=upto, batch=self.batch_size, decoder=self.decoder
+        )
+
+    def to_head(self, store: SqlStore) -> int:
+        """Until the log's head stays put, one short transaction per batch (on SQLite,
+        writers wait only that long); the position reached."""
+        position = 0
+        head = self.ledger.current_position()
+        while position < head:
+            for events in self.batches(position, head):
+                # NUL in text (events stored before commands refused it) is written in its
+                # safe form, as the runner does, rather than failing the rebuild.
+                with store.transaction(safe_text=True) as tx:
+                    _apply(tx, self.projection, self.mirrors, events)
+                position = events[-1][0]
+            head = self.ledger.current_position()
+        return position
+
+
+def _switch_in(store: SqlStore, projection: Projection, replay: _Replay, position: int) -> int:
+    """Catch the shadow tables up to the live projection's position and put them in its
+    place, in one transaction; the position they were switched in at.
+
+    The switch is a schema change: it waits for (and holds off) index builds and table
+    creation in other processes, which could otherwise race it for the same names."""
     with store.transaction(ddl=True, safe_text=True) as tx:
         lock = " FOR UPDATE" if store.is_postgres else ""
         live = tx.conn.execute(
             store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),
             (projection.name,),
         ).fetchone()[0]
-        for events in read_events(
-            ledger, after=position, upto=int(live), batch=batch_size, decoder=decoder
-        ):
-            _apply(tx, projection, mirrors, events)
+        for events in replay.batches(position, int(live)):
+            _apply(tx, projection, replay.mirrors, events)
             position = events[-1][0]
-        for table in tables:
+        for table in projection.tables:
             tx.execute(f"DROP TABLE IF EXISTS {table.name}")
             tx.execute(f"ALTER TABLE {table.name}{SHADOW} RENAME TO {table.name}")
             if store.is_postgres:
