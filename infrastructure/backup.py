@@ -164,12 +164,25 @@ def restore_postgres(
         raise BackupError(
             "--until needs --wal-archive: a point in time is reached by replaying WAL"
         )
+    _unpack_base_backup(directory, pgdata)
+    _configure_restored(pgdata, port, wal_archive, until)
+    _start_as_owner(pgdata, timeout)
+    _wait_out_of_recovery(port, timeout)
+
+
+def _unpack_base_backup(directory: Path, pgdata: Path) -> None:
     pgdata.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tarfile.open(directory / "base.tar.gz") as base:
         base.extractall(pgdata, filter="tar")
     with tarfile.open(directory / "pg_wal.tar.gz") as wal:
         wal.extractall(pgdata / "pg_wal", filter="tar")
     (pgdata / "standby.signal").unlink(missing_ok=True)
+
+
+def _configure_restored(
+    pgdata: Path, port: int, wal_archive: Path | None, until: datetime | None
+) -> None:
+    """The restored cluster's settings, and archive recovery when there is an archive."""
     # A restored cluster archives nothing until pointed at a new archive: its WAL would
     # otherwise land among the old history's segments, under names a later replay of that
     # archive would take for the old primary's (docs/operations.md, after a restore).
@@ -185,12 +198,18 @@ def restore_postgres(
         (pgdata / "recovery.signal").touch()
     with (pgdata / "postgresql.auto.conf").open("a") as conf:
         conf.write("# volunteer-ledger db restore\n" + "\n".join(settings) + "\n")
+
+
+def _start_as_owner(pgdata: Path, timeout: float) -> None:
+    """``pg_ctl start`` as the owner of ``pgdata``'s parent folder (the files given to
+    them first when this runs as root: PostgreSQL refuses to run as root)."""
     owner = pgdata.parent.owner()
+    as_owner: list[str] = []
     if os.geteuid() == 0 and owner != "root":
         shutil.chown(pgdata, owner)
         for path in pgdata.rglob("*"):
             shutil.chown(path, owner)
-    as_owner = ["runuser", "-u", owner, "--"] if os.geteuid() == 0 and owner != "root" else []
+        as_owner = ["runuser", "-u", owner, "--"]
     _run(
         [
             *as_owner,
@@ -206,7 +225,6 @@ def restore_postgres(
         ],
         "pg_ctl start",
     )
-    _wait_out_of_recovery(port, timeout)
 
 
 def _wait_out_of_recovery(port: int, timeout: float) -> None:
