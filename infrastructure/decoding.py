@@ -8,25 +8,32 @@ hook does (each tagged value by its transcoding's fast decoder,
 :mod:`infrastructure.value_decoders`), and builds the event the way the mapper
 does (``object.__new__`` and the state as ``__dict__``, upcasting old class versions).
 
+For the projection runner it gives each event lazily (:meth:`FastDecoder.lazy`): an
+instance of the event's class whose fields are converted the first time a projection
+reads them, so catching up converts what the projections read and nothing else, and a
+projection reads its events as it would read the library's.
+
 Anything it is unsure of (a cipher or compressor, a transcoder that is not the JSON
 one, JSON that orjson refuses, an unknown name) goes to the library's mapper, so errors
 are the library's own. ``tests/integration/test_fast_decoding.py`` checks the two give
-equal events, value types included, for every event of a demo history.
+equal events, value types included, every field read lazily too, for every event of a
+demo history.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, find_id_convertor
 from eventsourcing.utils import resolve_topic
 
-from application.readmodel.base import ALWAYS_READ, EventHeader, iso
+from application.readmodel.base import EventHeader, iso
+from application.readmodel.replay import UndecodableEvent
 from infrastructure.header_reading import canonical_utc, header_parts
 from infrastructure.value_decoders import Decode, fast_decode
 
@@ -52,6 +59,8 @@ class FastDecoder:
                 self._names[name] = fast_decode(transcoding, self._uuid)
         self._classes: dict[tuple[str, type[Any]], tuple[type[Any], int, Decode]] = {}
         self._uuids: dict[str, UUID] = {}
+        self._lazy_classes: dict[type[Any], type[Any]] = {}
+        self._lazy_topics: dict[str, tuple[type[Any], int, Decode, type[Any], list[str]]] = {}
 
     def _uuid(self, data: Any) -> UUID:
         found = self._uuids.get(data)
@@ -145,55 +154,77 @@ class FastDecoder:
         object.__setattr__(event, "__dict__", state)
         return event
 
-    def view(self, topic: str, fields: frozenset[str]) -> Callable[[Any, int, str, Any], Any]:
-        """A ``decode`` for events of ``topic`` giving only ``fields`` of each (and its
-        originator's id and version), as an :class:`EventView`: the projections of a runner
-        that all declare what they read of it are given these. The rest of the state is
-        parsed but not converted (the fields of the largest events that catch-up reads the
-        most are a third of them, and converting was most of decoding).
+    def lazy(
+        self, position: int, originator_id: Any, originator_version: int, topic: str, data: Any
+    ) -> Any:
+        """The event ``decode`` would give, as a :class:`LazyEvent`: an instance of the
+        event's class whose fields are converted when first read, so what no projection
+        reads costs nothing but its parsing. The fields read of an earlier event of its
+        class are converted here, from the parsed state, which is then let go: the rest are
+        parsed again if ever read. ``position`` names the event if a field turns out not
+        to be decodable.
 
-        A state laid out otherwise (a field missing, an older class version) is decoded
-        whole, the library deciding anything unusual, and the fields taken from the event:
-        the values are always those of the decoded event. A damaged field no projection of
-        the runner reads goes unnoticed here; the projections that read it stop on it."""
-        cls, class_version, _ = self._class(topic, UUID)
-        # A field the class lacks (a header's actor, for an event recorded by no one) is
-        # left out, as ``getattr`` of the event would find none.
-        names = tuple(sorted((fields - ALWAYS_READ) & {f.name for f in dataclasses.fields(cls)}))
-        view_class = type(f"{cls.__name__}View", (EventView,), {"TOPIC": topic})
-        fast = self.usable
-        # The state of an event of the class's own version (version 1 writes none) is laid
-        # out as the class is; an older one is upcast by a whole decode.
-        current = None if class_version == 1 else class_version
-        convert = self._value
-        new = object.__new__
+        Anything unusual — the decoder not usable, JSON that is not an object, a state of
+        an older class version (upcast as the mapper does), a field read before that this
+        event lacks or cannot convert — is decoded whole (the library deciding)."""
+        if self.usable:
+            try:
+                found = self._lazy_topics.get(topic)
+                if found is None or found[0] is not type(originator_id):
+                    found = self._lazy_class(topic, type(originator_id))
+                _, class_version, convert_id, lazy_class, read = found
+                state = orjson.loads(data)
+                if state.pop("class_version", 1) == class_version:
+                    values = {
+                        "originator_id": convert_id(originator_id),
+                        "originator_version": originator_version,
+                    }
+                    convert = self._value
+                    for name in read:
+                        value = state[name]
+                        kind = type(value)
+                        values[name] = convert(value) if kind is dict or kind is list else value
+                    event = _new(lazy_class)
+                    _set_raw(event, (position, originator_id, originator_version, data))
+                    _setattr(event, "__dict__", values)
+                    return event
+            except Exception:
+                pass
+        return self.decode(originator_id, originator_version, topic, data)
 
-        def decode(originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:
-            values: dict[str, Any] | None = None
-            if fast:
-                try:
-                    state = orjson.loads(data)
-                    if state.get("class_version") == current:
-                        values = {
-                            "originator_id": self._class(topic, type(originator_id))[2](
-                                originator_id
-                            ),
-                            "originator_version": originator_version,
-                        }
-                        for name in names:
-                            value = state[name]
-                            kind = type(value)
-                            values[name] = convert(value) if kind is dict or kind is list else value
-                except Exception:
-                    values = None
-            if values is None:
-                event = self.decode(originator_id, originator_version, topic, data)
-                values = {name: getattr(event, name) for name in (*ALWAYS_READ, *names)}
-            found: Any = new(view_class)
-            found.__dict__ = values
-            return found
-
-        return decode
+    def _lazy_class(
+        self, topic: str, id_type: type[Any]
+    ) -> tuple[type[Any], int, Decode, type[Any], list[str]]:
+        """For events of ``topic``: the originator id's type, the class's version, how its
+        originator id is converted, its :class:`LazyEvent` subclass (an instance of the
+        event class, ``TOPIC`` its own) and the fields read so far of its instances."""
+        cls, class_version, convert_id = self._class(topic, id_type)
+        lazy_class = self._lazy_classes.get(cls)
+        if lazy_class is None:
+            fields = {f.name: _LazyField(f.name) for f in dataclasses.fields(cls)}
+            for name in ("originator_id", "originator_version"):
+                fields.pop(name)  # converted when the event is made
+            lazy_class = self._lazy_classes[cls] = type(
+                cls.__name__,
+                (LazyEvent, cls),
+                {
+                    "__qualname__": cls.__qualname__,
+                    "__module__": cls.__module__,
+                    "TOPIC": cls.TOPIC,
+                    "_event_class": cls,
+                    "_decoder": self,
+                    "_read": [],
+                    **fields,
+                },
+            )
+        found = self._lazy_topics[topic] = (
+            id_type,
+            class_version,
+            convert_id,
+            lazy_class,
+            lazy_class._read,
+        )
+        return found
 
     def header(
         self, originator_id: Any, originator_version: int, topic: str, data: Any
@@ -250,18 +281,63 @@ class FastDecoder:
         )
 
 
-class EventView:
-    """Some fields of an event (see ``FastDecoder.view``), read as its attributes; ``TOPIC``
-    is the event's. Reading a field that was not decoded raises ``AttributeError``, naming
-    it: a handler reading more than it declared fails loudly, never reads a default."""
+class LazyEvent:
+    """Mixed into a subclass of each event class by :meth:`FastDecoder.lazy`: an event
+    whose fields are converted (as the library's mapper converts them) when first read,
+    then kept as ordinary attributes. A handler reads it as it reads any event; a field the
+    event's class lacks raises ``AttributeError`` as it would.
 
-    TOPIC: str
+    A field read once is converted up front in the events of its class decoded after, as
+    what one projection reads of an event it reads of the next one: catching up converts
+    what the projections read and no more, without being told what that is."""
 
-    def __getattr__(self, name: str) -> Any:
-        raise AttributeError(
-            f"{self.TOPIC} was decoded in part, for projections that declared what they "
-            f"read of it: {name!r} is not among {sorted(self.__dict__)}"
-        )
+    __slots__ = ("_raw",)  # (position, originator id as stored, its version, stored state)
+    # Set on each subclass by ``FastDecoder._lazy_class``.
+    _event_class: ClassVar[type[Any]]
+    _decoder: ClassVar[FastDecoder]
+    _read: ClassVar[list[str]]  # the fields read so far (converted up front from now on)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.__dict__!r})"
+    def _decoded(self, name: str) -> Any:
+        """``name`` of the event decoded whole (the library's way for anything unusual); an
+        event that cannot be decoded raises :class:`UndecodableEvent`, naming its position,
+        as the runner's log reader does for one whose state does not even parse."""
+        position, originator_id, originator_version, data = self._raw  # type: ignore[attr-defined]
+        topic = self._event_class.TOPIC
+        try:
+            event = self._decoder.decode(originator_id, originator_version, topic, data)
+        except Exception as e:
+            raise UndecodableEvent(position, topic, e) from e
+        return getattr(event, name)
+
+
+class _LazyField:
+    """A field of a :class:`LazyEvent` not converted yet: converted when read (from the
+    stored state, parsed again) and held in the instance's ``__dict__``, which Python reads
+    before this (a non-data descriptor)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, event: Any, owner: Any = None) -> Any:
+        if event is None:
+            return self
+        name = self.name
+        try:
+            value = orjson.loads(event._raw[3])[name]
+            kind = type(value)
+            if kind is dict or kind is list:
+                value = event._decoder._value(value)
+        except Exception:
+            value = event._decoded(name)
+        else:
+            if name not in event._read:
+                event._read.append(name)
+        event.__dict__[name] = value
+        return value
+
+
+_new = object.__new__
+_set_raw = vars(LazyEvent)["_raw"].__set__  # the slot's own setter: the class is frozen
+_setattr = object.__setattr__  # the class is frozen, as its event class is

@@ -29,9 +29,10 @@ _DECODED_AT_ONCE = 200
 # PostgreSQL, a number out of range) or a handler that cannot take the event's values.
 # They would fail on every try, so the projection stops at the event, naming it, and the
 # others go on. Any other failure (the store away or busy, an event this release cannot
-# decode, a handler reading a field its projection did not declare — AttributeError, the
-# code's fault rather than the event's —, a crash) is raised: the batch is tried again
-# later, from where it was, by this release or the one that fixes it.
+# decode — also found when a handler first reads a field that cannot be converted —, a
+# handler reading a field its event lacks — AttributeError, the code's fault rather than
+# the event's —, a crash) is raised: the batch is tried again later, from where it was,
+# by this release or the one that fixes it.
 EVENT_FAULTS = (
     psycopg.DataError,
     sqlite3.DataError,

@@ -32,8 +32,8 @@ class LogReader:
     """``fetch(after)``: the next ``batch`` rows after position ``after``; ``decode(rows)``:
     them as events, with their positions. Events whose topic is in ``skipped`` come as
     :data:`SKIPPED` or, when ``headers`` (a projection reads every event's header), as an
-    ``EventHeader``; those whose topic is in ``views`` (and not skipped) as an
-    ``EventView`` of the fields it names."""
+    ``EventHeader``; the others as events whose fields are converted when first read
+    (:meth:`FastDecoder.lazy <infrastructure.decoding.FastDecoder.lazy>`)."""
 
     def __init__(
         self,
@@ -42,18 +42,15 @@ class LogReader:
         skipped: frozenset[str] = frozenset(),
         *,
         headers: bool = False,
-        views: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.ledger = ledger
         self.batch = batch
         self.decoder = FastDecoder(ledger.mapper)
         undecoded = self.decoder.header if headers else _skip
-        # How each topic is decoded, where not whole (skipping wins).
-        self._how: dict[str, Callable[[Any, int, str, Any], Any]] = {
-            topic: self.decoder.view(topic, fields)
-            for topic, fields in (views or {}).items()
-            if topic not in skipped
-        } | {topic: undecoded for topic in skipped}
+        # How each skipped topic is read instead of decoded.
+        self._undecoded: dict[str, Callable[[Any, int, str, Any], Any]] = dict.fromkeys(
+            skipped, undecoded
+        )
         recorder = ledger.recorder
         self._select: Composed | None = None
         if isinstance(recorder, PostgresApplicationRecorder):
@@ -82,16 +79,15 @@ class LogReader:
     def decode(self, rows: list[Row]) -> list[tuple[int, Any]]:
         """Fetched rows as events (or headers, or :data:`SKIPPED`); an event that cannot be
         decoded raises :class:`UndecodableEvent`, naming it."""
-        decode, how = self.decoder.decode, self._how.get
-        try:
-            return [(row[0], how(row[3], decode)(row[1], row[2], row[3], row[4])) for row in rows]
-        except Exception:
-            pass
-        # Again, one by one, to name the first event that cannot be decoded.
         events = []
+        lazy, undecoded = self.decoder.lazy, self._undecoded.get
         for position, originator_id, version, topic, state in rows:
             try:
-                event = how(topic, decode)(originator_id, version, topic, state)
+                how = undecoded(topic)
+                if how is None:
+                    event = lazy(position, originator_id, version, topic, state)
+                else:
+                    event = how(originator_id, version, topic, state)
             except Exception as e:
                 raise UndecodableEvent(position, topic, e) from e
             events.append((position, event))

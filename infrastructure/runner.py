@@ -12,11 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from application.ledger import VolunteerLedger
-from application.readmodel.base import (
-    Projection,
-    UnhandledEvent,
-    full_event_topics,
-)
+from application.readmodel.base import Projection, UnhandledEvent
 from infrastructure.lanes import EVENT_FAULTS, Lane, stopped_at, write_lanes
 from infrastructure.log_wakeups import LogWakeups
 from infrastructure.logreader import LogReader
@@ -62,7 +58,6 @@ class ProjectionRunner:
             batch_size,
             self.skipped,
             headers=len(whole) < len(self.lanes),
-            views=self._views(),
         )
         for lane in self.lanes:
             store.register(lane.name)
@@ -72,16 +67,6 @@ class ProjectionRunner:
             store.create_tables(lane.projection.tables, indexes=not fresh)
             lane.indexes_pending = fresh
             self._reload(lane)
-
-    def _views(self) -> dict[str, frozenset[str]]:
-        """The topics of which every projection here declares what it reads, with those
-        fields: only they are decoded (see ``Projection.fields_read``)."""
-        views = {}
-        for topic in full_event_topics() - self.skipped:
-            reads = [lane.projection.fields_read(topic) for lane in self.lanes]
-            if all(r is not None for r in reads):
-                views[topic] = frozenset().union(*(r for r in reads if r is not None))
-        return views
 
     def create_pending_indexes(self) -> None:
         """Index the tables of projections that caught up from position 0 (once each)."""

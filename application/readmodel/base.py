@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -127,8 +126,8 @@ class EventHeader:
     which request), to which aggregate, of which type.
 
     A projection that reads nothing else (``Projection.headers_only``: the audit trail) is
-    given one of these for any event that no other projection of its runner needs whole,
-    so the runner reads only these few fields of it instead of decoding the whole event.
+    given one of these for any event that every other projection of its runner ignores,
+    so the runner reads only these few fields of it instead of decoding the event.
     ``EventHeader.of(event)`` gives the same values from a decoded event.
     """
 
@@ -162,9 +161,6 @@ class EventHeader:
         self.actor_role = actor_role
         self.correlation_id = correlation_id
         self.request_id = request_id  # the client's X-Request-ID ("" or None: none given)
-
-    # What ``of`` reads of an event, besides its topic, originator id and version.
-    FIELDS = frozenset({"timestamp", "actor"})
 
     @classmethod
     def of(cls, event: Any) -> EventHeader:
@@ -202,29 +198,18 @@ class UnhandledEvent(Exception):
         self.topic = topic
 
 
-# Every event has these, whatever a handler declares it reads.
-ALWAYS_READ = frozenset({"originator_id", "originator_version"})
+def handles(*short_topics: str) -> Callable[[Handler], Handler]:
+    """Marks a handler of events of ``short_topics`` (e.g. ``"Volunteer.PointsAwarded"``).
 
-
-def handles(*short_topics: str, reads: Iterable[str] | None = None) -> Callable[[Handler], Handler]:
-    """Marks a handler of events of ``short_topics``.
-
-    ``reads`` names the event's fields the handler reads (the originator's id and version
-    aside), through whatever it calls too. A runner whose projections all declare what
-    they read of a topic decodes only those fields of its events: the handler is then
-    given an object with just them (reading another raises ``AttributeError``, naming
-    the field), not the event. Left out, the handler is given the whole event.
-    """
-    fields = None if reads is None else frozenset(reads)
+    The handler is given the event and reads its fields as attributes; the runner converts
+    each field the first time anything reads it, so reading costs only what is read. A
+    topic no aggregate records is refused when the projection's class is made."""
+    unknown = sorted(set(short_topics) - event_topics())
+    if unknown:
+        raise TypeError(f"no aggregate records {unknown}")
 
     def mark(fn: Handler) -> Handler:
-        if fields is not None:
-            for short in short_topics:
-                unknown = fields - {f.name for f in dataclasses.fields(event_classes()[short])}
-                if unknown:
-                    raise TypeError(f"{fn.__qualname__}: {short} has no field {sorted(unknown)}")
         fn.__dict__["_topics"] = short_topics
-        fn.__dict__["_reads"] = fields
         return fn
 
     return mark
@@ -259,21 +244,6 @@ class Projection:
                     if short not in cls.ignored:
                         cls._handlers[PREFIX + short] = value
         cls._ignored_full = frozenset(PREFIX + t for t in cls.ignored)
-
-    @classmethod
-    def fields_read(cls, topic: str) -> frozenset[str] | None:
-        """The fields of an event of (full) ``topic`` that ``apply`` reads, besides
-        :data:`ALWAYS_READ`; None for the whole event. Nothing of events it ignores or
-        does not handle (it stops at their topic)."""
-        if cls.headers_only:
-            return EventHeader.FIELDS
-        if cls.apply is not Projection.apply:
-            return None
-        handler = cls._handlers.get(topic)
-        if handler is None:
-            return frozenset()
-        reads: frozenset[str] | None = handler.__dict__.get("_reads")
-        return reads
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook

@@ -73,11 +73,11 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles("Station.Renamed", reads=("name",))
+    @handles("Station.Renamed")
     def _station_renamed(self, store: RowStore, e: Any, position: int) -> None:
         store.update(STATION, (text(e.originator_id),), {"name": e.name, "position": position})
 
-    @handles("Station.Closed", reads=("reason",))
+    @handles("Station.Closed")
     def _station_closed(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             STATION,
@@ -201,7 +201,7 @@ class DirectoryProjection(Projection):
     def _withdrawn(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "withdrawn")
 
-    @handles("Volunteer.PointsAwarded", reads=("activity_id", "entry_id"))
+    @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PARTICIPANT,
@@ -249,19 +249,19 @@ class DirectoryProjection(Projection):
     def _activity_changed(self, store: RowStore, e: Any, position: int, **changes: Any) -> None:
         store.update(ACTIVITY, (text(e.originator_id),), {**changes, "position": position})
 
-    @handles("ServiceActivity.Published", reads=())
+    @handles("ServiceActivity.Published")
     def _published(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(store, e, position, status="published")
 
-    @handles("ServiceActivity.Completed", reads=())
+    @handles("ServiceActivity.Completed")
     def _completed(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(store, e, position, status="completed")
 
-    @handles("ServiceActivity.Cancelled", reads=())
+    @handles("ServiceActivity.Cancelled")
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(store, e, position, status="cancelled")
 
-    @handles("ServiceActivity.Verified", reads=("actor",))
+    @handles("ServiceActivity.Verified")
     def _verified(self, store: RowStore, e: Any, position: int) -> None:
         self._activity_changed(
             store,
@@ -272,7 +272,7 @@ class DirectoryProjection(Projection):
             verified_position=position,
         )
 
-    @handles("ServiceActivity.VolunteerSignedUp", reads=("volunteer_id",))
+    @handles("ServiceActivity.VolunteerSignedUp")
     def _signed_up(self, store: RowStore, e: Any, position: int) -> None:
         store.upsert(
             PARTICIPANT,
@@ -293,7 +293,7 @@ class DirectoryProjection(Projection):
         signups = int(self._activity(store, e).get("signups", 0)) + 1
         self._activity_changed(store, e, position, signups=signups)
 
-    @handles("ServiceActivity.VolunteerWithdrew", reads=("volunteer_id",))
+    @handles("ServiceActivity.VolunteerWithdrew")
     def _withdrew(self, store: RowStore, e: Any, position: int) -> None:
         store.delete(PARTICIPANT, (text(e.originator_id), text(e.volunteer_id)))
         signups = int(self._activity(store, e).get("signups", 1)) - 1
@@ -315,10 +315,7 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles(
-        "ServiceActivity.HoursRecorded",
-        reads=("interval", "volunteer_id", "attendance_version", "actor", "source"),
-    )
+    @handles("ServiceActivity.HoursRecorded")
     def _hours(self, store: RowStore, e: Any, position: int) -> None:
         self._attendance(store, e, position, source=enum(e.source))
         participants = int(self._activity(store, e).get("participants", 0)) + 1

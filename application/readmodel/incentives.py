@@ -104,15 +104,15 @@ class EligibilityProjection(Projection):
             },
         )
 
-    @handles("Volunteer.PointsAwarded", reads=("hours", "points"))
+    @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, hours=e.hours, points=e.points)
 
-    @handles("Volunteer.PointsReversed", reads=("hours", "points"))
+    @handles("Volunteer.PointsReversed")
     def _reversed(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, hours=-e.hours, points=-e.points)
 
-    @handles("Volunteer.TrainingCompleted", reads=("points",))
+    @handles("Volunteer.TrainingCompleted")
     def _training(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, points=e.points)
 
@@ -120,11 +120,11 @@ class EligibilityProjection(Projection):
     def _certified(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, certified=e.level)
 
-    @handles("Volunteer.CommendationGranted", reads=("commendation_id", "period"))
+    @handles("Volunteer.CommendationGranted")
     def _granted(self, store: RowStore, e: Any, position: int) -> None:
         granted = (text(e.commendation_id), str(e.period).strip())
         self._change(store, e, position, granted=granted)
 
-    @handles("Volunteer.CommendationRevoked", reads=("commendation_id",))
+    @handles("Volunteer.CommendationRevoked")
     def _revoked(self, store: RowStore, e: Any, position: int) -> None:
         self._change(store, e, position, revoked=text(e.commendation_id))

@@ -100,11 +100,11 @@ class InsuranceProjection(Projection):
             INSURED_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
-    @handles("ServiceActivity.Completed", reads=())
+    @handles("ServiceActivity.Completed")
     def _completed(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "completed")
 
-    @handles("ServiceActivity.Cancelled", reads=())
+    @handles("ServiceActivity.Cancelled")
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
@@ -125,7 +125,7 @@ class InsuranceProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.HoursRecorded", reads=("volunteer_id", "interval"))
+    @handles("ServiceActivity.HoursRecorded")
     def _hours(self, store: RowStore, e: Any, position: int) -> None:
         self._participation(store, e, position)
 
@@ -138,7 +138,7 @@ class InsuranceProjection(Projection):
             {"service_date": interval_texts(e.interval, offset)[2], "position": position},
         )
 
-    @handles("Volunteer.PointsAwarded", reads=("activity_id", "insurance_policy", "uninsured_flag"))
+    @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PARTICIPATION,

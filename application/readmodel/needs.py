@@ -75,7 +75,7 @@ class NeedsProjection(Projection):
             },
         )
 
-    @handles("Need.Met", reads=("timestamp", "activity_id", "project_id", "outcome"))
+    @handles("Need.Met")
     def _met(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             NEED,
@@ -90,7 +90,7 @@ class NeedsProjection(Projection):
             },
         )
 
-    @handles("Need.Declined", reads=("timestamp", "reason"))
+    @handles("Need.Declined")
     def _declined(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             NEED,
@@ -125,11 +125,11 @@ class NeedsProjection(Projection):
             },
         )
 
-    @handles("Project.Activated", reads=())
+    @handles("Project.Activated")
     def _activated(self, store: RowStore, e: Any, position: int) -> None:
         store.update(PROJECT, (text(e.originator_id),), {"status": "active", "position": position})
 
-    @handles("Project.Closed", reads=("reason",))
+    @handles("Project.Closed")
     def _closed(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             PROJECT,
@@ -137,7 +137,7 @@ class NeedsProjection(Projection):
             {"status": "closed", "close_reason": e.reason, "position": position},
         )
 
-    @handles("ServiceActivity.Planned", reads=("project_id", "title", "window"))
+    @handles("ServiceActivity.Planned")
     def _planned(self, store: RowStore, e: Any, position: int) -> None:
         if e.project_id is None:
             return

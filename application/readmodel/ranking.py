@@ -79,11 +79,11 @@ class RankingProjection(Projection):
                 },
             )
 
-    @handles("Station.Registered", reads=("name", "level"))
+    @handles("Station.Registered")
     def _station(self, store: RowStore, e: Any, position: int) -> None:
         self._unit(store, "station", text(e.originator_id), e.name, enum(e.level), position)
 
-    @handles("Station.Renamed", reads=("name",))
+    @handles("Station.Renamed")
     def _station_renamed(self, store: RowStore, e: Any, position: int) -> None:
         store.update(
             RANK_UNIT, ("station", text(e.originator_id)), {"name": e.name, "position": position}
@@ -125,19 +125,19 @@ class RankingProjection(Projection):
             RANK_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
-    @handles("ServiceActivity.Completed", reads=())
+    @handles("ServiceActivity.Completed")
     def _completed(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "completed")
 
-    @handles("ServiceActivity.Verified", reads=())
+    @handles("ServiceActivity.Verified")
     def _verified(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "verified")
 
-    @handles("ServiceActivity.Cancelled", reads=())
+    @handles("ServiceActivity.Cancelled")
     def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
-    @handles("ServiceActivity.FeedbackRecorded", reads=("satisfaction", "counted", "timestamp"))
+    @handles("ServiceActivity.FeedbackRecorded")
     def _feedback(self, store: RowStore, e: Any, position: int) -> None:
         """A counted rating enters its activity's mean, in the activity's period whenever it
         was given; one out of the feedback window (or a version 1 rating recorded after it)
@@ -165,7 +165,7 @@ class RankingProjection(Projection):
         )
         store.update(RANK_ACTIVITY, key, {"media_points": num(total), "position": position})
 
-    @handles("Volunteer.PointsAwarded", reads=("entry_id", "activity_id", "hours"))
+    @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: RowStore, e: Any, position: int) -> None:
         store.upsert(
             RANK_AWARD,

@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 from application.readmodel.catalogue import all_projections
 from application.readmodel.ledger import LedgerProjection
 from application.readmodel.ranking import RankingProjection
-from application.readmodel.replay import UndecodableEvent, replay
+from application.readmodel.replay import UndecodableEvent, read_notifications, replay
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
 from infrastructure.bootstrap import Container, ReadModelsBehind, bootstrap
@@ -153,6 +153,34 @@ def test_an_event_that_cannot_be_decoded_stops_catch_up_naming_it(
     assert (stopped.value.position, stopped.value.topic) == (bad, topic)
     positions = [t["position"] for t in container.store.tracking().values()]
     assert positions and max(positions) < bad
+
+
+def test_a_field_that_cannot_be_decoded_stops_catch_up_naming_its_event(
+    container: Container,
+) -> None:
+    """An award whose hours are stored under a name no transcoding knows parses, and its
+    fields are converted only as they are read: whether its hours are read first by a
+    projection or converted up front (read of an earlier award), catch-up stops there,
+    naming the event, as for one that cannot be decoded at all (a release that can decode
+    it goes on), rather than stopping the read models that read it for good."""
+    ledger = container.ledger
+    Workload(ledger, seed=6).run(40)
+    awarded = "volunteer-ledger:Volunteer.PointsAwarded"
+    last = [n for batch in read_notifications(ledger) for n in batch if n.topic == awarded][-1]
+    volunteer_id = last.originator_id
+    version = ledger.recorder.select_events(volunteer_id, desc=True, limit=1)[0].originator_version
+    damaged = last.state.replace(b'"hours":{"_type_":"decimal_str"', b'"hours":{"_type_":"no_such"')
+    assert damaged != last.state
+    ledger.recorder.insert_events([StoredEvent(volunteer_id, version + 1, awarded, damaged)])
+    bad = ledger.current_position()
+
+    with pytest.raises(UndecodableEvent, match="cannot be decoded") as stopped:
+        container.runner(batch_size=500).catch_up()
+
+    assert (stopped.value.position, stopped.value.topic) == (bad, awarded)
+    tracking = container.store.tracking()
+    assert tracking["ledger"]["position"] < bad  # it reads the award's hours
+    assert all(t["error"] is None for t in tracking.values())
 
 
 # --------------------------------------------------------------------------- (b) LISTEN/NOTIFY

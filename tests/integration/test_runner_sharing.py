@@ -4,6 +4,7 @@ projections ignore, build exactly what one runner over every projection builds."
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from application.readmodel.base import PREFIX, EventHeader, Projection, event_topics, handles
 from application.readmodel.catalogue import all_projections
 from application.readmodel.tables import RANK_AWARD
+from domain.volunteer import Volunteer
 from infrastructure.bootstrap import Container, share_out
-from infrastructure.decoding import EventView
 from infrastructure.logreader import SKIPPED
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner
@@ -97,8 +98,8 @@ def test_a_runner_skips_decoding_only_what_all_its_projections_ignore(
 
 
 def test_each_projection_caught_up_alone_equals_a_clean_replay(container: Container) -> None:
-    """Alone, a projection that declares what it reads of a topic is given only those
-    fields of its events: every handler must read no more than it declares."""
+    """Alone, a projection's runner converts only what that projection reads of each event
+    (and skips what it ignores): whatever it reads, it builds what every projection does."""
     Workload(container.ledger, seed=14).run(250)
     names = [p.name for p in all_projections(container.rulebook)]
     for name in names:
@@ -111,64 +112,56 @@ def _events_of(runner: ProjectionRunner, topic: str) -> list[Any]:
     return [e for _, e in _first_batch(runner) if getattr(type(e), "TOPIC", None) == topic]
 
 
-def test_a_runner_decodes_only_the_fields_its_projections_read(container: Container) -> None:
+def test_a_runner_converts_an_events_fields_only_as_its_projections_read_them(
+    container: Container,
+) -> None:
+    """Nothing is converted before it is read; what is read of one event is converted up
+    front in the next ones of its class (a projection reads the same fields each time)."""
     Workload(container.ledger, seed=15).run(120)
+    runner = container.runner(batch_size=500, only=frozenset({"ranking", "insurance"}))
     awarded = PREFIX + "Volunteer.PointsAwarded"
-    # Ranking and insurance both declare what they read of an award: the union is decoded.
-    both = container.runner(batch_size=500, only=frozenset({"ranking", "insurance"}))
-    views = _events_of(both, awarded)
-    assert views and all(isinstance(e, EventView) for e in views)
-    assert set(vars(views[0])) == {
-        "originator_id",
-        "originator_version",
-        "entry_id",
-        "activity_id",
-        "hours",
-        "insurance_policy",
-        "uninsured_flag",
-    }
-    with pytest.raises(AttributeError, match="'figures' is not among"):
-        _ = views[0].figures
-    # The ledger reads the whole award: with it, the event itself.
-    with_ledger = container.runner(batch_size=500, only=frozenset({"ranking", "ledger"}))
-    events = _events_of(with_ledger, awarded)
-    assert events and not any(isinstance(e, EventView) for e in events)
-    # With the audit trail, a view holds what a header needs too.
-    with_audit = container.runner(batch_size=500, only=frozenset({"ranking", "audit"}))
-    views = _events_of(with_audit, awarded)
-    assert {"timestamp", "actor"} <= set(vars(views[0]))
-    whole = _events_of(with_ledger, awarded)
-    assert [EventHeader.of(v) for v in views] == [EventHeader.of(e) for e in whole]
+    events = _events_of(runner, awarded)
+    assert events and all(isinstance(e, Volunteer.PointsAwarded) for e in events)
+    award = events[0]
+    assert set(vars(award)) == {"originator_id", "originator_version"}
+    hours = award.hours
+    assert type(hours) is Decimal and hours > 0
+    assert award.hours is hours  # converted once, then kept
+    assert set(vars(award)) == {"originator_id", "originator_version", "hours"}
+    again = _events_of(runner, awarded)
+    assert all(set(vars(e)) == {"originator_id", "originator_version", "hours"} for e in again)
+    assert [e.hours for e in again] == [e.hours for e in events]
 
 
-class _ReadsMoreThanItSays(Projection):
-    name = "reads_more"
+class _ReadsAFieldTheEventLacks(Projection):
+    name = "reads_a_typo"
     tables = (RANK_AWARD,)
     ignored = event_topics() - {"Volunteer.PointsAwarded"}
 
-    @handles("Volunteer.PointsAwarded", reads=("entry_id",))
+    @handles("Volunteer.PointsAwarded")
     def _awarded(self, store: object, e: object, position: int) -> None:
-        _ = e.figures  # type: ignore[attr-defined]
+        _ = e.figurs  # type: ignore[attr-defined]
 
 
-def test_a_handler_reading_a_field_it_did_not_declare_stops_the_runner_naming_it(
+def test_a_handler_reading_a_field_the_event_lacks_stops_the_runner_naming_it(
     container: Container,
 ) -> None:
+    """As reading it from the library's event would: never a default, never skipped."""
     Workload(container.ledger, seed=16).run(60)
     runner = ProjectionRunner(
-        container.ledger, container.store, [_ReadsMoreThanItSays(container.rulebook)]
+        container.ledger, container.store, [_ReadsAFieldTheEventLacks(container.rulebook)]
     )
     with pytest.raises(
-        AttributeError, match=re.escape("Volunteer.PointsAwarded was decoded in part")
+        AttributeError, match=re.escape("'PointsAwarded' object has no attribute 'figurs'")
     ):
         runner.catch_up()
     assert (
-        container.store.tracking()["reads_more"]["position"] < container.ledger.current_position()
+        container.store.tracking()["reads_a_typo"]["position"] < container.ledger.current_position()
     )
 
 
-def test_a_declared_field_the_event_lacks_is_refused_when_the_class_is_made() -> None:
+def test_a_handled_topic_no_aggregate_records_is_refused_when_the_class_is_made() -> None:
     with pytest.raises(
-        TypeError, match=re.escape("Volunteer.PointsAwarded has no field ['figurs']")
+        TypeError, match=re.escape("no aggregate records ['Volunteer.PointAwarded']")
     ):
-        handles("Volunteer.PointsAwarded", reads=("figurs",))(lambda *a: None)
+        handles("Volunteer.PointsAwarded", "Volunteer.PointAwarded")
