@@ -85,8 +85,33 @@ class Service(Roster):
     # ------------------------------------------------------------------ one activity
 
     def run(self, plan: Plan) -> None:
-        rng, ledger = self.rng, self.ledger
+        """One activity's life: planned and signed up for, then cancelled, or served,
+        completed (late entries backfilled) and verified, unless it is the year-end backlog."""
         staff = self.banner_staff if plan.team == 0 else self.staff[plan.township]
+        activity, window, seats, beneficiaries = self.planned(plan, staff)
+        if plan.cancel:
+            reason = self.rng.choice(("受暴雪天气影响，活动取消", "按疫情防控要求暂停聚集性活动"))
+            self.ledger.cancel_activity(activity, reason=reason, actor=self.actor(staff))
+            self.n.cancelled += 1
+            return
+        rejects, flags = self.insurance_rule(plan)
+        served = self.served_live(activity, seats, staff, rejects)
+        self.outcomes(activity, window, beneficiaries, staff)
+        self.ledger.complete_activity(activity, actor=self.actor(staff))
+        for seat in (s for s in seats if s.source is HoursSource.BACKFILL):
+            if self.hours(activity, seat, staff, can_withdraw=False):
+                served[seat.person.id] = seat
+        if plan.day > date(self.year, 12, 24):
+            return  # the year-end backlog: completed, awaiting verification
+        self.verify(activity, plan, served, flags)
+        self.library.served(self.library.project_for(plan.team, plan.code), activity)
+
+    def planned(
+        self, plan: Plan, staff: Actor
+    ) -> tuple[UUID, Interval, list[Seat], list[BeneficiaryType]]:
+        """The activity planned and published, its participants signed up (a few sign up
+        and withdraw)."""
+        rng, ledger = self.rng, self.ledger
         town = self.towns[plan.township][0]
         theme = theme_of(plan.code)
         village = rng.choice(VILLAGES)
@@ -116,20 +141,20 @@ class Service(Roster):
             ledger.withdraw_signup(
                 activity, volunteer_id=person.id, reason=reason, actor=self.actor(staff)
             )
-        if plan.cancel:
-            reason = rng.choice(("受暴雪天气影响，活动取消", "按疫情防控要求暂停聚集性活动"))
-            ledger.cancel_activity(activity, reason=reason, actor=self.actor(staff))
-            self.n.cancelled += 1
-            return
-        rejects, flags = self.insurance_rule(plan)
-        backfill = [s for s in seats if s.source is HoursSource.BACKFILL]
+        return activity, window, seats, beneficiaries
+
+    def served_live(
+        self, activity: UUID, seats: list[Seat], staff: Actor, rejects: bool
+    ) -> dict[UUID, Seat]:
+        """Hours recorded on the day: now and then by a bulk sign-in sheet of those the
+        station knows are insured, the rest one by one."""
         live = [s for s in seats if s.source is not HoursSource.BACKFILL]
         served: dict[UUID, Seat] = {}
-        if rng.random() < 0.35:  # a bulk sign-in sheet, of those the station knows are insured
+        if self.rng.random() < 0.35:
             sheet = [s for s in live if not (rejects and not insured(s))]
             if sheet:
                 rows = [HoursRow(s.person.id, s.interval, HoursSource.CHECKIN) for s in sheet]
-                ledger.record_hours_bulk(activity, rows=rows, actor=self.actor(staff))
+                self.ledger.record_hours_bulk(activity, rows=rows, actor=self.actor(staff))
                 for seat in sheet:
                     seat.person.busy.append((seat.interval.start, seat.interval.end))
                     served[seat.person.id] = seat
@@ -137,15 +162,7 @@ class Service(Roster):
         for seat in live:
             if self.hours(activity, seat, staff, can_withdraw=True):
                 served[seat.person.id] = seat
-        self.outcomes(activity, window, beneficiaries, staff)
-        ledger.complete_activity(activity, actor=self.actor(staff))
-        for seat in backfill:
-            if self.hours(activity, seat, staff, can_withdraw=False):
-                served[seat.person.id] = seat
-        if plan.day > date(self.year, 12, 24):
-            return  # the year-end backlog: completed, awaiting verification
-        self.verify(activity, plan, served, flags)
-        self.library.served(self.library.project_for(plan.team, plan.code), activity)
+        return served
 
     def choose(self, plan: Plan, window: Interval) -> list[Seat]:
         """Participants drawn by weight from the team's pool, never double-booked."""
