@@ -82,65 +82,82 @@ class DemoYear(Service):
             break
 
     def year_end(self, activities: int) -> None:
-        ledger, rng = self.ledger, self.rng
-        wanted = min(2, max(1, activities // 150)), min(2, max(1, activities // 150))
+        """The year's end: corrections and reversals found in review, star certifications
+        of the volunteers whose figures are exact, commendations, courtesy benefits."""
+        wanted = min(2, max(1, activities // 150))
         picked: list[Candidate] = []
         for candidate in self.candidates:
             if all(c.person is not candidate.person for c in picked) and self.still_standing(
                 candidate
             ):
                 picked.append(candidate)
-        for c in picked[: wanted[0]]:
-            end = c.interval.end - timedelta(hours=1)
-            proposed = ledger.correct_hours(
-                c.activity_id,
-                volunteer_id=c.person.id,
-                interval=Interval(c.interval.start, end),
-                reason="签退时间登记有误，按纸质签到表更正",
-                actor=self.actor(self.staff[c.person.township]),
-            )
-            # A verified participation changes only when a second person approves.
-            ledger.approve_correction(
-                c.activity_id,
-                correction_id=proposed.created["correction_id"],
-                actor=self.actor(self.verifier),
-            )
-            self.n.corrections += 1
-            points = self.n.points
-            self.settle(c.person)
-            # The correction's own award is counted among corrections, not verifications.
-            self.n.awards -= 1
-            self.n.points = points
-            c.person.touched = True
-        for c in picked[wanted[0] : sum(wanted)]:
-            ledger.reverse_award(
-                c.person.id,
-                entry_id=c.award.entry_id,
-                reason="经核查当日未实际到岗，撤销该次积分",
-                actor=self.actor(self.verifier),
-            )
-            points = self.n.points
-            self.settle(c.person)
-            self.n.points = points
+        for c in picked[:wanted]:
+            self.correct_after_review(c)
+        for c in picked[wanted : 2 * wanted]:
+            self.reverse_after_review(c)
         self.progress("year-end", 1, 3)
         exact = [p for p in self.people if not p.touched]
+        self.certify_stars(exact)
+        self.progress("year-end", 2, 3)
+        self.commend_candidates()
+        self.grant_benefits(exact)
+        self.progress("year-end", 3, 3)
+
+    def correct_after_review(self, c: Candidate) -> None:
+        """A shift's end corrected by an hour: proposed by the station, approved by the
+        bureau (a verified participation changes only when a second person approves)."""
+        ledger = self.ledger
+        proposed = ledger.correct_hours(
+            c.activity_id,
+            volunteer_id=c.person.id,
+            interval=Interval(c.interval.start, c.interval.end - timedelta(hours=1)),
+            reason="签退时间登记有误，按纸质签到表更正",
+            actor=self.actor(self.staff[c.person.township]),
+        )
+        ledger.approve_correction(
+            c.activity_id,
+            correction_id=proposed.created["correction_id"],
+            actor=self.actor(self.verifier),
+        )
+        self.n.corrections += 1
+        points = self.n.points
+        self.settle(c.person)
+        # The correction's own award is counted among corrections, not verifications.
+        self.n.awards -= 1
+        self.n.points = points
+        c.person.touched = True
+
+    def reverse_after_review(self, c: Candidate) -> None:
+        self.ledger.reverse_award(
+            c.person.id,
+            entry_id=c.award.entry_id,
+            reason="经核查当日未实际到岗，撤销该次积分",
+            actor=self.actor(self.verifier),
+        )
+        points = self.n.points
+        self.settle(c.person)
+        self.n.points = points
+
+    def certify_stars(self, exact: list[Person]) -> None:
+        """Star levels certified for the year, for volunteers whose tracked hours are exact."""
+        ledger = self.ledger
         rules = ledger.rules_today()
         for person in exact:
             level = rules.star_level(person.hours)
             if level:
-                basis = ledger.current_position()
                 ledger.certify_star_level(
                     person.id,
                     level=level,
-                    basis_position=basis,
+                    basis_position=ledger.current_position(),
                     service_year=self.year,
                     actor=self.actor(self.office),
                 )
                 self.n.certifications += 1
-        self.progress("year-end", 2, 3)
-        self.commend_candidates()
-        # Courtesy benefits (礼遇) of the rulebook, for those whose tier includes them; about
-        # half the vouchers are handed over by year end.
+
+    def grant_benefits(self, exact: list[Person]) -> None:
+        """Courtesy benefits (礼遇) of the rulebook, for those whose tier includes them;
+        about half the vouchers are handed over by year end."""
+        ledger, rng = self.ledger, self.rng
         rules = ledger.rules_today()
         savers = [p for p in exact if p.balance >= 20]
         for person in rng.sample(savers, min(len(savers), max(3, len(self.people) // 60))):
@@ -161,4 +178,3 @@ class DemoYear(Service):
                     code=voucher_code(recorded.created["entry_id"]),
                     actor=self.actor(self.office),
                 )
-        self.progress("year-end", 3, 3)
