@@ -55,34 +55,53 @@ def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
     if isinstance(error, Refused):
         return error
     if isinstance(error, ValidationError):
-        fields: dict[str, str] = {}
-        for e in error.errors():
-            name = ".".join(str(p) for p in e["loc"]) or "表单"
-            fields.setdefault(name.split(".")[0], pydantic_message(e))
-        named = "、".join((labels or {}).get(f) or field_label(f) for f in fields)
-        # A rule the request schema checks (interval-order) is named as the API names it.
-        ruled = "".join(
-            pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order"
-        )
-        return Refused(f"{ruled}请更正以下字段：{named}。未记录任何内容。", fields)
-    if isinstance(error, BulkRejected):
-        rows = [
-            {"line": r.line, "field": field_label(r.field), "message": _row_message(r)}
-            for r in error.errors
-        ]
-        return Refused(f"签到表有 {len(rows)} 处错误，整张表未记录。请更正后重新上传。", rows=rows)
-    if isinstance(error, DomainError):
-        return Refused(rule_message(error.rule, str(error)))
-    if isinstance(error, Problem):
-        fields = {}
-        for e in error.extra.get("errors", []) or []:
-            fields[str(e.get("field", ""))] = str(e.get("message", ""))
-        return Refused(f"请求被拒绝（{error.status}）：{error.detail}", fields)
-    if isinstance(error, VersionMismatch | ConcurrencyConflict):
-        return Refused("记录已被他人修改，未记录任何内容。请刷新页面后重试。")
-    if isinstance(error, NotFound):
-        return Refused(f"找不到该记录：{error}")
+        return _invalid(error, labels or {})
+    for kinds, told in _TOLD:
+        if isinstance(error, kinds):
+            return told(error)
     raise error
+
+
+def _invalid(error: ValidationError, labels: dict[str, str]) -> Refused:
+    fields: dict[str, str] = {}
+    for e in error.errors():
+        name = ".".join(str(p) for p in e["loc"]) or "表单"
+        fields.setdefault(name.split(".")[0], pydantic_message(e))
+    named = "、".join(labels.get(f) or field_label(f) for f in fields)
+    # A rule the request schema checks (interval-order) is named as the API names it.
+    ruled = "".join(
+        pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order"
+    )
+    return Refused(f"{ruled}请更正以下字段：{named}。未记录任何内容。", fields)
+
+
+def _bulk_rejected(error: Any) -> Refused:
+    rows = [
+        {"line": r.line, "field": field_label(r.field), "message": _row_message(r)}
+        for r in error.errors
+    ]
+    return Refused(f"签到表有 {len(rows)} 处错误，整张表未记录。请更正后重新上传。", rows=rows)
+
+
+def _problem(error: Any) -> Refused:
+    fields = {
+        str(e.get("field", "")): str(e.get("message", ""))
+        for e in error.extra.get("errors", []) or []
+    }
+    return Refused(f"请求被拒绝（{error.status}）：{error.detail}", fields)
+
+
+# What each kind of refusal tells the person, in this order.
+_TOLD: list[tuple[type | tuple[type, ...], Callable[[Any], Refused]]] = [
+    (BulkRejected, _bulk_rejected),
+    (DomainError, lambda e: Refused(rule_message(e.rule, str(e)))),
+    (Problem, _problem),
+    (
+        (VersionMismatch, ConcurrencyConflict),
+        lambda e: Refused("记录已被他人修改，未记录任何内容。请刷新页面后重试。"),
+    ),
+    (NotFound, lambda e: Refused(f"找不到该记录：{e}")),
+]
 
 
 def _row_message(error: RowError) -> str:

@@ -86,23 +86,32 @@ def _may_change(visitor: Visitor, level: str, township: str) -> bool:
 def _station_list(
     container: Container, visitor: Visitor, level: str | None, township: str | None
 ) -> dict[str, Any]:
-    reads = container.read_models()
-    everything = reads.stations(limit=1000)["items"]
-    names = {s["station_id"]: s["name"] for s in everything}
-    shown = [
-        s
-        for s in everything
-        if (not level or s["level"] == level) and (not township or s["township"] == township)
-    ]
-    by_level = [
-        (code, text, sorted((s for s in shown if s["level"] == code), key=_station_order))
-        for code, text in LEVELS
-        if not level or code == level
-    ]
-    parents = [s for s in everything if s["level"] == "township" and not s["closed"]]
+    everything = container.read_models().stations(limit=1000)["items"]
+    shown = [s for s in everything if _matches(s, level, township)]
+    return {
+        "by_level": [
+            (code, text, sorted((s for s in shown if s["level"] == code), key=_station_order))
+            for code, text in LEVELS
+            if not level or code == level
+        ],
+        "names": {s["station_id"]: s["name"] for s in everything},
+        "parents": _parents(everything, visitor),
+    }
+
+
+def _matches(station: dict[str, Any], level: str | None, township: str | None) -> bool:
+    """Of the level and township asked for (either may be left open)."""
+    return (not level or station["level"] == level) and (
+        not township or station["township"] == township
+    )
+
+
+def _parents(stations: list[dict[str, Any]], visitor: Visitor) -> list[dict[str, Any]]:
+    """Open township stations a new village station may belong to: a clerk's own only."""
+    parents = [s for s in stations if s["level"] == "township" and not s["closed"]]
     if visitor.role == "station_staff":
         parents = [s for s in parents if s["township"] == visitor.scope]
-    return {"by_level": by_level, "names": names, "parents": parents}
+    return parents
 
 
 def _station_order(station: dict[str, Any]) -> tuple[bool, str, str]:
