@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,14 @@ class _Group:
         self.people: set[str] = set()
         self.served = 0
 
+    def count(self, served: int, awards: Iterable[Row]) -> None:
+        """One more activity of the group: its people served and its standing awards."""
+        self.activities += 1
+        self.served += served
+        for w in awards:
+            self.hours += dec(w["hours"])
+            self.people.add(w["volunteer_id"])
+
 
 def service_breakdowns(
     store: RowReader, rulebook: Rulebook, period: Period
@@ -44,49 +52,54 @@ def service_breakdowns(
         {"status": "verified"},
         between=("start_date", period.start.isoformat(), period.end.isoformat()),
     )
-    ids = sorted(a["activity_id"] for a in activities)
-    awards: dict[str, list[Row]] = defaultdict(list)
-    if ids:
-        for w in store.select(RANK_AWARD, {"reversed": 0}, within=("activity_id", ids)):
-            awards[w["activity_id"]].append(w)
+    awards = _standing_awards(store, sorted(a["activity_id"] for a in activities))
     groups: dict[str, dict[str, _Group]] = {g: defaultdict(_Group) for g in GROUPINGS}
     groups["month"].update((month, _Group()) for month in _months(period))  # idle ones too
     for a in activities:
         served = sum(int(n) for n in json.loads(a.get("beneficiaries") or "{}").values())
-        keys = {
-            "township": a.get("township") or "",
-            "station": a.get("station_id") or a.get("station") or "",
-            "team": a.get("team_id") or "",
-            "category": a.get("category") or "",
-            "month": str(a["start_date"])[:7],
-        }
-        for grouping, key in keys.items():
-            g = groups[grouping][key]
-            g.activities += 1
-            g.served += served
-            for w in awards.get(a["activity_id"], ()):
-                g.hours += dec(w["hours"])
-                g.people.add(w["volunteer_id"])
+        for grouping, key in _keys(a).items():
+            groups[grouping][key].count(served, awards.get(a["activity_id"], ()))
     names = _namers(store, rulebook)
-    result: dict[str, list[Row]] = {}
-    for grouping in GROUPINGS:
-        rows: list[dict[str, Any]] = [
-            {
-                "key": key,
-                "name": names[grouping](key),
-                "activities": g.activities,
-                "volunteer_hours": num(g.hours),
-                "distinct_volunteers": len(g.people),
-                "people_served": g.served,
-            }
-            for key, g in groups[grouping].items()
-        ]
-        if grouping == "month":
-            rows.sort(key=lambda r: r["key"])
-        else:
-            rows.sort(key=lambda r: (-Decimal(r["volunteer_hours"]), r["name"], r["key"]))
-        result[grouping] = rows
-    return result
+    return {grouping: _rows(grouping, groups[grouping], names[grouping]) for grouping in GROUPINGS}
+
+
+def _standing_awards(store: RowReader, activity_ids: list[str]) -> dict[str, list[Row]]:
+    """The awards not reversed, by activity."""
+    awards: dict[str, list[Row]] = defaultdict(list)
+    if activity_ids:
+        for w in store.select(RANK_AWARD, {"reversed": 0}, within=("activity_id", activity_ids)):
+            awards[w["activity_id"]].append(w)
+    return awards
+
+
+def _keys(activity: Row) -> dict[str, str]:
+    """The activity's key in each grouping."""
+    return {
+        "township": activity.get("township") or "",
+        "station": activity.get("station_id") or activity.get("station") or "",
+        "team": activity.get("team_id") or "",
+        "category": activity.get("category") or "",
+        "month": str(activity["start_date"])[:7],
+    }
+
+
+def _rows(grouping: str, groups: dict[str, _Group], name: Callable[[str], str]) -> list[Row]:
+    rows: list[dict[str, Any]] = [
+        {
+            "key": key,
+            "name": name(key),
+            "activities": g.activities,
+            "volunteer_hours": num(g.hours),
+            "distinct_volunteers": len(g.people),
+            "people_served": g.served,
+        }
+        for key, g in groups.items()
+    ]
+    if grouping == "month":
+        rows.sort(key=lambda r: r["key"])
+    else:
+        rows.sort(key=lambda r: (-Decimal(r["volunteer_hours"]), r["name"], r["key"]))
+    return rows
 
 
 def _months(period: Period) -> list[str]:

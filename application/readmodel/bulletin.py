@@ -41,9 +41,36 @@ def bulletin(
     period = Period.parse(period_label)
     ranking = reads.rankings("station", period_label, level)
     station_ids = {row["unit_id"] for row in ranking}
+    stations = {s["station_id"]: s for s in reads.store.select(STATION)}
+    return {
+        "period": period_label,
+        "level": level,
+        "level_zh": LEVEL_ZH.get(level, level),
+        "position": chain["position"],
+        "ranking": ranking,
+        "unranked": [row["name"] for row in ranking if row["rank"] is None],
+        "hours_by_month": _hours_by_month(reads, period, station_ids),
+        "key_support_teams": _key_support(reads, period),
+        "needs_met": _needs_met(reads, period, station_ids),
+        "insurance_gaps": _gaps_by_station(reads, period, station_ids, stations),
+        "media": [
+            {"station_id": row["unit_id"], "name": row["name"], "media_points": row["media_points"]}
+            for row in ranking
+            if row["media_points"] != "0"
+        ],
+        "media_coverage": _coverage(reads, period, station_ids, stations),
+        "served": _served(reads, period, station_ids),
+        "chain": chain,
+    }
+
+
+def _hours_by_month(
+    reads: ReadModels, period: Period, station_ids: set[str]
+) -> list[dict[str, Any]]:
+    """Credited volunteer-hours of the level's stations in each month of the period."""
     months = months_of(period)
     monthly = reads.unit_metrics_of("station", months)
-    hours_by_month = [
+    return [
         {
             "month": month.label,
             "volunteer_hours": num(
@@ -55,38 +82,24 @@ def bulletin(
         }
         for month, metrics in zip(months, monthly, strict=True)
     ]
-    key_support = [
+
+
+def _key_support(reads: ReadModels, period: Period) -> list[dict[str, Any]]:
+    """The teams eligible for key support in the period's year."""
+    return [
         {k: row[k] for k in ("team_id", "name", "level", "activities", "mean_satisfaction")}
         | {"score": row["score"], "rank": row["rank"]}
         for row in reads.team_eligibility(period.start.year)
         if row["key_support_eligible"]
     ]
-    stations = {s["station_id"]: s for s in reads.store.select(STATION)}
-    needs = [
+
+
+def _needs_met(reads: ReadModels, period: Period, station_ids: set[str]) -> list[dict[str, Any]]:
+    return [
         {k: row[k] for k in ("station_id", "name", "raised", "met", "declined", "open")}
         for row in needs_met_by_station(reads.store, reads.rulebook, period)
         if row["station_id"] in station_ids
     ]
-    return {
-        "period": period_label,
-        "level": level,
-        "level_zh": LEVEL_ZH.get(level, level),
-        "position": chain["position"],
-        "ranking": ranking,
-        "unranked": [row["name"] for row in ranking if row["rank"] is None],
-        "hours_by_month": hours_by_month,
-        "key_support_teams": key_support,
-        "needs_met": needs,
-        "insurance_gaps": _gaps_by_station(reads, period, station_ids, stations),
-        "media": [
-            {"station_id": row["unit_id"], "name": row["name"], "media_points": row["media_points"]}
-            for row in ranking
-            if row["media_points"] != "0"
-        ],
-        "media_coverage": _coverage(reads, period, station_ids, stations),
-        "served": _served(reads, period, station_ids),
-        "chain": chain,
-    }
 
 
 def _served(reads: ReadModels, period: Period, station_ids: set[str]) -> dict[str, Any]:
