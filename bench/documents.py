@@ -18,28 +18,67 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench.history import cached_history
+from bench.history import cached_history, copy_events, ledger_for
+from bench.record_hours import postgres_store
+from infrastructure.settings import Settings
 
 TARGET_SECONDS, TARGET_BYTES = 10, 500 * 1024**2
+ADMIN_URL = os.environ.get("VL_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+# The command line, run so that it writes its own peak resident size (VmHWM) on exit.
+# wait4's ru_maxrss would not do: Linux carries the parent's peak across fork and exec
+# into the child's, so a bench that has just built a million-event history in memory
+# reported its own 2 GiB for every child.
+_PEAK_AT_EXIT = (
+    "import atexit, os, runpy\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as s, open(os.environ['VL_BENCH_PEAK_FILE'], 'w') as f:\n"
+    "        f.write(next(l for l in s if l.startswith('VmHWM:')).split()[1])\n"
+    "atexit.register(peak)\n"
+    "runpy.run_module('interfaces.cli', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "interfaces.cli", *args]
+    return [sys.executable, "-c", _PEAK_AT_EXIT, *args]
 
 
 def timed(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and the child's own peak resident bytes (``wait4``)."""
+    """Wall seconds and the child's own peak resident bytes (its VmHWM at exit)."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as peak:
+        env = {**os.environ, "VL_BENCH_PEAK_FILE": peak.name}
+        child = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=err, env=env, check=False)
+        if child.returncode != 0:
             err.seek(0)
             print(err.read().decode(errors="replace"), file=sys.stderr)
             raise SystemExit(1)
-    return time.perf_counter() - started, usage.ru_maxrss * 1024
+        kib = int(Path(peak.name).read_text() or 0)
+    return time.perf_counter() - started, kib * 1024
+
+
+@contextmanager
+def _postgres_copy(history: Path) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the cached history (dropped afterwards)."""
+    with postgres_store(ADMIN_URL) as settings:
+        source = ledger_for(Settings(database_url=f"sqlite:///{history}"))
+        target = ledger_for(settings.model_copy(update={"aggregate_cache_size": 0}))
+        started = time.perf_counter()
+        try:
+            copied = copy_events(source, target, batch=20_000)
+        finally:
+            source.close()
+            target.close()
+        print(
+            f"documents: {copied:,} events copied into PostgreSQL in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        yield settings.database_url
 
 
 def main(argv: list[str]) -> int:
@@ -47,10 +86,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--database-url", help="a store already holding a history")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="copy the history into a fresh PostgreSQL database (VL_BENCH_POSTGRES_URL) first",
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-documents-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-documents-") as tmp, ExitStack() as stack:
         url = args.database_url
-        if url is None:
+        if url is None and args.postgres:
+            url = stack.enter_context(_postgres_copy(cached_history(events=args.events)))
+        elif url is None:
             copy = Path(tmp) / "ledger.sqlite3"
             shutil.copyfile(cached_history(events=args.events), copy)
             url = f"sqlite:///{copy}"
