@@ -75,6 +75,8 @@ class Roster:
         self.candidates: list[Candidate] = []
         self.seen_awards = 0
         self.ids: set[str] = set()
+        # An empty store holds nobody yet: only a store with history needs its ids asked.
+        self.store_had_people = ledger.current_position() > 0
         self.library = DemoLibrary(ledger, self.actor, self.office, self.staff)
 
     def actor(self, who: Actor) -> Actor:
@@ -162,7 +164,7 @@ class Roster:
                 continue
             self.ids.add(number)
             # A store may already hold people (an earlier demo year): one person, one record.
-            if not self.ledger.volunteers_by_national_id([number]):
+            if not self.store_had_people or not self.ledger.volunteers_by_national_id([number]):
                 return number
 
     def register(self, index: int) -> Person:

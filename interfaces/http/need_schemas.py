@@ -7,7 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from interfaces.http.schemas import BeneficiaryName, Code, LongText, Text, _example
+from domain.values import BeneficiaryType
+from interfaces.http.schemas import Code, LongText, Text, _example
 
 
 class RaisedBy(BaseModel):
@@ -33,7 +34,7 @@ class RaiseNeed(BaseModel):
     )
     township: Text
     station_id: UUID = Field(description="a registered, open station of the need's township")
-    beneficiary_type: BeneficiaryName
+    beneficiary_type: BeneficiaryType
     category: Code
     description: LongText
     raised_by: RaisedBy
@@ -65,7 +66,7 @@ class DraftProject(BaseModel):
     description: LongText
     team_id: UUID
     need_ids: list[UUID] = Field(default_factory=list, max_length=500)
-    target_beneficiaries: list[BeneficiaryName] = Field(min_length=1, max_length=10)
+    target_beneficiaries: list[BeneficiaryType] = Field(min_length=1, max_length=10)
 
 
 NeedStatus = Literal["open", "met", "declined"]

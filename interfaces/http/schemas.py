@@ -319,8 +319,6 @@ class ReverseAward(BaseModel):
 
 # ----------------------------------------------------------------- activities
 
-BeneficiaryName = BeneficiaryType  # the domain's enum: its values are the API's
-
 
 class PlanActivity(BaseModel):
     model_config = _example(
@@ -343,7 +341,7 @@ class PlanActivity(BaseModel):
     location: Text
     starts_at: Moment
     ends_at: Moment
-    beneficiary_types: list[BeneficiaryName] = Field(default_factory=list)
+    beneficiary_types: list[BeneficiaryType] = Field(default_factory=list)
     capacity: int = Field(ge=1, le=100_000)
     project_id: UUID | None = Field(
         None, description="the active project of the library it serves (POST /projects)"
@@ -414,7 +412,7 @@ class RejectCorrection(BaseModel):
 
 class RecordBeneficiaries(BaseModel):
     model_config = _example(counts={"veteran": 12, "public": 30})
-    counts: dict[BeneficiaryName, Annotated[int, Field(ge=0, le=10_000_000)]]
+    counts: dict[BeneficiaryType, Annotated[int, Field(ge=0, le=10_000_000)]]
 
 
 class RecordMedia(BaseModel):
@@ -440,7 +438,7 @@ class RaterIn(BaseModel):
     ``anonymous: true`` (no reference; allowed, and marked)."""
 
     model_config = ConfigDict(extra="forbid")
-    beneficiary_type: BeneficiaryName
+    beneficiary_type: BeneficiaryType
     reference: (
         Annotated[str, Field(min_length=1, max_length=100), _checked(max_length=100)] | None
     ) = None

@@ -129,3 +129,32 @@ def form_value(page: Page, selector: str) -> str:
     value = page.get_attribute(selector, "value")
     assert value is not None, selector
     return value
+
+
+class InsuredMembers:
+    """Active members of the township's teams insured on ``day``, handed out once each (one
+    volunteer's hours in two activities at the same time would be refused as overlapping);
+    with ``team_only`` only those of the first team, where ``team_id`` and ``station`` are."""
+
+    def __init__(self, console: Console, township: str, day: str, *, team_only: bool) -> None:
+        rows = console.query(
+            "SELECT t.team_id, t.station_id, m.volunteer_id FROM rm_team t "
+            "JOIN rm_team_member m ON m.team_id = t.team_id "
+            "JOIN rm_volunteer v ON v.volunteer_id = m.volunteer_id "
+            "WHERE t.township = ? AND v.status = 'active' AND EXISTS (SELECT 1 FROM in_policy p "
+            "WHERE p.volunteer_id = m.volunteer_id AND p.cancelled = 0 "
+            "AND p.covers_from <= ? AND p.covers_to >= ?) ORDER BY m.volunteer_id",
+            (township, day, day),
+        )
+        self.team_id, self.station = str(rows[0][0]), str(rows[0][1])
+        self.free = [str(r[2]) for r in rows if not team_only or str(r[0]) == self.team_id]
+
+    def take(self, count: int) -> list[str]:
+        """The first ``count`` not yet handed out."""
+        assert len(self.free) >= count, "the demo team has too few insured members left"
+        taken, self.free = self.free[:count], self.free[count:]
+        return taken
+
+    def pop(self) -> str:
+        """The last one not yet handed out."""
+        return self.free.pop()

@@ -27,6 +27,7 @@ from tests.e2e.console_support import (
     PHONE,
     SCREENSHOTS,
     Console,
+    InsuredMembers,
     form_value,
     sign_in,
     start,
@@ -62,32 +63,12 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         stop(found.process, found.log)
 
 
-class Volunteers:
-    """Active members of the township's team insured on DAY, handed out once each (no overlaps)."""
-
-    def __init__(self, console: Console) -> None:
-        rows = console.query(
-            "SELECT t.team_id, t.station_id, m.volunteer_id FROM rm_team t "
-            "JOIN rm_team_member m ON m.team_id = t.team_id "
-            "JOIN rm_volunteer v ON v.volunteer_id = m.volunteer_id "
-            "WHERE t.township = ? AND v.status = 'active' AND EXISTS (SELECT 1 FROM in_policy p "
-            "WHERE p.volunteer_id = m.volunteer_id AND p.cancelled = 0 "
-            "AND p.covers_from <= ? AND p.covers_to >= ?) ORDER BY m.volunteer_id",
-            (TOWNSHIP, DAY, DAY),
-        )
-        self.team_id, self.station = str(rows[0][0]), str(rows[0][1])
-        self.free = [str(r[2]) for r in rows]
-
-    def take(self) -> str:
-        return self.free.pop()
-
-
 @pytest.fixture(scope="module")
-def volunteers(console: Console) -> Volunteers:
-    return Volunteers(console)
+def volunteers(console: Console) -> InsuredMembers:
+    return InsuredMembers(console, TOWNSHIP, DAY, team_only=False)
 
 
-def _plan_by_api(console: Console, volunteers: Volunteers, user: str = "clerk") -> str:
+def _plan_by_api(console: Console, volunteers: InsuredMembers, user: str = "clerk") -> str:
     with console.api.client(user) as api:
         made = api.post(
             "/activities",
@@ -111,10 +92,10 @@ def _plan_by_api(console: Console, volunteers: Volunteers, user: str = "clerk") 
         return str(made.json()["id"])
 
 
-def _completed_by_api(console: Console, volunteers: Volunteers, recorder: str) -> str:
+def _completed_by_api(console: Console, volunteers: InsuredMembers, recorder: str) -> str:
     """An activity whose one participant's hours ``recorder`` recorded, marked completed."""
     activity = _plan_by_api(console, volunteers, recorder)
-    volunteer = volunteers.take()
+    volunteer = volunteers.pop()
     with console.api.client(recorder) as api:
         assert (
             api.post(
@@ -228,13 +209,13 @@ def test_repeated_wrong_passwords_lock_the_user_and_say_until_when(
 
 
 def test_a_form_without_the_csrf_token_is_refused_and_records_nothing(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
     activity = _plan_by_api(console, volunteers)
     page = sign_in(browser, console, "clerk")
     sent = page.request.post(
         f"{console.base_url}/activities/{activity}/signups",
-        form={"volunteer_id": volunteers.take(), "form_key": "k-no-csrf"},
+        form={"volunteer_id": volunteers.pop(), "form_key": "k-no-csrf"},
         max_redirects=0,
     )
     assert sent.status == 403
@@ -247,9 +228,9 @@ def test_a_form_without_the_csrf_token_is_refused_and_records_nothing(
 
 
 def test_the_life_of_an_activity_from_planning_to_verification_through_the_pages(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
-    first, second = volunteers.take(), volunteers.take()
+    first, second = volunteers.pop(), volunteers.pop()
     clerk = sign_in(browser, console, "clerk")
     clerk.goto(f"{console.base_url}/activities/new")
     clerk.fill("#f-title", "节日慰问老兵")
@@ -308,10 +289,10 @@ def test_the_life_of_an_activity_from_planning_to_verification_through_the_pages
 
 
 def test_a_sheet_with_bad_rows_shows_every_bad_row_and_records_nothing(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
     activity = _plan_by_api(console, volunteers)
-    good = volunteers.take()
+    good = volunteers.pop()
     with console.api.client("clerk") as api:
         assert (
             api.post(f"/activities/{activity}/signups", json={"volunteer_id": good}).status_code
@@ -339,7 +320,7 @@ def test_a_sheet_with_bad_rows_shows_every_bad_row_and_records_nothing(
 
 
 def test_verifying_ones_own_recorded_hours_is_refused_in_the_page_with_four_eyes_explained(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
     activity = _completed_by_api(console, volunteers, "clerk")
     page = sign_in(browser, console, "clerk")
@@ -352,7 +333,7 @@ def test_verifying_ones_own_recorded_hours_is_refused_in_the_page_with_four_eyes
 
 
 def test_a_refused_form_keeps_what_was_typed_and_names_the_field_in_chinese(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
     page = sign_in(browser, console, "clerk")
     page.goto(f"{console.base_url}/activities/new")
@@ -374,7 +355,7 @@ def test_a_refused_form_keeps_what_was_typed_and_names_the_field_in_chinese(
 
 
 def test_a_double_submitted_form_records_once(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
     activity = _plan_by_api(console, volunteers)
     page = sign_in(browser, console, "clerk")
@@ -383,7 +364,7 @@ def test_a_double_submitted_form_records_once(
     fields = {
         "csrf": form_value(page, "form[action$='/signups'] input[name=csrf]"),
         "form_key": form_value(page, "form[action$='/signups'] input[name=form_key]"),
-        "volunteer_id": volunteers.take(),
+        "volunteer_id": volunteers.pop(),
     }
     assert form.count() == 1
     answers = [
@@ -402,7 +383,7 @@ def test_a_double_submitted_form_records_once(
 
 
 def test_a_station_clerk_gets_a_403_page_for_another_townships_activity(
-    console: Console, browser: Browser, volunteers: Volunteers
+    console: Console, browser: Browser, volunteers: InsuredMembers
 ) -> None:
     activity = _plan_by_api(console, volunteers)
     page = sign_in(browser, console, "far-clerk")

@@ -23,6 +23,7 @@ from tests.e2e.console_support import (
     CHROMIUM,
     SCREENSHOTS,
     Console,
+    InsuredMembers,
     sign_in,
     start,
 )
@@ -56,35 +57,12 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         stop(found.process, found.log)
 
 
-class Members:
-    """Active members of a team of the township insured on DAY, handed out once each (one
-    volunteer's hours in two activities at the same time would be refused as overlapping)."""
-
-    def __init__(self, console: Console) -> None:
-        rows = console.query(
-            "SELECT t.team_id, t.station_id, m.volunteer_id FROM rm_team t "
-            "JOIN rm_team_member m ON m.team_id = t.team_id "
-            "JOIN rm_volunteer v ON v.volunteer_id = m.volunteer_id "
-            "WHERE t.township = ? AND v.status = 'active' AND EXISTS (SELECT 1 FROM in_policy p "
-            "WHERE p.volunteer_id = m.volunteer_id AND p.cancelled = 0 "
-            "AND p.covers_from <= ? AND p.covers_to >= ?) ORDER BY m.volunteer_id",
-            (TOWNSHIP, DAY, DAY),
-        )
-        self.team_id, self.station = str(rows[0][0]), str(rows[0][1])
-        self.free = [str(r[2]) for r in rows if str(r[0]) == self.team_id]
-
-    def take(self, count: int) -> list[str]:
-        assert len(self.free) >= count, "the demo team has too few insured members left"
-        taken, self.free = self.free[:count], self.free[count:]
-        return taken
-
-
 @pytest.fixture(scope="module")
-def members(console: Console) -> Members:
-    return Members(console)
+def members(console: Console) -> InsuredMembers:
+    return InsuredMembers(console, TOWNSHIP, DAY, team_only=True)
 
 
-def _activity_with_signups(console: Console, members: Members, volunteers: list[str]) -> str:
+def _activity_with_signups(console: Console, members: InsuredMembers, volunteers: list[str]) -> str:
     """An activity on DAY, 08:00–18:00, planned by the clerk, ``volunteers`` signed up."""
     with console.api.client("clerk") as api:
         made = api.post(
@@ -232,7 +210,7 @@ def test_an_auditor_is_refused_a_certificate_with_a_page_in_chinese(
 
 
 def test_the_excel_sheet_from_the_activity_page_filled_in_and_uploaded_records_the_hours(
-    console: Console, browser: Browser, members: Members
+    console: Console, browser: Browser, members: InsuredMembers
 ) -> None:
     first, second = members.take(2)
     activity = _activity_with_signups(console, members, [first, second])
@@ -252,7 +230,7 @@ def test_the_excel_sheet_from_the_activity_page_filled_in_and_uploaded_records_t
 
 
 def test_an_excel_sheet_with_bad_rows_names_each_by_its_row_in_chinese_and_records_nothing(
-    console: Console, browser: Browser, members: Members
+    console: Console, browser: Browser, members: InsuredMembers
 ) -> None:
     good, backwards, unfinished, late = members.take(4)
     activity = _activity_with_signups(console, members, [good, backwards, unfinished, late])
@@ -287,7 +265,7 @@ def test_an_excel_sheet_with_bad_rows_names_each_by_its_row_in_chinese_and_recor
 
 
 def test_an_oversize_sheet_is_refused_with_a_page_in_chinese_and_records_nothing(
-    console: Console, browser: Browser, members: Members
+    console: Console, browser: Browser, members: InsuredMembers
 ) -> None:
     (volunteer,) = members.take(1)
     activity = _activity_with_signups(console, members, [volunteer])
