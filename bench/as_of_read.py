@@ -44,7 +44,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.persistence import StoredEvent
 
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import read_notifications, replay
 from application.readmodel.tables import AUDIT_EVENT
 from bench.history import CACHE, cached_history, ledger_for

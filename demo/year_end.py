@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from application.readmodel.queries import ReadModels
-from application.readmodel.ranking import RankingProjection
+from application.readmodel.projections.ranking import RankingProjection
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import replay
 from demo.records import Candidate, Person
 from demo.service import Service

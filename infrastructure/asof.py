@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from uuid import UUID
 
 from application.ledger import VolunteerLedger
-from application.readmodel.asof import volunteer_ledger_at
+from application.readmodel.audit.asof import volunteer_ledger_at
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.store import Row, RowReader
 from domain.rulebook import Rulebook
 from infrastructure.checkpoints import Checkpoints, replay_from_checkpoint

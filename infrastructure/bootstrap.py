@@ -20,10 +20,10 @@ from psycopg_pool import ConnectionPool
 from application.base import Clock, utc_now
 from application.errors import StoreUnavailable
 from application.ledger import VolunteerLedger
+from application.readmodel.audit.review import annual_review
 from application.readmodel.base import Projection
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
-from application.readmodel.review import annual_review
+from application.readmodel.queries.readmodels import ReadModels
 from domain.rulebook import Rulebook
 from domain.values import Actor, Category
 from infrastructure.asof import AsOfReads, Gate

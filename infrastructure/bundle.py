@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Notification
 
 from application.ledger import VolunteerLedger
-from application.readmodel.review import annual_review
+from application.readmodel.audit.review import annual_review
 from domain.seal import SEALED_TOPIC
 from infrastructure.audit import ChainReport, chained, verify_chain
 from infrastructure.bootstrap import Container

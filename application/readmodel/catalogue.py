@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from application.readmodel.audit import AuditProjection
 from application.readmodel.base import Projection
-from application.readmodel.benefits import MediaProjection, VoucherProjection
-from application.readmodel.directory import DirectoryProjection
-from application.readmodel.incentives import EligibilityProjection
-from application.readmodel.insurance import InsuranceProjection
-from application.readmodel.ledger import LedgerProjection
-from application.readmodel.needs import NeedsProjection
-from application.readmodel.ranking import RankingProjection
+from application.readmodel.projections.audit import AuditProjection
+from application.readmodel.projections.benefits import MediaProjection, VoucherProjection
+from application.readmodel.projections.directory import DirectoryProjection
+from application.readmodel.projections.incentives import EligibilityProjection
+from application.readmodel.projections.insurance import InsuranceProjection
+from application.readmodel.projections.ledger import LedgerProjection
+from application.readmodel.projections.needs import NeedsProjection
+from application.readmodel.projections.ranking import RankingProjection
 from domain.rulebook import Rulebook
 
 PROJECTION_TYPES: tuple[type[Projection], ...] = (

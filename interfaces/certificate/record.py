@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.errors import NotFound
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.store import Row
 from domain.volunteer import Volunteer
 from infrastructure.audit import chained

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import typer
 
-from application.readmodel.served import voucher
+from application.readmodel.queries.served import voucher
 from domain.volunteer import TIER_ZH, voucher_code
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
 from interfaces.cli.registers import _actor, _ledger

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+from application.readmodel.audit.review import review_json
 from application.readmodel.replay import position_known_at
-from application.readmodel.review import review_json
 from interfaces.cli.common import DatabaseUrl, errors, opened
 from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 

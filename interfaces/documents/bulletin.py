@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.bulletin import bulletin
+from application.readmodel.queries.bulletin import bulletin
 from infrastructure.audit import chain_at
 from infrastructure.bootstrap import Container
 from interfaces.documents.charts import Bar, bar_chart_svg

@@ -17,7 +17,7 @@ from uuid import UUID
 from fastapi.encoders import ENCODERS_BY_TYPE, jsonable_encoder
 from starlette.types import Scope
 
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 
 
 def encode_json(value: Any) -> bytes:

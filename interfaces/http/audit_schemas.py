@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from application.readmodel.audit.decisions import DecisionRecheck
+from application.readmodel.audit.explain import AwardExplanation
+from application.readmodel.audit.explain_events import ExplainedEvent
 from application.readmodel.base import num
-from application.readmodel.decisions import DecisionRecheck
-from application.readmodel.explain import AwardExplanation
-from application.readmodel.explain_events import ExplainedEvent
 
 _VOLUNTEER = "b2a88eb2-d54e-485c-a337-45d63d099a03"
 _ACTIVITY = "5b0e3f52-7f0a-4c1e-9d51-0f7c2a1b9e44"

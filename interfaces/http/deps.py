@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.bootstrap import Container
 from interfaces.http.problems import Problem
 from interfaces.http.readcache import ANSWERED, MISS, Miss, ReadCache

@@ -47,7 +47,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.bootstrap import Container
 from infrastructure.listening import TRACKING_CHANNEL, Listener
 from infrastructure.users import TokenCache

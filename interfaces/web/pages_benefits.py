@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from application.readmodel.served import voucher, vouchers_of
+from application.readmodel.queries.served import voucher, vouchers_of
 from application.readmodel.tables import ELIGIBILITY
 from domain.volunteer import TIER_ZH
 from infrastructure.bootstrap import Container

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from domain.errors import DomainError
 from domain.ranking import Period
 from infrastructure.bootstrap import Container

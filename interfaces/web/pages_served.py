@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from application.readmodel.served import BENEFICIARY_TYPE_ZH, MEDIA_LEVEL_ZH
+from application.readmodel.queries.served import BENEFICIARY_TYPE_ZH, MEDIA_LEVEL_ZH
 from application.readmodel.tables import ACTIVITY, MEDIA
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller

@@ -20,7 +20,7 @@ from application.errors import BulkRejected, ConcurrencyConflict
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import replay
 from application.readmodel.store import MemoryStore, RowStore
 from domain.errors import DomainError

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from application.readmodel.served import media_coverage, voucher
+from application.readmodel.queries.served import media_coverage, voucher
 from application.readmodel.tables import TEAM, TEAM_MEMBER, VOLUNTEER, VOUCHER
 from demo import generate_year
 from domain.ranking import Period

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.errors import NotAnAward, NotFound
-from application.readmodel.decisions import recheck_decision
-from application.readmodel.explain import AwardExplanation, explain_award
-from application.readmodel.review import annual_review
+from application.readmodel.audit.decisions import recheck_decision
+from application.readmodel.audit.explain import AwardExplanation, explain_award
+from application.readmodel.audit.review import annual_review
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from demo import generate_year
 from domain.awards import derived_entry_id

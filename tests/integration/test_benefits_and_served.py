@@ -8,7 +8,12 @@ from uuid import UUID
 
 import pytest
 
-from application.readmodel.served import beneficiary_totals, media_coverage, voucher, vouchers_of
+from application.readmodel.queries.served import (
+    beneficiary_totals,
+    media_coverage,
+    voucher,
+    vouchers_of,
+)
 from application.readmodel.tables import ENTRY
 from domain.errors import DomainError
 from domain.ranking import Period

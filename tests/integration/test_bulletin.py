@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import replay
 from demo import generate_year
 from infrastructure.bootstrap import Container, bootstrap

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import replay
 from application.readmodel.store import MemoryStore
 from application.readmodel.tables import ACCOUNT

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import pytest
 
-from application.readmodel.review import annual_review
+from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError
 from domain.values import Interval
 from infrastructure.bootstrap import Container

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.readmodel.review import annual_review
+from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError, InvalidValue
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap

@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from application.readmodel.audit.review import annual_review
 from application.readmodel.replay import read_notifications
-from application.readmodel.review import annual_review
 from demo import generate_year
 from infrastructure.bootstrap import Container
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.readmodel.catalogue import all_projections
-from application.readmodel.ledger import LedgerProjection
+from application.readmodel.projections.ledger import LedgerProjection
 from application.readmodel.store import RowStore
 from domain.team import VolunteerTeam
 from domain.values import Actor, PersonType, Role, TeamLevel

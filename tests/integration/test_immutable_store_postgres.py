@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.audit import chained, verify_chain
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings

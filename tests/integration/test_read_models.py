@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from application.readmodel.audit.review import annual_review, review_json
 from application.readmodel.catalogue import all_projections
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import read_notifications, replay
-from application.readmodel.review import annual_review, review_json
 from domain.values import MediaLevel
 from infrastructure.bootstrap import Container
 from tests.integration.builders import BUREAU, STAFF, activity, at, hours, station, volunteer

@@ -17,8 +17,8 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from application.readmodel.catalogue import all_projections
-from application.readmodel.ledger import LedgerProjection
-from application.readmodel.ranking import RankingProjection
+from application.readmodel.projections.ledger import LedgerProjection
+from application.readmodel.projections.ranking import RankingProjection
 from application.readmodel.replay import UndecodableEvent, read_notifications, replay
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY

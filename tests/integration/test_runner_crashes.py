@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from application.readmodel.catalogue import all_projections
-from application.readmodel.ledger import LedgerProjection
+from application.readmodel.projections.ledger import LedgerProjection
 from application.readmodel.store import RowStore
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from domain.values import HoursSource, Interval

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from application.readmodel.search import VolunteerSearch
+from application.readmodel.queries.search import VolunteerSearch
 from domain.values import InsuranceKind, MemberRole, PersonType
 from infrastructure.bootstrap import Container
 from tests.integration.builders import BUREAU, STAFF, national_id, team

@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.ledger import VolunteerLedger
-from application.readmodel.explain import explain_award
+from application.readmodel.audit.explain import explain_award
 from domain.values import BeneficiaryType, Category, Interval
 from infrastructure.bootstrap import Container
 from tests.integration.builders import BUREAU, DAY, STAFF, at, hours, station, team, volunteer

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.readmodel.review import annual_review
+from application.readmodel.audit.review import annual_review
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings

@@ -18,8 +18,8 @@ from uuid import UUID
 import pytest
 
 from application.ledger import VolunteerLedger
+from application.readmodel.audit.explain import AwardExplanation, explain_award
 from application.readmodel.catalogue import all_projections
-from application.readmodel.explain import AwardExplanation, explain_award
 from application.readmodel.replay import replay
 from domain.values import (
     Actor,

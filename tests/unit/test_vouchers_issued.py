@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.readmodel.served import vouchers_issued
+from application.readmodel.queries.served import vouchers_issued
 from application.readmodel.store import MemoryStore
 from application.readmodel.tables import VOLUNTEER, VOUCHER
 from domain.ranking import Period

@@ -9,9 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from application.readmodel.decisions import recheck_decision
-from application.readmodel.explain import explain_award
-from application.readmodel.review import review_json
+from application.readmodel.audit.decisions import recheck_decision
+from application.readmodel.audit.explain import explain_award
+from application.readmodel.audit.review import review_json
 from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 from interfaces.http.audit_schemas import AwardExplanationOut, DecisionRecheckOut
 from interfaces.http.auth import CallerDep

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 
-from application.readmodel.served import (
+from application.readmodel.queries.served import (
     beneficiary_totals,
     media_coverage,
     voucher,

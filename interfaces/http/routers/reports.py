@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
-from application.readmodel.queries import ReadModels
+from application.readmodel.queries.readmodels import ReadModels
 from interfaces.http.answers import PlainAnswer, Recognise
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import Cached, ContainerDep, Cursor, Limit, Reads

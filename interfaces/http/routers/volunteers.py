@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
-from application.readmodel.queries import ReadModels
-from application.readmodel.search import VolunteerSearch
+from application.readmodel.queries.readmodels import ReadModels
+from application.readmodel.queries.search import VolunteerSearch
 from application.readmodel.tables import ENTRY
 from domain.registry import DuplicateNationalId
 from domain.volunteer import Volunteer

@@ -18,16 +18,16 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from application.errors import NotADecision, NotFound
-from application.readmodel.base import PREFIX, Projection
-from application.readmodel.ranking import RankingProjection
-from application.readmodel.registers import RegistersProjection
-from application.readmodel.replay import read_events
-from application.readmodel.review import (
+from application.readmodel.audit.review import (
     _Collector,
     _decision_year,
     _recheck,
     _take_team_figures,
 )
+from application.readmodel.base import PREFIX, Projection
+from application.readmodel.projections.ranking import RankingProjection
+from application.readmodel.projections.registers import RegistersProjection
+from application.readmodel.replay import read_events
 from application.readmodel.store import MemoryStore, RowReader
 from application.readmodel.tables import AUDIT_EVENT
 from domain.rulebook import Rulebook

@@ -22,7 +22,7 @@ from uuid import UUID
 from eventsourcing.application import Application, project_aggregate
 
 from application.errors import AuditMismatch, NotAnAward, NotFound
-from application.readmodel.explain_events import ExplainedEvent, described, event_kind
+from application.readmodel.audit.explain_events import ExplainedEvent, described, event_kind
 from application.readmodel.store import RowReader
 from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from domain.errors import DomainError

@@ -88,7 +88,7 @@ def needs_met_by_project(
 
 
 class NeedReads:
-    """Mixed into :class:`~application.readmodel.queries.ReadModels`."""
+    """Mixed into :class:`~application.readmodel.queries.readmodels.ReadModels`."""
 
     store: RowReader
     rulebook: Rulebook

@@ -20,14 +20,14 @@ from typing import Any
 
 from eventsourcing.application import Application
 
-from application.readmodel.annual import annual_sections, volunteer_places
+from application.readmodel.audit.annual import annual_sections, volunteer_places
 from application.readmodel.base import PREFIX, num
-from application.readmodel.benefits import MediaProjection, VoucherProjection
-from application.readmodel.insurance import InsuranceProjection
-from application.readmodel.needs import NeedsProjection
-from application.readmodel.queries import ReadModels
-from application.readmodel.ranking import RankingProjection
-from application.readmodel.registers import RegistersProjection
+from application.readmodel.projections.benefits import MediaProjection, VoucherProjection
+from application.readmodel.projections.insurance import InsuranceProjection
+from application.readmodel.projections.needs import NeedsProjection
+from application.readmodel.projections.ranking import RankingProjection
+from application.readmodel.projections.registers import RegistersProjection
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import Decoder, read_events
 from application.readmodel.store import MemoryStore, Row
 from domain.commendation import ServiceYear

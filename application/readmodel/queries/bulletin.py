@@ -13,9 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.base import num
-from application.readmodel.needs_queries import needs_met_by_station
-from application.readmodel.queries import ReadModels
-from application.readmodel.served import BENEFICIARY_TYPE_ZH, beneficiary_totals, media_coverage
+from application.readmodel.queries.needs import needs_met_by_station
+from application.readmodel.queries.readmodels import ReadModels
+from application.readmodel.queries.served import (
+    BENEFICIARY_TYPE_ZH,
+    beneficiary_totals,
+    media_coverage,
+)
 from application.readmodel.tables import ACTIVITY, STATION
 from domain.ranking import Period
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from application.readmodel.base import dec, num
-from application.readmodel.needs_queries import NeedReads
-from application.readmodel.purchasing import expiring_within, uncovered_on
-from application.readmodel.search import VolunteerSearch, search_volunteers
+from application.readmodel.queries.needs import NeedReads
+from application.readmodel.queries.purchasing import expiring_within, uncovered_on
+from application.readmodel.queries.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import (
     ACCOUNT,
@@ -124,7 +124,7 @@ class ReadModels(NeedReads):
     def search_volunteers(
         self, search: VolunteerSearch, *, limit: int = 50, cursor: str | None = None
     ) -> Page:
-        """Volunteers matching ``search`` (see :mod:`application.readmodel.search`)."""
+        """Volunteers matching ``search`` (see :mod:`application.readmodel.queries.search`)."""
         rows, more = search_volunteers(self.store, search, limit=limit, cursor=cursor)
         items = [_volunteer(r) for r in rows]
         return Page(items=items, next_cursor=items[-1]["volunteer_id"] if more and items else None)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from application.readmodel.breakdowns import service_breakdowns
-from application.readmodel.needs_queries import needs_met_by_station
-from application.readmodel.served import beneficiary_totals, media_coverage, vouchers_issued
+from application.readmodel.queries.breakdowns import service_breakdowns
+from application.readmodel.queries.needs import needs_met_by_station
+from application.readmodel.queries.served import beneficiary_totals, media_coverage, vouchers_issued
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import STATION, TEAM, TEAM_MEMBER, VOLUNTEER
 from domain.ranking import Period

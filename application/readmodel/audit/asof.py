@@ -15,8 +15,8 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from application.readmodel.ledger import LedgerProjection
-from application.readmodel.queries import ReadModels
+from application.readmodel.projections.ledger import LedgerProjection
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.store import MemoryStore, Row, RowReader
 from application.readmodel.tables import AUDIT_EVENT
 from domain.rulebook import Rulebook

@@ -9,7 +9,7 @@ handler per register row: the rows it writes are the directory's, by the same co
 
 from __future__ import annotations
 
-from application.readmodel.directory import DirectoryProjection
+from application.readmodel.projections.directory import DirectoryProjection
 from application.readmodel.tables import ACTIVITY, STATION, TEAM, TEAM_MEMBER, VOLUNTEER
 
 # Events about one participant of an activity (and the award's link to it).

@@ -1,0 +1,1 @@
+"""Projections: each turns the events it handles into rows of its own tables."""
