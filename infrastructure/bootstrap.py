@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import combinations, pairwise
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +17,6 @@ from application.base import Clock, utc_now
 from application.errors import StoreUnavailable
 from application.ledger import VolunteerLedger
 from application.readmodel.audit.review import annual_review
-from application.readmodel.base import Projection
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries.readmodels import ReadModels
 from domain.rulebook import Rulebook
@@ -31,6 +26,7 @@ from infrastructure.audit import chain_at
 from infrastructure.checkpointer import Checkpointer
 from infrastructure.decoding import FastDecoder
 from infrastructure.encoding import FastEncodingMapper
+from infrastructure.parallel_catch_up import catch_up_in_parallel, timed
 from infrastructure.persistence import event_store_env
 from infrastructure.pgbounds import Bounds
 from infrastructure.rulebook_loader import load_rulebook
@@ -136,57 +132,25 @@ class Container:
         """Bring every read model to the head of the log; return how many events were read.
 
         With ``workers`` > 1 on PostgreSQL, that many processes share the projections out
-        (the design's one worker per projection, grouped to the cores there are): this one
-        takes the heaviest share, already started, and ``workers - 1`` other processes the
-        rest, so one fewer start-up lies on the wall clock. Each reads the log and keeps its
-        own projections' tracking rows, so exactly-once holds per projection as with one
-        runner. SQLite has one writer: it always runs here.
-
-        On Linux the workers are forked: a spawned one spent about a second importing
-        what this process has already imported. A forked worker touches nothing it
-        inherits — it opens its own connections, and leaves with ``os._exit`` (as every
-        forked ``multiprocessing`` process does), so no inherited connection is closed
-        from there. The connection pools' threads are not copied; a lock one of them held
-        at the fork, in a library the worker then uses, would hang the worker, so the
-        pools are first waited for until full, their threads idle. Elsewhere they are
-        spawned, so a script calling this needs the ``if __name__ == "__main__":`` guard
-        (``python -m bench`` has it).
+        (the design's one worker per projection, grouped to the cores there are; see
+        :mod:`infrastructure.parallel_catch_up`). SQLite has one writer: it always runs here.
 
         ``timings``, when given, receives each share's seconds (a worker's start-up
         excluded) under its projections' names, for reports.
         """
         if workers <= 1 or not self.settings.is_postgres:
-            started = time.perf_counter()
-            read = self.runner(batch_size=batch_size).catch_up()
-            if timings is not None:
-                timings["all, in this process"] = time.perf_counter() - started
-            return read
-        projections = all_projections(self.rulebook)
-        weights = {p.name: p.weight for p in projections}
-        groups = share_out(projections, workers)
-        here = max(groups, key=lambda g: sum(weights[n] for n in g))
-        elsewhere = [g for g in groups if g is not here]
-        settings = self.settings.model_dump()
-        if _WORKER_START == "fork":
-            self._settle_connections()
-        with ProcessPoolExecutor(
-            max_workers=max(1, len(elsewhere)),
-            mp_context=multiprocessing.get_context(_WORKER_START),
-        ) as pool:
-            futures = [
-                pool.submit(_catch_up_share, settings, names, batch_size) for names in elsewhere
-            ]
-            started = time.perf_counter()
-            local = self.runner(batch_size=batch_size, only=here).catch_up()
-            results = [(here, local, time.perf_counter() - started)]
-            results += [(g, *f.result()) for g, f in zip(elsewhere, futures, strict=True)]
+            read, seconds = timed(lambda: self.runner(batch_size=batch_size).catch_up())
+            shares = {"all, in this process": seconds}
+        else:
+            projections = all_projections(self.rulebook)
+            read, shares = catch_up_in_parallel(
+                self, projections, batch_size=batch_size, workers=workers
+            )
         if timings is not None:
-            for names, _, seconds in results:
-                where = " (this process)" if names is here else ""
-                timings[", ".join(sorted(names)) + where] = seconds
-        return max(read for _, read, _ in results)
+            timings.update(shares)
+        return read
 
-    def _settle_connections(self) -> None:
+    def settle_connections(self) -> None:
         """Before forking: both connection pools (the event store's, the read models') hold
         the connections they keep, so none of their threads is inside libpq connecting —
         a lock held there (the resolver's, TLS's) would stay held in the child for ever."""
@@ -248,43 +212,6 @@ class Container:
             self._store.close()
         if self._replica is not None:
             self._replica.close()
-
-
-# How catch-up workers start (see ``Container.catch_up``).
-_WORKER_START = "fork" if sys.platform == "linux" else "spawn"
-
-
-def share_out(projections: list[Projection], workers: int) -> list[frozenset[str]]:
-    """Projections in at most ``workers`` groups of about equal work (``Projection.weight``).
-
-    Those that ignore the most event types go together, so their worker can skip decoding
-    what all of them ignore: the groups are runs of the projections ranked by how many
-    types they ignore, cut where the heaviest group is lightest.
-    """
-    ranked = sorted(projections, key=lambda p: len(p.ignored_topics()))
-    parts = max(1, min(workers, len(ranked)))
-    best: list[list[Projection]] = [ranked]
-    best_load = float("inf")
-    for cuts in combinations(range(1, len(ranked)), parts - 1):
-        bounds = (0, *cuts, len(ranked))
-        groups = [ranked[a:b] for a, b in pairwise(bounds)]
-        load = max(sum(p.weight for p in g) for g in groups)
-        if load < best_load:
-            best, best_load = groups, load
-    return [frozenset(p.name for p in g) for g in best]
-
-
-def _catch_up_share(
-    settings: dict[str, Any], names: frozenset[str], batch_size: int
-) -> tuple[int, float]:
-    """In a worker process: catch up the projections ``names``; events read and seconds taken."""
-    container = bootstrap(Settings(**settings))
-    try:
-        started = time.perf_counter()
-        read = container.runner(batch_size=batch_size, only=names).catch_up()
-        return read, time.perf_counter() - started
-    finally:
-        container.close()
 
 
 def fast_mapper(mapper: Mapper[UUID]) -> Mapper[UUID]:

@@ -13,8 +13,9 @@ from application.readmodel.base import PREFIX, EventHeader, Projection, event_to
 from application.readmodel.catalogue import all_projections
 from application.readmodel.tables import RANK_AWARD
 from domain.volunteer import Volunteer
-from infrastructure.bootstrap import Container, share_out
+from infrastructure.bootstrap import Container
 from infrastructure.logreader import SKIPPED
+from infrastructure.parallel_catch_up import share_out
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner
 from tests.integration.projection_support import Workload, assert_equal_to_clean_replay
