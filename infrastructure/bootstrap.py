@@ -27,7 +27,7 @@ from infrastructure.checkpointer import Checkpointer
 from infrastructure.decoding import FastDecoder
 from infrastructure.encoding import FastEncodingMapper
 from infrastructure.parallel_catch_up import catch_up_in_parallel, timed
-from infrastructure.persistence import event_store_env
+from infrastructure.persistence import event_store_env, in_memory_env
 from infrastructure.pgbounds import Bounds
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.runner import ProjectionRunner
@@ -225,14 +225,28 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Co
     settings = settings or Settings()
     rulebook = load_rulebook(settings.rulebook_path)
     with _schema_changes_serialised(settings):
-        ledger = VolunteerLedger(
-            rulebook=rulebook,
-            env=event_store_env(settings),
-            transcodings=ledger_transcodings(),
-            clock=clock,
-            mapper=fast_mapper,
-        )
+        ledger = _ledger(rulebook, event_store_env(settings), clock)
     return Container(settings=settings, rulebook=rulebook, ledger=ledger)
+
+
+def in_memory_ledger(
+    settings: Settings | None = None, *, clock: Clock = utc_now
+) -> VolunteerLedger:
+    """The application alone on the library's in-memory store: no read models, no file, no
+    server. For the use-case tests (tests/usecases); the service always uses
+    :func:`bootstrap`."""
+    settings = settings or Settings()
+    return _ledger(load_rulebook(settings.rulebook_path), in_memory_env(settings), clock)
+
+
+def _ledger(rulebook: Rulebook, env: dict[str, str], clock: Clock) -> VolunteerLedger:
+    return VolunteerLedger(
+        rulebook=rulebook,
+        env=env,
+        transcodings=ledger_transcodings(),
+        clock=clock,
+        mapper=fast_mapper,
+    )
 
 
 @contextmanager

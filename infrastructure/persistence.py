@@ -41,13 +41,26 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         else ChainedSQLiteApplicationRecorder
     )
     env["CREATE_TABLE"] = "y" if settings.create_event_tables else "n"
-    if settings.aggregate_cache_size:
-        # Commands load from this cache without asking the store; a copy that missed
-        # another process's events conflicts on save and the command is run again on
-        # fresh state (application.base.command), so the store stays the arbiter.
-        env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
-        env["AGGREGATE_CACHE_FASTFORWARD"] = "n"
-    return env
+    return env | _cache_env(settings)
+
+
+def in_memory_env(settings: Settings) -> dict[str, str]:
+    """The library's in-memory (POPO) store, with the aggregate cache a real store gets, so
+    the use cases run as they do in the service but with no file and no server. Only the
+    use-case tests choose it (``bootstrap.in_memory_ledger``); the service never does."""
+    return {"PERSISTENCE_MODULE": "eventsourcing.popo"} | _cache_env(settings)
+
+
+def _cache_env(settings: Settings) -> dict[str, str]:
+    if not settings.aggregate_cache_size:
+        return {}
+    # Commands load from this cache without asking the store; a copy that missed
+    # another process's events conflicts on save and the command is run again on
+    # fresh state (application.base.command), so the store stays the arbiter.
+    return {
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
+    }
 
 
 def topic(cls: type) -> str:

@@ -13,14 +13,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-PG_ADMIN_URL = os.environ.get(
-    "VL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _pg_url(dbname: str) -> str:
-    base, _, _ = PG_ADMIN_URL.rpartition("/")
-    return f"{base}/{dbname}"
+from tests.support.postgres import PG_ADMIN_URL
 
 
 @pytest.fixture(scope="session")

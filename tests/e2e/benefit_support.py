@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.e2e.api_support import ok, station, volunteer
 from tests.e2e.http_support import TOWNSHIP
-from tests.e2e.test_http_api import ok, station, volunteer
 
 
 def served_activity(

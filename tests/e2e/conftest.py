@@ -15,10 +15,10 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.conftest import _pg_url
 from tests.e2e.console_support import CHROMIUM, CHROMIUM_FLAGS
 from tests.e2e.http_support import METRICS_TOKEN, OTHER_TOWNSHIP, TOWNSHIP, Api
 from tests.e2e.server_support import serving
+from tests.support.postgres import pg_url
 
 
 def _store_env(kind: str, request: pytest.FixtureRequest, tmp: Path) -> dict[str, str]:
@@ -28,9 +28,9 @@ def _store_env(kind: str, request: pytest.FixtureRequest, tmp: Path) -> dict[str
         return env
     dbname = request.getfixturevalue("pg_database")
     schema = f"e_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+    with psycopg.connect(pg_url(dbname), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    env["VL_DATABASE_URL"] = _pg_url(dbname)
+    env["VL_DATABASE_URL"] = pg_url(dbname)
     env["VL_POSTGRES_SCHEMA"] = schema
     return env
 

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.api_support import activity, national_id, ok, station, team, volunteer
 from tests.e2e.benefit_support import bronze_volunteer
 from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, national_id, ok, station, team, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 

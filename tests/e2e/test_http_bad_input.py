@@ -10,8 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import (
+from tests.e2e.api_support import (
     activity,
     national_id,
     ok,
@@ -20,6 +19,7 @@ from tests.e2e.test_http_api import (
     team,
     volunteer,
 )
+from tests.e2e.http_support import TOWNSHIP, Api
 
 BODY_LIMIT = 1_048_576  # VL_MAX_BODY_BYTES default
 SHEET_LIMIT = 16_777_216  # VL_MAX_SHEET_BYTES default

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.api_support import ok, problem, team, volunteer
 from tests.e2e.benefit_support import bronze_volunteer, served_activity
 from tests.e2e.http_support import Api
-from tests.e2e.test_http_api import ok, problem, team, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e.api_support import ok, problem
 from tests.e2e.http_support import CLI, Api
-from tests.e2e.test_http_api import ok, problem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

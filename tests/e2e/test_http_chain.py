@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import psycopg
 
+from tests.e2e.api_support import ok, problem, volunteer
 from tests.e2e.http_support import Api
-from tests.e2e.test_http_api import ok, problem, volunteer
 
 
 def test_seal_verify_and_the_review_names_its_seal(api: Api) -> None:

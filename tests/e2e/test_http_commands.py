@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import httpx
 
+from tests.e2e.api_support import activity, ok, problem, team, volunteer
 from tests.e2e.http_support import Api
-from tests.e2e.test_http_api import activity, ok, problem, team, volunteer
 
 
 def _hours(vid: str, start: str, end: str, source: str = "checkin") -> dict[str, str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.e2e.api_support import activity, ok, problem, team
 from tests.e2e.http_support import Api
-from tests.e2e.test_http_api import activity, ok, problem, team
 
 HOUSEHOLD = {"beneficiary_type": "veteran", "reference": "巴彦镇-0031户"}
 

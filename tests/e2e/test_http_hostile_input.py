@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.api_support import activity, ok, problem, team, volunteer
 from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, ok, problem, team, volunteer
 
 FAR = "9999-12-31T23:59:59+08:00"
 FAR_OFFSET = "9999-12-31T23:59:59-23:59"

@@ -13,8 +13,8 @@ import httpx
 import psycopg
 
 from interfaces.http.idempotency import correlation_id
+from tests.e2e.api_support import national_id, ok, problem
 from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import national_id, ok, problem
 
 ORPHANED_AT = "2000-01-01T00:00:00+00:00"  # a claim whose server died long ago
 

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from tests.e2e.api_support import national_id, ok, problem, volunteer
 from tests.e2e.http_support import Api
-from tests.e2e.test_http_api import national_id, ok, problem, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.e2e.api_support import activity, national_id, ok, problem, station, team, volunteer
 from tests.e2e.http_support import TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, national_id, ok, problem, station, team, volunteer
 
 
 def _volunteer(national_id: str, name: str = "王建国") -> dict[str, object]:

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.api_support import activity, ok, problem, team, volunteer
 from tests.e2e.http_support import OTHER_TOWNSHIP, Api
-from tests.e2e.test_http_api import activity, ok, problem, team, volunteer
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 

@@ -19,9 +19,9 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from tests.e2e.api_support import ok, problem, station, team
 from tests.e2e.http_support import TOWNSHIP, Api
 from tests.e2e.server_support import serving
-from tests.e2e.test_http_api import ok, problem, station, team
 
 
 def _head(api: Api) -> int:

@@ -14,8 +14,8 @@ import time
 
 import httpx
 
+from tests.e2e.api_support import ok, problem, volunteer
 from tests.e2e.http_support import METRICS_AUTH, Api
-from tests.e2e.test_http_api import ok, problem, volunteer
 
 
 def _training(course: str) -> dict[str, str]:

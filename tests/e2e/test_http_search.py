@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.api_support import national_id, ok, problem
 from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
-from tests.e2e.test_http_api import national_id, ok, problem
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from tests.e2e.api_support import activity, ok, problem, team, volunteer
 from tests.e2e.http_support import Api
-from tests.e2e.test_http_api import activity, ok, problem, team, volunteer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_ROW = 4  # title, activity line, headings, then the volunteers

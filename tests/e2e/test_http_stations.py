@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
+from tests.e2e.api_support import ok, problem
 from tests.e2e.http_support import OTHER_TOWNSHIP, TOWNSHIP, Api
-from tests.e2e.test_http_api import ok, problem
 
 pytestmark = pytest.mark.parametrize("api", ["sqlite"], indirect=True, scope="module")
 

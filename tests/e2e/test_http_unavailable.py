@@ -24,9 +24,9 @@ import psycopg
 import pytest
 
 from tests.clusters import free_port
+from tests.e2e.api_support import ok, problem, station, team, volunteer
 from tests.e2e.http_support import CLI, TOWNSHIP, Api, stop
 from tests.e2e.tcp_proxy import TcpProxy
-from tests.e2e.test_http_api import ok, problem, station, team, volunteer
 
 pytestmark = pytest.mark.postgres
 

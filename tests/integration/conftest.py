@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -17,7 +16,8 @@ import pytest
 
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.conftest import _pg_url
+from tests.support.clock import fixed_clock
+from tests.support.postgres import pg_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -27,21 +27,17 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return Settings(database_url=f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
     dbname = request.getfixturevalue("pg_database")
     schema = f"t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+    with psycopg.connect(pg_url(dbname), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    return Settings(database_url=_pg_url(dbname), postgres_schema=schema)
+    return Settings(database_url=pg_url(dbname), postgres_schema=schema)
 
 
 @pytest.fixture
 def pg_store(pg_database: str) -> Settings:
     schema = f"t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
+    with psycopg.connect(pg_url(pg_database), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    return Settings(database_url=_pg_url(pg_database), postgres_schema=schema)
-
-
-def fixed_clock() -> datetime:
-    return datetime(2022, 12, 31, 12, 0, tzinfo=UTC)
+    return Settings(database_url=pg_url(pg_database), postgres_schema=schema)
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ from domain.values import (
 )
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import SqlStore
-from tests.conftest import _pg_url as pg_url
 from tests.integration.builders import BUREAU, STAFF, at, station, volunteer
+from tests.support.postgres import pg_url
 
 Snapshot = dict[str, dict[str, list[dict[str, Any]]]]
 

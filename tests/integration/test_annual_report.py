@@ -30,8 +30,6 @@ from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
 from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 from interfaces.documents.tabular import safe_text
-from tests.conftest import _pg_url
-from tests.integration.conftest import fixed_clock
 from tests.integration.document_records import (
     FORMULA_NAME,
     FORMULA_OUTLET,
@@ -42,6 +40,8 @@ from tests.integration.document_records import (
     redeem_a_free_benefit,
     row_on_a_line,
 )
+from tests.support.clock import fixed_clock
+from tests.support.postgres import pg_url
 
 NEW_SHEETS = [
     "服务对象",
@@ -86,9 +86,9 @@ def made(
     else:
         dbname = request.getfixturevalue("pg_database")
         schema = f"t_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+        with psycopg.connect(pg_url(dbname), autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
-        settings = Settings(database_url=_pg_url(dbname), postgres_schema=schema)
+        settings = Settings(database_url=pg_url(dbname), postgres_schema=schema)
     container = bootstrap(settings, clock=fixed_clock)
     try:
         generate_year(

@@ -17,7 +17,7 @@ from domain.volunteer import Volunteer
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
 from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
-from tests.integration.conftest import fixed_clock
+from tests.support.clock import fixed_clock
 
 
 def test_activity_life_is_durable_and_awards_points(container: Container, store: Settings) -> None:

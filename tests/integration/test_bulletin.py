@@ -26,8 +26,6 @@ from demo import generate_year
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
 from interfaces.documents.bulletin import bulletin_at, bulletin_pdf, bulletin_xlsx
-from tests.conftest import _pg_url
-from tests.integration.conftest import fixed_clock
 from tests.integration.document_records import (
     FORMULA_OUTLET,
     LATE_OUTLET,
@@ -36,6 +34,8 @@ from tests.integration.document_records import (
     record_late_media,
     row_on_a_line,
 )
+from tests.support.clock import fixed_clock
+from tests.support.postgres import pg_url
 
 
 @dataclass
@@ -61,9 +61,9 @@ def made(
     else:
         dbname = request.getfixturevalue("pg_database")
         schema = f"t_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+        with psycopg.connect(pg_url(dbname), autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
-        settings = Settings(database_url=_pg_url(dbname), postgres_schema=schema)
+        settings = Settings(database_url=pg_url(dbname), postgres_schema=schema)
     container = bootstrap(settings, clock=fixed_clock)
     try:
         generate_year(

@@ -10,7 +10,7 @@ from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
 from infrastructure.transcodings import ledger_transcodings
 from tests.integration.builders import volunteer
-from tests.integration.conftest import fixed_clock
+from tests.support.clock import fixed_clock
 
 
 def test_an_unchained_store_is_chained_on_first_start(store: Settings) -> None:

@@ -25,7 +25,7 @@ from infrastructure.audit import verify_chain
 from infrastructure.chain import ChainedRecorder
 from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
 from infrastructure.chain_sqlite import ChainedSQLiteApplicationRecorder
-from tests.integration.conftest import _pg_url
+from tests.support.postgres import pg_url
 
 
 class _ChainChecked:
@@ -105,7 +105,7 @@ class _PostgresSchema(_ChainChecked):
 @pytest.fixture
 def pg_schema(request: pytest.FixtureRequest, pg_database: str) -> None:
     schema = f"r_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
+    with psycopg.connect(pg_url(pg_database), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     request.instance.dbname = pg_database
     request.instance.schema = schema

@@ -26,8 +26,8 @@ from domain.values import HoursSource, Interval
 from infrastructure.audit import verify_chain
 from infrastructure.bootstrap import Container
 from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
-from tests.conftest import _pg_url
 from tests.integration.builders import DAY, STAFF, activity, at, team, volunteer
+from tests.support.postgres import pg_url
 
 THREADS = 16
 
@@ -35,7 +35,7 @@ THREADS = 16
 @pytest.fixture
 def recorder(pg_database: str) -> Iterator[ChainedPostgresApplicationRecorder]:
     schema = f"g_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
+    with psycopg.connect(pg_url(pg_database), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     datastore = PostgresDatastore(
         dbname=pg_database,

@@ -34,7 +34,6 @@ from infrastructure.runner import ProjectionRunner
 from infrastructure.settings import Settings
 from infrastructure.users import UserStore
 from interfaces.http.app import API_PREFIX, create_app
-from tests.conftest import _pg_url
 from tests.hostile_text import hostile_text, refused
 from tests.integration.builders import (
     activity,
@@ -45,15 +44,16 @@ from tests.integration.builders import (
     team,
     volunteer,
 )
+from tests.support.postgres import pg_url
 
 pytestmark = pytest.mark.postgres
 
 
 def _settings(dbname: str) -> Settings:
     schema = f"h_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_url(dbname), autocommit=True) as conn:
+    with psycopg.connect(pg_url(dbname), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    return Settings(database_url=_pg_url(dbname), postgres_schema=schema, run_projections=False)
+    return Settings(database_url=pg_url(dbname), postgres_schema=schema, run_projections=False)
 
 
 @dataclass

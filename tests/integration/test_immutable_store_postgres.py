@@ -17,7 +17,7 @@ from infrastructure.audit import chained, verify_chain
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.integration.builders import volunteer
-from tests.integration.conftest import fixed_clock
+from tests.support.clock import fixed_clock
 
 pytestmark = pytest.mark.postgres
 

@@ -48,7 +48,6 @@ from infrastructure.rebuild import rebuild, status
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
 from tests.integration.builders import BUREAU, STAFF, at, station, volunteer
-from tests.integration.conftest import fixed_clock
 from tests.integration.projection_support import (
     TOWNSHIPS,
     new_pg_schema,
@@ -56,6 +55,7 @@ from tests.integration.projection_support import (
     replay_snapshot,
     sql_snapshot,
 )
+from tests.support.clock import fixed_clock
 
 CATEGORY_CODES = sorted(load_rulebook().latest.categories)
 PROJECTION_NAMES = [p.name for p in all_projections(load_rulebook())]

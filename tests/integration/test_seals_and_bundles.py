@@ -33,7 +33,7 @@ from infrastructure.chain import GENESIS_LINK, extend
 from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import ALGORITHM, generate_key, key_id, public_pem, sign, trusted_keys
 from infrastructure.settings import Settings
-from tests.integration.conftest import fixed_clock
+from tests.support.clock import fixed_clock
 
 AUDITOR = Actor("auditor-li", Role.ADMIN, "req-seal")
 

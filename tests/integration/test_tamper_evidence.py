@@ -29,7 +29,7 @@ from infrastructure.chain import ChainedRecorder
 from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
 from infrastructure.chain_sqlite import ChainedSQLiteApplicationRecorder
 from infrastructure.settings import Settings
-from tests.integration.conftest import fixed_clock
+from tests.support.clock import fixed_clock
 
 EVENTS = "volunteerledger_events"
 
