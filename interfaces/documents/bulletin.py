@@ -106,54 +106,16 @@ def _value(key: str, value: Any) -> Any:
 
 
 def bulletin_xlsx(answer: dict[str, Any]) -> bytes:
-    chain = answer["chain"]
-    seal = chain.get("seal") or {}
     sheets = [
-        Sheet(
-            "排名",
-            [c for _, c in RANKING_COLUMNS],
-            [[_value(k, row[k]) for k, _ in RANKING_COLUMNS] for row in answer["ranking"]],
-        ),
+        _ranking_sheet(answer["ranking"]),
         Sheet(
             "各月服务时长",
             [Column("月份", 12), Column("服务时长（小时）", 16, "0.00")],
             [[m["month"], Decimal(m["volunteer_hours"])] for m in answer["hours_by_month"]],
         ),
         Sheet("无活动服务站", [Column("服务站", 30)], [[name] for name in answer["unranked"]]),
-        Sheet(
-            "重点支持团队",
-            [
-                Column("名次", 8),
-                Column("团队", 30),
-                Column("活动数", 10),
-                Column("平均满意度", 12, "0.00"),
-                Column("得分", 10, "0.00"),
-            ],
-            [
-                [
-                    t["rank"],
-                    t["name"],
-                    t["activities"],
-                    Decimal(t["mean_satisfaction"]),
-                    Decimal(t["score"]),
-                ]
-                for t in answer["key_support_teams"]
-            ],
-        ),
-        Sheet(
-            "需求满足",
-            [
-                Column("服务站", 26),
-                Column("提出", 8),
-                Column("已满足", 8),
-                Column("已婉拒", 8),
-                Column("待办", 8),
-            ],
-            [
-                [n["name"], n["raised"], n["met"], n["declined"], n["open"]]
-                for n in answer["needs_met"]
-            ],
-        ),
+        _key_support_sheet(answer["key_support_teams"]),
+        _needs_met_sheet(answer["needs_met"]),
         Sheet(
             "保险缺口",
             [Column("服务站", 26), Column("未保障人次", 12), Column("未保障人数", 12)],
@@ -165,43 +127,91 @@ def bulletin_xlsx(answer: dict[str, Any]) -> bytes:
             [[m["name"], Decimal(m["media_points"])] for m in answer["media"]],
         ),
         _served_sheet(answer["served"]),
-        Sheet(
-            "宣传报道清单",
-            [
-                Column("服务站", 26),
-                Column("发布日期", 12),
-                Column("媒体级别", 10),
-                Column("报道媒体", 30),
-                Column("报道活动", 30),
-                Column("链接", 40),
-            ],
-            [
-                [
-                    m["name"],
-                    m["published_on"],
-                    m["level_zh"],
-                    m["outlet"],
-                    m["activity_title"],
-                    m["url"],
-                ]
-                for m in answer["media_coverage"]
-            ],
-        ),
-        Sheet(
-            "存证",
-            [Column("项目", 16), Column("内容", 70)],
-            [
-                ["通报期间", answer["period"]],
-                ["服务站级别", answer["level_zh"]],
-                ["日志位置", answer["position"]],
-                ["哈希链头", chain["head_hash"]],
-                ["覆盖签章位置", seal.get("position")],
-                ["签章密钥", seal.get("key_id")],
-            ],
-        ),
+        _media_coverage_sheet(answer["media_coverage"]),
+        _provenance_sheet(answer),
     ]
     return xlsx_bytes(
         sheets, title=f"志愿服务监督通报（{answer['period']}）", author=answer["office"]
+    )
+
+
+def _ranking_sheet(ranking: list[dict[str, Any]]) -> Sheet:
+    return Sheet(
+        "排名",
+        [c for _, c in RANKING_COLUMNS],
+        [[_value(k, row[k]) for k, _ in RANKING_COLUMNS] for row in ranking],
+    )
+
+
+KEY_SUPPORT_COLUMNS = [
+    Column("名次", 8),
+    Column("团队", 30),
+    Column("活动数", 10),
+    Column("平均满意度", 12, "0.00"),
+    Column("得分", 10, "0.00"),
+]
+
+
+def _key_support_sheet(teams: list[dict[str, Any]]) -> Sheet:
+    rows = [
+        [
+            t["rank"],
+            t["name"],
+            t["activities"],
+            Decimal(t["mean_satisfaction"]),
+            Decimal(t["score"]),
+        ]
+        for t in teams
+    ]
+    return Sheet("重点支持团队", KEY_SUPPORT_COLUMNS, rows)
+
+
+NEEDS_MET_COLUMNS = [
+    Column("服务站", 26),
+    Column("提出", 8),
+    Column("已满足", 8),
+    Column("已婉拒", 8),
+    Column("待办", 8),
+]
+
+
+def _needs_met_sheet(needs_met: list[dict[str, Any]]) -> Sheet:
+    rows = [[s["name"], s["raised"], s["met"], s["declined"], s["open"]] for s in needs_met]
+    return Sheet("需求满足", NEEDS_MET_COLUMNS, rows)
+
+
+MEDIA_COVERAGE_COLUMNS = [
+    Column("服务站", 26),
+    Column("发布日期", 12),
+    Column("媒体级别", 10),
+    Column("报道媒体", 30),
+    Column("报道活动", 30),
+    Column("链接", 40),
+]
+
+
+def _media_coverage_sheet(coverage: list[dict[str, Any]]) -> Sheet:
+    rows = [
+        [m["name"], m["published_on"], m["level_zh"], m["outlet"], m["activity_title"], m["url"]]
+        for m in coverage
+    ]
+    return Sheet("宣传报道清单", MEDIA_COVERAGE_COLUMNS, rows)
+
+
+def _provenance_sheet(answer: dict[str, Any]) -> Sheet:
+    chain = answer["chain"]
+    seal = chain.get("seal") or {}
+    return Sheet(
+        "存证",
+        [Column("项目", 16), Column("内容", 70)],
+        [
+            ["通报期间", answer["period"]],
+            ["服务站级别", answer["level_zh"]],
+            ["日志位置", answer["position"]],
+            ["哈希链头", chain["head_hash"]],
+            ["覆盖签章位置", seal.get("position")],
+            ["签章密钥", seal.get("key_id")],
+        ],
     )
 
 

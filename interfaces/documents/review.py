@@ -13,14 +13,14 @@ from typing import Any
 from interfaces.documents.charts import Bar, bar_chart_svg
 from interfaces.documents.pdf import render_pdf, render_template
 from interfaces.documents.qr import qr_svg
-from interfaces.documents.review_tables import (
+from interfaces.documents.review_labels import (
     BREAKDOWNS_ZH,
     KIND_ZH,
     VOUCHER_STATUS_ZH,
     beijing,
-    sections,
     teams_text,
 )
+from interfaces.documents.review_tables import sections
 from interfaces.documents.tabular import csv_bytes, csv_zip
 from interfaces.documents.xlsx import Sheet, xlsx_bytes
 
@@ -47,8 +47,6 @@ def _hours_chart(rows: list[dict[str, Any]], title: str) -> str:
 
 
 def review_pdf(review: dict[str, Any]) -> bytes:
-    stations = [r for r in review["rankings"]["station"] if r["rank"] is not None]
-    breakdowns = review["breakdowns"]
     html = render_template(
         "review.html",
         title=f"{review['year']} 年度志愿服务报告",
@@ -59,26 +57,35 @@ def review_pdf(review: dict[str, Any]) -> bytes:
         voucher_status_zh=VOUCHER_STATUS_ZH,
         beijing=beijing,
         teams_text=teams_text,
-        served_svg=bar_chart_svg(
+        **_charts(review),
+        qr=qr_svg(_chain_line(review)),
+    )
+    return render_pdf(html)
+
+
+def _charts(review: dict[str, Any]) -> dict[str, Any]:
+    """The report's bar charts as inline SVG, keyed by the template's names for them."""
+    stations = [r for r in review["rankings"]["station"] if r["rank"] is not None]
+    breakdowns = review["breakdowns"]
+    return {
+        "served_svg": bar_chart_svg(
             [Bar(t["label_zh"], Decimal(t["count"])) for t in review["served"]["by_type"].values()],
             title="各类服务对象（人次）",
         ),
-        breakdown_svgs={
+        "breakdown_svgs": {
             grouping: _hours_chart(
                 breakdowns[grouping], f"{BREAKDOWNS_ZH[grouping][1]}服务时长（小时）"
             )
             for grouping in BREAKDOWNS_ZH
         },
-        station_scores_svg=bar_chart_svg(
+        "station_scores_svg": bar_chart_svg(
             [Bar(s["name"], Decimal(s["score"])) for s in stations], title="各服务站得分"
         ),
-        team_scores_svg=bar_chart_svg(
+        "team_scores_svg": bar_chart_svg(
             [Bar(t["name"], Decimal(t["score"])) for t in review["rankings"]["team"] if t["rank"]],
             title="各团队得分",
         ),
-        qr=qr_svg(_chain_line(review)),
-    )
-    return render_pdf(html)
+    }
 
 
 def review_xlsx(review: dict[str, Any]) -> bytes:
