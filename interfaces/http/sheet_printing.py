@@ -26,6 +26,7 @@ _WIDTHS = (6, 14, 22, 38, 20, 20)
 _TIME_FORMAT = "yyyy-mm-dd hh:mm"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _THIN = Side(style="thin", color="000000")
+_HEADING_ROW = 3
 
 
 def as_text(cell: Any, value: str) -> None:
@@ -70,16 +71,35 @@ def write_sheet(
         f"活动时间：{start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}（北京时间）　"
         f"地点：{township} {location}　活动编号：{activity_id}",
     )
-    heading_row = 3
+    _write_headings(sheet)
+    first = _HEADING_ROW + 1
+    _write_volunteers(sheet, first, volunteers)
+    last = max(first, first + len(volunteers) - 1)
+    times = _time_validation(start, end)
+    times.add(f"E{first}:F{last}")
+    sheet.add_data_validation(times)
+    _set_printing(sheet, first)
+    as_text(
+        sheet.cell(last + 2, 1),
+        "填写说明：按实际到场时间填写开始、结束时间；未到场者两栏均留空。"
+        "填好后在“活动”页上传本表，或 POST /api/v1/activities/{id}/hours/bulk。",
+    )
+    return _fixed_bytes(workbook)
+
+
+def _write_headings(sheet: Any) -> None:
     for column, (heading, width) in enumerate(zip(_HEAD, _WIDTHS, strict=True), start=1):
-        cell = sheet.cell(heading_row, column)
+        cell = sheet.cell(_HEADING_ROW, column)
         as_text(cell, heading)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
         cell.border = Border(_THIN, _THIN, _THIN, _THIN)
         cell.alignment = Alignment(horizontal="center")
         sheet.column_dimensions[get_column_letter(column)].width = width
-    first = heading_row + 1
+
+
+def _write_volunteers(sheet: Any, first: int, volunteers: Sequence[SheetVolunteer]) -> None:
+    """One bordered row per volunteer: number, name, masked id, volunteer id, blank times."""
     for offset, volunteer in enumerate(volunteers):
         row = first + offset
         sheet.cell(row, 1).value = offset + 1
@@ -90,10 +110,13 @@ def write_sheet(
             sheet.cell(row, column).number_format = _TIME_FORMAT
         for column in range(1, 7):
             sheet.cell(row, column).border = Border(_THIN, _THIN, _THIN, _THIN)
-    last = max(first, first + len(volunteers) - 1)
+
+
+def _time_validation(start: datetime, end: datetime) -> DataValidation:
+    """Excel refuses a start or end time outside the activity's days, and says why."""
     day_from = datetime.combine(start.date(), time())
     day_to = datetime.combine(end.date(), time(23, 59))
-    times = DataValidation(
+    return DataValidation(
         type="date",
         operator="between",
         formula1=_excel_serial(day_from),
@@ -107,18 +130,18 @@ def write_sheet(
         prompt="格式：年-月-日 时:分，如 2022-05-11 09:00；未到场请留空",
         showInputMessage=True,
     )
-    times.add(f"E{first}:F{last}")
-    sheet.add_data_validation(times)
+
+
+def _set_printing(sheet: Any, first: int) -> None:
+    """Landscape A4, one page wide, the headings repeated on every printed page."""
     sheet.freeze_panes = sheet.cell(first, 1)
-    sheet.print_title_rows = f"{heading_row}:{heading_row}"
+    sheet.print_title_rows = f"{_HEADING_ROW}:{_HEADING_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
-    as_text(
-        sheet.cell(last + 2, 1),
-        "填写说明：按实际到场时间填写开始、结束时间；未到场者两栏均留空。"
-        "填好后在“活动”页上传本表，或 POST /api/v1/activities/{id}/hours/bulk。",
-    )
+
+
+def _fixed_bytes(workbook: Workbook) -> bytes:
     workbook.properties.creator = "volunteer-ledger"
     fixed = datetime(2000, 1, 1)
     workbook.properties.created = fixed
