@@ -144,7 +144,7 @@ def test_a_volunteer_suspended_by_another_process_is_refused_here(
     if how in ("hours", "sheet"):
         assert vid not in truth.ledger.repository.get(later).attendance
     elif how == "sign-up":
-        assert vid not in truth.ledger.repository.get(later).signed_up
+        assert not truth.ledger.repository.get(later).is_signed_up(vid)
     else:
         assert vid not in truth.ledger.repository.get(tid).members
 

@@ -1,0 +1,105 @@
+"""The ledger's text rules: what any text a command brings may hold, and how long it may be."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from domain.errors import invalid_value
+
+TEXT_MAX = 500  # a name, title or place: one line
+LONG_TEXT_MAX = 2000  # a reason or comment: may have line breaks
+LIST_MAX = 50  # items in a list of short texts (a volunteer's skills)
+
+# What no stored text may hold: C0 and C1 control characters (NUL, ESC — the start of
+# every ANSI escape —, CR, LF, DEL …), the line and paragraph separators, the bidi
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069: they make a name read
+# backwards in a list or a log), and lone surrogates (not characters at all: they cannot
+# be encoded as UTF-8, so no database or file could hold them).
+_FORBIDDEN_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# Multi-line text also takes line breaks (LF, or CRLF as browsers send a textarea) and tabs.
+_FORBIDDEN_MULTILINE = re.compile(
+    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "|\r(?!\n)"
+)
+
+
+def check_text(
+    field: str,
+    value: str,
+    *,
+    multiline: bool = False,
+    max_length: int | None = None,
+    required: bool = True,
+) -> str:
+    """``value`` if it is text a person can read safely wherever it is shown; else
+    :class:`~domain.errors.InvalidValue` naming ``field`` and the rule.
+
+    The one place the ledger's text rules live: the aggregates call it on every text a
+    command brings, and the HTTP schemas call it too (so the edge says the same thing, as
+    a 422). One-line text (names, titles, places) refuses every control character, CR/LF
+    included; ``multiline`` text (reasons, comments) takes line breaks and tabs.
+    """
+    limit = max_length if max_length is not None else LONG_TEXT_MAX if multiline else TEXT_MAX
+    if not isinstance(value, str):
+        raise invalid_value(field, "text-type", f"{field} must be text")
+    if required and not value.strip():
+        raise invalid_value(field, "required-field", f"{field} must not be empty")
+    if len(value) > limit:
+        raise invalid_value(
+            field,
+            "text-length",
+            f"{field} has {len(value):,} characters; at most {limit:,} are allowed",
+        )
+    bad = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_LINE).search(value)
+    if bad is not None:
+        char = bad.group()
+        rule = (
+            "it may hold line breaks and tabs but no other control character"
+            if multiline
+            else "it is one line of text: no control characters, line breaks included"
+        )
+        raise invalid_value(
+            field,
+            "text-characters",
+            f"{field} contains U+{ord(char):04X} ({_kind(char)}) at character "
+            f"{bad.start() + 1}; {rule}, no bidi overrides and no lone surrogates",
+        )
+    return value
+
+
+def check_texts(
+    field: str, values: Iterable[str], *, max_items: int = LIST_MAX, max_length: int = 100
+) -> list[str]:
+    """Each of ``values`` checked as one-line text (named ``field[i]``), at most ``max_items``."""
+    items = list(values)
+    if len(items) > max_items:
+        raise invalid_value(
+            field,
+            "list-length",
+            f"{field} has {len(items):,} items; at most {max_items:,} are allowed",
+        )
+    # Blank items are allowed: the aggregates drop them.
+    return [
+        check_text(f"{field}[{i}]", v, max_length=max_length, required=False)
+        for i, v in enumerate(items)
+    ]
+
+
+def _kind(char: str) -> str:
+    code = ord(char)
+    if char in "\r\n":
+        return "a line break"
+    if code == 0:
+        return "NUL"
+    if code == 0x1B:
+        return "ESC, as in an ANSI escape sequence"
+    if 0xD800 <= code <= 0xDFFF:
+        return "a lone surrogate"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return "a bidi override"
+    if code in (0x2028, 0x2029):
+        return "a line separator"
+    return "a control character"
