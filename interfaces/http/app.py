@@ -22,7 +22,7 @@ from infrastructure.listening import Listener
 from infrastructure.runtime import tune_collector
 from infrastructure.users import TokenCache, UserStore
 from interfaces.certificate import verify_page
-from interfaces.http import idempotency, limits, metrics, problems
+from interfaces.http import idempotency, limits, metrics, problem_openapi, problems, unavailable
 from interfaces.http.inputs import printable_query
 from interfaces.http.readcache import ReadCache, SentAnswers
 from interfaces.http.requestid import RequestId
@@ -135,7 +135,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
     problems.install(app)
     measured = metrics.install(app)  # innermost middleware: it sees the matched route template
     idempotency.install(app, container, tokens)
-    app.add_middleware(problems.UnavailableGuard)  # the store failing in a middleware: 503
+    app.add_middleware(unavailable.UnavailableGuard)  # the store failing in a middleware: 503
     limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
     app.add_middleware(RequestId)
     # Repeated reads answered outside every other layer (GET only: no body, no key).
@@ -167,7 +167,7 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
         certificates,
         benefits,
     ):
-        problems.document(module.router)
+        problem_openapi.document(module.router)
         app.include_router(module.router, prefix=API_PREFIX)
     console.install(app, container)
     app.include_router(verify_page.router)  # public: a certificate's statement checked

@@ -31,13 +31,8 @@ from infrastructure.asof import Busy
 from infrastructure.bootstrap import Container, ReadModelsBehind
 from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
 from infrastructure.users import TokenCache
-from interfaces.http.problems import (
-    MEDIA_TYPE,
-    PROBLEM_BASE,
-    behind_problem,
-    busy_problem,
-    problem_response,
-)
+from interfaces.http.problem_document import MEDIA_TYPE, PROBLEM_BASE, problem_response
+from interfaces.http.unavailable import behind_problem, busy_problem
 
 HEADER = "idempotency-key"
 WAIT_SECONDS = 10.0

@@ -1,6 +1,7 @@
 """The one place where errors become HTTP responses: ``application/problem+json`` (RFC 9457).
 
-Each mapping names a ``type`` under :data:`PROBLEM_BASE`, a short ``title``, the
+Each mapping names a ``type`` under
+:data:`~interfaces.http.problem_document.PROBLEM_BASE`, a short ``title``, the
 ``status`` and a ``detail`` a person can act on. Unexpected errors become a bare 500
 that leaks nothing of the internals (they are logged instead).
 """
@@ -8,18 +9,12 @@ that leaks nothing of the internals (they are logged instead).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
-import psycopg
-import psycopg_pool
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.dependencies.models import Dependant
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.errors import (
     AuditMismatch,
@@ -29,138 +24,25 @@ from application.errors import (
     NotAnAward,
     NotFound,
     RowError,
-    StoreUnavailable,
     UnknownReference,
     VersionMismatch,
 )
 from domain.errors import DomainError, InvalidValue
 from infrastructure.asof import Busy
 from infrastructure.bootstrap import ReadModelsBehind
-from interfaces.http.rule_text import BUSY_ZH, REQUEST_RULES, detail_zh, validation_zh
+from interfaces.http.problem_document import Problem, problem_response
+from interfaces.http.rule_text import REQUEST_RULES, detail_zh, validation_zh
+from interfaces.http.unavailable import (
+    UNAVAILABLE,
+    behind_problem,
+    busy_problem,
+    unavailable_problem,
+)
 
-PROBLEM_BASE = "https://volunteer-ledger.example/problems"
-MEDIA_TYPE = "application/problem+json"
-RETRY_AFTER_SECONDS = "2"
+# Pages, routers and middleware raise and build problems through this module.
+__all__ = ["Problem", "install", "problem_response", "wants_chinese"]
 
 log = logging.getLogger("volunteer_ledger.http")
-
-
-class Problem(Exception):
-    """Raise from an endpoint to answer with a problem document."""
-
-    def __init__(
-        self,
-        status: int,
-        kind: str,
-        title: str,
-        detail: str,
-        *,
-        headers: dict[str, str] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.kind = kind
-        self.title = title
-        self.detail = detail
-        self.headers = headers or {}
-        self.extra = extra
-
-
-def problem_response(
-    status: int,
-    kind: str,
-    title: str,
-    detail: str,
-    *,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    body = {"type": f"{PROBLEM_BASE}/{kind}", "title": title, "status": status, "detail": detail}
-    body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
-
-
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-    },
-    "additionalProperties": True,
-}
-_MEANINGS = {
-    400: "The request cannot be read.",
-    401: "No bearer token, or one that is not valid.",
-    403: "The caller's role or scope does not allow it.",
-    404: "No such record.",
-    409: "A rule of the programme refuses it, or someone else changed the record first; "
-    "nothing was recorded.",
-    412: "`If-Match` names a version the record is no longer at; nothing was recorded.",
-    413: "The body is larger than its limit; nothing was recorded.",
-    415: "The body's media type is not one the operation reads.",
-    422: "A field is invalid or missing (`errors` names each field and the rule); "
-    "nothing was recorded.",
-    429: "Too many attempts; try again after `Retry-After` seconds.",
-    503: "The store or the read models are unavailable or busy; try again after "
-    "`Retry-After` seconds.",
-}
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for problem documents of ``statuses`` (FastAPI ``responses=``)."""
-    return {
-        status: {
-            "description": _MEANINGS[status],
-            "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
-        }
-        for status in statuses
-    }
-
-
-def _parameters(dependant: Dependant) -> tuple[set[str], set[str]]:
-    """The path and header parameters a route reads, its dependencies' included."""
-    path: set[str] = set()
-    headers: set[str] = set()
-    stack = [dependant]
-    while stack:
-        current = stack.pop()
-        path |= {p.alias for p in current.path_params}
-        headers |= {p.alias.lower() for p in current.header_params}
-        stack.extend(current.dependencies)
-    return path, headers
-
-
-def document(router: APIRouter) -> None:
-    """Add to every route of an API router the problem documents it can answer with: every
-    one 401, 403, 422 and 503; one with a path id or a write 404; a write 409 and 413; one reading
-    ``If-Match`` 412. The rest (415) are declared on their routes."""
-    for route in router.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        path, headers = _parameters(route.dependant)
-        statuses = [401, 403, 422, 503]
-        write = bool((route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"})
-        if path or write:  # a write may name records in its body too (a team, a station)
-            statuses.append(404)
-        if write:
-            statuses += [409, 413]
-        if "if-match" in headers:
-            statuses.append(412)
-        for status, entry in problem_responses(*statuses).items():
-            declared = route.responses.get(status, {})  # the route's own words come first
-            content = {**entry["content"], **declared.get("content", {})}
-            route.responses[status] = {**entry, **declared, "content": content}
 
 
 def _field(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -315,80 +197,6 @@ def _audit_mismatch(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(409, "audit-mismatch", "Audit mismatch", str(exc))
 
 
-def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-    log.warning("store unavailable: %s", exc)
-    return problem_response(
-        503,
-        "store-unavailable",
-        "Store unavailable",
-        "the store could not be reached; try again shortly",
-        headers={"Retry-After": RETRY_AFTER_SECONDS},
-        detail_zh=f"暂时无法连接数据库，请{RETRY_AFTER_SECONDS}秒后重试",
-    )
-
-
-# Errors that say the store cannot be reached now: a 503 with Retry-After, wherever raised.
-UNAVAILABLE: tuple[type[Exception], ...] = (
-    StoreUnavailable,
-    psycopg.OperationalError,
-    psycopg_pool.PoolTimeout,
-    sqlite3.OperationalError,
-)
-
-
-class UnavailableGuard:
-    """Answers 503 for a store error raised in a middleware (the idempotency keys, a token
-    resolved before routing): exception handlers only see what routes raise, and anything
-    else would be a 500."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def sending(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        except UNAVAILABLE as e:
-            if started or scope["type"] != "http":
-                raise
-            await _unavailable(Request(scope), e)(scope, receive, send)
-
-
-def behind_problem(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ReadModelsBehind)
-    return problem_response(
-        503,
-        "read-models-behind",
-        "Read models behind",
-        str(exc),
-        headers={"Retry-After": RETRY_AFTER_SECONDS},
-        wanted_position=exc.wanted,
-        reached_position=exc.reached,
-        detail_zh=f"数据正在更新：读模型只到日志位置{exc.reached}，尚未到{exc.wanted}，"
-        f"请{RETRY_AFTER_SECONDS}秒后重试",
-    )
-
-
-def busy_problem(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Busy)
-    return problem_response(
-        503,
-        "busy",
-        "Busy",
-        str(exc),
-        headers={"Retry-After": RETRY_AFTER_SECONDS},
-        limit=exc.size,
-        detail_zh=f"服务繁忙：本进程已有{exc.size}个{BUSY_ZH.get(exc.what, exc.what)}，"
-        f"请{RETRY_AFTER_SECONDS}秒后重试",
-    )
-
-
 def _problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     return problem_response(
@@ -429,7 +237,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotADecision, _not_explained("version"))
     app.add_exception_handler(AuditMismatch, _audit_mismatch)
     for unavailable in UNAVAILABLE:
-        app.add_exception_handler(unavailable, _unavailable)
+        app.add_exception_handler(unavailable, unavailable_problem)
     app.add_exception_handler(ReadModelsBehind, behind_problem)
     app.add_exception_handler(Busy, busy_problem)
     app.add_exception_handler(Problem, _problem)

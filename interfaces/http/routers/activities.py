@@ -22,7 +22,8 @@ from infrastructure.runtime import cycle_collector_paused
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.inputs import Day
-from interfaces.http.problems import Problem, problem_responses
+from interfaces.http.problem_openapi import problem_responses
+from interfaces.http.problems import Problem
 from interfaces.http.routers.volunteers import mask_national_id
 from interfaces.http.schemas import (
     ApprovalResult,
