@@ -25,10 +25,11 @@ from interfaces.web import (
     pages_corrections,
     pages_documents,
     pages_home,
+    pages_insurance,
     pages_needs,
     pages_people,
-    pages_registers,
     pages_served,
+    pages_stations,
 )
 from interfaces.web.limits import ConsoleBodyLimit
 from interfaces.web.render import HERE, SHANGHAI, page, templates
@@ -162,7 +163,8 @@ def install(app: FastAPI, container: Container) -> None:
         pages_people,
         pages_needs,
         pages_audit,
-        pages_registers,
+        pages_stations,
+        pages_insurance,
         pages_benefits,
         pages_served,
         pages_documents,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi import Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -34,9 +35,11 @@ from interfaces.http.idempotency import correlation_id
 from interfaces.http.problems import Problem
 from interfaces.http.rule_text import RULE_ZH
 from interfaces.web.messages import RULES, field_label, pydantic_message, rule_message
+from interfaces.web.routing import container_of
 from interfaces.web.session import Visitor
 
-WAIT_SECONDS = 10.0
+WAIT_SECONDS = 10.0  # for a submission of the same form key still running
+READ_WAIT_SECONDS = 5.0  # for the read models to show what a form recorded
 
 
 @dataclass
@@ -175,3 +178,27 @@ async def submit(
         raise refused from None
     await run_in_threadpool(keys.complete, name, key, 303, location)
     return location
+
+
+async def form_values(request: Request) -> dict[str, Any]:
+    """The form's text fields (an uploaded file is read on its own)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def write_and_wait(
+    request: Request,
+    visitor: Visitor,
+    values: dict[str, Any],
+    command: Callable[[Caller], Any],
+    then: Callable[[Any], str],
+) -> str:
+    """Run the API's route once per form key and wait (bounded) until the page shows it."""
+    container = container_of(request)
+
+    def run(caller: Caller) -> str:
+        result = command(caller)
+        container.wait_for(result.position, READ_WAIT_SECONDS)
+        return then(result)
+
+    return await submit(request.app.state.form_keys, visitor, request.url.path, values, run)
