@@ -27,15 +27,32 @@ def generate_year(
     ``townships`` is at most ``len(TOWNSHIPS)``. Memory stays modest at large sizes:
     only each volunteer's recent intervals are kept, to avoid double-booking.
     """
+    _check_sizes(townships, volunteers, activities)
+    ledger.rules_on(date(year, 1, 1))  # a year no rulebook covers fails before recording
+    began, first = time.perf_counter(), ledger.current_position()
+    run = DemoYear(ledger, year=year, seed=seed, townships=townships, progress=progress)
+    _set_up(run, volunteers)
+    _play(run, _timeline(run, year, activities), activities)
+    run.library.settle()
+    run.year_end(activities)
+    return _summary(run, first, volunteers, activities, time.perf_counter() - began)
+
+
+# What happens on a day of the year: an activity played out, or a volunteer's training.
+Happening = Plan | tuple[Person, str, str]
+
+
+def _check_sizes(townships: int, volunteers: int, activities: int) -> None:
     if not 1 <= townships <= len(TOWNSHIPS):
         raise ValueError(f"townships must be from 1 to {len(TOWNSHIPS)}, not {townships}")
     if volunteers < 2 * townships:
         raise ValueError(f"volunteers ({volunteers}) must be at least 2 per township")
     if activities < 1:
         raise ValueError(f"activities must be at least 1, not {activities}")
-    ledger.rules_on(date(year, 1, 1))  # a year no rulebook covers fails before recording
-    began, first = time.perf_counter(), ledger.current_position()
-    run = DemoYear(ledger, year=year, seed=seed, townships=townships, progress=progress)
+
+
+def _set_up(run: DemoYear, volunteers: int) -> None:
+    """Stations, teams, the needs and projects library, the volunteers and their teams."""
     run.register_stations()
     run.form_teams()
     run.library.enter(
@@ -50,7 +67,11 @@ def generate_year(
         if i % 25 == 0 or i == volunteers - 1:
             run.progress("volunteers", i + 1, volunteers)
     run.enrol_all()
-    timeline: list[tuple[date, int, Plan | tuple[Person, str, str]]] = []
+
+
+def _timeline(run: DemoYear, year: int, activities: int) -> list[tuple[date, int, Happening]]:
+    """The year's activities and trainings in service-date order (ties in planning order)."""
+    timeline: list[tuple[date, int, Happening]] = []
     for order, plan in enumerate(run.plan_year(activities)):
         timeline.append((plan.day, order, plan))
     for person in run.people:
@@ -58,6 +79,10 @@ def generate_year(
             day = date(year, 1, 1) + timedelta(days=run.rng.randrange(360))
             timeline.append((day, len(timeline), (person, course, hours)))
     timeline.sort(key=lambda item: (item[0], item[1]))
+    return timeline
+
+
+def _play(run: DemoYear, timeline: list[tuple[date, int, Happening]], activities: int) -> None:
     done = 0
     for day, _, item in timeline:
         if isinstance(item, Plan):
@@ -66,9 +91,12 @@ def generate_year(
             run.progress("year", done, activities)
         else:
             run.train(*item, day)
-    run.library.settle()
-    run.year_end(activities)
-    last = ledger.current_position()
+
+
+def _summary(
+    run: DemoYear, first: int, volunteers: int, activities: int, elapsed: float
+) -> DemoSummary:
+    last = run.ledger.current_position()
     n = run.n
     return DemoSummary(
         events=last - first,
@@ -81,7 +109,7 @@ def generate_year(
         reversals=n.reversals,
         uninsured_flags=n.flags,
         rejected_uninsured=n.refused,
-        elapsed_seconds=time.perf_counter() - began,
+        elapsed_seconds=elapsed,
         cancelled=n.cancelled,
         corrections=n.corrections,
         redemptions=n.redemptions,
