@@ -201,9 +201,10 @@ class LedgerBase(Application[UUID]):
         decide(aggregate)
         return self.recorded(aggregate)
 
-    def recorded(self, aggregate: Aggregate) -> Recorded:
-        """Save one aggregate's new events; its id, version and the log position."""
-        return Recorded(aggregate.id, aggregate.version, self.record(aggregate))
+    def recorded(self, aggregate: Aggregate, **created: UUID) -> Recorded:
+        """Save one aggregate's new events; its id, version and the log position, and what
+        the command ``created`` within it (``entry_id=...``), by name."""
+        return Recorded(aggregate.id, aggregate.version, self.record(aggregate), created)
 
     def load(
         self,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
 from application.base import LedgerBase, command
+from application.commands.insurance import RecordGroupPolicy
 from application.errors import BulkRejected, NotFound, RowError
 from application.results import Recorded
 from domain.errors import DomainError
@@ -16,18 +15,7 @@ from domain.volunteer import Volunteer
 
 class InsuranceCommands(LedgerBase):
     @command
-    def record_group_policy(
-        self,
-        *,
-        policy_number: str,
-        insurer: str,
-        covers_from: date,
-        covers_to: date,
-        sum_insured: Decimal,
-        members: list[UUID | None],
-        actor: Actor,
-        unidentified: dict[int, str] | None = None,
-    ) -> Recorded:
+    def record_group_policy(self, cmd: RecordGroupPolicy, *, actor: Actor) -> Recorded:
         """Record one group policy for every member, all or nothing: a bad member (unknown,
         withdrawn, listed twice, already holding the policy) is named by its index in
         ``members`` and nothing is recorded. ``None`` stands for a member the caller could
@@ -35,21 +23,21 @@ class InsuranceCommands(LedgerBase):
         it is named among the others. Returns the first member's id and version and the log
         position of the last member's coverage."""
         policy = InsurancePolicy(
-            policy_number.strip(),
-            insurer.strip(),
+            cmd.policy_number.strip(),
+            cmd.insurer.strip(),
             InsuranceKind.GROUP,
-            covers_from,
-            covers_to,
-            sum_insured,
+            cmd.covers_from,
+            cmd.covers_to,
+            cmd.sum_insured,
         )
-        if not members:
+        if not cmd.members:
             raise BulkRejected([RowError(0, "members", "a group policy lists its members")])
         errors: list[RowError] = []
         seen: dict[UUID, int] = {}
         insured: list[Volunteer] = []
-        for index, volunteer_id in enumerate(members):
+        for index, volunteer_id in enumerate(cmd.members):
             if volunteer_id is None:
-                reason = (unidentified or {}).get(index, "no volunteer given")
+                reason = cmd.unidentified.get(index, "no volunteer given")
                 errors.append(RowError(index, "members", reason))
                 continue
             if volunteer_id in seen:

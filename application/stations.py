@@ -5,10 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.base import LedgerBase, command
+from application.commands.stations import CloseStation, RegisterStation, RenameStation
 from application.errors import NotFound, UnknownReference
 from application.results import Recorded
 from domain.station import Station
-from domain.values import Actor, StationLevel
+from domain.values import Actor
 
 
 class StationCommands(LedgerBase):
@@ -24,37 +25,31 @@ class StationCommands(LedgerBase):
         return station
 
     @command
-    def register_station(
-        self,
-        *,
-        name: str,
-        level: StationLevel,
-        township: str,
-        parent_id: UUID | None,
-        actor: Actor,
-    ) -> Recorded:
+    def register_station(self, cmd: RegisterStation, *, actor: Actor) -> Recorded:
         """Register a station; a village station names its township station as parent."""
         parent = None
-        if parent_id is not None:
-            parent = self.registered_station(parent_id, "have village stations", "parent_id")
+        if cmd.parent_id is not None:
+            parent = self.registered_station(cmd.parent_id, "have village stations", "parent_id")
         station = Station.register(
-            name=name, level=level, township=township, parent=parent, actor=actor
+            name=cmd.name, level=cmd.level, township=cmd.township, parent=parent, actor=actor
         )
         return self.recorded(station)
 
     @command
-    def rename_station(
-        self, station_id: UUID, *, name: str, actor: Actor, expected_version: int | None = None
-    ) -> Recorded:
+    def rename_station(self, cmd: RenameStation, *, actor: Actor) -> Recorded:
         return self.change(
-            Station, station_id, expected_version, lambda station: station.rename(name, actor)
+            Station,
+            cmd.station_id,
+            cmd.expected_version,
+            lambda station: station.rename(cmd.name, actor),
         )
 
     @command
-    def close_station(
-        self, station_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
-    ) -> Recorded:
+    def close_station(self, cmd: CloseStation, *, actor: Actor) -> Recorded:
         """A closed station keeps its history; no new team or activity may name it."""
         return self.change(
-            Station, station_id, expected_version, lambda station: station.close(reason, actor)
+            Station,
+            cmd.station_id,
+            cmd.expected_version,
+            lambda station: station.close(cmd.reason, actor),
         )

@@ -42,6 +42,8 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from application.commands.people import FormTeam, RecordInsurance, RegisterVolunteer
+from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
 from domain.values import (
     Actor,
@@ -215,39 +217,47 @@ def prepare(ledger: VolunteerLedger, n_pairs: int, per_activity: int) -> list[Pa
     volunteer's intervals never overlap.
     """
     station = ledger.register_station(
-        name=f"巴彦镇退役军人服务站{next(_serial)}",
-        level=StationLevel.TOWNSHIP,
-        township="巴彦镇",
-        parent_id=None,
+        RegisterStation(
+            name=f"巴彦镇退役军人服务站{next(_serial)}",
+            level=StationLevel.TOWNSHIP,
+            township="巴彦镇",
+            parent_id=None,
+        ),
         actor=OFFICE,
     ).id
     team = ledger.form_team(
-        name=f"基准测试服务队{next(_serial)}",
-        level=TeamLevel.TOWNSHIP,
-        township="巴彦镇",
-        station_id=station,
+        FormTeam(
+            name=f"基准测试服务队{next(_serial)}",
+            level=TeamLevel.TOWNSHIP,
+            township="巴彦镇",
+            station_id=station,
+        ),
         actor=OFFICE,
     ).id
     volunteers = []
     for _ in range(min(per_activity, n_pairs)):
         first17 = f"152530198001{next(_serial) % 10**5:05d}"
         vid = ledger.register_volunteer(
-            name="巴特尔",
-            national_id=first17 + national_id_check_char(first17),
-            phone="13947900000",
-            person_type=PersonType.VETERAN,
-            township="巴彦镇",
-            skills=["驾驶"],
+            RegisterVolunteer(
+                name="巴特尔",
+                national_id=first17 + national_id_check_char(first17),
+                phone="13947900000",
+                person_type=PersonType.VETERAN,
+                township="巴彦镇",
+                skills=["驾驶"],
+            ),
             actor=STAFF,
         ).id
         ledger.record_insurance(
-            vid,
-            policy_number="BENCH-GRP",
-            insurer="bench insurer",
-            kind=InsuranceKind.GROUP,
-            covers_from=date(2020, 1, 1),
-            covers_to=date(2099, 12, 31),
-            sum_insured=Decimal(100000),
+            RecordInsurance(
+                volunteer_id=vid,
+                policy_number="BENCH-GRP",
+                insurer="bench insurer",
+                kind=InsuranceKind.GROUP,
+                covers_from=date(2020, 1, 1),
+                covers_to=date(2099, 12, 31),
+                sum_insured=Decimal(100000),
+            ),
             actor=OFFICE,
         )
         volunteers.append(vid)

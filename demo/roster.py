@@ -9,6 +9,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands.people import (
+    AppointLeader,
+    EnrolMember,
+    FormTeam,
+    RecordInsurance,
+    RegisterVolunteer,
+)
+from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
 from demo.library import DemoLibrary
 from demo.records import Candidate, Counts, Person, Plan, Progress, pool
@@ -90,28 +98,31 @@ class Roster:
         """The banner's service centre, a station per township and its village stations."""
         office, ledger = self.office, self.ledger
         self.centre_id = ledger.register_station(
-            name=BANNER_STATION,
-            level=StationLevel.BANNER_CENTRE,
-            township="",
-            parent_id=None,
+            RegisterStation(
+                name=BANNER_STATION, level=StationLevel.BANNER_CENTRE, township="", parent_id=None
+            ),
             actor=self.actor(office),
         ).id
         for name, _, villages in self.towns:
             station = ledger.register_station(
-                name=f"{name}退役军人服务站",
-                level=StationLevel.TOWNSHIP,
-                township=name,
-                parent_id=None,
+                RegisterStation(
+                    name=f"{name}退役军人服务站",
+                    level=StationLevel.TOWNSHIP,
+                    township=name,
+                    parent_id=None,
+                ),
                 actor=self.actor(office),
             ).id
             self.station_ids.append(station)
             self.village_ids.append(
                 [
                     ledger.register_station(
-                        name=f"{name}{village}退役军人服务站",
-                        level=StationLevel.VILLAGE,
-                        township=name,
-                        parent_id=station,
+                        RegisterStation(
+                            name=f"{name}{village}退役军人服务站",
+                            level=StationLevel.VILLAGE,
+                            township=name,
+                            parent_id=station,
+                        ),
                         actor=self.actor(office),
                     ).id
                     for village in villages
@@ -122,19 +133,20 @@ class Roster:
         office = self.office
         assert self.centre_id is not None, "stations are registered first"
         banner = self.ledger.form_team(
-            name=BANNER_TEAM,
-            level=TeamLevel.BANNER,
-            township="",
-            station_id=self.centre_id,
+            FormTeam(
+                name=BANNER_TEAM, level=TeamLevel.BANNER, township="", station_id=self.centre_id
+            ),
             actor=self.actor(office),
         )
         self.team_ids.append(banner.id)
         for t, (name, _, _) in enumerate(self.towns):
             team = self.ledger.form_team(
-                name=f"{BRAND}{name}退役军人志愿服务队",
-                level=TeamLevel.TOWNSHIP,
-                township=name,
-                station_id=self.station_ids[t],
+                FormTeam(
+                    name=f"{BRAND}{name}退役军人志愿服务队",
+                    level=TeamLevel.TOWNSHIP,
+                    township=name,
+                    station_id=self.station_ids[t],
+                ),
                 actor=self.actor(office),
             )
             self.team_ids.append(team.id)
@@ -182,12 +194,14 @@ class Roster:
             name = rng.choice(SURNAMES) + rng.choice(HAN_MALE if male else HAN_FEMALE)
         staff = self.actor(self.staff[town])
         recorded = self.ledger.register_volunteer(
-            name=name,
-            national_id=self.national_id(birth, male),
-            phone=rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}",
-            person_type=kind,
-            township=self.towns[town][0],
-            skills=rng.sample(SKILLS, rng.randint(1, 3)),
+            RegisterVolunteer(
+                name=name,
+                national_id=self.national_id(birth, male),
+                phone=rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+                person_type=kind,
+                township=self.towns[town][0],
+                skills=rng.sample(SKILLS, rng.randint(1, 3)),
+            ),
             actor=staff,
         )
         person = Person(recorded.id, town, min(rng.paretovariate(1.4), 12.0), [])
@@ -215,13 +229,15 @@ class Roster:
             periods = [(group, InsuranceKind.GROUP, jan1, dec31)]
         for number, kind, start, end in periods:
             self.ledger.record_insurance(
-                person.id,
-                policy_number=number,
-                insurer=GROUP_INSURER if kind is InsuranceKind.GROUP else OWN_INSURER,
-                kind=kind,
-                covers_from=start,
-                covers_to=end,
-                sum_insured=Decimal(100000 if kind is InsuranceKind.GROUP else 200000),
+                RecordInsurance(
+                    volunteer_id=person.id,
+                    policy_number=number,
+                    insurer=GROUP_INSURER if kind is InsuranceKind.GROUP else OWN_INSURER,
+                    kind=kind,
+                    covers_from=start,
+                    covers_to=end,
+                    sum_insured=Decimal(100000 if kind is InsuranceKind.GROUP else 200000),
+                ),
                 actor=self.actor(self.office),
             )
             person.cover.append((start, end))
@@ -235,24 +251,27 @@ class Roster:
             for rank, person in enumerate(members):
                 role = MemberRole.DEPUTY if rank == 1 else MemberRole.MEMBER
                 self.ledger.enrol_member(
-                    team_id, volunteer_id=person.id, role=role, actor=self.actor(self.office)
+                    EnrolMember(team_id=team_id, volunteer_id=person.id, role=role),
+                    actor=self.actor(self.office),
                 )
                 if rank < 2:
                     person.weight *= 2
                 if rank < 2 or self.rng.random() < 0.08:
                     banner.append(person)
             self.ledger.appoint_leader(
-                team_id, volunteer_id=members[0].id, actor=self.actor(self.office)
+                AppointLeader(team_id=team_id, volunteer_id=members[0].id),
+                actor=self.actor(self.office),
             )
         for person in banner:
             self.ledger.enrol_member(
-                self.team_ids[0],
-                volunteer_id=person.id,
-                role=MemberRole.MEMBER,
+                EnrolMember(
+                    team_id=self.team_ids[0], volunteer_id=person.id, role=MemberRole.MEMBER
+                ),
                 actor=self.actor(self.office),
             )
         self.ledger.appoint_leader(
-            self.team_ids[0], volunteer_id=banner[0].id, actor=self.actor(self.office)
+            AppointLeader(team_id=self.team_ids[0], volunteer_id=banner[0].id),
+            actor=self.actor(self.office),
         )
         for t in range(len(self.towns)):
             own = [p for p in self.people if p.township == t]

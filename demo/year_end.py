@@ -7,6 +7,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands.people import (
+    CertifyStarLevel,
+    CommendTeam,
+    CommendVolunteer,
+    CompleteTraining,
+    RedeemPoints,
+    ReverseAward,
+    UseVoucher,
+)
 from application.readmodel.projections.ranking import RankingProjection
 from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import replay
@@ -28,10 +37,9 @@ class DemoYear(Service):
     def train(self, person: Person, course: str, hours: str, day: date) -> None:
         staff = self.staff[person.township]
         self.ledger.complete_training(
-            person.id,
-            course=course,
-            hours=Decimal(hours),
-            completed_on=day,
+            CompleteTraining(
+                volunteer_id=person.id, course=course, hours=Decimal(hours), completed_on=day
+            ),
             actor=self.actor(staff),
         )
         person.balance += training_points(Decimal(hours), self.ledger.rules_on(day))
@@ -54,12 +62,14 @@ class DemoYear(Service):
             if not served.qualifies(rule):
                 continue
             ledger.commend_volunteer(
-                person.id,
-                title="优秀退役军人志愿者",
-                period=str(self.year),
-                basis_position=ledger.current_position(),
-                reason=f"{self.year}年度累计志愿服务{served.hours}小时，"
-                f"参加经核验的活动{served.activities}次",
+                CommendVolunteer(
+                    volunteer_id=person.id,
+                    title="优秀退役军人志愿者",
+                    period=str(self.year),
+                    basis_position=ledger.current_position(),
+                    reason=f"{self.year}年度累计志愿服务{served.hours}小时，"
+                    f"参加经核验的活动{served.activities}次",
+                ),
                 actor=self.actor(self.office),
             )
             commended += 1
@@ -70,12 +80,14 @@ class DemoYear(Service):
         ours = {str(t) for t in self.team_ids}  # a store may hold an earlier run's teams
         for team in (t for t in teams if t["commendation_candidate"] and t["team_id"] in ours):
             ledger.commend_team(
-                UUID(team["team_id"]),
-                title="优秀志愿服务队",
-                period=str(self.year),
-                basis_position=basis,
-                reason=f"{self.year}年度完成并核验志愿服务活动{team['activities']}次，"
-                f"满意度{team['mean_satisfaction']}，综合排名第{team['rank']}",
+                CommendTeam(
+                    team_id=UUID(team["team_id"]),
+                    title="优秀志愿服务队",
+                    period=str(self.year),
+                    basis_position=basis,
+                    reason=f"{self.year}年度完成并核验志愿服务活动{team['activities']}次，"
+                    f"满意度{team['mean_satisfaction']}，综合排名第{team['rank']}",
+                ),
                 actor=self.actor(self.office),
             )
             self.n.commendations += 1
@@ -129,9 +141,11 @@ class DemoYear(Service):
 
     def reverse_after_review(self, c: Candidate) -> None:
         self.ledger.reverse_award(
-            c.person.id,
-            entry_id=c.award.entry_id,
-            reason="经核查当日未实际到岗，撤销该次积分",
+            ReverseAward(
+                volunteer_id=c.person.id,
+                entry_id=c.award.entry_id,
+                reason="经核查当日未实际到岗，撤销该次积分",
+            ),
             actor=self.actor(self.verifier),
         )
         points = self.n.points
@@ -146,10 +160,12 @@ class DemoYear(Service):
             level = rules.star_level(person.hours)
             if level:
                 ledger.certify_star_level(
-                    person.id,
-                    level=level,
-                    basis_position=ledger.current_position(),
-                    service_year=self.year,
+                    CertifyStarLevel(
+                        volunteer_id=person.id,
+                        level=level,
+                        basis_position=ledger.current_position(),
+                        service_year=self.year,
+                    ),
                     actor=self.actor(self.office),
                 )
                 self.n.certifications += 1
@@ -168,13 +184,15 @@ class DemoYear(Service):
                 continue
             benefit = offered[rng.choice(codes)]
             recorded = ledger.redeem_points(
-                person.id, benefit=benefit.code, actor=self.actor(self.office)
+                RedeemPoints(volunteer_id=person.id, benefit=benefit.code),
+                actor=self.actor(self.office),
             )
             person.balance -= benefit.points
             self.n.redemptions += 1
             if rng.random() < 0.5:
                 ledger.use_voucher(
-                    person.id,
-                    code=voucher_code(recorded.created["entry_id"]),
+                    UseVoucher(
+                        volunteer_id=person.id, code=voucher_code(recorded.created["entry_id"])
+                    ),
                     actor=self.actor(self.office),
                 )

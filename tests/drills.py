@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
 
+from application.commands.people import RegisterVolunteer
 from application.ledger import VolunteerLedger
 from domain.values import Actor, PersonType, Role, national_id_check_char
 
@@ -68,12 +69,14 @@ class Writer(threading.Thread):
             n += 1
             body = registration(n)
             done = self.ledger.register_volunteer(
-                name=str(body["name"]),
-                national_id=str(body["national_id"]),
-                phone="13800000000",
-                person_type=PersonType.VETERAN,
-                township="嘎鲁图镇",
-                skills=[],
+                RegisterVolunteer(
+                    name=str(body["name"]),
+                    national_id=str(body["national_id"]),
+                    phone="13800000000",
+                    person_type=PersonType.VETERAN,
+                    township="嘎鲁图镇",
+                    skills=[],
+                ),
                 actor=ACTOR,
             )
             with self.written:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import typer
 
+from application.commands.people import RedeemPoints, UseVoucher
 from application.readmodel.queries.served import voucher
 from domain.volunteer import TIER_ZH, voucher_code
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
@@ -40,7 +41,7 @@ def redeem(
     """Redeem a benefit for a volunteer and print the voucher code to hand over."""
     with _ledger(database_url) as ledger:
         recorded = ledger.redeem_points(
-            volunteer_id, benefit=benefit, points=points, actor=_actor()
+            RedeemPoints(volunteer_id=volunteer_id, benefit=benefit, points=points), actor=_actor()
         )
     code = voucher_code(recorded.created["entry_id"])
     console.print(f"voucher {code}: volunteer {recorded.id}, position {recorded.position}")
@@ -64,5 +65,7 @@ def use(
             raise typer.Exit(1)
         volunteer_id = UUID(str(found["volunteer_id"]))
     with _ledger(database_url) as ledger:
-        recorded = ledger.use_voucher(volunteer_id, code=code.strip().upper(), actor=_actor())
+        recorded = ledger.use_voucher(
+            UseVoucher(volunteer_id=volunteer_id, code=code.strip().upper()), actor=_actor()
+        )
     console.print(f"voucher {code} used: volunteer {recorded.id}, position {recorded.position}")

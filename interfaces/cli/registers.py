@@ -12,6 +12,16 @@ from uuid import UUID
 
 import typer
 
+from application.commands.people import (
+    CancelInsurance,
+    DissolveTeam,
+    ReinstateVolunteer,
+    RevokeCommendation,
+    SuspendVolunteer,
+    UpdateProfile,
+    WithdrawVolunteer,
+)
+from application.commands.stations import CloseStation, RegisterStation, RenameStation
 from application.errors import NotFound, UnknownReference
 from application.ledger import VolunteerLedger
 from application.results import Recorded
@@ -69,7 +79,8 @@ def add_station(
         database_url,
         "station",
         lambda ledger: ledger.register_station(
-            name=name, level=level, township=township, parent_id=parent_id, actor=_actor()
+            RegisterStation(name=name, level=level, township=township, parent_id=parent_id),
+            actor=_actor(),
         ),
     )
 
@@ -80,7 +91,9 @@ def rename_station(station_id: UUID, name: str, database_url: DatabaseUrl = None
     _run(
         database_url,
         "station",
-        lambda ledger: ledger.rename_station(station_id, name=name, actor=_actor()),
+        lambda ledger: ledger.rename_station(
+            RenameStation(station_id=station_id, name=name), actor=_actor()
+        ),
     )
 
 
@@ -90,7 +103,9 @@ def close_station(station_id: UUID, reason: Reason, database_url: DatabaseUrl = 
     _run(
         database_url,
         "station",
-        lambda ledger: ledger.close_station(station_id, reason=reason, actor=_actor()),
+        lambda ledger: ledger.close_station(
+            CloseStation(station_id=station_id, reason=reason), actor=_actor()
+        ),
     )
 
 
@@ -112,7 +127,8 @@ def update_profile(
         database_url,
         "volunteer",
         lambda ledger: ledger.update_profile(
-            volunteer_id, phone=phone, township=township, skills=skill, actor=_actor()
+            UpdateProfile(volunteer_id=volunteer_id, phone=phone, township=township, skills=skill),
+            actor=_actor(),
         ),
     )
 
@@ -147,7 +163,9 @@ def suspend(volunteer_id: UUID, reason: Reason, database_url: DatabaseUrl = None
     _run(
         database_url,
         "volunteer",
-        lambda ledger: ledger.suspend_volunteer(volunteer_id, reason=reason, actor=_actor()),
+        lambda ledger: ledger.suspend_volunteer(
+            SuspendVolunteer(volunteer_id=volunteer_id, reason=reason), actor=_actor()
+        ),
     )
 
 
@@ -157,7 +175,9 @@ def reinstate(volunteer_id: UUID, reason: Reason, database_url: DatabaseUrl = No
     _run(
         database_url,
         "volunteer",
-        lambda ledger: ledger.reinstate_volunteer(volunteer_id, reason=reason, actor=_actor()),
+        lambda ledger: ledger.reinstate_volunteer(
+            ReinstateVolunteer(volunteer_id=volunteer_id, reason=reason), actor=_actor()
+        ),
     )
 
 
@@ -167,7 +187,9 @@ def withdraw(volunteer_id: UUID, reason: Reason, database_url: DatabaseUrl = Non
     _run(
         database_url,
         "volunteer",
-        lambda ledger: ledger.withdraw_volunteer(volunteer_id, reason=reason, actor=_actor()),
+        lambda ledger: ledger.withdraw_volunteer(
+            WithdrawVolunteer(volunteer_id=volunteer_id, reason=reason), actor=_actor()
+        ),
     )
 
 
@@ -180,7 +202,8 @@ def cancel_insurance(
         database_url,
         "volunteer",
         lambda ledger: ledger.cancel_insurance(
-            volunteer_id, policy_number=policy_number, reason=reason, actor=_actor()
+            CancelInsurance(volunteer_id=volunteer_id, policy_number=policy_number, reason=reason),
+            actor=_actor(),
         ),
     )
 
@@ -194,7 +217,10 @@ def revoke_commendation(
         database_url,
         "volunteer",
         lambda ledger: ledger.revoke_commendation(
-            volunteer_id, commendation_id=commendation_id, reason=reason, actor=_actor()
+            RevokeCommendation(
+                volunteer_id=volunteer_id, commendation_id=commendation_id, reason=reason
+            ),
+            actor=_actor(),
         ),
     )
 
@@ -205,7 +231,9 @@ def dissolve(team_id: UUID, reason: Reason, database_url: DatabaseUrl = None) ->
     _run(
         database_url,
         "team",
-        lambda ledger: ledger.dissolve_team(team_id, reason=reason, actor=_actor()),
+        lambda ledger: ledger.dissolve_team(
+            DissolveTeam(team_id=team_id, reason=reason), actor=_actor()
+        ),
     )
 
 

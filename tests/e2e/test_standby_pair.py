@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from application.commands.people import RegisterVolunteer
 from domain.values import PersonType
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
@@ -42,12 +43,14 @@ def test_writes_go_to_the_primary_when_the_url_lists_the_standby_first(
     container = bootstrap(Settings(database_url=pair_url(standby, primary)))
     try:
         recorded = container.ledger.register_volunteer(
-            name="主库",
-            national_id=unique_national_id(),
-            phone="",
-            person_type=PersonType.VETERAN,
-            township="嘎鲁图镇",
-            skills=[],
+            RegisterVolunteer(
+                name="主库",
+                national_id=unique_national_id(),
+                phone="",
+                person_type=PersonType.VETERAN,
+                township="嘎鲁图镇",
+                skills=[],
+            ),
             actor=ACTOR,
         )
     finally:

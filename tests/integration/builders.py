@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands.people import FormTeam, RecordInsurance, RegisterVolunteer
+from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
 from application.results import Verification
 from domain.values import (
@@ -49,10 +51,12 @@ def station(ledger: VolunteerLedger, township: str = "巴彦镇") -> UUID:
     known = _stations.setdefault(ledger, {})
     if township not in known:
         known[township] = ledger.register_station(
-            name=f"{township}退役军人服务站",
-            level=StationLevel.TOWNSHIP,
-            township=township,
-            parent_id=None,
+            RegisterStation(
+                name=f"{township}退役军人服务站",
+                level=StationLevel.TOWNSHIP,
+                township=township,
+                parent_id=None,
+            ),
             actor=BUREAU,
         ).id
     return known[township]
@@ -60,33 +64,39 @@ def station(ledger: VolunteerLedger, township: str = "巴彦镇") -> UUID:
 
 def team(ledger: VolunteerLedger) -> UUID:
     return ledger.form_team(
-        name="巴彦镇志愿服务队",
-        level=TeamLevel.TOWNSHIP,
-        township="巴彦镇",
-        station_id=station(ledger),
+        FormTeam(
+            name="巴彦镇志愿服务队",
+            level=TeamLevel.TOWNSHIP,
+            township="巴彦镇",
+            station_id=station(ledger),
+        ),
         actor=STAFF,
     ).id
 
 
 def volunteer(ledger: VolunteerLedger, *, insured: bool = True, name: str = "王建国") -> UUID:
     vid = ledger.register_volunteer(
-        name=name,
-        national_id=national_id(),
-        phone="13800000000",
-        person_type=PersonType.VETERAN,
-        township="巴彦镇",
-        skills=["急救"],
+        RegisterVolunteer(
+            name=name,
+            national_id=national_id(),
+            phone="13800000000",
+            person_type=PersonType.VETERAN,
+            township="巴彦镇",
+            skills=["急救"],
+        ),
         actor=STAFF,
     ).id
     if insured:
         ledger.record_insurance(
-            vid,
-            policy_number=f"PICC-{vid.hex[:8]}",
-            insurer="中国人保",
-            kind=InsuranceKind.GROUP,
-            covers_from=date(2022, 1, 1),
-            covers_to=date(2022, 12, 31),
-            sum_insured=Decimal("200000"),
+            RecordInsurance(
+                volunteer_id=vid,
+                policy_number=f"PICC-{vid.hex[:8]}",
+                insurer="中国人保",
+                kind=InsuranceKind.GROUP,
+                covers_from=date(2022, 1, 1),
+                covers_to=date(2022, 12, 31),
+                sum_insured=Decimal("200000"),
+            ),
             actor=STAFF,
         )
     return vid

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from application.commands.people import RedeemPoints
 from application.readmodel.tables import ACCOUNT, ACTIVITY, STATION
 from domain.values import MediaLevel
 from infrastructure.bootstrap import Container
@@ -59,7 +60,9 @@ def redeem_a_free_benefit(container: Container) -> str:
     tier = rules.courtesy_tier(Decimal(richest["lifetime_points"]))
     assert tier is not None, "the demo year gave nobody a courtesy tier"
     free = sorted(code for code, b in rules.benefits_for(tier).items() if b.points == 0)
-    container.ledger.redeem_points(UUID(richest["volunteer_id"]), benefit=free[0], actor=STAFF)
+    container.ledger.redeem_points(
+        RedeemPoints(volunteer_id=UUID(richest["volunteer_id"]), benefit=free[0]), actor=STAFF
+    )
     return free[0]
 
 

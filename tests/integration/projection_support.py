@@ -16,6 +16,13 @@ from uuid import UUID
 
 import psycopg
 
+from application.commands.people import (
+    CommendVolunteer,
+    CompleteTraining,
+    FormTeam,
+    RedeemPoints,
+    ReverseAward,
+)
 from application.errors import BulkRejected, ConcurrencyConflict
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection
@@ -203,10 +210,12 @@ class Workload:
     def form_team(self) -> None:
         township = self.rng.choice(TOWNSHIPS)
         recorded = self.ledger.form_team(
-            name=f"{township}志愿服务队{len(self.teams) + 1}",
-            level=self.rng.choice((TeamLevel.TOWNSHIP, TeamLevel.BANNER)),
-            township=township,
-            station_id=station(self.ledger, township),
+            FormTeam(
+                name=f"{township}志愿服务队{len(self.teams) + 1}",
+                level=self.rng.choice((TeamLevel.TOWNSHIP, TeamLevel.BANNER)),
+                township=township,
+                station_id=station(self.ledger, township),
+            ),
             actor=STAFF,
         )
         self.teams.append(recorded.id)
@@ -314,7 +323,9 @@ class Workload:
 
     def reverse(self) -> None:
         vid, entry = self.rng.choice(self.awards)
-        self.ledger.reverse_award(vid, entry_id=entry, reason="重复登记", actor=BUREAU)
+        self.ledger.reverse_award(
+            ReverseAward(volunteer_id=vid, entry_id=entry, reason="重复登记"), actor=BUREAU
+        )
 
     def redeem(self) -> None:
         vid = self.rng.choice(self.volunteers)
@@ -324,14 +335,18 @@ class Workload:
         affordable = sorted(code for code, b in offered.items() if b.points <= person.balance)
         if not affordable:
             raise DomainError("nothing to redeem", rule="test-nothing")
-        self.ledger.redeem_points(vid, benefit=self.rng.choice(affordable), actor=STAFF)
+        self.ledger.redeem_points(
+            RedeemPoints(volunteer_id=vid, benefit=self.rng.choice(affordable)), actor=STAFF
+        )
 
     def training(self) -> None:
         self.ledger.complete_training(
-            self.rng.choice(self.volunteers),
-            course="应急救护",
-            hours=Decimal(self.rng.choice(("1", "2.5", "8", "24"))),
-            completed_on=YEAR_START + timedelta(days=self.rng.randrange(365)),
+            CompleteTraining(
+                volunteer_id=self.rng.choice(self.volunteers),
+                course="应急救护",
+                hours=Decimal(self.rng.choice(("1", "2.5", "8", "24"))),
+                completed_on=YEAR_START + timedelta(days=self.rng.randrange(365)),
+            ),
             actor=STAFF,
         )
 
@@ -341,11 +356,13 @@ class Workload:
         person = self.rng.choice(self.volunteers)
         title = self.rng.choice(("优秀志愿者", "先进个人"))
         self.ledger.commend_volunteer(
-            person,
-            title=title,
-            period="2022" if title == "优秀志愿者" else "2023",
-            basis_position=self.ledger.current_position(),
-            reason="",
+            CommendVolunteer(
+                volunteer_id=person,
+                title=title,
+                period="2022" if title == "优秀志愿者" else "2023",
+                basis_position=self.ledger.current_position(),
+                reason="",
+            ),
             actor=BUREAU,
         )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from application.commands.people import RegisterVolunteer
 from application.ledger import VolunteerLedger
 from domain.errors import DomainError
 from domain.values import PersonType
@@ -45,12 +46,14 @@ def register(settings_json: str, national_id: str, name: str, barrier: Any) -> d
     ledger.barrier = barrier
     try:
         recorded = ledger.register_volunteer(
-            name=name,
-            national_id=national_id,
-            phone="13800000000",
-            person_type=PersonType.VETERAN,
-            township="巴彦镇",
-            skills=[],
+            RegisterVolunteer(
+                name=name,
+                national_id=national_id,
+                phone="13800000000",
+                person_type=PersonType.VETERAN,
+                township="巴彦镇",
+                skills=[],
+            ),
             actor=STAFF,
         )
         return {"id": str(recorded.id)}

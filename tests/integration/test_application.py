@@ -8,6 +8,16 @@ from uuid import uuid4
 
 import pytest
 
+from application.commands.people import (
+    AppointLeader,
+    CancelInsurance,
+    CommendTeam,
+    CommendVolunteer,
+    CompleteTraining,
+    EnrolMember,
+    RedeemPoints,
+    ReverseAward,
+)
 from application.errors import BulkRejected, NotFound, VersionMismatch
 from application.results import HoursRow
 from domain.awards import award_entry_id
@@ -81,7 +91,9 @@ def test_verification_is_atomic_a_refused_participant_records_nothing(container:
     # The policy is cancelled after the hours were admitted: at verification the
     # participant is uninsured, so the whole verification is refused.
     policy = next(iter(ledger.repository.get(lapsed).policies))
-    ledger.cancel_insurance(lapsed, policy_number=policy, reason="保单退保", actor=STAFF)
+    ledger.cancel_insurance(
+        CancelInsurance(volunteer_id=lapsed, policy_number=policy, reason="保单退保"), actor=STAFF
+    )
     ledger.complete_activity(aid, actor=STAFF)
     before = ledger.current_position()
 
@@ -200,11 +212,15 @@ def test_reversal_and_redemption_keep_the_ledger_within_bounds(container: Contai
     ledger.complete_activity(aid, actor=STAFF)
     (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
     with pytest.raises(DomainError) as no_tier:  # 10 lifetime points: below bronze's 50
-        ledger.redeem_points(vid, benefit="haircut", actor=STAFF)
+        ledger.redeem_points(RedeemPoints(volunteer_id=vid, benefit="haircut"), actor=STAFF)
     assert no_tier.value.rule == "benefit-not-in-tier"
-    ledger.reverse_award(vid, entry_id=award.entry_id, reason="活动重复登记", actor=BUREAU)
+    ledger.reverse_award(
+        ReverseAward(volunteer_id=vid, entry_id=award.entry_id, reason="活动重复登记"), actor=BUREAU
+    )
     with pytest.raises(DomainError) as twice:
-        ledger.reverse_award(vid, entry_id=award.entry_id, reason="again", actor=BUREAU)
+        ledger.reverse_award(
+            ReverseAward(volunteer_id=vid, entry_id=award.entry_id, reason="again"), actor=BUREAU
+        )
     assert twice.value.rule == "reversal-once"
     person = ledger.repository.get(vid)
     assert person.lifetime_points == 0 and person.balance == 0 and person.credited_hours == 0
@@ -253,27 +269,42 @@ def test_team_membership_and_decisions(container: Container) -> None:
     ledger = container.ledger
     tid = team(ledger)
     leader, member = volunteer(ledger), volunteer(ledger)
-    ledger.enrol_member(tid, volunteer_id=leader, role=_role("leader"), actor=STAFF)
-    ledger.enrol_member(tid, volunteer_id=member, role=_role("member"), actor=STAFF)
-    ledger.appoint_leader(tid, volunteer_id=member, actor=STAFF)
+    ledger.enrol_member(
+        EnrolMember(team_id=tid, volunteer_id=leader, role=_role("leader")), actor=STAFF
+    )
+    ledger.enrol_member(
+        EnrolMember(team_id=tid, volunteer_id=member, role=_role("member")), actor=STAFF
+    )
+    ledger.appoint_leader(AppointLeader(team_id=tid, volunteer_id=member), actor=STAFF)
     squad = ledger.repository.get(tid)
     assert squad.leader == member and squad.members[leader].value == "member"
     basis = ledger.current_position()
     ledger.commend_team(
-        tid, title="优秀志愿服务队", period="2022", basis_position=basis, reason="", actor=BUREAU
+        CommendTeam(
+            team_id=tid, title="优秀志愿服务队", period="2022", basis_position=basis, reason=""
+        ),
+        actor=BUREAU,
     )
     with pytest.raises(DomainError) as future:
         ledger.commend_volunteer(
-            leader,
-            title="优秀志愿者",
-            period="2022",
-            basis_position=basis + 99,
-            reason="",
+            CommendVolunteer(
+                volunteer_id=leader,
+                title="优秀志愿者",
+                period="2022",
+                basis_position=basis + 99,
+                reason="",
+            ),
             actor=BUREAU,
         )
     assert future.value.rule == "basis-position"
     ledger.complete_training(
-        leader, course="应急救护", hours=Decimal("2.5"), completed_on=date(2022, 3, 1), actor=STAFF
+        CompleteTraining(
+            volunteer_id=leader,
+            course="应急救护",
+            hours=Decimal("2.5"),
+            completed_on=date(2022, 3, 1),
+        ),
+        actor=STAFF,
     )
     assert ledger.repository.get(leader).balance == Decimal("2.5")
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.people import ReverseAward
 from application.errors import NotAnAward, NotFound
 from application.readmodel.audit.decisions import recheck_decision
 from application.readmodel.audit.explain import AwardExplanation, explain_award
@@ -144,7 +145,9 @@ def test_the_daily_cap_a_correction_and_backfill_are_explained_with_their_figure
     assert (credited_again.hours, credited_again.points) == (Decimal(8), Decimal(16))
 
     # written after the read models' position: not yet part of the explanation's cut
-    later = ledger.reverse_award(vid, entry_id=rescued, reason="核查", actor=BUREAU)
+    later = ledger.reverse_award(
+        ReverseAward(volunteer_id=vid, entry_id=rescued, reason="核查"), actor=BUREAU
+    )
     ledger.record_feedback(rescue, satisfaction=5, comment="", actor=STAFF)
     assert _explain(container, rescued, catch_up=False).reversed_by is None
     assert _explain(container, rescued).reversed_by == later.created["entry_id"]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import RedeemPoints, UseVoucher
 from application.readmodel.queries.served import (
     beneficiary_totals,
     media_coverage,
@@ -46,18 +47,20 @@ def test_a_benefit_is_redeemed_within_the_tier_and_its_voucher_handed_over_once(
     _served(container, tid, vid, MAY[0], veteran=3)
     _served(container, tid, vid, MAY[1], veteran=2)
     with pytest.raises(DomainError) as early:  # 40 lifetime points: below bronze
-        ledger.redeem_points(vid, benefit="haircut", actor=STAFF)
+        ledger.redeem_points(RedeemPoints(volunteer_id=vid, benefit="haircut"), actor=STAFF)
     assert early.value.rule == "benefit-not-in-tier"
     _served(container, tid, vid, MAY[2], public=10)  # 60: bronze
 
     with pytest.raises(DomainError) as unknown:
-        ledger.redeem_points(vid, benefit="spa_day", actor=STAFF)
+        ledger.redeem_points(RedeemPoints(volunteer_id=vid, benefit="spa_day"), actor=STAFF)
     assert unknown.value.rule == "unknown-benefit"
-    recorded = ledger.redeem_points(vid, benefit="health_check", actor=STAFF)
+    recorded = ledger.redeem_points(
+        RedeemPoints(volunteer_id=vid, benefit="health_check"), actor=STAFF
+    )
     entry_id = recorded.created["entry_id"]
     code = voucher_code(entry_id)
     with pytest.raises(DomainError) as short:  # 20 left, the check costs 40
-        ledger.redeem_points(vid, benefit="health_check", actor=STAFF)
+        ledger.redeem_points(RedeemPoints(volunteer_id=vid, benefit="health_check"), actor=STAFF)
     assert short.value.rule == "redemption-within-balance"
 
     container.runner().catch_up()
@@ -75,9 +78,9 @@ def test_a_benefit_is_redeemed_within_the_tier_and_its_voucher_handed_over_once(
     )
     assert issued["volunteer_name"] == "王建国"
 
-    ledger.use_voucher(vid, code=code, actor=STAFF)
+    ledger.use_voucher(UseVoucher(volunteer_id=vid, code=code), actor=STAFF)
     with pytest.raises(DomainError) as twice:
-        ledger.use_voucher(vid, code=code, actor=BUREAU)
+        ledger.use_voucher(UseVoucher(volunteer_id=vid, code=code), actor=BUREAU)
     assert twice.value.rule == "voucher-used"
     container.runner().catch_up()
     [used] = vouchers_of(container.read_models().store, str(vid))

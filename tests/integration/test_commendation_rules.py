@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import CommendVolunteer, ReverseAward
 from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError
 from domain.values import Interval
@@ -47,7 +48,9 @@ def served(container: Container) -> dict[str, Any]:
     correct_verified(
         ledger, first, volunteer_id=ann, interval=Interval(at(DAYS[0], 8), at(DAYS[0], 17))
     )
-    ledger.reverse_award(bo, entry_id=awards[bo], reason="经核查未实际到岗", actor=BUREAU)
+    ledger.reverse_award(
+        ReverseAward(volunteer_id=bo, entry_id=awards[bo], reason="经核查未实际到岗"), actor=BUREAU
+    )
     container.runner().catch_up()
     return {"ann": ann, "bo": bo}
 
@@ -89,11 +92,13 @@ def test_candidacy_for_a_year_follows_the_rulebook_criteria(
 def _commend(container: Container, who: UUID, period: str, title: str = "优秀退役军人志愿者"):
     ledger = container.ledger
     return ledger.commend_volunteer(
-        who,
-        title=title,
-        period=period,
-        basis_position=ledger.current_position(),
-        reason="年度考评",
+        CommendVolunteer(
+            volunteer_id=who,
+            title=title,
+            period=period,
+            basis_position=ledger.current_position(),
+            reason="年度考评",
+        ),
         actor=BUREAU,
     )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from application.commands.people import CertifyStarLevel, RecordInsurance
 from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError, InvalidValue
 from domain.values import InsuranceKind
@@ -42,13 +43,15 @@ def test_a_certification_is_filed_under_its_service_year_with_year_end_figures(
     ledger = in_2023.ledger
     tid, vid = team(ledger), volunteer(ledger)
     ledger.record_insurance(
-        vid,
-        policy_number="PICC-2023",
-        insurer="中国人保",
-        kind=InsuranceKind.GROUP,
-        covers_from=date(2023, 1, 1),
-        covers_to=date(2023, 12, 31),
-        sum_insured=Decimal("200000"),
+        RecordInsurance(
+            volunteer_id=vid,
+            policy_number="PICC-2023",
+            insurer="中国人保",
+            kind=InsuranceKind.GROUP,
+            covers_from=date(2023, 1, 1),
+            covers_to=date(2023, 12, 31),
+            sum_insured=Decimal("200000"),
+        ),
         actor=STAFF,
     )
     for n in range(11):  # 110 h served in 2022
@@ -57,11 +60,20 @@ def test_a_certification_is_filed_under_its_service_year_with_year_end_figures(
         _serve(in_2023, tid, vid, date(2023, 5, 2) + timedelta(days=n))
 
     ledger.certify_star_level(
-        vid, level=1, basis_position=ledger.current_position(), service_year=2022, actor=BUREAU
+        CertifyStarLevel(
+            volunteer_id=vid, level=1, basis_position=ledger.current_position(), service_year=2022
+        ),
+        actor=BUREAU,
     )
     with pytest.raises(InvalidValue) as future:
         ledger.certify_star_level(
-            vid, level=2, basis_position=ledger.current_position(), service_year=2024, actor=BUREAU
+            CertifyStarLevel(
+                volunteer_id=vid,
+                level=2,
+                basis_position=ledger.current_position(),
+                service_year=2024,
+            ),
+            actor=BUREAU,
         )
     assert future.value.field == "service_year"
 
@@ -81,20 +93,28 @@ def test_a_later_years_service_does_not_reach_an_earlier_years_star(in_2023: Con
     ledger = in_2023.ledger
     tid, vid = team(ledger), volunteer(ledger)
     ledger.record_insurance(
-        vid,
-        policy_number="PICC-2023",
-        insurer="中国人保",
-        kind=InsuranceKind.GROUP,
-        covers_from=date(2023, 1, 1),
-        covers_to=date(2023, 12, 31),
-        sum_insured=Decimal("200000"),
+        RecordInsurance(
+            volunteer_id=vid,
+            policy_number="PICC-2023",
+            insurer="中国人保",
+            kind=InsuranceKind.GROUP,
+            covers_from=date(2023, 1, 1),
+            covers_to=date(2023, 12, 31),
+            sum_insured=Decimal("200000"),
+        ),
         actor=STAFF,
     )
     for n in range(11):
         _serve(in_2023, tid, vid, date(2023, 3, 1) + timedelta(days=n))  # 110 h, all in 2023
     with pytest.raises(DomainError) as refused:
         ledger.certify_star_level(
-            vid, level=1, basis_position=ledger.current_position(), service_year=2022, actor=BUREAU
+            CertifyStarLevel(
+                volunteer_id=vid,
+                level=1,
+                basis_position=ledger.current_position(),
+                service_year=2022,
+            ),
+            actor=BUREAU,
         )
     assert refused.value.rule == "star-level-not-reached"
     assert "2022年底" in (refused.value.message_zh or "")

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import ReverseAward
 from domain.errors import DomainError
 from domain.values import Actor, Interval, Role
 from infrastructure.bootstrap import Container
@@ -94,8 +95,12 @@ def test_a_rejected_proposal_changes_nothing(container: Container) -> None:
 def test_whoever_recorded_the_hours_cannot_reverse_the_award(container: Container) -> None:
     _, vid, entry = _verified(container)
     with pytest.raises(DomainError) as refused:
-        container.ledger.reverse_award(vid, entry_id=entry, reason="重复", actor=STAFF)
+        container.ledger.reverse_award(
+            ReverseAward(volunteer_id=vid, entry_id=entry, reason="重复"), actor=STAFF
+        )
     assert refused.value.rule == "four-eyes"
 
-    container.ledger.reverse_award(vid, entry_id=entry, reason="重复", actor=BUREAU)
+    container.ledger.reverse_award(
+        ReverseAward(volunteer_id=vid, entry_id=entry, reason="重复"), actor=BUREAU
+    )
     assert container.ledger.repository.get(vid).balance == 0

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.people import FormTeam
 from domain.errors import DomainError
 from domain.values import BeneficiaryType, Rater, TeamLevel
 from infrastructure.bootstrap import Container
@@ -25,10 +26,9 @@ LAST_COUNTED = DAY + timedelta(days=30)
 def _team_with_activity(container: Container, name: str, day: date) -> tuple[UUID, UUID]:
     ledger = container.ledger
     team_id = ledger.form_team(
-        name=name,
-        level=TeamLevel.TOWNSHIP,
-        township="巴彦镇",
-        station_id=station(ledger),
+        FormTeam(
+            name=name, level=TeamLevel.TOWNSHIP, township="巴彦镇", station_id=station(ledger)
+        ),
         actor=STAFF,
     ).id
     aid = activity(ledger, team_id, day=day)

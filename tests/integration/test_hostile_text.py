@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.people import EnrolMember
 from application.readmodel.catalogue import all_projections
 from application.readmodel.projections.ledger import LedgerProjection
 from application.readmodel.store import RowStore
@@ -119,7 +120,7 @@ def fields(http: Http) -> list[Field]:
     ledger = http.container.ledger
     tid = team(ledger)
     vid = volunteer(ledger)
-    ledger.enrol_member(tid, volunteer_id=vid, role=_member(), actor=_staff())
+    ledger.enrol_member(EnrolMember(team_id=tid, volunteer_id=vid, role=_member()), actor=_staff())
     aid = activity(ledger, tid)
     hours(ledger, aid, vid, at(date(2022, 5, 11), 9), at(date(2022, 5, 11), 12))
     http.caught_up()

@@ -9,6 +9,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.commands.insurance import RecordGroupPolicy
+from application.commands.people import SuspendVolunteer, WithdrawVolunteer
 from application.errors import BulkRejected
 from infrastructure.bootstrap import Container
 from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
@@ -17,13 +19,16 @@ Y23 = {"covers_from": date(2023, 1, 1), "covers_to": date(2023, 12, 31)}
 
 
 def _group(container: Container, members: list[UUID | None], **more: object) -> object:
+    fields: dict[str, object] = {**Y23, **more}
     return container.ledger.record_group_policy(
-        policy_number="PICC-2023-GRP",
-        insurer="人保鄂尔多斯",
-        sum_insured=Decimal(100000),
-        members=members,
+        RecordGroupPolicy(
+            policy_number="PICC-2023-GRP",
+            insurer="人保鄂尔多斯",
+            sum_insured=Decimal(100000),
+            members=members,
+            **fields,  # type: ignore[arg-type]
+        ),
         actor=BUREAU,
-        **{**Y23, **more},  # type: ignore[arg-type]
     )
 
 
@@ -42,7 +47,7 @@ def test_a_group_policy_covers_every_member_in_one_write(container: Container) -
 def test_every_bad_member_is_named_and_nothing_is_recorded(container: Container) -> None:
     ledger = container.ledger
     good, gone, holder = (volunteer(ledger, insured=False) for _ in range(3))
-    ledger.withdraw_volunteer(gone, reason="退出", actor=STAFF)
+    ledger.withdraw_volunteer(WithdrawVolunteer(volunteer_id=gone, reason="退出"), actor=STAFF)
     _group(container, [holder])
     before = ledger.current_position()
 
@@ -72,7 +77,7 @@ def test_uncovered_and_expiring_name_people_and_their_township(container: Contai
     insured = volunteer(ledger, name="巴特尔")  # covered through 2022-12-31
     bare = volunteer(ledger, insured=False, name="其木格")
     suspended = volunteer(ledger, insured=False, name="停用者")
-    ledger.suspend_volunteer(suspended, reason="外出", actor=STAFF)
+    ledger.suspend_volunteer(SuspendVolunteer(volunteer_id=suspended, reason="外出"), actor=STAFF)
     container.runner().catch_up()
     reads = container.read_models()
 

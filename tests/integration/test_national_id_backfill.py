@@ -12,6 +12,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import RegisterVolunteer
 from domain.registry import DuplicateNationalId
 from domain.values import PersonType, national_id_check_char
 from domain.volunteer import Volunteer
@@ -44,12 +45,14 @@ def _registered_before_claims(container: Container, national_id: str) -> UUID:
 
 def _register(container: Container, national_id: str) -> UUID:
     return container.ledger.register_volunteer(
-        name="王建国",
-        national_id=national_id,
-        phone="13800000000",
-        person_type=PersonType.VETERAN,
-        township="巴彦镇",
-        skills=[],
+        RegisterVolunteer(
+            name="王建国",
+            national_id=national_id,
+            phone="13800000000",
+            person_type=PersonType.VETERAN,
+            township="巴彦镇",
+            skills=[],
+        ),
         actor=STAFF,
     ).id
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from application.commands.people import RegisterVolunteer, WithdrawVolunteer
 from domain.errors import DomainError
 from domain.registry import DuplicateNationalId
 from domain.values import PersonType, national_id_check_char
@@ -15,12 +16,14 @@ FIRST17 = "15010219800101009"  # its check character is X
 
 def _register(container: Container, national_id: str, name: str = "王建国"):
     return container.ledger.register_volunteer(
-        name=name,
-        national_id=national_id,
-        phone="13800000000",
-        person_type=PersonType.VETERAN,
-        township="巴彦镇",
-        skills=[],
+        RegisterVolunteer(
+            name=name,
+            national_id=national_id,
+            phone="13800000000",
+            person_type=PersonType.VETERAN,
+            township="巴彦镇",
+            skills=[],
+        ),
         actor=STAFF,
     )
 
@@ -44,7 +47,9 @@ def test_a_second_registration_of_one_national_id_is_refused_naming_the_first(
 
 def test_a_withdrawn_volunteer_keeps_the_national_id(container: Container) -> None:
     first = _register(container, f"{FIRST17}X")
-    container.ledger.withdraw_volunteer(first.id, reason="迁出本旗", actor=STAFF)
+    container.ledger.withdraw_volunteer(
+        WithdrawVolunteer(volunteer_id=first.id, reason="迁出本旗"), actor=STAFF
+    )
 
     with pytest.raises(DomainError) as refused:
         _register(container, f"{FIRST17}x")

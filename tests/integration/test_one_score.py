@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
+from application.commands.people import FormTeam
 from domain.values import TeamLevel
 from infrastructure.bootstrap import Container
 from tests.integration.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
@@ -14,10 +15,7 @@ DAY = date(2022, 5, 11)
 
 def _team(container: Container, name: str, level: TeamLevel) -> UUID:
     return container.ledger.form_team(
-        name=name,
-        level=level,
-        township="巴彦镇",
-        station_id=station(container.ledger),
+        FormTeam(name=name, level=level, township="巴彦镇", station_id=station(container.ledger)),
         actor=STAFF,
     ).id
 

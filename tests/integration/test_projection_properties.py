@@ -32,6 +32,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from application.commands.people import (
+    CommendVolunteer,
+    CompleteTraining,
+    FormTeam,
+    RedeemPoints,
+    ReverseAward,
+    UseVoucher,
+)
+from application.commands.stations import RegisterStation, RenameStation
 from application.readmodel.catalogue import all_projections
 from domain.errors import DomainError
 from domain.values import (
@@ -135,20 +144,24 @@ class ProjectionMachine(RuleBasedStateMachine):
     @rule(target=teams, township=st.sampled_from(TOWNSHIPS), level=st.sampled_from(TeamLevel))
     def form_team(self, township: str, level: TeamLevel) -> UUID:
         return self.ledger.form_team(
-            name=f"{township}志愿服务队",
-            level=level,
-            township=township,
-            station_id=station(self.ledger, township),
+            FormTeam(
+                name=f"{township}志愿服务队",
+                level=level,
+                township=township,
+                station_id=station(self.ledger, township),
+            ),
             actor=STAFF,
         ).id
 
     @rule(township=st.sampled_from(TOWNSHIPS), n=st.integers(1, 9))
     def register_village_station(self, township: str, n: int) -> None:
         village = self.ledger.register_station(
-            name=f"{township}第{n}嘎查退役军人服务站",
-            level=StationLevel.VILLAGE,
-            township=township,
-            parent_id=station(self.ledger, township),
+            RegisterStation(
+                name=f"{township}第{n}嘎查退役军人服务站",
+                level=StationLevel.VILLAGE,
+                township=township,
+                parent_id=station(self.ledger, township),
+            ),
             actor=BUREAU,
         ).id
         self.villages.setdefault(township, []).append(village)
@@ -159,7 +172,9 @@ class ProjectionMachine(RuleBasedStateMachine):
         found = self.villages.get(township) if village else None
         target = found[n % len(found)] if found else station(self.ledger, township)
         self._refusable(
-            lambda: self.ledger.rename_station(target, name=f"服务站{n}号", actor=BUREAU)
+            lambda: self.ledger.rename_station(
+                RenameStation(station_id=target, name=f"服务站{n}号"), actor=BUREAU
+            )
         )
 
     @rule(target=volunteers, uninsured=st.integers(0, 3))
@@ -321,7 +336,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         person, entry = data.draw(st.sampled_from(self.awards))
         self._refusable(
             lambda: self.ledger.reverse_award(
-                person, entry_id=entry, reason="重复登记", actor=BUREAU
+                ReverseAward(volunteer_id=person, entry_id=entry, reason="重复登记"), actor=BUREAU
             )
         )
 
@@ -334,7 +349,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         if not affordable:
             return
         code = affordable[quarters % len(affordable)]
-        self.ledger.redeem_points(person, benefit=code, actor=STAFF)
+        self.ledger.redeem_points(RedeemPoints(volunteer_id=person, benefit=code), actor=STAFF)
 
     @rule(person=volunteers, pick=st.integers(0, 3))
     def hand_over(self, person: UUID, pick: int) -> None:
@@ -342,7 +357,11 @@ class ProjectionMachine(RuleBasedStateMachine):
         vouchers = sorted(self.ledger.repository.get(person).vouchers)
         if vouchers:
             code = vouchers[pick % len(vouchers)]
-            self._refusable(lambda: self.ledger.use_voucher(person, code=code, actor=STAFF))
+            self._refusable(
+                lambda: self.ledger.use_voucher(
+                    UseVoucher(volunteer_id=person, code=code), actor=STAFF
+                )
+            )
 
     @rule(
         person=volunteers,
@@ -352,10 +371,12 @@ class ProjectionMachine(RuleBasedStateMachine):
     def training(self, person: UUID, hours: str, day: int) -> None:
         self._refusable(  # the same course twice on one day is refused
             lambda: self.ledger.complete_training(
-                person,
-                course="应急救护",
-                hours=Decimal(hours),
-                completed_on=date(2022, 1, 1) + timedelta(days=day),
+                CompleteTraining(
+                    volunteer_id=person,
+                    course="应急救护",
+                    hours=Decimal(hours),
+                    completed_on=date(2022, 1, 1) + timedelta(days=day),
+                ),
                 actor=STAFF,
             )
         )
@@ -364,12 +385,13 @@ class ProjectionMachine(RuleBasedStateMachine):
     def commend(self, person: UUID, title: str) -> None:
         self._refusable(
             lambda: self.ledger.commend_volunteer(
-                person,
-                title=title,
-                # One commendation per period: two titles, two years, so two may be held.
-                period="2022" if title == "优秀志愿者" else "2023",
-                basis_position=self.ledger.current_position(),
-                reason="",
+                CommendVolunteer(
+                    volunteer_id=person,
+                    title=title,
+                    period="2022" if title == "优秀志愿者" else "2023",
+                    basis_position=self.ledger.current_position(),
+                    reason="",
+                ),
                 actor=BUREAU,
             )
         )

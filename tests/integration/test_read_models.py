@@ -8,6 +8,13 @@ from typing import Any
 
 import pytest
 
+from application.commands.people import (
+    CommendTeam,
+    CommendVolunteer,
+    CompleteTraining,
+    FormTeam,
+    ReverseAward,
+)
 from application.readmodel.audit.review import annual_review, review_json
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries.readmodels import ReadModels
@@ -23,10 +30,12 @@ def _team(ledger: Any, name: str, township: str) -> Any:
     from domain.values import TeamLevel
 
     return ledger.form_team(
-        name=name,
-        level=TeamLevel.TOWNSHIP,
-        township=township,
-        station_id=station(ledger, township),
+        FormTeam(
+            name=name,
+            level=TeamLevel.TOWNSHIP,
+            township=township,
+            station_id=station(ledger, township),
+        ),
         actor=STAFF,
     ).id
 
@@ -64,14 +73,23 @@ def history(container: Container) -> dict[str, Any]:
     ledger.complete_activity(b2, actor=STAFF)  # completed, never verified
 
     ledger.complete_training(
-        v2, course="应急救护", hours=Decimal("2.5"), completed_on=D1, actor=STAFF
+        CompleteTraining(volunteer_id=v2, course="应急救护", hours=Decimal("2.5"), completed_on=D1),
+        actor=STAFF,
     )
     for month in (3, 4):
         ledger.complete_training(
-            v3, course="心理疏导", hours=Decimal(24), completed_on=date(2022, month, 1), actor=STAFF
+            CompleteTraining(
+                volunteer_id=v3,
+                course="心理疏导",
+                hours=Decimal(24),
+                completed_on=date(2022, month, 1),
+            ),
+            actor=STAFF,
         )
     v2_award = next(a for a in verified_a1.awards if a.volunteer_id == v2)
-    ledger.reverse_award(v2, entry_id=v2_award.entry_id, reason="重复登记", actor=BUREAU)
+    ledger.reverse_award(
+        ReverseAward(volunteer_id=v2, entry_id=v2_award.entry_id, reason="重复登记"), actor=BUREAU
+    )
     runner = container.runner(batch_size=7)
     runner.catch_up()
     return {"v": (v1, v2, v3, v4), "a": (a1, b1, b2), "teams": (team_a, team_b)}
@@ -217,15 +235,20 @@ def test_annual_review_is_byte_identical_and_rechecks_decisions(
     ledger = container.ledger
     v3 = history["v"][2]
     ledger.commend_volunteer(
-        v3, title="优秀志愿者", period="2022", basis_position=3, reason="", actor=BUREAU
+        CommendVolunteer(
+            volunteer_id=v3, title="优秀志愿者", period="2022", basis_position=3, reason=""
+        ),
+        actor=BUREAU,
     )
     team_a = history["teams"][0]
     ledger.commend_team(
-        team_a,
-        title="优秀志愿服务队",
-        period="2022",
-        basis_position=ledger.current_position(),
-        reason="",
+        CommendTeam(
+            team_id=team_a,
+            title="优秀志愿服务队",
+            period="2022",
+            basis_position=ledger.current_position(),
+            reason="",
+        ),
         actor=BUREAU,
     )
     first = review_json(annual_review(ledger, container.rulebook, 2022))

@@ -6,6 +6,18 @@ from datetime import date, timedelta
 
 import pytest
 
+from application.commands.people import (
+    CertifyStarLevel,
+    CommendVolunteer,
+    DissolveTeam,
+    EnrolMember,
+    MemberLeaves,
+    ReinstateVolunteer,
+    RevokeCommendation,
+    SuspendVolunteer,
+    UpdateProfile,
+    WithdrawVolunteer,
+)
 from domain.errors import DomainError
 from domain.values import BeneficiaryType, HoursSource, MediaLevel, MemberRole
 from infrastructure.bootstrap import Container
@@ -49,9 +61,13 @@ def test_membership_leaving_and_dissolving(container: Container) -> None:
     ledger = container.ledger
     tid = team(ledger)
     vid = volunteer(ledger)
-    ledger.enrol_member(tid, volunteer_id=vid, role=MemberRole.DEPUTY, actor=STAFF)
-    ledger.member_leaves(tid, volunteer_id=vid, reason="迁居外地", actor=STAFF)
-    ledger.dissolve_team(tid, reason="合并", actor=BUREAU)
+    ledger.enrol_member(
+        EnrolMember(team_id=tid, volunteer_id=vid, role=MemberRole.DEPUTY), actor=STAFF
+    )
+    ledger.member_leaves(
+        MemberLeaves(team_id=tid, volunteer_id=vid, reason="迁居外地"), actor=STAFF
+    )
+    ledger.dissolve_team(DissolveTeam(team_id=tid, reason="合并"), actor=BUREAU)
     with pytest.raises(DomainError) as dissolved:
         activity(ledger, tid)
     assert dissolved.value.rule == "team-dissolved"
@@ -64,7 +80,13 @@ def test_star_certification_needs_the_hours(container: Container) -> None:
     vid = volunteer(ledger)
     with pytest.raises(DomainError) as short:
         ledger.certify_star_level(
-            vid, level=1, basis_position=ledger.current_position(), service_year=2022, actor=BUREAU
+            CertifyStarLevel(
+                volunteer_id=vid,
+                level=1,
+                basis_position=ledger.current_position(),
+                service_year=2022,
+            ),
+            actor=BUREAU,
         )
     assert short.value.rule == "star-level-not-reached"
     # 11 days × 10 h backfilled = 110 credited hours (backfill counts as hours, not points).
@@ -77,7 +99,10 @@ def test_star_certification_needs_the_hours(container: Container) -> None:
         ledger.complete_activity(aid, actor=STAFF)
         ledger.verify_activity(aid, actor=BUREAU)
     ledger.certify_star_level(
-        vid, level=1, basis_position=ledger.current_position(), service_year=2022, actor=BUREAU
+        CertifyStarLevel(
+            volunteer_id=vid, level=1, basis_position=ledger.current_position(), service_year=2022
+        ),
+        actor=BUREAU,
     )
     person = container.ledger.repository.get(vid)
     assert person.star_level_certified == 1 and person.credited_hours == 110
@@ -88,24 +113,33 @@ def test_commendation_granted_and_revoked_and_profile_and_status(container: Cont
     ledger = container.ledger
     vid = volunteer(ledger)
     granted = ledger.commend_volunteer(
-        vid,
-        title="优秀志愿者",
-        period="2022",
-        basis_position=ledger.current_position(),
-        reason="",
+        CommendVolunteer(
+            volunteer_id=vid,
+            title="优秀志愿者",
+            period="2022",
+            basis_position=ledger.current_position(),
+            reason="",
+        ),
         actor=BUREAU,
     )
     ledger.revoke_commendation(
-        vid, commendation_id=granted.created["commendation_id"], reason="依据不足", actor=BUREAU
+        RevokeCommendation(
+            volunteer_id=vid, commendation_id=granted.created["commendation_id"], reason="依据不足"
+        ),
+        actor=BUREAU,
     )
-    ledger.update_profile(vid, phone="13900000000", skills=["心理疏导"], actor=STAFF)
+    ledger.update_profile(
+        UpdateProfile(volunteer_id=vid, phone="13900000000", skills=["心理疏导"]), actor=STAFF
+    )
     aid = activity(ledger, team(ledger))
-    ledger.suspend_volunteer(vid, reason="待核实", actor=BUREAU)
+    ledger.suspend_volunteer(SuspendVolunteer(volunteer_id=vid, reason="待核实"), actor=BUREAU)
     with pytest.raises(DomainError) as suspended:
         ledger.sign_up(aid, volunteer_id=vid, actor=STAFF)
     assert suspended.value.rule == "volunteer-not-active"
-    ledger.reinstate_volunteer(vid, reason="核实无误", actor=BUREAU)
-    ledger.withdraw_volunteer(vid, reason="本人申请", actor=BUREAU)
+    ledger.reinstate_volunteer(
+        ReinstateVolunteer(volunteer_id=vid, reason="核实无误"), actor=BUREAU
+    )
+    ledger.withdraw_volunteer(WithdrawVolunteer(volunteer_id=vid, reason="本人申请"), actor=BUREAU)
     person = container.ledger.repository.get(vid)
     assert person.status.value == "withdrawn" and person.commendations == {}
     assert person.phone == "13900000000" and person.skills == ["心理疏导"]

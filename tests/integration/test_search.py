@@ -9,6 +9,12 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import (
+    EnrolMember,
+    RecordInsurance,
+    RegisterVolunteer,
+    SuspendVolunteer,
+)
 from application.readmodel.queries.search import VolunteerSearch
 from domain.values import InsuranceKind, MemberRole, PersonType
 from infrastructure.bootstrap import Container
@@ -20,12 +26,14 @@ def _person(
 ) -> tuple[UUID, str]:
     nid = national_id()
     vid = container.ledger.register_volunteer(
-        name=name,
-        national_id=nid,
-        phone=phone,
-        person_type=PersonType.VETERAN,
-        township=township,
-        skills=skills,
+        RegisterVolunteer(
+            name=name,
+            national_id=nid,
+            phone=phone,
+            person_type=PersonType.VETERAN,
+            township=township,
+            skills=skills,
+        ),
         actor=STAFF,
     ).id
     return vid, nid
@@ -40,18 +48,22 @@ def people(container: Container) -> dict[str, UUID]:
     elsewhere, _ = _person(container, "斯琴", "13947744444", ["急救"], township="图克镇")
     for vid in (rescuer, suspended, elsewhere):
         ledger.record_insurance(
-            vid,
-            policy_number=f"PICC-{vid.hex[:6]}",
-            insurer="人保",
-            kind=InsuranceKind.GROUP,
-            covers_from=date(2022, 1, 1),
-            covers_to=date(2022, 12, 31),
-            sum_insured=Decimal(100000),
+            RecordInsurance(
+                volunteer_id=vid,
+                policy_number=f"PICC-{vid.hex[:6]}",
+                insurer="人保",
+                kind=InsuranceKind.GROUP,
+                covers_from=date(2022, 1, 1),
+                covers_to=date(2022, 12, 31),
+                sum_insured=Decimal(100000),
+            ),
             actor=BUREAU,
         )
-    ledger.suspend_volunteer(suspended, reason="外出", actor=STAFF)
+    ledger.suspend_volunteer(SuspendVolunteer(volunteer_id=suspended, reason="外出"), actor=STAFF)
     team_id = team(ledger)
-    ledger.enrol_member(team_id, volunteer_id=rescuer, role=MemberRole.MEMBER, actor=STAFF)
+    ledger.enrol_member(
+        EnrolMember(team_id=team_id, volunteer_id=rescuer, role=MemberRole.MEMBER), actor=STAFF
+    )
     container.runner().catch_up()
     return {
         "rescuer": rescuer,

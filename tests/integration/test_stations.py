@@ -11,6 +11,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.commands.people import FormTeam
+from application.commands.stations import CloseStation, RegisterStation, RenameStation
 from application.errors import UnknownReference
 from domain.activity import ServiceActivity
 from domain.errors import DomainError
@@ -31,20 +33,24 @@ D = date(2022, 5, 11)
 
 def _village(container: Container, township: str, name: str) -> UUID:
     return container.ledger.register_station(
-        name=name,
-        level=StationLevel.VILLAGE,
-        township=township,
-        parent_id=station(container.ledger, township),
+        RegisterStation(
+            name=name,
+            level=StationLevel.VILLAGE,
+            township=township,
+            parent_id=station(container.ledger, township),
+        ),
         actor=BUREAU,
     ).id
 
 
 def _team(container: Container, station_id: UUID, township: str = "巴彦镇") -> UUID:
     return container.ledger.form_team(
-        name=f"{township}志愿服务队",
-        level=TeamLevel.TOWNSHIP,
-        township=township,
-        station_id=station_id,
+        FormTeam(
+            name=f"{township}志愿服务队",
+            level=TeamLevel.TOWNSHIP,
+            township=township,
+            station_id=station_id,
+        ),
         actor=STAFF,
     ).id
 
@@ -97,7 +103,9 @@ def test_a_closed_station_takes_no_new_team_or_activity(container: Container) ->
     ledger = container.ledger
     township = station(ledger)
     team = _team(container, township)
-    ledger.close_station(township, reason="并入镇综合服务中心", actor=BUREAU)
+    ledger.close_station(
+        CloseStation(station_id=township, reason="并入镇综合服务中心"), actor=BUREAU
+    )
     for attempt in (
         lambda: _team(container, township),
         lambda: _activity(container, team, township),
@@ -112,10 +120,9 @@ def test_village_and_township_stations_rank_apart_and_the_centre_never(
 ) -> None:
     ledger = container.ledger
     centre = ledger.register_station(
-        name="旗退役军人服务中心",
-        level=StationLevel.BANNER_CENTRE,
-        township="",
-        parent_id=None,
+        RegisterStation(
+            name="旗退役军人服务中心", level=StationLevel.BANNER_CENTRE, township="", parent_id=None
+        ),
         actor=BUREAU,
     ).id
     township = station(ledger)
@@ -151,7 +158,9 @@ def test_a_renamed_station_ranks_and_lists_under_its_new_name(container: Contain
     ledger = container.ledger
     township = station(ledger)
     _served(container, _team(container, township), township, 1)
-    ledger.rename_station(township, name="巴彦镇退役军人服务站（新址）", actor=BUREAU)
+    ledger.rename_station(
+        RenameStation(station_id=township, name="巴彦镇退役军人服务站（新址）"), actor=BUREAU
+    )
     container.runner().catch_up()
     reads = container.read_models()
 

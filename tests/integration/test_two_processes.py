@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import EnrolMember, RecordInsurance, SuspendVolunteer
 from application.errors import BulkRejected
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
@@ -49,13 +50,15 @@ def test_a_refusal_from_a_stale_cache_is_retried_on_fresh_state(
     first.sign_up(aid, volunteer_id=vid, actor=STAFF)  # both now cached here
     # Another process insures the volunteer; this process's cached copy has no policy.
     other.ledger.record_insurance(
-        vid,
-        policy_number="PICC-LATE",
-        insurer="中国人保",
-        kind=InsuranceKind.INDIVIDUAL,
-        covers_from=date(2022, 1, 1),
-        covers_to=date(2022, 12, 31),
-        sum_insured=Decimal(100000),
+        RecordInsurance(
+            volunteer_id=vid,
+            policy_number="PICC-LATE",
+            insurer="中国人保",
+            kind=InsuranceKind.INDIVIDUAL,
+            covers_from=date(2022, 1, 1),
+            covers_to=date(2022, 12, 31),
+            sum_insured=Decimal(100000),
+        ),
         actor=STAFF,
     )
     hours(first, aid, vid, at(DAY, 9), at(DAY, 11))  # not refused as uninsured
@@ -74,13 +77,15 @@ def test_a_bulk_sheet_refused_on_a_stale_cache_is_retried_on_fresh_state(
     aid = activity(first, tid)
     first.sign_up(aid, volunteer_id=vid, actor=STAFF)  # the volunteer is cached uninsured
     other.ledger.record_insurance(
-        vid,
-        policy_number="PICC-BULK",
-        insurer="中国人保",
-        kind=InsuranceKind.GROUP,
-        covers_from=date(2022, 1, 1),
-        covers_to=date(2022, 12, 31),
-        sum_insured=Decimal(100000),
+        RecordInsurance(
+            volunteer_id=vid,
+            policy_number="PICC-BULK",
+            insurer="中国人保",
+            kind=InsuranceKind.GROUP,
+            covers_from=date(2022, 1, 1),
+            covers_to=date(2022, 12, 31),
+            sum_insured=Decimal(100000),
+        ),
         actor=STAFF,
     )
     sheet = [HoursRow(vid, Interval(at(DAY, 9), at(DAY, 11)), HoursSource.CHECKIN)]
@@ -113,7 +118,7 @@ def _cached_then_suspended_elsewhere(
     earlier, later = activity(first, tid), activity(first, tid, day=date(2022, 5, 12))
     hours(first, earlier, vid, at(DAY, 9), at(DAY, 10))  # the volunteer, cached here
     assert vid in first.repository.cache.cache
-    other.ledger.suspend_volunteer(vid, reason="核查中", actor=STAFF)
+    other.ledger.suspend_volunteer(SuspendVolunteer(volunteer_id=vid, reason="核查中"), actor=STAFF)
     return first, tid, vid, later
 
 
@@ -138,7 +143,9 @@ def test_a_volunteer_suspended_by_another_process_is_refused_here(
         elif how == "sign-up":
             first.sign_up(later, volunteer_id=vid, actor=STAFF)
         else:
-            first.enrol_member(tid, volunteer_id=vid, role=MemberRole.MEMBER, actor=STAFF)
+            first.enrol_member(
+                EnrolMember(team_id=tid, volunteer_id=vid, role=MemberRole.MEMBER), actor=STAFF
+            )
     assert "suspended" in str(refused.value) or "active" in str(refused.value)
     # ...and nothing of it was recorded.
     if how in ("hours", "sheet"):

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from application.commands.people import RegisterVolunteer
 from application.errors import StoreUnavailable
 from domain.values import PersonType
 from infrastructure.bootstrap import bootstrap
@@ -77,12 +78,14 @@ def test_a_write_through_the_ledger_is_not_acknowledged_without_the_standby(
         body = registration(1)
         with pytest.raises(StoreUnavailable):
             container.ledger.register_volunteer(
-                name=str(body["name"]),
-                national_id=str(body["national_id"]),
-                phone="13800000000",
-                person_type=PersonType.VETERAN,
-                township="嘎鲁图镇",
-                skills=[],
+                RegisterVolunteer(
+                    name=str(body["name"]),
+                    national_id=str(body["national_id"]),
+                    phone="13800000000",
+                    person_type=PersonType.VETERAN,
+                    township="嘎鲁图镇",
+                    skills=[],
+                ),
                 actor=ACTOR,
             )
     finally:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.people import RecordInsurance
 from application.readmodel.audit.review import annual_review
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
@@ -55,13 +56,15 @@ def test_the_reviews_figures_are_the_ledger_cut_at_the_years_end(
     ledger = container.ledger
     tid, vid = team(ledger), volunteer(ledger)
     ledger.record_insurance(
-        vid,
-        policy_number=f"PICC-2023-{vid.hex[:8]}",
-        insurer="中国人保",
-        kind=InsuranceKind.GROUP,
-        covers_from=date(2023, 1, 1),
-        covers_to=date(2023, 12, 31),
-        sum_insured=Decimal("200000"),
+        RecordInsurance(
+            volunteer_id=vid,
+            policy_number=f"PICC-2023-{vid.hex[:8]}",
+            insurer="中国人保",
+            kind=InsuranceKind.GROUP,
+            covers_from=date(2023, 1, 1),
+            covers_to=date(2023, 12, 31),
+            sum_insured=Decimal("200000"),
+        ),
         actor=STAFF,
     )
     planned = []

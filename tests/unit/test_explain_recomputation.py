@@ -17,6 +17,8 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import FormTeam, RecordInsurance, RegisterVolunteer
+from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
 from application.readmodel.audit.explain import AwardExplanation, explain_award
 from application.readmodel.catalogue import all_projections
@@ -55,17 +57,21 @@ class _Year:
             transcodings=ledger_transcodings(),
         )
         self.station = self.ledger.register_station(
-            name="巴彦镇退役军人服务站",
-            level=StationLevel.TOWNSHIP,
-            township="巴彦镇",
-            parent_id=None,
+            RegisterStation(
+                name="巴彦镇退役军人服务站",
+                level=StationLevel.TOWNSHIP,
+                township="巴彦镇",
+                parent_id=None,
+            ),
             actor=STAFF,
         ).id
         self.team = self.ledger.form_team(
-            name="巴彦镇志愿服务队",
-            level=TeamLevel.TOWNSHIP,
-            township="巴彦镇",
-            station_id=self.station,
+            FormTeam(
+                name="巴彦镇志愿服务队",
+                level=TeamLevel.TOWNSHIP,
+                township="巴彦镇",
+                station_id=self.station,
+            ),
             actor=STAFF,
         ).id
         self.serial = 0
@@ -74,22 +80,26 @@ class _Year:
         self.serial += 1
         first17 = f"15010219800101{self.serial:03d}"
         vid = self.ledger.register_volunteer(
-            name="王建国",
-            national_id=first17 + national_id_check_char(first17),
-            phone="13800000000",
-            person_type=PersonType.VETERAN,
-            township="巴彦镇",
-            skills=[],
+            RegisterVolunteer(
+                name="王建国",
+                national_id=first17 + national_id_check_char(first17),
+                phone="13800000000",
+                person_type=PersonType.VETERAN,
+                township="巴彦镇",
+                skills=[],
+            ),
             actor=STAFF,
         ).id
         self.ledger.record_insurance(
-            vid,
-            policy_number=f"PICC-{self.serial}",
-            insurer="中国人保",
-            kind=InsuranceKind.GROUP,
-            covers_from=date(2022, 1, 1),
-            covers_to=date(2022, 12, 31),
-            sum_insured=Decimal(200000),
+            RecordInsurance(
+                volunteer_id=vid,
+                policy_number=f"PICC-{self.serial}",
+                insurer="中国人保",
+                kind=InsuranceKind.GROUP,
+                covers_from=date(2022, 1, 1),
+                covers_to=date(2022, 12, 31),
+                sum_insured=Decimal(200000),
+            ),
             actor=STAFF,
         )
         return vid

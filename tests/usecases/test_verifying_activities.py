@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.people import CancelInsurance
 from application.ledger import VolunteerLedger
 from domain.errors import DomainError
 from domain.values import HoursSource
@@ -77,7 +78,9 @@ def test_one_uninsured_participant_refuses_the_whole_verification(
     insured, lapsed = volunteer(ledger), volunteer(ledger)
     aid = _completed_activity(ledger, insured, lapsed)
     policy = next(iter(ledger.repository.get(lapsed).policies))
-    ledger.cancel_insurance(lapsed, policy_number=policy, reason="保单退保", actor=STAFF)
+    ledger.cancel_insurance(
+        CancelInsurance(volunteer_id=lapsed, policy_number=policy, reason="保单退保"), actor=STAFF
+    )
     before = ledger.current_position()
 
     # When the bureau verifies the activity

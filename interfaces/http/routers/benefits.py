@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 
+from application.commands import people as commands
 from application.readmodel.queries.served import (
     beneficiary_totals,
     media_coverage,
@@ -108,11 +109,13 @@ def redeem_benefit(
     volunteer: Volunteer = container.ledger.load(Volunteer, volunteer_id)
     caller.require_township(str(volunteer.township), "volunteers")
     recorded = container.ledger.redeem_points(
-        volunteer_id,
-        benefit=body.benefit,
-        points=body.points,
+        commands.RedeemPoints(
+            volunteer_id=volunteer_id,
+            benefit=body.benefit,
+            points=body.points,
+            expected_version=if_match,
+        ),
         actor=caller.actor,
-        expected_version=if_match,
     )
     return RedemptionResult(
         **WriteResult.of(recorded).model_dump(),
@@ -155,10 +158,10 @@ def use_voucher(
     caller.require_township(str(found["township"]), "volunteers")
     return WriteResult.of(
         container.ledger.use_voucher(
-            UUID(str(found["volunteer_id"])),
-            code=code,
+            commands.UseVoucher(
+                volunteer_id=UUID(str(found["volunteer_id"])), code=code, expected_version=if_match
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 

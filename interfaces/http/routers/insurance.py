@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
+from application.commands.insurance import RecordGroupPolicy as RecordGroupPolicyCommand
 from application.errors import BulkRejected
 from domain.errors import DomainError
 from domain.values import normalise_national_id
@@ -81,13 +82,15 @@ def record_group_policy(
             )
     try:
         recorded = container.ledger.record_group_policy(
-            policy_number=body.policy_number,
-            insurer=body.insurer,
-            covers_from=body.covers_from,
-            covers_to=body.covers_to,
-            sum_insured=body.sum_insured,
-            members=members,
-            unidentified=unidentified,
+            RecordGroupPolicyCommand(
+                policy_number=body.policy_number,
+                insurer=body.insurer,
+                covers_from=body.covers_from,
+                covers_to=body.covers_to,
+                sum_insured=body.sum_insured,
+                members=members,
+                unidentified=unidentified,
+            ),
             actor=caller.actor,
         )
     except BulkRejected as e:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from application.commands import people as commands
 from domain.team import VolunteerTeam
 from domain.volunteer import Volunteer
 from interfaces.http.auth import Caller, CallerDep
@@ -39,12 +40,14 @@ def update_profile(
         caller.require_township(body.township.strip(), "volunteers")
     return WriteResult.of(
         container.ledger.update_profile(
-            volunteer_id,
-            phone=body.phone,
-            township=body.township,
-            skills=body.skills,
+            commands.UpdateProfile(
+                volunteer_id=volunteer_id,
+                phone=body.phone,
+                township=body.township,
+                skills=body.skills,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -61,7 +64,10 @@ def suspend_volunteer(
     _may_change(container, caller, volunteer_id)
     return WriteResult.of(
         container.ledger.suspend_volunteer(
-            volunteer_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.SuspendVolunteer(
+                volunteer_id=volunteer_id, reason=body.reason, expected_version=if_match
+            ),
+            actor=caller.actor,
         )
     )
 
@@ -78,7 +84,10 @@ def reinstate_volunteer(
     _may_change(container, caller, volunteer_id)
     return WriteResult.of(
         container.ledger.reinstate_volunteer(
-            volunteer_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.ReinstateVolunteer(
+                volunteer_id=volunteer_id, reason=body.reason, expected_version=if_match
+            ),
+            actor=caller.actor,
         )
     )
 
@@ -96,7 +105,10 @@ def withdraw_volunteer(
     _may_change(container, caller, volunteer_id)
     return WriteResult.of(
         container.ledger.withdraw_volunteer(
-            volunteer_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.WithdrawVolunteer(
+                volunteer_id=volunteer_id, reason=body.reason, expected_version=if_match
+            ),
+            actor=caller.actor,
         )
     )
 
@@ -114,11 +126,13 @@ def cancel_insurance(
     _may_change(container, caller, volunteer_id)
     return WriteResult.of(
         container.ledger.cancel_insurance(
-            volunteer_id,
-            policy_number=policy_number,
-            reason=body.reason,
+            commands.CancelInsurance(
+                volunteer_id=volunteer_id,
+                policy_number=policy_number,
+                reason=body.reason,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -138,11 +152,13 @@ def revoke_commendation(
     caller.require_admin("revoke a commendation")
     return WriteResult.of(
         container.ledger.revoke_commendation(
-            volunteer_id,
-            commendation_id=commendation_id,
-            reason=body.reason,
+            commands.RevokeCommendation(
+                volunteer_id=volunteer_id,
+                commendation_id=commendation_id,
+                reason=body.reason,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -160,6 +176,7 @@ def dissolve_team(
     caller.require_township(str(team.township), "teams")
     return WriteResult.of(
         container.ledger.dissolve_team(
-            team_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.DissolveTeam(team_id=team_id, reason=body.reason, expected_version=if_match),
+            actor=caller.actor,
         )
     )

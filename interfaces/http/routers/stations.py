@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
+from application.commands import stations as commands
 from domain.station import Station
 from domain.values import StationLevel
 from interfaces.http.auth import Caller, CallerDep
@@ -36,10 +37,9 @@ def register_station(
     _may_write(caller, level, body.township.strip())
     return WriteResult.of(
         container.ledger.register_station(
-            name=body.name,
-            level=level,
-            township=body.township,
-            parent_id=body.parent_id,
+            commands.RegisterStation(
+                name=body.name, level=level, township=body.township, parent_id=body.parent_id
+            ),
             actor=caller.actor,
         )
     )
@@ -58,7 +58,10 @@ def rename_station(
     _may_write(caller, station.level, station.township)
     return WriteResult.of(
         container.ledger.rename_station(
-            station_id, name=body.name, actor=caller.actor, expected_version=if_match
+            commands.RenameStation(
+                station_id=station_id, name=body.name, expected_version=if_match
+            ),
+            actor=caller.actor,
         )
     )
 
@@ -76,7 +79,10 @@ def close_station(
     _may_write(caller, station.level, station.township)
     return WriteResult.of(
         container.ledger.close_station(
-            station_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.CloseStation(
+                station_id=station_id, reason=body.reason, expected_version=if_match
+            ),
+            actor=caller.actor,
         )
     )
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
+from application.commands import people as commands
 from domain.team import VolunteerTeam
 from domain.volunteer import Volunteer
 from interfaces.http.auth import CallerDep
@@ -23,10 +24,12 @@ def form_team(body: FormTeam, caller: CallerDep, container: ContainerDep) -> Wri
     caller.require_township(body.township, "teams")
     return WriteResult.of(
         container.ledger.form_team(
-            name=body.name,
-            level=body.level,
-            township=body.township,
-            station_id=body.station_id,
+            commands.FormTeam(
+                name=body.name,
+                level=body.level,
+                township=body.township,
+                station_id=body.station_id,
+            ),
             actor=caller.actor,
         )
     )
@@ -47,11 +50,13 @@ def enrol_member(
     caller.require_member(team.township, volunteer.township)
     return WriteResult.of(
         container.ledger.enrol_member(
-            team_id,
-            volunteer_id=body.volunteer_id,
-            role=body.role,
+            commands.EnrolMember(
+                team_id=team_id,
+                volunteer_id=body.volunteer_id,
+                role=body.role,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -70,11 +75,13 @@ def member_leaves(
     caller.require_township(team.township, "team members")
     return WriteResult.of(
         container.ledger.member_leaves(
-            team_id,
-            volunteer_id=volunteer_id,
-            reason=body.reason,
+            commands.MemberLeaves(
+                team_id=team_id,
+                volunteer_id=volunteer_id,
+                reason=body.reason,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -92,13 +99,15 @@ def commend_team(
     caller.require_admin("commend a team")
     return WriteResult.of(
         container.ledger.commend_team(
-            team_id,
-            title=body.title,
-            period=body.period,
-            basis_position=body.basis_position,
-            reason=body.reason,
+            commands.CommendTeam(
+                team_id=team_id,
+                title=body.title,
+                period=body.period,
+                basis_position=body.basis_position,
+                reason=body.reason,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 

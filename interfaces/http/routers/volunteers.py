@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
+from application.commands import people as commands
 from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.queries.search import VolunteerSearch
 from application.readmodel.tables import ENTRY
@@ -89,12 +90,14 @@ def register_volunteer(
     caller.require_township(body.township, "volunteers")
     try:
         recorded = container.ledger.register_volunteer(
-            name=body.name,
-            national_id=body.national_id,
-            phone=body.phone,
-            person_type=body.person_type,
-            township=body.township,
-            skills=body.skills,
+            commands.RegisterVolunteer(
+                name=body.name,
+                national_id=body.national_id,
+                phone=body.phone,
+                person_type=body.person_type,
+                township=body.township,
+                skills=body.skills,
+            ),
             actor=caller.actor,
         )
     except DuplicateNationalId as e:
@@ -119,15 +122,17 @@ def record_insurance(
     caller.require_township(_volunteer_township(container, volunteer_id), "volunteers")
     return WriteResult.of(
         container.ledger.record_insurance(
-            volunteer_id,
-            policy_number=body.policy_number,
-            insurer=body.insurer,
-            kind=body.kind,
-            covers_from=body.covers_from,
-            covers_to=body.covers_to,
-            sum_insured=body.sum_insured,
+            commands.RecordInsurance(
+                volunteer_id=volunteer_id,
+                policy_number=body.policy_number,
+                insurer=body.insurer,
+                kind=body.kind,
+                covers_from=body.covers_from,
+                covers_to=body.covers_to,
+                sum_insured=body.sum_insured,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -144,12 +149,14 @@ def complete_training(
     caller.require_township(_volunteer_township(container, volunteer_id), "volunteers")
     return WriteResult.of(
         container.ledger.complete_training(
-            volunteer_id,
-            course=body.course,
-            hours=body.hours,
-            completed_on=body.completed_on,
+            commands.CompleteTraining(
+                volunteer_id=volunteer_id,
+                course=body.course,
+                hours=body.hours,
+                completed_on=body.completed_on,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -167,13 +174,15 @@ def commend_volunteer(
     caller.require_admin("commend a volunteer")
     return WriteResult.of(
         container.ledger.commend_volunteer(
-            volunteer_id,
-            title=body.title,
-            period=body.period,
-            basis_position=body.basis_position,
-            reason=body.reason,
+            commands.CommendVolunteer(
+                volunteer_id=volunteer_id,
+                title=body.title,
+                period=body.period,
+                basis_position=body.basis_position,
+                reason=body.reason,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -190,12 +199,14 @@ def certify_star_level(
     caller.require_admin("certify star levels")
     return WriteResult.of(
         container.ledger.certify_star_level(
-            volunteer_id,
-            level=body.level,
-            basis_position=body.basis_position,
-            service_year=body.service_year,
+            commands.CertifyStarLevel(
+                volunteer_id=volunteer_id,
+                level=body.level,
+                basis_position=body.basis_position,
+                service_year=body.service_year,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -217,11 +228,13 @@ def reverse_award(
         raise Problem(404, "not-found", "Not found", f"award {entry_id} not found in the ledger")
     return WriteResult.of(
         container.ledger.reverse_award(
-            UUID(str(row["volunteer_id"])),
-            entry_id=entry_id,
-            reason=body.reason,
+            commands.ReverseAward(
+                volunteer_id=UUID(str(row["volunteer_id"])),
+                entry_id=entry_id,
+                reason=body.reason,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
