@@ -48,31 +48,44 @@ def score_units(
     """Score and rank every unit of one period. ``previous_ranks`` maps unit id → last period's rank."""
     if not units:
         return []
-    top = {
+    top = _best(units)
+    scored = sorted(
+        ((u, _score(u, weights, top)) for u in units),
+        key=lambda pair: (-pair[1], pair[0].name, pair[0].unit_id),
+    )
+    previous = previous_ranks or {}
+    return [
+        RankedUnit(u, score, position, _change(previous.get(u.unit_id), position))
+        for position, (u, score) in enumerate(scored, start=1)
+    ]
+
+
+def _best(units: list[UnitMetrics]) -> dict[str, Decimal]:
+    """The period's best figure of each kind, which the units' figures are scaled by."""
+    return {
         "activities": max(Decimal(u.activities) for u in units),
         "volunteer_hours": max(u.volunteer_hours for u in units),
         "distinct_volunteers": max(Decimal(u.distinct_volunteers) for u in units),
         "mean_satisfaction": max(u.mean_satisfaction for u in units),
         "media_points": max(u.media_points for u in units),
     }
-    scored = []
-    for u in units:
-        total = (
-            weights.activities * _scaled(Decimal(u.activities), top["activities"])
-            + weights.volunteer_hours * _scaled(u.volunteer_hours, top["volunteer_hours"])
-            + weights.distinct_volunteers
-            * _scaled(Decimal(u.distinct_volunteers), top["distinct_volunteers"])
-            + weights.mean_satisfaction * _scaled(u.mean_satisfaction, top["mean_satisfaction"])
-            + weights.media_points * _scaled(u.media_points, top["media_points"])
-        )
-        scored.append((u, (total * 100).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)))
-    scored.sort(key=lambda pair: (-pair[1], pair[0].name, pair[0].unit_id))
-    previous = previous_ranks or {}
-    ranked = []
-    for position, (u, score) in enumerate(scored, start=1):
-        before = previous.get(u.unit_id)
-        ranked.append(RankedUnit(u, score, position, None if before is None else before - position))
-    return ranked
+
+
+def _score(u: UnitMetrics, weights: RankingWeights, top: dict[str, Decimal]) -> Decimal:
+    """The unit's weighted score out of 100: each figure scaled by the period's best."""
+    total = (
+        weights.activities * _scaled(Decimal(u.activities), top["activities"])
+        + weights.volunteer_hours * _scaled(u.volunteer_hours, top["volunteer_hours"])
+        + weights.distinct_volunteers
+        * _scaled(Decimal(u.distinct_volunteers), top["distinct_volunteers"])
+        + weights.mean_satisfaction * _scaled(u.mean_satisfaction, top["mean_satisfaction"])
+        + weights.media_points * _scaled(u.media_points, top["media_points"])
+    )
+    return (total * 100).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def _change(before: int | None, position: int) -> int | None:
+    return None if before is None else before - position
 
 
 @dataclass(frozen=True, order=True)

@@ -62,26 +62,7 @@ class Station(CopiedOnLoad, Aggregate):
             raise rule_violation(
                 "station-township", f"a {level.value} station must name its township"
             )
-        if level is StationLevel.VILLAGE:
-            if parent is None:
-                raise rule_violation(
-                    "station-parent", "a village station must name its township station (parent_id)"
-                )
-            if parent.level is not StationLevel.TOWNSHIP:
-                raise rule_violation(
-                    "station-parent",
-                    f"parent {parent.id} is a {parent.level.value} station, not a township station",
-                )
-            if parent.township != township.strip():
-                raise rule_violation(
-                    "station-parent",
-                    f"parent {parent.id} is in {parent.township}, not in {township.strip()}",
-                )
-            parent.require_open("have village stations")
-        elif parent is not None:
-            raise rule_violation(
-                "station-parent", f"only a village station has a parent, not a {level.value} one"
-            )
+        _check_parent(level, township.strip(), parent)
         return cls(
             name=name.strip(),
             level=level,
@@ -120,3 +101,28 @@ class Station(CopiedOnLoad, Aggregate):
 
     def state(self) -> dict[str, Any]:
         return dict(vars(self))
+
+
+def _check_parent(level: StationLevel, township: str, parent: Station | None) -> None:
+    """A village station names an open township station of its township; no other has one."""
+    if level is not StationLevel.VILLAGE:
+        if parent is not None:
+            raise rule_violation(
+                "station-parent", f"only a village station has a parent, not a {level.value} one"
+            )
+        return
+    if parent is None:
+        raise rule_violation(
+            "station-parent", "a village station must name its township station (parent_id)"
+        )
+    if parent.level is not StationLevel.TOWNSHIP:
+        raise rule_violation(
+            "station-parent",
+            f"parent {parent.id} is a {parent.level.value} station, not a township station",
+        )
+    if parent.township != township:
+        raise rule_violation(
+            "station-parent",
+            f"parent {parent.id} is in {parent.township}, not in {township}",
+        )
+    parent.require_open("have village stations")

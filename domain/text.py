@@ -53,21 +53,26 @@ def check_text(
             "text-length",
             f"{field} has {len(value):,} characters; at most {limit:,} are allowed",
         )
-    bad = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_LINE).search(value)
-    if bad is not None:
-        char = bad.group()
-        rule = (
-            "it may hold line breaks and tabs but no other control character"
-            if multiline
-            else "it is one line of text: no control characters, line breaks included"
-        )
-        raise invalid_value(
-            field,
-            "text-characters",
-            f"{field} contains U+{ord(char):04X} ({_kind(char)}) at character "
-            f"{bad.start() + 1}; {rule}, no bidi overrides and no lone surrogates",
-        )
+    _check_characters(field, value, multiline)
     return value
+
+
+def _check_characters(field: str, value: str, multiline: bool) -> None:
+    bad = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_LINE).search(value)
+    if bad is None:
+        return
+    char = bad.group()
+    rule = (
+        "it may hold line breaks and tabs but no other control character"
+        if multiline
+        else "it is one line of text: no control characters, line breaks included"
+    )
+    raise invalid_value(
+        field,
+        "text-characters",
+        f"{field} contains U+{ord(char):04X} ({_kind(char)}) at character "
+        f"{bad.start() + 1}; {rule}, no bidi overrides and no lone surrogates",
+    )
 
 
 def check_texts(
@@ -88,18 +93,21 @@ def check_texts(
     ]
 
 
+# What a forbidden character is, in words: (first, last code point, kind), first match wins.
+_KINDS = (
+    (0x0A, 0x0A, "a line break"),
+    (0x0D, 0x0D, "a line break"),
+    (0x00, 0x00, "NUL"),
+    (0x1B, 0x1B, "ESC, as in an ANSI escape sequence"),
+    (0xD800, 0xDFFF, "a lone surrogate"),
+    (0x202A, 0x202E, "a bidi override"),
+    (0x2066, 0x2069, "a bidi override"),
+    (0x2028, 0x2029, "a line separator"),
+)
+
+
 def _kind(char: str) -> str:
     code = ord(char)
-    if char in "\r\n":
-        return "a line break"
-    if code == 0:
-        return "NUL"
-    if code == 0x1B:
-        return "ESC, as in an ANSI escape sequence"
-    if 0xD800 <= code <= 0xDFFF:
-        return "a lone surrogate"
-    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
-        return "a bidi override"
-    if code in (0x2028, 0x2029):
-        return "a line separator"
-    return "a control character"
+    return next(
+        (kind for first, last, kind in _KINDS if first <= code <= last), "a control character"
+    )

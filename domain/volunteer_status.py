@@ -60,18 +60,28 @@ def update_profile(
     actor: Actor,
 ) -> None:
     self._require_not_withdrawn("update the profile")
+    _check_profile(phone, township, skills)
+    self._profile_updated(
+        phone=self.phone if phone is None else phone.strip(),
+        township=self.township if township is None else township.strip(),
+        skills=self.skills if skills is None else _skills(skills),
+        actor=actor,
+    )
+
+
+def _check_profile(phone: str | None, township: str | None, skills: list[str] | None) -> None:
+    """The fields given (None: unchanged) are readable text."""
     if phone is not None:
         check_text("phone", phone, required=False, max_length=40)
     if township is not None:
         check_text("township", township)
     if skills is not None:
         check_texts("skills", skills)
-    self._profile_updated(
-        phone=self.phone if phone is None else phone.strip(),
-        township=self.township if township is None else township.strip(),
-        skills=self.skills if skills is None else [s.strip() for s in skills if s.strip()],
-        actor=actor,
-    )
+
+
+def _skills(skills: list[str]) -> list[str]:
+    """The skills trimmed, blank ones dropped."""
+    return [s.strip() for s in skills if s.strip()]
 
 
 def suspend(self: Volunteer, *, reason: str, actor: Actor) -> None:
