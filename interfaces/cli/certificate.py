@@ -138,14 +138,25 @@ def certificate(
             raise typer.Exit(2)
         verify(given, public_key, database_url)
         return
-    try:
-        volunteer_id = UUID(target)
-    except ValueError:
-        errors.print(f"[red]error:[/red] {target!r} is not a volunteer id (a UUID) nor `verify`")
-        raise typer.Exit(2) from None
+    volunteer_id = _volunteer_id(target)
     if output is None:
         errors.print("[red]error:[/red] give --output FILE for the certificate PDF")
         raise typer.Exit(2)
+    _write_certificate(volunteer_id, year, output, database_url)
+
+
+def _volunteer_id(target: str) -> UUID:
+    try:
+        return UUID(target)
+    except ValueError:
+        errors.print(f"[red]error:[/red] {target!r} is not a volunteer id (a UUID) nor `verify`")
+        raise typer.Exit(2) from None
+
+
+def _write_certificate(
+    volunteer_id: UUID, year: int | None, output: Path, database_url: str | None
+) -> None:
+    """Gather the volunteer's record, sign it with the office's seal key, write the PDF."""
     with opened(database_url) as container:
         try:
             key = load_private_key(container.settings.seal_key_path)

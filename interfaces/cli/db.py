@@ -11,6 +11,7 @@ import typer
 from infrastructure.audit import chained
 from infrastructure.backup import (
     BackupError,
+    Proof,
     backup_postgres,
     backup_sqlite,
     prove,
@@ -95,13 +96,21 @@ def restore(
     except BackupError as e:
         errors.print(f"[red]error:[/red] {e}")
         raise typer.Exit(1) from None
+    _report_proof(_prove_restored(database_url))
+
+
+def _prove_restored(database_url: str | None) -> Proof:
+    """The restored chain recomputed and its seals checked against the trusted keys."""
     with opened(database_url) as container:
         try:
             keys = trusted_keys(container.settings)
         except SealKeyError as e:
             errors.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2) from None
-        proof = prove(container.ledger, keys)
+        return prove(container.ledger, keys)
+
+
+def _report_proof(proof: Proof) -> None:
     report = proof.report
     if not report.ok:
         errors.print(

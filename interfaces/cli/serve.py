@@ -39,72 +39,92 @@ def serve(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve the HTTP API. An empty store first gets the demo year; no users yet, an admin."""
-    import uvicorn
-    from uvicorn.config import STARTUP_FAILURE
-
-    from interfaces.cli.listeners import run_workers
-    from interfaces.http.app import ProjectionThread, create_app
-    from interfaces.http.serving import uvicorn_config
-
     with opened(database_url) as container:
-        users = UserStore(container.store)
         if not container.ledger.current_position():
-            console.print("empty store: recording the demo programme year first")
-            with progress_line(console) as progress:
-                generate_year(container.ledger, progress=progress)
-            _seal_demo(container)
-        if not users.all():
-            name = "admin"
-            try:
-                token = users.add(name, "admin")
-            except UserError as e:
-                errors.print(f"[red]error:[/red] {e}")
-                raise typer.Exit(1) from None
-            settings = container.settings
-            path = write_secret(
-                settings.admin_token_path or settings.seal_key_path.parent / "admin-token", token
-            )
-            password_file = _console_password(container, name)
-            # Plain print: a wrapped path could not be copied (or found by a script).
-            print(
-                f"admin user {name}; its bearer token is in {path} (readable only by you: "
-                "copy it somewhere safe, then delete the file)",
-                flush=True,
-            )
-            print(
-                f"office console sign-in: user {name}, password in {password_file} "
-                f"(readable only by you; change it with `volunteer-ledger users passwd {name}`)",
-                flush=True,
-            )
+            _record_demo_year(container)
+        if not UserStore(container.store).all():
+            _add_first_admin(container)
         console.print(f"office console: http://{host}:{port}/   (Ctrl-C stops the service)")
         console.print(f"API docs: http://{host}:{port}/docs")
         workers = workers or container.settings.http_workers
         if workers == 1:
-            config = uvicorn_config(create_app(container), container.settings, host=host, port=port)
-            server = uvicorn.Server(config)
-            with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: a clean stop
-                server.run()
-            if not server.started:
-                raise typer.Exit(STARTUP_FAILURE)
-            return
-        # The API processes bootstrap from the environment (spawned, not forked): give them
-        # this store, and leave the projections to this process.
-        os.environ["VL_DATABASE_URL"] = container.settings.database_url
-        os.environ["VL_RUN_PROJECTIONS"] = "false"
-        projections = ProjectionThread(container) if container.settings.run_projections else None
+            _serve_in_this_process(container, host, port)
+        else:
+            _serve_in_workers(container, workers, host, port)
+
+
+def _record_demo_year(container: Container) -> None:
+    console.print("empty store: recording the demo programme year first")
+    with progress_line(console) as progress:
+        generate_year(container.ledger, progress=progress)
+    _seal_demo(container)
+
+
+def _add_first_admin(container: Container) -> None:
+    """The first admin, its bearer token and console password each in an owner-only file."""
+    name = "admin"
+    try:
+        token = UserStore(container.store).add(name, "admin")
+    except UserError as e:
+        errors.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    settings = container.settings
+    path = write_secret(
+        settings.admin_token_path or settings.seal_key_path.parent / "admin-token", token
+    )
+    password_file = _console_password(container, name)
+    # Plain print: a wrapped path could not be copied (or found by a script).
+    print(
+        f"admin user {name}; its bearer token is in {path} (readable only by you: "
+        "copy it somewhere safe, then delete the file)",
+        flush=True,
+    )
+    print(
+        f"office console sign-in: user {name}, password in {password_file} "
+        f"(readable only by you; change it with `volunteer-ledger users passwd {name}`)",
+        flush=True,
+    )
+
+
+def _serve_in_this_process(container: Container, host: str, port: int) -> None:
+    """One API process, the projection worker in its background thread."""
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+
+    from interfaces.http.app import create_app
+    from interfaces.http.serving import uvicorn_config
+
+    config = uvicorn_config(create_app(container), container.settings, host=host, port=port)
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: a clean stop
+        server.run()
+    if not server.started:
+        raise typer.Exit(STARTUP_FAILURE)
+
+
+def _serve_in_workers(container: Container, workers: int, host: str, port: int) -> None:
+    """``workers`` API processes on one port; the projection worker runs here, once."""
+    from interfaces.cli.listeners import run_workers
+    from interfaces.http.app import ProjectionThread
+
+    # The API processes bootstrap from the environment (spawned, not forked): give them
+    # this store, and leave the projections to this process.
+    os.environ["VL_DATABASE_URL"] = container.settings.database_url
+    os.environ["VL_RUN_PROJECTIONS"] = "false"
+    projections = ProjectionThread(container) if container.settings.run_projections else None
+    if projections is not None:
+        projections.start()
+    try:
+        run_workers(
+            "interfaces.http.app:app_from_env",
+            workers=workers,
+            host=host,
+            port=port,
+            settings=container.settings,
+        )
+    finally:
         if projections is not None:
-            projections.start()
-        try:
-            run_workers(
-                "interfaces.http.app:app_from_env",
-                workers=workers,
-                host=host,
-                port=port,
-                settings=container.settings,
-            )
-        finally:
-            if projections is not None:
-                projections.close()
+            projections.close()
 
 
 def _console_password(container: Container, name: str) -> Path:
