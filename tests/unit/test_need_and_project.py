@@ -1,5 +1,5 @@
 """Need and Project: raising a need, meeting or declining it once; drafting, activating
-and closing a project of the library."""
+and closing a project of the library. One behaviour per test, given / when / then."""
 
 from __future__ import annotations
 
@@ -49,9 +49,11 @@ def meet(need, actor, **changes):
     need.meet(actor=actor, **fields)
 
 
-def test_raising_a_need(actor, names):
+def test_raising_a_need_records_it_with_the_township_trimmed(actor, names):
+    # When a martyr's family raises a need through the station
     need = raise_need(actor)
 
+    # Then the need is recorded, township trimmed, with who to contact
     [raised] = need.collect_events()
     assert names([raised]) == ["Raised"]
     assert (raised.township, raised.category, raised.raised_by_contact) == (
@@ -59,7 +61,11 @@ def test_raising_a_need(actor, names):
         "life_difficulty",
         "13947700123",
     )
-    assert need.status == "open"
+
+
+def test_a_raised_need_is_open(actor):
+    # When a need is raised, then it is open
+    assert raise_need(actor).status == "open"
 
 
 @pytest.mark.parametrize(
@@ -69,17 +75,26 @@ def test_raising_a_need(actor, names):
         ({"raised_by_contact": " "}, "required-field"),
         ({"station_township": "图克镇"}, "need-station-township"),
     ],
+    ids=["no-description", "no-contact", "station-of-another-township"],
 )
-def test_raising_refusals(actor, changes, rule):
+def test_a_need_without_a_description_or_contact_or_through_another_township_is_refused(
+    actor, changes, rule
+):
+    # When a need names no description or contact, or comes through another township's
+    # station, then it is refused
     with pytest.raises(DomainError) as refused:
         raise_need(actor, **changes)
     assert refused.value.rule == rule
 
 
 def test_a_need_is_met_by_a_verified_activity_of_its_township(actor, names, need):
+    # Given an open need
     project = uuid4()
+
+    # When a verified activity of its township meets it, under a project
     meet(need, actor, project_id=project)
 
+    # Then that is recorded with the project and the outcome, and the need is met
     [met] = need.collect_events()
     assert names([met]) == ["Met"]
     assert (met.project_id, met.outcome, need.status) == (project, "已送煤两吨", "met")
@@ -92,22 +107,33 @@ def test_a_need_is_met_by_a_verified_activity_of_its_township(actor, names, need
         ({"activity_township": "图克镇"}, "need-activity-township"),
         ({"outcome": " "}, "required-field"),
     ],
+    ids=["activity-not-verified", "activity-elsewhere", "no-outcome"],
 )
-def test_meeting_refusals_record_nothing(actor, need, changes, rule):
+def test_meeting_a_need_otherwise_is_refused_and_records_nothing(actor, need, changes, rule):
+    # When an unverified or another township's activity, or no outcome, meets the need
     with pytest.raises(DomainError) as refused:
         meet(need, actor, **changes)
+
+    # Then that is refused, nothing is recorded and the need stays open
     assert refused.value.rule == rule
     assert need.collect_events() == [] and need.status == "open"
 
 
-def test_a_closed_need_is_closed_once(actor, need):
+def test_a_declined_need_cannot_be_met(actor, need):
+    # Given a declined need
     need.decline("已由民政部门解决", actor)
-    with pytest.raises(DomainError) as again:
+
+    # When it is met, then that is refused: it is closed
+    with pytest.raises(DomainError) as refused:
         meet(need, actor)
-    assert again.value.rule == "need-closed"
-    with pytest.raises(DomainError) as no_reason:
-        raise_need(actor).decline(" ", actor)
-    assert no_reason.value.rule == "reason-required"
+    assert refused.value.rule == "need-closed"
+
+
+def test_declining_a_need_without_a_reason_is_refused(actor, need):
+    # When a need is declined with a blank reason, then that is refused
+    with pytest.raises(DomainError) as refused:
+        need.decline(" ", actor)
+    assert refused.value.rule == "reason-required"
 
 
 def draft(actor, **changes):
@@ -125,27 +151,45 @@ def draft(actor, **changes):
 
 
 def test_a_project_is_drafted_activated_and_closed(actor, names):
+    # When a project is drafted, activated and closed
     project = draft(actor)
     project.activate(actor)
     project.close("并入其他项目", actor)
 
-    events = project.collect_events()
-    assert names(events) == ["Drafted", "Activated", "Closed"]
-    assert events[0].need_ids == [STATION]  # each need once
+    # Then each step is recorded and the project is closed
+    assert names(project.collect_events()) == ["Drafted", "Activated", "Closed"]
     assert project.status == "closed"
 
 
-def test_project_refusals(actor):
-    with pytest.raises(DomainError) as nobody:
+def test_a_draft_names_each_need_once(actor):
+    # When a project is drafted naming one need twice, then it names it once
+    [drafted] = draft(actor).collect_events()
+    assert drafted.need_ids == [STATION]
+
+
+def test_a_project_for_no_one_is_refused(actor):
+    # When a project names no beneficiaries, then it is refused
+    with pytest.raises(DomainError) as refused:
         draft(actor, target_beneficiaries=[])
+    assert refused.value.rule == "project-beneficiaries"
+
+
+def test_a_draft_project_takes_no_activities(actor):
+    # Given a draft project
     project = draft(actor)
-    with pytest.raises(DomainError) as draft_takes_none:
+
+    # When an activity would serve it, then that is refused: it is not active
+    with pytest.raises(DomainError) as refused:
         project.require_active("have new activities")
+    assert refused.value.rule == "project-not-active"
+
+
+def test_activating_a_project_twice_is_refused(actor):
+    # Given an active project
+    project = draft(actor)
     project.activate(actor)
-    with pytest.raises(DomainError) as twice:
+
+    # When it is activated again, then that is refused
+    with pytest.raises(DomainError) as refused:
         project.activate(actor)
-    assert (nobody.value.rule, draft_takes_none.value.rule, twice.value.rule) == (
-        "project-beneficiaries",
-        "project-not-active",
-        "project-status",
-    )
+    assert refused.value.rule == "project-status"
