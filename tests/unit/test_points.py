@@ -1,4 +1,7 @@
-"""The points formula: rounding, multipliers, the daily cap, backfill; examples and properties."""
+"""The points formula: rounding, multipliers, the daily cap, backfill; examples and properties.
+
+One behaviour per test: given a service interval (and the hours already credited that
+day), when the formula computes the award, then these figures."""
 
 from __future__ import annotations
 
@@ -35,11 +38,16 @@ PROPERTY = settings(max_examples=100, deadline=None)
         (-5, "0"),
     ],
 )
-def test_round_hours_examples(rules, minutes, hours):
+def test_whole_hours_count_and_the_leftover_minutes_round_by_the_rulebooks_steps(
+    rules, minutes, hours
+):
+    # When the minutes served are rounded, then up to 15 leftover minutes are nothing,
+    # up to 45 half an hour, more a whole hour (and no service is no hours)
     assert round_hours(Decimal(minutes), rules) == Decimal(hours)
 
 
 def test_a_second_past_15_minutes_rounds_to_half_an_hour(rules):
+    # When 15 minutes and a second are rounded, then they are half an hour
     assert round_hours(Decimal(15 * 60 + 1) / 60, rules) == Decimal("0.5")
 
 
@@ -65,17 +73,21 @@ def figures(rules, at):
 def test_points_are_credited_hours_times_the_category_multiplier(
     figures, category, multiplier, points
 ):
+    # When 2.5 hours in a category are computed
     result = figures(150, category=category)
+
+    # Then all 2.5 are credited, at the category's multiplier, under the rulebook's version
     assert (result.rounded_hours, result.credited_hours) == (Decimal("2.5"), Decimal("2.5"))
     assert (result.multiplier, result.points) == (Decimal(multiplier), Decimal(points))
     assert result.rulebook_version == "2022.1"
 
 
 def test_an_unknown_category_is_refused(figures):
-    with pytest.raises(DomainError) as err:
+    # When service in a category the rulebook lacks is computed, then it is refused by name
+    with pytest.raises(DomainError) as refused:
         figures(60, category="knitting")
-    assert err.value.rule == "unknown-category"
-    assert "knitting" in str(err.value)
+    assert refused.value.rule == "unknown-category"
+    assert "knitting" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -83,19 +95,30 @@ def test_an_unknown_category_is_refused(figures):
     [(240, 0, 4), (240, 10, 2), (240, 12, 0), (240, 13, 0), (240, "11.5", "0.5"), (800, 0, 12)],
 )
 def test_the_daily_cap_limits_credited_hours(figures, minutes, already, credited):
+    # Given hours already credited that day, when more service is computed
     result = figures(minutes, already=Decimal(already))
+
+    # Then no more than the 12-hour cap leaves is credited, and earns points
     assert result.credited_hours == Decimal(credited)
     assert result.points == Decimal(credited)
     assert result.daily_cap_hours == 12
 
 
 def test_backfill_counts_hours_but_earns_no_points(figures):
+    # When three backfilled hours are computed
     result = figures(180, category="emergency_rescue", source=HoursSource.BACKFILL)
+
+    # Then the hours are credited and earn no points
     assert (result.credited_hours, result.earns_points, result.points) == (3, False, 0)
 
 
 def test_training_earns_one_point_per_hour(rules):
+    # When 1.5 hours of training are computed, then they earn 1.5 points
     assert training_points(Decimal("1.5"), rules) == Decimal("1.5")
+
+
+def test_negative_training_hours_earn_nothing(rules):
+    # When negative training hours are computed, then they earn no points
     assert training_points(Decimal(-2), rules) == 0
 
 
