@@ -11,10 +11,9 @@ applied in ``domain.volunteer``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
 from domain.awards import StandingAward, award_entry_id, derived_entry_id
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     from domain.volunteer import Volunteer
 
 
-@dataclass(frozen=True)
-class _Service:
+class _Service(NamedTuple):
     """What crediting one participation needs, besides the rulebook."""
 
     activity_id: UUID
@@ -98,8 +96,9 @@ def award_points(
     later service are reversed, this one is credited, then they are credited again."""
     self._require_not_withdrawn("be awarded points")
     entry_id = award_entry_id(activity_id, self.id, attendance_version)
-    _check_awardable(self, entry_id, activity_id, category, interval, rules)
-    later = _later_service_that_day(self, interval, rules)
+    day = interval.local_date(rules.utc_offset)
+    _check_awardable(self, entry_id, activity_id, category, interval, day, rules)
+    later = _later_service_that_day(self, interval, day)
     for standing in later:
         self.reverse_award(
             entry_id=standing.entry_id,
@@ -120,6 +119,7 @@ def _check_awardable(
     activity_id: UUID,
     category: Category,
     interval: Interval,
+    day: date,
     rules: RulebookVersion,
 ) -> None:
     """Awarded once, never overlapping credited service, and insured where required."""
@@ -130,14 +130,11 @@ def _check_awardable(
             f"for volunteer {self.id}",
         )
     self.check_no_overlap(interval, activity_id)
-    self.check_insured(rules, category, interval.local_date(rules.utc_offset))
+    self.check_insured(rules, category, day)
 
 
-def _later_service_that_day(
-    self: Volunteer, interval: Interval, rules: RulebookVersion
-) -> list[StandingAward]:
-    """The standing awards for service later on the same day, in the order served."""
-    day = interval.local_date(rules.utc_offset)
+def _later_service_that_day(self: Volunteer, interval: Interval, day: date) -> list[StandingAward]:
+    """The standing awards for service later on ``day``, in the order served."""
     return sorted(
         (
             a
