@@ -59,23 +59,36 @@ from tests.unit.ratings import terms
 def test_one_line_text_refuses_controls_bidi_overrides_and_surrogates_naming_the_field(
     text: str,
 ) -> None:
+    # When one-line text holds a control character, a bidi override or a lone surrogate
     with pytest.raises(InvalidValue) as refused_:
         check_text("name", text)
+
+    # Then it is refused as a bad value of that field, naming the code point
     assert refused_.value.field == "name"
     assert refused_.value.rule == "text-characters"
     assert str(refused_.value).startswith("name contains U+")
 
 
-def test_multiline_text_keeps_line_breaks_and_tabs_but_not_other_controls() -> None:
+def test_multiline_text_keeps_line_breaks_and_tabs() -> None:
+    # When multi-line text holds CRLF, LF and a tab, then it is taken as it is
     comment = "讲得很清楚\r\n谢谢！\n\t——王"
     assert check_text("comment", comment, multiline=True) == comment
-    for bad in ("a\rb", "a\x00b", "a\u202eb", "a\x1b[2J"):
-        with pytest.raises(InvalidValue, match="comment contains U\\+"):
-            check_text("comment", bad, multiline=True)
 
 
-def test_length_is_bounded_and_says_by_how_much() -> None:
+@pytest.mark.parametrize("bad", ["a\rb", "a\x00b", "a\u202eb", "a\x1b[2J"])
+def test_multiline_text_refuses_a_lone_cr_and_other_controls(bad: str) -> None:
+    # When multi-line text holds a lone CR, NUL, a bidi override or ESC, then it is refused
+    with pytest.raises(InvalidValue, match="comment contains U\\+"):
+        check_text("comment", bad, multiline=True)
+
+
+def test_one_line_text_of_500_characters_is_taken() -> None:
+    # When a name is 500 characters long, then it is taken
     assert check_text("name", "长" * 500) == "长" * 500
+
+
+def test_longer_text_is_refused_saying_by_how_much() -> None:
+    # When a name is 501 characters long, then it is refused, giving both lengths
     with pytest.raises(InvalidValue, match="name has 501 characters; at most 500"):
         check_text("name", "长" * 501)
 
@@ -83,6 +96,7 @@ def test_length_is_bounded_and_says_by_how_much() -> None:
 def test_a_volunteer_with_fifty_one_skills_is_refused_naming_the_list(
     actor: Actor, national_id: Callable[[int], str]
 ) -> None:
+    # When a volunteer registers with 51 skills, then the list is refused by its name
     with pytest.raises(InvalidValue, match="skills has 51 items; at most 50") as refused_:
         Volunteer.register(
             name="王建国",
@@ -553,7 +567,10 @@ def test_training_hours_off_the_rulebooks_step_are_refused(
     volunteer: Volunteer, rules: RulebookVersion, actor: Actor
 ) -> None:
     """1e-10 h once made a balance of 126.5000000001."""
+    # Given the rulebook's half-hour step
     assert rules.hours_step == Decimal("0.5")
+
+    # When 1e-10 hours of training are recorded, then they are refused as a bad value
     with pytest.raises(InvalidValue, match=r"not a multiple of 0\.5") as refused_:
         volunteer.complete_training(
             course="急救",
@@ -564,6 +581,12 @@ def test_training_hours_off_the_rulebooks_step_are_refused(
             actor=actor,
         )
     assert (refused_.value.field, refused_.value.rule) == ("hours", "hours-step")
+
+
+def test_training_hours_on_the_rulebooks_step_are_recorded(
+    volunteer: Volunteer, rules: RulebookVersion, actor: Actor
+) -> None:
+    # When 2.5 hours of training are recorded, then they earn 2.5 points
     volunteer.complete_training(
         course="急救",
         hours=Decimal("2.5"),
@@ -576,6 +599,7 @@ def test_training_hours_off_the_rulebooks_step_are_refused(
 
 
 def test_a_malformed_ranking_period_is_an_invalid_value_not_a_broken_rule() -> None:
+    # When a thirteenth month is parsed as a period, then it is a bad value
     with pytest.raises(InvalidValue) as refused_:
         Period.parse("2022-13")
     assert (refused_.value.field, refused_.value.rule) == ("period", "period-format")
