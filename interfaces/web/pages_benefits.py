@@ -19,9 +19,9 @@ from application.readmodel.tables import ELIGIBILITY
 from domain.volunteer import TIER_ZH
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
+from interfaces.http.people_schemas import RedeemPoints
 from interfaces.http.problems import Problem
 from interfaces.http.routers import benefits as api
-from interfaces.http.schemas import RedeemPoints
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of

@@ -15,12 +15,12 @@ from application.readmodel.tables import ELIGIBILITY, POLICY, VOLUNTEER
 from domain.registry import DuplicateNationalId
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
+from interfaces.http.people_schemas import RegisterVolunteer
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import operations
 from interfaces.http.routers import volunteers as api
 from interfaces.http.routers.volunteers import mask_national_id, mask_phone
-from interfaces.http.schemas import RegisterVolunteer
 from interfaces.web.forms import Refused, submit
 from interfaces.web.pages_home import latest_year
 from interfaces.web.render import page

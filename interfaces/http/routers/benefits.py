@@ -22,8 +22,10 @@ from domain.ranking import Period
 from domain.volunteer import TIER_ZH, Volunteer, voucher_code
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import READ_WAIT_SECONDS, ContainerDep, IfMatch, Reads
+from interfaces.http.people_answers import Beneficiaries, Media, Voucher, Vouchers
+from interfaces.http.people_schemas import RedeemPoints
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import RedeemPoints, WriteResult
+from interfaces.http.schemas import WriteResult
 
 router = APIRouter(tags=["benefits"])
 
@@ -123,7 +125,7 @@ def redeem_benefit(
     )
 
 
-@router.get("/volunteers/{volunteer_id}/redemptions")
+@router.get("/volunteers/{volunteer_id}/redemptions", response_model=Vouchers)
 def list_vouchers(volunteer_id: UUID, caller: CallerDep, reads: Reads) -> dict[str, Any]:
     """A volunteer's courtesy vouchers, newest first, each issued or used."""
     return {"volunteer_id": str(volunteer_id), "items": vouchers_of(reads.store, str(volunteer_id))}
@@ -136,7 +138,7 @@ def _voucher_or_404(reads: Any, code: str) -> dict[str, Any]:
     return found
 
 
-@router.get("/vouchers/{code}")
+@router.get("/vouchers/{code}", response_model=Voucher)
 def read_voucher(code: VoucherCode, caller: CallerDep, reads: Reads) -> dict[str, Any]:
     """A voucher by its code: whose it is, for which benefit, and whether it was used."""
     return _voucher_or_404(reads, code)
@@ -166,7 +168,7 @@ def use_voucher(
     )
 
 
-@router.get("/beneficiaries")
+@router.get("/beneficiaries", response_model=Beneficiaries)
 def list_beneficiaries(
     caller: CallerDep,
     reads: Reads,
@@ -178,7 +180,7 @@ def list_beneficiaries(
     return beneficiary_totals(reads.store, reads.rulebook, Period.parse(period), by)
 
 
-@router.get("/media")
+@router.get("/media", response_model=Media)
 def list_media(caller: CallerDep, reads: Reads, period: PeriodText) -> dict[str, Any]:
     """Media coverage published in the period: outlet, level, url, date and activity."""
     return {"period": period, "items": media_coverage(reads.store, Period.parse(period))}

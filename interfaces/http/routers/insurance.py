@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.values import normalise_national_id
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep, Reads
+from interfaces.http.people_answers import Expiring, Uncovered
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import GroupPolicy
 from interfaces.http.schemas import WriteResult
@@ -22,7 +23,7 @@ from interfaces.http.schemas import WriteResult
 router = APIRouter(tags=["insurance"])
 
 
-@router.get("/insurance/uncovered")
+@router.get("/insurance/uncovered", response_model=Uncovered)
 def uncovered(
     _: CallerDep,
     reads: Reads,
@@ -34,7 +35,7 @@ def uncovered(
     return {"on": on.isoformat(), "items": reads.uncovered(on, township)}
 
 
-@router.get("/insurance/expiring")
+@router.get("/insurance/expiring", response_model=Expiring)
 def expiring(
     _: CallerDep,
     reads: Reads,

@@ -12,9 +12,10 @@ from domain.station import Station
 from domain.values import StationLevel
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
+from interfaces.http.people_answers import StationEntry, StationPage
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason, RegisterStation, RenameStation
-from interfaces.http.schemas import Page, WriteResult
+from interfaces.http.schemas import WriteResult
 
 router = APIRouter(tags=["stations"])
 
@@ -95,12 +96,14 @@ def list_stations(
     township: str | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page:
+) -> StationPage:
     """Registered stations in id order, optionally of one level or township."""
-    return Page(**reads.stations(level=level, township=township, limit=limit, cursor=cursor))
+    return StationPage.model_validate(
+        reads.stations(level=level, township=township, limit=limit, cursor=cursor)
+    )
 
 
-@router.get("/stations/{station_id}")
+@router.get("/stations/{station_id}", response_model=StationEntry)
 def get_station(station_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """One station."""
     station = reads.station(str(station_id))

@@ -12,8 +12,10 @@ from domain.team import VolunteerTeam
 from domain.volunteer import Volunteer
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
+from interfaces.http.people_answers import Team, TeamPage
+from interfaces.http.people_schemas import Commend, EnrolMember, FormTeam, LeaveTeam
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Commend, EnrolMember, FormTeam, LeaveTeam, Page, WriteResult
+from interfaces.http.schemas import WriteResult
 
 router = APIRouter(tags=["teams"])
 
@@ -113,12 +115,12 @@ def commend_team(
 
 
 @router.get("/teams")
-def list_teams(_: CallerDep, reads: Reads, limit: Limit = 50, cursor: Cursor = None) -> Page:
+def list_teams(_: CallerDep, reads: Reads, limit: Limit = 50, cursor: Cursor = None) -> TeamPage:
     """Teams, in id order."""
-    return Page(**reads.teams(limit=limit, cursor=cursor))
+    return TeamPage.model_validate(reads.teams(limit=limit, cursor=cursor))
 
 
-@router.get("/teams/{team_id}")
+@router.get("/teams/{team_id}", response_model=Team)
 def get_team(team_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """One team with its members."""
     team = reads.team(str(team_id))

@@ -31,17 +31,17 @@ from interfaces.http.deps import (
     Reads,
     wait_for_position,
 )
-from interfaces.http.problems import Problem
-from interfaces.http.schemas import (
+from interfaces.http.people_answers import VolunteerEntry, VolunteerLedger, VolunteerPage
+from interfaces.http.people_schemas import (
     CertifyStarLevel,
     Commend,
     CompleteTraining,
-    Page,
     RecordInsurance,
     RegisterVolunteer,
     ReverseAward,
-    WriteResult,
 )
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import WriteResult
 
 router = APIRouter(tags=["volunteers"])
 
@@ -277,7 +277,7 @@ def list_volunteers(
     insured_on: Annotated[date | None, Query(description="covered by a policy that day")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page:
+) -> VolunteerPage:
     """Volunteers in id order, optionally found by ``q`` and filtered by township, team,
     status, certified star level and insurance cover on a date. Station staff list their
     own township's volunteers only (another township asked for: 403)."""
@@ -295,10 +295,12 @@ def list_volunteers(
         page = reads.volunteers(township=township, limit=limit, cursor=cursor)
     else:
         page = reads.search_volunteers(search, limit=limit, cursor=cursor)
-    return Page(items=[_shown(r, caller) for r in page["items"]], next_cursor=page["next_cursor"])
+    return VolunteerPage.model_validate(
+        {"items": [_shown(r, caller) for r in page["items"]], "next_cursor": page["next_cursor"]}
+    )
 
 
-@router.get("/volunteers/{volunteer_id}")
+@router.get("/volunteers/{volunteer_id}", response_model=VolunteerEntry)
 def get_volunteer(volunteer_id: UUID, caller: CallerDep, reads: Reads) -> dict[str, Any]:
     """One volunteer's directory entry."""
     row = reads.volunteer(str(volunteer_id))
@@ -337,7 +339,9 @@ def recognise_ledger(prefix: str) -> Recognise:
     return recognise
 
 
-@router.get("/volunteers/{volunteer_id}/ledger", response_model=dict[str, Any])
+# The answer is sent as the read cache encoded it (a Response, not revalidated):
+# ``response_model`` only describes it.
+@router.get("/volunteers/{volunteer_id}/ledger", response_model=VolunteerLedger)
 async def get_ledger(
     volunteer_id: UUID, _: CallerDep, container: ContainerDep, cut: AsOfCut, cached: CachedLive
 ) -> Response:
