@@ -13,7 +13,7 @@ from application.commands.people import RedeemPoints, UseVoucher
 from application.readmodel.queries.served import voucher
 from domain.volunteer import TIER_ZH, voucher_code
 from interfaces.cli.common import DatabaseUrl, console, errors, opened
-from interfaces.cli.registers import _actor, _ledger
+from interfaces.cli.recording import local_actor, opened_ledger
 
 app = typer.Typer(help="Courtesy benefits: list them, redeem one, hand one over by its code.")
 
@@ -39,9 +39,10 @@ def redeem(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Redeem a benefit for a volunteer and print the voucher code to hand over."""
-    with _ledger(database_url) as ledger:
+    with opened_ledger(database_url) as ledger:
         recorded = ledger.redeem_points(
-            RedeemPoints(volunteer_id=volunteer_id, benefit=benefit, points=points), actor=_actor()
+            RedeemPoints(volunteer_id=volunteer_id, benefit=benefit, points=points),
+            actor=local_actor(),
         )
     code = voucher_code(recorded.created["entry_id"])
     console.print(f"voucher {code}: volunteer {recorded.id}, position {recorded.position}")
@@ -64,8 +65,8 @@ def use(
             errors.print(f"[red]refused:[/red] no courtesy voucher {code} (try --volunteer)")
             raise typer.Exit(1)
         volunteer_id = UUID(str(found["volunteer_id"]))
-    with _ledger(database_url) as ledger:
+    with opened_ledger(database_url) as ledger:
         recorded = ledger.use_voucher(
-            UseVoucher(volunteer_id=volunteer_id, code=code.strip().upper()), actor=_actor()
+            UseVoucher(volunteer_id=volunteer_id, code=code.strip().upper()), actor=local_actor()
         )
     console.print(f"voucher {code} used: volunteer {recorded.id}, position {recorded.position}")

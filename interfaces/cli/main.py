@@ -14,6 +14,7 @@ from interfaces.cli import (
     bulletin,
     certificate,
     db,
+    needs_and_projects,
     projections,
     registers,
     review,
@@ -41,8 +42,8 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(registers.stations, name="stations")
 app.add_typer(registers.volunteers, name="volunteers")
 app.add_typer(registers.teams, name="teams")
-app.add_typer(registers.needs, name="needs")
-app.add_typer(registers.projects, name="projects")
+app.add_typer(needs_and_projects.needs, name="needs")
+app.add_typer(needs_and_projects.projects, name="projects")
 app.add_typer(benefits.app, name="benefits")
 db_app = typer.Typer(help="The event store itself: create, back up, restore.")
 db_app.command(name="init")(db.init)
