@@ -32,8 +32,9 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, find_id_convertor
 from eventsourcing.utils import resolve_topic
 
-from application.readmodel.base import EventHeader, iso
+from application.readmodel.base import EventHeader
 from application.readmodel.replay import UndecodableEvent
+from application.readmodel.values import iso
 from infrastructure.header_reading import canonical_utc, header_parts
 from infrastructure.value_decoders import Decode, fast_decode
 

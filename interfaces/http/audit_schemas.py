@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from application.readmodel.audit.decisions import DecisionRecheck
 from application.readmodel.audit.explain import AwardExplanation
 from application.readmodel.audit.explain_events import ExplainedEvent
-from application.readmodel.base import num
+from application.readmodel.values import num
 from interfaces.http.audit_examples import AWARD_EXPLANATION_EXAMPLE, DECISION_RECHECK_EXAMPLE
 
 

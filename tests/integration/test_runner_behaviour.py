@@ -22,6 +22,7 @@ from application.readmodel.projections.ranking import RankingProjection
 from application.readmodel.replay import UndecodableEvent, read_notifications, replay
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
+from domain.activity import ServiceActivity
 from infrastructure.bootstrap import Container, ReadModelsBehind, bootstrap
 from infrastructure.rebuild import rebuild
 from infrastructure.runner import ProjectionRunner
@@ -60,7 +61,7 @@ class RankingMissingPublished(RankingProjection):
     """The ranking projection as if someone forgot to list "Published" among its ignored topics."""
 
     name = "ranking"
-    ignored = RankingProjection.ignored - {PUBLISHED}
+    ignored = RankingProjection.ignored - {ServiceActivity.Published}
 
 
 @pytest.mark.parametrize("batch_size", [1, 4, 500])

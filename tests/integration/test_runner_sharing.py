@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from application.readmodel.base import PREFIX, EventHeader, Projection, event_topics, handles
+from application.readmodel.base import EventHeader, Projection, handles
 from application.readmodel.catalogue import all_projections
+from application.readmodel.events import PREFIX, event_types
 from application.readmodel.tables import RANK_AWARD
 from domain.volunteer import Volunteer
 from infrastructure.bootstrap import Container
@@ -137,10 +138,10 @@ def test_a_runner_converts_an_events_fields_only_as_its_projections_read_them(
 class _ReadsAFieldTheEventLacks(Projection):
     name = "reads_a_typo"
     tables = (RANK_AWARD,)
-    ignored = event_topics() - {"Volunteer.PointsAwarded"}
+    ignored = event_types() - {Volunteer.PointsAwarded}
 
-    @handles("Volunteer.PointsAwarded")
-    def _awarded(self, store: object, e: object, position: int) -> None:
+    @handles
+    def _awarded(self, store: object, e: Volunteer.PointsAwarded, position: int) -> None:
         _ = e.figurs  # type: ignore[attr-defined]
 
 
@@ -161,8 +162,12 @@ def test_a_handler_reading_a_field_the_event_lacks_stops_the_runner_naming_it(
     )
 
 
-def test_a_handled_topic_no_aggregate_records_is_refused_when_the_class_is_made() -> None:
-    with pytest.raises(
-        TypeError, match=re.escape("no aggregate records ['Volunteer.PointAwarded']")
-    ):
-        handles("Volunteer.PointsAwarded", "Volunteer.PointAwarded")
+def test_a_handled_event_no_aggregate_records_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match=re.escape("has no attribute 'PointAwarded'")):
+
+        class _Misspelt(Projection):
+            name = "misspelt"
+            tables = (RANK_AWARD,)
+
+            @handles
+            def _awarded(self, store: object, e: Volunteer.PointAwarded, position: int) -> None: ...

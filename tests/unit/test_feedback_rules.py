@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from application.readmodel.base import rating_counts
+from application.readmodel.values import rating_counts
 from domain.activity import ServiceActivity
 from domain.errors import DomainError, InvalidValue
 from domain.values import BeneficiaryType, Rater

@@ -24,7 +24,8 @@ from application.readmodel.audit.review import (
     _recheck,
     _take_team_figures,
 )
-from application.readmodel.base import PREFIX, Projection
+from application.readmodel.base import Projection
+from application.readmodel.events import PREFIX
 from application.readmodel.projections.ranking import RankingProjection
 from application.readmodel.projections.registers import RegistersProjection
 from application.readmodel.replay import read_events

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.readmodel.base import PREFIX, num
+from application.readmodel.events import PREFIX
+from application.readmodel.values import num
 from domain.values import Interval
 
 Figure = str | int | bool | None

@@ -21,7 +21,7 @@ from typing import Any
 from eventsourcing.application import Application
 
 from application.readmodel.audit.annual import annual_sections, volunteer_places
-from application.readmodel.base import PREFIX, num
+from application.readmodel.base import EventHandlers, handles
 from application.readmodel.projections.benefits import MediaProjection, VoucherProjection
 from application.readmodel.projections.insurance import InsuranceProjection
 from application.readmodel.projections.needs import NeedsProjection
@@ -30,8 +30,12 @@ from application.readmodel.projections.registers import RegistersProjection
 from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import Decoder, read_events
 from application.readmodel.store import MemoryStore, Row
+from application.readmodel.values import num
+from domain.activity import ServiceActivity
 from domain.commendation import ServiceYear
 from domain.rulebook import Rulebook
+from domain.team import VolunteerTeam
+from domain.volunteer import Volunteer
 
 ZERO = Decimal(0)
 
@@ -83,8 +87,12 @@ class _Person:
         return self.history[index - 1] if index else _Standing()
 
 
-class _Collector:
-    """Streams the log once, keeping only what the review needs (memory stays small)."""
+class _Collector(EventHandlers):
+    """Streams the log once, keeping only what the review needs (memory stays small).
+
+    Its handlers are dispatched as a projection's are; every event it has no handler for
+    it passes by (the review's projections, applied to the same events, stop at an event
+    they do not know)."""
 
     def __init__(self, rulebook: Rulebook, year: int) -> None:
         self.year = year
@@ -109,53 +117,51 @@ class _Collector:
         return bool((event.timestamp + self.offset).year == self.year)
 
     def apply(self, event: Any, position: int) -> None:
-        kind = type(event).TOPIC.removeprefix(PREFIX)
-        subject = str(event.originator_id)
-        if kind.startswith("Volunteer."):
-            person = self.people[subject]  # every volunteer is listed, whatever it did
-            on_volunteer = _ON_VOLUNTEER.get(kind)
-            if on_volunteer is not None:
-                on_volunteer(self, person, event, position)
-        else:
-            on_other = _ON_OTHER.get(kind)
-            if on_other is not None:
-                on_other(self, event, position)
+        if isinstance(event, Volunteer.Event):
+            self.people[str(event.originator_id)]  # every volunteer is listed, whatever it did
+        handler = self._handlers.get(type(event).TOPIC)
+        if handler is not None:
+            handler(self, event, position)
 
     # ---- a volunteer's figures (each change remembered at its position, for re-checks)
 
-    def _registered(self, person: _Person, event: Any, position: int) -> None:
-        person.name = event.name
+    @handles
+    def _registered(self, e: Volunteer.Registered, position: int) -> None:
+        person = self.people[str(e.originator_id)]
+        person.name = e.name
         person.remember(position)
 
-    def _awarded(self, person: _Person, event: Any, position: int) -> None:
+    @handles
+    def _awarded(self, e: Volunteer.PointsAwarded, position: int) -> None:
+        person = self.people[str(e.originator_id)]
         # Figures as at the end of the year: service up to 31 December (recorded up to
         # the cut); a later year's award does not raise this year's lifetime figures.
-        if event.service_date.year <= self.year:
-            person.credited += event.hours
-            person.lifetime += event.points
-        if event.service_date.year == self.year:
-            person.service.award(str(event.activity_id), event.hours)
+        if e.service_date.year <= self.year:
+            person.credited += e.hours
+            person.lifetime += e.points
+        if e.service_date.year == self.year:
+            person.service.award(str(e.activity_id), e.hours)
         person.remember(position)
-        subject = str(event.originator_id)
-        self.award_year[str(event.entry_id)] = (
+        subject = str(e.originator_id)
+        self.award_year[str(e.entry_id)] = (
             subject,
-            event.service_date.year,
-            event.hours,
-            event.points,
+            e.service_date.year,
+            e.hours,
+            e.points,
         )
-        if event.service_date.year == self.year:
-            person.hours += event.hours
-            person.points += event.points
+        if e.service_date.year == self.year:
+            person.hours += e.hours
+            person.points += e.points
 
-    def _reversed(self, person: _Person, event: Any, position: int) -> None:
-        _, service_year, hours, points = self.award_year.get(
-            str(event.reverses), ("", 0, ZERO, ZERO)
-        )
+    @handles
+    def _reversed(self, e: Volunteer.PointsReversed, position: int) -> None:
+        person = self.people[str(e.originator_id)]
+        _, service_year, hours, points = self.award_year.get(str(e.reverses), ("", 0, ZERO, ZERO))
         if service_year <= self.year:
-            person.credited -= event.hours
-            person.lifetime -= event.points
+            person.credited -= e.hours
+            person.lifetime -= e.points
         if service_year == self.year:
-            person.service.reverse(str(event.activity_id), event.hours)
+            person.service.reverse(str(e.activity_id), e.hours)
         person.remember(position)
         if service_year != self.year:
             return
@@ -163,123 +169,118 @@ class _Collector:
         person.points -= points
         self.reversals.append(
             {
-                "entry_id": str(event.entry_id),
-                "reverses": str(event.reverses),
-                "volunteer_id": str(event.originator_id),
+                "entry_id": str(e.entry_id),
+                "reverses": str(e.reverses),
+                "volunteer_id": str(e.originator_id),
                 "points": num(points),
                 "hours": num(hours),
-                "reason": event.reason,
+                "reason": e.reason,
                 "position": position,
-                "actor": event.actor.user_id,
+                "actor": e.actor.user_id,
             }
         )
 
-    def _trained(self, person: _Person, event: Any, position: int) -> None:
-        if event.completed_on.year <= self.year:
-            person.lifetime += event.points
+    @handles
+    def _trained(self, e: Volunteer.TrainingCompleted, position: int) -> None:
+        person = self.people[str(e.originator_id)]
+        if e.completed_on.year <= self.year:
+            person.lifetime += e.points
         person.remember(position)
-        if event.completed_on.year == self.year:
-            person.training_points += event.points
+        if e.completed_on.year == self.year:
+            person.training_points += e.points
 
-    def _commendation_granted(self, person: _Person, event: Any, position: int) -> None:
-        if self.concerns_year(event):
+    @handles
+    def _commendation_granted(self, e: Volunteer.CommendationGranted, position: int) -> None:
+        person = self.people[str(e.originator_id)]
+        if self.concerns_year(e):
             self.decisions.append(
                 {
                     "kind": "volunteer_commendation",
-                    "subject_id": str(event.originator_id),
-                    "title": event.title,
-                    "period": event.period,
-                    "basis_position": event.basis_position,
+                    "subject_id": str(e.originator_id),
+                    "title": e.title,
+                    "period": e.period,
+                    "basis_position": e.basis_position,
                     "position": position,
                 }
             )
-        person.commended[str(event.commendation_id)] = str(event.period).strip()
+        person.commended[str(e.commendation_id)] = str(e.period).strip()
         person.remember(position)
 
-    def _redeemed(self, person: _Person, event: Any, position: int) -> None:
-        if self.concerns_year(event):
-            self.redemptions[event.voucher_code or str(event.entry_id)] = {
-                "entry_id": str(event.entry_id),
-                "volunteer_id": str(event.originator_id),
+    @handles
+    def _redeemed(self, e: Volunteer.PointsRedeemed, position: int) -> None:
+        person = self.people[str(e.originator_id)]
+        if self.concerns_year(e):
+            self.redemptions[e.voucher_code or str(e.entry_id)] = {
+                "entry_id": str(e.entry_id),
+                "volunteer_id": str(e.originator_id),
                 "name": person.name,
-                "benefit": event.benefit_code,
-                "benefit_zh": event.benefit,
-                "points": num(event.points),
-                "voucher_code": event.voucher_code,
+                "benefit": e.benefit_code,
+                "benefit_zh": e.benefit,
+                "points": num(e.points),
+                "voucher_code": e.voucher_code,
                 "used": False,
                 "position": position,
             }
 
-    def _voucher_used(self, person: _Person, event: Any, position: int) -> None:
-        if event.code in self.redemptions:
-            self.redemptions[event.code]["used"] = True
+    @handles
+    def _voucher_used(self, e: Volunteer.VoucherUsed, position: int) -> None:
+        if e.code in self.redemptions:
+            self.redemptions[e.code]["used"] = True
 
-    def _commendation_revoked(self, person: _Person, event: Any, position: int) -> None:
-        person.commended.pop(str(event.commendation_id), None)
+    @handles
+    def _commendation_revoked(self, e: Volunteer.CommendationRevoked, position: int) -> None:
+        person = self.people[str(e.originator_id)]
+        person.commended.pop(str(e.commendation_id), None)
         person.remember(position)
 
-    def _star_certified(self, person: _Person, event: Any, position: int) -> None:
-        if self.concerns_year(event):
+    @handles
+    def _star_certified(self, e: Volunteer.StarLevelCertified, position: int) -> None:
+        if self.concerns_year(e):
             self.decisions.append(
                 {
                     "kind": "star_certification",
-                    "subject_id": str(event.originator_id),
-                    "level": event.level,
-                    "service_year": event.service_year,
-                    "basis_position": event.basis_position,
+                    "subject_id": str(e.originator_id),
+                    "level": e.level,
+                    "service_year": e.service_year,
+                    "basis_position": e.basis_position,
                     "position": position,
                 }
             )
 
     # ---- teams and activities (the registers projection keeps the teams themselves)
 
-    def _team_commended(self, event: Any, position: int) -> None:
-        if self.concerns_year(event):
+    @handles
+    def _team_commended(self, e: VolunteerTeam.Commended, position: int) -> None:
+        if self.concerns_year(e):
             self.decisions.append(
                 {
                     "kind": "team_commendation",
-                    "subject_id": str(event.originator_id),
-                    "title": event.title,
-                    "period": event.period,
-                    "basis_position": event.basis_position,
+                    "subject_id": str(e.originator_id),
+                    "title": e.title,
+                    "period": e.period,
+                    "basis_position": e.basis_position,
                     "position": position,
                 }
             )
 
-    def _attendance_corrected(self, event: Any, position: int) -> None:
-        if event.interval.local_date(self.offset).year != self.year:
+    @handles
+    def _attendance_corrected(self, e: ServiceActivity.AttendanceCorrected, position: int) -> None:
+        if e.interval.local_date(self.offset).year != self.year:
             return
         self.corrections.append(
             {
-                "activity_id": str(event.originator_id),
-                "volunteer_id": str(event.volunteer_id),
+                "activity_id": str(e.originator_id),
+                "volunteer_id": str(e.volunteer_id),
                 "interval": [
-                    event.interval.start.isoformat(),
-                    event.interval.end.isoformat(),
+                    e.interval.start.isoformat(),
+                    e.interval.end.isoformat(),
                 ],
-                "reason": event.reason,
-                "attendance_version": event.attendance_version,
+                "reason": e.reason,
+                "attendance_version": e.attendance_version,
                 "position": position,
-                "actor": event.actor.user_id,
+                "actor": e.actor.user_id,
             }
         )
-
-
-_ON_VOLUNTEER: dict[str, Callable[[_Collector, _Person, Any, int], None]] = {
-    "Volunteer.Registered": _Collector._registered,
-    "Volunteer.PointsAwarded": _Collector._awarded,
-    "Volunteer.PointsReversed": _Collector._reversed,
-    "Volunteer.TrainingCompleted": _Collector._trained,
-    "Volunteer.CommendationGranted": _Collector._commendation_granted,
-    "Volunteer.CommendationRevoked": _Collector._commendation_revoked,
-    "Volunteer.StarLevelCertified": _Collector._star_certified,
-    "Volunteer.PointsRedeemed": _Collector._redeemed,
-    "Volunteer.VoucherUsed": _Collector._voucher_used,
-}
-_ON_OTHER: dict[str, Callable[[_Collector, Any, int], None]] = {
-    "VolunteerTeam.Commended": _Collector._team_commended,
-    "ServiceActivity.AttendanceCorrected": _Collector._attendance_corrected,
-}
 
 
 def annual_review(
@@ -375,7 +376,7 @@ def _team_commendation_bases(
     app: Application[Any], collector: _Collector, upto: int | None
 ) -> set[tuple[int, int]]:
     """(basis position, year) of every team commendation the review will re-check."""
-    topic = PREFIX + "VolunteerTeam.Commended"
+    topic = VolunteerTeam.Commended.TOPIC
     found: set[tuple[int, int]] = set()
     position = 0
     while True:

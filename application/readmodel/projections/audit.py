@@ -5,17 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from application.readmodel.base import (
-    PREFIX,
-    EventHeader,
-    Projection,
-    UnhandledEvent,
-    event_topics,
-    full_event_topics,
-    text,
-)
+from application.readmodel.base import EventHeader, Projection, UnhandledEvent
+from application.readmodel.events import PREFIX, event_topics, full_event_topics
 from application.readmodel.store import RowStore
 from application.readmodel.tables import AUDIT_EVENT
+from application.readmodel.values import text
 
 
 @cache

@@ -1,19 +1,21 @@
 """Courtesy vouchers (礼遇凭证) and media coverage: the two small read models of the registers.
 
-Each projection handles a few topics and ignores every other: it has nothing to say about
+Each projection handles a few event types and ignores every other: it has nothing to say about
 them, and a new event elsewhere leaves it as it is.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from application.readmodel.base import Projection, day, enum, event_topics, handles, iso, num, text
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import event_types
 from application.readmodel.store import RowStore
 from application.readmodel.tables import MEDIA, VOUCHER
+from application.readmodel.values import day, enum, iso, num, text
+from domain.activity import ServiceActivity
+from domain.volunteer import Volunteer
 
-_VOUCHER_TOPICS = frozenset({"Volunteer.PointsRedeemed", "Volunteer.VoucherUsed"})
-_MEDIA_TOPICS = frozenset({"ServiceActivity.MediaCoverageRecorded"})
+_VOUCHER_EVENTS = frozenset({Volunteer.PointsRedeemed, Volunteer.VoucherUsed})
+_MEDIA_EVENTS = frozenset({ServiceActivity.MediaCoverageRecorded})
 
 
 class VoucherProjection(Projection):
@@ -21,10 +23,10 @@ class VoucherProjection(Projection):
 
     name = "vouchers"
     tables = (VOUCHER,)
-    ignored = event_topics() - _VOUCHER_TOPICS
+    ignored = event_types() - _VOUCHER_EVENTS
 
-    @handles("Volunteer.PointsRedeemed")
-    def _issued(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _issued(self, store: RowStore, e: Volunteer.PointsRedeemed, position: int) -> None:
         if e.voucher_code is None:  # a free-text redemption of before the rulebook's benefits
             return
         store.upsert(
@@ -45,8 +47,8 @@ class VoucherProjection(Projection):
             },
         )
 
-    @handles("Volunteer.VoucherUsed")
-    def _used(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _used(self, store: RowStore, e: Volunteer.VoucherUsed, position: int) -> None:
         store.update(
             VOUCHER,
             (e.code,),
@@ -64,10 +66,12 @@ class MediaProjection(Projection):
 
     name = "media"
     tables = (MEDIA,)
-    ignored = event_topics() - _MEDIA_TOPICS
+    ignored = event_types() - _MEDIA_EVENTS
 
-    @handles("ServiceActivity.MediaCoverageRecorded")
-    def _media(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _media(
+        self, store: RowStore, e: ServiceActivity.MediaCoverageRecorded, position: int
+    ) -> None:
         coverage = e.coverage
         store.upsert(
             MEDIA,

@@ -5,23 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from application.readmodel.base import (
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import (
     AUDIT_EVENTS,
     DECISION_EVENTS,
     INSURANCE_EVENTS,
     NEED_EVENTS,
     VOUCHER_EVENTS,
-    Projection,
-    dec,
-    enum,
-    handles,
-    ident,
-    interval_texts,
-    iso,
-    media_points,
-    num,
-    rating_counts,
-    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import (
@@ -34,6 +24,21 @@ from application.readmodel.tables import (
     TEAM_MEMBER,
     VOLUNTEER,
 )
+from application.readmodel.values import (
+    dec,
+    enum,
+    ident,
+    interval_texts,
+    iso,
+    media_points,
+    num,
+    rating_counts,
+    text,
+)
+from domain.activity import ServiceActivity
+from domain.station import Station
+from domain.team import VolunteerTeam
+from domain.volunteer import Volunteer
 
 
 class DirectoryProjection(Projection):
@@ -47,17 +52,17 @@ class DirectoryProjection(Projection):
         | DECISION_EVENTS
         | INSURANCE_EVENTS
         | {
-            "Volunteer.TrainingCompleted",
-            "Volunteer.PointsRedeemed",
-            "Volunteer.PointsReversed",
-            "VolunteerTeam.Commended",
+            Volunteer.TrainingCompleted,
+            Volunteer.PointsRedeemed,
+            Volunteer.PointsReversed,
+            VolunteerTeam.Commended,
         }
     )
 
     # ---------------------------------------------------------------- stations
 
-    @handles("Station.Registered")
-    def _station_registered(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _station_registered(self, store: RowStore, e: Station.Registered, position: int) -> None:
         store.upsert(
             STATION,
             {
@@ -73,12 +78,12 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles("Station.Renamed")
-    def _station_renamed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _station_renamed(self, store: RowStore, e: Station.Renamed, position: int) -> None:
         store.update(STATION, (text(e.originator_id),), {"name": e.name, "position": position})
 
-    @handles("Station.Closed")
-    def _station_closed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _station_closed(self, store: RowStore, e: Station.Closed, position: int) -> None:
         store.update(
             STATION,
             (text(e.originator_id),),
@@ -87,8 +92,8 @@ class DirectoryProjection(Projection):
 
     # ---------------------------------------------------------------- teams
 
-    @handles("VolunteerTeam.Formed")
-    def _formed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _formed(self, store: RowStore, e: VolunteerTeam.Formed, position: int) -> None:
         store.upsert(
             TEAM,
             {
@@ -109,8 +114,8 @@ class DirectoryProjection(Projection):
     def _team_changed(self, store: RowStore, team_id: str, position: int, **changes: Any) -> None:
         store.update(TEAM, (team_id,), {**changes, "position": position})
 
-    @handles("VolunteerTeam.MemberEnrolled")
-    def _enrolled(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _enrolled(self, store: RowStore, e: VolunteerTeam.MemberEnrolled, position: int) -> None:
         team_id = text(e.originator_id)
         store.upsert(
             TEAM_MEMBER,
@@ -127,8 +132,8 @@ class DirectoryProjection(Projection):
             changes["leader_id"] = text(e.volunteer_id)
         self._team_changed(store, team_id, position, **changes)
 
-    @handles("VolunteerTeam.MemberLeft")
-    def _left(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _left(self, store: RowStore, e: VolunteerTeam.MemberLeft, position: int) -> None:
         team_id, member = text(e.originator_id), text(e.volunteer_id)
         store.delete(TEAM_MEMBER, (team_id, member))
         team = store.get(TEAM, (team_id,)) or {}
@@ -137,8 +142,8 @@ class DirectoryProjection(Projection):
             changes["leader_id"] = None
         self._team_changed(store, team_id, position, **changes)
 
-    @handles("VolunteerTeam.LeaderAppointed")
-    def _leader(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _leader(self, store: RowStore, e: VolunteerTeam.LeaderAppointed, position: int) -> None:
         team_id = text(e.originator_id)
         if e.previous is not None:
             store.update(
@@ -149,14 +154,14 @@ class DirectoryProjection(Projection):
         )
         self._team_changed(store, team_id, position, leader_id=text(e.volunteer_id))
 
-    @handles("VolunteerTeam.Dissolved")
-    def _dissolved(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _dissolved(self, store: RowStore, e: VolunteerTeam.Dissolved, position: int) -> None:
         self._team_changed(store, text(e.originator_id), position, dissolved=1)
 
     # ---------------------------------------------------------------- volunteers
 
-    @handles("Volunteer.Registered")
-    def _registered(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _registered(self, store: RowStore, e: Volunteer.Registered, position: int) -> None:
         store.upsert(
             VOLUNTEER,
             {
@@ -173,8 +178,8 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles("Volunteer.ProfileUpdated")
-    def _profile(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _profile(self, store: RowStore, e: Volunteer.ProfileUpdated, position: int) -> None:
         store.update(
             VOLUNTEER,
             (text(e.originator_id),),
@@ -189,20 +194,20 @@ class DirectoryProjection(Projection):
     def _status(self, store: RowStore, e: Any, position: int, status: str) -> None:
         store.update(VOLUNTEER, (text(e.originator_id),), {"status": status, "position": position})
 
-    @handles("Volunteer.Suspended")
-    def _suspended(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _suspended(self, store: RowStore, e: Volunteer.Suspended, position: int) -> None:
         self._status(store, e, position, "suspended")
 
-    @handles("Volunteer.Reinstated")
-    def _reinstated(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _reinstated(self, store: RowStore, e: Volunteer.Reinstated, position: int) -> None:
         self._status(store, e, position, "active")
 
-    @handles("Volunteer.Withdrawn")
-    def _withdrawn(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _withdrawn(self, store: RowStore, e: Volunteer.Withdrawn, position: int) -> None:
         self._status(store, e, position, "withdrawn")
 
-    @handles("Volunteer.PointsAwarded")
-    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _awarded(self, store: RowStore, e: Volunteer.PointsAwarded, position: int) -> None:
         store.update(
             PARTICIPANT,
             (text(e.activity_id), text(e.originator_id)),
@@ -211,8 +216,8 @@ class DirectoryProjection(Projection):
 
     # ---------------------------------------------------------------- activities
 
-    @handles("ServiceActivity.Planned")
-    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _planned(self, store: RowStore, e: ServiceActivity.Planned, position: int) -> None:
         offset = self.latest.utc_offset
         store.upsert(
             ACTIVITY,
@@ -249,20 +254,20 @@ class DirectoryProjection(Projection):
     def _activity_changed(self, store: RowStore, e: Any, position: int, **changes: Any) -> None:
         store.update(ACTIVITY, (text(e.originator_id),), {**changes, "position": position})
 
-    @handles("ServiceActivity.Published")
-    def _published(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _published(self, store: RowStore, e: ServiceActivity.Published, position: int) -> None:
         self._activity_changed(store, e, position, status="published")
 
-    @handles("ServiceActivity.Completed")
-    def _completed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _completed(self, store: RowStore, e: ServiceActivity.Completed, position: int) -> None:
         self._activity_changed(store, e, position, status="completed")
 
-    @handles("ServiceActivity.Cancelled")
-    def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _cancelled(self, store: RowStore, e: ServiceActivity.Cancelled, position: int) -> None:
         self._activity_changed(store, e, position, status="cancelled")
 
-    @handles("ServiceActivity.Verified")
-    def _verified(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _verified(self, store: RowStore, e: ServiceActivity.Verified, position: int) -> None:
         self._activity_changed(
             store,
             e,
@@ -272,8 +277,10 @@ class DirectoryProjection(Projection):
             verified_position=position,
         )
 
-    @handles("ServiceActivity.VolunteerSignedUp")
-    def _signed_up(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _signed_up(
+        self, store: RowStore, e: ServiceActivity.VolunteerSignedUp, position: int
+    ) -> None:
         store.upsert(
             PARTICIPANT,
             {
@@ -293,8 +300,10 @@ class DirectoryProjection(Projection):
         signups = int(self._activity(store, e).get("signups", 0)) + 1
         self._activity_changed(store, e, position, signups=signups)
 
-    @handles("ServiceActivity.VolunteerWithdrew")
-    def _withdrew(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _withdrew(
+        self, store: RowStore, e: ServiceActivity.VolunteerWithdrew, position: int
+    ) -> None:
         store.delete(PARTICIPANT, (text(e.originator_id), text(e.volunteer_id)))
         signups = int(self._activity(store, e).get("signups", 1)) - 1
         self._activity_changed(store, e, position, signups=signups)
@@ -315,21 +324,25 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.HoursRecorded")
-    def _hours(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _hours(self, store: RowStore, e: ServiceActivity.HoursRecorded, position: int) -> None:
         self._attendance(store, e, position, source=enum(e.source))
         participants = int(self._activity(store, e).get("participants", 0)) + 1
         self._activity_changed(store, e, position, participants=participants)
 
-    @handles("ServiceActivity.AttendanceCorrected")
-    def _corrected(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _corrected(
+        self, store: RowStore, e: ServiceActivity.AttendanceCorrected, position: int
+    ) -> None:
         extra = {"entry_id": text(e.new_award)} if e.new_award is not None else {}
         self._attendance(store, e, position, **extra)
 
     # ---------------------------------------------------------------- corrections (four eyes)
 
-    @handles("ServiceActivity.CorrectionProposed")
-    def _proposed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _proposed(
+        self, store: RowStore, e: ServiceActivity.CorrectionProposed, position: int
+    ) -> None:
         store.upsert(
             CORRECTION,
             {
@@ -362,16 +375,22 @@ class DirectoryProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.CorrectionApproved")
-    def _approved(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _approved(
+        self, store: RowStore, e: ServiceActivity.CorrectionApproved, position: int
+    ) -> None:
         self._decided(store, e, position, "approved", None)
 
-    @handles("ServiceActivity.CorrectionRejected")
-    def _rejected(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _rejected(
+        self, store: RowStore, e: ServiceActivity.CorrectionRejected, position: int
+    ) -> None:
         self._decided(store, e, position, "rejected", e.reason)
 
-    @handles("ServiceActivity.FeedbackRecorded")
-    def _feedback(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _feedback(
+        self, store: RowStore, e: ServiceActivity.FeedbackRecorded, position: int
+    ) -> None:
         """Every rating is listed; only counted ones enter the activity's mean (feedback_n,
         satisfaction_sum), the others are counted apart as flagged."""
         row = self._activity(store, e)
@@ -405,15 +424,19 @@ class DirectoryProjection(Projection):
             changes = {"feedback_uncounted": int(row.get("feedback_uncounted") or 0) + 1}
         self._activity_changed(store, e, position, **changes)
 
-    @handles("ServiceActivity.BeneficiariesServed")
-    def _served(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _served(
+        self, store: RowStore, e: ServiceActivity.BeneficiariesServed, position: int
+    ) -> None:
         counts = json.loads(self._activity(store, e).get("beneficiaries") or "{}")
         for kind, n in e.counts.items():
             counts[kind] = counts.get(kind, 0) + n
         self._activity_changed(store, e, position, beneficiaries=json.dumps(counts, sort_keys=True))
 
-    @handles("ServiceActivity.MediaCoverageRecorded")
-    def _media(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _media(
+        self, store: RowStore, e: ServiceActivity.MediaCoverageRecorded, position: int
+    ) -> None:
         row = self._activity(store, e)
         points = media_points(self.rulebook, row.get("start_date"), e.coverage.level)
         total = dec(row.get("media_points")) + points

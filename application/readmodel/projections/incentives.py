@@ -8,7 +8,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.base import (
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     INSURANCE_EVENTS,
@@ -17,14 +18,11 @@ from application.readmodel.base import (
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     VOUCHER_EVENTS,
-    Projection,
-    dec,
-    handles,
-    num,
-    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import ELIGIBILITY
+from application.readmodel.values import dec, num, text
+from domain.volunteer import Volunteer
 
 
 class EligibilityProjection(Projection):
@@ -42,11 +40,11 @@ class EligibilityProjection(Projection):
         | ACTIVITY_EVENTS
         | VOLUNTEER_STATUS_EVENTS
         | INSURANCE_EVENTS
-        | {"Volunteer.ProfileUpdated", "Volunteer.PointsRedeemed"}
+        | {Volunteer.ProfileUpdated, Volunteer.PointsRedeemed}
     )
 
-    @handles("Volunteer.Registered")
-    def _registered(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _registered(self, store: RowStore, e: Volunteer.Registered, position: int) -> None:
         store.upsert(
             ELIGIBILITY,
             {
@@ -104,27 +102,27 @@ class EligibilityProjection(Projection):
             },
         )
 
-    @handles("Volunteer.PointsAwarded")
-    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _awarded(self, store: RowStore, e: Volunteer.PointsAwarded, position: int) -> None:
         self._change(store, e, position, hours=e.hours, points=e.points)
 
-    @handles("Volunteer.PointsReversed")
-    def _reversed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _reversed(self, store: RowStore, e: Volunteer.PointsReversed, position: int) -> None:
         self._change(store, e, position, hours=-e.hours, points=-e.points)
 
-    @handles("Volunteer.TrainingCompleted")
-    def _training(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _training(self, store: RowStore, e: Volunteer.TrainingCompleted, position: int) -> None:
         self._change(store, e, position, points=e.points)
 
-    @handles("Volunteer.StarLevelCertified")
-    def _certified(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _certified(self, store: RowStore, e: Volunteer.StarLevelCertified, position: int) -> None:
         self._change(store, e, position, certified=e.level)
 
-    @handles("Volunteer.CommendationGranted")
-    def _granted(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _granted(self, store: RowStore, e: Volunteer.CommendationGranted, position: int) -> None:
         granted = (text(e.commendation_id), str(e.period).strip())
         self._change(store, e, position, granted=granted)
 
-    @handles("Volunteer.CommendationRevoked")
-    def _revoked(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _revoked(self, store: RowStore, e: Volunteer.CommendationRevoked, position: int) -> None:
         self._change(store, e, position, revoked=text(e.commendation_id))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.readmodel.base import (
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     DECISION_EVENTS,
@@ -13,23 +14,20 @@ from application.readmodel.base import (
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     VOUCHER_EVENTS,
-    Projection,
-    enum,
-    handles,
-    interval_texts,
-    num,
-    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import INSURED_ACTIVITY, PARTICIPATION, POLICY
+from application.readmodel.values import enum, interval_texts, num, text
+from domain.activity import ServiceActivity
+from domain.volunteer import Volunteer
 
 _INSURED_ACTIVITY_EVENTS = frozenset(
     {
-        "ServiceActivity.Planned",
-        "ServiceActivity.Completed",
-        "ServiceActivity.Cancelled",
-        "ServiceActivity.HoursRecorded",
-        "ServiceActivity.AttendanceCorrected",
+        ServiceActivity.Planned,
+        ServiceActivity.Completed,
+        ServiceActivity.Cancelled,
+        ServiceActivity.HoursRecorded,
+        ServiceActivity.AttendanceCorrected,
     }
 )
 
@@ -48,16 +46,16 @@ class InsuranceProjection(Projection):
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS
         | {
-            "Volunteer.Registered",
-            "Volunteer.ProfileUpdated",
-            "Volunteer.TrainingCompleted",
-            "Volunteer.PointsRedeemed",
-            "Volunteer.PointsReversed",
+            Volunteer.Registered,
+            Volunteer.ProfileUpdated,
+            Volunteer.TrainingCompleted,
+            Volunteer.PointsRedeemed,
+            Volunteer.PointsReversed,
         }
     )
 
-    @handles("Volunteer.InsuranceRecorded")
-    def _recorded(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _recorded(self, store: RowStore, e: Volunteer.InsuranceRecorded, position: int) -> None:
         p = e.policy
         store.upsert(
             POLICY,
@@ -74,16 +72,18 @@ class InsuranceProjection(Projection):
             },
         )
 
-    @handles("Volunteer.InsuranceCancelled")
-    def _cancelled_policy(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _cancelled_policy(
+        self, store: RowStore, e: Volunteer.InsuranceCancelled, position: int
+    ) -> None:
         store.update(
             POLICY,
             (text(e.originator_id), e.policy_number),
             {"cancelled": 1, "position": position},
         )
 
-    @handles("ServiceActivity.Planned")
-    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _planned(self, store: RowStore, e: ServiceActivity.Planned, position: int) -> None:
         store.upsert(
             INSURED_ACTIVITY,
             {
@@ -100,12 +100,12 @@ class InsuranceProjection(Projection):
             INSURED_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
-    @handles("ServiceActivity.Completed")
-    def _completed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _completed(self, store: RowStore, e: ServiceActivity.Completed, position: int) -> None:
         self._status(store, e, position, "completed")
 
-    @handles("ServiceActivity.Cancelled")
-    def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _cancelled(self, store: RowStore, e: ServiceActivity.Cancelled, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
     def _participation(self, store: RowStore, e: Any, position: int) -> None:
@@ -125,12 +125,14 @@ class InsuranceProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.HoursRecorded")
-    def _hours(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _hours(self, store: RowStore, e: ServiceActivity.HoursRecorded, position: int) -> None:
         self._participation(store, e, position)
 
-    @handles("ServiceActivity.AttendanceCorrected")
-    def _corrected(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _corrected(
+        self, store: RowStore, e: ServiceActivity.AttendanceCorrected, position: int
+    ) -> None:
         offset = self.latest.utc_offset
         store.update(
             PARTICIPATION,
@@ -138,8 +140,8 @@ class InsuranceProjection(Projection):
             {"service_date": interval_texts(e.interval, offset)[2], "position": position},
         )
 
-    @handles("Volunteer.PointsAwarded")
-    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _awarded(self, store: RowStore, e: Volunteer.PointsAwarded, position: int) -> None:
         store.update(
             PARTICIPATION,
             (text(e.activity_id), text(e.originator_id)),

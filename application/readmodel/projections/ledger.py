@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-from application.readmodel.base import (
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     DECISION_EVENTS,
@@ -17,17 +18,11 @@ from application.readmodel.base import (
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     VOUCHER_EVENTS,
-    Projection,
-    dec,
-    enum,
-    handles,
-    interval_texts,
-    iso,
-    num,
-    text,
 )
 from application.readmodel.store import Row, RowStore
 from application.readmodel.tables import ACCOUNT, ENTRY
+from application.readmodel.values import dec, enum, interval_texts, iso, num, text
+from domain.volunteer import Volunteer
 
 ZERO = Decimal(0)
 
@@ -52,11 +47,11 @@ class LedgerProjection(Projection):
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS
         | INSURANCE_EVENTS
-        | {"Volunteer.ProfileUpdated"}
+        | {Volunteer.ProfileUpdated}
     )
 
-    @handles("Volunteer.Registered")
-    def _registered(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _registered(self, store: RowStore, e: Volunteer.Registered, position: int) -> None:
         store.upsert(
             ACCOUNT,
             {
@@ -127,8 +122,8 @@ class LedgerProjection(Projection):
             },
         )
 
-    @handles("Volunteer.PointsAwarded")
-    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _awarded(self, store: RowStore, e: Volunteer.PointsAwarded, position: int) -> None:
         source = enum(e.source)
         backfill = source == "backfill"
         started, ended, _ = interval_texts(e.interval, self.latest.utc_offset)
@@ -164,8 +159,8 @@ class LedgerProjection(Projection):
             backfilled=e.hours if backfill else ZERO,
         )
 
-    @handles("Volunteer.PointsReversed")
-    def _reversed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _reversed(self, store: RowStore, e: Volunteer.PointsReversed, position: int) -> None:
         store.update(ENTRY, (text(e.reverses),), {"reversed": 1})
         self._post(
             store,
@@ -187,8 +182,8 @@ class LedgerProjection(Projection):
             backfilled=-e.hours if e.backfill else ZERO,
         )
 
-    @handles("Volunteer.PointsRedeemed")
-    def _redeemed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _redeemed(self, store: RowStore, e: Volunteer.PointsRedeemed, position: int) -> None:
         self._post(
             store,
             e,
@@ -203,8 +198,8 @@ class LedgerProjection(Projection):
             redeemed=e.points,
         )
 
-    @handles("Volunteer.TrainingCompleted")
-    def _training(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _training(self, store: RowStore, e: Volunteer.TrainingCompleted, position: int) -> None:
         self._post(
             store,
             e,

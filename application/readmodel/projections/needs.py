@@ -4,9 +4,9 @@ and the activities that name a project."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from application.readmodel.base import (
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     DECISION_EVENTS,
@@ -15,15 +15,14 @@ from application.readmodel.base import (
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     VOUCHER_EVENTS,
-    Projection,
-    enum,
-    handles,
-    ident,
-    iso,
-    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import NEED, PROJECT, PROJECT_ACTIVITY
+from application.readmodel.values import enum, ident, iso, text
+from domain.activity import ServiceActivity
+from domain.need import Need
+from domain.project import Project
+from domain.volunteer import Volunteer
 
 
 class NeedsProjection(Projection):
@@ -35,24 +34,24 @@ class NeedsProjection(Projection):
         | VOUCHER_EVENTS
         | STATION_EVENTS
         | TEAM_EVENTS
-        | (ACTIVITY_EVENTS - {"ServiceActivity.Planned"})
+        | (ACTIVITY_EVENTS - {ServiceActivity.Planned})
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS
         | INSURANCE_EVENTS
         | {
-            "Volunteer.Registered",
-            "Volunteer.ProfileUpdated",
-            "Volunteer.TrainingCompleted",
-            "Volunteer.PointsAwarded",
-            "Volunteer.PointsRedeemed",
-            "Volunteer.PointsReversed",
+            Volunteer.Registered,
+            Volunteer.ProfileUpdated,
+            Volunteer.TrainingCompleted,
+            Volunteer.PointsAwarded,
+            Volunteer.PointsRedeemed,
+            Volunteer.PointsReversed,
         }
     )
 
     # ---------------------------------------------------------------- needs
 
-    @handles("Need.Raised")
-    def _raised(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _raised(self, store: RowStore, e: Need.Raised, position: int) -> None:
         store.upsert(
             NEED,
             {
@@ -75,8 +74,8 @@ class NeedsProjection(Projection):
             },
         )
 
-    @handles("Need.Met")
-    def _met(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _met(self, store: RowStore, e: Need.Met, position: int) -> None:
         store.update(
             NEED,
             (text(e.originator_id),),
@@ -90,8 +89,8 @@ class NeedsProjection(Projection):
             },
         )
 
-    @handles("Need.Declined")
-    def _declined(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _declined(self, store: RowStore, e: Need.Declined, position: int) -> None:
         store.update(
             NEED,
             (text(e.originator_id),),
@@ -105,8 +104,8 @@ class NeedsProjection(Projection):
 
     # ---------------------------------------------------------------- projects
 
-    @handles("Project.Drafted")
-    def _drafted(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _drafted(self, store: RowStore, e: Project.Drafted, position: int) -> None:
         store.upsert(
             PROJECT,
             {
@@ -125,20 +124,20 @@ class NeedsProjection(Projection):
             },
         )
 
-    @handles("Project.Activated")
-    def _activated(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _activated(self, store: RowStore, e: Project.Activated, position: int) -> None:
         store.update(PROJECT, (text(e.originator_id),), {"status": "active", "position": position})
 
-    @handles("Project.Closed")
-    def _closed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _closed(self, store: RowStore, e: Project.Closed, position: int) -> None:
         store.update(
             PROJECT,
             (text(e.originator_id),),
             {"status": "closed", "close_reason": e.reason, "position": position},
         )
 
-    @handles("ServiceActivity.Planned")
-    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _planned(self, store: RowStore, e: ServiceActivity.Planned, position: int) -> None:
         if e.project_id is None:
             return
         store.upsert(

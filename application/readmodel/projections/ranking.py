@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.readmodel.base import (
+from application.readmodel.base import Projection, handles
+from application.readmodel.events import (
     ACTIVITY_EVENTS,
     AUDIT_EVENTS,
     DECISION_EVENTS,
@@ -18,26 +19,23 @@ from application.readmodel.base import (
     TEAM_EVENTS,
     VOLUNTEER_STATUS_EVENTS,
     VOUCHER_EVENTS,
-    Projection,
-    dec,
-    enum,
-    handles,
-    media_points,
-    num,
-    rating_counts,
-    text,
 )
 from application.readmodel.store import RowStore
 from application.readmodel.tables import RANK_ACTIVITY, RANK_AWARD, RANK_UNIT
+from application.readmodel.values import dec, enum, media_points, num, rating_counts, text
+from domain.activity import ServiceActivity
+from domain.station import Station
+from domain.team import VolunteerTeam
+from domain.volunteer import Volunteer
 
 _RANKED_ACTIVITY_EVENTS = frozenset(
     {
-        "ServiceActivity.Planned",
-        "ServiceActivity.Completed",
-        "ServiceActivity.Verified",
-        "ServiceActivity.Cancelled",
-        "ServiceActivity.FeedbackRecorded",
-        "ServiceActivity.MediaCoverageRecorded",
+        ServiceActivity.Planned,
+        ServiceActivity.Completed,
+        ServiceActivity.Verified,
+        ServiceActivity.Cancelled,
+        ServiceActivity.FeedbackRecorded,
+        ServiceActivity.MediaCoverageRecorded,
     }
 )
 
@@ -50,17 +48,17 @@ class RankingProjection(Projection):
         AUDIT_EVENTS
         | NEED_EVENTS
         | VOUCHER_EVENTS
-        | (STATION_EVENTS - {"Station.Registered", "Station.Renamed"})
-        | (TEAM_EVENTS - {"VolunteerTeam.Formed"})
+        | (STATION_EVENTS - {Station.Registered, Station.Renamed})
+        | (TEAM_EVENTS - {VolunteerTeam.Formed})
         | (ACTIVITY_EVENTS - _RANKED_ACTIVITY_EVENTS)
         | VOLUNTEER_STATUS_EVENTS
         | DECISION_EVENTS
         | INSURANCE_EVENTS
         | {
-            "Volunteer.Registered",
-            "Volunteer.ProfileUpdated",
-            "Volunteer.TrainingCompleted",
-            "Volunteer.PointsRedeemed",
+            Volunteer.Registered,
+            Volunteer.ProfileUpdated,
+            Volunteer.TrainingCompleted,
+            Volunteer.PointsRedeemed,
         }
     )
 
@@ -79,26 +77,26 @@ class RankingProjection(Projection):
                 },
             )
 
-    @handles("Station.Registered")
-    def _station(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _station(self, store: RowStore, e: Station.Registered, position: int) -> None:
         self._unit(store, "station", text(e.originator_id), e.name, enum(e.level), position)
 
-    @handles("Station.Renamed")
-    def _station_renamed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _station_renamed(self, store: RowStore, e: Station.Renamed, position: int) -> None:
         store.update(
             RANK_UNIT, ("station", text(e.originator_id)), {"name": e.name, "position": position}
         )
 
-    @handles("VolunteerTeam.Formed")
-    def _formed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _formed(self, store: RowStore, e: VolunteerTeam.Formed, position: int) -> None:
         self._unit(store, "team", text(e.originator_id), e.name, "", position)
         if e.station_id is None and e.station:
             # Before the register (class version 1): a free-text station, ranked as a
             # township station under its name.
             self._unit(store, "station", e.station, e.station, "township", position)
 
-    @handles("ServiceActivity.Planned")
-    def _planned(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _planned(self, store: RowStore, e: ServiceActivity.Planned, position: int) -> None:
         if e.station_id is None:
             station = e.station
             self._unit(store, "station", station, station, "township", position)
@@ -125,20 +123,22 @@ class RankingProjection(Projection):
             RANK_ACTIVITY, (text(e.originator_id),), {"status": status, "position": position}
         )
 
-    @handles("ServiceActivity.Completed")
-    def _completed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _completed(self, store: RowStore, e: ServiceActivity.Completed, position: int) -> None:
         self._status(store, e, position, "completed")
 
-    @handles("ServiceActivity.Verified")
-    def _verified(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _verified(self, store: RowStore, e: ServiceActivity.Verified, position: int) -> None:
         self._status(store, e, position, "verified")
 
-    @handles("ServiceActivity.Cancelled")
-    def _cancelled(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _cancelled(self, store: RowStore, e: ServiceActivity.Cancelled, position: int) -> None:
         self._status(store, e, position, "cancelled")
 
-    @handles("ServiceActivity.FeedbackRecorded")
-    def _feedback(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _feedback(
+        self, store: RowStore, e: ServiceActivity.FeedbackRecorded, position: int
+    ) -> None:
         """A counted rating enters its activity's mean, in the activity's period whenever it
         was given; one out of the feedback window (or a version 1 rating recorded after it)
         never does."""
@@ -156,8 +156,10 @@ class RankingProjection(Projection):
             },
         )
 
-    @handles("ServiceActivity.MediaCoverageRecorded")
-    def _media(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _media(
+        self, store: RowStore, e: ServiceActivity.MediaCoverageRecorded, position: int
+    ) -> None:
         key = (text(e.originator_id),)
         row = store.get(RANK_ACTIVITY, key) or {}
         total = dec(row.get("media_points")) + media_points(
@@ -165,8 +167,8 @@ class RankingProjection(Projection):
         )
         store.update(RANK_ACTIVITY, key, {"media_points": num(total), "position": position})
 
-    @handles("Volunteer.PointsAwarded")
-    def _awarded(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _awarded(self, store: RowStore, e: Volunteer.PointsAwarded, position: int) -> None:
         store.upsert(
             RANK_AWARD,
             {
@@ -179,6 +181,6 @@ class RankingProjection(Projection):
             },
         )
 
-    @handles("Volunteer.PointsReversed")
-    def _reversed(self, store: RowStore, e: Any, position: int) -> None:
+    @handles
+    def _reversed(self, store: RowStore, e: Volunteer.PointsReversed, position: int) -> None:
         store.update(RANK_AWARD, (text(e.reverses),), {"reversed": 1, "position": position})

@@ -9,21 +9,25 @@ handler per register row: the rows it writes are the directory's, by the same co
 
 from __future__ import annotations
 
+from typing import Any
+
 from application.readmodel.projections.directory import DirectoryProjection
 from application.readmodel.tables import ACTIVITY, STATION, TEAM, TEAM_MEMBER, VOLUNTEER
+from domain.activity import ServiceActivity
+from domain.volunteer import Volunteer
 
 # Events about one participant of an activity (and the award's link to it).
-PARTICIPANT_EVENTS = frozenset(
+PARTICIPANT_EVENTS: frozenset[type[Any]] = frozenset(
     {
-        "ServiceActivity.VolunteerSignedUp",
-        "ServiceActivity.VolunteerWithdrew",
-        "ServiceActivity.HoursRecorded",
-        "ServiceActivity.AttendanceCorrected",
-        "ServiceActivity.CorrectionProposed",
-        "ServiceActivity.CorrectionApproved",
-        "ServiceActivity.CorrectionRejected",
-        "ServiceActivity.FeedbackRecorded",
-        "Volunteer.PointsAwarded",
+        ServiceActivity.VolunteerSignedUp,
+        ServiceActivity.VolunteerWithdrew,
+        ServiceActivity.HoursRecorded,
+        ServiceActivity.AttendanceCorrected,
+        ServiceActivity.CorrectionProposed,
+        ServiceActivity.CorrectionApproved,
+        ServiceActivity.CorrectionRejected,
+        ServiceActivity.FeedbackRecorded,
+        Volunteer.PointsAwarded,
     }
 )
 

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.base import dec, num
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import ACTIVITY, RANK_AWARD, STATION, TEAM
+from application.readmodel.values import dec, num
 from domain.ranking import Period
 from domain.rulebook import Rulebook
 

@@ -12,7 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.base import num
 from application.readmodel.queries.needs import needs_met_by_station
 from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.queries.served import (
@@ -21,6 +20,7 @@ from application.readmodel.queries.served import (
     media_coverage,
 )
 from application.readmodel.tables import ACTIVITY, STATION
+from application.readmodel.values import num
 from domain.ranking import Period
 
 LEVEL_ZH = {"township": "乡镇（苏木）级", "village": "村（嘎查）级"}

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.base import dec, num
 from application.readmodel.queries.needs import NeedReads
 from application.readmodel.queries.purchasing import expiring_within, uncovered_on
 from application.readmodel.queries.search import VolunteerSearch, search_volunteers
@@ -33,6 +32,7 @@ from application.readmodel.tables import (
     TEAM_MEMBER,
     VOLUNTEER,
 )
+from application.readmodel.values import dec, num
 from domain.commendation import ServiceYear
 from domain.errors import rule_violation
 from domain.ranking import Period, RankedUnit, UnitMetrics, score_units

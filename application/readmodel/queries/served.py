@@ -11,9 +11,9 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from application.readmodel.base import iso
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER
+from application.readmodel.values import iso
 from domain.ranking import Period
 from domain.rulebook import Rulebook
 
