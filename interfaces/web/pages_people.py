@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from application.readmodel.queries.readmodels import commendation_rules
+from application.readmodel.queries.ledger import commendation_rules
 from application.readmodel.tables import ELIGIBILITY, POLICY, VOLUNTEER
 from domain.registry import DuplicateNationalId
 from infrastructure.bootstrap import Container

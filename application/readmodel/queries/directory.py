@@ -1,0 +1,180 @@
+"""The directory's reads: stations, teams, volunteers, activities, their corrections and ratings."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from application.readmodel.queries.reads import Page, Reads, paged
+from application.readmodel.queries.search import VolunteerSearch, search_volunteers
+from application.readmodel.store import Row
+from application.readmodel.tables import (
+    ACTIVITY,
+    CORRECTION,
+    FEEDBACK,
+    PARTICIPANT,
+    STATION,
+    TEAM,
+    TEAM_MEMBER,
+    VOLUNTEER,
+)
+
+
+class DirectoryReads(Reads):
+    def stations(
+        self,
+        *,
+        level: str | None = None,
+        township: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        eq = {k: v for k, v in {"level": level, "township": township}.items() if v}
+        after = ("station_id", cursor) if cursor else None
+        rows = self.store.select(
+            STATION, eq or None, after=after, order_by=("station_id",), limit=limit + 1
+        )
+        return paged([_station(r) for r in rows], limit, "station_id")
+
+    def station(self, station_id: str) -> Row | None:
+        row = self.store.get(STATION, (station_id,))
+        return _station(row) if row else None
+
+    def teams(self, *, limit: int = 50, cursor: str | None = None) -> Page:
+        after = ("team_id", cursor) if cursor else None
+        return paged(
+            self.store.select(TEAM, after=after, order_by=("team_id",), limit=limit + 1),
+            limit,
+            "team_id",
+        )
+
+    def team(self, team_id: str) -> Row | None:
+        row = self.store.get(TEAM, (team_id,))
+        if row is None:
+            return None
+        members = self.store.select(TEAM_MEMBER, {"team_id": team_id}, order_by=("volunteer_id",))
+        return {
+            **row,
+            "members": [{"volunteer_id": m["volunteer_id"], "role": m["role"]} for m in members],
+        }
+
+    def volunteers(
+        self, *, township: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        eq = {"township": township} if township else None
+        after = ("volunteer_id", cursor) if cursor else None
+        rows = self.store.select(
+            VOLUNTEER, eq, after=after, order_by=("volunteer_id",), limit=limit + 1
+        )
+        return paged([_volunteer(r) for r in rows], limit, "volunteer_id")
+
+    def search_volunteers(
+        self, search: VolunteerSearch, *, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        """Volunteers matching ``search`` (see :mod:`application.readmodel.queries.search`)."""
+        rows, more = search_volunteers(self.store, search, limit=limit, cursor=cursor)
+        items = [_volunteer(r) for r in rows]
+        return Page(items=items, next_cursor=items[-1]["volunteer_id"] if more and items else None)
+
+    def volunteer_by_national_id(self, national_id: str) -> str | None:
+        """The id of the volunteer holding ``national_id`` (normalised), if any."""
+        found = self.store.select(VOLUNTEER, {"national_id": national_id}, limit=1)
+        return found[0]["volunteer_id"] if found else None
+
+    def volunteer(self, volunteer_id: str) -> Row | None:
+        row = self.store.get(VOLUNTEER, (volunteer_id,))
+        return _volunteer(row) if row else None
+
+    def activities(
+        self,
+        *,
+        status: str | None = None,
+        team_id: str | None = None,
+        township: str | None = None,
+        category: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        eq = {
+            k: v
+            for k, v in {
+                "status": status,
+                "team_id": team_id,
+                "township": township,
+                "category": category,
+            }.items()
+            if v
+        }
+        between = (
+            ("start_date", (start or date.min).isoformat(), (end or date.max).isoformat())
+            if start or end
+            else None
+        )
+        after = ("activity_id", cursor) if cursor else None
+        rows = self.store.select(
+            ACTIVITY,
+            eq or None,
+            between=between,
+            after=after,
+            order_by=("activity_id",),
+            limit=limit + 1,
+        )
+        return paged([self._named(_activity(r)) for r in rows], limit, "activity_id")
+
+    def activity(self, activity_id: str) -> Row | None:
+        row = self.store.get(ACTIVITY, (activity_id,))
+        if row is None:
+            return None
+        participants = self.store.select(
+            PARTICIPANT, {"activity_id": activity_id}, order_by=("volunteer_id",)
+        )
+        return {**self._named(_activity(row)), "participants": participants}
+
+    def corrections(self, activity_id: str) -> list[Row] | None:
+        """The corrections proposed to an activity's verified hours, oldest first."""
+        if self.store.get(ACTIVITY, (activity_id,)) is None:
+            return None
+        return self.store.select(
+            CORRECTION, {"activity_id": activity_id}, order_by=("proposed_at", "correction_id")
+        )
+
+    def feedback(self, activity_id: str) -> list[Row] | None:
+        """Every rating of an activity, in the order recorded: rater (or anonymous), date
+        given, who recorded it, and ``counted`` (false: outside the feedback window, shown
+        but never counted)."""
+        if self.store.get(ACTIVITY, (activity_id,)) is None:
+            return None
+        rows = self.store.select(FEEDBACK, {"activity_id": activity_id}, order_by=("seq",))
+        return [
+            {
+                "satisfaction": r["satisfaction"],
+                "comment": r["comment"],
+                "rater": None
+                if r["rater_type"] is None and not r["anonymous"]
+                else {
+                    "beneficiary_type": r["rater_type"],
+                    "reference": r["rater_reference"],
+                    "anonymous": bool(r["anonymous"]),
+                },
+                "given_on": r["given_on"],
+                "counted": bool(r["counted"]),
+                "recorded_by": r["recorded_by"],
+                "recorded_at": r["recorded_at"],
+                "position": r["position"],
+            }
+            for r in rows
+        ]
+
+
+def _station(row: Row) -> Row:
+    return {**row, "closed": bool(row["closed"])}
+
+
+def _volunteer(row: Row) -> Row:
+    return {**row, "skills": json.loads(row["skills"] or "[]")}
+
+
+def _activity(row: Row) -> Row:
+    return {**row, "beneficiaries": json.loads(row["beneficiaries"] or "{}")}

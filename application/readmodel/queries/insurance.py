@@ -1,0 +1,102 @@
+"""Insurance reads: participations no policy covered, cover on a date, each activity's cover."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from application.readmodel.queries.purchasing import expiring_within, uncovered_on
+from application.readmodel.queries.reads import Reads
+from application.readmodel.store import Row
+from application.readmodel.tables import (
+    INSURED_ACTIVITY,
+    PARTICIPATION,
+    POLICY,
+    VOLUNTEER,
+)
+
+
+class InsuranceReads(Reads):
+    def _covering(self, policies: list[Row], volunteer_id: str, service_date: str) -> Row | None:
+        covering = [
+            p
+            for p in policies
+            if p["volunteer_id"] == volunteer_id
+            and not p["cancelled"]
+            and p["covers_from"] <= service_date <= p["covers_to"]
+        ]
+        return (
+            max(covering, key=lambda p: (p["covers_to"], p["policy_number"])) if covering else None
+        )
+
+    def insurance_gaps(self, *, year: int | None = None) -> list[Row]:
+        """Participations that no policy covered on their service date."""
+        between = (
+            ("service_date", f"{year}-01-01", f"{year + 1}-01-01") if year is not None else None
+        )
+        participations = self.store.select(PARTICIPATION, between=between)
+        activities = {a["activity_id"]: a for a in self.store.select(INSURED_ACTIVITY)}
+        volunteers = sorted({p["volunteer_id"] for p in participations})
+        policies = self._within(POLICY, "volunteer_id", volunteers)
+        by_volunteer: dict[str, list[Row]] = defaultdict(list)
+        for p in policies:
+            by_volunteer[p["volunteer_id"]].append(p)
+        people: dict[str, Row] = {}
+        gaps = []
+        for p in participations:
+            activity = activities.get(p["activity_id"], {})
+            if activity.get("status") == "cancelled":
+                continue
+            if self._covering(
+                by_volunteer[p["volunteer_id"]], p["volunteer_id"], p["service_date"]
+            ):
+                continue
+            gaps.append(
+                {
+                    "activity_id": p["activity_id"],
+                    "title": activity.get("title"),
+                    "category": p["category"],
+                    "category_zh": self.rulebook.category_zh(p["category"]),
+                    "volunteer_id": p["volunteer_id"],
+                    "volunteer_name": None,
+                    "township": None,
+                    "service_date": p["service_date"],
+                    "flagged": bool(p["flagged"]),
+                }
+            )
+        if gaps:
+            ids = sorted({g["volunteer_id"] for g in gaps})
+            people = {v["volunteer_id"]: v for v in self._within(VOLUNTEER, "volunteer_id", ids)}
+        for g in gaps:
+            person = people.get(g["volunteer_id"], {})
+            g["volunteer_name"], g["township"] = person.get("name"), person.get("township")
+        return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
+
+    def uncovered(self, day: date, township: str | None = None) -> list[Row]:
+        return uncovered_on(self.store, day, township)
+
+    def expiring(self, today: date, days: int) -> list[Row]:
+        return expiring_within(self.store, today, days)
+
+    def activity_insurance(self, activity_id: str) -> list[Row] | None:
+        if self.store.get(INSURED_ACTIVITY, (activity_id,)) is None:
+            return None
+        participations = self.store.select(
+            PARTICIPATION, {"activity_id": activity_id}, order_by=("volunteer_id",)
+        )
+        result = []
+        for p in participations:
+            policies = self.store.select(POLICY, {"volunteer_id": p["volunteer_id"]})
+            cover = self._covering(policies, p["volunteer_id"], p["service_date"])
+            result.append(
+                {
+                    "volunteer_id": p["volunteer_id"],
+                    "service_date": p["service_date"],
+                    "covered": cover is not None,
+                    "policy_number": cover["policy_number"] if cover else None,
+                    "insurer": cover["insurer"] if cover else None,
+                    "policy_at_award": p["award_policy"],
+                    "flagged": bool(p["flagged"]),
+                }
+            )
+        return result
