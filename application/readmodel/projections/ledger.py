@@ -83,23 +83,19 @@ class LedgerProjection(Projection):
     ) -> None:
         """Append an entry and move the account's running figures by the given amounts."""
         volunteer_id = text(e.originator_id)
-        account = store.get(ACCOUNT, (volunteer_id,))
-        if account is None:
-            raise LookupError(f"ledger: no account for volunteer {volunteer_id} at {position}")
-        new_balance = dec(account["balance"]) + balance
-        seq = int(account["entries"]) + 1
-        changes: Row = {"balance": num(new_balance), "entries": seq, "position": position}
-        # Only the figures that move (an award leaves training and redemptions as they are).
-        for column, amount in (
-            ("lifetime_points", lifetime),
-            ("credited_hours", credited),
-            ("backfilled_hours", backfilled),
-            ("training_hours", training),
-            ("redeemed", redeemed),
-        ):
-            if amount:
-                changes[column] = num(dec(account[column]) + amount)
-        store.update(ACCOUNT, (volunteer_id,), changes)
+        seq, new_balance = self._move_account(
+            store,
+            volunteer_id,
+            position,
+            balance,
+            (
+                ("lifetime_points", lifetime),
+                ("credited_hours", credited),
+                ("backfilled_hours", backfilled),
+                ("training_hours", training),
+                ("redeemed", redeemed),
+            ),
+        )
         store.upsert(
             ENTRY,
             {
@@ -121,6 +117,29 @@ class LedgerProjection(Projection):
                 "position": position,
             },
         )
+
+    @staticmethod
+    def _move_account(
+        store: RowStore,
+        volunteer_id: str,
+        position: int,
+        balance: Decimal,
+        moves: tuple[tuple[str, Decimal], ...],
+    ) -> tuple[int, Decimal]:
+        """Move the account's balance and the running figures ``moves`` names; return the
+        new entry's sequence number and the balance after it."""
+        account = store.get(ACCOUNT, (volunteer_id,))
+        if account is None:
+            raise LookupError(f"ledger: no account for volunteer {volunteer_id} at {position}")
+        new_balance = dec(account["balance"]) + balance
+        seq = int(account["entries"]) + 1
+        changes: Row = {"balance": num(new_balance), "entries": seq, "position": position}
+        # Only the figures that move (an award leaves training and redemptions as they are).
+        for column, amount in moves:
+            if amount:
+                changes[column] = num(dec(account[column]) + amount)
+        store.update(ACCOUNT, (volunteer_id,), changes)
+        return seq, new_balance
 
     @handles
     def _awarded(self, store: RowStore, e: Volunteer.PointsAwarded, position: int) -> None:
