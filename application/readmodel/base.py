@@ -14,7 +14,7 @@ from application.readmodel.values import iso
 from domain.rulebook import Rulebook
 
 # A handler: a function marked with ``@handles``.
-H = TypeVar("H", bound=Callable[..., None])
+H = TypeVar("H", bound=Callable[..., Any])
 
 
 class EventHeader:
@@ -128,7 +128,7 @@ class EventHandlers:
     subclasses, with the topic of the class they stand for."""
 
     ignored: ClassVar[frozenset[type[Any]]] = frozenset()
-    _handlers: ClassVar[dict[str, Callable[..., None]]]
+    _handlers: ClassVar[dict[str, Callable[..., Any]]]
     _ignored_full: ClassVar[frozenset[str]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -18,12 +18,8 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from application.errors import NotADecision, NotFound
-from application.readmodel.audit.review import (
-    _Collector,
-    _decision_year,
-    _recheck,
-    _take_team_figures,
-)
+from application.readmodel.audit.collector import Collector
+from application.readmodel.audit.rechecks import decision_year, recheck, take_team_figures
 from application.readmodel.base import Projection
 from application.readmodel.events import PREFIX
 from application.readmodel.projections.ranking import RankingProjection
@@ -65,6 +61,36 @@ def recheck_decision(
     Raises :class:`NotFound` when there is no such event and :class:`NotADecision` when the
     event is not a commendation or a star certification.
     """
+    event, kind = _decision(app, aggregate_id, version)
+    year = _year_of(event, rulebook)
+    basis = int(event.basis_position)
+    collector, team_figures, replayed_to = _replay_to(app, rulebook, kind, year, basis)
+    decision = {"kind": kind, "subject_id": str(aggregate_id), "basis_position": basis}
+    if kind == "star_certification":
+        decision["level"] = event.level
+    checked = recheck(rulebook, collector, decision, team_figures)
+    rows = reads.select(
+        AUDIT_EVENT, {"aggregate_id": str(aggregate_id), "aggregate_version": version}
+    )
+    return DecisionRecheck(
+        kind=kind,
+        aggregate_id=aggregate_id,
+        version=version,
+        position=int(rows[0]["position"]) if rows else None,
+        decided_at=event.timestamp,
+        decided_by=event.actor.user_id,
+        title=getattr(event, "title", None),
+        level=getattr(event, "level", None),
+        period=getattr(event, "period", None),
+        basis_position=basis,
+        replayed_to=replayed_to,
+        eligible_at_basis=bool(checked["eligible_at_basis"]),
+        figures=checked["figures"],
+    )
+
+
+def _decision(app: Application[UUID], aggregate_id: UUID, version: int) -> tuple[Any, str]:
+    """The stored event ``version`` of ``aggregate_id``, and which kind of decision it is."""
     found: list[Any] = list(app.events.get(aggregate_id, gt=version - 1, lte=version))
     if not found:
         raise NotFound("event", f"{aggregate_id} version {version}")
@@ -72,20 +98,26 @@ def recheck_decision(
     topic = str(type(event).TOPIC).removeprefix(PREFIX)
     if topic not in DECISIONS:
         raise NotADecision(aggregate_id, version, topic)
-    kind = DECISIONS[topic]
-    period = getattr(event, "period", None)
-    # The year the decision is about: a certification's service_year, a commendation's
-    # period; a version 1 certification named none, and is taken as of the year recorded.
-    service_year = getattr(event, "service_year", None)
-    year = (
-        int(service_year)
-        if service_year is not None
-        else _decision_year(str(period or ""), (event.timestamp + rulebook.latest.utc_offset).year)
-    )
-    basis = int(event.basis_position)
+    return event, DECISIONS[topic]
 
+
+def _year_of(event: Any, rulebook: Rulebook) -> int:
+    """The year the decision is about: a certification's service_year, a commendation's
+    period; a version 1 certification named none, and is taken as of the year recorded."""
+    service_year = getattr(event, "service_year", None)
+    if service_year is not None:
+        return int(service_year)
+    recorded = (event.timestamp + rulebook.latest.utc_offset).year
+    return decision_year(str(getattr(event, "period", None) or ""), recorded)
+
+
+def _replay_to(
+    app: Application[UUID], rulebook: Rulebook, kind: str, year: int, basis: int
+) -> tuple[Collector, dict[int, dict[str, Any]], int]:
+    """The log replayed up to ``basis``: the collector's figures, the teams' figures there
+    (for a team commendation) and the last position replayed."""
     store = MemoryStore()
-    collector = _Collector(rulebook, year)
+    collector = Collector(rulebook, year)
     # A team's figures need the rankings' facts and the teams' register (their levels).
     projections: list[Projection] = (
         [RankingProjection(rulebook), RegistersProjection(rulebook)]
@@ -101,27 +133,5 @@ def recheck_decision(
             replayed_to = position
     team_figures: dict[int, dict[str, Any]] = {}
     if projections:
-        _take_team_figures(store, rulebook, (basis, year), team_figures)
-    decision = {"kind": kind, "subject_id": str(aggregate_id), "basis_position": basis}
-    if kind == "star_certification":
-        decision["level"] = event.level
-    checked = _recheck(rulebook, collector, decision, team_figures)
-
-    rows = reads.select(
-        AUDIT_EVENT, {"aggregate_id": str(aggregate_id), "aggregate_version": version}
-    )
-    return DecisionRecheck(
-        kind=kind,
-        aggregate_id=aggregate_id,
-        version=version,
-        position=int(rows[0]["position"]) if rows else None,
-        decided_at=event.timestamp,
-        decided_by=event.actor.user_id,
-        title=getattr(event, "title", None),
-        level=getattr(event, "level", None),
-        period=period,
-        basis_position=basis,
-        replayed_to=replayed_to,
-        eligible_at_basis=bool(checked["eligible_at_basis"]),
-        figures=checked["figures"],
-    )
+        take_team_figures(store, rulebook, (basis, year), team_figures)
+    return collector, team_figures, replayed_to

@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from application.readmodel.base import EventHandlers, handles
 from application.readmodel.events import PREFIX
 from application.readmodel.values import num
+from domain.activity import ServiceActivity
 from domain.values import Interval
+from domain.volunteer import Volunteer
 
 Figure = str | int | bool | None
 
@@ -40,9 +43,16 @@ def _interval(interval: Interval) -> dict[str, Figure]:
     return {"started_at": interval.start.isoformat(), "ended_at": interval.end.isoformat()}
 
 
-def _figures(kind: str, e: Any) -> dict[str, Figure]:
-    """The figures of an event that matter to an award."""
-    if kind == "ServiceActivity.Planned":
+class _Figures(EventHandlers):
+    """The figures of an event that matter to an award, by the event's class (none for
+    any other event)."""
+
+    def of(self, e: Any) -> dict[str, Figure]:
+        handler = self._handlers.get(type(e).TOPIC)
+        return handler(self, e) if handler is not None else {}
+
+    @handles
+    def _planned(self, e: ServiceActivity.Planned) -> dict[str, Figure]:
         return {
             "title": e.title,
             "category": e.category.code,
@@ -50,24 +60,36 @@ def _figures(kind: str, e: Any) -> dict[str, Figure]:
             "window_start": e.window.start.isoformat(),
             "window_end": e.window.end.isoformat(),
         }
-    if kind in {"ServiceActivity.VolunteerSignedUp", "ServiceActivity.VolunteerWithdrew"}:
+
+    @handles
+    def _signup(
+        self, e: ServiceActivity.VolunteerSignedUp | ServiceActivity.VolunteerWithdrew
+    ) -> dict[str, Figure]:
         return {"volunteer_id": str(e.volunteer_id)}
-    if kind == "ServiceActivity.HoursRecorded":
+
+    @handles
+    def _hours(self, e: ServiceActivity.HoursRecorded) -> dict[str, Figure]:
         return {
             **_interval(e.interval),
             "source": e.source.value,
             "attendance_version": e.attendance_version,
         }
-    if kind == "ServiceActivity.AttendanceCorrected":
+
+    @handles
+    def _corrected(self, e: ServiceActivity.AttendanceCorrected) -> dict[str, Figure]:
         return {
             **_interval(e.interval),
             "attendance_version": e.attendance_version,
             "reason": e.reason,
             "new_award": str(e.new_award) if e.new_award else None,
         }
-    if kind == "ServiceActivity.Verified":
+
+    @handles
+    def _verified(self, e: ServiceActivity.Verified) -> dict[str, Figure]:
         return {"verified_by": e.actor.user_id, "awards": len(e.awards)}
-    if kind == "Volunteer.InsuranceRecorded":
+
+    @handles
+    def _insured(self, e: Volunteer.InsuranceRecorded) -> dict[str, Figure]:
         p = e.policy
         return {
             "policy_number": p.policy_number,
@@ -77,7 +99,9 @@ def _figures(kind: str, e: Any) -> dict[str, Figure]:
             "covers_to": p.covers_to.isoformat(),
             "sum_insured": num(p.sum_insured),
         }
-    if kind == "Volunteer.PointsAwarded":
+
+    @handles
+    def _awarded(self, e: Volunteer.PointsAwarded) -> dict[str, Figure]:
         return {
             "entry_id": str(e.entry_id),
             **_interval(e.interval),
@@ -86,7 +110,9 @@ def _figures(kind: str, e: Any) -> dict[str, Figure]:
             "points": num(e.points),
             "rulebook_version": e.rulebook_version,
         }
-    if kind == "Volunteer.PointsReversed":
+
+    @handles
+    def _reversed(self, e: Volunteer.PointsReversed) -> dict[str, Figure]:
         return {
             "entry_id": str(e.entry_id),
             "reverses": str(e.reverses),
@@ -94,7 +120,9 @@ def _figures(kind: str, e: Any) -> dict[str, Figure]:
             "points": num(e.points),
             "reason": e.reason,
         }
-    return {}
+
+
+_FIGURES = _Figures()
 
 
 def described(role: str, position: int, e: Any) -> ExplainedEvent:
@@ -113,5 +141,5 @@ def described(role: str, position: int, e: Any) -> ExplainedEvent:
         actor_role=actor.role.value if actor else None,
         correlation_id=actor.correlation_id if actor else None,
         request_id=(actor.request_id or None) if actor else None,
-        figures=_figures(kind, e),
+        figures=_FIGURES.of(e),
     )
