@@ -246,22 +246,36 @@ class Roster:
         """Everyone joins their township team; a tenth also join the banner team."""
         banner: list[Person] = []
         for t in range(len(self.towns)):
-            members = sorted((p for p in self.people if p.township == t), key=lambda p: -p.weight)
-            team_id = self.team_ids[t + 1]
-            for rank, person in enumerate(members):
-                role = MemberRole.DEPUTY if rank == 1 else MemberRole.MEMBER
-                self.ledger.enrol_member(
-                    EnrolMember(team_id=team_id, volunteer_id=person.id, role=role),
-                    actor=self.actor(self.office),
-                )
-                if rank < 2:
-                    person.weight *= 2
-                if rank < 2 or self.rng.random() < 0.08:
-                    banner.append(person)
-            self.ledger.appoint_leader(
-                AppointLeader(team_id=team_id, volunteer_id=members[0].id),
+            banner += self._enrol_township_team(t)
+        self._enrol_banner_team(banner)
+        for t in range(len(self.towns)):
+            own = [p for p in self.people if p.township == t]
+            self.pools.append(pool(own))
+            self.pools.append(pool(own + [p for p in banner if p.township != t]))
+
+    def _enrol_township_team(self, t: int) -> list[Person]:
+        """The township's people join its team, the most active leading, the next deputy;
+        returns those who also join the banner team (the two and some others)."""
+        members = sorted((p for p in self.people if p.township == t), key=lambda p: -p.weight)
+        team_id = self.team_ids[t + 1]
+        to_banner: list[Person] = []
+        for rank, person in enumerate(members):
+            role = MemberRole.DEPUTY if rank == 1 else MemberRole.MEMBER
+            self.ledger.enrol_member(
+                EnrolMember(team_id=team_id, volunteer_id=person.id, role=role),
                 actor=self.actor(self.office),
             )
+            if rank < 2:
+                person.weight *= 2
+            if rank < 2 or self.rng.random() < 0.08:
+                to_banner.append(person)
+        self.ledger.appoint_leader(
+            AppointLeader(team_id=team_id, volunteer_id=members[0].id),
+            actor=self.actor(self.office),
+        )
+        return to_banner
+
+    def _enrol_banner_team(self, banner: list[Person]) -> None:
         for person in banner:
             self.ledger.enrol_member(
                 EnrolMember(
@@ -273,7 +287,3 @@ class Roster:
             AppointLeader(team_id=self.team_ids[0], volunteer_id=banner[0].id),
             actor=self.actor(self.office),
         )
-        for t in range(len(self.towns)):
-            own = [p for p in self.people if p.township == t]
-            self.pools.append(pool(own))
-            self.pools.append(pool(own + [p for p in banner if p.township != t]))

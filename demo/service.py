@@ -4,14 +4,14 @@ hours, people served, feedback, media, completion and four-eyes verification."""
 from __future__ import annotations
 
 from bisect import bisect
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from application.results import HoursRow
+from demo.planning import Planning
 from demo.records import Candidate, Person, Plan, Seat, insured
-from demo.roster import Roster
-from demo.vocabulary import COMMENTS, MEDIA_WEIGHTS, OUTLETS, TZ, VILLAGES, theme_of
+from demo.vocabulary import COMMENTS, MEDIA_WEIGHTS, OUTLETS, VILLAGES, theme_of
 from domain.errors import DomainError
 from domain.rulebook import MissingInsurance
 from domain.values import (
@@ -26,61 +26,9 @@ from domain.values import (
 from domain.volunteer import Volunteer
 
 
-class Service(Roster):
-    """Plans the year and runs each activity (the people and teams come from ``Roster``)."""
-
-    # ------------------------------------------------------------------ the year's plan
-
-    def plan_year(self, activities: int) -> list[Plan]:
-        rng, y = self.rng, self.year
-        codes = list(self.ledger.rulebook.latest.categories)
-        chosen = codes[:activities] + rng.choices(codes, k=max(0, activities - len(codes)))
-        cancel = set(rng.sample(range(activities), min(activities // 3, max(2, activities // 100))))
-        plans = []
-        for i, code in enumerate(chosen):
-            theme = theme_of(code)
-            month = rng.choices(range(1, 13), theme.months)[0]
-            first, last = theme.days
-            day = date(y, month, rng.randint(first, last))
-            town = rng.randrange(len(self.towns))
-            team = 0 if rng.random() < 0.15 else town + 1
-            plans.append(Plan(day, code, team, town, i in cancel and code != "exam_support"))
-        plans.sort(key=lambda p: p.day)
-        return plans
-
-    def window(self, plan: Plan) -> Interval:
-        rng, shape = self.rng, theme_of(plan.code).shape
-        day = datetime(plan.day.year, plan.day.month, plan.day.day, tzinfo=TZ)
-        if shape == "multi":
-            days = 3 if plan.code == "exam_support" else rng.randint(2, 5)
-            days = min(days, (date(plan.day.year, 12, 31) - plan.day).days + 1)
-            return Interval(day + timedelta(hours=7), day + timedelta(days=days - 1, hours=19))
-        if shape == "long":
-            start = day + timedelta(hours=rng.randint(6, 12))
-            return Interval(start, start + timedelta(hours=rng.randint(6, 11)))
-        if shape == "day":
-            start = day + timedelta(hours=8, minutes=rng.choice((0, 30)))
-            return Interval(start, start + timedelta(hours=rng.choice((7, 8, 8.5, 9))))
-        start = day + timedelta(hours=rng.choice((8.5, 9, 9.5, 14.5, 15)))
-        return Interval(start, start + timedelta(hours=rng.choice((2, 2.5, 3, 3.5, 4))))
-
-    def shift(self, window: Interval) -> Interval:
-        """One participant's hours, inside the window: some arrive late or leave early."""
-        rng, minutes = self.rng, timedelta(minutes=1)
-        if window.duration > timedelta(hours=14):  # a multi-day window: one shift on one day
-            days = window.duration.days + 1
-            day = window.start.replace(hour=0) + timedelta(days=rng.randrange(days))
-            begin, hours = rng.choice(((8, 4), (8.5, 8), (13, 5), (14, 4.5)))
-            start = day + timedelta(hours=begin)
-            return Interval(
-                start, start + timedelta(hours=hours) - rng.choice((0, 0, 10)) * minutes
-            )
-        start = window.start + rng.choice((0, 0, 0, 5, 10, 20)) * minutes
-        end = window.end - rng.choice((0, 0, 0, 0, 5, 15, 30)) * minutes
-        if rng.random() < 0.12:
-            end = start + (end - start) * rng.uniform(0.4, 0.8)
-            end = end.replace(minute=end.minute - end.minute % 5, second=0, microsecond=0)
-        return Interval(start, max(end, start + 30 * minutes))
+class Service(Planning):
+    """Runs each activity of the year (its plan comes from ``Planning``, the people and
+    teams from ``Roster``)."""
 
     # ------------------------------------------------------------------ one activity
 
@@ -151,18 +99,26 @@ class Service(Roster):
         live = [s for s in seats if s.source is not HoursSource.BACKFILL]
         served: dict[UUID, Seat] = {}
         if self.rng.random() < 0.35:
-            sheet = [s for s in live if not (rejects and not insured(s))]
-            if sheet:
-                rows = [HoursRow(s.person.id, s.interval, HoursSource.CHECKIN) for s in sheet]
-                self.ledger.record_hours_bulk(activity, rows=rows, actor=self.actor(staff))
-                for seat in sheet:
-                    seat.person.busy.append((seat.interval.start, seat.interval.end))
-                    served[seat.person.id] = seat
+            served = self._served_by_sheet(activity, live, staff, rejects)
             live = [s for s in live if s.person.id not in served]
         for seat in live:
             if self.hours(activity, seat, staff, can_withdraw=True):
                 served[seat.person.id] = seat
         return served
+
+    def _served_by_sheet(
+        self, activity: UUID, live: list[Seat], staff: Actor, rejects: bool
+    ) -> dict[UUID, Seat]:
+        """One bulk sign-in sheet of those the station knows may serve (insured, where the
+        rulebook rejects the uninsured)."""
+        sheet = [s for s in live if not (rejects and not insured(s))]
+        if not sheet:
+            return {}
+        rows = [HoursRow(s.person.id, s.interval, HoursSource.CHECKIN) for s in sheet]
+        self.ledger.record_hours_bulk(activity, rows=rows, actor=self.actor(staff))
+        for seat in sheet:
+            seat.person.busy.append((seat.interval.start, seat.interval.end))
+        return {seat.person.id: seat for seat in sheet}
 
     def choose(self, plan: Plan, window: Interval) -> list[Seat]:
         """Participants drawn by weight from the team's pool, never double-booked."""
