@@ -40,7 +40,7 @@ def render_template(name: str, **context: Any) -> str:
 
 def render_pdf(html: str) -> bytes:
     """The PDF of ``html``: A4 per the template's CSS, CJK font embedded, same HTML, same bytes."""
-    from weasyprint import HTML  # imported here: loading pango costs ~0.3 s, documents are rare
+    from weasyprint import HTML  # here: loading pango slows every start, documents are rare
 
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     document = HTML(string=html, base_url=str(TEMPLATES))

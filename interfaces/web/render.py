@@ -130,7 +130,3 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 420) -> Ma
 
 def _figure(value: float) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".")
-
-
-def month_label(day: date) -> str:
-    return f"{day.month} 月"
