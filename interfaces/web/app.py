@@ -30,6 +30,7 @@ from interfaces.web import (
     pages_people,
     pages_served,
     pages_stations,
+    pages_teams,
 )
 from interfaces.web.limits import ConsoleBodyLimit
 from interfaces.web.render import HERE, SHANGHAI, page, templates
@@ -161,6 +162,7 @@ def install(app: FastAPI, container: Container) -> None:
         pages_activities,
         pages_corrections,
         pages_people,
+        pages_teams,
         pages_needs,
         pages_audit,
         pages_stations,

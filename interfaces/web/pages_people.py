@@ -1,4 +1,5 @@
-"""志愿者 and 队伍: the directory, a volunteer's profile with ledger and eligibility, registering."""
+"""志愿者: the directory, a volunteer's profile with ledger and eligibility, registering,
+and suspending, reinstating or withdrawing a volunteer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from application.readmodel.queries.ledger import commendation_rules
-from application.readmodel.tables import ELIGIBILITY, POLICY, VOLUNTEER
+from application.readmodel.tables import ELIGIBILITY, POLICY
 from domain.registry import DuplicateNationalId
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
@@ -248,7 +249,7 @@ async def profile(request: Request, visitor: SignedIn, volunteer_id: UUID) -> Re
 
 
 STATUS_EVENTS = {"Suspended", "Reinstated", "Withdrawn", "Volunteer.Suspended"}
-# action → (the API's route, who may ask for it from which status, button text)
+# action → (the statuses it may be asked from, the button's text)
 STATUS_ACTIONS = {
     "suspend": ("active", "暂停"),
     "reinstate": ("suspended withdrawn", "恢复"),
@@ -296,26 +297,3 @@ async def change_status(
             )
         )
     return RedirectResponse(location, status_code=303)
-
-
-@router.get("/teams")
-async def team_list(request: Request, visitor: SignedIn) -> Response:
-    reads = container_of(request).read_models()
-    teams = await run_in_threadpool(lambda: reads.teams(limit=1000)["items"])
-    return page(request, "teams.html", visitor=visitor, nav="teams", teams=teams)
-
-
-@router.get("/teams/{team_id}")
-async def team_page(request: Request, visitor: SignedIn, team_id: UUID) -> Response:
-    reads = container_of(request).read_models()
-
-    def load() -> dict[str, Any]:
-        team = reads.team(str(team_id))
-        if team is None:
-            raise Problem(404, "not-found", "未找到", f"没有编号为 {team_id} 的队伍")
-        require_township_view(visitor, str(team["township"]), "队伍")
-        ids = [m["volunteer_id"] for m in team["members"]]
-        found = reads.store.select(VOLUNTEER, within=("volunteer_id", ids)) if ids else []
-        return {"team": team, "names": {v["volunteer_id"]: v["name"] for v in found}}
-
-    return page(request, "team.html", visitor=visitor, nav="teams", **await run_in_threadpool(load))
