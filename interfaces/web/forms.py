@@ -29,7 +29,7 @@ from application.errors import (
     VersionMismatch,
 )
 from domain.errors import DomainError
-from infrastructure.idempotency import IdempotencyStore
+from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
 from interfaces.http.auth import Caller
 from interfaces.http.idempotency import correlation_id
 from interfaces.http.problems import Problem
@@ -113,8 +113,7 @@ def _row_message(error: RowError) -> str:
     ``… (interval-order; …)``); else what the API says, after a Chinese lead."""
     if error.message_zh and not _ENGLISH.search(error.message_zh):
         return error.message_zh
-    named = _NAMED_RULE.search(error.message)
-    rule = error.rule or (named.group(1) if named else "")
+    rule = _rule_of(error)
     if rule in RULES or rule in RULE_ZH:
         return RULES.get(rule) or RULE_ZH[rule]
     worded = pydantic_message({"type": "", "msg": error.message})  # a schema's check
@@ -123,6 +122,12 @@ def _row_message(error: RowError) -> str:
     if error.message_zh:
         return error.message_zh
     return rule_message(rule, error.message) if error.message else error.message
+
+
+def _rule_of(error: RowError) -> str:
+    """The rule a bad row broke: named by the API, or in a schema check's English text."""
+    named = _NAMED_RULE.search(error.message)
+    return error.rule or (named.group(1) if named else "")
 
 
 _ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of English (not the T of a time)
@@ -154,18 +159,9 @@ async def submit(
     name = visitor.name
     digest = _digest(path, form)
     caller = visitor.caller(correlation_id(name, key, digest))
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not await run_in_threadpool(keys.claim, name, key, digest):
-        record = await run_in_threadpool(keys.get, name, key)
-        if record is not None and record.request_hash != digest:
-            raise Refused("该表单已提交过其他内容；请刷新页面后重新填写。")
-        if record is not None and record.done and record.body is not None:
-            return record.body  # the first submission's page: recorded once
-        if record is not None and keys.orphaned(record):
-            raise Refused("上一次提交的结果未知，请到审计页面核对后再操作。")
-        if time.monotonic() >= deadline:
-            raise Refused("同一表单正在处理中，请稍候刷新页面。")
-        await asyncio.sleep(0.05)
+    earlier = await _claim(keys, name, key, digest)
+    if earlier is not None:
+        return earlier  # the first submission's page: recorded once
     try:
         location = await run_in_threadpool(command, caller)
     except Exception as e:
@@ -178,6 +174,33 @@ async def submit(
         raise refused from None
     await run_in_threadpool(keys.complete, name, key, 303, location)
     return location
+
+
+async def _claim(keys: IdempotencyStore, name: str, key: str, digest: str) -> str | None:
+    """Claim the form key for this submission; or the page an earlier submission of the
+    same form ended on. Refuses another form under the key, an unknown outcome, or one
+    still running after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not await run_in_threadpool(keys.claim, name, key, digest):
+        record = await run_in_threadpool(keys.get, name, key)
+        if record is not None:
+            earlier = _earlier(keys, record, digest)
+            if earlier is not None:
+                return earlier
+        if time.monotonic() >= deadline:
+            raise Refused("同一表单正在处理中，请稍候刷新页面。")
+        await asyncio.sleep(0.05)
+    return None
+
+
+def _earlier(keys: IdempotencyStore, record: IdempotencyRecord, digest: str) -> str | None:
+    if record.request_hash != digest:
+        raise Refused("该表单已提交过其他内容；请刷新页面后重新填写。")
+    if record.done and record.body is not None:
+        return record.body
+    if keys.orphaned(record):
+        raise Refused("上一次提交的结果未知，请到审计页面核对后再操作。")
+    return None
 
 
 async def form_values(request: Request) -> dict[str, Any]:

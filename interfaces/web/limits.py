@@ -70,11 +70,16 @@ class ConsoleBodyLimit:
             return
         if int(declared) <= limit * DRAIN_FACTOR:
             await _drain(receive)
-        request = Request(scope)
-        token = request.cookies.get(SESSION_COOKIE)
-        session = await run_in_threadpool(accounts(request).session, token) if token else None
-        visitor = Visitor(session) if session is not None else None
-        await too_large_page(request, limit, visitor)(scope, receive, send)
+        await (await _too_large(scope, limit))(scope, receive, send)
+
+
+async def _too_large(scope: Scope, limit: int) -> Response:
+    """The Chinese 413 page, with the navigation of the signed-in person if there is one."""
+    request = Request(scope)
+    token = request.cookies.get(SESSION_COOKIE)
+    session = await run_in_threadpool(accounts(request).session, token) if token else None
+    visitor = Visitor(session) if session is not None else None
+    return too_large_page(request, limit, visitor)
 
 
 async def _drain(receive: Receive) -> None:
