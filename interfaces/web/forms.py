@@ -52,6 +52,14 @@ class Refused(Exception):
     link: tuple[str, str] | None = None  # where to look instead (an existing record)
 
 
+def page_status(refused: Refused | None) -> int:
+    """A form's page: 200 as asked for; refused, 422 when fields or rows are wrong, else 409
+    (a rule or a conflict)."""
+    if refused is None:
+        return 200
+    return 422 if refused.fields or refused.rows else 409
+
+
 def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
     """What the person is told about an error the API would have answered with a 4xx
     (``labels`` name a form's fields where the usual Chinese label would mislead)."""

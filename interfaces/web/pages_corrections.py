@@ -23,7 +23,7 @@ from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.routers import activities as api
 from interfaces.http.schemas import CorrectHours, RejectCorrection
-from interfaces.web.forms import Refused, submit
+from interfaces.web.forms import Refused, page_status, submit
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
@@ -66,7 +66,7 @@ def _page(
     return page(
         request,
         "corrections.html",
-        status=(422 if refused.fields else 409) if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="activities",
         form=form,

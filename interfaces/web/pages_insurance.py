@@ -26,7 +26,7 @@ from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import GroupPolicy
 from interfaces.http.routers import insurance as insurance_api
-from interfaces.web.forms import Refused, write_and_wait
+from interfaces.web.forms import Refused, page_status, write_and_wait
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor
@@ -84,7 +84,7 @@ def _insurance_page(
     return page(
         request,
         "insurance.html",
-        status=(422 if refused.fields or refused.rows else 409) if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="insurance",
         on=on,

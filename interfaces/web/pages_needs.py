@@ -21,7 +21,7 @@ from interfaces.http.need_schemas import CloseNeed, RaiseNeed
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import needs as api
-from interfaces.web.forms import Refused, submit
+from interfaces.web.forms import Refused, page_status, submit
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor
@@ -99,7 +99,7 @@ def _raise_page(
     return page(
         request,
         "needs/new.html",
-        status=422 if refused and refused.fields else 409 if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="needs",
         values=values,
@@ -187,7 +187,7 @@ def _need_page(
     return page(
         request,
         "needs/need.html",
-        status=422 if refused and refused.fields else 409 if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="needs",
         values=values or {},

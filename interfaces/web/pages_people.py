@@ -22,7 +22,7 @@ from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import operations
 from interfaces.http.routers import volunteers as api
 from interfaces.http.routers.volunteers import mask_national_id, mask_phone
-from interfaces.web.forms import Refused, submit
+from interfaces.web.forms import Refused, page_status, submit
 from interfaces.web.pages_home import latest_year
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
@@ -107,7 +107,7 @@ def _register_page(
     return page(
         request,
         "volunteer_new.html",
-        status=422 if refused and refused.fields else 409 if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="volunteers",
         values=values,
@@ -229,7 +229,7 @@ def _profile_page(
     return page(
         request,
         "volunteer.html",
-        status=(422 if refused.fields else 409) if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="volunteers",
         form=form,

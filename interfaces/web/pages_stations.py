@@ -21,7 +21,7 @@ from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason, RegisterStation, RenameStation
 from interfaces.http.routers import stations as stations_api
-from interfaces.web.forms import Refused, form_values, refusal, write_and_wait
+from interfaces.web.forms import Refused, form_values, page_status, refusal, write_and_wait
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
@@ -93,7 +93,7 @@ def _stations_page(
     return page(
         request,
         "stations.html",
-        status=(422 if refused.fields else 409) if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="stations",
         level=level,
@@ -186,7 +186,7 @@ def _station_page(
     return page(
         request,
         "station.html",
-        status=(422 if refused.fields else 409) if refused else 200,
+        status=page_status(refused),
         visitor=visitor,
         nav="stations",
         level_zh=LEVEL_ZH,
