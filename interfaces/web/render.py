@@ -27,17 +27,21 @@ def shanghai(value: Any, with_time: bool = True) -> str:
     """An RFC 3339 time (or datetime) shown in Asia/Shanghai, as 2022-05-11 09:00."""
     if value in (None, ""):
         return ""
+    moment = _as_datetime(value)
+    if moment is None:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(SHANGHAI)
+    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
-    local = moment.astimezone(SHANGHAI)
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def end_of_day(day: date) -> datetime:
@@ -93,39 +97,67 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 420) -> Ma
     is neither cut short nor shrunk: the drawing is about as wide as a dashboard card, and
     its 15px text stays near that size when the card scales it. It carries a title and a
     description for screen readers; each bar its figure as text."""
-    # Short labels (months) sit left of their bars; longer ones (station names) get a line
-    # of their own above the bar, written whole.
-    longest = max((len(b.label) for b in bars), default=0)
-    beside = longest * 15 <= 60
-    left = longest * 15 + 10 if beside else 0
-    row, label_line, bar_height, right = (26, 4, 18, 80) if beside else (44, 18, 16, 80)
-    height = max(1, len(bars)) * row + 6
-    top = max((b.value for b in bars), default=0.0) or 1.0
-    span = width - left - right
+    layout = _Layout.of(bars, width)
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {layout.height}" '
         f'width="100%" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(title)}，单位：{escape(unit)}，共 {len(bars)} 项</desc>',
     ]
-    for i, bar in enumerate(bars):
-        y = 4 + i * row
-        w = max(1.0, span * bar.value / top) if bar.value > 0 else 0.0
+    parts += [layout.bar(i, bar) for i, bar in enumerate(bars)]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a chart's labels and bars go. Short labels (months) sit left of their bars;
+    longer ones (station names) get a line of their own above the bar, written whole."""
+
+    beside: bool
+    left: int
+    row: int
+    label_line: int
+    bar_height: int
+    height: int
+    top: float
+    span: int
+
+    @classmethod
+    def of(cls, bars: list[Bar], width: int) -> _Layout:
+        longest = max((len(b.label) for b in bars), default=0)
+        beside = longest * 15 <= 60
+        left = longest * 15 + 10 if beside else 0
+        row, label_line, bar_height, right = (26, 4, 18, 80) if beside else (44, 18, 16, 80)
+        return cls(
+            beside=beside,
+            left=left,
+            row=row,
+            label_line=label_line,
+            bar_height=bar_height,
+            height=max(1, len(bars)) * row + 6,
+            top=max((b.value for b in bars), default=0.0) or 1.0,
+            span=width - left - right,
+        )
+
+    def bar(self, i: int, bar: Bar) -> str:
+        """The ``i``th bar: its label, its bar (with its figure as a tooltip) and its figure."""
+        left, label_line, bar_height = self.left, self.label_line, self.bar_height
+        y = 4 + i * self.row
+        w = max(1.0, self.span * bar.value / self.top) if bar.value > 0 else 0.0
         figure = escape(bar.note or _figure(bar.value))
         baseline = y + label_line + bar_height - 3
         label_at = (
             f'x="{left - 8}" y="{baseline}" text-anchor="end"'
-            if beside
+            if self.beside
             else f'x="0" y="{y + label_line - 4}"'
         )
-        parts.append(
+        return (
             f'<text {label_at} class="chart-label">{escape(bar.label)}</text>'
             f'<rect x="{left}" y="{y + label_line}" width="{w:.1f}" height="{bar_height}" '
             f'class="chart-bar"><title>{escape(bar.label)}：{figure}</title></rect>'
             f'<text x="{left + w + 6:.1f}" y="{baseline}" class="chart-value">{figure}</text>'
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 def _figure(value: float) -> str:
