@@ -6,6 +6,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.base import command
+from application.commands.needs import (
+    ActivateProject,
+    CloseNeed,
+    CloseProject,
+    DeclineNeed,
+    DraftProject,
+    RaiseNeed,
+)
 from application.errors import NotFound, UnknownReference
 from application.results import Recorded
 from application.stations import StationCommands
@@ -14,7 +22,7 @@ from domain.errors import rule_violation
 from domain.need import DECLINED, DIFFICULTIES, Need
 from domain.project import Project
 from domain.team import VolunteerTeam
-from domain.values import ActivityStatus, Actor, BeneficiaryType, Category
+from domain.values import ActivityStatus, Actor, Category
 
 
 class NeedCommands(StationCommands):
@@ -27,89 +35,58 @@ class NeedCommands(StationCommands):
         return category
 
     @command
-    def raise_need(
-        self,
-        *,
-        township: str,
-        station_id: UUID,
-        beneficiary_type: BeneficiaryType,
-        category: str,
-        description: str,
-        raised_by_name: str,
-        raised_by_contact: str,
-        actor: Actor,
-    ) -> Recorded:
+    def raise_need(self, cmd: RaiseNeed, *, actor: Actor) -> Recorded:
         """Record a need raised at a registered, open station of its township."""
-        station = self.registered_station(station_id, "take new needs")
+        station = self.registered_station(cmd.station_id, "take new needs")
         need = Need.raise_need(
-            township=township,
+            township=cmd.township,
             station_id=station.id,
             station_township=station.township,
-            beneficiary_type=beneficiary_type,
-            category=self._need_category(category),
-            description=description,
-            raised_by_name=raised_by_name,
-            raised_by_contact=raised_by_contact,
+            beneficiary_type=cmd.beneficiary_type,
+            category=self._need_category(cmd.category),
+            description=cmd.description,
+            raised_by_name=cmd.raised_by_name,
+            raised_by_contact=cmd.raised_by_contact,
             actor=actor,
         )
         return self.recorded(need)
 
     @command
-    def close_need(
-        self,
-        need_id: UUID,
-        *,
-        activity_id: UUID,
-        outcome: str,
-        actor: Actor,
-        expected_version: int | None = None,
-    ) -> Recorded:
+    def close_need(self, cmd: CloseNeed, *, actor: Actor) -> Recorded:
         """Close a need as met, naming the verified activity that met it (and so its project)."""
-        need = self.load(Need, need_id, expected_version)
+        need = self.load(Need, cmd.need_id, cmd.expected_version)
         try:
-            activity = self.load(ServiceActivity, activity_id, read_only=True)
+            activity = self.load(ServiceActivity, cmd.activity_id, read_only=True)
         except NotFound:
-            raise UnknownReference("activity_id", "activity", activity_id) from None
+            raise UnknownReference("activity_id", "activity", cmd.activity_id) from None
         need.meet(
             activity_id=activity.id,
             activity_township=activity.township,
             activity_verified=activity.status is ActivityStatus.VERIFIED,
             project_id=activity.project_id,
-            outcome=outcome,
+            outcome=cmd.outcome,
             actor=actor,
         )
         return self.recorded(need)
 
     @command
-    def decline_need(
-        self, need_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
-    ) -> Recorded:
+    def decline_need(self, cmd: DeclineNeed, *, actor: Actor) -> Recorded:
         return self.change(
-            Need, need_id, expected_version, lambda need: need.decline(reason, actor)
+            Need, cmd.need_id, cmd.expected_version, lambda need: need.decline(cmd.reason, actor)
         )
 
     @command
-    def draft_project(
-        self,
-        *,
-        title: str,
-        category: Category,
-        description: str,
-        team_id: UUID,
-        need_ids: list[UUID],
-        target_beneficiaries: list[BeneficiaryType],
-        actor: Actor,
-    ) -> Recorded:
+    def draft_project(self, cmd: DraftProject, *, actor: Actor) -> Recorded:
         """Enter a project in the library (as a draft), owned by a team, answering needs."""
-        self.rules_today().category(category)
+        self.rules_today().category(cmd.category)
         try:
-            team = self.load(VolunteerTeam, team_id, read_only=True)
+            team = self.load(VolunteerTeam, cmd.team_id, read_only=True)
         except NotFound:
-            raise UnknownReference("team_id", "team", team_id) from None
+            raise UnknownReference("team_id", "team", cmd.team_id) from None
         if team.dissolved:
-            raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
-        needs = self.load_many(Need, need_ids)
-        for i, need_id in enumerate(need_ids):
+            raise rule_violation("team-dissolved", f"team {cmd.team_id} is dissolved")
+        needs = self.load_many(Need, cmd.need_ids)
+        for i, need_id in enumerate(cmd.need_ids):
             need = needs.get(need_id)
             if need is None:
                 raise UnknownReference(f"need_ids[{i}]", "need", need_id)
@@ -120,32 +97,31 @@ class NeedCommands(StationCommands):
                     f"需求 {need_id} 已不予受理，项目不能对应该需求",
                 )
         project = Project.draft(
-            title=title,
-            category=category,
-            description=description,
+            title=cmd.title,
+            category=cmd.category,
+            description=cmd.description,
             team_id=team.id,
             township=team.township,
-            need_ids=need_ids,
-            target_beneficiaries=target_beneficiaries,
+            need_ids=cmd.need_ids,
+            target_beneficiaries=cmd.target_beneficiaries,
             actor=actor,
         )
         return self.recorded(project)
 
     @command
-    def activate_project(
-        self, project_id: UUID, *, actor: Actor, expected_version: int | None = None
-    ) -> Recorded:
+    def activate_project(self, cmd: ActivateProject, *, actor: Actor) -> Recorded:
         """Put a drafted project on the service menu."""
         return self.change(
-            Project, project_id, expected_version, lambda project: project.activate(actor)
+            Project, cmd.project_id, cmd.expected_version, lambda project: project.activate(actor)
         )
 
     @command
-    def close_project(
-        self, project_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
-    ) -> Recorded:
+    def close_project(self, cmd: CloseProject, *, actor: Actor) -> Recorded:
         return self.change(
-            Project, project_id, expected_version, lambda project: project.close(reason, actor)
+            Project,
+            cmd.project_id,
+            cmd.expected_version,
+            lambda project: project.close(cmd.reason, actor),
         )
 
     def active_project(self, project_id: UUID, doing: str) -> Project:

@@ -42,6 +42,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from application.commands.activities import PlanActivity, PublishActivity, RecordHours, SignUp
 from application.commands.people import FormTeam, RecordInsurance, RegisterVolunteer
 from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
@@ -266,21 +267,23 @@ def prepare(ledger: VolunteerLedger, n_pairs: int, per_activity: int) -> list[Pa
     while len(pairs) < n_pairs:
         at = datetime(day.year, day.month, day.day, tzinfo=TZ)
         activity = ledger.plan_activity(
-            title="卫生健康知识进嘎查",
-            category=Category("health_education"),
-            team_id=team,
-            township="巴彦镇",
-            station_id=station,
-            location="巴彦镇乌兰嘎查",
-            window=Interval(at + timedelta(hours=8), at + timedelta(hours=18)),
-            beneficiary_types=[BeneficiaryType.PUBLIC],
-            capacity=per_activity,
+            PlanActivity(
+                title="卫生健康知识进嘎查",
+                category=Category("health_education"),
+                team_id=team,
+                township="巴彦镇",
+                station_id=station,
+                location="巴彦镇乌兰嘎查",
+                window=Interval(at + timedelta(hours=8), at + timedelta(hours=18)),
+                beneficiary_types=[BeneficiaryType.PUBLIC],
+                capacity=per_activity,
+            ),
             actor=STAFF,
         ).id
-        ledger.publish_activity(activity, actor=STAFF)
+        ledger.publish_activity(PublishActivity(activity_id=activity), actor=STAFF)
         shift = Interval(at + timedelta(hours=9), at + timedelta(hours=12))
         for volunteer in volunteers[: n_pairs - len(pairs)]:
-            ledger.sign_up(activity, volunteer_id=volunteer, actor=STAFF)
+            ledger.sign_up(SignUp(activity_id=activity, volunteer_id=volunteer), actor=STAFF)
             pairs.append((activity, volunteer, shift))
         day += timedelta(days=1)
     return pairs
@@ -290,10 +293,12 @@ def time_ours(ledger: VolunteerLedger, pairs: list[Pair]) -> float:
     began = time.perf_counter()
     for activity, volunteer, interval in pairs:
         ledger.record_hours(
-            activity,
-            volunteer_id=volunteer,
-            interval=interval,
-            source=HoursSource.CHECKIN,
+            RecordHours(
+                activity_id=activity,
+                volunteer_id=volunteer,
+                interval=interval,
+                source=HoursSource.CHECKIN,
+            ),
             actor=STAFF,
         )
     return len(pairs) / (time.perf_counter() - began)

@@ -15,6 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.commands.needs import (
+    ActivateProject,
+    CloseNeed,
+    DeclineNeed,
+    DraftProject,
+    RaiseNeed,
+)
 from application.ledger import VolunteerLedger
 from domain.values import Actor, BeneficiaryType, Category
 
@@ -98,39 +105,47 @@ class DemoLibrary:
             for i, entry in enumerate(ENTRIES):
                 station = stations[i % len(stations)]
                 need = self.ledger.raise_need(
-                    township=town,
-                    station_id=station,
-                    beneficiary_type=entry.beneficiary,
-                    category=entry.difficulty,
-                    description=entry.need.format(v=town if i % 2 == 0 else "辖区"),
-                    raised_by_name=RAISERS[(t + i) % len(RAISERS)],
-                    raised_by_contact=f"1394770{t}{i:03d}",
+                    RaiseNeed(
+                        township=town,
+                        station_id=station,
+                        beneficiary_type=entry.beneficiary,
+                        category=entry.difficulty,
+                        description=entry.need.format(v=town if i % 2 == 0 else "辖区"),
+                        raised_by_name=RAISERS[(t + i) % len(RAISERS)],
+                        raised_by_contact=f"1394770{t}{i:03d}",
+                    ),
                     actor=self.actor(staff),
                 ).id
                 self.needs.append((t + 1, need, entry))
             beneficiary, category, text = WAITING
             self.ledger.raise_need(
-                township=town,
-                station_id=stations[-1],
-                beneficiary_type=beneficiary,
-                category=category,
-                description=text.format(t=town),
-                raised_by_name=RAISERS[(t + 3) % len(RAISERS)],
-                raised_by_contact=f"1394771{t}{len(ENTRIES):03d}",
+                RaiseNeed(
+                    township=town,
+                    station_id=stations[-1],
+                    beneficiary_type=beneficiary,
+                    category=category,
+                    description=text.format(t=town),
+                    raised_by_name=RAISERS[(t + 3) % len(RAISERS)],
+                    raised_by_contact=f"1394771{t}{len(ENTRIES):03d}",
+                ),
                 actor=self.actor(staff),
             )
             self.waiting += 1
             for entry in ENTRIES:
                 project = self.ledger.draft_project(
-                    title=entry.project.format(t=town),
-                    category=Category(entry.category),
-                    description=entry.description,
-                    team_id=team_ids[t + 1],
-                    need_ids=[n for team, n, e in self.needs if team == t + 1 and e is entry],
-                    target_beneficiaries=[entry.beneficiary, BeneficiaryType.VETERAN],
+                    DraftProject(
+                        title=entry.project.format(t=town),
+                        category=Category(entry.category),
+                        description=entry.description,
+                        team_id=team_ids[t + 1],
+                        need_ids=[n for team, n, e in self.needs if team == t + 1 and e is entry],
+                        target_beneficiaries=[entry.beneficiary, BeneficiaryType.VETERAN],
+                    ),
                     actor=self.actor(staff),
                 ).id
-                self.ledger.activate_project(project, actor=self.actor(self.office))
+                self.ledger.activate_project(
+                    ActivateProject(project_id=project), actor=self.actor(self.office)
+                )
                 self.projects[(t + 1, entry.category)] = project
 
     def project_for(self, team: int, code: str) -> UUID | None:
@@ -147,12 +162,15 @@ class DemoLibrary:
             staff = self.staff[team - 1]
             if entry is ENTRIES[-1]:
                 if team % 2 == 0:
-                    self.ledger.decline_need(need, reason=DECLINED, actor=self.actor(staff))
+                    self.ledger.decline_need(
+                        DeclineNeed(need_id=need, reason=DECLINED), actor=self.actor(staff)
+                    )
                     self.declined += 1
                 continue
             activity = self.verified.get(self.projects[(team, entry.category)])
             if activity is not None:
                 self.ledger.close_need(
-                    need, activity_id=activity, outcome=entry.outcome, actor=self.actor(staff)
+                    CloseNeed(need_id=need, activity_id=activity, outcome=entry.outcome),
+                    actor=self.actor(staff),
                 )
                 self.met += 1

@@ -8,6 +8,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands.activities import (
+    CancelActivity,
+    CompleteActivity,
+    PlanActivity,
+    PublishActivity,
+    RecordBeneficiaries,
+    RecordFeedback,
+    RecordHours,
+    RecordMedia,
+    RecordSheet,
+    SignUp,
+    VerifyActivity,
+    WithdrawSignup,
+)
 from application.results import HoursRow
 from demo.planning import Planning
 from demo.records import Candidate, Person, Plan, Seat, insured
@@ -39,13 +53,17 @@ class Service(Planning):
         activity, window, seats, beneficiaries = self.planned(plan, staff)
         if plan.cancel:
             reason = self.rng.choice(("受暴雪天气影响，活动取消", "按疫情防控要求暂停聚集性活动"))
-            self.ledger.cancel_activity(activity, reason=reason, actor=self.actor(staff))
+            self.ledger.cancel_activity(
+                CancelActivity(activity_id=activity, reason=reason), actor=self.actor(staff)
+            )
             self.n.cancelled += 1
             return
         rejects, flags = self.insurance_rule(plan)
         served = self.served_live(activity, seats, staff, rejects)
         self.outcomes(activity, window, beneficiaries, staff)
-        self.ledger.complete_activity(activity, actor=self.actor(staff))
+        self.ledger.complete_activity(
+            CompleteActivity(activity_id=activity), actor=self.actor(staff)
+        )
         for seat in (s for s in seats if s.source is HoursSource.BACKFILL):
             if self.hours(activity, seat, staff, can_withdraw=False):
                 served[seat.person.id] = seat
@@ -69,25 +87,30 @@ class Service(Planning):
         withdrawals = [p for p in dict.fromkeys(withdrawals) if p not in {s.person for s in seats}]
         beneficiaries = list(theme.beneficiaries)
         activity = ledger.plan_activity(
-            title=rng.choice(theme.titles).format(t=town, v=village),
-            category=Category(plan.code),
-            team_id=self.team_ids[plan.team],
-            township=town,
-            station_id=self.station_for(plan),
-            location=f"{town}{village}{'社区' if town.endswith('镇') else '嘎查'}",
-            window=window,
-            beneficiary_types=beneficiaries,
-            capacity=len(seats) + len(withdrawals) + rng.randint(0, 8),
+            PlanActivity(
+                title=rng.choice(theme.titles).format(t=town, v=village),
+                category=Category(plan.code),
+                team_id=self.team_ids[plan.team],
+                township=town,
+                station_id=self.station_for(plan),
+                location=f"{town}{village}{'社区' if town.endswith('镇') else '嘎查'}",
+                window=window,
+                beneficiary_types=beneficiaries,
+                capacity=len(seats) + len(withdrawals) + rng.randint(0, 8),
+                project_id=self.library.project_for(plan.team, plan.code),
+            ),
             actor=self.actor(staff),
-            project_id=self.library.project_for(plan.team, plan.code),
         ).id
-        ledger.publish_activity(activity, actor=self.actor(staff))
+        ledger.publish_activity(PublishActivity(activity_id=activity), actor=self.actor(staff))
         for person in [s.person for s in seats if s.signed_up] + withdrawals:
-            ledger.sign_up(activity, volunteer_id=person.id, actor=self.actor(staff))
+            ledger.sign_up(
+                SignUp(activity_id=activity, volunteer_id=person.id), actor=self.actor(staff)
+            )
         for person in withdrawals:
             reason = rng.choice(("家中有事，无法参加", "身体不适", "临时外出放牧"))
             ledger.withdraw_signup(
-                activity, volunteer_id=person.id, reason=reason, actor=self.actor(staff)
+                WithdrawSignup(activity_id=activity, volunteer_id=person.id, reason=reason),
+                actor=self.actor(staff),
             )
         return activity, window, seats, beneficiaries
 
@@ -115,7 +138,9 @@ class Service(Planning):
         if not sheet:
             return {}
         rows = [HoursRow(s.person.id, s.interval, HoursSource.CHECKIN) for s in sheet]
-        self.ledger.record_hours_bulk(activity, rows=rows, actor=self.actor(staff))
+        self.ledger.record_hours_bulk(
+            RecordSheet(activity_id=activity, rows=rows), actor=self.actor(staff)
+        )
         for seat in sheet:
             seat.person.busy.append((seat.interval.start, seat.interval.end))
         return {seat.person.id: seat for seat in sheet}
@@ -159,10 +184,12 @@ class Service(Planning):
         """Record one participant's hours; False when refused for want of insurance."""
         try:
             self.ledger.record_hours(
-                activity,
-                volunteer_id=seat.person.id,
-                interval=seat.interval,
-                source=seat.source,
+                RecordHours(
+                    activity_id=activity,
+                    volunteer_id=seat.person.id,
+                    interval=seat.interval,
+                    source=seat.source,
+                ),
                 actor=self.actor(staff),
             )
         except DomainError as e:
@@ -171,9 +198,11 @@ class Service(Planning):
             self.n.refused += 1
             if can_withdraw and seat.signed_up:
                 self.ledger.withdraw_signup(
-                    activity,
-                    volunteer_id=seat.person.id,
-                    reason="未在意外保险有效期内，不能参加服务",
+                    WithdrawSignup(
+                        activity_id=activity,
+                        volunteer_id=seat.person.id,
+                        reason="未在意外保险有效期内，不能参加服务",
+                    ),
                     actor=self.actor(staff),
                 )
             return False
@@ -192,7 +221,9 @@ class Service(Planning):
             kind: rng.randint(3, 40) if kind is BeneficiaryType.PUBLIC else rng.randint(1, 12)
             for kind in kinds
         }
-        ledger.record_beneficiaries(activity, counts=counts, actor=self.actor(staff))
+        ledger.record_beneficiaries(
+            RecordBeneficiaries(activity_id=activity, counts=counts), actor=self.actor(staff)
+        )
         ended = window.local_end_date(ledger.rulebook.latest.utc_offset)
         for n in range(rng.randint(1, 3)):
             score = rng.choices((5, 4, 3), (55, 35, 10))[0]
@@ -200,28 +231,34 @@ class Service(Planning):
             # and is given within days of the activity, as the office collects them.
             kind = kinds[n % len(kinds)] if kinds else BeneficiaryType.PUBLIC
             ledger.record_feedback(
-                activity,
-                satisfaction=score,
-                comment=rng.choice(COMMENTS[score]),
+                RecordFeedback(
+                    activity_id=activity,
+                    satisfaction=score,
+                    comment=rng.choice(COMMENTS[score]),
+                    rater=Rater(kind, f"{str(activity)[:8]}-{n + 1:02d}户"),
+                    given_on=ended + timedelta(days=n),
+                ),
                 actor=self.actor(staff),
-                rater=Rater(kind, f"{str(activity)[:8]}-{n + 1:02d}户"),
-                given_on=ended + timedelta(days=n),
             )
         if rng.random() < 0.35:
             level = rng.choices(list(MediaLevel), MEDIA_WEIGHTS)[0]
             published = window.start.date() + timedelta(days=rng.randint(0, 3))
             ledger.record_media(
-                activity,
-                outlet=rng.choice(OUTLETS[level]),
-                level=level,
-                url=f"https://media.example.cn/{level.value}/{published:%Y%m%d}/{self.requests}",
-                published_on=published,
+                RecordMedia(
+                    activity_id=activity,
+                    outlet=rng.choice(OUTLETS[level]),
+                    level=level,
+                    url=f"https://media.example.cn/{level.value}/{published:%Y%m%d}/{self.requests}",
+                    published_on=published,
+                ),
                 actor=self.actor(staff),
             )
 
     def verify(self, activity: UUID, plan: Plan, served: dict[UUID, Seat], flags: bool) -> None:
         """Four-eyes: the bureau verifies what the station recorded; points are awarded."""
-        result = self.ledger.verify_activity(activity, actor=self.actor(self.verifier))
+        result = self.ledger.verify_activity(
+            VerifyActivity(activity_id=activity), actor=self.actor(self.verifier)
+        )
         self.n.verified += 1
         # An earlier shift verified after a later one the same day credits the later one
         # again (the day's cap in the order served): read what the ledgers now hold, in one

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands.activities import ApproveCorrection, CorrectHours
 from application.commands.people import (
     CertifyStarLevel,
     CommendTeam,
@@ -120,15 +121,18 @@ class DemoYear(Service):
         bureau (a verified participation changes only when a second person approves)."""
         ledger = self.ledger
         proposed = ledger.correct_hours(
-            c.activity_id,
-            volunteer_id=c.person.id,
-            interval=Interval(c.interval.start, c.interval.end - timedelta(hours=1)),
-            reason="签退时间登记有误，按纸质签到表更正",
+            CorrectHours(
+                activity_id=c.activity_id,
+                volunteer_id=c.person.id,
+                interval=Interval(c.interval.start, c.interval.end - timedelta(hours=1)),
+                reason="签退时间登记有误，按纸质签到表更正",
+            ),
             actor=self.actor(self.staff[c.person.township]),
         )
         ledger.approve_correction(
-            c.activity_id,
-            correction_id=proposed.created["correction_id"],
+            ApproveCorrection(
+                activity_id=c.activity_id, correction_id=proposed.created["correction_id"]
+            ),
             actor=self.actor(self.verifier),
         )
         self.n.corrections += 1

@@ -10,6 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 
+from application.commands.sealing import RecordSeal
 from application.ledger import VolunteerLedger
 from application.results import Recorded
 from domain.errors import rule_violation
@@ -59,13 +60,15 @@ def seal_chain(
     head_hash = link.hash.hex()
     signature = sign(key, link.position, head_hash)
     recorded = ledger.record_seal(
-        sealed_position=link.position,
-        head_hash=head_hash,
-        signature=signature,
-        key_id=key_id(public),
-        algorithm=ALGORITHM,
+        RecordSeal(
+            sealed_position=link.position,
+            head_hash=head_hash,
+            signature=signature,
+            key_id=key_id(public),
+            algorithm=ALGORITHM,
+            previous_sealed_position=previous,
+        ),
         actor=actor,
-        previous_sealed_position=previous,
     )
     return SealResult(recorded, link.position, head_hash, signature, key_id(public))
 

@@ -8,6 +8,14 @@ from uuid import UUID
 
 import typer
 
+from application.commands.needs import (
+    ActivateProject,
+    CloseNeed,
+    CloseProject,
+    DeclineNeed,
+    DraftProject,
+    RaiseNeed,
+)
 from domain.values import BeneficiaryType, Category
 from interfaces.cli.common import DatabaseUrl
 from interfaces.cli.recording import Reason, local_actor, record
@@ -38,13 +46,15 @@ def raise_need(
         database_url,
         "need",
         lambda ledger: ledger.raise_need(
-            township=township,
-            station_id=station,
-            beneficiary_type=beneficiary_type,
-            category=category,
-            description=description,
-            raised_by_name=raised_by,
-            raised_by_contact=contact,
+            RaiseNeed(
+                township=township,
+                station_id=station,
+                beneficiary_type=beneficiary_type,
+                category=category,
+                description=description,
+                raised_by_name=raised_by,
+                raised_by_contact=contact,
+            ),
             actor=local_actor(),
         ),
     )
@@ -62,7 +72,7 @@ def close_need(
         database_url,
         "need",
         lambda ledger: ledger.close_need(
-            need_id, activity_id=activity, outcome=outcome, actor=local_actor()
+            CloseNeed(need_id=need_id, activity_id=activity, outcome=outcome), actor=local_actor()
         ),
     )
 
@@ -73,7 +83,9 @@ def decline_need(need_id: UUID, reason: Reason, database_url: DatabaseUrl = None
     record(
         database_url,
         "need",
-        lambda ledger: ledger.decline_need(need_id, reason=reason, actor=local_actor()),
+        lambda ledger: ledger.decline_need(
+            DeclineNeed(need_id=need_id, reason=reason), actor=local_actor()
+        ),
     )
 
 
@@ -96,12 +108,14 @@ def draft_project(
         database_url,
         "project",
         lambda ledger: ledger.draft_project(
-            title=title,
-            category=Category(category),
-            description=description,
-            team_id=team,
-            need_ids=list(need or []),
-            target_beneficiaries=list(beneficiary),
+            DraftProject(
+                title=title,
+                category=Category(category),
+                description=description,
+                team_id=team,
+                need_ids=list(need or []),
+                target_beneficiaries=list(beneficiary),
+            ),
             actor=local_actor(),
         ),
     )
@@ -113,7 +127,9 @@ def activate_project(project_id: UUID, database_url: DatabaseUrl = None) -> None
     record(
         database_url,
         "project",
-        lambda ledger: ledger.activate_project(project_id, actor=local_actor()),
+        lambda ledger: ledger.activate_project(
+            ActivateProject(project_id=project_id), actor=local_actor()
+        ),
     )
 
 
@@ -123,5 +139,7 @@ def close_project(project_id: UUID, reason: Reason, database_url: DatabaseUrl = 
     record(
         database_url,
         "project",
-        lambda ledger: ledger.close_project(project_id, reason=reason, actor=local_actor()),
+        lambda ledger: ledger.close_project(
+            CloseProject(project_id=project_id, reason=reason), actor=local_actor()
+        ),
     )

@@ -17,8 +17,8 @@ from application.ledger import VolunteerLedger
 from application.results import HoursRow
 from domain.errors import DomainError
 from domain.values import HoursSource, Interval, normalise_national_id
+from interfaces.http.activity_schemas import RecordHours
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import RecordHours
 from interfaces.http.sheet_csv import LABELS_ZH, TIMES, csv_records, refused
 from interfaces.http.signin_sheet import (
     SOURCES_ZH,

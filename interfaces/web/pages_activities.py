@@ -21,10 +21,12 @@ from starlette.responses import RedirectResponse, Response
 from application.readmodel.tables import VOLUNTEER
 from infrastructure.bootstrap import Container
 from infrastructure.idempotency import IdempotencyStore
+from interfaces.http.activity_schemas import PlanActivity, RecordHours, SignUp
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.routers import activities as api
-from interfaces.http.schemas import PlanActivity, RecordHours, SignUp, WriteResult
+from interfaces.http.routers import hours as hours_api
+from interfaces.http.schemas import WriteResult
 from interfaces.http.signin_sheet import XLSX_MEDIA_TYPE
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import local_input, page
@@ -260,7 +262,7 @@ async def record_hours(request: Request, visitor: SignedIn, activity_id: UUID) -
         visitor,
         activity_id,
         "hours",
-        lambda caller, v: api.record_hours(
+        lambda caller, v: hours_api.record_hours(
             activity_id,
             RecordHours.model_validate(
                 {
@@ -282,7 +284,9 @@ async def record_hours(request: Request, visitor: SignedIn, activity_id: UUID) -
 async def download_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -> Response:
     """The printable Excel sign-in sheet (the API's, pre-filled with the sign-ups)."""
     container = container_of(request)
-    return await run_in_threadpool(api.sign_in_sheet, activity_id, visitor.caller(), container)
+    return await run_in_threadpool(
+        hours_api.sign_in_sheet, activity_id, visitor.caller(), container
+    )
 
 
 @router.post("/activities/{activity_id}/sheet")
@@ -303,7 +307,7 @@ async def upload_sheet(request: Request, visitor: SignedIn, activity_id: UUID) -
         if len(raw) > limit:
             raise Refused(f"签到表超过 {limit} 字节的上限，未记录。", {"sheet": "文件过大"})
         kind = XLSX_MEDIA_TYPE if raw.startswith(b"PK\x03\x04") else "text/csv"  # a zip: XLSX
-        return api.record_hours_bulk(activity_id, caller, container, None, (kind, raw))
+        return hours_api.record_hours_bulk(activity_id, caller, container, None, (kind, raw))
 
     digest = {"sheet_sha256": hashlib.sha256(raw).hexdigest()}
     return await _act(request, visitor, activity_id, "sheet", command, "sheet", digest)

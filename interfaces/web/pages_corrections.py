@@ -19,10 +19,10 @@ from starlette.responses import RedirectResponse, Response
 from application.readmodel.tables import VOLUNTEER
 from domain.errors import DomainError
 from infrastructure.bootstrap import Container
+from interfaces.http.activity_schemas import CorrectHours, RejectCorrection
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
-from interfaces.http.routers import activities as api
-from interfaces.http.schemas import CorrectHours, RejectCorrection
+from interfaces.http.routers import corrections as api
 from interfaces.web.forms import Refused, page_status, submit
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute, container_of

@@ -18,10 +18,10 @@ from starlette.responses import RedirectResponse, Response
 from application.readmodel.queries.served import BENEFICIARY_TYPE_ZH, MEDIA_LEVEL_ZH
 from application.readmodel.tables import ACTIVITY, MEDIA
 from infrastructure.bootstrap import Container
+from interfaces.http.activity_schemas import RecordBeneficiaries, RecordMedia
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
-from interfaces.http.routers import activities as api
-from interfaces.http.schemas import RecordBeneficiaries, RecordMedia
+from interfaces.http.routers import outcomes as api
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of

@@ -8,6 +8,12 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands.activities import (
+    ApproveCorrection,
+    CorrectHours,
+    PlanActivity,
+    RecordHours,
+)
 from application.commands.people import FormTeam, RecordInsurance, RegisterVolunteer
 from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
@@ -112,15 +118,17 @@ def activity(
     township: str = "巴彦镇",
 ) -> UUID:
     return ledger.plan_activity(
-        title="健康知识进社区",
-        category=Category(category),
-        team_id=team_id,
-        township=township,
-        station_id=station(ledger, township),
-        location="巴彦镇文化广场",
-        window=Interval(at(day, 8), at(day, 18)),
-        beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
-        capacity=capacity,
+        PlanActivity(
+            title="健康知识进社区",
+            category=Category(category),
+            team_id=team_id,
+            township=township,
+            station_id=station(ledger, township),
+            location="巴彦镇文化广场",
+            window=Interval(at(day, 8), at(day, 18)),
+            beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
+            capacity=capacity,
+        ),
         actor=STAFF,
     ).id
 
@@ -134,10 +142,12 @@ def hours(
     source: HoursSource = HoursSource.CHECKIN,
 ) -> int:
     return ledger.record_hours(
-        activity_id,
-        volunteer_id=volunteer_id,
-        interval=Interval(start, end),
-        source=source,
+        RecordHours(
+            activity_id=activity_id,
+            volunteer_id=volunteer_id,
+            interval=Interval(start, end),
+            source=source,
+        ),
         actor=STAFF,
     ).position
 
@@ -154,8 +164,12 @@ def correct_verified(
 ) -> Verification:
     """Correct verified hours as the office does: one person proposes, another approves."""
     proposed = ledger.correct_hours(
-        activity_id, volunteer_id=volunteer_id, interval=interval, reason=reason, actor=proposer
+        CorrectHours(
+            activity_id=activity_id, volunteer_id=volunteer_id, interval=interval, reason=reason
+        ),
+        actor=proposer,
     )
     return ledger.approve_correction(
-        activity_id, correction_id=proposed.created["correction_id"], actor=approver
+        ApproveCorrection(activity_id=activity_id, correction_id=proposed.created["correction_id"]),
+        actor=approver,
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from application.commands.activities import RecordMedia
 from application.commands.people import RedeemPoints
 from application.readmodel.tables import ACCOUNT, ACTIVITY, STATION
 from domain.values import MediaLevel
@@ -40,11 +41,13 @@ def record_formula_text(container: Container) -> UUID:
     a volunteer whose name begins with ``@``; the activity's id."""
     aid = township_activity(container)
     container.ledger.record_media(
-        aid,
-        outlet=FORMULA_OUTLET,
-        level=MediaLevel.CITY,
-        url="https://example.cn/report/1",
-        published_on=date(2022, 12, 20),
+        RecordMedia(
+            activity_id=aid,
+            outlet=FORMULA_OUTLET,
+            level=MediaLevel.CITY,
+            url="https://example.cn/report/1",
+            published_on=date(2022, 12, 20),
+        ),
         actor=STAFF,
     )
     volunteer(container.ledger, name=FORMULA_NAME)
@@ -69,11 +72,13 @@ def redeem_a_free_benefit(container: Container) -> str:
 def record_late_media(container: Container, activity_id: UUID) -> None:
     """A media report recorded after the documents' cut (published inside the year)."""
     container.ledger.record_media(
-        activity_id,
-        outlet=LATE_OUTLET,
-        level=MediaLevel.BANNER,
-        url="https://example.cn/report/late",
-        published_on=date(2022, 12, 30),
+        RecordMedia(
+            activity_id=activity_id,
+            outlet=LATE_OUTLET,
+            level=MediaLevel.BANNER,
+            url="https://example.cn/report/late",
+            published_on=date(2022, 12, 30),
+        ),
         actor=STAFF,
     )
 

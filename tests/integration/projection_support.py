@@ -16,6 +16,28 @@ from uuid import UUID
 
 import psycopg
 
+from application.commands.activities import (
+    ApproveCorrection,
+    CancelActivity,
+    CompleteActivity,
+    CorrectHours,
+    PlanActivity,
+    PublishActivity,
+    RecordFeedback,
+    RecordHours,
+    RecordMedia,
+    SignUp,
+    VerifyActivity,
+    WithdrawSignup,
+)
+from application.commands.needs import (
+    ActivateProject,
+    CloseNeed,
+    CloseProject,
+    DeclineNeed,
+    DraftProject,
+    RaiseNeed,
+)
 from application.commands.people import (
     CommendVolunteer,
     CompleteTraining,
@@ -230,16 +252,18 @@ class Workload:
         if self.projects and self.rng.random() < 0.4:
             project = self.rng.choice(self.projects)
         recorded = self.ledger.plan_activity(
-            project_id=project,
-            title=f"活动{len(self.activities) + 1}",
-            category=Category(self.rng.choice(self.categories)),
-            team_id=self.rng.choice(self.teams),
-            township=township,
-            station_id=station(self.ledger, township),
-            location="文化广场",
-            window=Interval(at(day, 8), at(day, 18)),
-            beneficiary_types=[BeneficiaryType.VETERAN],
-            capacity=self.rng.randint(3, 12),
+            PlanActivity(
+                project_id=project,
+                title=f"活动{len(self.activities) + 1}",
+                category=Category(self.rng.choice(self.categories)),
+                team_id=self.rng.choice(self.teams),
+                township=township,
+                station_id=station(self.ledger, township),
+                location="文化广场",
+                window=Interval(at(day, 8), at(day, 18)),
+                beneficiary_types=[BeneficiaryType.VETERAN],
+                capacity=self.rng.randint(3, 12),
+            ),
             actor=STAFF,
         )
         self.activities[recorded.id] = day
@@ -248,7 +272,7 @@ class Workload:
 
     def publish(self) -> None:
         aid = self._activity("planned")
-        self.ledger.publish_activity(aid, actor=STAFF)
+        self.ledger.publish_activity(PublishActivity(activity_id=aid), actor=STAFF)
         self.status[aid] = "published"
 
     def hours(self) -> None:
@@ -259,24 +283,29 @@ class Workload:
         end = start + timedelta(minutes=self.rng.randint(10, 180))
         source = self.rng.choices(list(HoursSource), weights=(6, 3, 1))[0]
         self.ledger.record_hours(
-            aid, volunteer_id=vid, interval=Interval(start, end), source=source, actor=STAFF
+            RecordHours(
+                activity_id=aid, volunteer_id=vid, interval=Interval(start, end), source=source
+            ),
+            actor=STAFF,
         )
         self.attendance.append((aid, vid))
 
     def sign_up(self) -> None:
         aid = self._activity("planned", "published")
         vid = self.rng.choice(self.volunteers)
-        self.ledger.sign_up(aid, volunteer_id=vid, actor=STAFF)
+        self.ledger.sign_up(SignUp(activity_id=aid, volunteer_id=vid), actor=STAFF)
         self.signed_up.append((aid, vid))
 
     def withdraw(self) -> None:
         """A sign-up withdrawn (refused once hours are recorded), and half the time made again
         at once; or later, by ``sign_up``."""
         aid, vid = self.rng.choice(self.signed_up)
-        self.ledger.withdraw_signup(aid, volunteer_id=vid, reason="临时有事", actor=STAFF)
+        self.ledger.withdraw_signup(
+            WithdrawSignup(activity_id=aid, volunteer_id=vid, reason="临时有事"), actor=STAFF
+        )
         self.signed_up.remove((aid, vid))
         if self.rng.random() < 0.5:
-            self.ledger.sign_up(aid, volunteer_id=vid, actor=STAFF)
+            self.ledger.sign_up(SignUp(activity_id=aid, volunteer_id=vid), actor=STAFF)
             self.signed_up.append((aid, vid))
             self.signed_up_again += 1
 
@@ -284,26 +313,29 @@ class Workload:
         aid = self._activity("planned", "published", "completed", "verified")
         if self.rng.random() < 0.6:
             self.ledger.record_feedback(
-                aid, satisfaction=self.rng.randint(1, 5), comment="", actor=STAFF
+                RecordFeedback(activity_id=aid, satisfaction=self.rng.randint(1, 5), comment=""),
+                actor=STAFF,
             )
         else:
             self.ledger.record_media(
-                aid,
-                outlet="通辽日报",
-                level=self.rng.choice(list(MediaLevel)),
-                url="",
-                published_on=self.activities[aid],
+                RecordMedia(
+                    activity_id=aid,
+                    outlet="通辽日报",
+                    level=self.rng.choice(list(MediaLevel)),
+                    url="",
+                    published_on=self.activities[aid],
+                ),
                 actor=STAFF,
             )
 
     def complete(self) -> None:
         aid = self._activity("planned", "published")
-        self.ledger.complete_activity(aid, actor=STAFF)
+        self.ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
         self.status[aid] = "completed"
 
     def verify(self) -> None:
         aid = self._activity("completed")
-        result = self.ledger.verify_activity(aid, actor=BUREAU)
+        result = self.ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
         self.status[aid] = "verified"
         self.awards += [(a.volunteer_id, a.entry_id) for a in result.awards]
 
@@ -313,11 +345,18 @@ class Workload:
         start = at(day, self.rng.randint(8, 14), self.rng.choice((0, 15, 30, 45)))
         end = start + timedelta(minutes=self.rng.randint(20, 200))
         recorded = self.ledger.correct_hours(
-            aid, volunteer_id=vid, interval=Interval(start, end), reason="签到表更正", actor=STAFF
+            CorrectHours(
+                activity_id=aid,
+                volunteer_id=vid,
+                interval=Interval(start, end),
+                reason="签到表更正",
+            ),
+            actor=STAFF,
         )
         if "correction_id" in recorded.created:  # verified: a second person approves
             approved = self.ledger.approve_correction(
-                aid, correction_id=recorded.created["correction_id"], actor=BUREAU
+                ApproveCorrection(activity_id=aid, correction_id=recorded.created["correction_id"]),
+                actor=BUREAU,
             )
             self.awards.append((vid, approved.created["entry_id"]))
 
@@ -368,19 +407,23 @@ class Workload:
 
     def cancel(self) -> None:
         aid = self._activity("planned", "published", "completed")
-        self.ledger.cancel_activity(aid, reason="天气原因", actor=STAFF)
+        self.ledger.cancel_activity(CancelActivity(activity_id=aid, reason="天气原因"), actor=STAFF)
         self.status[aid] = "cancelled"
 
     def raise_need(self) -> None:
         township = self.rng.choice(TOWNSHIPS)
         recorded = self.ledger.raise_need(
-            township=township,
-            station_id=station(self.ledger, township),
-            beneficiary_type=self.rng.choice(list(BeneficiaryType)),
-            category=self.rng.choice(["life_difficulty", "education_difficulty", *self.categories]),
-            description=f"需求{len(self.needs) + 1}",
-            raised_by_name="王桂兰",
-            raised_by_contact="13947700123",
+            RaiseNeed(
+                township=township,
+                station_id=station(self.ledger, township),
+                beneficiary_type=self.rng.choice(list(BeneficiaryType)),
+                category=self.rng.choice(
+                    ["life_difficulty", "education_difficulty", *self.categories]
+                ),
+                description=f"需求{len(self.needs) + 1}",
+                raised_by_name="王桂兰",
+                raised_by_contact="13947700123",
+            ),
             actor=STAFF,
         )
         self.needs.append(recorded.id)
@@ -388,28 +431,36 @@ class Workload:
     def project(self) -> None:
         """A project answering some needs; most are activated (a closed one takes no activity)."""
         recorded = self.ledger.draft_project(
-            title=f"项目{len(self.projects) + 1}",
-            category=Category(self.rng.choice(self.categories)),
-            description="服务清单项目",
-            team_id=self.rng.choice(self.teams),
-            need_ids=self.rng.sample(self.needs, min(len(self.needs), self.rng.randint(0, 2))),
-            target_beneficiaries=[BeneficiaryType.VETERAN],
+            DraftProject(
+                title=f"项目{len(self.projects) + 1}",
+                category=Category(self.rng.choice(self.categories)),
+                description="服务清单项目",
+                team_id=self.rng.choice(self.teams),
+                need_ids=self.rng.sample(self.needs, min(len(self.needs), self.rng.randint(0, 2))),
+                target_beneficiaries=[BeneficiaryType.VETERAN],
+            ),
             actor=STAFF,
         )
         if self.rng.random() < 0.8:
-            self.ledger.activate_project(recorded.id, actor=BUREAU)
+            self.ledger.activate_project(ActivateProject(project_id=recorded.id), actor=BUREAU)
             self.projects.append(recorded.id)
         if self.rng.random() < 0.1:
-            self.ledger.close_project(recorded.id, reason="并入其他项目", actor=BUREAU)
+            self.ledger.close_project(
+                CloseProject(project_id=recorded.id, reason="并入其他项目"), actor=BUREAU
+            )
 
     def settle_need(self) -> None:
         """A need met by a verified activity (refused unless of its township) or declined."""
         need = self.rng.choice(self.needs)
         if self.rng.random() < 0.25:
-            self.ledger.decline_need(need, reason="已由其他部门解决", actor=STAFF)
+            self.ledger.decline_need(
+                DeclineNeed(need_id=need, reason="已由其他部门解决"), actor=STAFF
+            )
             return
         aid = self._activity("verified")
-        self.ledger.close_need(need, activity_id=aid, outcome="已办结", actor=STAFF)
+        self.ledger.close_need(
+            CloseNeed(need_id=need, activity_id=aid, outcome="已办结"), actor=STAFF
+        )
 
     def step(self) -> bool:
         """One command; True when it was recorded, False when the domain refused it."""

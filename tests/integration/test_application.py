@@ -8,6 +8,16 @@ from uuid import uuid4
 
 import pytest
 
+from application.commands.activities import (
+    ApproveCorrection,
+    CompleteActivity,
+    CorrectHours,
+    PublishActivity,
+    RecordFeedback,
+    RecordSheet,
+    SignUp,
+    VerifyActivity,
+)
 from application.commands.people import (
     AppointLeader,
     CancelInsurance,
@@ -35,13 +45,15 @@ def test_activity_life_is_durable_and_awards_points(container: Container, store:
     tid = team(ledger)
     v1, v2 = volunteer(ledger), volunteer(ledger, name="李桂英")
     aid = activity(ledger, tid)
-    ledger.sign_up(aid, volunteer_id=v1, actor=STAFF)
+    ledger.sign_up(SignUp(activity_id=aid, volunteer_id=v1), actor=STAFF)
     hours(ledger, aid, v1, at(DAY, 9), at(DAY, 12, 40))  # 3 h 40 min → 3.5 h
     hours(ledger, aid, v2, at(DAY, 9), at(DAY, 11), HoursSource.BACKFILL)  # hours, no points
-    ledger.record_feedback(aid, satisfaction=5, comment="很好，谢谢志愿者", actor=STAFF)
-    ledger.complete_activity(aid, actor=STAFF)
+    ledger.record_feedback(
+        RecordFeedback(activity_id=aid, satisfaction=5, comment="很好，谢谢志愿者"), actor=STAFF
+    )
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
 
-    result = ledger.verify_activity(aid, actor=BUREAU)
+    result = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
     by_volunteer = {a.volunteer_id: a for a in result.awards}
     assert by_volunteer[v1].hours == Decimal("3.5") and by_volunteer[v1].points == Decimal("3.5")
@@ -67,8 +79,8 @@ def test_every_event_records_its_actor_and_request(container: Container) -> None
     vid = volunteer(ledger)
     aid = activity(ledger, tid)
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 10))
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     notifications = ledger.recorder.select_notifications(start=1, limit=1000)
     events = [ledger.mapper.to_domain_event(n) for n in notifications]
     assert len(events) == ledger.current_position()
@@ -94,11 +106,11 @@ def test_verification_is_atomic_a_refused_participant_records_nothing(container:
     ledger.cancel_insurance(
         CancelInsurance(volunteer_id=lapsed, policy_number=policy, reason="保单退保"), actor=STAFF
     )
-    ledger.complete_activity(aid, actor=STAFF)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
     before = ledger.current_position()
 
     with pytest.raises(DomainError) as refused:
-        ledger.verify_activity(aid, actor=BUREAU)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
     assert refused.value.rule == "insurance-required"
     assert str(lapsed) in str(refused.value)
@@ -113,10 +125,10 @@ def test_four_eyes_refuses_the_recorder_as_verifier(container: Container) -> Non
     vid = volunteer(ledger)
     aid = activity(ledger, tid)
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 11))
-    ledger.complete_activity(aid, actor=STAFF)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
     before = ledger.current_position()
     with pytest.raises(DomainError) as four_eyes:
-        ledger.verify_activity(aid, actor=STAFF)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=STAFF)
     assert four_eyes.value.rule == "four-eyes"
     assert ledger.current_position() == before
 
@@ -127,8 +139,8 @@ def test_overlapping_service_across_activities_is_refused(container: Container) 
     vid = volunteer(ledger)
     first, second = activity(ledger, tid), activity(ledger, tid)
     hours(ledger, first, vid, at(DAY, 9), at(DAY, 12))
-    ledger.complete_activity(first, actor=STAFF)
-    ledger.verify_activity(first, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=first), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=first), actor=BUREAU)
     with pytest.raises(DomainError) as overlap:
         hours(ledger, second, vid, at(DAY, 11), at(DAY, 13))
     assert overlap.value.rule == "overlapping-service"
@@ -153,8 +165,8 @@ def test_emergency_rescue_records_and_flags_uninsured_participation(container: C
     uninsured = volunteer(ledger, insured=False)
     aid = activity(ledger, tid, category="emergency_rescue")
     hours(ledger, aid, uninsured, at(DAY, 9), at(DAY, 11))
-    ledger.complete_activity(aid, actor=STAFF)
-    (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    (award,) = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards
     assert award.points == Decimal(4)  # 2 h × 2.0
     events = list(ledger.events.get(uninsured))
     assert events[-1].uninsured_flag is True and events[-1].insurance_policy is None
@@ -166,10 +178,10 @@ def test_retried_verify_cannot_award_twice(container: Container) -> None:
     vid = volunteer(ledger)
     aid = activity(ledger, tid)
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 10))
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     with pytest.raises(DomainError) as again:
-        ledger.verify_activity(aid, actor=BUREAU)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     assert again.value.rule == "verify-once"
     assert ledger.repository.get(vid).lifetime_points == 1
 
@@ -182,19 +194,22 @@ def test_an_approved_correction_reverses_and_reawards_in_one_save(
     vid = volunteer(ledger)
     aid = activity(ledger, tid)
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 10))
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     proposed = ledger.correct_hours(
-        aid,
-        volunteer_id=vid,
-        interval=Interval(at(DAY, 9), at(DAY, 13)),
-        reason="漏记",
+        CorrectHours(
+            activity_id=aid,
+            volunteer_id=vid,
+            interval=Interval(at(DAY, 9), at(DAY, 13)),
+            reason="漏记",
+        ),
         actor=STAFF,
     )
     before = ledger.current_position()
 
     result = ledger.approve_correction(
-        aid, correction_id=proposed.created["correction_id"], actor=BUREAU
+        ApproveCorrection(activity_id=aid, correction_id=proposed.created["correction_id"]),
+        actor=BUREAU,
     )
 
     assert result.position == before + 4  # reversal, new award, approval, correction
@@ -209,8 +224,8 @@ def test_reversal_and_redemption_keep_the_ledger_within_bounds(container: Contai
     vid = volunteer(ledger)
     aid = activity(ledger, tid)
     hours(ledger, aid, vid, at(DAY, 8), at(DAY, 18))
-    ledger.complete_activity(aid, actor=STAFF)
-    (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    (award,) = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards
     with pytest.raises(DomainError) as no_tier:  # 10 lifetime points: below bronze's 50
         ledger.redeem_points(RedeemPoints(volunteer_id=vid, benefit="haircut"), actor=STAFF)
     assert no_tier.value.rule == "benefit-not-in-tier"
@@ -230,14 +245,14 @@ def test_if_match_refuses_a_stale_version_and_not_found_is_named(container: Cont
     ledger = container.ledger
     tid = team(ledger)
     aid = activity(ledger, tid)
-    ledger.publish_activity(aid, actor=STAFF, expected_version=1)
+    ledger.publish_activity(PublishActivity(activity_id=aid, expected_version=1), actor=STAFF)
     with pytest.raises(VersionMismatch):
-        ledger.complete_activity(aid, actor=STAFF, expected_version=1)
+        ledger.complete_activity(CompleteActivity(activity_id=aid, expected_version=1), actor=STAFF)
     missing = uuid4()
     with pytest.raises(NotFound, match=f"activity {missing} not found"):
-        ledger.complete_activity(missing, actor=STAFF)
+        ledger.complete_activity(CompleteActivity(activity_id=missing), actor=STAFF)
     with pytest.raises(NotFound, match="volunteer"):
-        ledger.sign_up(aid, volunteer_id=missing, actor=STAFF)
+        ledger.sign_up(SignUp(activity_id=aid, volunteer_id=missing), actor=STAFF)
 
 
 def test_bulk_sheet_reports_every_bad_row_and_records_nothing(container: Container) -> None:
@@ -253,7 +268,7 @@ def test_bulk_sheet_reports_every_bad_row_and_records_nothing(container: Contain
         HoursRow(good, Interval(at(DAY, 20), at(DAY, 23)), HoursSource.CHECKIN),
     ]
     with pytest.raises(BulkRejected) as rejected:
-        ledger.record_hours_bulk(aid, rows=rows, actor=STAFF)
+        ledger.record_hours_bulk(RecordSheet(activity_id=aid, rows=rows), actor=STAFF)
     assert [(e.line, e.field) for e in rejected.value.errors] == [
         (2, "volunteer_id"),
         (3, "volunteer_id"),
@@ -261,7 +276,7 @@ def test_bulk_sheet_reports_every_bad_row_and_records_nothing(container: Contain
     ]
     assert ledger.current_position() == before
 
-    ok = ledger.record_hours_bulk(aid, rows=rows[:1], actor=STAFF)
+    ok = ledger.record_hours_bulk(RecordSheet(activity_id=aid, rows=rows[:1]), actor=STAFF)
     assert ok.position == before + 2  # sign-up and hours
 
 

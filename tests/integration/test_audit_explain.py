@@ -16,6 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.activities import (
+    CompleteActivity,
+    PlanActivity,
+    RecordFeedback,
+    RecordHours,
+    VerifyActivity,
+)
 from application.commands.people import ReverseAward
 from application.errors import NotAnAward, NotFound
 from application.readmodel.audit.decisions import recheck_decision
@@ -51,15 +58,17 @@ def _roles(x: AwardExplanation) -> list[str]:
 def _plan(container: Container, team_id: UUID, category: str, day: date = D) -> UUID:
     """An activity with a long window, so one volunteer's day can reach the daily cap."""
     return container.ledger.plan_activity(
-        title="防汛抢险" if category == "emergency_rescue" else "健康讲座",
-        category=Category(category),
-        team_id=team_id,
-        township="巴彦镇",
-        station_id=station(container.ledger),
-        location="巴彦镇",
-        window=Interval(at(day, 5), at(day, 23, 30)),
-        beneficiary_types=[BeneficiaryType.PUBLIC],
-        capacity=10,
+        PlanActivity(
+            title="防汛抢险" if category == "emergency_rescue" else "健康讲座",
+            category=Category(category),
+            team_id=team_id,
+            township="巴彦镇",
+            station_id=station(container.ledger),
+            location="巴彦镇",
+            window=Interval(at(day, 5), at(day, 23, 30)),
+            beneficiary_types=[BeneficiaryType.PUBLIC],
+            capacity=10,
+        ),
         actor=STAFF,
     ).id
 
@@ -72,10 +81,13 @@ def _serve(
     ledger = container.ledger
     for vid, interval, source in rows:
         ledger.record_hours(
-            activity_id, volunteer_id=vid, interval=interval, source=source, actor=STAFF
+            RecordHours(
+                activity_id=activity_id, volunteer_id=vid, interval=interval, source=source
+            ),
+            actor=STAFF,
         )
-    ledger.complete_activity(activity_id, actor=STAFF)
-    verified = ledger.verify_activity(activity_id, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=activity_id), actor=STAFF)
+    verified = ledger.verify_activity(VerifyActivity(activity_id=activity_id), actor=BUREAU)
     return {a.volunteer_id: a.entry_id for a in verified.awards}
 
 
@@ -148,7 +160,9 @@ def test_the_daily_cap_a_correction_and_backfill_are_explained_with_their_figure
     later = ledger.reverse_award(
         ReverseAward(volunteer_id=vid, entry_id=rescued, reason="核查"), actor=BUREAU
     )
-    ledger.record_feedback(rescue, satisfaction=5, comment="", actor=STAFF)
+    ledger.record_feedback(
+        RecordFeedback(activity_id=rescue, satisfaction=5, comment=""), actor=STAFF
+    )
     assert _explain(container, rescued, catch_up=False).reversed_by is None
     assert _explain(container, rescued).reversed_by == later.created["entry_id"]
 

@@ -8,6 +8,12 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import (
+    CompleteActivity,
+    RecordBeneficiaries,
+    RecordMedia,
+    VerifyActivity,
+)
 from application.commands.people import RedeemPoints, UseVoucher
 from application.readmodel.queries.served import (
     beneficiary_totals,
@@ -32,10 +38,13 @@ def _served(container: Container, tid: UUID, vid: UUID, day: date, **counts: int
     aid = activity(ledger, tid, day=day, category="emergency_rescue")
     hours(ledger, aid, vid, at(day, 8), at(day, 18))
     ledger.record_beneficiaries(
-        aid, counts={BeneficiaryType(k): n for k, n in counts.items()}, actor=STAFF
+        RecordBeneficiaries(
+            activity_id=aid, counts={BeneficiaryType(k): n for k, n in counts.items()}
+        ),
+        actor=STAFF,
     )
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     return aid
 
 
@@ -102,21 +111,28 @@ def test_people_served_are_totalled_by_type_per_unit_and_period(container: Conta
     first = _served(container, tid, vid, MAY[0], veteran=3, public=4)
     _served(container, tid, vid, MAY[1], veteran=2, martyr_family=1)
     unverified = activity(ledger, tid, day=MAY[2])  # planned only: not counted
-    ledger.record_beneficiaries(unverified, counts={BeneficiaryType.PUBLIC: 50}, actor=STAFF)
-    ledger.record_media(
-        first,
-        outlet="鄂尔多斯日报",
-        level=MediaLevel.CITY,
-        url="https://example.cn/news/1",
-        published_on=date(2022, 5, 12),
+    ledger.record_beneficiaries(
+        RecordBeneficiaries(activity_id=unverified, counts={BeneficiaryType.PUBLIC: 50}),
         actor=STAFF,
     )
     ledger.record_media(
-        first,
-        outlet="乌审旗融媒体中心",
-        level=MediaLevel.BANNER,
-        url="https://example.cn/news/2",
-        published_on=date(2022, 6, 2),
+        RecordMedia(
+            activity_id=first,
+            outlet="鄂尔多斯日报",
+            level=MediaLevel.CITY,
+            url="https://example.cn/news/1",
+            published_on=date(2022, 5, 12),
+        ),
+        actor=STAFF,
+    )
+    ledger.record_media(
+        RecordMedia(
+            activity_id=first,
+            outlet="乌审旗融媒体中心",
+            level=MediaLevel.BANNER,
+            url="https://example.cn/news/2",
+            published_on=date(2022, 6, 2),
+        ),
         actor=STAFF,
     )
     container.runner().catch_up()

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import CompleteActivity, VerifyActivity
 from application.commands.people import CommendVolunteer, ReverseAward
 from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError
@@ -41,8 +42,8 @@ def served(container: Container) -> dict[str, Any]:
         a = activity(ledger, squad, day=day)
         hours(ledger, a, ann, at(day, 8), at(day, 18))
         hours(ledger, a, bo, at(day, 8), at(day, 18))
-        ledger.complete_activity(a, actor=BUREAU)
-        verified = ledger.verify_activity(a, actor=BUREAU)
+        ledger.complete_activity(CompleteActivity(activity_id=a), actor=BUREAU)
+        verified = ledger.verify_activity(VerifyActivity(activity_id=a), actor=BUREAU)
         activities.append((a, {w.volunteer_id: w.entry_id for w in verified.awards}))
     first, awards = activities[0]
     correct_verified(

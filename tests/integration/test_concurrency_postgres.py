@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from eventsourcing.domain import Aggregate
 
+from application.commands.activities import CompleteActivity, RecordHours, SignUp, VerifyActivity
 from application.errors import ConcurrencyConflict
 from application.ledger import VolunteerLedger
 from domain.values import HoursSource, Interval
@@ -87,19 +88,21 @@ def test_two_verifiers_at_once_exactly_one_wins(racers: tuple[Any, Any, Any]) ->
     aid = activity(setup, tid)
     for n, vid in enumerate(people):
         setup.record_hours(
-            aid,
-            volunteer_id=vid,
-            interval=Interval(at(DAY, 9 + n), at(DAY, 10 + n)),
-            source=HoursSource.CHECKIN,
+            RecordHours(
+                activity_id=aid,
+                volunteer_id=vid,
+                interval=Interval(at(DAY, 9 + n), at(DAY, 10 + n)),
+                source=HoursSource.CHECKIN,
+            ),
             actor=STAFF,
         )
-    setup.complete_activity(aid, actor=STAFF)
+    setup.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
     before = setup.current_position()
 
     outcomes = _race(
         [
-            lambda: first.verify_activity(aid, actor=BUREAU),
-            lambda: second.verify_activity(aid, actor=BUREAU),
+            lambda: first.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU),
+            lambda: second.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU),
         ]
     )
 
@@ -119,16 +122,18 @@ def test_two_recorders_on_one_activity_one_is_told_to_retry(racers: tuple[Any, A
     tid = team(setup)
     a, b = volunteer(setup), volunteer(setup)
     aid = activity(setup, tid)
-    setup.sign_up(aid, volunteer_id=a, actor=STAFF)
-    setup.sign_up(aid, volunteer_id=b, actor=STAFF)
+    setup.sign_up(SignUp(activity_id=aid, volunteer_id=a), actor=STAFF)
+    setup.sign_up(SignUp(activity_id=aid, volunteer_id=b), actor=STAFF)
     before = setup.current_position()
 
     def record(ledger: VolunteerLedger, vid: Any) -> Callable[[], Any]:
         return lambda: ledger.record_hours(
-            aid,
-            volunteer_id=vid,
-            interval=Interval(at(DAY, 9), at(DAY, 10)),
-            source=HoursSource.CHECKIN,
+            RecordHours(
+                activity_id=aid,
+                volunteer_id=vid,
+                interval=Interval(at(DAY, 9), at(DAY, 10)),
+                source=HoursSource.CHECKIN,
+            ),
             actor=STAFF,
         )
 
@@ -149,10 +154,12 @@ def test_many_writers_without_a_barrier_never_lose_or_duplicate(pg_store: Settin
 
         def record(n: int) -> Any:
             return writers[n % 4].record_hours(
-                aid,
-                volunteer_id=people[n],
-                interval=Interval(at(DAY, 9), at(DAY, 10)),
-                source=HoursSource.CHECKIN,
+                RecordHours(
+                    activity_id=aid,
+                    volunteer_id=people[n],
+                    interval=Interval(at(DAY, 9), at(DAY, 10)),
+                    source=HoursSource.CHECKIN,
+                ),
                 actor=STAFF,
             )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from application.commands.activities import CompleteActivity, VerifyActivity
 from application.commands.people import CertifyStarLevel, RecordInsurance
 from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError, InvalidValue
@@ -33,8 +34,8 @@ def _serve(container: Container, tid, vid, day: date) -> None:
     ledger = container.ledger
     aid = activity(ledger, tid, day=day)
     hours(ledger, aid, vid, at(day, 8), at(day, 18))  # 10 h, 10 points
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
 
 def test_a_certification_is_filed_under_its_service_year_with_year_end_figures(

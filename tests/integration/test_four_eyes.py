@@ -6,6 +6,13 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import (
+    ApproveCorrection,
+    CompleteActivity,
+    CorrectHours,
+    RejectCorrection,
+    VerifyActivity,
+)
 from application.commands.people import ReverseAward
 from domain.errors import DomainError
 from domain.values import Actor, Interval, Role
@@ -21,14 +28,20 @@ def _verified(container: Container) -> tuple[UUID, UUID, UUID]:
     vid = volunteer(ledger)
     aid = activity(ledger, team(ledger))
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 10))
-    ledger.complete_activity(aid, actor=STAFF)
-    (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    (award,) = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards
     return aid, vid, award.entry_id
 
 
 def _propose(container: Container, aid: UUID, vid: UUID, by: Actor = CLERK) -> UUID:
     proposed = container.ledger.correct_hours(
-        aid, volunteer_id=vid, interval=Interval(at(DAY, 8), at(DAY, 12)), reason="漏记", actor=by
+        CorrectHours(
+            activity_id=aid,
+            volunteer_id=vid,
+            interval=Interval(at(DAY, 8), at(DAY, 12)),
+            reason="漏记",
+        ),
+        actor=by,
     )
     return proposed.created["correction_id"]
 
@@ -58,7 +71,9 @@ def test_the_proposer_or_the_recorder_cannot_approve(container: Container, appro
     before = container.ledger.current_position()
 
     with pytest.raises(DomainError) as refused:
-        container.ledger.approve_correction(aid, correction_id=correction_id, actor=approver)
+        container.ledger.approve_correction(
+            ApproveCorrection(activity_id=aid, correction_id=correction_id), actor=approver
+        )
 
     assert refused.value.rule == "four-eyes"
     assert container.ledger.current_position() == before
@@ -68,7 +83,9 @@ def test_approval_by_another_person_reverses_and_reawards(container: Container) 
     aid, vid, old = _verified(container)
     correction_id = _propose(container, aid, vid)
 
-    approved = container.ledger.approve_correction(aid, correction_id=correction_id, actor=BUREAU)
+    approved = container.ledger.approve_correction(
+        ApproveCorrection(activity_id=aid, correction_id=correction_id), actor=BUREAU
+    )
 
     person = container.ledger.repository.get(vid)
     assert person.awards[old].reversed and approved.created["reversal_id"]
@@ -83,7 +100,8 @@ def test_a_rejected_proposal_changes_nothing(container: Container) -> None:
     correction_id = _propose(container, aid, vid)
 
     container.ledger.reject_correction(
-        aid, correction_id=correction_id, reason="签到表无误", actor=BUREAU
+        RejectCorrection(activity_id=aid, correction_id=correction_id, reason="签到表无误"),
+        actor=BUREAU,
     )
 
     assert container.ledger.repository.get(vid).balance == 1

@@ -21,6 +21,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
+from application.commands.activities import RecordHours
 from application.errors import ConcurrencyConflict
 from domain.values import HoursSource, Interval
 from infrastructure.audit import verify_chain
@@ -203,10 +204,12 @@ def test_many_threads_recording_hours_through_one_ledger_all_land(container: Con
         barrier.wait(timeout=30)
         return [
             ledger.record_hours(
-                aid,
-                volunteer_id=vid,
-                interval=Interval(at(DAY, 9), at(DAY, 10)),
-                source=HoursSource.CHECKIN,
+                RecordHours(
+                    activity_id=aid,
+                    volunteer_id=vid,
+                    interval=Interval(at(DAY, 9), at(DAY, 10)),
+                    source=HoursSource.CHECKIN,
+                ),
                 actor=STAFF,
             ).position
             for vid in people
@@ -235,10 +238,12 @@ def test_two_threads_on_one_activity_both_land_or_one_is_told(container: Contain
         barrier.wait(timeout=30)
         try:
             return ledger.record_hours(
-                aid,
-                volunteer_id=vid,
-                interval=Interval(at(DAY, 9), at(DAY, 10)),
-                source=HoursSource.CHECKIN,
+                RecordHours(
+                    activity_id=aid,
+                    volunteer_id=vid,
+                    interval=Interval(at(DAY, 9), at(DAY, 10)),
+                    source=HoursSource.CHECKIN,
+                ),
                 actor=STAFF,
             )
         except Exception as e:

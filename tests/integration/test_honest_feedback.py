@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.activities import CompleteActivity, RecordFeedback, VerifyActivity
 from application.commands.people import FormTeam
 from domain.errors import DomainError
 from domain.values import BeneficiaryType, Rater, TeamLevel
@@ -57,14 +58,16 @@ def rated(container: Container) -> dict[str, Any]:
     _, b = _team_with_activity(container, "乌兰苏木志愿服务队", DAY)
     household = Rater(BeneficiaryType.VETERAN, "巴彦镇-0001户")
     ledger.record_feedback(
-        a, satisfaction=3, comment="", actor=STAFF, rater=household, given_on=DAY
+        RecordFeedback(activity_id=a, satisfaction=3, comment="", rater=household, given_on=DAY),
+        actor=STAFF,
     )
     ledger.record_feedback(
-        b, satisfaction=4, comment="", actor=STAFF, rater=household, given_on=DAY
+        RecordFeedback(activity_id=b, satisfaction=4, comment="", rater=household, given_on=DAY),
+        actor=STAFF,
     )
     for aid in (a, b):
-        ledger.complete_activity(aid, actor=STAFF)
-        ledger.verify_activity(aid, actor=BUREAU)
+        ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     return {"a": a, "b": b, "household": household, "baseline": _scores(container)}
 
 
@@ -92,22 +95,26 @@ def test_late_or_repeated_ratings_never_change_a_score(
         if repeat:
             with pytest.raises(DomainError) as refused:
                 ledger.record_feedback(
-                    rated["a"],
-                    satisfaction=satisfaction,
-                    comment="",
+                    RecordFeedback(
+                        activity_id=rated["a"],
+                        satisfaction=satisfaction,
+                        comment="",
+                        rater=rated["household"],
+                        given_on=DAY + timedelta(days=1),
+                    ),
                     actor=STAFF,
-                    rater=rated["household"],
-                    given_on=DAY + timedelta(days=1),
                 )
             assert refused.value.rule == "duplicate-rating"
         else:
             late = ledger.record_feedback(
-                rated["a"],
-                satisfaction=satisfaction,
-                comment="",
+                RecordFeedback(
+                    activity_id=rated["a"],
+                    satisfaction=satisfaction,
+                    comment="",
+                    rater=Rater(BeneficiaryType.PUBLIC, f"迟到-{uuid.uuid4().hex[:8]}"),
+                    given_on=given_on,
+                ),
                 actor=STAFF,
-                rater=Rater(BeneficiaryType.PUBLIC, f"迟到-{uuid.uuid4().hex[:8]}"),
-                given_on=given_on,
             )
             assert late.counted is False
     assert _scores(container) == rated["baseline"]
@@ -118,19 +125,23 @@ def test_every_rating_is_listed_and_the_late_ones_flagged(
 ) -> None:
     ledger = container.ledger
     within = ledger.record_feedback(
-        rated["a"],
-        satisfaction=5,
-        comment="迟一点也算",
+        RecordFeedback(
+            activity_id=rated["a"],
+            satisfaction=5,
+            comment="迟一点也算",
+            rater=Rater(BeneficiaryType.MILITARY_FAMILY, "0002户"),
+            given_on=LAST_COUNTED,
+        ),
         actor=STAFF,
-        rater=Rater(BeneficiaryType.MILITARY_FAMILY, "0002户"),
-        given_on=LAST_COUNTED,
     )
     late = ledger.record_feedback(
-        rated["a"],
-        satisfaction=5,
-        comment="太晚了",
+        RecordFeedback(
+            activity_id=rated["a"],
+            satisfaction=5,
+            comment="太晚了",
+            given_on=LAST_COUNTED + timedelta(days=1),
+        ),
         actor=STAFF,
-        given_on=LAST_COUNTED + timedelta(days=1),
     )
     assert (within.counted, late.counted) == (True, False)
     container.runner().catch_up()

@@ -12,6 +12,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.commands.activities import CompleteActivity, PlanActivity, VerifyActivity
+from application.commands.needs import ActivateProject, CloseNeed, DraftProject, RaiseNeed
 from application.errors import UnknownReference
 from domain.activity import ServiceActivity
 from domain.errors import DomainError
@@ -28,13 +30,15 @@ def _need(
     container: Container, township: str = "巴彦镇", category: str = "life_difficulty"
 ) -> UUID:
     return container.ledger.raise_need(
-        township=township,
-        station_id=station(container.ledger, township),
-        beneficiary_type=BeneficiaryType.MARTYR_FAMILY,
-        category=category,
-        description="烈属独居老人，冬季取暖煤需要帮助搬运",
-        raised_by_name="王桂兰",
-        raised_by_contact="13947700123",
+        RaiseNeed(
+            township=township,
+            station_id=station(container.ledger, township),
+            beneficiary_type=BeneficiaryType.MARTYR_FAMILY,
+            category=category,
+            description="烈属独居老人，冬季取暖煤需要帮助搬运",
+            raised_by_name="王桂兰",
+            raised_by_contact="13947700123",
+        ),
         actor=STAFF,
     ).id
 
@@ -42,39 +46,43 @@ def _need(
 def _project(container: Container, team_id: UUID, need_ids: list[UUID]) -> UUID:
     ledger = container.ledger
     project = ledger.draft_project(
-        title="烈属冬季送温暖",
-        category=Category("condolence_visit"),
-        description="为烈属家庭送煤并搬运入户",
-        team_id=team_id,
-        need_ids=need_ids,
-        target_beneficiaries=[BeneficiaryType.MARTYR_FAMILY],
+        DraftProject(
+            title="烈属冬季送温暖",
+            category=Category("condolence_visit"),
+            description="为烈属家庭送煤并搬运入户",
+            team_id=team_id,
+            need_ids=need_ids,
+            target_beneficiaries=[BeneficiaryType.MARTYR_FAMILY],
+        ),
         actor=STAFF,
     ).id
-    ledger.activate_project(project, actor=BUREAU)
+    ledger.activate_project(ActivateProject(project_id=project), actor=BUREAU)
     return project
 
 
 def _activity(container: Container, team_id: UUID, project_id: UUID | None) -> UUID:
     return container.ledger.plan_activity(
-        title="烈属家庭送煤",
-        category=Category("condolence_visit"),
-        team_id=team_id,
-        township="巴彦镇",
-        station_id=station(container.ledger),
-        location="巴彦镇",
-        window=Interval(at(D, 8), at(D, 18)),
-        beneficiary_types=[BeneficiaryType.MARTYR_FAMILY],
-        capacity=5,
+        PlanActivity(
+            title="烈属家庭送煤",
+            category=Category("condolence_visit"),
+            team_id=team_id,
+            township="巴彦镇",
+            station_id=station(container.ledger),
+            location="巴彦镇",
+            window=Interval(at(D, 8), at(D, 18)),
+            beneficiary_types=[BeneficiaryType.MARTYR_FAMILY],
+            capacity=5,
+            project_id=project_id,
+        ),
         actor=STAFF,
-        project_id=project_id,
     ).id
 
 
 def _verified(container: Container, aid: UUID) -> None:
     ledger = container.ledger
     hours(ledger, aid, volunteer(ledger), at(D, 9), at(D, 12))
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
 
 def test_a_need_met_by_a_projects_verified_activity_is_counted_for_station_and_project(
@@ -87,7 +95,7 @@ def test_a_need_met_by_a_projects_verified_activity_is_counted_for_station_and_p
     aid = _activity(container, team_id, project)
     _verified(container, aid)
 
-    ledger.close_need(met, activity_id=aid, outcome="已送煤两吨", actor=STAFF)
+    ledger.close_need(CloseNeed(need_id=met, activity_id=aid, outcome="已送煤两吨"), actor=STAFF)
     container.runner().catch_up()
     reads = container.read_models()
 
@@ -120,9 +128,9 @@ def test_a_closure_the_rules_refuse_records_nothing(container: Container) -> Non
     before = ledger.current_position()
 
     with pytest.raises(DomainError) as unverified:
-        ledger.close_need(need, activity_id=planned, outcome="已办", actor=STAFF)
+        ledger.close_need(CloseNeed(need_id=need, activity_id=planned, outcome="已办"), actor=STAFF)
     with pytest.raises(UnknownReference) as unknown:
-        ledger.close_need(need, activity_id=uuid4(), outcome="已办", actor=STAFF)
+        ledger.close_need(CloseNeed(need_id=need, activity_id=uuid4(), outcome="已办"), actor=STAFF)
 
     assert unverified.value.rule == "need-activity-verified"
     assert unknown.value.field == "activity_id"
@@ -138,7 +146,9 @@ def test_a_need_of_another_township_is_not_met_by_this_townships_activity(
     _verified(container, aid)
 
     with pytest.raises(DomainError) as refused:
-        ledger.close_need(elsewhere, activity_id=aid, outcome="已办", actor=STAFF)
+        ledger.close_need(
+            CloseNeed(need_id=elsewhere, activity_id=aid, outcome="已办"), actor=STAFF
+        )
 
     assert refused.value.rule == "need-activity-township"
 

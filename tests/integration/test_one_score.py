@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
+from application.commands.activities import CompleteActivity, VerifyActivity
 from application.commands.people import FormTeam
 from domain.values import TeamLevel
 from infrastructure.bootstrap import Container
@@ -25,8 +26,8 @@ def _serve(container: Container, team_id: UUID, people: int, day: date) -> None:
     aid = activity(ledger, team_id, day=day)
     for _ in range(people):
         hours(ledger, aid, volunteer(ledger), at(day, 9), at(day, 12))
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
 
 def test_a_team_alone_in_its_level_ranks_among_all_teams_with_the_ranking_score(

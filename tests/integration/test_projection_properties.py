@@ -32,6 +32,26 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from application.commands.activities import (
+    ApproveCorrection,
+    CancelActivity,
+    CompleteActivity,
+    CorrectHours,
+    PlanActivity,
+    PublishActivity,
+    RecordFeedback,
+    RecordHours,
+    RecordMedia,
+    VerifyActivity,
+)
+from application.commands.needs import (
+    ActivateProject,
+    CloseNeed,
+    CloseProject,
+    DeclineNeed,
+    DraftProject,
+    RaiseNeed,
+)
 from application.commands.people import (
     CommendVolunteer,
     CompleteTraining,
@@ -204,17 +224,19 @@ class ProjectionMachine(RuleBasedStateMachine):
         when = date(2022, 1, 1) + timedelta(days=day)
         villages = self.villages.get(township, [])
         aid = self.ledger.plan_activity(
-            title="健康知识进社区",
-            category=Category(category),
-            team_id=team,
-            township=township,
-            station_id=villages[day % len(villages)]
-            if at_village and villages
-            else station(self.ledger, township),
-            location="文化广场",
-            window=Interval(at(when, 8), at(when, 18)),
-            beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
-            capacity=capacity,
+            PlanActivity(
+                title="健康知识进社区",
+                category=Category(category),
+                team_id=team,
+                township=township,
+                station_id=villages[day % len(villages)]
+                if at_village and villages
+                else station(self.ledger, township),
+                location="文化广场",
+                window=Interval(at(when, 8), at(when, 18)),
+                beneficiary_types=[BeneficiaryType.VETERAN, BeneficiaryType.PUBLIC],
+                capacity=capacity,
+            ),
             actor=STAFF,
         ).id
         self.days[aid] = when
@@ -222,7 +244,9 @@ class ProjectionMachine(RuleBasedStateMachine):
 
     @rule(activity=activities)
     def publish(self, activity: UUID) -> None:
-        self._refusable(lambda: self.ledger.publish_activity(activity, actor=STAFF))
+        self._refusable(
+            lambda: self.ledger.publish_activity(PublishActivity(activity_id=activity), actor=STAFF)
+        )
 
     @rule(
         activity=activities,
@@ -245,7 +269,10 @@ class ProjectionMachine(RuleBasedStateMachine):
         interval = Interval(start, start + timedelta(minutes=minutes))
         done = self._refusable(
             lambda: self.ledger.record_hours(
-                activity, volunteer_id=person, interval=interval, source=source, actor=STAFF
+                RecordHours(
+                    activity_id=activity, volunteer_id=person, interval=interval, source=source
+                ),
+                actor=STAFF,
             )
         )
         if done:
@@ -273,7 +300,8 @@ class ProjectionMachine(RuleBasedStateMachine):
     def feedback(self, activity: UUID, satisfaction: int) -> None:
         self._refusable(
             lambda: self.ledger.record_feedback(
-                activity, satisfaction=satisfaction, comment="", actor=STAFF
+                RecordFeedback(activity_id=activity, satisfaction=satisfaction, comment=""),
+                actor=STAFF,
             )
         )
 
@@ -281,23 +309,29 @@ class ProjectionMachine(RuleBasedStateMachine):
     def media(self, activity: UUID, level: MediaLevel) -> None:
         self._refusable(
             lambda: self.ledger.record_media(
-                activity,
-                outlet="通辽日报",
-                level=level,
-                url="https://example.org/news",
-                published_on=self.days[activity],
+                RecordMedia(
+                    activity_id=activity,
+                    outlet="通辽日报",
+                    level=level,
+                    url="https://example.org/news",
+                    published_on=self.days[activity],
+                ),
                 actor=STAFF,
             )
         )
 
     @rule(activity=activities)
     def complete(self, activity: UUID) -> None:
-        self._refusable(lambda: self.ledger.complete_activity(activity, actor=STAFF))
+        self._refusable(
+            lambda: self.ledger.complete_activity(
+                CompleteActivity(activity_id=activity), actor=STAFF
+            )
+        )
 
     @rule(activity=activities)
     def verify(self, activity: UUID) -> None:
         try:
-            result = self.ledger.verify_activity(activity, actor=BUREAU)
+            result = self.ledger.verify_activity(VerifyActivity(activity_id=activity), actor=BUREAU)
         except DomainError:
             return
         self.awards += [(a.volunteer_id, a.entry_id) for a in result.awards]
@@ -306,7 +340,9 @@ class ProjectionMachine(RuleBasedStateMachine):
     def cancel(self, activity: UUID, dice: int) -> None:
         if dice == 3:  # rarely: a cancelled activity takes no more hours
             self._refusable(
-                lambda: self.ledger.cancel_activity(activity, reason="天气原因", actor=STAFF)
+                lambda: self.ledger.cancel_activity(
+                    CancelActivity(activity_id=activity, reason="天气原因"), actor=STAFF
+                )
             )
 
     @precondition(lambda self: bool(self.attendance))
@@ -316,15 +352,20 @@ class ProjectionMachine(RuleBasedStateMachine):
         start = at(self.days[activity], hour, 5)
         try:
             recorded = self.ledger.correct_hours(
-                activity,
-                volunteer_id=person,
-                interval=Interval(start, start + timedelta(minutes=minutes)),
-                reason="签到表更正",
+                CorrectHours(
+                    activity_id=activity,
+                    volunteer_id=person,
+                    interval=Interval(start, start + timedelta(minutes=minutes)),
+                    reason="签到表更正",
+                ),
                 actor=STAFF,
             )
             if "correction_id" in recorded.created:  # verified: a second person approves
                 approved = self.ledger.approve_correction(
-                    activity, correction_id=recorded.created["correction_id"], actor=BUREAU
+                    ApproveCorrection(
+                        activity_id=activity, correction_id=recorded.created["correction_id"]
+                    ),
+                    actor=BUREAU,
                 )
                 self.awards.append((person, approved.created["entry_id"]))
         except DomainError:
@@ -405,13 +446,15 @@ class ProjectionMachine(RuleBasedStateMachine):
     )
     def raise_need(self, township: str, category: str) -> UUID:
         return self.ledger.raise_need(
-            township=township,
-            station_id=station(self.ledger, township),
-            beneficiary_type=BeneficiaryType.MARTYR_FAMILY,
-            category=category,
-            description="冬季取暖煤需要帮助搬运",
-            raised_by_name="王桂兰",
-            raised_by_contact="13947700123",
+            RaiseNeed(
+                township=township,
+                station_id=station(self.ledger, township),
+                beneficiary_type=BeneficiaryType.MARTYR_FAMILY,
+                category=category,
+                description="冬季取暖煤需要帮助搬运",
+                raised_by_name="王桂兰",
+                raised_by_contact="13947700123",
+            ),
             actor=STAFF,
         ).id
 
@@ -425,18 +468,20 @@ class ProjectionMachine(RuleBasedStateMachine):
     def draft_project(self, team: UUID, answers: list[UUID], category: str, activate: bool) -> Any:
         try:
             pid = self.ledger.draft_project(
-                title="烈属冬季送温暖",
-                category=Category(category),
-                description="送煤并搬运入户",
-                team_id=team,
-                need_ids=answers,
-                target_beneficiaries=[BeneficiaryType.MARTYR_FAMILY],
+                DraftProject(
+                    title="烈属冬季送温暖",
+                    category=Category(category),
+                    description="送煤并搬运入户",
+                    team_id=team,
+                    need_ids=answers,
+                    target_beneficiaries=[BeneficiaryType.MARTYR_FAMILY],
+                ),
                 actor=STAFF,
             ).id
         except DomainError:  # a declined need, a dissolved team
             return multiple()
         if activate:
-            self.ledger.activate_project(pid, actor=BUREAU)
+            self.ledger.activate_project(ActivateProject(project_id=pid), actor=BUREAU)
         return pid
 
     @rule(
@@ -450,17 +495,19 @@ class ProjectionMachine(RuleBasedStateMachine):
         when = date(2022, 1, 1) + timedelta(days=day)
         try:
             aid = self.ledger.plan_activity(
-                title="烈属家庭送煤",
-                category=Category(CATEGORY_CODES[day % len(CATEGORY_CODES)]),
-                team_id=team,
-                township=township,
-                station_id=station(self.ledger, township),
-                location="文化广场",
-                window=Interval(at(when, 8), at(when, 18)),
-                beneficiary_types=[BeneficiaryType.MARTYR_FAMILY],
-                capacity=4,
+                PlanActivity(
+                    title="烈属家庭送煤",
+                    category=Category(CATEGORY_CODES[day % len(CATEGORY_CODES)]),
+                    team_id=team,
+                    township=township,
+                    station_id=station(self.ledger, township),
+                    location="文化广场",
+                    window=Interval(at(when, 8), at(when, 18)),
+                    beneficiary_types=[BeneficiaryType.MARTYR_FAMILY],
+                    capacity=4,
+                    project_id=project,
+                ),
                 actor=STAFF,
-                project_id=project,
             ).id
         except DomainError:  # the project is a draft or closed
             return multiple()
@@ -471,20 +518,24 @@ class ProjectionMachine(RuleBasedStateMachine):
     def close_need(self, need: UUID, activity: UUID) -> None:
         self._refusable(
             lambda: self.ledger.close_need(
-                need, activity_id=activity, outcome="已办结", actor=STAFF
+                CloseNeed(need_id=need, activity_id=activity, outcome="已办结"), actor=STAFF
             )
         )
 
     @rule(need=needs)
     def decline_need(self, need: UUID) -> None:
         self._refusable(
-            lambda: self.ledger.decline_need(need, reason="已由其他部门解决", actor=STAFF)
+            lambda: self.ledger.decline_need(
+                DeclineNeed(need_id=need, reason="已由其他部门解决"), actor=STAFF
+            )
         )
 
     @rule(project=projects)
     def close_project(self, project: UUID) -> None:
         self._refusable(
-            lambda: self.ledger.close_project(project, reason="并入其他项目", actor=BUREAU)
+            lambda: self.ledger.close_project(
+                CloseProject(project_id=project, reason="并入其他项目"), actor=BUREAU
+            )
         )
 
     def _refusable(self, command: Callable[[], Any]) -> bool:

@@ -8,6 +8,12 @@ from typing import Any
 
 import pytest
 
+from application.commands.activities import (
+    CompleteActivity,
+    RecordFeedback,
+    RecordMedia,
+    VerifyActivity,
+)
 from application.commands.people import (
     CommendTeam,
     CommendVolunteer,
@@ -52,25 +58,38 @@ def history(container: Container) -> dict[str, Any]:
     a1 = activity(ledger, team_a, day=D1)  # health_education ×1.0
     hours(ledger, a1, v1, at(D1, 9), at(D1, 12, 40))  # 3 h 40 → 3.5 h, 3.5 points
     hours(ledger, a1, v2, at(D1, 9), at(D1, 11, 10))  # 2 h 10 → 2 h, 2 points
-    ledger.record_feedback(a1, satisfaction=5, comment="", actor=STAFF, given_on=D1)
-    ledger.record_feedback(a1, satisfaction=4, comment="", actor=STAFF, given_on=D1)
-    ledger.record_media(
-        a1, outlet="通辽日报", level=MediaLevel.CITY, url="", published_on=D1, actor=STAFF
+    ledger.record_feedback(
+        RecordFeedback(activity_id=a1, satisfaction=5, comment="", given_on=D1), actor=STAFF
     )
-    ledger.complete_activity(a1, actor=STAFF)
-    verified_a1 = ledger.verify_activity(a1, actor=BUREAU)
+    ledger.record_feedback(
+        RecordFeedback(activity_id=a1, satisfaction=4, comment="", given_on=D1), actor=STAFF
+    )
+    ledger.record_media(
+        RecordMedia(
+            activity_id=a1, outlet="通辽日报", level=MediaLevel.CITY, url="", published_on=D1
+        ),
+        actor=STAFF,
+    )
+    ledger.complete_activity(CompleteActivity(activity_id=a1), actor=STAFF)
+    verified_a1 = ledger.verify_activity(VerifyActivity(activity_id=a1), actor=BUREAU)
 
     b1 = activity(ledger, team_b, day=D2, category="emergency_rescue", township="乌兰苏木")  # ×2.0
     hours(ledger, b1, v3, at(D2, 8), at(D2, 10, 20))  # 2 h 20 → 2.5 h, 5 points
     hours(ledger, b1, v4, at(D2, 8), at(D2, 9))  # uninsured: recorded and flagged, 2 points
-    ledger.record_feedback(b1, satisfaction=3, comment="", actor=STAFF, given_on=D2)
-    ledger.complete_activity(b1, actor=STAFF)
-    ledger.verify_activity(b1, actor=BUREAU)
+    ledger.record_feedback(
+        RecordFeedback(activity_id=b1, satisfaction=3, comment="", given_on=D2), actor=STAFF
+    )
+    ledger.complete_activity(CompleteActivity(activity_id=b1), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=b1), actor=BUREAU)
 
     b2 = activity(ledger, team_b, day=D3, category="epidemic_prevention", township="乌兰苏木")
     hours(ledger, b2, v1, at(D3, 8), at(D3, 9, 50))
-    ledger.record_feedback(b2, satisfaction=5, comment="", actor=STAFF, given_on=D3)
-    ledger.complete_activity(b2, actor=STAFF)  # completed, never verified
+    ledger.record_feedback(
+        RecordFeedback(activity_id=b2, satisfaction=5, comment="", given_on=D3), actor=STAFF
+    )
+    ledger.complete_activity(
+        CompleteActivity(activity_id=b2), actor=STAFF
+    )  # completed, never verified
 
     ledger.complete_training(
         CompleteTraining(volunteer_id=v2, course="应急救护", hours=Decimal("2.5"), completed_on=D1),
@@ -221,8 +240,8 @@ def test_replay_to_a_past_position_answers_as_the_live_models_did(
     past = ledger.current_position()
     a = activity(ledger, history["teams"][0], day=date(2022, 7, 1))
     hours(ledger, a, history["v"][0], at(date(2022, 7, 1), 9), at(date(2022, 7, 1), 10))
-    ledger.complete_activity(a, actor=STAFF)
-    ledger.verify_activity(a, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=a), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=a), actor=BUREAU)
     container.runner().catch_up()
     assert container.read_models().ledger(v1) != before
     memory, _ = replay(ledger, all_projections(container.rulebook), upto=past)

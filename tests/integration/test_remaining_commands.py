@@ -6,6 +6,16 @@ from datetime import date, timedelta
 
 import pytest
 
+from application.commands.activities import (
+    CancelActivity,
+    CompleteActivity,
+    RecordBeneficiaries,
+    RecordHours,
+    RecordMedia,
+    SignUp,
+    VerifyActivity,
+    WithdrawSignup,
+)
 from application.commands.people import (
     CertifyStarLevel,
     CommendVolunteer,
@@ -31,24 +41,31 @@ def test_sign_up_withdraw_outcomes_and_cancel(container: Container) -> None:
     tid = team(ledger)
     a, b = volunteer(ledger), volunteer(ledger)
     aid = activity(ledger, tid, capacity=1)
-    ledger.sign_up(aid, volunteer_id=a, actor=STAFF)
+    ledger.sign_up(SignUp(activity_id=aid, volunteer_id=a), actor=STAFF)
     with pytest.raises(DomainError) as full:
-        ledger.sign_up(aid, volunteer_id=b, actor=STAFF)
+        ledger.sign_up(SignUp(activity_id=aid, volunteer_id=b), actor=STAFF)
     assert full.value.rule == "capacity"
-    ledger.withdraw_signup(aid, volunteer_id=a, reason="家中有事", actor=STAFF)
-    ledger.sign_up(aid, volunteer_id=b, actor=STAFF)  # the freed place is taken
-    ledger.record_beneficiaries(
-        aid, counts={BeneficiaryType.VETERAN: 12, BeneficiaryType.PUBLIC: 30}, actor=STAFF
+    ledger.withdraw_signup(
+        WithdrawSignup(activity_id=aid, volunteer_id=a, reason="家中有事"), actor=STAFF
     )
-    ledger.record_media(
-        aid,
-        outlet="内蒙古日报",
-        level=MediaLevel.PROVINCIAL,
-        url="https://example.org/a",
-        published_on=DAY,
+    ledger.sign_up(SignUp(activity_id=aid, volunteer_id=b), actor=STAFF)  # the freed place is taken
+    ledger.record_beneficiaries(
+        RecordBeneficiaries(
+            activity_id=aid, counts={BeneficiaryType.VETERAN: 12, BeneficiaryType.PUBLIC: 30}
+        ),
         actor=STAFF,
     )
-    result = ledger.cancel_activity(aid, reason="暴雨预警", actor=STAFF)
+    ledger.record_media(
+        RecordMedia(
+            activity_id=aid,
+            outlet="内蒙古日报",
+            level=MediaLevel.PROVINCIAL,
+            url="https://example.org/a",
+            published_on=DAY,
+        ),
+        actor=STAFF,
+    )
+    result = ledger.cancel_activity(CancelActivity(activity_id=aid, reason="暴雨预警"), actor=STAFF)
     state = container.ledger.repository.get(aid)
     assert state.signups == [b] and state.beneficiaries == {"public": 30, "veteran": 12}
     assert state.status.value == "cancelled" and result.version == state.version
@@ -94,10 +111,16 @@ def test_star_certification_needs_the_hours(container: Container) -> None:
         day = DAY + timedelta(days=n)
         aid = activity(ledger, tid, day=day)
         ledger.record_hours(
-            aid, volunteer_id=vid, interval=_day_long(day), source=HoursSource.BACKFILL, actor=STAFF
+            RecordHours(
+                activity_id=aid,
+                volunteer_id=vid,
+                interval=_day_long(day),
+                source=HoursSource.BACKFILL,
+            ),
+            actor=STAFF,
         )
-        ledger.complete_activity(aid, actor=STAFF)
-        ledger.verify_activity(aid, actor=BUREAU)
+        ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     ledger.certify_star_level(
         CertifyStarLevel(
             volunteer_id=vid, level=1, basis_position=ledger.current_position(), service_year=2022
@@ -134,7 +157,7 @@ def test_commendation_granted_and_revoked_and_profile_and_status(container: Cont
     aid = activity(ledger, team(ledger))
     ledger.suspend_volunteer(SuspendVolunteer(volunteer_id=vid, reason="待核实"), actor=BUREAU)
     with pytest.raises(DomainError) as suspended:
-        ledger.sign_up(aid, volunteer_id=vid, actor=STAFF)
+        ledger.sign_up(SignUp(activity_id=aid, volunteer_id=vid), actor=STAFF)
     assert suspended.value.rule == "volunteer-not-active"
     ledger.reinstate_volunteer(
         ReinstateVolunteer(volunteer_id=vid, reason="核实无误"), actor=BUREAU

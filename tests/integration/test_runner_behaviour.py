@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.commands.activities import PublishActivity
 from application.readmodel.catalogue import all_projections
 from application.readmodel.projections.ledger import LedgerProjection
 from application.readmodel.projections.ranking import RankingProjection
@@ -72,7 +73,7 @@ def test_an_unknown_event_stops_only_that_projection_with_a_clear_error(
     Workload(ledger, seed=3).run(12)
     aid = activity(ledger, team(ledger))
     volunteer(ledger)
-    published = ledger.publish_activity(aid, actor=STAFF).position
+    published = ledger.publish_activity(PublishActivity(activity_id=aid), actor=STAFF).position
     Workload(ledger, seed=4).run(15)  # more history the ranking must not reach
     head = ledger.current_position()
     projections = [

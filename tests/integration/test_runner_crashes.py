@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from application.commands.activities import CompleteActivity, RecordHours, VerifyActivity
 from application.readmodel.catalogue import all_projections
 from application.readmodel.projections.ledger import LedgerProjection
 from application.readmodel.store import RowStore
@@ -89,14 +90,16 @@ def _history_with_consecutive_awards(container: Container) -> int:
     aid = activity(ledger, tid, day=day)
     for n, vid in enumerate(people):
         ledger.record_hours(
-            aid,
-            volunteer_id=vid,
-            interval=Interval(at(day, 9 + n), at(day, 11 + n, 20)),
-            source=HoursSource.CHECKIN,
+            RecordHours(
+                activity_id=aid,
+                volunteer_id=vid,
+                interval=Interval(at(day, 9 + n), at(day, 11 + n, 20)),
+                source=HoursSource.CHECKIN,
+            ),
             actor=STAFF,
         )
-    ledger.complete_activity(aid, actor=STAFF)
-    verified = ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    verified = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
     assert len(verified.awards) == 3
     Workload(ledger, seed=6).run(25)
     return verified.position

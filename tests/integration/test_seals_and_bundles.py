@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from application.commands.sealing import RecordSeal
 from application.errors import ConcurrencyConflict
 from demo import generate_year
 from domain.errors import DomainError
@@ -97,13 +98,15 @@ def test_a_forged_signature_under_the_trusted_key_id_is_rejected(sealed: Any) ->
     container, key = sealed
     head = chained(container.ledger).chain_head()
     forged_at = container.ledger.record_seal(
-        sealed_position=head.position,
-        head_hash=head.hash.hex(),
-        signature=sign(Ed25519PrivateKey.generate(), head.position, head.hash.hex()),
-        key_id=key_id(key.public_key()),
-        algorithm=ALGORITHM,
+        RecordSeal(
+            sealed_position=head.position,
+            head_hash=head.hash.hex(),
+            signature=sign(Ed25519PrivateKey.generate(), head.position, head.hash.hex()),
+            key_id=key_id(key.public_key()),
+            algorithm=ALGORITHM,
+            previous_sealed_position=0,
+        ),
         actor=AUDITOR,
-        previous_sealed_position=0,
     ).position
     report = _verify(container)
     assert not report.ok and report.first_broken_position == forged_at

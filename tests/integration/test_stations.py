@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.commands.activities import CompleteActivity, PlanActivity, VerifyActivity
 from application.commands.people import FormTeam
 from application.commands.stations import CloseStation, RegisterStation, RenameStation
 from application.errors import UnknownReference
@@ -57,15 +58,17 @@ def _team(container: Container, station_id: UUID, township: str = "巴彦镇") -
 
 def _activity(container: Container, team: UUID, station_id: UUID, day: date = D) -> UUID:
     return container.ledger.plan_activity(
-        title="健康知识进嘎查",
-        category=Category("health_education"),
-        team_id=team,
-        township="巴彦镇",
-        station_id=station_id,
-        location="文化广场",
-        window=Interval(at(day, 8), at(day, 18)),
-        beneficiary_types=[BeneficiaryType.PUBLIC],
-        capacity=5,
+        PlanActivity(
+            title="健康知识进嘎查",
+            category=Category("health_education"),
+            team_id=team,
+            township="巴彦镇",
+            station_id=station_id,
+            location="文化广场",
+            window=Interval(at(day, 8), at(day, 18)),
+            beneficiary_types=[BeneficiaryType.PUBLIC],
+            capacity=5,
+        ),
         actor=STAFF,
     ).id
 
@@ -76,8 +79,8 @@ def _served(container: Container, team: UUID, station_id: UUID, people: int) -> 
     aid = _activity(container, team, station_id)
     for _ in range(people):
         hours(ledger, aid, volunteer(ledger), at(D, 9), at(D, 12))
-    ledger.complete_activity(aid, actor=STAFF)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
 
 def test_a_team_or_activity_naming_no_registered_station_is_refused(

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import CompleteActivity, RecordSheet, SignUp, VerifyActivity
 from application.commands.people import EnrolMember, RecordInsurance, SuspendVolunteer
 from application.errors import BulkRejected
 from domain.values import InsuranceKind
@@ -47,7 +48,7 @@ def test_a_refusal_from_a_stale_cache_is_retried_on_fresh_state(
     tid = team(first)
     vid = volunteer(first, insured=False)
     aid = activity(first, tid)
-    first.sign_up(aid, volunteer_id=vid, actor=STAFF)  # both now cached here
+    first.sign_up(SignUp(activity_id=aid, volunteer_id=vid), actor=STAFF)  # both now cached here
     # Another process insures the volunteer; this process's cached copy has no policy.
     other.ledger.record_insurance(
         RecordInsurance(
@@ -75,7 +76,9 @@ def test_a_bulk_sheet_refused_on_a_stale_cache_is_retried_on_fresh_state(
     tid = team(first)
     vid = volunteer(first, insured=False)
     aid = activity(first, tid)
-    first.sign_up(aid, volunteer_id=vid, actor=STAFF)  # the volunteer is cached uninsured
+    first.sign_up(
+        SignUp(activity_id=aid, volunteer_id=vid), actor=STAFF
+    )  # the volunteer is cached uninsured
     other.ledger.record_insurance(
         RecordInsurance(
             volunteer_id=vid,
@@ -89,7 +92,7 @@ def test_a_bulk_sheet_refused_on_a_stale_cache_is_retried_on_fresh_state(
         actor=STAFF,
     )
     sheet = [HoursRow(vid, Interval(at(DAY, 9), at(DAY, 11)), HoursSource.CHECKIN)]
-    first.record_hours_bulk(aid, rows=sheet, actor=STAFF)
+    first.record_hours_bulk(RecordSheet(activity_id=aid, rows=sheet), actor=STAFF)
     assert vid in truth.ledger.repository.get(aid).attendance
 
 
@@ -100,8 +103,12 @@ def test_a_conflict_from_a_stale_cache_is_not_reported_as_a_conflict(
     tid = team(first)
     a, b = volunteer(first), volunteer(first)
     aid = activity(first, tid)
-    first.sign_up(aid, volunteer_id=a, actor=STAFF)  # the activity is cached here
-    other.ledger.sign_up(aid, volunteer_id=b, actor=STAFF)  # ...and moved on elsewhere
+    first.sign_up(
+        SignUp(activity_id=aid, volunteer_id=a), actor=STAFF
+    )  # the activity is cached here
+    other.ledger.sign_up(
+        SignUp(activity_id=aid, volunteer_id=b), actor=STAFF
+    )  # ...and moved on elsewhere
     hours(first, aid, a, at(DAY, 9), at(DAY, 10))  # conflicts on save, reruns, succeeds
     state = truth.ledger.repository.get(aid)
     assert state.signups == [a, b] and a in state.attendance
@@ -139,9 +146,9 @@ def test_a_volunteer_suspended_by_another_process_is_refused_here(
             hours(first, later, vid, at(day, 9), at(day, 10))
         elif how == "sheet":
             sheet = [HoursRow(vid, Interval(at(day, 9), at(day, 10)), HoursSource.CHECKIN)]
-            first.record_hours_bulk(later, rows=sheet, actor=STAFF)
+            first.record_hours_bulk(RecordSheet(activity_id=later, rows=sheet), actor=STAFF)
         elif how == "sign-up":
-            first.sign_up(later, volunteer_id=vid, actor=STAFF)
+            first.sign_up(SignUp(activity_id=later, volunteer_id=vid), actor=STAFF)
         else:
             first.enrol_member(
                 EnrolMember(team_id=tid, volunteer_id=vid, role=MemberRole.MEMBER), actor=STAFF
@@ -169,8 +176,8 @@ def test_hours_overlapping_hours_recorded_by_another_process_are_refused_here(
     a, b, c = (activity(first, tid) for _ in range(3))
     hours(first, a, vid, at(DAY, 8), at(DAY, 9))  # the volunteer, cached here
     hours(other.ledger, b, vid, at(DAY, 10), at(DAY, 12))  # elsewhere, and credited there
-    other.ledger.complete_activity(b, actor=STAFF)
-    other.ledger.verify_activity(b, actor=BUREAU)
+    other.ledger.complete_activity(CompleteActivity(activity_id=b), actor=STAFF)
+    other.ledger.verify_activity(VerifyActivity(activity_id=b), actor=BUREAU)
     with pytest.raises(DomainError):
         hours(first, c, vid, at(DAY, 11), at(DAY, 13))  # overlaps the hours on b
     assert vid not in truth.ledger.repository.get(c).attendance
@@ -231,7 +238,7 @@ def test_a_sheet_of_volunteers_another_process_registered_is_read_in_one_query(
 
     bad = [row(people[0]), row(uuid4()), row(tid), row(uninsured), row(people[1], start=20)]
     with pytest.raises(BulkRejected) as rejected:
-        second.record_hours_bulk(aid, rows=bad, actor=STAFF)
+        second.record_hours_bulk(RecordSheet(activity_id=aid, rows=bad), actor=STAFF)
     assert [(e.line, e.field, e.message.split(" ")[0]) for e in rejected.value.errors] == [
         (2, "volunteer_id", "volunteer"),
         (3, "volunteer_id", "volunteer"),
@@ -241,7 +248,9 @@ def test_a_sheet_of_volunteers_another_process_registered_is_read_in_one_query(
     assert f"volunteer {tid} not found" in rejected.value.errors[1].message
     assert "insurance" in rejected.value.errors[2].message
     per_aggregate.clear()
-    recorded = second.record_hours_bulk(aid, rows=[row(v) for v in people], actor=STAFF)
+    recorded = second.record_hours_bulk(
+        RecordSheet(activity_id=aid, rows=[row(v) for v in people]), actor=STAFF
+    )
     assert set(per_aggregate) <= {aid}  # the volunteers came in one query, not one each
     state = truth.ledger.repository.get(aid)
     assert state.version == recorded.version and sorted(state.attendance) == sorted(people)

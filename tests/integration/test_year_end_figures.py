@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands.activities import CompleteActivity, VerifyActivity
 from application.commands.people import RecordInsurance
 from application.readmodel.audit.review import annual_review
 from domain.values import InsuranceKind
@@ -71,10 +72,10 @@ def test_the_reviews_figures_are_the_ledger_cut_at_the_years_end(
     for day, (start, end) in shifts:
         aid = activity(ledger, tid, day=day)
         hours(ledger, aid, vid, at(day, start), at(day, end))
-        ledger.complete_activity(aid, actor=STAFF)
+        ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
         planned.append(aid)
     for index in data.draw(st.permutations(range(len(planned))), label="verification order"):
-        ledger.verify_activity(planned[index], actor=BUREAU)
+        ledger.verify_activity(VerifyActivity(activity_id=planned[index]), actor=BUREAU)
 
     review = annual_review(ledger, container.rulebook, YEAR)
     container.runner().catch_up()

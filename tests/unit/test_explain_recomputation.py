@@ -17,6 +17,12 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import (
+    CompleteActivity,
+    PlanActivity,
+    RecordHours,
+    VerifyActivity,
+)
 from application.commands.people import FormTeam, RecordInsurance, RegisterVolunteer
 from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
@@ -109,22 +115,29 @@ class _Year:
     ) -> UUID:
         ledger = self.ledger
         aid = ledger.plan_activity(
-            title="志愿服务",
-            category=Category(category),
-            team_id=self.team,
-            township="巴彦镇",
-            station_id=self.station,
-            location="巴彦镇",
-            window=Interval(_at(6), _at(23)),
-            beneficiary_types=[BeneficiaryType.PUBLIC],
-            capacity=5,
+            PlanActivity(
+                title="志愿服务",
+                category=Category(category),
+                team_id=self.team,
+                township="巴彦镇",
+                station_id=self.station,
+                location="巴彦镇",
+                window=Interval(_at(6), _at(23)),
+                beneficiary_types=[BeneficiaryType.PUBLIC],
+                capacity=5,
+            ),
             actor=STAFF,
         ).id
         ledger.record_hours(
-            aid, volunteer_id=vid, interval=Interval(start, end), source=source, actor=STAFF
+            RecordHours(
+                activity_id=aid, volunteer_id=vid, interval=Interval(start, end), source=source
+            ),
+            actor=STAFF,
         )
-        ledger.complete_activity(aid, actor=STAFF)
-        return ledger.verify_activity(aid, actor=BUREAU).awards[0].entry_id
+        ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
+        return (
+            ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards[0].entry_id
+        )
 
     def explain(self, entry_id: UUID) -> AwardExplanation:
         rulebook = self.ledger.rulebook

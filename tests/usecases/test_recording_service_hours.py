@@ -6,6 +6,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import CompleteActivity, VerifyActivity
 from application.ledger import VolunteerLedger
 from domain.errors import DomainError
 from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
@@ -34,8 +35,8 @@ def _verified_morning(ledger: VolunteerLedger) -> tuple[UUID, UUID]:
     vid = volunteer(ledger)
     first, second = activity(ledger, tid), activity(ledger, tid)
     hours(ledger, first, vid, at(DAY, 9), at(DAY, 12))
-    ledger.complete_activity(first, actor=STAFF)
-    ledger.verify_activity(first, actor=BUREAU)
+    ledger.complete_activity(CompleteActivity(activity_id=first), actor=STAFF)
+    ledger.verify_activity(VerifyActivity(activity_id=first), actor=BUREAU)
     return vid, second
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands.activities import CompleteActivity, VerifyActivity
 from application.commands.people import CancelInsurance
 from application.ledger import VolunteerLedger
 from domain.errors import DomainError
@@ -21,7 +22,7 @@ def _completed_activity(
     aid = activity(ledger, team(ledger), category=category)
     for vid in served:
         hours(ledger, aid, vid, at(DAY, 9), at(DAY, 11))
-    ledger.complete_activity(aid, actor=STAFF)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
     return aid
 
 
@@ -32,10 +33,10 @@ def test_verifying_awards_a_point_per_checked_in_hour_in_half_hours(
     vid = volunteer(ledger)
     aid = activity(ledger, team(ledger))
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 12, 40))
-    ledger.complete_activity(aid, actor=STAFF)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
 
     # When the bureau verifies the activity
-    (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
+    (award,) = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards
 
     # Then 3.5 hours (whole half hours) and as many points are credited
     assert (award.volunteer_id, award.hours, award.points) == (vid, Decimal("3.5"), Decimal("3.5"))
@@ -47,10 +48,10 @@ def test_backfilled_hours_are_credited_without_points(ledger: VolunteerLedger) -
     vid = volunteer(ledger)
     aid = activity(ledger, team(ledger))
     hours(ledger, aid, vid, at(DAY, 9), at(DAY, 11), HoursSource.BACKFILL)
-    ledger.complete_activity(aid, actor=STAFF)
+    ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
 
     # When the activity is verified
-    (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
+    (award,) = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards
 
     # Then the hours count, the points do not
     assert (award.hours, award.points) == (Decimal(2), 0)
@@ -64,7 +65,7 @@ def test_whoever_recorded_the_hours_cannot_verify_them(ledger: VolunteerLedger) 
 
     # When the same staff member verifies it
     with pytest.raises(DomainError) as refused:
-        ledger.verify_activity(aid, actor=STAFF)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=STAFF)
 
     # Then four eyes are required and nothing is recorded
     assert refused.value.rule == "four-eyes"
@@ -85,7 +86,7 @@ def test_one_uninsured_participant_refuses_the_whole_verification(
 
     # When the bureau verifies the activity
     with pytest.raises(DomainError) as refused:
-        ledger.verify_activity(aid, actor=BUREAU)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
     # Then it is refused naming the uninsured volunteer, and no one gets points
     assert refused.value.rule == "insurance-required" and str(lapsed) in str(refused.value)
@@ -97,11 +98,11 @@ def test_an_activity_is_verified_only_once(ledger: VolunteerLedger) -> None:
     # Given a verified activity
     vid = volunteer(ledger)
     aid = _completed_activity(ledger, vid)
-    ledger.verify_activity(aid, actor=BUREAU)
+    ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
     # When it is verified again (a retried request)
     with pytest.raises(DomainError) as again:
-        ledger.verify_activity(aid, actor=BUREAU)
+        ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
     # Then it is refused and the points were awarded once
     assert again.value.rule == "verify-once"
@@ -116,7 +117,7 @@ def test_emergency_rescue_awards_an_uninsured_volunteer_and_flags_it(
     aid = _completed_activity(ledger, vid, category="emergency_rescue")
 
     # When the rescue is verified
-    (award,) = ledger.verify_activity(aid, actor=BUREAU).awards
+    (award,) = ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU).awards
 
     # Then the rescue's double points are awarded, flagged as served uninsured
     assert award.points == Decimal(4)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
+from application.commands import needs as commands
 from domain.need import Need
 from domain.project import Project
 from domain.ranking import Period
@@ -63,13 +64,15 @@ def raise_need(body: RaiseNeed, caller: CallerDep, container: ContainerDep) -> W
     caller.require_township(body.township.strip(), "needs")
     return WriteResult.of(
         container.ledger.raise_need(
-            township=body.township,
-            station_id=body.station_id,
-            beneficiary_type=body.beneficiary_type,
-            category=body.category,
-            description=body.description,
-            raised_by_name=body.raised_by.name,
-            raised_by_contact=body.raised_by.contact,
+            commands.RaiseNeed(
+                township=body.township,
+                station_id=body.station_id,
+                beneficiary_type=body.beneficiary_type,
+                category=body.category,
+                description=body.description,
+                raised_by_name=body.raised_by.name,
+                raised_by_contact=body.raised_by.contact,
+            ),
             actor=caller.actor,
         )
     )
@@ -88,11 +91,13 @@ def close_need(
     caller.require_township(need.township, "needs")
     return WriteResult.of(
         container.ledger.close_need(
-            need_id,
-            activity_id=body.activity_id,
-            outcome=body.outcome,
+            commands.CloseNeed(
+                need_id=need_id,
+                activity_id=body.activity_id,
+                outcome=body.outcome,
+                expected_version=if_match,
+            ),
             actor=caller.actor,
-            expected_version=if_match,
         )
     )
 
@@ -110,7 +115,8 @@ def decline_need(
     caller.require_township(need.township, "needs")
     return WriteResult.of(
         container.ledger.decline_need(
-            need_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.DeclineNeed(need_id=need_id, reason=body.reason, expected_version=if_match),
+            actor=caller.actor,
         )
     )
 
@@ -168,12 +174,14 @@ def draft_project(body: DraftProject, caller: CallerDep, container: ContainerDep
     _may_write_project(caller, team, "projects")
     return WriteResult.of(
         container.ledger.draft_project(
-            title=body.title,
-            category=Category(body.category),
-            description=body.description,
-            team_id=body.team_id,
-            need_ids=list(body.need_ids),
-            target_beneficiaries=list(body.target_beneficiaries),
+            commands.DraftProject(
+                title=body.title,
+                category=Category(body.category),
+                description=body.description,
+                team_id=body.team_id,
+                need_ids=list(body.need_ids),
+                target_beneficiaries=list(body.target_beneficiaries),
+            ),
             actor=caller.actor,
         )
     )
@@ -191,7 +199,10 @@ def activate_project(
     """Put a drafted project on the service menu."""
     _may_write_project(caller, _project_team(container, project_id), "projects")
     return WriteResult.of(
-        container.ledger.activate_project(project_id, actor=caller.actor, expected_version=if_match)
+        container.ledger.activate_project(
+            commands.ActivateProject(project_id=project_id, expected_version=if_match),
+            actor=caller.actor,
+        )
     )
 
 
@@ -207,7 +218,10 @@ def close_project(
     _may_write_project(caller, _project_team(container, project_id), "projects")
     return WriteResult.of(
         container.ledger.close_project(
-            project_id, reason=body.reason, actor=caller.actor, expected_version=if_match
+            commands.CloseProject(
+                project_id=project_id, reason=body.reason, expected_version=if_match
+            ),
+            actor=caller.actor,
         )
     )
 
