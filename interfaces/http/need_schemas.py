@@ -71,3 +71,115 @@ class DraftProject(BaseModel):
 
 NeedStatus = Literal["open", "met", "declined"]
 ProjectStatus = Literal["draft", "active", "closed"]
+
+
+# ----------------------------------------------------------------- reads
+
+
+class RaisedByOut(BaseModel):
+    """Who raised a need; ``contact`` masked except for admins and the township's staff."""
+
+    name: str
+    contact: str
+
+
+class NeedRow(BaseModel):
+    """A need: ``age_days`` is how long it has waited (open) or waited until it was closed;
+    once closed, the activity and ``outcome`` that met it, or the ``decline_reason``."""
+
+    need_id: str
+    township: str
+    station_id: str
+    beneficiary_type: str
+    category: str
+    description: str
+    raised_by_name: str
+    raised_by_contact: str
+    status: NeedStatus
+    raised_at: str
+    closed_at: str | None
+    activity_id: str | None
+    project_id: str | None
+    outcome: str | None
+    decline_reason: str | None
+    position: int
+    category_zh: str | None
+    raised_on: str
+    age_days: int
+    raised_by: RaisedByOut
+
+
+class NeedPage(BaseModel):
+    """A page of needs: pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[NeedRow]
+    next_cursor: str | None
+
+
+class ProjectRow(BaseModel):
+    """A project of the library, the needs it answers, and how many its activities met."""
+
+    project_id: str
+    title: str
+    category: str
+    description: str
+    team_id: str
+    township: str = Field(description="empty for a banner-level team's project")
+    status: ProjectStatus
+    drafted_at: str
+    close_reason: str | None
+    position: int
+    category_zh: str | None
+    need_ids: list[str]
+    target_beneficiaries: list[str]
+    needs_met: int
+    activities: int
+
+
+class ProjectPage(BaseModel):
+    """A page of the project library: pass ``next_cursor`` back as ``cursor``."""
+
+    items: list[ProjectRow]
+    next_cursor: str | None
+
+
+class ProjectActivity(BaseModel):
+    activity_id: str
+    title: str
+    start_date: str
+
+
+class ProjectDetail(ProjectRow):
+    """One project with the needs its activities met and its activities."""
+
+    met_need_ids: list[str]
+    activity_list: list[ProjectActivity]
+
+
+class StationNeeds(BaseModel):
+    """A station's needs: raised, met (in the period asked for), declined and still open."""
+
+    station_id: str
+    name: str
+    level: str
+    township: str | None
+    raised: int
+    met: int
+    declined: int
+    open: int
+
+
+class ProjectNeeds(BaseModel):
+    project_id: str
+    title: str
+    status: ProjectStatus
+    township: str
+    needs_met: int
+    activities: int
+
+
+class NeedsMet(BaseModel):
+    """Needs met per station and per project."""
+
+    stations: list[StationNeeds]
+    projects: list[ProjectNeeds]

@@ -54,7 +54,7 @@ def _lists(
     )
     projects = reads.projects(township=township, limit=200)["items"]
     return {
-        "needs": needs.items,
+        "needs": needs["items"],
         "projects": projects,
         "stations": _stations(container, None),
     }

@@ -14,6 +14,9 @@ from application.commands import activities as commands
 from domain.team import VolunteerTeam
 from domain.values import Category, Interval, TeamLevel
 from interfaces.http.activity_schemas import (
+    ActivityCover,
+    ActivityDetail,
+    ActivityPage,
     CancelActivity,
     PlanActivity,
     SignUp,
@@ -25,7 +28,7 @@ from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.inputs import Day
 from interfaces.http.problems import Problem
 from interfaces.http.routers.activity_access import may_write
-from interfaces.http.schemas import Page, WriteResult
+from interfaces.http.schemas import WriteResult
 
 router = APIRouter(tags=["activities"])
 
@@ -149,7 +152,7 @@ def verify_activity(
     )
 
 
-@router.get("/activities")
+@router.get("/activities", response_model=ActivityPage)
 def list_activities(
     _: CallerDep,
     reads: Reads,
@@ -161,10 +164,10 @@ def list_activities(
     end: Day | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page:
+) -> dict[str, Any]:
     """Activities in id order, filtered by status, team, township, category or dates."""
-    return Page(
-        **reads.activities(
+    return dict(
+        reads.activities(
             status=status,
             team_id=str(team_id) if team_id else None,
             township=township,
@@ -177,7 +180,7 @@ def list_activities(
     )
 
 
-@router.get("/activities/{activity_id}")
+@router.get("/activities/{activity_id}", response_model=ActivityDetail)
 def get_activity(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """One activity with its participants (sign-ups, hours, status) and the project of the
     library it serves (``project_id``, null for none)."""
@@ -187,7 +190,7 @@ def get_activity(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any
     return {**row, "project_id": reads.project_of_activity(str(activity_id))}
 
 
-@router.get("/activities/{activity_id}/insurance")
+@router.get("/activities/{activity_id}/insurance", response_model=ActivityCover)
 def activity_insurance(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """Each participant and the policy that covered them on the service date."""
     rows = reads.activity_insurance(str(activity_id))

@@ -14,6 +14,7 @@ from interfaces.http.activity_schemas import (
     ApprovalResult,
     CorrectHours,
     CorrectionResult,
+    Corrections,
     RejectCorrection,
 )
 from interfaces.http.auth import CallerDep
@@ -105,7 +106,7 @@ def reject_correction(
     )
 
 
-@router.get("/activities/{activity_id}/corrections")
+@router.get("/activities/{activity_id}/corrections", response_model=Corrections)
 def list_corrections(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """The corrections proposed to the activity's verified hours: status, proposer, approver."""
     rows = reads.corrections(str(activity_id))

@@ -21,14 +21,19 @@ from interfaces.http.deps import ContainerDep, Cursor, IfMatch, Limit, Reads
 from interfaces.http.need_schemas import (
     CloseNeed,
     DraftProject,
+    NeedPage,
+    NeedRow,
+    NeedsMet,
     NeedStatus,
+    ProjectDetail,
+    ProjectPage,
     ProjectStatus,
     RaiseNeed,
 )
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers.volunteers import mask_phone, township_in_scope
-from interfaces.http.schemas import Page, WriteResult
+from interfaces.http.schemas import WriteResult
 
 router = APIRouter(tags=["needs and projects"])
 
@@ -121,7 +126,7 @@ def decline_need(
     )
 
 
-@router.get("/needs")
+@router.get("/needs", response_model=NeedPage)
 def list_needs(
     caller: CallerDep,
     reads: Reads,
@@ -132,7 +137,7 @@ def list_needs(
     station_id: UUID | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page:
+) -> dict[str, Any]:
     """Needs, oldest first, each with ``age_days``: how long it has waited (open) or waited
     until it was closed. Contacts masked except for admins and the township's staff.
     Station staff list their own township's needs only (another township asked for: 403)."""
@@ -146,17 +151,20 @@ def list_needs(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[shown(r, caller) for r in found["items"]], next_cursor=found["next_cursor"])
+    return {
+        "items": [shown(r, caller) for r in found["items"]],
+        "next_cursor": found["next_cursor"],
+    }
 
 
-@router.get("/needs/met")
+@router.get("/needs/met", response_model=NeedsMet)
 def needs_met(_: CallerDep, reads: Reads, period: str | None = None) -> dict[str, Any]:
     """Needs met per station (with those raised, declined and open) and per project;
     ``period`` (``2022``, ``2022-Q3``, ``2022-07``) counts needs closed in it."""
     return reads.needs_met(None if period is None else Period.parse(period))
 
 
-@router.get("/needs/{need_id}")
+@router.get("/needs/{need_id}", response_model=NeedRow)
 def get_need(
     need_id: UUID, caller: CallerDep, reads: Reads, container: ContainerDep
 ) -> dict[str, Any]:
@@ -226,7 +234,7 @@ def close_project(
     )
 
 
-@router.get("/projects")
+@router.get("/projects", response_model=ProjectPage)
 def list_projects(
     _: CallerDep,
     reads: Reads,
@@ -235,17 +243,15 @@ def list_projects(
     township: str | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page:
+) -> dict[str, Any]:
     """The project library; ``status=active`` is the service menu. Each project gives its
     needs met and activities; a banner-level team's project is listed under every township."""
-    return Page(
-        **reads.projects(
-            status=status, category=category, township=township, limit=limit, cursor=cursor
-        )
+    return reads.projects(
+        status=status, category=category, township=township, limit=limit, cursor=cursor
     )
 
 
-@router.get("/projects/{project_id}")
+@router.get("/projects/{project_id}", response_model=ProjectDetail)
 def get_project(project_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """One project, with the needs its activities met and its activities."""
     row = reads.project(str(project_id))

@@ -11,6 +11,7 @@ from application.commands import activities as commands
 from domain.values import Rater
 from interfaces.http.activity_schemas import (
     FeedbackWritten,
+    Ratings,
     RecordBeneficiaries,
     RecordFeedback,
     RecordMedia,
@@ -78,7 +79,7 @@ def record_feedback(
     )
 
 
-@router.get("/activities/{activity_id}/feedback")
+@router.get("/activities/{activity_id}/feedback", response_model=Ratings)
 def list_feedback(activity_id: UUID, _: CallerDep, reads: Reads) -> dict[str, Any]:
     """Every rating of the activity: satisfaction, rater (``null``: recorded before raters
     were named), date given, who recorded it, and ``counted`` (false: given outside the
