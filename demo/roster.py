@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -19,23 +19,19 @@ from application.commands.people import (
 from application.commands.stations import RegisterStation
 from application.ledger import VolunteerLedger
 from demo.library import DemoLibrary
+from demo.people import birth_of, cover_periods, name_of
 from demo.records import Candidate, Counts, Person, Plan, Progress, pool
 from demo.vocabulary import (
     BANNER_STATION,
     BANNER_TEAM,
     BRAND,
     GROUP_INSURER,
-    HAN_FEMALE,
-    HAN_MALE,
     HOME_AREA,
-    MONGOL_FEMALE,
-    MONGOL_MALE,
     OTHER_AREAS,
     OWN_INSURER,
     PERSON_TYPES,
     PHONE_PREFIXES,
     SKILLS,
-    SURNAMES,
     TOWNSHIPS,
 )
 from domain.values import (
@@ -185,13 +181,8 @@ class Roster:
         kind = rng.choices(list(PERSON_TYPES), list(PERSON_TYPES.values()))[0]
         veteran = kind in (PersonType.VETERAN, PersonType.DEMOBILIZED_VETERAN)
         male = rng.random() < (0.93 if veteran or kind is PersonType.DISABLED_VETERAN else 0.45)
-        first = 1940 if kind is PersonType.DEMOBILIZED_VETERAN else 1948
-        last = 1956 if kind is PersonType.DEMOBILIZED_VETERAN else 1995
-        birth = date(rng.randint(first, last), 1, 1) + timedelta(days=rng.randrange(365))
-        if rng.random() < 0.4:
-            name = rng.choice(MONGOL_MALE if male else MONGOL_FEMALE)
-        else:
-            name = rng.choice(SURNAMES) + rng.choice(HAN_MALE if male else HAN_FEMALE)
+        birth = birth_of(rng, kind)
+        name = name_of(rng, male)
         staff = self.actor(self.staff[town])
         recorded = self.ledger.register_volunteer(
             RegisterVolunteer(
@@ -210,24 +201,7 @@ class Roster:
 
     def insure(self, person: Person, index: int) -> None:
         """Group cover for the year for most; a few uncovered, a few covered for part of it."""
-        rng, y = self.rng, self.year
-        roll = rng.random()
-        jan1, dec31 = date(y, 1, 1), date(y, 12, 31)
-        group = f"PICC-{y}-TT{person.township + 1:02d}-GRP"
-        if roll < 0.025:
-            return  # never insured this year
-        if roll < 0.045:
-            periods = [(group, InsuranceKind.GROUP, date(y, rng.randint(3, 6), 1), dec31)]
-        elif roll < 0.065:
-            periods = [(group, InsuranceKind.GROUP, jan1, date(y, rng.randint(6, 9), 30))]
-        elif roll < 0.09:
-            middle = date(y, 6, 30)
-            own = f"GSC-{y}-{index + 1:05d}"
-            periods = [(group, InsuranceKind.GROUP, jan1, middle)]
-            periods.append((own, InsuranceKind.INDIVIDUAL, middle + timedelta(days=1), dec31))
-        else:
-            periods = [(group, InsuranceKind.GROUP, jan1, dec31)]
-        for number, kind, start, end in periods:
+        for number, kind, start, end in cover_periods(self.rng, self.year, person.township, index):
             self.ledger.record_insurance(
                 RecordInsurance(
                     volunteer_id=person.id,
