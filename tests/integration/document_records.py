@@ -16,7 +16,7 @@ from application.commands.people import RedeemPoints
 from application.readmodel.tables import ACCOUNT, ACTIVITY, STATION
 from domain.values import MediaLevel
 from infrastructure.bootstrap import Container
-from tests.integration.builders import STAFF, volunteer
+from tests.support.builders import STAFF, volunteer
 
 FORMULA_OUTLET = '=HYPERLINK("https://example.cn","点此查看")'
 FORMULA_NAME = "@王建国"

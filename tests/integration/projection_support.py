@@ -64,7 +64,7 @@ from domain.values import (
 )
 from infrastructure.settings import Settings
 from infrastructure.sqlstore import SqlStore
-from tests.integration.builders import BUREAU, STAFF, at, station, volunteer
+from tests.support.builders import BUREAU, STAFF, at, station, volunteer
 from tests.support.postgres import pg_url
 
 Snapshot = dict[str, dict[str, list[dict[str, Any]]]]

@@ -33,7 +33,7 @@ from demo import generate_year
 from domain.awards import derived_entry_id
 from domain.values import BeneficiaryType, Category, HoursSource, Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, at, correct_verified, station, team, volunteer
+from tests.support.builders import BUREAU, STAFF, at, correct_verified, station, team, volunteer
 
 D = date(2022, 8, 3)
 

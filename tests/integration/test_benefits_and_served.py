@@ -27,7 +27,7 @@ from domain.ranking import Period
 from domain.values import BeneficiaryType, MediaLevel
 from domain.volunteer import voucher_code
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
 
 MAY = [date(2022, 5, d) for d in (11, 12, 13)]
 

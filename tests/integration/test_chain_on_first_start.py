@@ -9,7 +9,7 @@ from infrastructure.persistence import event_store_env
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
 from infrastructure.transcodings import ledger_transcodings
-from tests.integration.builders import volunteer
+from tests.support.builders import volunteer
 from tests.support.clock import fixed_clock
 
 

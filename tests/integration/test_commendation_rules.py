@@ -19,7 +19,7 @@ from application.readmodel.audit.review import annual_review
 from domain.errors import DomainError
 from domain.values import Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import (
+from tests.support.builders import (
     BUREAU,
     activity,
     at,

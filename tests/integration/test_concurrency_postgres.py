@@ -25,7 +25,7 @@ from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
 from infrastructure.transcodings import ledger_transcodings
 from tests.integration import racing_registration
-from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, team, volunteer
+from tests.support.builders import BUREAU, DAY, STAFF, activity, at, team, volunteer
 
 pytestmark = pytest.mark.postgres
 

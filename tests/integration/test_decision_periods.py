@@ -17,7 +17,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from domain.values import HoursSource, Interval
 from infrastructure.audit import verify_chain
 from infrastructure.bootstrap import Container
 from infrastructure.chain_postgres import ChainedPostgresApplicationRecorder
-from tests.integration.builders import DAY, STAFF, activity, at, team, volunteer
+from tests.support.builders import DAY, STAFF, activity, at, team, volunteer
 from tests.support.postgres import pg_url
 
 THREADS = 16

@@ -18,7 +18,7 @@ from application.commands.people import FormTeam
 from domain.errors import DomainError
 from domain.values import BeneficiaryType, Rater, TeamLevel
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
 
 DAY = date(2022, 5, 11)  # the activities' day; the stores' clock reads 31 December 2022
 LAST_COUNTED = DAY + timedelta(days=30)

@@ -36,7 +36,7 @@ from infrastructure.settings import Settings
 from infrastructure.users import UserStore
 from interfaces.http.app import API_PREFIX, create_app
 from tests.hostile_text import hostile_text, refused
-from tests.integration.builders import (
+from tests.support.builders import (
     activity,
     at,
     hours,

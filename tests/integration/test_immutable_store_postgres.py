@@ -16,7 +16,7 @@ from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.audit import chained, verify_chain
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import volunteer
+from tests.support.builders import volunteer
 from tests.support.clock import fixed_clock
 
 pytestmark = pytest.mark.postgres

@@ -9,7 +9,7 @@ from application.commands.activities import CompleteActivity, VerifyActivity
 from application.commands.people import FormTeam
 from domain.values import TeamLevel
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
 
 DAY = date(2022, 5, 11)
 

@@ -21,7 +21,7 @@ from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
 from infrastructure.users import UserStore
 from interfaces.http.app import API_PREFIX, create_app
-from tests.integration.builders import STAFF, team, volunteer
+from tests.support.builders import STAFF, team, volunteer
 
 READS = {
     "/volunteers": "VolunteerPage",

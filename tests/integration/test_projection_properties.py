@@ -76,7 +76,6 @@ from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.rebuild import rebuild, status
 from infrastructure.rulebook_loader import load_rulebook
 from infrastructure.settings import Settings
-from tests.integration.builders import BUREAU, STAFF, at, station, volunteer
 from tests.integration.projection_support import (
     TOWNSHIPS,
     new_pg_schema,
@@ -84,6 +83,7 @@ from tests.integration.projection_support import (
     replay_snapshot,
     sql_snapshot,
 )
+from tests.support.builders import BUREAU, STAFF, at, station, volunteer
 from tests.support.clock import fixed_clock
 
 CATEGORY_CODES = sorted(load_rulebook().latest.categories)

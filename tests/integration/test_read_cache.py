@@ -111,7 +111,7 @@ def test_first_plain_reads_arriving_together_take_the_route_once(
     from infrastructure.users import UserStore
     from interfaces.http.app import create_app
     from interfaces.http.readcache import SentAnswers
-    from tests.integration.builders import activity, team
+    from tests.support.builders import activity, team
 
     team(pg_container.ledger)
     activity(pg_container.ledger, team(pg_container.ledger))

@@ -27,7 +27,7 @@ from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.replay import read_notifications, replay
 from domain.values import MediaLevel
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, station, volunteer
 
 D1, D2, D3 = date(2022, 5, 11), date(2022, 5, 12), date(2022, 6, 1)
 

@@ -13,7 +13,7 @@ import pytest
 from application.readmodel.replay import position_known_at, read_events
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import team
+from tests.support.builders import team
 
 
 @contextmanager

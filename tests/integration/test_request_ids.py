@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from application.readmodel.tables import AUDIT_EVENT
 from infrastructure.bootstrap import Container
-from tests.integration.builders import volunteer
+from tests.support.builders import volunteer
 
 
 def test_an_audit_table_made_before_request_ids_gains_the_column_and_keeps_its_rows(

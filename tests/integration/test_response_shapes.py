@@ -29,7 +29,7 @@ from infrastructure.settings import Settings
 from infrastructure.users import UserStore
 from interfaces.http.app import API_PREFIX, create_app
 from interfaces.http.routers.needs import today
-from tests.integration.builders import (
+from tests.support.builders import (
     BUREAU,
     DAY,
     STAFF,

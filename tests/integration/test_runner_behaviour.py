@@ -29,13 +29,13 @@ from infrastructure.rebuild import rebuild
 from infrastructure.runner import ProjectionRunner
 from infrastructure.settings import Settings
 from infrastructure.sqlbatch import Batch
-from tests.integration.builders import STAFF, activity, team, volunteer
 from tests.integration.projection_support import (
     Workload,
     assert_equal_to_clean_replay,
     memory_snapshot,
     sql_snapshot,
 )
+from tests.support.builders import STAFF, activity, team, volunteer
 from tests.support.clock import fixed_clock
 
 PUBLISHED = "ServiceActivity.Published"

@@ -23,12 +23,12 @@ from application.readmodel.tables import AUDIT_EVENT, ENTRY
 from domain.values import HoursSource, Interval
 from infrastructure.bootstrap import Container
 from infrastructure.runner import ProjectionRunner
-from tests.integration.builders import BUREAU, STAFF, activity, at, team, volunteer
 from tests.integration.projection_support import (
     Workload,
     assert_each_projection_at_its_tracked_position,
     assert_equal_to_clean_replay,
 )
+from tests.support.builders import BUREAU, STAFF, activity, at, team, volunteer
 
 # --------------------------------------------------------------------------- (a) stop and resume
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from application.readmodel.catalogue import all_projections
 from infrastructure.bootstrap import Container
 from infrastructure.sqlstore import SqlStore
-from tests.integration.builders import volunteer
 from tests.integration.projection_support import Workload, assert_equal_to_clean_replay
+from tests.support.builders import volunteer
 
 Saved = dict[str, list[dict[str, object]]]
 

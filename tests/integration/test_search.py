@@ -18,7 +18,7 @@ from application.commands.people import (
 from application.readmodel.queries.search import VolunteerSearch
 from domain.values import InsuranceKind, MemberRole, PersonType
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, national_id, team
+from tests.support.builders import BUREAU, STAFF, national_id, team
 
 
 def _person(

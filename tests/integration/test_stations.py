@@ -1,25 +1,22 @@
 """The stations register: teams and activities name a registered station; stations rank
-within their level; stations named before the register keep reading and ranking."""
+within their level; stations named before the register keep reading and ranking. What
+the register refuses is in tests/usecases."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from application.commands.activities import CompleteActivity, PlanActivity, VerifyActivity
-from application.commands.people import FormTeam
-from application.commands.stations import CloseStation, RegisterStation, RenameStation
-from application.errors import UnknownReference
+from application.commands.activities import CompleteActivity, VerifyActivity
+from application.commands.stations import RegisterStation, RenameStation
 from domain.activity import ServiceActivity
 from domain.errors import DomainError
 from domain.team import VolunteerTeam
 from domain.values import (
-    BeneficiaryType,
     Category,
     Interval,
     StationLevel,
@@ -27,9 +24,8 @@ from domain.values import (
 )
 from infrastructure.bootstrap import Container
 from infrastructure.decoding import FastDecoder
-from tests.integration.builders import BUREAU, STAFF, at, hours, station, volunteer
-
-D = date(2022, 5, 11)
+from tests.support.builders import BUREAU, STAFF, at, hours, station, volunteer
+from tests.support.stations import D, activity_at, team_at
 
 
 def _village(container: Container, township: str, name: str) -> UUID:
@@ -44,78 +40,14 @@ def _village(container: Container, township: str, name: str) -> UUID:
     ).id
 
 
-def _team(container: Container, station_id: UUID, township: str = "巴彦镇") -> UUID:
-    return container.ledger.form_team(
-        FormTeam(
-            name=f"{township}志愿服务队",
-            level=TeamLevel.TOWNSHIP,
-            township=township,
-            station_id=station_id,
-        ),
-        actor=STAFF,
-    ).id
-
-
-def _activity(container: Container, team: UUID, station_id: UUID, day: date = D) -> UUID:
-    return container.ledger.plan_activity(
-        PlanActivity(
-            title="健康知识进嘎查",
-            category=Category("health_education"),
-            team_id=team,
-            township="巴彦镇",
-            station_id=station_id,
-            location="文化广场",
-            window=Interval(at(day, 8), at(day, 18)),
-            beneficiary_types=[BeneficiaryType.PUBLIC],
-            capacity=5,
-        ),
-        actor=STAFF,
-    ).id
-
-
 def _served(container: Container, team: UUID, station_id: UUID, people: int) -> None:
     """A verified activity at ``station_id`` with ``people`` volunteers serving 9–12."""
     ledger = container.ledger
-    aid = _activity(container, team, station_id)
+    aid = activity_at(container.ledger, team, station_id)
     for _ in range(people):
         hours(ledger, aid, volunteer(ledger), at(D, 9), at(D, 12))
     ledger.complete_activity(CompleteActivity(activity_id=aid), actor=STAFF)
     ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
-
-
-def test_a_team_or_activity_naming_no_registered_station_is_refused(
-    container: Container,
-) -> None:
-    ledger = container.ledger
-    before = ledger.current_position()
-    typo = uuid4()
-    with pytest.raises(UnknownReference) as team_refused:
-        _team(container, typo)
-    team = _team(container, station(ledger))
-    after_team = ledger.current_position()
-    with pytest.raises(UnknownReference) as activity_refused:
-        _activity(container, team, typo)
-    assert team_refused.value.field == activity_refused.value.field == "station_id"
-    assert str(typo) in str(activity_refused.value)
-    # the station and the team were recorded; nothing for either refusal
-    assert after_team == before + 2
-    assert ledger.current_position() == after_team
-
-
-def test_a_closed_station_takes_no_new_team_or_activity(container: Container) -> None:
-    ledger = container.ledger
-    township = station(ledger)
-    team = _team(container, township)
-    ledger.close_station(
-        CloseStation(station_id=township, reason="并入镇综合服务中心"), actor=BUREAU
-    )
-    for attempt in (
-        lambda: _team(container, township),
-        lambda: _activity(container, team, township),
-    ):
-        with pytest.raises(DomainError) as refused:
-            attempt()
-        assert refused.value.rule == "station-closed"
 
 
 def test_village_and_township_stations_rank_apart_and_the_centre_never(
@@ -131,7 +63,7 @@ def test_village_and_township_stations_rank_apart_and_the_centre_never(
     township = station(ledger)
     busy = _village(container, "巴彦镇", "巴彦嘎查退役军人服务站")
     _village(container, "巴彦镇", "呼和嘎查退役军人服务站")  # holds nothing
-    team = _team(container, township)
+    team = team_at(container.ledger, township)
     _served(container, team, township, 1)
     _served(container, team, busy, 2)
     _served(container, team, centre, 3)
@@ -160,7 +92,7 @@ def test_village_and_township_stations_rank_apart_and_the_centre_never(
 def test_a_renamed_station_ranks_and_lists_under_its_new_name(container: Container) -> None:
     ledger = container.ledger
     township = station(ledger)
-    _served(container, _team(container, township), township, 1)
+    _served(container, team_at(container.ledger, township), township, 1)
     ledger.rename_station(
         RenameStation(station_id=township, name="巴彦镇退役军人服务站（新址）"), actor=BUREAU
     )
@@ -240,7 +172,7 @@ def test_a_free_text_station_of_old_events_ranks_with_township_stations(
     _, stored_team = _old_team(container)
     ledger.recorder.insert_events([stored_team])
     township = station(ledger)
-    _served(container, _team(container, township), township, 1)
+    _served(container, team_at(container.ledger, township), township, 1)
     container.runner().catch_up()
 
     rows = container.read_models().rankings("station", "2022")

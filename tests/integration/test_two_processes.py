@@ -16,7 +16,7 @@ from application.errors import BulkRejected
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
 from tests.support.clock import fixed_clock
 
 DAY = date(2022, 5, 11)

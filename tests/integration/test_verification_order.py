@@ -10,7 +10,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.audit.explain import explain_award
 from domain.values import BeneficiaryType, Category, Interval
 from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, DAY, STAFF, at, hours, station, team, volunteer
+from tests.support.builders import BUREAU, DAY, STAFF, at, hours, station, team, volunteer
 
 
 def _shift(ledger: VolunteerLedger, tid: UUID, vid: UUID, start: int, end: int, cat: str) -> UUID:

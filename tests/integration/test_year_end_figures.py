@@ -20,7 +20,7 @@ from application.readmodel.audit.review import annual_review
 from domain.values import InsuranceKind
 from infrastructure.bootstrap import Container, bootstrap
 from infrastructure.settings import Settings
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
 
 YEAR = 2022
 YEAR_END = date(YEAR, 12, 31)

@@ -45,3 +45,14 @@ def test_test_module_names_are_unique_across_the_suite() -> None:
     names = Counter(p.name for p in _modules() if p.name.startswith("test_"))
 
     assert [name for name, count in names.items() if count > 1] == []
+
+
+def test_the_shared_support_modules_import_from_no_tier() -> None:
+    imports_by_module = {
+        str(path.relative_to(TESTS)): sorted(
+            n for n in _imported(path) if not n.startswith("tests.support")
+        )
+        for path in (TESTS / "support").rglob("*.py")
+    }
+
+    assert {module: names for module, names in imports_by_module.items() if names} == {}

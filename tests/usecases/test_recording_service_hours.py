@@ -9,7 +9,7 @@ import pytest
 from application.commands.activities import CompleteActivity, VerifyActivity
 from application.ledger import VolunteerLedger
 from domain.errors import DomainError
-from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
 
 
 def test_hours_of_an_uninsured_volunteer_are_refused_and_nothing_is_recorded(

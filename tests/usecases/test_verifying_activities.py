@@ -12,7 +12,7 @@ from application.commands.people import CancelInsurance
 from application.ledger import VolunteerLedger
 from domain.errors import DomainError
 from domain.values import HoursSource
-from tests.integration.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, DAY, STAFF, activity, at, hours, team, volunteer
 
 
 def _completed_activity(
@@ -88,10 +88,11 @@ def test_one_uninsured_participant_refuses_the_whole_verification(
     with pytest.raises(DomainError) as refused:
         ledger.verify_activity(VerifyActivity(activity_id=aid), actor=BUREAU)
 
-    # Then it is refused naming the uninsured volunteer, and no one gets points
+    # Then it is refused naming the uninsured volunteer: no one gets points, it stays completed
     assert refused.value.rule == "insurance-required" and str(lapsed) in str(refused.value)
     assert ledger.current_position() == before
     assert ledger.repository.get(insured).balance == 0
+    assert ledger.repository.get(aid).status.value == "completed"
 
 
 def test_an_activity_is_verified_only_once(ledger: VolunteerLedger) -> None:

@@ -1,4 +1,4 @@
-"""The rest of the contract's commands, each through the application on both stores."""
+"""The rest of the contract's commands, each through the application."""
 
 from __future__ import annotations
 
@@ -28,16 +28,15 @@ from application.commands.people import (
     UpdateProfile,
     WithdrawVolunteer,
 )
+from application.ledger import VolunteerLedger
 from domain.errors import DomainError
 from domain.values import BeneficiaryType, HoursSource, MediaLevel, MemberRole
-from infrastructure.bootstrap import Container
-from tests.integration.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
+from tests.support.builders import BUREAU, STAFF, activity, at, hours, team, volunteer
 
 DAY = date(2022, 5, 11)
 
 
-def test_sign_up_withdraw_outcomes_and_cancel(container: Container) -> None:
-    ledger = container.ledger
+def test_sign_up_withdraw_outcomes_and_cancel(ledger: VolunteerLedger) -> None:
     tid = team(ledger)
     a, b = volunteer(ledger), volunteer(ledger)
     aid = activity(ledger, tid, capacity=1)
@@ -66,7 +65,7 @@ def test_sign_up_withdraw_outcomes_and_cancel(container: Container) -> None:
         actor=STAFF,
     )
     result = ledger.cancel_activity(CancelActivity(activity_id=aid, reason="暴雨预警"), actor=STAFF)
-    state = container.ledger.repository.get(aid)
+    state = ledger.repository.get(aid)
     assert state.signups == [b] and state.beneficiaries == {"public": 30, "veteran": 12}
     assert state.status.value == "cancelled" and result.version == state.version
     with pytest.raises(DomainError) as cancelled:
@@ -74,8 +73,7 @@ def test_sign_up_withdraw_outcomes_and_cancel(container: Container) -> None:
     assert cancelled.value.rule == "activity-cancelled"
 
 
-def test_membership_leaving_and_dissolving(container: Container) -> None:
-    ledger = container.ledger
+def test_membership_leaving_and_dissolving(ledger: VolunteerLedger) -> None:
     tid = team(ledger)
     vid = volunteer(ledger)
     ledger.enrol_member(
@@ -88,11 +86,10 @@ def test_membership_leaving_and_dissolving(container: Container) -> None:
     with pytest.raises(DomainError) as dissolved:
         activity(ledger, tid)
     assert dissolved.value.rule == "team-dissolved"
-    assert container.ledger.repository.get(tid).members == {}
+    assert ledger.repository.get(tid).members == {}
 
 
-def test_star_certification_needs_the_hours(container: Container) -> None:
-    ledger = container.ledger
+def test_star_certification_needs_the_hours(ledger: VolunteerLedger) -> None:
     tid = team(ledger)
     vid = volunteer(ledger)
     with pytest.raises(DomainError) as short:
@@ -127,13 +124,12 @@ def test_star_certification_needs_the_hours(container: Container) -> None:
         ),
         actor=BUREAU,
     )
-    person = container.ledger.repository.get(vid)
+    person = ledger.repository.get(vid)
     assert person.star_level_certified == 1 and person.credited_hours == 110
     assert person.balance == 0
 
 
-def test_commendation_granted_and_revoked_and_profile_and_status(container: Container) -> None:
-    ledger = container.ledger
+def test_commendation_granted_and_revoked_and_profile_and_status(ledger: VolunteerLedger) -> None:
     vid = volunteer(ledger)
     granted = ledger.commend_volunteer(
         CommendVolunteer(
@@ -163,7 +159,7 @@ def test_commendation_granted_and_revoked_and_profile_and_status(container: Cont
         ReinstateVolunteer(volunteer_id=vid, reason="核实无误"), actor=BUREAU
     )
     ledger.withdraw_volunteer(WithdrawVolunteer(volunteer_id=vid, reason="本人申请"), actor=BUREAU)
-    person = container.ledger.repository.get(vid)
+    person = ledger.repository.get(vid)
     assert person.status.value == "withdrawn" and person.commendations == {}
     assert person.phone == "13900000000" and person.skills == ["心理疏导"]
 

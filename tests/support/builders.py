@@ -1,4 +1,4 @@
-"""Small builders shared by the integration tests: a team, insured volunteers, an activity."""
+"""Small builders shared by the use-case and integration tests: a team, insured volunteers, an activity."""
 
 from __future__ import annotations
 

@@ -1,21 +1,21 @@
-"""One person, one record: a national id registers one volunteer, on both stores."""
+"""One person, one record: a national id registers one volunteer."""
 
 from __future__ import annotations
 
 import pytest
 
 from application.commands.people import RegisterVolunteer, WithdrawVolunteer
+from application.ledger import VolunteerLedger
 from domain.errors import DomainError
 from domain.registry import DuplicateNationalId
 from domain.values import PersonType, national_id_check_char
-from infrastructure.bootstrap import Container
-from tests.integration.builders import STAFF
+from tests.support.builders import STAFF
 
 FIRST17 = "15010219800101009"  # its check character is X
 
 
-def _register(container: Container, national_id: str, name: str = "王建国"):
-    return container.ledger.register_volunteer(
+def _register(ledger: VolunteerLedger, national_id: str, name: str = "王建国"):
+    return ledger.register_volunteer(
         RegisterVolunteer(
             name=name,
             national_id=national_id,
@@ -29,36 +29,36 @@ def _register(container: Container, national_id: str, name: str = "王建国"):
 
 
 def test_a_second_registration_of_one_national_id_is_refused_naming_the_first(
-    container: Container,
+    ledger: VolunteerLedger,
 ) -> None:
     assert national_id_check_char(FIRST17) == "X"
-    first = _register(container, f"{FIRST17}X")
-    before = container.ledger.current_position()
+    first = _register(ledger, f"{FIRST17}X")
+    before = ledger.current_position()
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in FIRST17) + "ｘ"
 
     with pytest.raises(DuplicateNationalId) as refused:
-        _register(container, full_width, name="王建国（重复）")
+        _register(ledger, full_width, name="王建国（重复）")
 
     assert refused.value.rule == "duplicate-national-id"
     assert refused.value.existing_volunteer_id == first.id
     assert str(first.id) in str(refused.value)
-    assert container.ledger.current_position() == before  # nothing recorded
+    assert ledger.current_position() == before  # nothing recorded
 
 
-def test_a_withdrawn_volunteer_keeps_the_national_id(container: Container) -> None:
-    first = _register(container, f"{FIRST17}X")
-    container.ledger.withdraw_volunteer(
+def test_a_withdrawn_volunteer_keeps_the_national_id(ledger: VolunteerLedger) -> None:
+    first = _register(ledger, f"{FIRST17}X")
+    ledger.withdraw_volunteer(
         WithdrawVolunteer(volunteer_id=first.id, reason="迁出本旗"), actor=STAFF
     )
 
     with pytest.raises(DomainError) as refused:
-        _register(container, f"{FIRST17}x")
+        _register(ledger, f"{FIRST17}x")
 
     assert refused.value.rule == "duplicate-national-id"
 
 
-def test_different_people_register_side_by_side(container: Container) -> None:
+def test_different_people_register_side_by_side(ledger: VolunteerLedger) -> None:
     other17 = "15010219800101001"
-    first = _register(container, f"{FIRST17}X")
-    second = _register(container, other17 + national_id_check_char(other17))
+    first = _register(ledger, f"{FIRST17}X")
+    second = _register(ledger, other17 + national_id_check_char(other17))
     assert first.id != second.id
