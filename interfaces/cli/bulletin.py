@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,6 +24,13 @@ class Format(StrEnum):
 class Level(StrEnum):
     township = "township"
     village = "village"
+
+
+RENDER: dict[Format, Callable[[dict[str, Any]], bytes]] = {
+    Format.pdf: bulletin_pdf,
+    Format.xlsx: bulletin_xlsx,
+    Format.json: lambda answer: bulletin_json(answer).encode("utf-8"),
+}
 
 
 def bulletin(
@@ -50,12 +58,7 @@ def bulletin(
         if as_of_position is None:
             container.catch_up()
         answer = bulletin_at(container, period, level.value, as_of_position)
-        if format is Format.pdf:
-            data = bulletin_pdf(answer)
-        elif format is Format.xlsx:
-            data = bulletin_xlsx(answer)
-        else:
-            data = bulletin_json(answer).encode("utf-8")
+        data = RENDER[format](answer)
     if output is None:
         sys.stdout.buffer.write(data)
     else:

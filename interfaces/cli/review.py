@@ -12,6 +12,7 @@ import typer
 
 from application.readmodel.audit.review import review_json
 from application.readmodel.replay import position_known_at
+from infrastructure.bootstrap import Container
 from interfaces.cli.common import DatabaseUrl, errors, opened
 from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 
@@ -49,14 +50,7 @@ def review(
         errors.print("[red]error:[/red] give --known-at or --as-of-position, not both")
         raise typer.Exit(2)
     with opened(database_url) as container:
-        upto = as_of_position
-        if known_at is not None:
-            if known_at.tzinfo is None:  # a bare date: the end of that day in local time
-                offset = container.rulebook.latest.utc_offset
-                known_at = known_at.replace(tzinfo=timezone(offset)) + timedelta(
-                    days=1, microseconds=-1
-                )
-            upto = position_known_at(container.ledger, known_at)
+        upto = as_of_position if known_at is None else _position_known_at(container, known_at)
         result = container.review(year, upto=upto)
         if format is Format.json:
             data = review_json(result).encode("utf-8")
@@ -69,3 +63,12 @@ def review(
     else:
         output.write_bytes(data)
         errors.print(f"wrote {output} ({len(data)} bytes, log position {result['position']})")
+
+
+def _position_known_at(container: Container, known_at: datetime) -> int:
+    """The log position as known at ``known_at``; a bare date means the end of that day in
+    the rulebook's local time."""
+    if known_at.tzinfo is None:
+        offset = container.rulebook.latest.utc_offset
+        known_at = known_at.replace(tzinfo=timezone(offset)) + timedelta(days=1, microseconds=-1)
+    return position_known_at(container.ledger, known_at)
