@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -75,25 +76,42 @@ def xlsx_bytes(
     formats: dict[str, Any] = {}
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.title[:31])
-        for c, column in enumerate(sheet.columns):
-            ws.write_string(0, c, column.label, heading)
-            fmt = None
-            if column.number_format:
-                fmt = formats.setdefault(
-                    column.number_format, workbook.add_format({"num_format": column.number_format})
-                )
-            ws.set_column(c, c, column.width, fmt)
+        _write_headings(workbook, ws, sheet.columns, heading, formats)
         ws.freeze_panes(1, 0)
         for r, row in enumerate(sheet.rows, start=1):
-            for c, raw in enumerate(row):
-                value = _cell_value(raw)
-                if value is None:
-                    continue
-                if isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, str(value))
+            _write_row(ws, r, row)
         if sheet.extra is not None:
             sheet.extra(workbook, ws, len(sheet.rows) + 1)
     workbook.close()
     return buffer.getvalue()
+
+
+def _write_headings(
+    workbook: Workbook,
+    ws: Worksheet,
+    columns: Sequence[Column],
+    heading: Format,
+    formats: dict[str, Any],
+) -> None:
+    """Row 0: the bold headings; each column its width and number format (one format
+    object per distinct number format in the workbook)."""
+    for c, column in enumerate(columns):
+        ws.write_string(0, c, column.label, heading)
+        fmt = None
+        if column.number_format:
+            fmt = formats.setdefault(
+                column.number_format, workbook.add_format({"num_format": column.number_format})
+            )
+        ws.set_column(c, c, column.width, fmt)
+
+
+def _write_row(ws: Worksheet, r: int, row: Sequence[Any]) -> None:
+    """Numbers as numbers, anything else as text (never a formula); empty cells left out."""
+    for c, raw in enumerate(row):
+        value = _cell_value(raw)
+        if value is None:
+            continue
+        if isinstance(value, (int, float)):
+            ws.write_number(r, c, value)
+        else:
+            ws.write_string(r, c, str(value))
