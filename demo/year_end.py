@@ -52,6 +52,10 @@ class DemoYear(Service):
         """Commend only whom the rulebook version in force for the year makes a candidate
         (as the annual review re-checks it at the decision's basis position): up to three
         volunteers, most hours first, and the best-ranked team meeting the team criteria."""
+        self._commend_volunteers()
+        self._commend_team()
+
+    def _commend_volunteers(self) -> None:
         ledger = self.ledger
         rule = ledger.rulebook.for_year(self.year).commendation
         commended = 0
@@ -75,6 +79,9 @@ class DemoYear(Service):
             )
             commended += 1
             self.n.commendations += 1
+
+    def _commend_team(self) -> None:
+        ledger = self.ledger
         basis = ledger.current_position()
         store, _ = replay(ledger, [RankingProjection(ledger.rulebook)], upto=basis)
         teams = ReadModels(store, ledger.rulebook).team_eligibility(self.year)
@@ -98,12 +105,7 @@ class DemoYear(Service):
         """The year's end: corrections and reversals found in review, star certifications
         of the volunteers whose figures are exact, commendations, courtesy benefits."""
         wanted = min(2, max(1, activities // 150))
-        picked: list[Candidate] = []
-        for candidate in self.candidates:
-            if all(c.person is not candidate.person for c in picked) and self.still_standing(
-                candidate
-            ):
-                picked.append(candidate)
+        picked = self._review_picks()
         for c in picked[:wanted]:
             self.correct_after_review(c)
         for c in picked[wanted : 2 * wanted]:
@@ -115,6 +117,16 @@ class DemoYear(Service):
         self.commend_candidates()
         self.grant_benefits(exact)
         self.progress("year-end", 3, 3)
+
+    def _review_picks(self) -> list[Candidate]:
+        """The sampled awards still standing, one per person, in sampled order."""
+        picked: list[Candidate] = []
+        for candidate in self.candidates:
+            if all(c.person is not candidate.person for c in picked) and self.still_standing(
+                candidate
+            ):
+                picked.append(candidate)
+        return picked
 
     def correct_after_review(self, c: Candidate) -> None:
         """A shift's end corrected by an hour: proposed by the station, approved by the
