@@ -1,11 +1,10 @@
-"""The application's plumbing: loading and saving aggregates, errors translated at the edge."""
+"""The application's plumbing: loading and saving aggregates (a use case's attempt, its
+errors translated and its retry on fresh state, is in :mod:`application.attempts`)."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from typing import Any, TypeVar
@@ -19,27 +18,22 @@ from eventsourcing.application import (
 )
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    DatabaseError,
-    IntegrityError,
-    InterfaceError,
     JSONTranscoder,
     Mapper,
-    OperationalError,
-    RecordConflictError,
     Recording,
     Transcoding,
 )
 from eventsourcing.utils import Environment
 
+from application.attempts import Attempt, evict, translated_errors
+from application.attempts import command as command  # use cases import it from here
 from application.errors import (
-    BulkRejected,
     ConcurrencyConflict,
     NotFound,
     StoreUnavailable,
     VersionMismatch,
 )
 from application.results import Recorded
-from domain.errors import DomainError
 from domain.rulebook import Rulebook, RulebookVersion
 from domain.values import Interval
 
@@ -58,76 +52,6 @@ _KIND = {
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@contextmanager
-def translated_errors() -> Iterator[None]:
-    """Library and driver errors become the application's own, with clear messages."""
-    try:
-        yield
-    except (IntegrityError, RecordConflictError) as e:
-        raise ConcurrencyConflict(
-            "another request changed the same record first; nothing was recorded — "
-            "reload and try again"
-        ) from e
-    except (OperationalError, InterfaceError) as e:
-        raise StoreUnavailable(f"the event store is unavailable: {e}") from e
-    except DatabaseError as e:
-        raise StoreUnavailable(f"the event store failed: {e}") from e
-
-
-class _Attempt(threading.local):
-    """What the command running on this thread has loaded from the cache."""
-
-    def __init__(self) -> None:
-        self.running = False
-        self.is_fresh = False
-        self.cached: set[UUID] = set()
-
-    @classmethod
-    def fresh(cls) -> bool:
-        return _ATTEMPT.is_fresh
-
-    @classmethod
-    def served_from_cache(cls, aggregate_id: UUID) -> None:
-        if _ATTEMPT.running:
-            _ATTEMPT.cached.add(aggregate_id)
-
-
-_ATTEMPT = _Attempt()
-C = TypeVar("C", bound=Callable[..., Any])
-
-
-def command(method: C) -> C:
-    """Mark a use case. If it fails on state this process had cached (another process may
-    have changed it meanwhile), it runs once more on state read fresh from the store, so
-    a stale cache can cost time but never a wrong refusal or a spurious conflict."""
-
-    @functools.wraps(method)
-    def run(self: LedgerBase, *args: Any, **kwargs: Any) -> Any:
-        if _ATTEMPT.running:
-            return method(self, *args, **kwargs)
-        _ATTEMPT.running, _ATTEMPT.is_fresh, _ATTEMPT.cached = True, False, set()
-        try:
-            try:
-                return method(self, *args, **kwargs)
-            except (ConcurrencyConflict, DomainError, BulkRejected):
-                if not _ATTEMPT.cached:
-                    raise
-                if self.repository.cache is not None:
-                    for aggregate_id in _ATTEMPT.cached:
-                        _evict(self.repository.cache, aggregate_id)
-                _ATTEMPT.is_fresh, _ATTEMPT.cached = True, set()
-                return method(self, *args, **kwargs)
-        finally:
-            _ATTEMPT.running, _ATTEMPT.is_fresh, _ATTEMPT.cached = False, False, set()
-
-    return run  # type: ignore[return-value]
-
-
-def _evict(cache: Any, aggregate_id: UUID) -> None:
-    with suppress(KeyError):
-        cache.get(aggregate_id, evict=True)
 
 
 class LedgerBase(Application[UUID]):
@@ -231,13 +155,13 @@ class LedgerBase(Application[UUID]):
         kind = _KIND.get(cls.__name__, cls.__name__)
         cache = self.repository.cache
         if cache is not None:
-            if expected_version is not None or _Attempt.fresh():
-                _evict(cache, aggregate_id)
+            if expected_version is not None or Attempt.fresh():
+                evict(cache, aggregate_id)
             elif aggregate_id in cache.cache:
                 if read_only and self._behind(cache, [aggregate_id]):
-                    _evict(cache, aggregate_id)
+                    evict(cache, aggregate_id)
                 else:
-                    _Attempt.served_from_cache(aggregate_id)
+                    Attempt.served_from_cache(aggregate_id)
         with translated_errors():
             try:
                 aggregate: Aggregate = self.repository.get(
@@ -263,16 +187,16 @@ class LedgerBase(Application[UUID]):
     def _cached_copies(self, wanted: list[UUID]) -> tuple[dict[UUID, Any], list[UUID]]:
         """The cached copies of ``wanted`` that are current, and the ids left to read."""
         cache = self.repository.cache
-        if cache is None or _Attempt.fresh():
+        if cache is None or Attempt.fresh():
             return {}, wanted
         # Cached copies another process has moved on are read afresh (see ``load``).
         for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
-            _evict(cache, aggregate_id)
+            evict(cache, aggregate_id)
         found: dict[UUID, Any] = {}
         missing: list[UUID] = []
         for aggregate_id in wanted:
             if aggregate_id in cache.cache:
-                _Attempt.served_from_cache(aggregate_id)
+                Attempt.served_from_cache(aggregate_id)
                 with suppress(KeyError):
                     found[aggregate_id] = cache.get(aggregate_id)
                     continue
@@ -351,7 +275,7 @@ class LedgerBase(Application[UUID]):
         except ConcurrencyConflict:
             if self.repository.cache is not None:
                 for aggregate in aggregates:
-                    _evict(self.repository.cache, aggregate.id)
+                    evict(self.repository.cache, aggregate.id)
             raise
         self.last_write_error = None
         if not recordings:
