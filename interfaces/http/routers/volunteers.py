@@ -15,13 +15,11 @@ from starlette.types import Scope
 from application.commands import people as commands
 from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.queries.search import VolunteerSearch
-from application.readmodel.tables import ENTRY
 from domain.registry import DuplicateNationalId
 from domain.volunteer import Volunteer
 from interfaces.http.answers import PlainAnswer, Recognise, encode_json
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import (
-    READ_WAIT_SECONDS,
     AsOfCut,
     CachedLive,
     ContainerDep,
@@ -33,12 +31,8 @@ from interfaces.http.deps import (
 )
 from interfaces.http.people_answers import VolunteerEntry, VolunteerLedger, VolunteerPage
 from interfaces.http.people_schemas import (
-    CertifyStarLevel,
-    Commend,
-    CompleteTraining,
     RecordInsurance,
     RegisterVolunteer,
-    ReverseAward,
 )
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import WriteResult
@@ -73,7 +67,7 @@ def _shown(row: dict[str, Any], caller: Caller) -> dict[str, Any]:
     return shown
 
 
-def _volunteer_township(container: ContainerDep, volunteer_id: UUID) -> str:
+def volunteer_township(container: ContainerDep, volunteer_id: UUID) -> str:
     volunteer: Volunteer = container.ledger.load(Volunteer, volunteer_id)
     return str(volunteer.township)
 
@@ -119,7 +113,7 @@ def record_insurance(
     if_match: IfMatch,
 ) -> WriteResult:
     """Record an accident insurance coverage held by the volunteer."""
-    caller.require_township(_volunteer_township(container, volunteer_id), "volunteers")
+    caller.require_township(volunteer_township(container, volunteer_id), "volunteers")
     return WriteResult.of(
         container.ledger.record_insurance(
             commands.RecordInsurance(
@@ -130,108 +124,6 @@ def record_insurance(
                 covers_from=body.covers_from,
                 covers_to=body.covers_to,
                 sum_insured=body.sum_insured,
-                expected_version=if_match,
-            ),
-            actor=caller.actor,
-        )
-    )
-
-
-@router.post("/volunteers/{volunteer_id}/trainings")
-def complete_training(
-    volunteer_id: UUID,
-    body: CompleteTraining,
-    caller: CallerDep,
-    container: ContainerDep,
-    if_match: IfMatch,
-) -> WriteResult:
-    """Record a completed training; it earns points per training hour."""
-    caller.require_township(_volunteer_township(container, volunteer_id), "volunteers")
-    return WriteResult.of(
-        container.ledger.complete_training(
-            commands.CompleteTraining(
-                volunteer_id=volunteer_id,
-                course=body.course,
-                hours=body.hours,
-                completed_on=body.completed_on,
-                expected_version=if_match,
-            ),
-            actor=caller.actor,
-        )
-    )
-
-
-@router.post("/volunteers/{volunteer_id}/commendations")
-def commend_volunteer(
-    volunteer_id: UUID,
-    body: Commend,
-    caller: CallerDep,
-    container: ContainerDep,
-    if_match: IfMatch,
-) -> WriteResult:
-    """Commend a volunteer (admin); ``basis_position`` is the log position the eligibility
-    was read at. The new ``commendation_id`` is in ``created``."""
-    caller.require_admin("commend a volunteer")
-    return WriteResult.of(
-        container.ledger.commend_volunteer(
-            commands.CommendVolunteer(
-                volunteer_id=volunteer_id,
-                title=body.title,
-                period=body.period,
-                basis_position=body.basis_position,
-                reason=body.reason,
-                expected_version=if_match,
-            ),
-            actor=caller.actor,
-        )
-    )
-
-
-@router.post("/volunteers/{volunteer_id}/star-certifications")
-def certify_star_level(
-    volunteer_id: UUID,
-    body: CertifyStarLevel,
-    caller: CallerDep,
-    container: ContainerDep,
-    if_match: IfMatch,
-) -> WriteResult:
-    """Certify a star level the volunteer's credited hours have reached (admin)."""
-    caller.require_admin("certify star levels")
-    return WriteResult.of(
-        container.ledger.certify_star_level(
-            commands.CertifyStarLevel(
-                volunteer_id=volunteer_id,
-                level=body.level,
-                basis_position=body.basis_position,
-                service_year=body.service_year,
-                expected_version=if_match,
-            ),
-            actor=caller.actor,
-        )
-    )
-
-
-@router.post("/awards/{entry_id}/reversal", tags=["awards"])
-def reverse_award(
-    entry_id: UUID,
-    body: ReverseAward,
-    caller: CallerDep,
-    container: ContainerDep,
-    if_match: IfMatch,
-) -> WriteResult:
-    """Reverse an award in full (admin); the reversal's ``entry_id`` is in ``created`` and
-    ``id`` is the volunteer. ``If-Match`` refers to the volunteer's version."""
-    caller.require_admin("reverse awards")
-    container.wait_bounded(container.ledger.current_position(), timeout=READ_WAIT_SECONDS)
-    row = container.store.get(ENTRY, (str(entry_id),))
-    if row is None or row.get("kind") != "award":
-        raise Problem(404, "not-found", "Not found", f"award {entry_id} not found in the ledger")
-    return WriteResult.of(
-        container.ledger.reverse_award(
-            commands.ReverseAward(
-                volunteer_id=UUID(str(row["volunteer_id"])),
-                entry_id=entry_id,
-                reason=body.reason,
                 expected_version=if_match,
             ),
             actor=caller.actor,
