@@ -24,8 +24,9 @@ from application.readmodel.base import EventHeader
 from application.readmodel.replay import UndecodableEvent, read_notifications
 from demo import generate_year
 from infrastructure.bootstrap import Container
-from infrastructure.decoding import FastDecoder, LazyEvent
+from infrastructure.decoding import FastDecoder
 from infrastructure.header_reading import header_parts
+from infrastructure.lazy_events import LazyEvent
 from tests.integration.projection_support import Workload
 
 
