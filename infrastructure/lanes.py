@@ -21,8 +21,10 @@ from infrastructure.sqltransaction import Transaction
 
 # Rows of the log -> (position, event) pairs (an event may be SKIPPED or a header).
 Decode = Callable[[list[LogRow]], list[tuple[int, Any]]]
+# A projection's ``apply``: (batch, event, position).
+Apply = Callable[[Batch, Any, int], None]
 
-# Events decoded at a time while a batch is applied (see ``ProjectionRunner._write``).
+# Events decoded at a time while a batch is applied (see ``write_lanes``).
 _DECODED_AT_ONCE = 200
 
 # Failures of a projection with an event: a value the database refuses (NUL in text on
@@ -75,8 +77,8 @@ def write_lanes(tx: Transaction, work: list[tuple[Lane, list[LogRow]]], decode: 
     Each lane's rows are a tail of the batch. They are decoded ``_DECODED_AT_ONCE`` at a
     time and each piece applied to every lane before the next is decoded: the objects
     of a piece are freed while the memory they took is still in the processor's
-    caches, and the next piece takes it again. Decoding a whole batch first put every
-    object in memory never touched before: parsing cost three times as much."""
+    caches, and the next piece takes it again, where decoding a whole batch first would
+    put every object in memory not touched before."""
     rows = max((todo for _, todo in work), key=len)
     lanes = [
         (
@@ -90,13 +92,18 @@ def write_lanes(tx: Transaction, work: list[tuple[Lane, list[LogRow]]], decode: 
     for at in range(0, len(rows), _DECODED_AT_ONCE):
         events = decode(rows[at : at + _DECODED_AT_ONCE])
         for batch, apply, headers_only, begin in lanes:
-            mine = events if begin <= at else events[begin - at :]
-            if headers_only:
-                for position, event in mine:
-                    apply(batch, event, position)
-            else:
-                for position, event in mine:
-                    if event is not SKIPPED and type(event) is not EventHeader:
-                        apply(batch, event, position)
+            _apply(batch, apply, events if begin <= at else events[begin - at :], headers_only)
     for batch, _, _, _ in lanes:
         batch.flush()
+
+
+def _apply(batch: Batch, apply: Apply, events: list[tuple[int, Any]], headers_only: bool) -> None:
+    """A piece of one lane's events applied: a projection that reads only headers is
+    handed every one; any other, the events decoded whole."""
+    if headers_only:
+        for position, event in events:
+            apply(batch, event, position)
+    else:
+        for position, event in events:
+            if event is not SKIPPED and type(event) is not EventHeader:
+                apply(batch, event, position)

@@ -60,13 +60,17 @@ class ProjectionRunner:
             headers=len(whole) < len(self.lanes),
         )
         for lane in self.lanes:
-            store.register(lane.name)
-            fresh = store.positions([lane.name])[0][0] == 0
-            # A projection with rows (position > 0) gets any index it lacks now: one
-            # interrupted while catching up from 0 is indexed before it goes on.
-            store.create_tables(lane.projection.tables, indexes=not fresh)
-            lane.indexes_pending = fresh
-            self._reload(lane)
+            self._open(lane)
+
+    def _open(self, lane: Lane) -> None:
+        """The lane's tracking row and tables created if new, its position and mirrors read."""
+        self.store.register(lane.name)
+        fresh = self.store.positions([lane.name])[0][0] == 0
+        # A projection with rows (position > 0) gets any index it lacks now: one
+        # interrupted while catching up from 0 is indexed before it goes on.
+        self.store.create_tables(lane.projection.tables, indexes=not fresh)
+        lane.indexes_pending = fresh
+        self._reload(lane)
 
     def create_pending_indexes(self) -> None:
         """Index the tables of projections that caught up from position 0 (once each)."""
@@ -154,10 +158,9 @@ class ProjectionRunner:
 
     def step(self) -> int:
         """Apply one batch of the log to every active projection; return how many events were read."""
-        active = self.active
-        if not active:
+        after = self._slowest_position()
+        if after is None:
             return 0
-        after = min(lane.position for lane in active)
         batch = self.reader.fetch(after)
         self._apply_batch(batch, after)
         self.batches += bool(batch)
@@ -176,29 +179,32 @@ class ProjectionRunner:
     def _catch_up(self) -> int:
         total = 0
         with cycle_collector_paused(), ThreadPoolExecutor(max_workers=1) as reader:
-            if not self.active:
+            after = self._slowest_position()
+            if after is None:
                 return 0
-            after = min(lane.position for lane in self.active)
             ahead = reader.submit(self.reader.fetch, after)
-            while True:
-                batch = ahead.result()
-                if not batch:
-                    return total
+            while batch := ahead.result():
                 last = batch[-1][0]
                 ahead = reader.submit(self.reader.fetch, last)
                 self._apply_batch(batch, after)
-                after = last
                 total += len(batch)
-                active = self.active
-                if not active:
+                after = self._slowest_position()
+                if after is None:
                     return total
-                if min(lane.position for lane in active) != last:
+                if after != last:
                     # A lane stopped short (or another runner moved it): read from there.
                     ahead.result()
-                    after = min(lane.position for lane in active)
                     ahead = reader.submit(self.reader.fetch, after)
+        return total
+
+    def _slowest_position(self) -> int | None:
+        """The lowest position of the active lanes; None when none is active."""
+        active = self.active
+        return min(lane.position for lane in active) if active else None
 
     def _apply(self, lane: Lane, todo: list[LogRow], *, one_by_one: bool = False) -> None:
+        """``todo`` applied to ``lane`` in one transaction; on a failure, the lane reloaded
+        and what can be applied applied (an event's own failure stops the lane there)."""
         try:
             with self.store.transaction(replayable=True, safe_text=one_by_one) as tx:
                 tx.claim(lane.name, lane.position, lane.generation)
@@ -207,10 +213,7 @@ class ProjectionRunner:
             lane.position = todo[-1][0]
         except UnhandledEvent as stop:
             self._reload(lane)
-            before = [item for item in todo if item[0] < stop.position and item[0] > lane.position]
-            if before:
-                self._apply(lane, before)
-            self._stop(lane, str(stop))
+            self._stop_at_unhandled(lane, todo, stop)
         except TrackingMoved:
             self._reload(lane)
         except EVENT_FAULTS as error:
@@ -218,19 +221,29 @@ class ProjectionRunner:
             if one_by_one:
                 (row,) = todo
                 self._stop(lane, stopped_at(lane.name, row[0], row[3], error))
-                return
-            # Find the event: each on its own, NUL in text made safe (the one failure of
-            # an event's own that a read model can take in another form).
-            for row in todo:
-                if lane.error is not None:
-                    return
-                if row[0] > lane.position:
-                    self._apply(lane, [row], one_by_one=True)
-            # The mirrors hold what the events said; the tables, the safe form: read it back.
-            self._reload(lane)
+            else:
+                self._apply_one_by_one(lane, todo)
         except BaseException:
             self._reload(lane)
             raise
+
+    def _stop_at_unhandled(self, lane: Lane, todo: list[LogRow], stop: UnhandledEvent) -> None:
+        """The events before the one ``lane`` cannot handle applied, then the lane stopped."""
+        before = [item for item in todo if item[0] < stop.position and item[0] > lane.position]
+        if before:
+            self._apply(lane, before)
+        self._stop(lane, str(stop))
+
+    def _apply_one_by_one(self, lane: Lane, todo: list[LogRow]) -> None:
+        """Find the event that failed: each on its own, NUL in text made safe (the one
+        failure of an event's own that a read model can take in another form)."""
+        for row in todo:
+            if lane.error is not None:
+                return
+            if row[0] > lane.position:
+                self._apply(lane, [row], one_by_one=True)
+        # The mirrors hold what the events said; the tables, the safe form: read it back.
+        self._reload(lane)
 
     def _stop(self, lane: Lane, error: str) -> None:
         """Stop ``lane`` at its position with ``error`` (shown by status and /readyz); the
