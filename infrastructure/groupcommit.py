@@ -90,36 +90,52 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Member]) -> None:
         try:
-            if len(batch) > 1:
-                try:
-                    ids = self.insert([e for member in batch for e in member.events])
-                except UNAVAILABLE as e:
-                    _fail(batch, e)
-                    return
-                except Exception:
-                    pass  # rolled back whole: each member alone below gets its own answer
-                else:
-                    assert ids is not None and len(ids) == sum(len(m.events) for m in batch)
-                    start = 0
-                    for member in batch:
-                        member.ids = ids[start : start + len(member.events)]
-                        member.done = True
-                        start += len(member.events)
-                    return
-            for n, member in enumerate(batch):
-                try:
-                    member.ids = self.insert(member.events)
-                except UNAVAILABLE as e:
-                    _fail(batch[n:], e)
-                    return
-                except Exception as e:
-                    member.error = e
-                member.done = True
+            if len(batch) == 1 or not self._settled_together(batch):
+                self._commit_each(batch)
         finally:
-            for member in batch:
-                if not member.done:  # interrupted (BaseException): tell the waiters so
-                    member.error = RuntimeError("the group commit was interrupted")
-                    member.done = True
+            _tell_interrupted(batch)
+
+    def _settled_together(self, batch: list[_Member]) -> bool:
+        """Every member's events in one transaction; False when it rolled back for a reason
+        that may be one member's (each then gets its own answer, alone)."""
+        try:
+            ids = self.insert([e for member in batch for e in member.events])
+        except UNAVAILABLE as e:
+            _fail(batch, e)
+            return True
+        except Exception:
+            return False
+        _hand_out(batch, ids)
+        return True
+
+    def _commit_each(self, batch: list[_Member]) -> None:
+        for n, member in enumerate(batch):
+            try:
+                member.ids = self.insert(member.events)
+            except UNAVAILABLE as e:
+                _fail(batch[n:], e)
+                return
+            except Exception as e:
+                member.error = e
+            member.done = True
+
+
+def _hand_out(batch: list[_Member], ids: Sequence[int] | None) -> None:
+    """Each member its own ids, in the order the batch was written."""
+    assert ids is not None and len(ids) == sum(len(m.events) for m in batch)
+    start = 0
+    for member in batch:
+        member.ids = ids[start : start + len(member.events)]
+        member.done = True
+        start += len(member.events)
+
+
+def _tell_interrupted(batch: list[_Member]) -> None:
+    """Members left undone were interrupted (a BaseException): their waiters are told so."""
+    for member in batch:
+        if not member.done:
+            member.error = RuntimeError("the group commit was interrupted")
+            member.done = True
 
 
 def _fail(members: list[_Member], error: Exception) -> None:
