@@ -76,8 +76,8 @@ def verify_chain(
         assert isinstance(recorder, ApplicationRecorder)
         seals = read_seals(recorder, upto=upto)
     checks = check_seal_signatures(seals, keys)
-    problems = [(c.position, c.problem) for c in checks if c.problem]
-    pinned = {s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok}
+    problems: list[tuple[int, str]] = [(c.position, c.problem) for c in checks if c.problem]
+    pinned = _pinned(seals, checks)
     head = Link(0, 0, GENESIS)
     if from_last_seal:
         head = _start_at_last_seal(recorder, seals, checks, pinned, problems)
@@ -87,16 +87,33 @@ def verify_chain(
         problems.append((walked.broken.position, walked.broken.problem))
     problems.sort(key=lambda p: p[0])
     _fail_seals_over_breaks(checks, problems)
+    return _report(walked, head, checks, problems, time.perf_counter() - started)
+
+
+def _pinned(seals: list[Seal], checks: list[SealCheck]) -> dict[int, tuple[Seal, SealCheck]]:
+    """The seals whose signature holds, by the position each pins."""
+    return {s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok}
+
+
+def _report(
+    walked: _Walked,
+    head: Link,
+    checks: list[SealCheck],
+    problems: list[tuple[int, str]],
+    seconds: float,
+) -> ChainReport:
+    """The report of a walk from ``head``, its first problem (by position) named."""
+    first = problems[0] if problems else (None, None)
     return ChainReport(
         ok=not problems,
         checked=walked.checked,
         head=walked.position,
         head_hash=walked.hash.hex(),
-        first_broken_position=problems[0][0] if problems else None,
-        problem=problems[0][1] if problems else None,
+        first_broken_position=first[0],
+        problem=first[1],
         started_after=head.position,
         seals=checks,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=round(seconds, 3),
     )
 
 
@@ -158,21 +175,31 @@ def _walk(
             walked.checked += n
             if n != recorder.count_links(lo, hi):
                 raise _Broken(hi + 1, "a link without its event")  # named below
-        for sealed_position, (seal, _) in sorted(pinned.items()):
-            if sealed_position > walked.position:
-                raise _Broken(
-                    sealed_position,
-                    f"seal at {seal.position} pins position {sealed_position}, "
-                    "which holds no chained event",
-                )
+        _check_seals_reached(pinned, walked.position)
     except _Broken as broken:
-        orphan = recorder.first_orphan_link(lo, broken.position)
-        if orphan is not None and orphan < broken.position:  # a link without its event
-            broken = _Broken(
-                orphan, f"the event at position {orphan} is missing: its chain link is still there"
-            )
-        walked.broken = broken
+        walked.broken = _orphan_first(recorder, lo, broken)
     return walked
+
+
+def _check_seals_reached(pinned: Mapping[int, tuple[Seal, SealCheck]], reached: int) -> None:
+    """Every seal pins a position the walk reached."""
+    for sealed_position, (seal, _) in sorted(pinned.items()):
+        if sealed_position > reached:
+            raise _Broken(
+                sealed_position,
+                f"seal at {seal.position} pins position {sealed_position}, "
+                "which holds no chained event",
+            )
+
+
+def _orphan_first(recorder: ChainedRecorder, lo: int, broken: _Broken) -> _Broken:
+    """``broken``, or a link without its event before it (from ``lo``): that break first."""
+    orphan = recorder.first_orphan_link(lo, broken.position)
+    if orphan is not None and orphan < broken.position:
+        return _Broken(
+            orphan, f"the event at position {orphan} is missing: its chain link is still there"
+        )
+    return broken
 
 
 def _fail_seals_over_breaks(checks: list[SealCheck], problems: list[tuple[int, str]]) -> None:
