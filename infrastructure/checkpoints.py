@@ -123,13 +123,19 @@ class Checkpoints:
             (self.shape, MARKER, cut),
         )
         position = int(found[0][0] or 0) if found else 0
-        if position and self.appended:
-            tracking = self.store.tracking()
-            owners = [p.name for p in self.projections if any(t.append_only for t in p.tables)]
-            reached = min(int(tracking.get(n, {}).get("position") or 0) for n in owners)
-            if reached < position:  # the live tables were reset: they cannot fill it in
-                return 0
+        reached = self._appended_reached() if position else None
+        if reached is not None and reached < position:
+            return 0  # the live tables were reset: they cannot fill it in
         return position
+
+    def _appended_reached(self) -> int | None:
+        """The position the live append-only tables have reached (their slowest
+        projection's); None without such tables."""
+        if not self.appended:
+            return None
+        tracking = self.store.tracking()
+        owners = [p.name for p in self.projections if any(t.append_only for t in p.tables)]
+        return min(int(tracking.get(n, {}).get("position") or 0) for n in owners)
 
     def loader(self, position: int) -> Callable[[Table], list[Row]]:
         """Each table's rows at the checkpoint at ``position``, one table at a time."""
@@ -192,11 +198,8 @@ class Checkpoints:
         """The highest position a checkpoint may be taken at now: the head, and no further
         than the live append-only tables have reached (a read fills those in from them)."""
         head = ledger.current_position()
-        if not self.appended:
-            return head
-        tracking = self.store.tracking()
-        owners = [p.name for p in self.projections if any(t.append_only for t in p.tables)]
-        return min([head, *(int(tracking.get(n, {}).get("position") or 0) for n in owners)])
+        reached = self._appended_reached()
+        return head if reached is None else min(head, reached)
 
     def take(self, ledger: VolunteerLedger, *, every: int, upto: int | None = None) -> list[Taken]:
         """Checkpoints at every multiple of ``every`` after the latest one, up to ``upto``
