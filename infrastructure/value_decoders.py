@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, cast
+from typing import Any
 
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, Transcoding, UUIDAsHex
 
@@ -35,24 +35,21 @@ _VALUE_CACHE_SIZE = 50_000
 
 def fast_decode(transcoding: Transcoding, uuid: Decode) -> Decode:
     """What decodes ``transcoding``'s data (``uuid`` for UUIDs: the decoder keeps them)."""
-    kind = type(transcoding)
-    if kind is UUIDAsHex:
-        return uuid
-    if kind is DatetimeAsISO:
-        return datetime.fromisoformat
-    if kind is DecimalAsStr:
-        return _remembered(Decimal)
-    if kind is DateAsISO:
-        return _remembered(date.fromisoformat)
-    if kind is CategoryAsCode:
-        return _remembered(transcoding.decode)
-    if kind is EnumAsValue:
-        return _enum_member(cast(type[Enum], transcoding.type))
-    if kind is DataclassAsDict:
-        return _dataclass_maker(transcoding.type, transcoding.decode) or transcoding.decode
-    if kind is IntervalAsPair:
-        return _interval(transcoding.type) or transcoding.decode
-    return transcoding.decode
+    fast = _FAST.get(type(transcoding))
+    return transcoding.decode if fast is None else fast(transcoding, uuid)
+
+
+# How each transcoding's data is decoded fast, by the transcoding's exact type.
+_FAST: dict[type[Transcoding], Callable[[Any, Decode], Decode]] = {
+    UUIDAsHex: lambda _, uuid: uuid,
+    DatetimeAsISO: lambda _, __: datetime.fromisoformat,
+    DecimalAsStr: lambda _, __: _remembered(Decimal),
+    DateAsISO: lambda _, __: _remembered(date.fromisoformat),
+    CategoryAsCode: lambda t, _: _remembered(t.decode),
+    EnumAsValue: lambda t, _: _enum_member(t.type),
+    DataclassAsDict: lambda t, _: _dataclass_maker(t.type, t.decode) or t.decode,
+    IntervalAsPair: lambda t, _: _interval(t.type) or t.decode,
+}
 
 
 def _enum_member(enum_type: type[Enum]) -> Decode:
@@ -119,19 +116,9 @@ def _dataclass_maker(cls: type[Any], otherwise: Decode | None) -> Decode | None:
     the same). None when ``cls`` is not a plain dataclass this can build (no ``__init__``
     of its own, no slots, no init-only or class variables, the default ``__new__``).
     """
-    params = getattr(cls, "__dataclass_params__", None)
-    fields = dataclasses.fields(cls) if params is not None else ()
-    plain = (
-        params is not None
-        and params.init
-        and "__slots__" not in vars(cls)
-        and cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
-        and len(fields) == len(cls.__dataclass_fields__)
-        and all(f.init for f in fields)
-    )
-    if not plain:
+    names = _plain_fields(cls)
+    if names is None:
         return None
-    names = tuple(f.name for f in fields)
     post_init = getattr(cls, "__post_init__", None)
     new = object.__new__
 
@@ -147,3 +134,19 @@ def _dataclass_maker(cls: type[Any], otherwise: Decode | None) -> Decode | None:
         return otherwise(data)
 
     return make
+
+
+def _plain_fields(cls: type[Any]) -> tuple[str, ...] | None:
+    """The field names of a plain dataclass (no ``__init__`` of its own, no slots, no
+    init-only or class variables, the default ``__new__``); None for any other class."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.init:
+        return None
+    fields = dataclasses.fields(cls)
+    plain = (
+        "__slots__" not in vars(cls)
+        and cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
+        and len(fields) == len(cls.__dataclass_fields__)
+        and all(f.init for f in fields)
+    )
+    return tuple(f.name for f in fields) if plain else None
