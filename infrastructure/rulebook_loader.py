@@ -11,7 +11,7 @@ import tomllib
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -230,6 +230,16 @@ def _describe(error: ValidationError, name: str) -> str:
 
 def parse_rulebook(text: str, *, source: str = "<rulebook>") -> Rulebook:
     """Parse and validate rulebook TOML text. Errors name the version and the field."""
+    versions = [
+        _version(raw, index, source) for index, raw in enumerate(_raw_versions(text, source))
+    ]
+    _check_distinct(versions, source)
+    file_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Rulebook(versions=tuple(versions), file_hash=file_hash)
+
+
+def _raw_versions(text: str, source: str) -> list[Any]:
+    """The ``[[versions]]`` tables of the TOML text, the only top-level key."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -240,21 +250,25 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> Rulebook:
     raw_versions = data.get("versions")
     if not isinstance(raw_versions, list) or not raw_versions:
         raise RulebookError(f"{source}: needs at least one [[versions]] table")
-    versions = []
-    for index, raw in enumerate(raw_versions):
-        name = str(raw.get("version", f"#{index + 1}")) if isinstance(raw, dict) else f"#{index}"
-        try:
-            versions.append(_Version.model_validate(raw).to_domain())
-        except ValidationError as e:
-            raise RulebookError(f"{source}: {_describe(e, name)}") from None
+    return raw_versions
+
+
+def _version(raw: Any, index: int, source: str) -> RulebookVersion:
+    name = str(raw.get("version", f"#{index + 1}")) if isinstance(raw, dict) else f"#{index}"
+    try:
+        return _Version.model_validate(raw).to_domain()
+    except ValidationError as e:
+        raise RulebookError(f"{source}: {_describe(e, name)}") from None
+
+
+def _check_distinct(versions: list[RulebookVersion], source: str) -> None:
+    """No two versions share a name or an effective date."""
     names = [v.version for v in versions]
     if len(set(names)) != len(names):
         raise RulebookError(f"{source}: version names repeat: {names}")
     dates = [v.effective_from for v in versions]
     if len(set(dates)) != len(dates):
         raise RulebookError(f"{source}: two versions share an effective_from date")
-    file_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Rulebook(versions=tuple(versions), file_hash=file_hash)
 
 
 def load_rulebook(path: Path | None = None) -> Rulebook:
