@@ -141,25 +141,37 @@ class Accounts:
         if locked is not None:
             return SignIn(locked_until=locked)
         user = self.users.get(name)
+        stored = self._password_hash_if_right(name, password)
+        if stored is None or user is None or user.revoked:
+            self._record_failure(name, address)
+            return SignIn(locked_until=self.locked_until(name, address))
+        if _hasher.check_needs_rehash(stored):
+            self.set_password(name, password)
+        return SignIn(session=self._open_session(name, user))
+
+    def _password_hash_if_right(self, name: str, password: str) -> str | None:
+        """The stored hash when ``password`` is ``name``'s; None otherwise (checked against a
+        dummy hash when ``name`` has none, so either answer takes as long)."""
         rows = self.store.execute("SELECT password_hash FROM vl_password WHERE name = ?", (name,))
         stored = str(rows[0][0]) if rows else _DUMMY_HASH
         try:
             good = _hasher.verify(stored, password) and bool(rows)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             good = False
-        if not good or user is None or user.revoked:
-            now = self.clock()
-            with self.store.transaction() as tx:
-                tx.execute(
-                    "DELETE FROM vl_login_failure WHERE failed_at <= ?", (now - WINDOW_SECONDS,)
-                )
-                tx.execute(
-                    "INSERT INTO vl_login_failure (subject, failed_at) VALUES (?, ?), (?, ?)",
-                    (f"user:{name}", now, f"addr:{address}", now),
-                )
-            return SignIn(locked_until=self.locked_until(name, address))
-        if _hasher.check_needs_rehash(stored):
-            self.set_password(name, password)
+        return stored if good else None
+
+    def _record_failure(self, name: str, address: str) -> None:
+        """A failed sign-in counted against the name and the address."""
+        now = self.clock()
+        with self.store.transaction() as tx:
+            tx.execute("DELETE FROM vl_login_failure WHERE failed_at <= ?", (now - WINDOW_SECONDS,))
+            tx.execute(
+                "INSERT INTO vl_login_failure (subject, failed_at) VALUES (?, ?), (?, ?)",
+                (f"user:{name}", now, f"addr:{address}", now),
+            )
+
+    def _open_session(self, name: str, user: User) -> Session:
+        """A new session for ``user`` (signed in as ``name``), whose failures are forgotten."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock()
         with self.store.transaction() as tx:
@@ -170,7 +182,7 @@ class Accounts:
                 "VALUES (?, ?, ?, ?, ?)",
                 (_digest(token), name, csrf, now, now),
             )
-        return SignIn(session=Session(token, user, csrf))
+        return Session(token, user, csrf)
 
     # ------------------------------------------------------------------ sessions
 

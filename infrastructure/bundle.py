@@ -195,29 +195,11 @@ def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleRepo
     """Check a bundle with no server or database; recompute the year's point totals."""
     manifest, rows = read_bundle(path)
     source = _BundleEvents(rows)
-    if public_keys:
-        keys: Mapping[str, Ed25519PublicKey] = {
-            key_id(k): k
-            for k in (load_public_key(p.read_bytes(), source=str(p)) for p in public_keys)
-        }
-        trusted_from = "the public keys given on the command line"
-    else:
-        keys = {
-            kid: load_public_key(pem.encode(), source=f"bundle key {kid}")
-            for kid, pem in manifest["public_keys"].items()
-        }
-        trusted_from = "the bundle itself (compare the key ids with the published ones)"
+    keys, trusted_from = _trusted_keys(manifest, public_keys)
     sealed_topic = SEALED_TOPIC.encode()
     seals = [Seal.from_state(r[0], r[4]) for r in rows if r[3] == sealed_topic]
     report = verify_chain(source, keys, seals=seals)
-    rulebook = parse_rulebook(manifest["rulebook"], source=f"{path}:rulebook")
-    mapper = VolunteerLedger(
-        rulebook=rulebook,
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        transcodings=ledger_transcodings(),
-    ).mapper
-    replayable = SimpleNamespace(recorder=source, mapper=mapper)
-    review = annual_review(replayable, rulebook, int(manifest["year"]))  # type: ignore[arg-type]
+    review = _review(manifest, source, path)
     return BundleReport(
         chain=report,
         year=int(manifest["year"]),
@@ -228,3 +210,28 @@ def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleRepo
         totals=review["totals"],
         exported_totals=manifest["totals"],
     )
+
+
+def _trusted_keys(
+    manifest: dict[str, Any], public_keys: Sequence[Path]
+) -> tuple[Mapping[str, Ed25519PublicKey], str]:
+    """The seal keys trusted, by key id, and where they came from."""
+    if public_keys:
+        keys = (load_public_key(p.read_bytes(), source=str(p)) for p in public_keys)
+        return {key_id(k): k for k in keys}, "the public keys given on the command line"
+    return {
+        kid: load_public_key(pem.encode(), source=f"bundle key {kid}")
+        for kid, pem in manifest["public_keys"].items()
+    }, "the bundle itself (compare the key ids with the published ones)"
+
+
+def _review(manifest: dict[str, Any], source: _BundleEvents, path: Path) -> dict[str, Any]:
+    """The bundle's year reviewed from its own events, under its own rulebook."""
+    rulebook = parse_rulebook(manifest["rulebook"], source=f"{path}:rulebook")
+    mapper = VolunteerLedger(
+        rulebook=rulebook,
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        transcodings=ledger_transcodings(),
+    ).mapper
+    replayable = SimpleNamespace(recorder=source, mapper=mapper)
+    return annual_review(replayable, rulebook, int(manifest["year"]))  # type: ignore[arg-type]

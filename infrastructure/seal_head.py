@@ -76,6 +76,20 @@ def seal_chain(
 def _link_to_seal(recorder: ChainedRecorder, position: int | None, seals: list[Seal]) -> Link:
     """The link at ``position`` (the head when None): a recorded position after the last
     seal's, or a rule violation saying why not."""
+    head = _head_reaching(recorder, position)
+    link = head if position is None else recorder.chain_head(at=position)
+    assert link is not None
+    _check_after_last_seal(link, seals)
+    if position is not None and link.position != position:
+        raise rule_violation(
+            "seal-position",
+            f"position {position} holds no event (the nearest before is {link.position})",
+        )
+    return link
+
+
+def _head_reaching(recorder: ChainedRecorder, position: int | None) -> Link:
+    """The chain's head, which ``position`` (when given) is not beyond."""
     head = recorder.chain_head()
     if head is None:
         raise rule_violation("seal-position", "the log is empty: there is nothing to seal")
@@ -85,18 +99,14 @@ def _link_to_seal(recorder: ChainedRecorder, position: int | None, seals: list[S
             f"position {position} is beyond the log's head ({head.position}): only a recorded "
             "position is sealed",
         )
+    return head
+
+
+def _check_after_last_seal(link: Link, seals: list[Seal]) -> None:
     previous = seals[-1].sealed_position if seals else 0
-    link = head if position is None else recorder.chain_head(at=position)
-    assert link is not None
     if link.position <= previous:
         raise rule_violation(
             "seal-order",
             f"position {link.position} is not after {previous}, which the last seal (at "
             f"{seals[-1].position}) pinned: a seal pins a later position than the one before it",
         )
-    if position is not None and link.position != position:
-        raise rule_violation(
-            "seal-position",
-            f"position {position} holds no event (the nearest before is {link.position})",
-        )
-    return link
