@@ -2,8 +2,8 @@
 time travel (as-of reads, open to every role).
 
 Each kind has a per-process :class:`Gate`: a request that finds it full is refused at once
-(:class:`Busy`, answered 503 with ``Retry-After``) instead of queueing behind the others —
-sixty waits of 5 s each had taken a normal read's p50 from 26 ms to 4.3 s. Whole-log replays
+(:class:`Busy`, answered 503 with ``Retry-After``) instead of queueing behind the others,
+where it would hold up the normal reads queued behind it too. Whole-log replays
 are kept by cut (the log below a cut never changes), and a volunteer's ledger at a cut is
 built from that volunteer's events alone (:func:`volunteer_ledger_at`), not from position 0.
 """

@@ -1,8 +1,8 @@
 """Reading the event log in bulk for the projection runner, as plain rows.
 
 The library's ``select_notifications`` builds a dict per row and a ``Notification`` per
-event; catching up a read model reads every event, and that building cost a quarter of
-reading. On PostgreSQL this reads the same rows — ``notification_id`` after a position,
+event; catching up a read model reads every event, and builds nothing it needs from
+them. On PostgreSQL this reads the same rows — ``notification_id`` after a position,
 in order, up to a limit — as plain tuples; other stores (SQLite) through the library.
 The runner decodes them as it applies them, a few hundred at a time.
 """
@@ -70,8 +70,8 @@ class LogReader:
         recorder = self.ledger.recorder
         assert isinstance(recorder, PostgresApplicationRecorder)
         with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
-            # Binary results: the state comes as its bytes, not hex text to be parsed back
-            # (a third of the time, on both sides).
+            # Binary results: the state comes as its bytes, not hex text to be written out
+            # by the server and parsed back here.
             cur.execute(self._select, (after, self.batch), prepare=True, binary=True)
             rows: list[Row] = cur.fetchall()
             return rows

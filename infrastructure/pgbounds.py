@@ -18,7 +18,7 @@ given every bound there is:
   for a connection;
 - and the pools retry connecting at most every :data:`MAX_RECONNECT_DELAY` seconds, so a
   store that comes back is used again within seconds (psycopg-pool doubles its delay
-  without limit: after a minute's outage it next tried 30 s later).
+  without limit).
 
 Schema changes (index builds over millions of rows) are exempt from the statement and
 answer timeouts: :func:`unbounded` lifts both for one transaction.

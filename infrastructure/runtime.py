@@ -4,8 +4,9 @@ CPython's cyclic collector runs a young collection every 700 net container alloc
 and, every hundred of those, a full one over every tracked object — in an API process,
 that is the aggregate cache (thousands of aggregates), scanned again and again while a
 large request (a sign-in sheet) allocates. The service makes few reference cycles, so
-collecting rarely costs little memory: the young generation's threshold goes up, and what exists once the service has started (modules,
-the rulebook, the app) is frozen out of every later collection.
+collecting rarely costs little memory: the young generation's threshold goes up, and
+what exists once the service has started (modules, the rulebook, the app) is frozen out
+of every later collection.
 """
 
 from __future__ import annotations
