@@ -69,31 +69,41 @@ def check_seal_signatures(
     checks: list[SealCheck] = []
     last_sealed = 0
     for seal in seals:
-        check = SealCheck(seal.position, seal.sealed_position, seal.key_id, ok=True)
-        public = keys.get(seal.key_id)
-        if seal.algorithm != ALGORITHM:
-            check.problem = f"seal at {seal.position} uses {seal.algorithm!r}, not {ALGORITHM}"
-        elif public is None:
-            check.problem = (
-                f"seal at {seal.position} is signed by key {seal.key_id}, which is not trusted"
+        problem = _seal_problem(seal, keys.get(seal.key_id), last_sealed)
+        checks.append(
+            SealCheck(
+                seal.position,
+                seal.sealed_position,
+                seal.key_id,
+                ok=problem is None,
+                problem=problem,
             )
-        elif not signature_holds(public, seal.sealed_position, seal.head_hash, seal.signature):
-            check.problem = (
-                f"seal at {seal.position}: the signature does not match position "
-                f"{seal.sealed_position} and hash {seal.head_hash[:16]}… under key {seal.key_id}"
-            )
-        elif seal.sealed_position >= seal.position:
-            check.problem = (
-                f"seal at {seal.position} claims to pin position {seal.sealed_position}, "
-                "which was not yet recorded"
-            )
-        elif seal.sealed_position <= last_sealed:
-            check.problem = (
-                f"seal at {seal.position} pins position {seal.sealed_position}, not after the "
-                f"previous seal's {last_sealed}: seals are out of order"
-            )
-        check.ok = check.problem is None
-        if check.ok:
+        )
+        if problem is None:
             last_sealed = seal.sealed_position
-        checks.append(check)
     return checks
+
+
+def _seal_problem(seal: Seal, public: Ed25519PublicKey | None, last_sealed: int) -> str | None:
+    """What is wrong with ``seal`` (signed by ``public``, the last good seal pinning
+    ``last_sealed``) before the chain is read; None when nothing is."""
+    if seal.algorithm != ALGORITHM:
+        return f"seal at {seal.position} uses {seal.algorithm!r}, not {ALGORITHM}"
+    if public is None:
+        return f"seal at {seal.position} is signed by key {seal.key_id}, which is not trusted"
+    if not signature_holds(public, seal.sealed_position, seal.head_hash, seal.signature):
+        return (
+            f"seal at {seal.position}: the signature does not match position "
+            f"{seal.sealed_position} and hash {seal.head_hash[:16]}… under key {seal.key_id}"
+        )
+    if seal.sealed_position >= seal.position:
+        return (
+            f"seal at {seal.position} claims to pin position {seal.sealed_position}, "
+            "which was not yet recorded"
+        )
+    if seal.sealed_position <= last_sealed:
+        return (
+            f"seal at {seal.position} pins position {seal.sealed_position}, not after the "
+            f"previous seal's {last_sealed}: seals are out of order"
+        )
+    return None
