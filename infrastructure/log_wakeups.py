@@ -87,14 +87,18 @@ class LogWakeups:
             stop.wait(self.poll_interval)
             return self._listen() if self.listen_url else None
         try:
-            # Short waits, so a stop request is honoured promptly; any notification wakes us.
-            deadline = time.monotonic() + self.poll_interval
-            while not stop.is_set() and time.monotonic() < deadline:
-                timeout = min(0.25, max(0.0, deadline - time.monotonic()))
-                if any(True for _ in listener.notifies(timeout=timeout, stop_after=1)):
-                    break
+            self._until_notified(listener, stop)
             return listener
         except psycopg.Error:
             log.warning("LISTEN connection lost; polling until it is back")
             listener.close()
             return None
+
+    def _until_notified(self, listener: psycopg.Connection[Any], stop: threading.Event) -> None:
+        """Wait for a notification, ``stop`` or the poll interval, whichever comes first:
+        in short waits, so a stop request is honoured promptly."""
+        deadline = time.monotonic() + self.poll_interval
+        while not stop.is_set() and time.monotonic() < deadline:
+            timeout = min(0.25, max(0.0, deadline - time.monotonic()))
+            if any(True for _ in listener.notifies(timeout=timeout, stop_after=1)):
+                return
