@@ -14,6 +14,7 @@ from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection
 from application.readmodel.replay import read_events
 from application.readmodel.store import Row
+from application.readmodel.tables import Table
 from infrastructure.checkpoints import CHECKPOINTS_DDL_PG, CHECKPOINTS_DDL_SQLITE
 from infrastructure.decoding import FastDecoder
 from infrastructure.sqlbatch import Batch
@@ -116,6 +117,16 @@ class _Replay:
         return position
 
 
+def _replace_live_table(tx: Transaction, table: Table, *, postgres: bool) -> None:
+    """The live table dropped, its shadow renamed into its place and indexed."""
+    tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+    tx.execute(f"ALTER TABLE {table.name}{SHADOW} RENAME TO {table.name}")
+    if postgres:
+        tx.execute(f"ALTER INDEX {table.name}{SHADOW}_pkey RENAME TO {table.name}_pkey")
+    for ddl in index_ddl(table):
+        tx.execute(ddl)
+
+
 def _switch_in(store: SqlStore, projection: Projection, replay: _Replay, position: int) -> int:
     """Catch the shadow tables up to the live projection's position and put them in its
     place, in one transaction; the position they were switched in at.
@@ -132,12 +143,7 @@ def _switch_in(store: SqlStore, projection: Projection, replay: _Replay, positio
             _apply(tx, projection, replay.mirrors, events)
             position = events[-1][0]
         for table in projection.tables:
-            tx.execute(f"DROP TABLE IF EXISTS {table.name}")
-            tx.execute(f"ALTER TABLE {table.name}{SHADOW} RENAME TO {table.name}")
-            if store.is_postgres:
-                tx.execute(f"ALTER INDEX {table.name}{SHADOW}_pkey RENAME TO {table.name}_pkey")
-            for ddl in index_ddl(table):
-                tx.execute(ddl)
+            _replace_live_table(tx, table, postgres=store.is_postgres)
         tx.execute(
             "UPDATE rm_tracking SET position = ?, generation = generation + 1, error = NULL "
             "WHERE projection = ?",
