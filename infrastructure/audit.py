@@ -3,17 +3,15 @@
 ``verify_chain`` recomputes every link from the start (or from the last seal whose
 signature holds), compares it with the stored link, checks every seal's signature against
 the trusted public keys and the hash it pinned, and names the first broken position.
-The seals themselves are read and their signatures checked in
-:mod:`infrastructure.seal_events`; a new seal is made in :mod:`infrastructure.seal_head`.
+The walk along the links is :mod:`infrastructure.chain_walk`; the seals themselves are
+read and their signatures checked in :mod:`infrastructure.seal_events`; a new seal is
+made in :mod:`infrastructure.seal_head`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections import deque
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,12 +21,10 @@ from eventsourcing.persistence import ApplicationRecorder
 from application.ledger import VolunteerLedger
 from infrastructure.chain import (
     GENESIS,
-    LINK_NUMBERS,
-    TOPIC_LENGTH,
     ChainedRecorder,
     Link,
-    LinkedEvent,
 )
+from infrastructure.chain_walk import Walked, walk
 from infrastructure.seal_events import Seal, SealCheck, check_seal_signatures, read_seals
 
 SEGMENT = 50_000
@@ -48,13 +44,6 @@ class ChainReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class _Broken(Exception):
-    def __init__(self, position: int, problem: str) -> None:
-        super().__init__(problem)
-        self.position = position
-        self.problem = problem
 
 
 def verify_chain(
@@ -82,7 +71,7 @@ def verify_chain(
     if from_last_seal:
         head = _start_at_last_seal(recorder, seals, checks, pinned, problems)
     end = recorder.max_position() if upto is None else upto
-    walked = _walk(recorder, head, end, segment, pinned)
+    walked = walk(recorder, head, end, segment, pinned)
     if walked.broken is not None:
         problems.append((walked.broken.position, walked.broken.problem))
     problems.sort(key=lambda p: p[0])
@@ -96,7 +85,7 @@ def _pinned(seals: list[Seal], checks: list[SealCheck]) -> dict[int, tuple[Seal,
 
 
 def _report(
-    walked: _Walked,
+    walked: Walked,
     head: Link,
     checks: list[SealCheck],
     problems: list[tuple[int, str]],
@@ -144,156 +133,12 @@ def _start_at_last_seal(
     return head
 
 
-@dataclass
-class _Walked:
-    """How far the chain held: the last good position and hash, the events checked, and
-    the first break (None: the chain held to the end)."""
-
-    position: int
-    hash: bytes
-    checked: int = 0
-    broken: _Broken | None = None
-
-
-def _walk(
-    recorder: ChainedRecorder,
-    head: Link,
-    end: int,
-    segment: int,
-    pinned: Mapping[int, tuple[Seal, SealCheck]],
-) -> _Walked:
-    """Recompute the links after ``head`` up to ``end``, segment by segment."""
-    walked = _Walked(head.position, head.hash)
-    lo = head.position + 1
-    try:
-        for lo, hi, rows in _segments(
-            recorder, head.position + 1, end, segment, ahead=recorder.read_ahead
-        ):
-            walked.position, walked.hash, n = _check_segment(
-                rows, walked.position, walked.hash, pinned
-            )
-            walked.checked += n
-            if n != recorder.count_links(lo, hi):
-                raise _Broken(hi + 1, "a link without its event")  # named below
-        _check_seals_reached(pinned, walked.position)
-    except _Broken as broken:
-        walked.broken = _orphan_first(recorder, lo, broken)
-    return walked
-
-
-def _check_seals_reached(pinned: Mapping[int, tuple[Seal, SealCheck]], reached: int) -> None:
-    """Every seal pins a position the walk reached."""
-    for sealed_position, (seal, _) in sorted(pinned.items()):
-        if sealed_position > reached:
-            raise _Broken(
-                sealed_position,
-                f"seal at {seal.position} pins position {sealed_position}, "
-                "which holds no chained event",
-            )
-
-
-def _orphan_first(recorder: ChainedRecorder, lo: int, broken: _Broken) -> _Broken:
-    """``broken``, or a link without its event before it (from ``lo``): that break first."""
-    orphan = recorder.first_orphan_link(lo, broken.position)
-    if orphan is not None and orphan < broken.position:
-        return _Broken(
-            orphan, f"the event at position {orphan} is missing: its chain link is still there"
-        )
-    return broken
-
-
 def _fail_seals_over_breaks(checks: list[SealCheck], problems: list[tuple[int, str]]) -> None:
     """A seal whose sealed position is where the chain breaks no longer holds."""
     for check in checks:
         if check.ok and any(pos == check.sealed_position for pos, _ in problems):
             check.ok = False
             check.problem = "the chain at the sealed position does not match the seal"
-
-
-def _segments(
-    recorder: ChainedRecorder, lo: int, end: int, size: int, *, ahead: int
-) -> Iterator[tuple[int, int, list[LinkedEvent]]]:
-    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked."""
-    bounds = deque((a, min(a + size - 1, end)) for a in range(lo, end + 1, size))
-    with ThreadPoolExecutor(max_workers=ahead) as readers:
-        pending: deque[tuple[int, int, Future[list[LinkedEvent]]]] = deque()
-        while bounds or pending:
-            while bounds and len(pending) < ahead:
-                a, b = bounds.popleft()
-                pending.append((a, b, readers.submit(recorder.read_linked, a, b)))
-            a, b, rows = pending.popleft()
-            yield a, b, rows.result()
-
-
-def _check_segment(
-    rows: list[LinkedEvent],
-    prev_position: int,
-    prev_hash: bytes,
-    pinned: Mapping[int, tuple[Seal, SealCheck]],
-) -> tuple[int, bytes, int]:
-    """The hot loop: recompute each event's link and compare it with the stored one.
-
-    A segment whose links outnumber the checked events holds a link without its event: the
-    caller names that position after this loop has named any earlier break.
-    """
-    sha256, pack, pack_len = hashlib.sha256, LINK_NUMBERS.pack, TOPIC_LENGTH.pack
-    for position, originator, version, topic, state, link_prev, link_hash in rows:
-        if link_hash is None or link_prev != prev_position:
-            raise _unlinked(position, prev_position, link_prev, link_hash)
-        computed = sha256(
-            b"".join(
-                (
-                    prev_hash,
-                    pack(prev_position, position, version, len(originator)),
-                    originator,
-                    pack_len(len(topic)),
-                    topic,
-                    state,
-                )
-            )
-        ).digest()
-        if computed != link_hash:
-            raise _Broken(
-                position,
-                f"the event at position {position} does not match its link: its stored state, "
-                "aggregate, version or topic was changed, or an earlier link was",
-            )
-        if position in pinned:
-            _check_pinned(position, computed, pinned[position][0])
-        prev_position, prev_hash = position, computed
-    return prev_position, prev_hash, len(rows)
-
-
-def _unlinked(
-    position: int, prev_position: int, link_prev: int | None, link_hash: bytes | None
-) -> _Broken:
-    """Why the event at ``position`` does not follow the one at ``prev_position``."""
-    if link_hash is None:
-        return _Broken(
-            position,
-            f"the event at position {position} has no chain link: it was not recorded by "
-            "the ledger (inserted or moved there afterwards)",
-        )
-    if link_prev is not None and link_prev > prev_position:
-        return _Broken(
-            link_prev,
-            f"the event at position {link_prev} is missing: the link at {position} follows it",
-        )
-    return _Broken(
-        prev_position,
-        f"the event at position {prev_position} is not part of the chain: the link at "
-        f"{position} follows position {link_prev}",
-    )
-
-
-def _check_pinned(position: int, computed: bytes, seal: Seal) -> None:
-    if seal.head_hash != computed.hex():
-        raise _Broken(
-            position,
-            f"the chain head at {position} differs from the hash sealed at "
-            f"{seal.position}: events at or before {position} were rewritten "
-            "together with their links",
-        )
 
 
 def chained(ledger: VolunteerLedger) -> ChainedRecorder:
