@@ -36,27 +36,13 @@ class InsuranceCommands(LedgerBase):
         seen: dict[UUID, int] = {}
         insured: list[Volunteer] = []
         for index, volunteer_id in enumerate(cmd.members):
-            if volunteer_id is None:
-                reason = cmd.unidentified.get(index, "no volunteer given")
-                errors.append(RowError(index, "members", reason))
-                continue
-            if volunteer_id in seen:
-                errors.append(
-                    RowError(
-                        index,
-                        "members",
-                        f"volunteer {volunteer_id} is listed at {seen[volunteer_id]} too",
-                    )
-                )
-                continue
-            seen[volunteer_id] = index
             try:
-                volunteer = self.load(Volunteer, volunteer_id)
+                volunteer = self._member(cmd, index, volunteer_id, seen)
                 volunteer.record_insurance(policy, actor)
-            except NotFound as e:
+            except (NotFound, DomainError) as e:
                 errors.append(RowError(index, "members", str(e)))
-            except DomainError as e:
-                errors.append(RowError(index, "members", str(e)))
+            except _BadMember as e:
+                errors.append(RowError(index, "members", e.reason))
             else:
                 insured.append(volunteer)
         if errors:
@@ -64,3 +50,23 @@ class InsuranceCommands(LedgerBase):
         position = self.record(*insured)
         first = insured[0]
         return Recorded(first.id, first.version, position)
+
+    def _member(
+        self, cmd: RecordGroupPolicy, index: int, volunteer_id: UUID | None, seen: dict[UUID, int]
+    ) -> Volunteer:
+        """The volunteer at ``index`` of the member list, loaded to be insured; one the
+        caller could not identify, or listed before, is a bad member."""
+        if volunteer_id is None:
+            raise _BadMember(cmd.unidentified.get(index, "no volunteer given"))
+        if volunteer_id in seen:
+            raise _BadMember(f"volunteer {volunteer_id} is listed at {seen[volunteer_id]} too")
+        seen[volunteer_id] = index
+        return self.load(Volunteer, volunteer_id)
+
+
+class _BadMember(Exception):
+    """A member of a group policy's list that names no one to insure, with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
