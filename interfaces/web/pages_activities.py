@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from application.readmodel.tables import VOLUNTEER
 from infrastructure.bootstrap import Container
 from infrastructure.idempotency import IdempotencyStore
 from interfaces.http.activity_schemas import PlanActivity, RecordHours, SignUp
@@ -30,7 +29,7 @@ from interfaces.http.schemas import WriteResult
 from interfaces.http.signin_sheet import XLSX_MEDIA_TYPE
 from interfaces.web.forms import Refused, submit
 from interfaces.web.render import local_input, page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, container_of, volunteer_names
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -165,8 +164,7 @@ def _activity(container: Container, visitor: Visitor, activity_id: UUID) -> dict
         raise Problem(404, "not-found", "未找到", f"没有编号为 {activity_id} 的活动")
     require_township_view(visitor, str(row["township"]), "活动")
     ids = [p["volunteer_id"] for p in row["participants"]]
-    found = reads.store.select(VOLUNTEER, within=("volunteer_id", ids)) if ids else []
-    return {"activity": row, "names": {v["volunteer_id"]: v["name"] for v in found}}
+    return {"activity": row, "names": volunteer_names(reads, ids)}
 
 
 def _activity_page(

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from application.readmodel.tables import VOLUNTEER
 from domain.errors import DomainError
 from infrastructure.bootstrap import Container
 from interfaces.http.activity_schemas import CorrectHours, RejectCorrection
@@ -25,7 +24,7 @@ from interfaces.http.problems import Problem
 from interfaces.http.routers import corrections as api
 from interfaces.web.forms import Refused, page_status, submit
 from interfaces.web.render import local_input, page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, container_of, volunteer_names
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -44,12 +43,11 @@ def _context(container: Container, visitor: Visitor, activity_id: UUID) -> dict[
         {p["volunteer_id"] for p in activity["participants"]}
         | {c["volunteer_id"] for c in corrections}
     )
-    found = reads.store.select(VOLUNTEER, within=("volunteer_id", ids)) if ids else []
     return {
         "activity": activity,
         "corrections": corrections,
         "recorded": [p for p in activity["participants"] if p.get("started_at")],
-        "names": {v["volunteer_id"]: v["name"] for v in found},
+        "names": volunteer_names(reads, ids),
     }
 
 

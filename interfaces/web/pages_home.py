@@ -53,15 +53,9 @@ def _figures(reads: ReadModels, year: int, today: date, township: str | None) ->
     The charts are the banner's; the work lists (activities to verify, open needs, gaps,
     expiring policies) are ``township``'s when it is given: a station clerk's own."""
     stations = reads.rankings("station", str(year))
-    periods = [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
-    months = [
-        Bar(f"{month} 月", float(sum((m.volunteer_hours for m in metrics), Decimal(0))))
-        for month, metrics in enumerate(reads.unit_metrics_of("station", periods), start=1)
-    ]
-    gaps = [g for g in reads.insurance_gaps(year=year) if township in (None, g.get("township"))]
-    expiring = [
-        p for p in reads.expiring(today, EXPIRING_DAYS) if township in (None, p.get("township"))
-    ]
+    months = _monthly_hours(reads, year)
+    gaps = _within(reads.insurance_gaps(year=year), township)
+    expiring = _within(reads.expiring(today, EXPIRING_DAYS), township)
     needs = reads.needs(today=today, status="open", township=township, limit=OPEN_NEEDS_SHOWN)
     return {
         "ranking_chart": str(_ranking_chart(stations, f"{year} 年服务站排名（综合得分）")),
@@ -76,6 +70,20 @@ def _figures(reads: ReadModels, year: int, today: date, township: str | None) ->
         "open_needs": needs["items"],
         "more_needs": needs["next_cursor"] is not None,
     }
+
+
+def _monthly_hours(reads: ReadModels, year: int) -> list[Bar]:
+    """The banner's volunteer hours in each month of ``year``, one bar a month."""
+    periods = [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
+    return [
+        Bar(f"{month} 月", float(sum((m.volunteer_hours for m in metrics), Decimal(0))))
+        for month, metrics in enumerate(reads.unit_metrics_of("station", periods), start=1)
+    ]
+
+
+def _within(rows: list[dict[str, Any]], township: str | None) -> list[dict[str, Any]]:
+    """The rows of ``township``; all of them when none is given."""
+    return [r for r in rows if township in (None, r.get("township"))]
 
 
 def _dashboard(

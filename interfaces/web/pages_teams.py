@@ -9,10 +9,9 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from application.readmodel.tables import VOLUNTEER
 from interfaces.http.problems import Problem
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, container_of, volunteer_names
 from interfaces.web.session import SignedIn, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -35,7 +34,6 @@ async def team_page(request: Request, visitor: SignedIn, team_id: UUID) -> Respo
             raise Problem(404, "not-found", "未找到", f"没有编号为 {team_id} 的队伍")
         require_township_view(visitor, str(team["township"]), "队伍")
         ids = [m["volunteer_id"] for m in team["members"]]
-        found = reads.store.select(VOLUNTEER, within=("volunteer_id", ids)) if ids else []
-        return {"team": team, "names": {v["volunteer_id"]: v["name"] for v in found}}
+        return {"team": team, "names": volunteer_names(reads, ids)}
 
     return page(request, "team.html", visitor=visitor, nav="teams", **await run_in_threadpool(load))

@@ -7,7 +7,7 @@ problem documents.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from application.errors import NotAnAward, NotFound
+from application.readmodel.queries.readmodels import ReadModels
+from application.readmodel.tables import VOLUNTEER
 from domain.errors import DomainError
 from infrastructure.bootstrap import Container
 from interfaces.http.limits import BodyTooLarge
@@ -35,6 +37,13 @@ def container_of(request: Request) -> Container:
 
 
 TITLES = {403: "无权访问", 404: "未找到", 422: "请求有误", 409: "操作被拒绝"}
+
+
+def volunteer_names(reads: ReadModels, ids: Iterable[str]) -> dict[str, str]:
+    """Volunteer id → name for the volunteers a page lists (one query, none for nobody)."""
+    wanted = list(ids)
+    found = reads.store.select(VOLUNTEER, within=("volunteer_id", wanted)) if wanted else []
+    return {v["volunteer_id"]: v["name"] for v in found}
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
