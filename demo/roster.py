@@ -44,6 +44,7 @@ from domain.values import (
     TeamLevel,
     national_id_check_char,
 )
+from domain.volunteer import Volunteer
 
 
 class Roster:
@@ -87,6 +88,39 @@ class Roster:
         """Each call is its own request, with a correlation id an auditor can follow."""
         self.requests += 1
         return replace(who, correlation_id=f"demo-{self.seed}-{self.requests}")
+
+    # ------------------------------------------------------------------ what was recorded
+
+    def settle(self, person: Person, held: Volunteer | None = None) -> None:
+        """Count what the volunteer's ledger gained since last settled: awards, reversals and
+        standing points (an earlier shift verified after a later one the same day credits
+        the later one again, the day's cap applied in the order served)."""
+        if held is None:
+            held = self.ledger.load(Volunteer, person.id, read_only=True)
+        awards = len(held.awards)
+        reversed_ = sum(a.reversed for a in held.awards.values())
+        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
+        self.n.awards += awards - person.awards
+        self.n.reversals += reversed_ - person.reversed
+        self.n.points += standing - person.standing
+        person.awards, person.reversed, person.standing = awards, reversed_, standing
+        person.hours, person.balance = held.credited_hours, held.balance
+
+    def still_standing(self, candidate: Candidate) -> bool:
+        held = self.ledger.load(Volunteer, candidate.person.id, read_only=True)
+        return not held.awards[candidate.award.entry_id].reversed
+
+    def sample(self, candidate: Candidate) -> None:
+        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
+        self.seen_awards += 1
+        if candidate.award.hours < 2:
+            return
+        if len(self.candidates) < 12:
+            self.candidates.append(candidate)
+        else:
+            slot = self.rng.randrange(self.seen_awards)
+            if slot < 12:
+                self.candidates[slot] = candidate
 
     # ------------------------------------------------------------------ people and teams
 

@@ -4,8 +4,7 @@ hours, people served, feedback, media, completion and four-eyes verification."""
 from __future__ import annotations
 
 from bisect import bisect
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from application.commands.activities import (
@@ -102,17 +101,24 @@ class Service(Planning):
             actor=self.actor(staff),
         ).id
         ledger.publish_activity(PublishActivity(activity_id=activity), actor=self.actor(staff))
-        for person in [s.person for s in seats if s.signed_up] + withdrawals:
+        self._sign_up(activity, [s.person for s in seats if s.signed_up], withdrawals, staff)
+        return activity, window, seats, beneficiaries
+
+    def _sign_up(
+        self, activity: UUID, staying: list[Person], withdrawing: list[Person], staff: Actor
+    ) -> None:
+        """Everyone signs up; those withdrawing then withdraw, each with a reason."""
+        ledger = self.ledger
+        for person in staying + withdrawing:
             ledger.sign_up(
                 SignUp(activity_id=activity, volunteer_id=person.id), actor=self.actor(staff)
             )
-        for person in withdrawals:
-            reason = rng.choice(("家中有事，无法参加", "身体不适", "临时外出放牧"))
+        for person in withdrawing:
+            reason = self.rng.choice(("家中有事，无法参加", "身体不适", "临时外出放牧"))
             ledger.withdraw_signup(
                 WithdrawSignup(activity_id=activity, volunteer_id=person.id, reason=reason),
                 actor=self.actor(staff),
             )
-        return activity, window, seats, beneficiaries
 
     def served_live(
         self, activity: UUID, seats: list[Seat], staff: Actor, rejects: bool
@@ -161,16 +167,24 @@ class Service(Planning):
             person = people[bisect(cum, rng.random() * cum[-1])]
             if person.id in seats:
                 continue
-            person.busy = [b for b in person.busy if b[1] > horizon]
-            interval = self.shift(window)
-            if not person.free(interval):
-                continue
-            roll = rng.random()
-            source = HoursSource.CHECKIN if roll < 0.72 else HoursSource.ORGANISER
-            source = HoursSource.BACKFILL if roll > 0.97 else source
-            signed = source is HoursSource.BACKFILL or rng.random() < 0.7
-            seats[person.id] = Seat(person, interval, source, signed)
+            seat = self._seat(person, window, horizon)
+            if seat is not None:
+                seats[person.id] = seat
         return list(seats.values())
+
+    def _seat(self, person: Person, window: Interval, horizon: datetime) -> Seat | None:
+        """The person's shift in the window and how its hours arrive; None when the person
+        is busy then (intervals that ended before ``horizon`` are forgotten first)."""
+        rng = self.rng
+        person.busy = [b for b in person.busy if b[1] > horizon]
+        interval = self.shift(window)
+        if not person.free(interval):
+            return None
+        roll = rng.random()
+        source = HoursSource.CHECKIN if roll < 0.72 else HoursSource.ORGANISER
+        source = HoursSource.BACKFILL if roll > 0.97 else source
+        signed = source is HoursSource.BACKFILL or rng.random() < 0.7
+        return Seat(person, interval, source, signed)
 
     def insurance_rule(self, plan: Plan) -> tuple[bool, bool]:
         """Whether the rulebook rejects, or records and flags, an uninsured participant here."""
@@ -270,34 +284,3 @@ class Service(Planning):
             if flags and not insured(seat):
                 self.n.flags += 1
             self.sample(Candidate(activity, seat.person, seat.interval, award))
-
-    def settle(self, person: Person, held: Volunteer | None = None) -> None:
-        """Count what the volunteer's ledger gained since last settled: awards, reversals and
-        standing points (an earlier shift verified after a later one the same day credits
-        the later one again, the day's cap applied in the order served)."""
-        if held is None:
-            held = self.ledger.load(Volunteer, person.id, read_only=True)
-        awards = len(held.awards)
-        reversed_ = sum(a.reversed for a in held.awards.values())
-        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
-        self.n.awards += awards - person.awards
-        self.n.reversals += reversed_ - person.reversed
-        self.n.points += standing - person.standing
-        person.awards, person.reversed, person.standing = awards, reversed_, standing
-        person.hours, person.balance = held.credited_hours, held.balance
-
-    def still_standing(self, candidate: Candidate) -> bool:
-        held = self.ledger.load(Volunteer, candidate.person.id, read_only=True)
-        return not held.awards[candidate.award.entry_id].reversed
-
-    def sample(self, candidate: Candidate) -> None:
-        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
-        self.seen_awards += 1
-        if candidate.award.hours < 2:
-            return
-        if len(self.candidates) < 12:
-            self.candidates.append(candidate)
-        else:
-            slot = self.rng.randrange(self.seen_awards)
-            if slot < 12:
-                self.candidates[slot] = candidate
