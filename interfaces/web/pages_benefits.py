@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from application.readmodel.queries.served import voucher, vouchers_of
 from application.readmodel.tables import ELIGIBILITY
+from domain.rulebook import RulebookVersion
 from domain.volunteer import TIER_ZH
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
@@ -52,7 +53,24 @@ def _benefits_page(
     rules = container.ledger.rules_today()
     tier = eligibility.get("courtesy_tier")
     offered = sorted(rules.benefits_for(tier).values(), key=lambda b: (b.points, b.code))
-    catalogue = [
+    return {
+        "volunteer": row,
+        "balance": ledger.get("balance", "0"),
+        "lifetime_points": ledger.get("lifetime_points", "0"),
+        "tier_zh": TIER_ZH.get(str(tier), "未达礼遇等级") if tier else "未达礼遇等级",
+        "offered": offered,
+        "catalogue": _catalogue(rules),
+        "vouchers": vouchers_of(reads.store, str(volunteer_id)),
+        "issued": issued,
+        "refused": refused,
+        "values": values or {},
+        "may_write": _may_write(visitor, row["township"]),
+    }
+
+
+def _catalogue(rules: RulebookVersion) -> list[dict[str, Any]]:
+    """Every courtesy tier from the lowest, with its benefits."""
+    return [
         {
             "tier_zh": TIER_ZH.get(t.name, t.name),
             "min_points": t.min_points,
@@ -60,20 +78,13 @@ def _benefits_page(
         }
         for t in sorted(rules.courtesy_tiers, key=lambda t: t.min_points)
     ]
-    return {
-        "volunteer": row,
-        "balance": ledger.get("balance", "0"),
-        "lifetime_points": ledger.get("lifetime_points", "0"),
-        "tier_zh": TIER_ZH.get(str(tier), "未达礼遇等级") if tier else "未达礼遇等级",
-        "offered": offered,
-        "catalogue": catalogue,
-        "vouchers": vouchers_of(reads.store, str(volunteer_id)),
-        "issued": issued,
-        "refused": refused,
-        "values": values or {},
-        "may_write": visitor.role == "admin"
-        or (visitor.role == "station_staff" and visitor.scope == row["township"]),
-    }
+
+
+def _may_write(visitor: Visitor, township: object) -> bool:
+    """Who the API lets redeem for this volunteer (the page only hides the form)."""
+    return visitor.role == "admin" or (
+        visitor.role == "station_staff" and visitor.scope == township
+    )
 
 
 @router.get("/volunteers/{volunteer_id}/benefits")
