@@ -167,13 +167,7 @@ def _gaps_by_station(
     reads: ReadModels, period: Period, station_ids: set[str], stations: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Uninsured participations in the period, counted per station of the level."""
-    first, end = period.start.isoformat(), period.end.isoformat()
-    gaps = [
-        g
-        for year in range(period.start.year, period.end.year + (period.end.month > 1))
-        for g in reads.insurance_gaps(year=year)
-        if first <= g["service_date"] < end
-    ]
+    gaps = _gaps_in(reads, period)
     if not gaps:
         return []
     ids = sorted({g["activity_id"] for g in gaps})
@@ -199,3 +193,14 @@ def _gaps_by_station(
         ),
         key=lambda r: (-r["participations"], r["name"], r["station_id"]),
     )
+
+
+def _gaps_in(reads: ReadModels, period: Period) -> list[dict[str, Any]]:
+    """The insurance gaps of every year the period touches, within the period."""
+    first, end = period.start.isoformat(), period.end.isoformat()
+    return [
+        g
+        for year in range(period.start.year, period.end.year + (period.end.month > 1))
+        for g in reads.insurance_gaps(year=year)
+        if first <= g["service_date"] < end
+    ]

@@ -36,41 +36,47 @@ class InsuranceReads(Reads):
         )
         participations = self.store.select(PARTICIPATION, between=between)
         activities = {a["activity_id"]: a for a in self.store.select(INSURED_ACTIVITY)}
-        volunteers = sorted({p["volunteer_id"] for p in participations})
-        policies = self._within(POLICY, "volunteer_id", volunteers)
-        by_volunteer: dict[str, list[Row]] = defaultdict(list)
-        for p in policies:
-            by_volunteer[p["volunteer_id"]].append(p)
-        people: dict[str, Row] = {}
-        gaps = []
-        for p in participations:
-            activity = activities.get(p["activity_id"], {})
-            if activity.get("status") == "cancelled":
-                continue
-            if self._covering(
-                by_volunteer[p["volunteer_id"]], p["volunteer_id"], p["service_date"]
-            ):
-                continue
-            gaps.append(
-                {
-                    "activity_id": p["activity_id"],
-                    "title": activity.get("title"),
-                    "category": p["category"],
-                    "category_zh": self.rulebook.category_zh(p["category"]),
-                    "volunteer_id": p["volunteer_id"],
-                    "volunteer_name": None,
-                    "township": None,
-                    "service_date": p["service_date"],
-                    "flagged": bool(p["flagged"]),
-                }
+        policies = self._policies_of(sorted({p["volunteer_id"] for p in participations}))
+        gaps = [
+            self._gap(p, activities.get(p["activity_id"], {}))
+            for p in participations
+            if activities.get(p["activity_id"], {}).get("status") != "cancelled"
+            and not self._covering(
+                policies[p["volunteer_id"]], p["volunteer_id"], p["service_date"]
             )
-        if gaps:
-            ids = sorted({g["volunteer_id"] for g in gaps})
-            people = {v["volunteer_id"]: v for v in self._within(VOLUNTEER, "volunteer_id", ids)}
+        ]
+        self._name_people(gaps)
+        return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
+
+    def _policies_of(self, volunteer_ids: list[str]) -> dict[str, list[Row]]:
+        by_volunteer: dict[str, list[Row]] = defaultdict(list)
+        for p in self._within(POLICY, "volunteer_id", volunteer_ids):
+            by_volunteer[p["volunteer_id"]].append(p)
+        return by_volunteer
+
+    def _gap(self, participation: Row, activity: Row) -> Row:
+        p = participation
+        return {
+            "activity_id": p["activity_id"],
+            "title": activity.get("title"),
+            "category": p["category"],
+            "category_zh": self.rulebook.category_zh(p["category"]),
+            "volunteer_id": p["volunteer_id"],
+            "volunteer_name": None,
+            "township": None,
+            "service_date": p["service_date"],
+            "flagged": bool(p["flagged"]),
+        }
+
+    def _name_people(self, gaps: list[Row]) -> None:
+        """Fill in each gap's volunteer name and township, read once per volunteer."""
+        if not gaps:
+            return
+        ids = sorted({g["volunteer_id"] for g in gaps})
+        people = {v["volunteer_id"]: v for v in self._within(VOLUNTEER, "volunteer_id", ids)}
         for g in gaps:
             person = people.get(g["volunteer_id"], {})
             g["volunteer_name"], g["township"] = person.get("name"), person.get("township")
-        return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
 
     def uncovered(self, day: date, township: str | None = None) -> list[Row]:
         return uncovered_on(self.store, day, township)

@@ -44,12 +44,7 @@ class RankingReads(Reads):
         the units that held an (uncancelled) activity in it."""
         units = self.store.select(RANK_UNIT, {"unit_kind": unit})
         bounds = [(p.start.isoformat(), p.end.isoformat()) for p in periods]
-        low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
-        acts = [
-            a
-            for a in self.store.select(RANK_ACTIVITY, between=("start_date", low, high))
-            if a["status"] != "cancelled"
-        ]
+        acts = self._held_between(min(b[0] for b in bounds), max(b[1] for b in bounds))
         unit_of = {a["activity_id"]: a["team_id"] if unit == "team" else a["station"] for a in acts}
         awards: dict[str, list[Row]] = defaultdict(list)
         for w in self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0):
@@ -60,6 +55,14 @@ class RankingReads(Reads):
             present = {unit_of[a["activity_id"]] for a in held}
             result.append((_metrics(units, held, awards, unit_of), present))
         return result
+
+    def _held_between(self, low: str, high: str) -> list[Row]:
+        """The uncancelled activities starting from ``low`` up to (not including) ``high``."""
+        return [
+            a
+            for a in self.store.select(RANK_ACTIVITY, between=("start_date", low, high))
+            if a["status"] != "cancelled"
+        ]
 
     def _ranked(
         self, unit: str, period: Period, units: set[str] | None = None, *, idle: bool = True
@@ -94,22 +97,19 @@ class RankingReads(Reads):
         period = Period.parse(period_label)
         if unit == "team":
             return [_ranking_row(r) for r in self._ranked(unit, period)]
-        level = level or "township"
-        if level not in RANKED_STATION_LEVELS:
-            raise rule_violation(
-                "ranking-level",
-                f"level {level!r}: stations rank within township or village level; "
-                "the banner service centre is never ranked",
-            )
+        return self._station_rankings(period, _ranked_level(level))
+
+    def _station_rankings(self, period: Period, level: str) -> list[Row]:
+        """Stations of ``level`` ranked for ``period``, then those idle in it, by name."""
         ids = {
             u["unit_id"]
             for u in self.store.select(RANK_UNIT, {"unit_kind": "station"})
             if (u["level"] or "township") == level
         }
-        ranked = self._ranked(unit, period, ids, idle=False)
+        ranked = self._ranked("station", period, ids, idle=False)
         shown = {r.metrics.unit_id for r in ranked}
         idle = sorted(
-            (m for m in self.unit_metrics(unit, period) if m.unit_id in ids - shown),
+            (m for m in self.unit_metrics("station", period) if m.unit_id in ids - shown),
             key=lambda m: (m.name, m.unit_id),
         )
         return [_ranking_row(r) for r in ranked] + [_idle_row(m) for m in idle]
@@ -196,6 +196,18 @@ def _metrics(
             )
         )
     return metrics
+
+
+def _ranked_level(level: str | None) -> str:
+    """The station level a ranking is within: township (the default) or village."""
+    level = level or "township"
+    if level not in RANKED_STATION_LEVELS:
+        raise rule_violation(
+            "ranking-level",
+            f"level {level!r}: stations rank within township or village level; "
+            "the banner service centre is never ranked",
+        )
+    return level
 
 
 def _rules(rulebook: Rulebook, period: Period) -> RulebookVersion:

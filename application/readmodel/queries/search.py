@@ -33,16 +33,21 @@ class VolunteerSearch:
         if not self.q:
             return True
         needle = self.q.strip()
-        if self.match_national_id and len(needle) == 18:
-            typed = needle.translate(_FULL_WIDTH).upper()
-            if row["national_id"] == typed:
-                return True
+        if self._is_national_id_of(needle, row):
+            return True
         skills: list[str] = json.loads(row["skills"] or "[]")
         return (
             needle in row["name"]
             or (needle.isdigit() and needle in (row["phone"] or ""))
             or any(needle in skill for skill in skills)
         )
+
+    def _is_national_id_of(self, needle: str, row: Row) -> bool:
+        """Whether ``needle`` is the row's national id (typed in full width or lower case
+        too), for callers who may find someone by one."""
+        if not self.match_national_id or len(needle) != 18:
+            return False
+        return bool(row["national_id"] == needle.translate(_FULL_WIDTH).upper())
 
 
 def search_volunteers(
