@@ -217,18 +217,31 @@ class Checkpoints:
         began, replayed = time.perf_counter(), 0
         position = start
         for target in targets:
-            for events in read_events(ledger, after=position, upto=target, decoder=decoder):
-                for at, event in events:
-                    for projection in self.projections:
-                        projection.apply(memory, event, at)
-                replayed += len(events)
-                position = events[-1][0]
+            replayed += self._replay(ledger, memory, decoder, after=position, upto=target)
             position = target
             rows, stored = self._save(target, memory)
             now = time.perf_counter()
             taken.append(Taken(target, len(self.copied), rows, stored, replayed, now - began))
             began, replayed = now, 0
         return taken
+
+    def _replay(
+        self,
+        ledger: VolunteerLedger,
+        memory: LayeredStore,
+        decoder: FastDecoder,
+        *,
+        after: int,
+        upto: int,
+    ) -> int:
+        """The events after ``after`` up to ``upto`` applied to ``memory``; how many."""
+        replayed = 0
+        for events in read_events(ledger, after=after, upto=upto, decoder=decoder):
+            for at, event in events:
+                for projection in self.projections:
+                    projection.apply(memory, event, at)
+            replayed += len(events)
+        return replayed
 
     def drop(self) -> int:
         """Forget every checkpoint (after a rebuild: a projection's code has changed)."""
