@@ -149,11 +149,10 @@ class _BundleEvents(ChainedRecorder):
         *,
         inclusive_of_start: bool = True,
     ) -> list[Notification]:
-        first = 0 if start is None else start + (0 if inclusive_of_start else 1)
         wanted = {t.encode() for t in topics}
         found: list[Notification] = []
         for position, originator, version, topic, state, *_ in self.read_linked(
-            first, stop if stop is not None else 2**62
+            _first(start, inclusive_of_start), stop if stop is not None else 2**62
         ):
             if wanted and topic not in wanted:
                 continue
@@ -163,6 +162,13 @@ class _BundleEvents(ChainedRecorder):
             if len(found) == limit:
                 break
         return found
+
+
+def _first(start: int | None, inclusive: bool) -> int:
+    """The first position a read from ``start`` covers."""
+    if start is None:
+        return 0
+    return start if inclusive else start + 1
 
 
 def read_bundle(path: Path) -> tuple[dict[str, Any], list[LinkedEvent]]:
