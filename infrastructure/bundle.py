@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -56,16 +56,9 @@ def export_bundle(
     review = container.review(year, upto=head.position)
     keys = trusted_keys(container.settings)
     seals = read_seals(container.ledger.recorder, upto=head.position)
-    count = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         with bundle.open("events.jsonl", "w") as out:
-            lo = 1
-            while lo <= head.position:
-                hi = min(lo + SEGMENT - 1, head.position)
-                for row in recorder.read_linked(lo, hi):
-                    out.write(_line(row))
-                    count += 1
-                lo = hi + 1
+            count = _write_events(out, recorder, head.position)
         manifest = {
             "format": FORMAT,
             "year": year,
@@ -82,6 +75,20 @@ def export_bundle(
         }
         bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     return manifest
+
+
+def _write_events(out: IO[bytes], recorder: ChainedRecorder, through: int) -> int:
+    """Every event up to ``through`` with its link, a line each, read a segment at a time;
+    how many."""
+    count = 0
+    lo = 1
+    while lo <= through:
+        hi = min(lo + SEGMENT - 1, through)
+        for row in recorder.read_linked(lo, hi):
+            out.write(_line(row))
+            count += 1
+        lo = hi + 1
+    return count
 
 
 def _line(row: LinkedEvent) -> bytes:
