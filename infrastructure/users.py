@@ -45,6 +45,17 @@ class User:
     created_at: str
 
 
+def _check_new_user(name: str, role: str, scope: str | None) -> None:
+    """A name, a known role, and a scope for the roles that act within one."""
+    if not name:
+        raise UserError("the user name must not be empty")
+    if role not in ROLES:
+        raise UserError(f"role {role!r} must be one of {', '.join(ROLES)}")
+    if role in {"station_staff", "team_leader"} and not scope:
+        where = "--township" if role == "station_staff" else "--team"
+        raise UserError(f"a {role} needs a scope: give {where}")
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -60,13 +71,7 @@ class UserStore:
     def add(self, name: str, role: str, scope: str | None = None) -> str:
         """Create a user and return its new token (shown once; only its hash is kept)."""
         name = name.strip()
-        if not name:
-            raise UserError("the user name must not be empty")
-        if role not in ROLES:
-            raise UserError(f"role {role!r} must be one of {', '.join(ROLES)}")
-        if role in {"station_staff", "team_leader"} and not scope:
-            where = "--township" if role == "station_staff" else "--team"
-            raise UserError(f"a {role} needs a scope: give {where}")
+        _check_new_user(name, role, scope)
         if self.get(name) is not None:
             raise UserError(f"user {name!r} already exists: revoke it or choose another name")
         token = secrets.token_urlsafe(32)
