@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -63,19 +64,23 @@ class Listener:
                         conn.execute(f"LISTEN {channel}")
                     self._forget()
                     self.listening.set()
-                    while not self._stop.is_set():
-                        heard = {n.channel for n in conn.notifies(timeout=1.0, stop_after=1)}
-                        if heard:
-                            self._forget(heard)
-                        else:
-                            # A dead or silent connection fails here, within the bounds.
-                            conn.execute("SELECT 1")
+                    self._hear(conn)
             except psycopg.Error as e:
                 log.warning("notifications unheard (%s); caches ask the store meanwhile", e)
             finally:
                 self.listening.clear()
                 self._forget()
             self._stop.wait(1.0)
+
+    def _hear(self, conn: psycopg.Connection[Any]) -> None:
+        """Until stopped: each notification makes its channel's caches forget."""
+        while not self._stop.is_set():
+            heard = {n.channel for n in conn.notifies(timeout=1.0, stop_after=1)}
+            if heard:
+                self._forget(heard)
+            else:
+                # A dead or silent connection fails here, within the bounds.
+                conn.execute("SELECT 1")
 
     def close(self) -> None:
         self._stop.set()
