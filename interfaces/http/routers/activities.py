@@ -13,10 +13,8 @@ from fastapi import APIRouter, status
 from application.commands import activities as commands
 from domain.team import VolunteerTeam
 from domain.values import Category, Interval, TeamLevel
+from interfaces.http.activity_reads import ActivityCover, ActivityDetail, ActivityPage
 from interfaces.http.activity_schemas import (
-    ActivityCover,
-    ActivityDetail,
-    ActivityPage,
     CancelActivity,
     PlanActivity,
     SignUp,

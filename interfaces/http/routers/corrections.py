@@ -10,11 +10,11 @@ from fastapi import APIRouter, Response, status
 
 from application.commands import activities as commands
 from domain.values import Interval
+from interfaces.http.activity_reads import Corrections
 from interfaces.http.activity_schemas import (
     ApprovalResult,
     CorrectHours,
     CorrectionResult,
-    Corrections,
     RejectCorrection,
 )
 from interfaces.http.auth import CallerDep

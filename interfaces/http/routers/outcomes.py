@@ -9,9 +9,9 @@ from fastapi import APIRouter, status
 
 from application.commands import activities as commands
 from domain.values import Rater
+from interfaces.http.activity_reads import Ratings
 from interfaces.http.activity_schemas import (
     FeedbackWritten,
-    Ratings,
     RecordBeneficiaries,
     RecordFeedback,
     RecordMedia,
