@@ -23,8 +23,9 @@ from infrastructure.runtime import tune_collector
 from infrastructure.users import TokenCache, UserStore
 from interfaces.certificate import verify_page
 from interfaces.http import idempotency, limits, metrics, problem_openapi, problems, unavailable
+from interfaces.http.cold_reads import ColdReads, recognise_ledger, recognise_rankings
 from interfaces.http.inputs import printable_query
-from interfaces.http.readcache import ReadCache, SentAnswers
+from interfaces.http.readcache import ReadCache
 from interfaces.http.requestid import RequestId
 from interfaces.http.routers import (
     activities,
@@ -46,6 +47,7 @@ from interfaces.http.routers import (
     teams,
     volunteers,
 )
+from interfaces.http.sent_answers import SentAnswers
 from interfaces.http.throttle import FailureThrottle
 from interfaces.web import app as console
 
@@ -97,89 +99,113 @@ class _LedgerAPI(FastAPI):
         return stack if self.outermost is None else self.outermost(stack)
 
 
+ROUTERS = (
+    ops,
+    stations,
+    needs,
+    teams,
+    volunteers,
+    recognition,
+    operations,
+    activities,
+    hours,
+    corrections,
+    outcomes,
+    reports,
+    insurance,
+    audit,
+    chain,
+    documents,
+    certificates,
+    benefits,
+)
+
+
 def create_app(container: Container, *, close_container: bool = False) -> FastAPI:
     """The HTTP API over ``container``; ``close_container`` closes it on shutdown."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tune_collector()
-        worker = ProjectionThread(container) if container.settings.run_projections else None
-        if worker is not None:
-            worker.start()
-        try:
-            yield
-        finally:
-            if worker is not None:
-                worker.close()
-            if listener is not None:
-                listener.close()
-            if close_container:
-                container.close()
-
+    container.store.hold_connections()  # reads come in bursts: no connection made then
+    listener = Listener.for_settings(container.settings)
     app = _LedgerAPI(
         title="Volunteer Ledger",
         version=_version(),
         description="The event-sourced audit ledger of a veterans' volunteer service programme. "
         "Authenticate with `Authorization: Bearer <token>` (from `volunteer-ledger users add`).",
-        lifespan=lifespan,
+        lifespan=partial(_lifespan, container, listener, close_container),
         docs_url=None,  # served by the console from local files (interfaces.web.app)
         dependencies=[Depends(printable_query)],
     )
-    container.store.hold_connections()  # reads come in bursts: no connection made then
-    listener = Listener.for_settings(container.settings)
-    tokens = TokenCache(UserStore(container.store), container.settings, listener)
-    app.state.container = container
-    app.state.tokens = tokens
-    app.state.auth_throttle = FailureThrottle(
-        container.settings.auth_failure_limit, container.settings.auth_failure_window_seconds
-    )
-    app.state.read_cache = ReadCache(container, container.settings.read_cache_size, listener)
+    _share_state(app, container, listener)
     if listener is not None:
         listener.start()
+    _install_layers(app, container)
+    _include_routes(app, container)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(
+    container: Container, listener: Listener | None, close_container: bool, app: FastAPI
+) -> AsyncIterator[None]:
+    """The projection worker runs for as long as the app does (unless turned off)."""
+    tune_collector()
+    worker = ProjectionThread(container) if container.settings.run_projections else None
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.close()
+        if listener is not None:
+            listener.close()
+        if close_container:
+            container.close()
+
+
+def _share_state(app: FastAPI, container: Container, listener: Listener | None) -> None:
+    """What dependencies find on ``app.state``: the container, the trusted tokens, the
+    sign-in failure throttle and the answer cache of live reads."""
+    settings = container.settings
+    app.state.container = container
+    app.state.tokens = TokenCache(UserStore(container.store), settings, listener)
+    app.state.auth_throttle = FailureThrottle(
+        settings.auth_failure_limit, settings.auth_failure_window_seconds
+    )
+    app.state.read_cache = ReadCache(container, settings.read_cache_size, listener)
+
+
+def _install_layers(app: _LedgerAPI, container: Container) -> None:
+    """The middleware, innermost first, and outside them all the layer resending answers."""
     problems.install(app)
     measured = metrics.install(app)  # innermost middleware: it sees the matched route template
-    idempotency.install(app, container, tokens)
+    idempotency.install(app, container, app.state.tokens)
     app.add_middleware(unavailable.UnavailableGuard)  # the store failing in a middleware: 503
     limits.install(app, container.settings)  # oversize bodies claim no key, reach no route
     app.add_middleware(RequestId)
     # Repeated reads answered outside every other layer (GET only: no body, no key).
+    cold = ColdReads(
+        app.state.read_cache,
+        measured,
+        [recognise_ledger(API_PREFIX), recognise_rankings(API_PREFIX)],
+    )
     app.outermost = partial(
         SentAnswers,
         cache=app.state.read_cache,
-        tokens=tokens,
+        tokens=app.state.tokens,
         metrics=measured,
-        plain=[
-            volunteers.recognise_ledger(API_PREFIX),
-            reports.recognise_rankings(API_PREFIX),
-        ],
+        cold=cold,
     )
 
+
+def _include_routes(app: FastAPI, container: Container) -> None:
+    """The API's routers under ``/api/v1`` (with their problem responses documented), the
+    unprefixed probes, the console and the public certificate check."""
     app.include_router(ops.ops)
-    for module in (
-        ops,
-        stations,
-        needs,
-        teams,
-        volunteers,
-        recognition,
-        operations,
-        activities,
-        hours,
-        corrections,
-        outcomes,
-        reports,
-        insurance,
-        audit,
-        chain,
-        documents,
-        certificates,
-        benefits,
-    ):
+    for module in ROUTERS:
         problem_openapi.document(module.router)
         app.include_router(module.router, prefix=API_PREFIX)
     console.install(app, container)
     app.include_router(verify_page.router)  # public: a certificate's statement checked
-    return app
 
 
 def app_from_env() -> FastAPI:

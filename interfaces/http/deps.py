@@ -193,7 +193,7 @@ class CachedReads:
         """A cache hit without a thread; else computed (and kept) in the thread pool.
 
         The positions a live answer was read at are left in the request's state
-        (``ANSWERED``), so :class:`SentAnswers` may keep the whole response."""
+        (``ANSWERED``): the outermost layer may then resend the whole response."""
         peeked = MISS if self.exact else self.cache.peek(self.reads, projections, key)
         if isinstance(peeked, Miss):
             body, positions = await run_in_threadpool(

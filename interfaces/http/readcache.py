@@ -1,59 +1,36 @@
 """Answers of live projection reads, kept per API process for as long as they are true.
 
-An answer is stored under the (position, generation) of the projections it was read
-from, read *before* the answer is computed: once a projection moves on (or is rebuilt),
-later requests look under the new position and compute afresh. The positions themselves
-are remembered, so a hit needs neither a query nor a thread: on PostgreSQL until a
-projection is heard to move (a trigger on ``rm_tracking`` notifies; at most
-:data:`HEARD_POSITIONS_TTL`), elsewhere for :data:`POSITIONS_TTL` seconds. An answer can
-lag the read models by that much, no more (they lag the log anyway). A read with ``min_position`` always asks the store for the positions.
-Rankings recompute every unit's metrics from the facts of two periods; a ledger reads
-all of a volunteer's entries — between two writes, each is computed once instead of
-once per request (by one thread; others asking for it meanwhile wait for its answer).
-Time-travel reads (``as_of_position``, ``known_at``) are replays and never cached.
+A route asks through its dependency (``deps.CachedReads``): the answer is stored under the
+(position, generation) of the projections it was read from, read *before* the answer is
+computed: once a projection moves on (or is rebuilt), later requests look under the new
+position and compute afresh. The positions themselves are remembered, so a hit needs
+neither a query nor a thread: on PostgreSQL until a projection is heard to move (a
+trigger on ``rm_tracking`` notifies; at most :data:`HEARD_POSITIONS_TTL`), elsewhere for
+:data:`POSITIONS_TTL` seconds. An answer can lag the read models by that much, no more
+(they lag the log anyway). A read with ``min_position`` always asks the store for the
+positions. Rankings recompute every unit's metrics from the facts of two periods; a
+ledger reads all of a volunteer's entries — between two writes, each is computed once
+instead of once per request (by one thread; others asking for it meanwhile wait for its
+answer). Time-travel reads (``as_of_position``, ``known_at``) are replays and never cached.
 
-:class:`SentAnswers` goes one step further for the hottest reads: the whole response a
-caller was sent is kept under (caller's token, path, query, ``Accept``) beside the
-positions it was computed at, and a repeated request is answered before routing,
-dependency injection and validation — as long as the token is one the process still
-trusts without asking (:meth:`TokenCache.cached`) and the remembered positions are
-still those. Anything else (a miss, ``min_position``, an unknown or revoked token, a
-write) takes the normal path, which is also what fills it.
-
-A first (cold) plain read of a ledger or a ranking by such a token is answered there
-too, once its route has answered one like it: the routers name these reads
-(:class:`PlainAnswer`, recognised from the path and query alone), the answer comes from
-the same :class:`ReadCache` computation the route uses, and goes out with the headers
-the route sent for its kind (reads of a kind arriving while the route answers the
-first one wait for it, rather than each taking the route). Routing, dependency
-injection and validation cost several
-times the computation of a small ledger; after a write, every process computes every
-ledger once. A read it is unsure of (no answer, an error, a route not yet seen) takes
-the normal path.
+The outermost layer (:mod:`interfaces.http.sent_answers`) resends whole responses a
+route answered through this cache while :meth:`ReadCache.remembered` still gives the
+positions they were computed at.
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.bootstrap import Container
 from infrastructure.listening import TRACKING_CHANNEL, Listener
-from infrastructure.users import TokenCache
-from interfaces.http.answers import PlainAnswer, Recognise, encode_json
-from interfaces.http.metrics import Metrics, route_template
-from interfaces.http.requestid import HEADER, request_id
+from interfaces.http.json_body import encode_json
 
 COMPUTE_WAIT_SECONDS = 5.0  # waiting for another thread computing the same answer
 POSITIONS_TTL = 0.05  # how long read positions are trusted when no change can be heard
@@ -161,10 +138,9 @@ class ReadCache:
 
         ``ask``: read the positions from the store even if recent ones are remembered
         (``min_position`` reads); otherwise remembered ones do, as for :meth:`peek`."""
-        encoder = encode or encode_json
+        encoded = partial(_encoded, compute, encode or encode_json)
         if not self._live(reads):  # a replay (or no cache): computed every time
-            value = compute()
-            return (None if value is None else encoder(value)), None
+            return encoded(), None
         positions = None if ask else self._recent_positions(tuple(projections))
         if positions is None:
             positions = self._read_positions(tuple(projections))
@@ -177,15 +153,24 @@ class ReadCache:
             if computing is None:  # this thread computes it; others asking meanwhile wait
                 self._computing[full] = threading.Event()
         if computing is not None:
-            computing.wait(COMPUTE_WAIT_SECONDS)
-            with self._lock:
-                if full in self._answers:
-                    return self._answers[full], positions
-            value = compute()  # the other computation failed or is too slow: our own
-            return (None if value is None else encoder(value)), positions
+            return self._computed_by_another(full, computing, encoded), positions
+        return self._compute_and_keep(full, encoded), positions
+
+    def _computed_by_another(
+        self, full: Hashable, computing: threading.Event, encoded: Callable[[], bytes | None]
+    ) -> bytes | None:
+        """The answer another thread is computing; our own if it fails or is too slow."""
+        computing.wait(COMPUTE_WAIT_SECONDS)
+        with self._lock:
+            if full in self._answers:
+                return self._answers[full]
+        return encoded()
+
+    def _compute_and_keep(
+        self, full: Hashable, encoded: Callable[[], bytes | None]
+    ) -> bytes | None:
         try:
-            value = compute()
-            body = None if value is None else encoder(value)
+            body = encoded()
             with self._lock:
                 self._answers[full] = body
                 while len(self._answers) > self.size:
@@ -193,179 +178,9 @@ class ReadCache:
         finally:
             with self._lock:
                 self._computing.pop(full).set()
-        return body, positions
+        return body
 
 
-@dataclass(frozen=True)
-class _Sent:
-    projections: tuple[str, ...]
-    positions: Positions
-    route: str
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-
-
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-    return None
-
-
-def _accept(scope: Scope) -> bytes:
-    return next((v for k, v in scope["headers"] if k == b"accept"), b"")
-
-
-class SentAnswers:
-    """Pure ASGI, outside every other layer: a GET sent before, by the same still-trusted token, at the same
-    read-model positions, is answered again from memory (see the module docstring).
-
-    Only responses of routes that answered through :class:`ReadCache` at live positions
-    (they mark ``scope["state"][ANSWERED]``) with status 200 are kept; requests with
-    ``min_position`` always take the full path (they must see the store's positions).
-    The hit is counted in the Prometheus metrics under the route template it was first
-    answered by, like any other request."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        cache: ReadCache,
-        tokens: TokenCache,
-        metrics: Metrics,
-        plain: Sequence[Recognise] = (),
-    ) -> None:
-        self.app = app
-        self.cache = cache
-        self.tokens = tokens
-        self.metrics = metrics
-        self.plain = tuple(plain)
-        # Touched only on the event loop's thread: no lock.
-        self._sent: OrderedDict[Hashable, _Sent] = OrderedDict()
-        # (recogniser, variant) → (route template, headers) of a full-path answer; and
-        # those whose first full-path answer is under way (their like wait for it).
-        self._learned: dict[Hashable, tuple[str, list[tuple[bytes, bytes]]]] = {}
-        self._learning: dict[Hashable, asyncio.Event] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not self.cache.size
-            or b"min_position" in scope["query_string"]
-            or (token := _bearer(scope)) is None
-            or self.tokens.cached(token) is None
-        ):
-            await self.app(scope, receive, send)
-            return
-        key = (token, scope["path"], scope["query_string"], _accept(scope))
-        sent = self._sent.get(key)
-        if sent is not None and self.cache.remembered(sent.projections) == sent.positions:
-            started = time.perf_counter()
-            headers = [*sent.headers, (HEADER, request_id(scope).encode("latin-1"))]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": sent.body})
-            self.metrics.record("GET", sent.route, 200, time.perf_counter() - started)
-            return
-        plain = self._recognised(scope)
-        if plain is None:
-            await self._answer_and_keep(key, scope, receive, send)
-            return
-        learning = self._learning.get(plain[0])
-        if learning is not None:  # the route is answering the first of its kind: wait
-            with suppress(TimeoutError):
-                await asyncio.wait_for(learning.wait(), COMPUTE_WAIT_SECONDS)
-        if await self._answer_plain(key, scope, send, *plain):
-            return
-        if plain[0] in self._learned or plain[0] in self._learning:
-            await self._answer_and_keep(key, scope, receive, send, plain)
-            return
-        self._learning[plain[0]] = asyncio.Event()
-        try:
-            await self._answer_and_keep(key, scope, receive, send, plain)
-        finally:
-            self._learning.pop(plain[0]).set()
-
-    def _recognised(self, scope: Scope) -> tuple[Hashable, PlainAnswer] | None:
-        for i, recognise in enumerate(self.plain):
-            answer = recognise(scope)
-            if answer is not None:
-                return (i, answer.variant), answer
-        return None
-
-    async def _answer_plain(
-        self, key: Hashable, scope: Scope, send: Send, learned: Hashable, plain: PlainAnswer
-    ) -> bool:
-        """A first (cold) plain read answered without routing, as the route would answer
-        it: the same :class:`ReadCache` answer, sent with the headers the route sent for
-        this read before. False (nothing sent) when that is not known to be the same:
-        the route not yet seen answering it, no answer (404), or an error."""
-        found = self._learned.get(learned)
-        if found is None:
-            return False
-        started = time.perf_counter()
-        reads = self.cache.container.read_models()
-        peeked = self.cache.peek(reads, plain.projections, plain.key)
-        if isinstance(peeked, Miss):
-            try:
-                body, positions = await run_in_threadpool(
-                    self.cache.answer,
-                    reads,
-                    plain.projections,
-                    plain.key,
-                    partial(plain.compute, reads),
-                    plain.encode,
-                    ask=False,
-                )
-            except Exception:
-                return False  # the route answers it (with its own error)
-        else:
-            body, positions = peeked
-        if body is None or positions is None:
-            return False
-        route, headers = found
-        size = str(len(body)).encode("latin-1")
-        headers = [(k, size if k == b"content-length" else v) for k, v in headers]
-        start: Message = {"type": "http.response.start", "status": 200, "headers": headers}
-        await send({**start, "headers": [*headers, (HEADER, request_id(scope).encode("latin-1"))]})
-        await send({"type": "http.response.body", "body": body})
-        self.metrics.record("GET", route, 200, time.perf_counter() - started)
-        self._keep(key, _Sent(plain.projections, positions, route, headers, body))
-        return True
-
-    def _keep(self, key: Hashable, entry: _Sent) -> None:
-        self._sent[key] = entry
-        self._sent.move_to_end(key)
-        while len(self._sent) > self.cache.size:
-            self._sent.popitem(last=False)
-
-    async def _answer_and_keep(
-        self,
-        key: Hashable,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        plain: tuple[Hashable, PlainAnswer] | None = None,
-    ) -> None:
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def sending(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                # Without the request's own id (each repetition gets its own).
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
-                start = {**message, "headers": kept}
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        await self.app(scope, receive, sending)
-        answered = scope.get("state", {}).get(ANSWERED)
-        if answered is None or start is None or start["status"] != 200:
-            return
-        projections, positions = answered
-        route = route_template(scope)
-        self._keep(key, _Sent(projections, positions, route, start["headers"], b"".join(chunks)))
-        if plain is not None:
-            self._learned[plain[0]] = (route, start["headers"])
+def _encoded(compute: Callable[[], Any], encode: Callable[[Any], bytes]) -> bytes | None:
+    value = compute()
+    return None if value is None else encode(value)

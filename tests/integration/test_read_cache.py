@@ -121,10 +121,10 @@ def test_first_plain_reads_arriving_together_take_the_route_once(
     routed = 0
     answer_and_keep = SentAnswers._answer_and_keep
 
-    async def counted(self: SentAnswers, *args: Any, **kwargs: Any) -> None:
+    async def counted(self: SentAnswers, *args: Any, **kwargs: Any) -> Any:
         nonlocal routed
         routed += 1
-        await answer_and_keep(self, *args, **kwargs)
+        return await answer_and_keep(self, *args, **kwargs)
 
     monkeypatch.setattr(SentAnswers, "_answer_and_keep", counted)
 

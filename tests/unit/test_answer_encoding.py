@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from interfaces.http.answers import encode_json
+from interfaces.http.json_body import encode_json
 
 
 class Kind(StrEnum):

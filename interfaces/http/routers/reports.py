@@ -10,11 +10,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.datastructures import QueryParams
-from starlette.types import Scope
 
 from application.readmodel.queries.readmodels import ReadModels
-from interfaces.http.answers import PlainAnswer, Recognise
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import Cached, ContainerDep, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
@@ -105,11 +102,11 @@ async def rankings(
     after the ranked ones with zero figures and `rank: null`.
     `Accept: text/csv` gives the same rows as CSV."""
     as_csv = "text/csv" in request.headers.get("accept", "")
-    plain = rankings_answer(unit, period, as_csv, level if unit == "station" else None)
+    level = level if unit == "station" else None
+    key = ("rankings", unit, period, as_csv) + ((level,) if level else ())
+    compute = partial(ranking_answer, cached.reads, unit, period, level)
     try:
-        body = await cached.answer(
-            plain.projections, plain.key, partial(plain.compute, cached.reads), plain.encode
-        )
+        body = await cached.answer(("ranking",), key, compute, ranking_csv if as_csv else None)
     except ValueError as e:
         raise Problem(
             422,
@@ -124,17 +121,7 @@ async def rankings(
     return Response(body, media_type="application/json")
 
 
-def rankings_answer(unit: str, period: str, as_csv: bool, level: str | None = None) -> PlainAnswer:
-    return PlainAnswer(
-        ("ranking",),
-        ("rankings", unit, period, as_csv) + ((level,) if level else ()),
-        partial(_rankings, unit, period, level),
-        _csv if as_csv else None,
-        variant=as_csv,
-    )
-
-
-def _rankings(unit: str, period: str, level: str | None, reads: ReadModels) -> dict[str, Any]:
+def ranking_answer(reads: ReadModels, unit: str, period: str, level: str | None) -> dict[str, Any]:
     answer: dict[str, Any] = {"unit": unit, "period": period}
     if unit == "station":
         answer["level"] = level or "township"
@@ -142,28 +129,7 @@ def _rankings(unit: str, period: str, level: str | None, reads: ReadModels) -> d
     return answer
 
 
-def recognise_rankings(prefix: str) -> Recognise:
-    """The plain ranking read (``unit`` and ``period`` given once each, nothing else) that
-    :class:`SentAnswers` may answer without routing, as :func:`rankings` would."""
-    path = f"{prefix}/rankings"
-
-    def recognise(scope: Scope) -> PlainAnswer | None:
-        if scope["path"] != path:
-            return None
-        query = QueryParams(scope["query_string"])  # parsed as the route's are
-        items = query.multi_items()
-        unit, period = query.get("unit"), query.get("period")
-        if len(items) != 2 or unit not in ("station", "team") or period is None:
-            return None
-        if PERIOD.fullmatch(period) is None:  # the route refuses it (422)
-            return None
-        accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
-        return rankings_answer(unit, period, b"text/csv" in accept)
-
-    return recognise
-
-
-def _csv(answer: dict[str, Any]) -> bytes:
+def ranking_csv(answer: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=RANKING_COLUMNS, extrasaction="ignore")
     writer.writeheader()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -10,14 +9,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Scope
 
 from application.commands import people as commands
-from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.queries.search import VolunteerSearch
 from domain.registry import DuplicateNationalId
 from domain.volunteer import Volunteer
-from interfaces.http.answers import PlainAnswer, Recognise, encode_json
 from interfaces.http.auth import Caller, CallerDep
 from interfaces.http.deps import (
     AsOfCut,
@@ -29,6 +25,7 @@ from interfaces.http.deps import (
     Reads,
     wait_for_position,
 )
+from interfaces.http.json_body import encode_json
 from interfaces.http.people_answers import VolunteerEntry, VolunteerLedger, VolunteerPage
 from interfaces.http.people_schemas import (
     RecordInsurance,
@@ -206,31 +203,6 @@ def _ledger_at(container: ContainerDep, volunteer_id: UUID, cut: int) -> Any:
     return container.as_of.ledger_at(container.store, volunteer_id, cut)
 
 
-def ledger_answer(volunteer_id: UUID) -> PlainAnswer:
-    return PlainAnswer(("ledger",), ("ledger", volunteer_id), partial(_ledger, str(volunteer_id)))
-
-
-def _ledger(volunteer_id: str, reads: ReadModels) -> Any:
-    return reads.ledger(volunteer_id)
-
-
-_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def recognise_ledger(prefix: str) -> Recognise:
-    """The plain ledger read (no query, the id in canonical form) that
-    :class:`SentAnswers` may answer without routing, as :func:`get_ledger` would."""
-    path = re.compile(f"{re.escape(prefix)}/volunteers/({_UUID})/ledger")
-
-    def recognise(scope: Scope) -> PlainAnswer | None:
-        found = path.fullmatch(scope["path"])
-        if found is None or scope["query_string"]:
-            return None
-        return ledger_answer(UUID(found.group(1)))
-
-    return recognise
-
-
 # The answer is sent as the read cache encoded it (a Response, not revalidated):
 # ``response_model`` only describes it.
 @router.get("/volunteers/{volunteer_id}/ledger", response_model=VolunteerLedger)
@@ -246,8 +218,9 @@ async def get_ledger(
         if row is None:
             raise Problem(404, "not-found", "Not found", f"no ledger for volunteer {volunteer_id}")
         return Response(encode_json(row), media_type="application/json")
-    plain = ledger_answer(volunteer_id)
-    body = await cached.answer(plain.projections, plain.key, partial(plain.compute, cached.reads))
+    body = await cached.answer(
+        ("ledger",), ("ledger", volunteer_id), partial(cached.reads.ledger, str(volunteer_id))
+    )
     if body is None:
         raise Problem(404, "not-found", "Not found", f"no ledger for volunteer {volunteer_id}")
     return Response(body, media_type="application/json")

@@ -1,23 +1,14 @@
-"""What a plain read answers, described for the read cache: the routers name their
-cacheable reads here (:class:`PlainAnswer`), and :func:`encode_json` is the JSON a route
-would send. The cache itself (:mod:`interfaces.http.readcache`) is wired in ``app.py``;
-routers need only these descriptions, not the cache.
-"""
+"""The JSON body a route sends, encoded once: what the answer cache keeps and resends."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from fastapi.encoders import ENCODERS_BY_TYPE, jsonable_encoder
-from starlette.types import Scope
-
-from application.readmodel.queries.readmodels import ReadModels
 
 
 def encode_json(value: Any) -> bytes:
@@ -51,18 +42,3 @@ _COMPACT: dict[str, Any] = {
     "allow_nan": False,
     "separators": (",", ":"),
 }
-
-
-@dataclass(frozen=True)
-class PlainAnswer:
-    """What a read answers through :class:`ReadCache`: the projections it reads, its key
-    there, how to compute it from the read models and how to encode it (JSON if None)."""
-
-    projections: tuple[str, ...]
-    key: Hashable
-    compute: Callable[[ReadModels], Any]
-    encode: Callable[[Any], bytes] | None = None
-    variant: Hashable = None  # responses of one route and variant share their headers
-
-
-Recognise = Callable[[Scope], PlainAnswer | None]
