@@ -22,7 +22,12 @@ router = APIRouter(tags=["documents"])
 @router.get(
     "/volunteers/{volunteer_id}/certificate",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "the certificate"}},
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the certificate",
+        }
+    },
 )
 async def certificate(
     volunteer_id: UUID,

@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas import Me
 
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ProjectionState(BaseModel):
+    position: int
+    lag: int  # log positions behind the head
+    error: str | None  # why the projection stopped, if it did
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "failing", "not ready"]
+    failing: list[str]  # projections stopped on an event they cannot apply
+    last_write_error: str | None
+    head: int
+    read_position: int
+    lag: int
+    projections: dict[str, ProjectionState]
+
+
 ops = APIRouter(tags=["operations"])
 router = APIRouter(tags=["users"])
 
 
-@ops.get("/healthz")
+@ops.get("/healthz", response_model=Health)
 async def healthz() -> dict[str, str]:
     """The process is up (says nothing about the store)."""
     return {"status": "ok"}
 
 
-@ops.get("/readyz", responses={503: {"description": "a projection failing or writes failing"}})
+@ops.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"description": "a projection failing or writes failing"}},
+)
 def readyz(container: ContainerDep, response: Response) -> dict[str, Any]:
     """The store answers; each projection's position and lag behind the log head.
 

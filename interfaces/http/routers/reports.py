@@ -15,6 +15,7 @@ from application.readmodel.queries.readmodels import ReadModels
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import Cached, ContainerDep, Cursor, Limit, Reads
 from interfaces.http.problems import Problem
+from interfaces.http.report_schemas import InsuranceGaps, Ranking, TeamEligibility
 from interfaces.http.rule_text import detail_zh
 from interfaces.http.schemas import Page
 
@@ -68,7 +69,7 @@ def volunteer_eligibility(
     )
 
 
-@router.get("/eligibility/teams")
+@router.get("/eligibility/teams", response_model=TeamEligibility)
 def team_eligibility(
     _: CallerDep, reads: Reads, year: int = Query(ge=2000, le=2100)
 ) -> dict[str, Any]:
@@ -78,7 +79,9 @@ def team_eligibility(
 
 @router.get(
     "/rankings",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    # The answer is sent as the cache encoded it: the model documents it, validates nothing.
+    response_model=Ranking,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def rankings(
     request: Request,
@@ -137,7 +140,7 @@ def ranking_csv(answer: dict[str, Any]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-@router.get("/insurance/gaps")
+@router.get("/insurance/gaps", response_model=InsuranceGaps)
 def insurance_gaps(_: CallerDep, reads: Reads, year: int | None = None) -> dict[str, Any]:
     """Participations that no policy covered on their service date."""
     return {"items": reads.insurance_gaps(year=year)}
