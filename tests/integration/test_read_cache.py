@@ -110,7 +110,7 @@ def test_first_plain_reads_arriving_together_take_the_route_once(
 
     from infrastructure.users import UserStore
     from interfaces.http.app import create_app
-    from interfaces.http.readcache import SentAnswers
+    from interfaces.http.sent_answers import SentAnswers
     from tests.support.builders import activity, team
 
     team(pg_container.ledger)
