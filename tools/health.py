@@ -76,6 +76,17 @@ class Health:
         long = sum(n for n in self.file_lines.values() if n > MAX_FILE_LINES)
         return long / total
 
+    def only(self, prefixes: Sequence[str]) -> Health:
+        """The figures for the files under any of `prefixes`."""
+
+        def kept(path: str) -> bool:
+            return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+        return Health(
+            blocks=tuple(b for b in self.blocks if kept(b.path)),
+            file_lines={p: n for p, n in self.file_lines.items() if kept(p)},
+        )
+
     @property
     def targets_met(self) -> bool:
         return (
@@ -135,12 +146,38 @@ def report(health: Health) -> str:
     return "\n".join(lines)
 
 
+def by_file(health: Health) -> str:
+    """Each file's average complexity and its excess over the target, worst first."""
+    per_file: dict[str, list[int]] = {}
+    for block in health.blocks:
+        per_file.setdefault(block.path, []).append(block.complexity)
+    rows = sorted(
+        (
+            (sum(c) - TARGET_AVERAGE_COMPLEXITY * len(c), sum(c) / len(c), len(c), p)
+            for p, c in per_file.items()
+        ),
+        reverse=True,
+    )
+    return "\n".join(
+        f"{excess:6.1f} over  avg {avg:.2f}  {n:3d} blocks  {path}" for excess, avg, n, path in rows
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--under",
+        nargs="+",
+        metavar="PATH",
+        help="only the files under these paths (relative to the root), with each file's figures",
+    )
     args = parser.parse_args(argv)
     health = measure(args.root)
+    if args.under:
+        health = health.only(args.under)
+        print(by_file(health))
     print(report(health))
     return 1 if args.check and not health.targets_met else 0
 

@@ -59,3 +59,14 @@ def test_share_of_lines_in_files_over_300_lines(tmp_path: Path) -> None:
     assert health.total_lines == 700
     assert health.long_file_share == 301 / 700
     assert not health.targets_met
+
+
+def test_the_figures_for_one_folder_leave_out_the_others(tmp_path: Path) -> None:
+    _write(tmp_path, "pkg/web/page.py", _branchy("page", 3))
+    _write(tmp_path, "pkg/webhooks.py", _branchy("hook", 9))  # shares the prefix, not the folder
+    _write(tmp_path, "pkg/core.py", _branchy("core", 1))
+
+    health = measure(tmp_path, ["pkg"]).only(["pkg/web"])
+
+    assert [(b.name, b.complexity) for b in health.blocks] == [("page", 4)]
+    assert health.file_lines == {"pkg/web/page.py": 8}
