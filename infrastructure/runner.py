@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from bisect import bisect_right
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from operator import itemgetter
 
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection, UnhandledEvent
@@ -47,18 +51,8 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self.listen_url = listen_url
         self.listen_bounds = listen_bounds
-        # Events no projection here needs whole are not decoded: skipped, or read as headers
-        # if a projection reads only those (and the others are handed no header).
-        whole = [lane for lane in self.lanes if not lane.projection.headers_only]
-        self.skipped = frozenset.intersection(
-            *(lane.projection.ignored_topics() for lane in whole or self.lanes)
-        )
-        self.reader = LogReader(
-            ledger,
-            batch_size,
-            self.skipped,
-            headers=len(whole) < len(self.lanes),
-        )
+        self.skipped, headers = _undecoded_topics(self.lanes)
+        self.reader = LogReader(ledger, batch_size, self.skipped, headers=headers)
         for lane in self.lanes:
             self._open(lane)
 
@@ -101,7 +95,7 @@ class ProjectionRunner:
         if len(work) > 1 and self._apply_together(work):
             return
         # Lane by lane, each from its position as it is now (re-read if together failed).
-        for lane, todo in self._work(batch, after) if len(work) > 1 else work:
+        for lane, todo in self._work(batch, after):
             self._apply(lane, todo)
 
     def _work(self, batch: list[LogRow], after: int) -> list[tuple[Lane, list[LogRow]]]:
@@ -117,11 +111,7 @@ class ProjectionRunner:
         for lane in self.active:
             if lane.position < after:
                 continue
-            todo = (
-                batch
-                if batch and batch[0][0] > lane.position
-                else [row for row in batch if row[0] > lane.position]
-            )
+            todo = _rows_after(batch, lane.position)
             if todo:
                 work.append((lane, todo))
         return work
@@ -135,26 +125,33 @@ class ProjectionRunner:
         re-read, and False tells the caller to apply the batch lane by lane, where a failing
         lane stops (or raises) alone and the others go on."""
         try:
-            with self.store.transaction(replayable=True) as tx:
-                tx.claim_all([(lane.name, lane.position, lane.generation) for lane, _ in work])
-                write_lanes(tx, work, self.reader.decode)
-                tx.advance_all(
-                    [
-                        (lane.name, lane.position, todo[-1][0], lane.generation)
-                        for lane, todo in work
-                    ]
-                )
+            with self._reloaded_on_failure([lane for lane, _ in work]):
+                self._write_together(work)
         except Exception:
-            for lane, _ in work:
-                self._reload(lane)
             return False
-        except BaseException:
-            for lane, _ in work:
-                self._reload(lane)
-            raise
+        return True
+
+    def _write_together(self, work: list[tuple[Lane, list[LogRow]]]) -> None:
+        """Claim every lane's tracking row, write its rows, move it: one transaction."""
+        with self.store.transaction(replayable=True) as tx:
+            tx.claim_all([(lane.name, lane.position, lane.generation) for lane, _ in work])
+            write_lanes(tx, work, self.reader.decode)
+            tx.advance_all(
+                [(lane.name, lane.position, todo[-1][0], lane.generation) for lane, todo in work]
+            )
         for lane, todo in work:
             lane.position = todo[-1][0]
-        return True
+
+    @contextmanager
+    def _reloaded_on_failure(self, lanes: list[Lane]) -> Iterator[None]:
+        """On any failure (the transaction rolled back), the lanes' positions and mirrors
+        re-read from the store before the failure goes on up."""
+        try:
+            yield
+        except BaseException:
+            for lane in lanes:
+                self._reload(lane)
+            raise
 
     def step(self) -> int:
         """Apply one batch of the log to every active projection; return how many events were read."""
@@ -191,45 +188,59 @@ class ProjectionRunner:
                 after = self._slowest_position()
                 if after is None:
                     return total
-                if after != last:
-                    # A lane stopped short (or another runner moved it): read from there.
-                    ahead.result()
-                    ahead = reader.submit(self.reader.fetch, after)
+                ahead = self._read_again_if_short(reader, ahead, after, last)
         return total
+
+    def _read_again_if_short(
+        self, reader: ThreadPoolExecutor, ahead: Future[list[LogRow]], after: int, last: int
+    ) -> Future[list[LogRow]]:
+        """The fetch ahead (from ``last``, the batch's end), unless the slowest lane is
+        now at ``after`` short of it (it stopped, or another runner moved it): then the
+        log read again from there."""
+        if after == last:
+            return ahead
+        ahead.result()
+        return reader.submit(self.reader.fetch, after)
 
     def _slowest_position(self) -> int | None:
         """The lowest position of the active lanes; None when none is active."""
-        active = self.active
-        return min(lane.position for lane in active) if active else None
+        return min((lane.position for lane in self.active), default=None)
 
     def _apply(self, lane: Lane, todo: list[LogRow], *, one_by_one: bool = False) -> None:
         """``todo`` applied to ``lane`` in one transaction; on a failure, the lane reloaded
         and what can be applied applied (an event's own failure stops the lane there)."""
         try:
-            with self.store.transaction(replayable=True, safe_text=one_by_one) as tx:
-                tx.claim(lane.name, lane.position, lane.generation)
-                write_lanes(tx, [(lane, todo)], self.reader.decode)
-                tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
-            lane.position = todo[-1][0]
+            with self._reloaded_on_failure([lane]):
+                self._write(lane, todo, safe_text=one_by_one)
         except UnhandledEvent as stop:
-            self._reload(lane)
             self._stop_at_unhandled(lane, todo, stop)
         except TrackingMoved:
-            self._reload(lane)
+            pass  # reloaded: the lane goes on from where the store says it is
         except EVENT_FAULTS as error:
-            self._reload(lane)
-            if one_by_one:
-                (row,) = todo
-                self._stop(lane, stopped_at(lane.name, row[0], row[3], error))
-            else:
-                self._apply_one_by_one(lane, todo)
-        except BaseException:
-            self._reload(lane)
-            raise
+            self._find_faulty_event(lane, todo, error, one_by_one=one_by_one)
+
+    def _write(self, lane: Lane, todo: list[LogRow], *, safe_text: bool) -> None:
+        """Claim the lane's tracking row, write its rows, move it: one transaction."""
+        with self.store.transaction(replayable=True, safe_text=safe_text) as tx:
+            tx.claim(lane.name, lane.position, lane.generation)
+            write_lanes(tx, [(lane, todo)], self.reader.decode)
+            tx.advance(lane.name, lane.position, todo[-1][0], lane.generation)
+        lane.position = todo[-1][0]
+
+    def _find_faulty_event(
+        self, lane: Lane, todo: list[LogRow], error: BaseException, *, one_by_one: bool
+    ) -> None:
+        """After an event's own failure (``EVENT_FAULTS``): ``todo`` applied one by one to
+        find the event, or, when ``todo`` was that one event, the lane stopped at it."""
+        if not one_by_one:
+            self._apply_one_by_one(lane, todo)
+            return
+        (row,) = todo
+        self._stop(lane, stopped_at(lane.name, row[0], row[3], error))
 
     def _stop_at_unhandled(self, lane: Lane, todo: list[LogRow], stop: UnhandledEvent) -> None:
         """The events before the one ``lane`` cannot handle applied, then the lane stopped."""
-        before = [item for item in todo if item[0] < stop.position and item[0] > lane.position]
+        before = [item for item in todo if lane.position < item[0] < stop.position]
         if before:
             self._apply(lane, before)
         self._stop(lane, str(stop))
@@ -266,16 +277,39 @@ class ProjectionRunner:
         )
         try:
             while not stop.is_set():
-                try:
-                    with cycle_collector_paused():
-                        read = self.step()
-                    if read < self.batch_size:  # at the head for now
-                        self.create_pending_indexes()
-                except Exception:
-                    log.exception("projection batch failed; retrying after %ss", self.poll_interval)
-                    stop.wait(self.poll_interval)
-                    continue
-                if read == 0:
+                if self._live_step(stop) == 0:
                     wakeups.wait(stop)
         finally:
             wakeups.close()
+
+    def _live_step(self, stop: threading.Event) -> int | None:
+        """One step, and the pending indexes built once at the head; None when it failed
+        (logged, and the poll interval waited before the next)."""
+        try:
+            with cycle_collector_paused():
+                read = self.step()
+            if read < self.batch_size:  # at the head for now
+                self.create_pending_indexes()
+        except Exception:
+            log.exception("projection batch failed; retrying after %ss", self.poll_interval)
+            stop.wait(self.poll_interval)
+            return None
+        return read
+
+
+def _undecoded_topics(lanes: list[Lane]) -> tuple[frozenset[str], bool]:
+    """The topics no projection here needs whole, which are not decoded: skipped, or read
+    as headers if a projection reads only those (the others are handed no header); and
+    whether one does."""
+    whole = [lane for lane in lanes if not lane.projection.headers_only]
+    ignored = frozenset.intersection(*(lane.projection.ignored_topics() for lane in whole or lanes))
+    return ignored, len(whole) < len(lanes)
+
+
+_position = itemgetter(0)
+
+
+def _rows_after(batch: list[LogRow], position: int) -> list[LogRow]:
+    """The rows of ``batch`` (in log order, each beginning with its position) after
+    ``position``: found by bisection, a tail of the batch."""
+    return batch[bisect_right(batch, position, key=_position) :]
