@@ -11,7 +11,14 @@ from typing import Any
 
 from application.readmodel.store import Row
 from application.readmodel.tables import Table
-from infrastructure.sqltransaction import Transaction, safe_row
+from infrastructure.sqltransaction import Transaction
+
+# A row's net change pending in a batch: [op, row or changes], op one of "insert",
+# "upsert" (whole rows), "update" (the changed columns) or "delete" (None).
+Pending = dict[tuple[Any, ...], list[Any]]
+
+# What a table without a mirror holds in memory: nothing (only ever read).
+_NO_MIRROR: dict[tuple[Any, ...], Row] = {}
 
 
 class Batch:
@@ -30,11 +37,11 @@ class Batch:
         self.tx = tx
         self.mirrors = mirrors
         self.suffix = suffix
-        self.pending: dict[str, tuple[Table, dict[tuple[Any, ...], list[Any]]]] = {}
+        self.pending: dict[str, tuple[Table, Pending]] = {}
         # Rows ``add``ed to created-once tables, in column order: copied in first.
         self.added: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
 
-    def _rows(self, table: Table) -> dict[tuple[Any, ...], list[Any]]:
+    def _rows(self, table: Table) -> Pending:
         entry = self.pending.get(table.name)
         if entry is None:
             entry = self.pending[table.name] = (table, {})
@@ -53,43 +60,35 @@ class Batch:
             self._update(table, name, rows)
         self.pending.clear()
 
-    def _delete(self, table: Table, name: str, rows: dict[tuple[Any, ...], list[Any]]) -> None:
-        deletes = [key for key, (op, _) in rows.items() if op == "delete"]
+    def _delete(self, table: Table, name: str, rows: Pending) -> None:
+        deletes = _keys(rows, "delete")
         if deletes:
-            where = " AND ".join(f"{c} = ?" for c in table.key)
+            where = _each_equal(table.key, " AND ")
             self.tx.executemany(self.tx.store.sql(f"DELETE FROM {name} WHERE {where}"), deletes)
 
-    def _write_whole(self, table: Table, name: str, rows: dict[tuple[Any, ...], list[Any]]) -> None:
-        """New rows by insert, the others by upsert. A partial update of a mirrored row is
-        written whole with them (the mirror holds the whole row) and marked written."""
-        mirror = self.mirrors.get(table.name)
-        columns = table.columns
-        upserts = []
-        inserts = []
-        for key, entry in rows.items():
-            op, row = entry
-            if op == "upsert":
-                upserts.append(tuple(map(row.get, columns)))
-            elif op == "insert":
-                inserts.append(tuple(map(row.get, columns)))
-            elif op == "update" and mirror is not None and key in mirror:
-                upserts.append(tuple(map(mirror[key].get, columns)))
-                rows[key] = ["written", None]
+    def _write_whole(self, table: Table, name: str, rows: Pending) -> None:
+        """New rows by insert, the others by upsert (a mirrored row's partial update among
+        them, whole)."""
+        self._whole_updates(table, rows)
+        inserts = _values(table, rows, "insert")
         if inserts:
             self.tx.insert_many(table, name, inserts)
+        upserts = _values(table, rows, "upsert")
         if upserts:
             self.tx.upsert_many(table, name, upserts)
 
-    def _update(self, table: Table, name: str, rows: dict[tuple[Any, ...], list[Any]]) -> None:
+    def _whole_updates(self, table: Table, rows: Pending) -> None:
+        """A partial update of a mirrored row made an upsert of the whole row (the mirror
+        holds it, updated): one statement for all of them."""
+        mirror = self.mirrors.get(table.name, _NO_MIRROR)
+        for key in mirror.keys() & _keys(rows, "update"):
+            rows[key] = ["upsert", mirror[key]]
+
+    def _update(self, table: Table, name: str, rows: Pending) -> None:
         """The partial updates left, one ``executemany`` per set of columns changed."""
-        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        for key, (op, changes) in rows.items():
-            if op == "update":
-                changed = tuple(sorted(changes))
-                updates.setdefault(changed, []).append((*(changes[c] for c in changed), *key))
-        where = " AND ".join(f"{c} = ?" for c in table.key)
-        for changed, params in updates.items():
-            assignments = ", ".join(f"{c} = ?" for c in changed)
+        where = _each_equal(table.key, " AND ")
+        for changed, params in _updates_by_columns(rows).items():
+            assignments = _each_equal(changed, ", ")
             self.tx.executemany(
                 self.tx.store.sql(f"UPDATE {name} SET {assignments} WHERE {where}"), params
             )
@@ -99,12 +98,15 @@ class Batch:
         if mirror is not None:
             return mirror.get(tuple(key))
         self.flush()
-        where = " AND ".join(f"{c} = ?" for c in table.key)
+        return self._select_row(table, key)
+
+    def _select_row(self, table: Table, key: Sequence[Any]) -> Row | None:
+        """The row of ``table`` with ``key`` as the database has it (None: no such row)."""
+        columns = ", ".join(table.columns)
+        where = _each_equal(table.key, " AND ")
         cur = self.tx.conn.execute(
-            self.tx.store.sql(
-                f"SELECT {', '.join(table.columns)} FROM {table.name}{self.suffix} WHERE {where}"
-            ),
-            safe_row(key) if self.tx.safe_text else tuple(key),
+            self.tx.store.sql(f"SELECT {columns} FROM {table.name}{self.suffix} WHERE {where}"),
+            self.tx.params(key),
         )
         found = cur.fetchone()
         return dict(zip(table.columns, found, strict=True)) if found else None
@@ -137,11 +139,9 @@ class Batch:
 
     def update(self, table: Table, key: Sequence[Any], changes: Row) -> None:
         key = tuple(key)
-        mirror = self.mirrors.get(table.name)
-        if mirror is not None:
-            row = mirror.get(key)
-            if row is not None:
-                row.update(changes)
+        row = self.mirrors.get(table.name, _NO_MIRROR).get(key)
+        if row is not None:
+            row.update(changes)
         rows = self._rows(table)
         pending = rows.get(key)
         if pending is None:
@@ -151,7 +151,33 @@ class Batch:
 
     def delete(self, table: Table, key: Sequence[Any]) -> None:
         key = tuple(key)
-        mirror = self.mirrors.get(table.name)
-        if mirror is not None:
-            mirror.pop(key, None)
+        self.mirrors.get(table.name, _NO_MIRROR).pop(key, None)
         self._rows(table)[key] = ["delete", None]
+
+
+def _each_equal(columns: Sequence[str], separator: str) -> str:
+    """``column = ?`` for each of ``columns``, joined by ``separator`` (a WHERE's AND, a SET's
+    comma)."""
+    return separator.join(f"{c} = ?" for c in columns)
+
+
+def _keys(rows: Pending, op: str) -> list[tuple[Any, ...]]:
+    """The keys of the pending ``op`` rows."""
+    return [key for key, (kind, _) in rows.items() if kind == op]
+
+
+def _values(table: Table, rows: Pending, op: str) -> list[tuple[Any, ...]]:
+    """The values, in column order, of the pending ``op`` rows (whole rows: insert, upsert)."""
+    columns = table.columns
+    return [tuple(map(row.get, columns)) for kind, row in rows.values() if kind == op]
+
+
+def _updates_by_columns(rows: Pending) -> dict[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The pending partial updates grouped by the columns they change (sorted): per group
+    the parameters of one UPDATE each, its new values then its key."""
+    updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for key, (op, changes) in rows.items():
+        if op == "update":
+            changed = tuple(sorted(changes))
+            updates.setdefault(changed, []).append((*(changes[c] for c in changed), *key))
+    return updates

@@ -28,25 +28,35 @@ class Transaction:
         # Only PostgreSQL refuses NUL in text; SQLite stores what it is given.
         self.safe_text = safe_text and store.is_postgres
 
+    def params(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """``values`` as a statement's parameters (NUL in text made safe if asked)."""
+        return safe_row(values) if self.safe_text else tuple(values)
+
+    def rows(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """``rows`` to be written (NUL in text made safe if asked)."""
+        return [safe_row(row) for row in rows] if self.safe_text else rows
+
     def execute(self, text: str, params: Sequence[Any] = ()) -> int:
-        if self.safe_text:
-            params = safe_row(params)
-        cur = self.conn.execute(self.store.sql(text), tuple(params))
+        cur = self.conn.execute(self.store.sql(text), self.params(params))
         return int(cur.rowcount)
 
     def executemany(self, text: str, params: list[tuple[Any, ...]]) -> None:
-        if self.safe_text:
-            params = [safe_row(row) for row in params]
+        params = self.rows(params)
         if self.store.is_postgres:
             with self.conn.cursor() as cur:
                 cur.executemany(self.store.sql(text), params)
         else:
             self.conn.executemany(text, params)
 
+    def _copies(self, rows: list[tuple[Any, ...]]) -> bool:
+        """Whether ``rows`` go in by COPY: on PostgreSQL, from 64 rows (fewer, or on SQLite,
+        by ``executemany``)."""
+        return self.store.is_postgres and len(rows) >= 64
+
     def upsert_many(self, table: Table, name: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert or replace whole rows: on PostgreSQL by COPY into a temporary table and one
         INSERT … ON CONFLICT (a few µs a row); on SQLite by ``executemany``."""
-        if not self.store.is_postgres or len(rows) < 64:
+        if not self._copies(rows):
             self.executemany(self.store.sql(upsert_sql(table, name)), rows)
             return
         columns = ", ".join(table.columns)
@@ -55,56 +65,53 @@ class Transaction:
             cur.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {name}) ON COMMIT DELETE ROWS"
             )
-            _copy(cur, staging, table, [safe_row(r) for r in rows] if self.safe_text else rows)
-            updates = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
+            _copy(cur, staging, table, self.rows(rows))
             cur.execute(
                 f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {staging} "
-                f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
+                f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {_replaced(table)}"
             )
 
     def insert_many(self, table: Table, name: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert rows whose keys are new (``created_once`` tables): on PostgreSQL by COPY
         straight into the table, no staging (a key that exists fails the batch); a few
         rows, or on SQLite, by the upsert."""
-        if not self.store.is_postgres or len(rows) < 64:
+        if not self._copies(rows):
             self.executemany(self.store.sql(upsert_sql(table, name)), rows)
             return
         with self.conn.cursor() as cur:
-            _copy(cur, name, table, [safe_row(r) for r in rows] if self.safe_text else rows)
+            _copy(cur, name, table, self.rows(rows))
+
+    @property
+    def row_lock(self) -> str:
+        """What a SELECT ends with to lock the rows it reads (PostgreSQL; SQLite's write
+        transaction holds the whole database)."""
+        return " FOR UPDATE" if self.store.is_postgres else ""
 
     def claim(self, projection: str, position: int, generation: int) -> None:
         """Lock the projection's tracking row first (the order a rebuild takes its locks in)
         and check that nobody moved it since we read it."""
-        lock = " FOR UPDATE" if self.store.is_postgres else ""
-        row = self.conn.execute(
-            self.store.sql(
-                f"SELECT position, generation FROM rm_tracking WHERE projection = ?{lock}"
-            ),
-            (projection,),
-        ).fetchone()
-        if row is None or (int(row[0]), int(row[1])) != (position, generation):
-            raise TrackingMoved(
-                f"projection {projection!r} moved from position {position} meanwhile"
-            )
+        self.claim_all([(projection, position, generation)])
 
     def claim_all(self, claims: Sequence[tuple[str, int, int]]) -> None:
         """``claim`` for several projections (name, position, generation) in one statement,
         their rows locked in name order."""
-        lock = " FOR UPDATE" if self.store.is_postgres else ""
-        marks = ", ".join("?" * len(claims))
-        found = {
-            str(name): (int(position), int(generation))
-            for name, position, generation in self.conn.execute(
-                self.store.sql(
-                    f"SELECT projection, position, generation FROM rm_tracking "
-                    f"WHERE projection IN ({marks}) ORDER BY projection{lock}"
-                ),
-                tuple(name for name, _, _ in claims),
-            ).fetchall()
-        }
+        found = self._tracked([name for name, _, _ in claims])
         for name, position, generation in claims:
             if found.get(name) != (position, generation):
                 raise TrackingMoved(f"projection {name!r} moved from position {position} meanwhile")
+
+    def _tracked(self, names: list[str]) -> dict[str, tuple[int, int]]:
+        """(position, generation) of each named projection that has a tracking row, its row
+        locked (in name order)."""
+        marks = ", ".join("?" * len(names))
+        rows = self.conn.execute(
+            self.store.sql(
+                f"SELECT projection, position, generation FROM rm_tracking "
+                f"WHERE projection IN ({marks}) ORDER BY projection{self.row_lock}"
+            ),
+            tuple(names),
+        ).fetchall()
+        return {str(name): (int(position), int(generation)) for name, position, generation in rows}
 
     def advance_all(self, moves: Sequence[tuple[str, int, int, int]]) -> None:
         """``advance`` for several projections (name, old, new, generation) in one round trip.
@@ -145,7 +152,8 @@ def safe_text(value: str) -> str:
 
 
 def safe_row(row: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(safe_text(v) if isinstance(v, str) and "\x00" in v else v for v in row)
+    """``row`` with each text value made safe (:func:`safe_text`, inlined: it runs per field)."""
+    return tuple(v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in row)
 
 
 _UPSERTS: dict[tuple[str, str], str] = {}
@@ -154,21 +162,29 @@ _UPSERTS: dict[tuple[str, str], str] = {}
 def _copy(cur: Any, name: str, table: Table, rows: list[tuple[Any, ...]]) -> None:
     """COPY ``rows`` into ``name`` in the binary format, each column as the type the table
     gives it (BIGINT or TEXT): no text to escape on our side nor to parse on the server's."""
-    types = ["int8" if table.is_int(c) else "text" for c in table.columns]
     with cur.copy(f"COPY {name} ({', '.join(table.columns)}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(types)
+        copy.set_types(_copy_types(table))
         for row in rows:
             copy.write_row(row)
+
+
+def _copy_types(table: Table) -> list[str]:
+    """The binary COPY type of each column: BIGINT or TEXT, as the table gives it."""
+    return ["int8" if table.is_int(c) else "text" for c in table.columns]
+
+
+def _replaced(table: Table) -> str:
+    """The SET of an upsert: every column but the key's, from the row that conflicted."""
+    return ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
 
 
 def upsert_sql(table: Table, name: str) -> str:
     text = _UPSERTS.get((table.name, name))
     if text is None:
-        updates = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
         text = _UPSERTS[(table.name, name)] = (
             f"INSERT INTO {name} ({', '.join(table.columns)}) "
             f"VALUES ({', '.join('?' * len(table.columns))}) "
-            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
+            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {_replaced(table)}"
         )
     return text
 
