@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from bisect import bisect_right
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from operator import itemgetter
 
 from application.ledger import VolunteerLedger
 from application.readmodel.base import Projection, UnhandledEvent
-from infrastructure.lanes import EVENT_FAULTS, Lane, stopped_at, write_lanes
+from infrastructure.lanes import (
+    EVENT_FAULTS,
+    Lane,
+    claims,
+    moves,
+    rows_after,
+    rows_between,
+    stopped_at,
+    undecoded_topics,
+    write_lanes,
+)
 from infrastructure.log_wakeups import LogWakeups
 from infrastructure.logreader import LogReader
 from infrastructure.logreader import Row as LogRow
@@ -51,7 +59,7 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self.listen_url = listen_url
         self.listen_bounds = listen_bounds
-        self.skipped, headers = _undecoded_topics(self.lanes)
+        self.skipped, headers = undecoded_topics(self.lanes)
         self.reader = LogReader(ledger, batch_size, self.skipped, headers=headers)
         for lane in self.lanes:
             self._open(lane)
@@ -64,7 +72,7 @@ class ProjectionRunner:
         # interrupted while catching up from 0 is indexed before it goes on.
         self.store.create_tables(lane.projection.tables, indexes=not fresh)
         lane.indexes_pending = fresh
-        self._reload(lane)
+        lane.reload(self.store)
 
     def create_pending_indexes(self) -> None:
         """Index the tables of projections that caught up from position 0 (once each)."""
@@ -72,18 +80,6 @@ class ProjectionRunner:
             if lane.indexes_pending:
                 self.store.create_indexes(lane.projection.tables)
                 lane.indexes_pending = False
-
-    def _reload(self, lane: Lane) -> None:
-        """Re-read the lane's position and mirrors from the store (after start, rollback or rebuild)."""
-        state = self.store.tracking()[lane.name]
-        lane.position, lane.generation, lane.error = (
-            state["position"],
-            state["generation"],
-            state["error"],
-        )
-        lane.mirrors = {
-            t.name: self.store.load_table(t) for t in lane.projection.tables if t.mirrored
-        }
 
     @property
     def active(self) -> list[Lane]:
@@ -111,7 +107,7 @@ class ProjectionRunner:
         for lane in self.active:
             if lane.position < after:
                 continue
-            todo = _rows_after(batch, lane.position)
+            todo = rows_after(batch, lane.position)
             if todo:
                 work.append((lane, todo))
         return work
@@ -134,11 +130,9 @@ class ProjectionRunner:
     def _write_together(self, work: list[tuple[Lane, list[LogRow]]]) -> None:
         """Claim every lane's tracking row, write its rows, move it: one transaction."""
         with self.store.transaction(replayable=True) as tx:
-            tx.claim_all([(lane.name, lane.position, lane.generation) for lane, _ in work])
+            tx.claim_all(claims(work))
             write_lanes(tx, work, self.reader.decode)
-            tx.advance_all(
-                [(lane.name, lane.position, todo[-1][0], lane.generation) for lane, todo in work]
-            )
+            tx.advance_all(moves(work))
         for lane, todo in work:
             lane.position = todo[-1][0]
 
@@ -150,7 +144,7 @@ class ProjectionRunner:
             yield
         except BaseException:
             for lane in lanes:
-                self._reload(lane)
+                lane.reload(self.store)
             raise
 
     def step(self) -> int:
@@ -240,7 +234,7 @@ class ProjectionRunner:
 
     def _stop_at_unhandled(self, lane: Lane, todo: list[LogRow], stop: UnhandledEvent) -> None:
         """The events before the one ``lane`` cannot handle applied, then the lane stopped."""
-        before = [item for item in todo if lane.position < item[0] < stop.position]
+        before = rows_between(todo, lane.position, stop.position)
         if before:
             self._apply(lane, before)
         self._stop(lane, str(stop))
@@ -254,7 +248,7 @@ class ProjectionRunner:
             if row[0] > lane.position:
                 self._apply(lane, [row], one_by_one=True)
         # The mirrors hold what the events said; the tables, the safe form: read it back.
-        self._reload(lane)
+        lane.reload(self.store)
 
     def _stop(self, lane: Lane, error: str) -> None:
         """Stop ``lane`` at its position with ``error`` (shown by status and /readyz); the
@@ -295,21 +289,3 @@ class ProjectionRunner:
             stop.wait(self.poll_interval)
             return None
         return read
-
-
-def _undecoded_topics(lanes: list[Lane]) -> tuple[frozenset[str], bool]:
-    """The topics no projection here needs whole, which are not decoded: skipped, or read
-    as headers if a projection reads only those (the others are handed no header); and
-    whether one does."""
-    whole = [lane for lane in lanes if not lane.projection.headers_only]
-    ignored = frozenset.intersection(*(lane.projection.ignored_topics() for lane in whole or lanes))
-    return ignored, len(whole) < len(lanes)
-
-
-_position = itemgetter(0)
-
-
-def _rows_after(batch: list[LogRow], position: int) -> list[LogRow]:
-    """The rows of ``batch`` (in log order, each beginning with its position) after
-    ``position``: found by bisection, a tail of the batch."""
-    return batch[bisect_right(batch, position, key=_position) :]

@@ -95,10 +95,7 @@ class Transaction:
     def claim_all(self, claims: Sequence[tuple[str, int, int]]) -> None:
         """``claim`` for several projections (name, position, generation) in one statement,
         their rows locked in name order."""
-        found = self._tracked([name for name, _, _ in claims])
-        for name, position, generation in claims:
-            if found.get(name) != (position, generation):
-                raise TrackingMoved(f"projection {name!r} moved from position {position} meanwhile")
+        _check_unmoved(claims, self._tracked([name for name, _, _ in claims]))
 
     def _tracked(self, names: list[str]) -> dict[str, tuple[int, int]]:
         """(position, generation) of each named projection that has a tracking row, its row
@@ -137,6 +134,16 @@ class Transaction:
         )
         if moved != 1:
             raise TrackingMoved(f"projection {projection!r} moved from position {old} meanwhile")
+
+
+def _check_unmoved(
+    claims: Sequence[tuple[str, int, int]], found: dict[str, tuple[int, int]]
+) -> None:
+    """Raise :class:`TrackingMoved` for the first claim not at the (position, generation)
+    ``found`` for it."""
+    for name, position, generation in claims:
+        if found.get(name) != (position, generation):
+            raise TrackingMoved(f"projection {name!r} moved from position {position} meanwhile")
 
 
 # What a NUL in stored text becomes in a PostgreSQL read model, which cannot hold one:
