@@ -7,6 +7,7 @@ what the tables look like on each store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from application.readmodel.tables import Table
@@ -63,19 +64,31 @@ def index_ddl(table: Table, suffix: str = "") -> list[str]:
     ]
 
 
+def indexes_ddl(tables: Iterable[Table]) -> list[str]:
+    """The secondary indexes of every table of ``tables``."""
+    return [ddl for table in tables for ddl in index_ddl(table)]
+
+
+def _pg_columns(conn: Any, name: str) -> set[str]:
+    """The columns the table ``name`` has on PostgreSQL (in the current schema)."""
+    found = conn.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s",
+        (name,),
+    ).fetchall()
+    return {r[0] for r in found}
+
+
+def _sqlite_columns(conn: Any, name: str) -> set[str]:
+    """The columns the table ``name`` has on SQLite."""
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({name})").fetchall()}
+
+
 def added_columns_ddl(conn: Any, table: Table, name: str, *, is_postgres: bool) -> list[str]:
     """The ALTERs adding the columns ``table`` gained after the store created it as
     ``name`` (empty, at its end: a column is only ever appended to a table's description,
     so the order stays the description's)."""
-    if is_postgres:
-        found = conn.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = %s",
-            (name,),
-        ).fetchall()
-        have = {r[0] for r in found}
-    else:
-        have = {r[1] for r in conn.execute(f"PRAGMA table_info({name})").fetchall()}
+    have = (_pg_columns if is_postgres else _sqlite_columns)(conn, name)
     return [
         f"ALTER TABLE {name} ADD COLUMN {column} "
         f"{column_type(table, column, is_postgres=is_postgres)}"

@@ -45,15 +45,24 @@ def select_sql(
     descending: bool = False,
     limit: int | None = None,
 ) -> str:
-    text = f"SELECT {', '.join(table.columns)} FROM {table.name}"
-    if clauses:
-        text += " WHERE " + " AND ".join(clauses)
-    if order_by:
-        direction = " DESC" if descending else ""
-        text += " ORDER BY " + ", ".join(f"{c}{direction}" for c in order_by)
+    text = f"SELECT {', '.join(table.columns)} FROM {table.name}" + _where(clauses)
+    text += _order_by(order_by, direction=" DESC" if descending else "")
     if limit is not None:
         text += f" LIMIT {int(limit)}"
     return text
+
+
+def _where(clauses: Sequence[str]) -> str:
+    """The WHERE of ``clauses``, all of them to hold; nothing without clauses."""
+    return " WHERE " + " AND ".join(clauses) if clauses else ""
+
+
+def _order_by(columns: Sequence[str], *, prefix: str = "", direction: str = "") -> str:
+    """The ORDER BY of ``columns`` (each given ``prefix``, a table's alias, and
+    ``direction``); nothing without columns."""
+    if not columns:
+        return ""
+    return " ORDER BY " + ", ".join(f"{prefix}{c}{direction}" for c in columns)
 
 
 def where(
@@ -67,38 +76,65 @@ def where(
 ) -> Where | None:
     """The clauses of a ``select`` (see :meth:`RowReader.select`); None when ``within``
     names no value, so nothing can match."""
-    clauses, params = equal_to(eq)
-    if within is not None:
-        values = list(within[1])
-        if not values:
-            return None
-        among, values = one_of(within[0], values, is_postgres=is_postgres)
-        clauses += among
+    among = _within(within, is_postgres=is_postgres)
+    if among is None:
+        return None
+    clauses: list[str] = []
+    params: list[Any] = []
+    for more, values in (equal_to(eq), among, _between(between), _after(after, descending)):
+        clauses += more
         params += values
-    if between is not None:
-        clauses.append(f"{between[0]} >= ? AND {between[0]} < ?")
-        params += [between[1], between[2]]
-    if after is not None:
-        clauses.append(f"{after[0]} {'<' if descending else '>'} ?")
-        params.append(after[1])
     return clauses, params
+
+
+def _within(within: tuple[str, Iterable[Any]] | None, *, is_postgres: bool) -> Where | None:
+    """The clause of a ``select``'s ``within`` (none without it); None when it names no
+    value."""
+    if within is None:
+        return [], []
+    values = list(within[1])
+    if not values:
+        return None
+    return one_of(within[0], values, is_postgres=is_postgres)
+
+
+def _between(between: tuple[str, Any, Any] | None) -> Where:
+    """The clause of a ``select``'s ``between``: from the first value, short of the second."""
+    if between is None:
+        return [], []
+    column, low, high = between
+    return [f"{column} >= ? AND {column} < ?"], [low, high]
+
+
+def _after(after: tuple[str, Any] | None, descending: bool) -> Where:
+    """The clause of a ``select``'s ``after``: past the value in the order read."""
+    if after is None:
+        return [], []
+    column, value = after
+    return [f"{column} {'<' if descending else '>'} ?"], [value]
 
 
 def get_with_sql(table: Table, children: Table, order_by: Sequence[str]) -> str:
     """A row of ``table`` by its key, left-joined to its ``children`` (made once each)."""
-    text = _GET_WITH.get((table.name, children.name, *order_by))
+    made = (table.name, children.name, *order_by)
+    text = _GET_WITH.get(made)
     if text is None:
-        on = " AND ".join(f"c.{k} = p.{k}" for k in table.key)
-        condition = " AND ".join(f"p.{k} = ?" for k in table.key)
-        text = (
-            f"SELECT {', '.join(f'p.{c}' for c in table.columns)}, "
-            f"{', '.join(f'c.{c}' for c in children.columns)} "
-            f"FROM {table.name} p LEFT JOIN {children.name} c ON {on} WHERE {condition}"
-        )
-        if order_by:
-            text += " ORDER BY " + ", ".join(f"c.{c}" for c in order_by)
-        _GET_WITH[(table.name, children.name, *order_by)] = text
+        text = _GET_WITH[made] = _left_join(table, children) + _order_by(order_by, prefix="c.")
     return text
+
+
+def _left_join(table: Table, children: Table) -> str:
+    """The row of ``table`` (alias p) with a key given, each of its ``children`` (c) beside it."""
+    on = " AND ".join(f"c.{k} = p.{k}" for k in table.key)
+    condition = " AND ".join(f"p.{k} = ?" for k in table.key)
+    return (
+        f"SELECT {_aliased('p', table.columns)}, {_aliased('c', children.columns)} "
+        f"FROM {table.name} p LEFT JOIN {children.name} c ON {on} WHERE {condition}"
+    )
+
+
+def _aliased(alias: str, columns: Sequence[str]) -> str:
+    return ", ".join(f"{alias}.{c}" for c in columns)
 
 
 def parent_and_children(
@@ -108,10 +144,14 @@ def parent_and_children(
     if not rows:
         return None, []
     width = len(table.columns)
-    row = dict(zip(table.columns, rows[0][:width], strict=True))
-    # Without children the left join gives one row whose child columns are all NULL;
-    # a child's key is never NULL.
+    return dict(zip(table.columns, rows[0][:width], strict=True)), _children(rows, width, children)
+
+
+def _children(rows: list[tuple[Any, ...]], width: int, children: Table) -> list[Row]:
+    """The children's rows: the columns after the parent's ``width`` of each row that has
+    a child. Without children the left join gives one row whose child columns are all
+    NULL; a child's key is never NULL."""
     present = width + children.columns.index(children.key[0])
-    return row, [
+    return [
         dict(zip(children.columns, r[width:], strict=True)) for r in rows if r[present] is not None
     ]

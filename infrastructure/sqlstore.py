@@ -1,32 +1,31 @@
-"""Read-model tables in SQL, on SQLite or PostgreSQL: the connections, the schema, the
-projections' tracking positions, and the reads (their SQL text: :mod:`.sqlschema`,
-:mod:`.sqlselect`). Writes happen in a :meth:`SqlStore.transaction`
-(:mod:`.sqltransaction`), a projection's through a coalescing :class:`.sqlbatch.Batch`.
+"""Read-model tables in SQL, on SQLite or PostgreSQL: the connections (opened in
+:mod:`.sqlconnect`), the schema, the projections' tracking positions, and the reads
+(their SQL text: :mod:`.sqlschema`, :mod:`.sqlselect`). Writes happen in a
+:meth:`SqlStore.transaction` (:mod:`.sqltransaction`), a projection's through a
+coalescing :class:`.sqlbatch.Batch`.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from psycopg.pq import ExecStatus
-from psycopg_pool import ConnectionPool
 
 from application.readmodel.store import Row, key_of
 from application.readmodel.tables import Table
-from infrastructure.pgbounds import BoundedConnection, BoundedPool, Bounds, unbounded
 from infrastructure.settings import Settings
+from infrastructure.sqlconnect import open_connections, pg_transaction, sqlite_transaction
 from infrastructure.sqlschema import (
-    DDL_LOCK,
     TRACKING_DDL,
     TRACKING_NOTIFY_DDL,
     TRACKING_TRIGGER_EXISTS,
     added_columns_ddl,
     index_ddl,
+    indexes_ddl,
     table_ddl,
 )
 from infrastructure.sqlselect import get_with_sql, parent_and_children, select_sql, where
@@ -44,8 +43,7 @@ class SqlStore:
     def __init__(self, settings: Settings, *, pool_size: int = 4, read_only: bool = False) -> None:
         self.is_postgres = settings.is_postgres
         self._lock = threading.RLock()
-        self._pool = _open_pool(settings, pool_size) if self.is_postgres else None
-        self._sqlite = None if self.is_postgres else _open_sqlite(settings)
+        self._pool, self._sqlite = open_connections(settings, pool_size)
         if not read_only:  # a hot standby refuses DDL; its primary made the tables
             self.ensure_tracking()
 
@@ -94,22 +92,11 @@ class SqlStore:
         """
         with self.connection() as conn:
             if self.is_postgres:
-                with conn.transaction(), unbounded(conn) if ddl else nullcontext():
-                    if ddl == "shared":
-                        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (DDL_LOCK,))
-                    elif ddl:
-                        conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
-                    if replayable:
-                        conn.execute("SET LOCAL synchronous_commit = off")
+                with pg_transaction(conn, ddl=ddl, replayable=replayable):
                     yield Transaction(self, conn, safe_text)
             else:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+                with sqlite_transaction(conn):
                     yield Transaction(self, conn, safe_text)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
 
     def settle(self, timeout: float) -> None:
         """Wait (up to ``timeout`` s) until the pool has opened the connections it keeps: its
@@ -127,13 +114,15 @@ class SqlStore:
     def execute(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.connection() as conn:
             cur = conn.execute(self.sql(text), tuple(params))
-            if self._pool is not None:
-                # Not ``cur.description``: psycopg builds a Column per column for it.
-                result = cur.pgresult
-                returned = result is not None and result.status == TUPLES_OK
-            else:
-                returned = cur.description is not None
-            return list(cur.fetchall()) if returned else []
+            return list(cur.fetchall()) if self._returns_rows(cur) else []
+
+    def _returns_rows(self, cur: Any) -> bool:
+        """Whether the statement ``cur`` ran returns rows (a SELECT, not an UPDATE)."""
+        if self._pool is None:
+            return cur.description is not None
+        # Not ``cur.description``: psycopg builds a Column per column for it.
+        result = cur.pgresult
+        return result is not None and result.status == TUPLES_OK
 
     def close(self) -> None:
         if self._pool is not None:
@@ -146,23 +135,31 @@ class SqlStore:
     def ensure_tracking(self) -> None:
         """The tracking table (and on PostgreSQL its trigger), made once: replacing the
         trigger at every start would lock the table against the runner each time."""
-        with self.transaction(ddl=True) as tx:
-            tx.execute(TRACKING_DDL)
+        self._change_schema([TRACKING_DDL])
         if self.is_postgres and not self.execute(TRACKING_TRIGGER_EXISTS):
-            with self.transaction(ddl=True) as tx:
-                for ddl in TRACKING_NOTIFY_DDL:
-                    tx.execute(ddl)
+            self._change_schema(TRACKING_NOTIFY_DDL)
+
+    def _change_schema(self, ddls: Iterable[str]) -> None:
+        """``ddls`` run in one transaction under the schema lock."""
+        with self.transaction(ddl=True) as tx:
+            for ddl in ddls:
+                tx.execute(ddl)
 
     def create_tables(
         self, tables: Iterable[Table], *, suffix: str = "", indexes: bool = True
     ) -> None:
         with self.transaction(ddl=True) as tx:
             for table in tables:
-                tx.execute(table_ddl(table, suffix, is_postgres=self.is_postgres))
-                self._add_columns(tx, table, suffix)
-                if indexes:
-                    for ddl in index_ddl(table, suffix):
-                        tx.execute(ddl)
+                self._create_table(tx, table, suffix, indexes=indexes)
+
+    def _create_table(self, tx: Transaction, table: Table, suffix: str, *, indexes: bool) -> None:
+        """``table`` (named with ``suffix``) made if missing, with the columns it gained
+        since, and its secondary indexes if asked."""
+        tx.execute(table_ddl(table, suffix, is_postgres=self.is_postgres))
+        self._add_columns(tx, table, suffix)
+        if indexes:
+            for ddl in index_ddl(table, suffix):
+                tx.execute(ddl)
 
     def create_indexes(self, tables: Iterable[Table]) -> None:
         """The secondary indexes of ``tables``, where missing (built in one pass each).
@@ -172,11 +169,9 @@ class SqlStore:
         process's): building them is a catch-up's last step, when the machine's other
         cores are often idle. An index left unbuilt by a crash is built at the next start
         (``IF NOT EXISTS``)."""
-        ddls = [ddl for table in tables for ddl in index_ddl(table)]
+        ddls = indexes_ddl(tables)
         if not self.is_postgres or len(ddls) < 2:
-            with self.transaction(ddl=True) as tx:
-                for ddl in ddls:
-                    tx.execute(ddl)
+            self._change_schema(ddls)
             return
         with ThreadPoolExecutor(max_workers=_INDEX_BUILDERS) as builders:
             list(builders.map(self._create_index, ddls))
@@ -268,32 +263,3 @@ class SqlStore:
         clauses, params = found
         text = select_sql(table, clauses, order_by=order_by, descending=descending, limit=limit)
         return [dict(zip(table.columns, r, strict=True)) for r in self.execute(text, params)]
-
-
-def _open_pool(settings: Settings, pool_size: int) -> ConnectionPool[Any]:
-    options = f"-c search_path={settings.postgres_schema}" if settings.postgres_schema else ""
-    bounds = Bounds.of(settings)
-    return BoundedPool(
-        settings.database_url,
-        connection_class=BoundedConnection,
-        min_size=1,
-        max_size=pool_size,
-        kwargs={"autocommit": True, **bounds.kwargs(options)},
-        configure=bounds.configure,
-        timeout=bounds.pool_timeout,
-        open=True,
-    )
-
-
-def _open_sqlite(settings: Settings) -> sqlite3.Connection:
-    path = settings.sqlite_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        str(path),
-        isolation_level=None,
-        check_same_thread=False,
-        timeout=settings.sqlite_lock_timeout_seconds,
-    )
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
