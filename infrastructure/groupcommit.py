@@ -60,31 +60,39 @@ class GroupCommit:
 
     def __call__(self, events: Sequence[StoredEvent]) -> Sequence[int] | None:
         mine = _Member(events)
+        batch = self._queue_up(mine)
+        if batch:
+            self._lead(batch)
+        return _result(mine)
+
+    def _queue_up(self, mine: _Member) -> list[_Member]:
+        """Queue ``mine`` and wait while another thread leads: [] when a leader did it,
+        else the batch to lead (``mine`` in it), this thread now the leader."""
         with self._turn:
             self._queue.append(mine)
-            while self._leading and not mine.done:
-                self._turn.wait()
-            if not mine.done:
-                self._leading = True
-                batch = self._take()
-        if not mine.done:
-            try:
-                self._commit(batch)
-            finally:
-                with self._turn:
-                    self._leading = False
-                    self._turn.notify_all()
-        if mine.error is not None:
-            raise mine.error
-        return mine.ids
+            self._wait_for_turn(mine)
+            if mine.done:
+                return []
+            self._leading = True
+            return self._take()
+
+    def _wait_for_turn(self, mine: _Member) -> None:
+        """Holding the condition: wait while another thread leads and ``mine`` is not done."""
+        while self._leading and not mine.done:
+            self._turn.wait()
+
+    def _lead(self, batch: list[_Member]) -> None:
+        """Commit ``batch``, then let the next leader go."""
+        try:
+            self._commit(batch)
+        finally:
+            with self._turn:
+                self._leading = False
+                self._turn.notify_all()
 
     def _take(self) -> list[_Member]:
         """The queue's oldest members, up to the batch size (at least one)."""
-        count, size = 0, 0
-        for member in self._queue:
-            if count and size + len(member.events) > self.max_batch_events:
-                break
-            count, size = count + 1, size + len(member.events)
+        count = _fitting(self._queue, self.max_batch_events)
         batch, self._queue = self._queue[:count], self._queue[count:]
         return batch
 
@@ -99,7 +107,7 @@ class GroupCommit:
         """Every member's events in one transaction; False when it rolled back for a reason
         that may be one member's (each then gets its own answer, alone)."""
         try:
-            ids = self.insert([e for member in batch for e in member.events])
+            ids = self.insert(_all_events(batch))
         except UNAVAILABLE as e:
             _fail(batch, e)
             return True
@@ -118,6 +126,28 @@ class GroupCommit:
             except Exception as e:
                 member.error = e
             member.done = True
+
+
+def _fitting(queue: list[_Member], limit: int) -> int:
+    """How many of the oldest members of ``queue`` fit in ``limit`` events (at least one)."""
+    count, size = 0, 0
+    for member in queue:
+        if count and size + len(member.events) > limit:
+            break
+        count, size = count + 1, size + len(member.events)
+    return count
+
+
+def _all_events(batch: list[_Member]) -> list[StoredEvent]:
+    """Every member's events, in the batch's order."""
+    return [e for member in batch for e in member.events]
+
+
+def _result(member: _Member) -> Sequence[int] | None:
+    """The member's ids, or its error raised (once it is done)."""
+    if member.error is not None:
+        raise member.error
+    return member.ids
 
 
 def _hand_out(batch: list[_Member], ids: Sequence[int] | None) -> None:
@@ -141,9 +171,16 @@ def _tell_interrupted(batch: list[_Member]) -> None:
 def _fail(members: list[_Member], error: Exception) -> None:
     """Each member gets the error (its own copy, so threads never share one traceback)."""
     for member in members:
-        try:
-            member.error = type(error)(*error.args)
-            member.error.__cause__ = error
-        except Exception:  # an exception type that cannot be rebuilt from its args
-            member.error = error
+        member.error = _own_copy(error)
         member.done = True
+
+
+def _own_copy(error: Exception) -> Exception:
+    """A copy of ``error`` caused by it (``error`` itself if its type cannot be rebuilt
+    from its args)."""
+    try:
+        copy = type(error)(*error.args)
+    except Exception:
+        return error
+    copy.__cause__ = error
+    return copy

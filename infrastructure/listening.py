@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
@@ -50,21 +50,16 @@ class Listener:
         self._thread = threading.Thread(target=self._listen, name="listener", daemon=True)
         self._thread.start()
 
-    def _forget(self, channels: set[str] | None = None) -> None:
-        for channel, callbacks in self._channels.items():
-            if channels is None or channel in channels:
-                for forget in callbacks:
-                    forget()
+    def _forget(self, channels: Iterable[str] | None = None) -> None:
+        """The subscribers of ``channels`` (of every channel without) forget."""
+        for channel in self._channels if channels is None else channels:
+            for forget in self._channels.get(channel, ()):
+                forget()
 
     def _listen(self) -> None:
         while not self._stop.is_set():
             try:
-                with self._bounds.connect(self._url, autocommit=True) as conn:
-                    for channel in self._channels:
-                        conn.execute(f"LISTEN {channel}")
-                    self._forget()
-                    self.listening.set()
-                    self._hear(conn)
+                self._connect_and_hear()
             except psycopg.Error as e:
                 log.warning("notifications unheard (%s); caches ask the store meanwhile", e)
             finally:
@@ -72,10 +67,20 @@ class Listener:
                 self._forget()
             self._stop.wait(1.0)
 
+    def _connect_and_hear(self) -> None:
+        """Connect, LISTEN on every channel, forget what may have been missed meanwhile, and
+        hear until stopped (or the connection fails)."""
+        with self._bounds.connect(self._url, autocommit=True) as conn:
+            for channel in self._channels:
+                conn.execute(f"LISTEN {channel}")
+            self._forget()
+            self.listening.set()
+            self._hear(conn)
+
     def _hear(self, conn: psycopg.Connection[Any]) -> None:
         """Until stopped: each notification makes its channel's caches forget."""
         while not self._stop.is_set():
-            heard = {n.channel for n in conn.notifies(timeout=1.0, stop_after=1)}
+            heard = _heard(conn)
             if heard:
                 self._forget(heard)
             else:
@@ -86,3 +91,8 @@ class Listener:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _heard(conn: psycopg.Connection[Any]) -> set[str]:
+    """The channel of a notification heard within a second (none: an empty set)."""
+    return {n.channel for n in conn.notifies(timeout=1.0, stop_after=1)}

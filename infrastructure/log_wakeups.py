@@ -53,19 +53,24 @@ class LogWakeups:
         if not self.listen_url:
             return None
         try:
-            conn: psycopg.Connection[Any] = (
-                self.listen_bounds.connect(self.listen_url, autocommit=True)
-                if self.listen_bounds is not None
-                else psycopg.connect(self.listen_url, autocommit=True, connect_timeout=5)
-            )
-            if self.channel is None:
-                conn.close()
-                return None
-            conn.execute(f'LISTEN "{self.channel}"')
-            return conn
+            return self._subscribed(self._connect(self.listen_url))
         except psycopg.Error:
             log.warning("LISTEN unavailable; polling every %ss", self.poll_interval)
             return None
+
+    def _connect(self, url: str) -> psycopg.Connection[Any]:
+        """The LISTEN connection, bounded as the pools' are (if bounds were given)."""
+        if self.listen_bounds is None:
+            return psycopg.connect(url, autocommit=True, connect_timeout=5)
+        return self.listen_bounds.connect(url, autocommit=True)
+
+    def _subscribed(self, conn: psycopg.Connection[Any]) -> psycopg.Connection[Any] | None:
+        """``conn`` listening on the recorder's channel (closed, None, without one)."""
+        if self.channel is None:
+            conn.close()
+            return None
+        conn.execute(f'LISTEN "{self.channel}"')
+        return conn
 
     def _gather(
         self, listener: psycopg.Connection[Any], stop: threading.Event
@@ -76,8 +81,7 @@ class LogWakeups:
                 pass
             return listener
         except psycopg.Error:
-            log.warning("LISTEN connection lost; polling until it is back")
-            listener.close()
+            _lost(listener)
             return None
 
     def _wait(
@@ -85,13 +89,12 @@ class LogWakeups:
     ) -> psycopg.Connection[Any] | None:
         if listener is None:
             stop.wait(self.poll_interval)
-            return self._listen() if self.listen_url else None
+            return self._listen()  # None without a URL: polling
         try:
             self._until_notified(listener, stop)
             return listener
         except psycopg.Error:
-            log.warning("LISTEN connection lost; polling until it is back")
-            listener.close()
+            _lost(listener)
             return None
 
     def _until_notified(self, listener: psycopg.Connection[Any], stop: threading.Event) -> None:
@@ -100,5 +103,16 @@ class LogWakeups:
         deadline = time.monotonic() + self.poll_interval
         while not stop.is_set() and time.monotonic() < deadline:
             timeout = min(0.25, max(0.0, deadline - time.monotonic()))
-            if any(True for _ in listener.notifies(timeout=timeout, stop_after=1)):
+            if _notified(listener, timeout):
                 return
+
+
+def _notified(listener: psycopg.Connection[Any], timeout: float) -> bool:
+    """Whether a notification came within ``timeout`` seconds."""
+    return any(True for _ in listener.notifies(timeout=timeout, stop_after=1))
+
+
+def _lost(listener: psycopg.Connection[Any]) -> None:
+    """The LISTEN connection failed: closed (polling until it is back)."""
+    log.warning("LISTEN connection lost; polling until it is back")
+    listener.close()

@@ -51,28 +51,29 @@ class LogReader:
         self._undecoded: dict[str, Callable[[Any, int, str, Any], Any]] = dict.fromkeys(
             skipped, undecoded
         )
-        recorder = ledger.recorder
-        self._select: Composed | None = None
-        if isinstance(recorder, PostgresApplicationRecorder):
-            self._select = SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state "
-                "FROM {0}.{1} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        self._select = _select_rows(ledger.recorder)
 
     def fetch(self, after: int) -> list[Row]:
         """The next ``batch`` rows after position ``after``, not decoded."""
         if self._select is None:
-            notifications = next(read_notifications(self.ledger, after=after, batch=self.batch), [])
-            return [
-                (n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                for n in notifications
-            ]
+            return self._fetch_notifications(after)
+        return self._fetch_rows(self._select, after)
+
+    def _fetch_notifications(self, after: int) -> list[Row]:
+        """The rows through the library (any store but PostgreSQL)."""
+        notifications = next(read_notifications(self.ledger, after=after, batch=self.batch), [])
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications
+        ]
+
+    def _fetch_rows(self, select: Composed, after: int) -> list[Row]:
+        """The rows read by ``select`` on PostgreSQL, as plain tuples."""
         recorder = self.ledger.recorder
         assert isinstance(recorder, PostgresApplicationRecorder)
         with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             # Binary results: the state comes as its bytes, not hex text to be written out
             # by the server and parsed back here.
-            cur.execute(self._select, (after, self.batch), prepare=True, binary=True)
+            cur.execute(select, (after, self.batch), prepare=True, binary=True)
             rows: list[Row] = cur.fetchall()
             return rows
 
@@ -92,6 +93,17 @@ class LogReader:
                 raise UndecodableEvent(position, topic, e) from e
             events.append((position, event))
         return events
+
+
+def _select_rows(recorder: object) -> Composed | None:
+    """The SELECT of the log's rows after a position, up to a limit, on PostgreSQL (None on
+    other stores: they are read through the library)."""
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        return None
+    return SQL(
+        "SELECT notification_id, originator_id, originator_version, topic, state "
+        "FROM {0}.{1} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+    ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
 
 
 def _skip(originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:

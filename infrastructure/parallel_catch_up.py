@@ -65,15 +65,20 @@ def share_out(projections: list[Projection], workers: int) -> list[frozenset[str
     """
     ranked = sorted(projections, key=lambda p: len(p.ignored_topics()))
     parts = max(1, min(workers, len(ranked)))
-    best: list[list[Projection]] = [ranked]
-    best_load = float("inf")
-    for cuts in combinations(range(1, len(ranked)), parts - 1):
-        bounds = (0, *cuts, len(ranked))
-        groups = [ranked[a:b] for a, b in pairwise(bounds)]
-        load = max(sum(p.weight for p in g) for g in groups)
-        if load < best_load:
-            best, best_load = groups, load
+    cuttings = (_cut(ranked, cuts) for cuts in combinations(range(1, len(ranked)), parts - 1))
+    best = min(cuttings, key=_heaviest_load)  # the first of the lightest
     return [frozenset(p.name for p in g) for g in best]
+
+
+def _cut(ranked: list[Projection], cuts: tuple[int, ...]) -> list[list[Projection]]:
+    """``ranked`` cut into runs before each index of ``cuts``."""
+    bounds = (0, *cuts, len(ranked))
+    return [ranked[a:b] for a, b in pairwise(bounds)]
+
+
+def _heaviest_load(groups: list[list[Projection]]) -> float:
+    """The weight of the heaviest of ``groups``."""
+    return max(sum(p.weight for p in g) for g in groups)
 
 
 def _split_heaviest(
