@@ -35,18 +35,22 @@ class Checkpointer:
     def _run(self) -> None:
         while not self.stop.wait(self.interval):
             try:
-                for taken in self.checkpoints.take(self.ledger, every=self.every):
-                    log.info(
-                        "checkpoint of the read models at %d: %d rows, %d bytes, %.1f s",
-                        taken.position,
-                        taken.rows,
-                        taken.stored_bytes,
-                        taken.seconds,
-                    )
-                    if self.stop.is_set():
-                        return
+                self._take_due()
             except Exception:
                 log.exception("taking a checkpoint of the read models failed; retrying later")
+
+    def _take_due(self) -> None:
+        """The checkpoints due now, each logged; none after ``stop`` is set."""
+        for taken in self.checkpoints.take(self.ledger, every=self.every):
+            log.info(
+                "checkpoint of the read models at %d: %d rows, %d bytes, %.1f s",
+                taken.position,
+                taken.rows,
+                taken.stored_bytes,
+                taken.seconds,
+            )
+            if self.stop.is_set():
+                return
 
     def start(self) -> None:
         self.thread.start()

@@ -16,17 +16,14 @@ Tables whose rows are only ever added (``append_only``: the audit trail, a row p
 are not copied: a checkpoint is taken only at a position those projections' live tables
 have reached, and a read takes their rows up to the checkpoint from there.
 
-Each table's rows are one zlib-compressed JSON array of value lists in column order: the
-read models hold text, integers and NULL only, so the rows come back exactly as they were.
+What a checkpoint's rows are — the table, the shape, each table's rows encoded — is
+:mod:`infrastructure.checkpoint_format`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,46 +35,17 @@ from application.readmodel.replay import read_events
 from application.readmodel.store import CutStore, LayeredStore, Row
 from application.readmodel.tables import Table
 from domain.rulebook import Rulebook
+from infrastructure.checkpoint_format import (
+    MARKER,
+    appends,
+    checkpoints_ddl,
+    copied_and_appended,
+    decode_rows,
+    encode_rows,
+    shape,
+)
 from infrastructure.decoding import FastDecoder
 from infrastructure.sqlstore import SqlStore
-
-FORMAT = 1
-_DDL = (
-    "CREATE TABLE IF NOT EXISTS rm_checkpoint ("
-    "shape TEXT NOT NULL, position BIGINT NOT NULL, table_name TEXT NOT NULL, "
-    "row_count BIGINT NOT NULL, body {blob} NOT NULL, taken_at TEXT NOT NULL, "
-    "PRIMARY KEY (shape, position, table_name))"
-)
-CHECKPOINTS_DDL_PG = _DDL.format(blob="BYTEA")
-CHECKPOINTS_DDL_SQLITE = _DDL.format(blob="BLOB")
-MARKER = ""  # the row every checkpoint has: its existence says the checkpoint is whole
-
-
-def shape(projections: Sequence[Projection], rulebook: Rulebook) -> str:
-    """What a checkpoint's rows mean: the format, the rulebook and every table's layout."""
-    described = [
-        FORMAT,
-        rulebook.file_hash,
-        [
-            [p.name, [[t.name, t.columns, t.key, t.append_only] for t in p.tables]]
-            for p in projections
-        ],
-    ]
-    return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:32]
-
-
-def encode_rows(table: Table, rows: Iterable[Row]) -> bytes:
-    body = json.dumps(
-        [[row[c] for c in table.columns] for row in rows],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return zlib.compress(body.encode("utf-8"), 1)
-
-
-def decode_rows(table: Table, body: bytes) -> list[Row]:
-    columns = table.columns
-    return [dict(zip(columns, values, strict=True)) for values in json.loads(zlib.decompress(body))]
 
 
 @dataclass(frozen=True)
@@ -98,9 +66,9 @@ class Checkpoints:
     ) -> None:
         self.store = store
         self.projections = list(projections)
-        self.tables = [t for p in self.projections for t in p.tables]
-        self.copied = [t for t in self.tables if not t.append_only]
-        self.appended = [t for t in self.tables if t.append_only]
+        self.copied, self.appended = copied_and_appended(self.projections)
+        # The projections whose append-only tables a read fills in from the live ones.
+        self.appenders = [p.name for p in self.projections if appends(p)]
         self.shape = shape(self.projections, rulebook)
         self._ready = False
 
@@ -108,7 +76,7 @@ class Checkpoints:
         if self._ready:
             return
         with self.store.transaction(ddl=True) as tx:
-            tx.execute(CHECKPOINTS_DDL_PG if self.store.is_postgres else CHECKPOINTS_DDL_SQLITE)
+            tx.execute(checkpoints_ddl(is_postgres=self.store.is_postgres))
         self._ready = True
 
     # ------------------------------------------------------------------ reading
@@ -117,28 +85,38 @@ class Checkpoints:
         """The position of the latest whole checkpoint at or below ``cut`` that the live
         append-only tables still cover (0: none, start from an empty store)."""
         self._ensure()
+        position = self._latest_whole(cut)
+        if position and self._appended_short_of(position):
+            return 0  # the live tables were reset: they cannot fill it in
+        return position
+
+    def _latest_whole(self, cut: int) -> int:
+        """The position of the latest whole checkpoint of this shape at or below ``cut``
+        (0: none; the aggregate answers one row, NULL for none)."""
         found = self.store.execute(
             "SELECT max(position) FROM rm_checkpoint "
             "WHERE shape = ? AND table_name = ? AND position <= ?",
             (self.shape, MARKER, cut),
         )
-        position = int(found[0][0] or 0) if found else 0
-        reached = self._appended_reached() if position else None
-        if reached is not None and reached < position:
-            return 0  # the live tables were reset: they cannot fill it in
-        return position
+        return int(found[0][0] or 0)
+
+    def _appended_short_of(self, position: int) -> bool:
+        """Whether the live append-only tables have not reached ``position``."""
+        reached = self._appended_reached()
+        return reached is not None and reached < position
 
     def _appended_reached(self) -> int | None:
         """The position the live append-only tables have reached (their slowest
-        projection's); None without such tables."""
-        if not self.appended:
+        projection's, 0 for one not tracked yet); None without such tables."""
+        if not self.appenders:
             return None
-        tracking = self.store.tracking()
-        owners = [p.name for p in self.projections if any(t.append_only for t in p.tables)]
-        return min(int(tracking.get(n, {}).get("position") or 0) for n in owners)
+        return min(position for position, _ in self.store.positions(self.appenders))
 
-    def loader(self, position: int) -> Callable[[Table], list[Row]]:
-        """Each table's rows at the checkpoint at ``position``, one table at a time."""
+    def loader(self, position: int) -> Callable[[Table], list[Row]] | None:
+        """Each table's rows at the checkpoint at ``position``, one table at a time (None
+        at 0: no checkpoint, every table starts empty)."""
+        if not position:
+            return None
 
         def load(table: Table) -> list[Row]:
             if table.append_only:
@@ -154,10 +132,10 @@ class Checkpoints:
 
         return load
 
-    def store_at(self, position: int, *, discard_appended: bool = False) -> LayeredStore:
-        """A store holding the read models at the checkpoint at ``position`` (0: empty)."""
-        discard = [t.name for t in self.appended] if discard_appended else []
-        return LayeredStore(self.loader(position) if position else None, discard=discard)
+    def store_at(self, position: int) -> LayeredStore:
+        """A store holding the read models at the checkpoint at ``position`` (0: empty),
+        to be checkpointed again: what goes to the append-only tables is discarded."""
+        return LayeredStore(self.loader(position), discard=[t.name for t in self.appended])
 
     def positions(self) -> list[int]:
         self._ensure()
@@ -173,7 +151,17 @@ class Checkpoints:
     # ------------------------------------------------------------------ writing
 
     def _save(self, position: int, memory: LayeredStore) -> tuple[int, int]:
-        taken_at = datetime.now(UTC).isoformat()
+        """The copied tables of ``memory`` saved as the checkpoint at ``position`` (and its
+        marker); the rows it holds and the bytes stored."""
+        rows = self._encoded(position, memory)
+        self._replace(position, rows)
+        return rows[-1][3], sum(len(r[4]) for r in rows)
+
+    def _encoded(
+        self, position: int, memory: LayeredStore
+    ) -> list[tuple[str, int, str, int, bytes]]:
+        """The checkpoint's rows: each copied table's, encoded, then the marker (holding
+        the total of rows)."""
         rows = []
         total = 0
         for table in self.copied:
@@ -181,6 +169,11 @@ class Checkpoints:
             total += len(found)
             rows.append((self.shape, position, table.name, len(found), encode_rows(table, found)))
         rows.append((self.shape, position, MARKER, total, b""))
+        return rows
+
+    def _replace(self, position: int, rows: list[tuple[str, int, str, int, bytes]]) -> None:
+        """The checkpoint at ``position`` replaced by ``rows``, in one transaction."""
+        taken_at = datetime.now(UTC).isoformat()
         with self.store.transaction() as tx:
             tx.execute(
                 "DELETE FROM rm_checkpoint WHERE shape = ? AND position = ?",
@@ -192,7 +185,6 @@ class Checkpoints:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [(*r, taken_at) for r in rows],
             )
-        return total, sum(len(r[4]) for r in rows)
 
     def ceiling(self, ledger: VolunteerLedger) -> int:
         """The highest position a checkpoint may be taken at now: the head, and no further
@@ -211,7 +203,12 @@ class Checkpoints:
         targets = list(range((start // every + 1) * every, limit + 1, every))
         if not targets:
             return []
-        memory = self.store_at(start, discard_appended=True)
+        return self._take_each(ledger, start, targets)
+
+    def _take_each(self, ledger: VolunteerLedger, start: int, targets: list[int]) -> list[Taken]:
+        """A checkpoint at each of ``targets``, the log replayed from ``start`` (the one
+        before) to each in turn."""
+        memory = self.store_at(start)
         decoder = FastDecoder(ledger.mapper)
         taken: list[Taken] = []
         began, replayed = time.perf_counter(), 0
@@ -237,11 +234,15 @@ class Checkpoints:
         """The events after ``after`` up to ``upto`` applied to ``memory``; how many."""
         replayed = 0
         for events in read_events(ledger, after=after, upto=upto, decoder=decoder):
-            for at, event in events:
-                for projection in self.projections:
-                    projection.apply(memory, event, at)
+            self._apply(memory, events)
             replayed += len(events)
         return replayed
+
+    def _apply(self, memory: LayeredStore, events: list[tuple[int, Any]]) -> None:
+        """``events`` applied to every projection in ``memory``, in log order."""
+        for at, event in events:
+            for projection in self.projections:
+                projection.apply(memory, event, at)
 
     def drop(self) -> int:
         """Forget every checkpoint (after a rebuild: a projection's code has changed)."""
@@ -277,7 +278,7 @@ def replay_from_checkpoint(
     memory = CutStore(
         checkpoints.projections,
         events,
-        checkpoints.loader(start) if start else None,
+        checkpoints.loader(start),
         guard=guard,
     )
     if eager:

@@ -6,7 +6,7 @@ the live position under the tracking row's lock, and renamed into place atomical
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from application.readmodel.base import Projection
 from application.readmodel.replay import read_events
 from application.readmodel.store import Row
 from application.readmodel.tables import Table
-from infrastructure.checkpoints import CHECKPOINTS_DDL_PG, CHECKPOINTS_DDL_SQLITE
+from infrastructure.checkpoint_format import checkpoints_ddl
 from infrastructure.decoding import FastDecoder
 from infrastructure.sqlbatch import Batch
 from infrastructure.sqlschema import index_ddl
@@ -69,15 +69,20 @@ def rebuild(
 ) -> int:
     """Rebuild ``projection`` from position 0; return the position it was switched in at."""
     tables = projection.tables
-    with store.transaction() as tx:
-        for table in tables:
-            tx.execute(f"DROP TABLE IF EXISTS {table.name}{SHADOW}")
-    store.create_tables(tables, suffix=SHADOW, indexes=False)
+    _fresh_shadows(store, tables)
     store.register(projection.name)
     mirrors: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in tables if t.mirrored}
     replay = _Replay(ledger, projection, mirrors, batch_size)
     position = replay.to_head(store)
     return _switch_in(store, projection, replay, position)
+
+
+def _fresh_shadows(store: SqlStore, tables: Sequence[Table]) -> None:
+    """Empty shadow tables for ``tables``, unindexed (any a failed rebuild left dropped)."""
+    with store.transaction() as tx:
+        for table in tables:
+            tx.execute(f"DROP TABLE IF EXISTS {table.name}{SHADOW}")
+    store.create_tables(tables, suffix=SHADOW, indexes=False)
 
 
 class _Replay:
@@ -107,14 +112,27 @@ class _Replay:
         position = 0
         head = self.ledger.current_position()
         while position < head:
-            for events in self.batches(position, head):
-                # NUL in text (events stored before commands refused it) is written in its
-                # safe form, as the runner does, rather than failing the rebuild.
-                with store.transaction(safe_text=True) as tx:
-                    _apply(tx, self.projection, self.mirrors, events)
-                position = events[-1][0]
+            position = self._each_apart(store, position, head)
             head = self.ledger.current_position()
         return position
+
+    def _each_apart(self, store: SqlStore, after: int, upto: int) -> int:
+        """The events after ``after`` up to ``upto`` applied, a transaction per batch; the
+        position reached."""
+        for events in self.batches(after, upto):
+            # NUL in text (events stored before commands refused it) is written in its
+            # safe form, as the runner does, rather than failing the rebuild.
+            with store.transaction(safe_text=True) as tx:
+                _apply(tx, self.projection, self.mirrors, events)
+            after = events[-1][0]
+        return after
+
+    def in_one(self, tx: Transaction, after: int, upto: int) -> int:
+        """The events after ``after`` up to ``upto`` applied in ``tx``; the position reached."""
+        for events in self.batches(after, upto):
+            _apply(tx, self.projection, self.mirrors, events)
+            after = events[-1][0]
+        return after
 
 
 def _replace_live_table(tx: Transaction, table: Table, *, postgres: bool) -> None:
@@ -134,14 +152,11 @@ def _switch_in(store: SqlStore, projection: Projection, replay: _Replay, positio
     The switch is a schema change: it waits for (and holds off) index builds and table
     creation in other processes, which could otherwise race it for the same names."""
     with store.transaction(ddl=True, safe_text=True) as tx:
-        lock = " FOR UPDATE" if store.is_postgres else ""
         live = tx.conn.execute(
-            store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),
+            store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{tx.row_lock}"),
             (projection.name,),
         ).fetchone()[0]
-        for events in replay.batches(position, int(live)):
-            _apply(tx, projection, replay.mirrors, events)
-            position = events[-1][0]
+        position = replay.in_one(tx, position, int(live))
         for table in projection.tables:
             _replace_live_table(tx, table, postgres=store.is_postgres)
         tx.execute(
@@ -151,6 +166,6 @@ def _switch_in(store: SqlStore, projection: Projection, replay: _Replay, positio
         )
         # A rebuild means the projection's code changed: checkpoints of the read models
         # made by the old code would start time-travel reads from what it built.
-        tx.execute(CHECKPOINTS_DDL_SQLITE if not store.is_postgres else CHECKPOINTS_DDL_PG)
+        tx.execute(checkpoints_ddl(is_postgres=store.is_postgres))
         tx.execute("DELETE FROM rm_checkpoint")
     return position
