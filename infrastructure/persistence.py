@@ -29,19 +29,22 @@ class ConninfoPostgresFactory(BoundedPostgresFactory):
         super().__init__(env)
         kwargs = self.datastore.pool.kwargs
         assert isinstance(kwargs, dict)
-        kwargs.update(conninfo_to_dict(self.env.get(CONNINFO_PARAMS) or ""))
+        kwargs.update(conninfo_to_dict(self.env.get(CONNINFO_PARAMS, "")))
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
     env = _store_env(settings)
     # Every event is hash-chained to the one before it, in the insert's own transaction.
-    env["APPLICATION_RECORDER_TOPIC"] = topic(
-        ChainedPostgresApplicationRecorder
-        if settings.is_postgres
-        else ChainedSQLiteApplicationRecorder
-    )
+    env["APPLICATION_RECORDER_TOPIC"] = topic(_chained_recorder(settings))
     env["CREATE_TABLE"] = "y" if settings.create_event_tables else "n"
     return env | _cache_env(settings)
+
+
+def _chained_recorder(settings: Settings) -> type:
+    """The recorder that hash-chains the events, for the store of ``settings``."""
+    if settings.is_postgres:
+        return ChainedPostgresApplicationRecorder
+    return ChainedSQLiteApplicationRecorder
 
 
 def in_memory_env(settings: Settings) -> dict[str, str]:
@@ -77,28 +80,34 @@ def _store_env(settings: Settings) -> dict[str, str]:
     (:mod:`infrastructure.pgbounds`). SQLite: one file, created on first use with its
     folder, and a busy timeout (a write never waits for the lock for ever).
     """
-    if settings.is_postgres:
-        # libpq parses the URL: a standby pair's ``h1:p1,h2:p2`` gives a host list and a
-        # port list, which the pool passes on as they are; every other parameter
-        # (target_session_attrs, connect_timeout, ...) reaches the pool's connections too.
-        params = conninfo_to_dict(settings.database_url)
-        env = {
-            "PERSISTENCE_MODULE": topic(ConninfoPostgresFactory),
-            "POSTGRES_DBNAME": str(params.pop("dbname", "postgres")),
-            "POSTGRES_HOST": str(params.pop("host", "127.0.0.1")),
-            "POSTGRES_PORT": str(params.pop("port", "5432")),
-            "POSTGRES_USER": str(params.pop("user", "postgres")),
-            "POSTGRES_PASSWORD": str(params.pop("password", "")),
-            "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
-            "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            **Bounds.of(settings).env(),
-            CONNINFO_PARAMS: make_conninfo(**{k: str(v) for k, v in params.items()}),
-        }
-        if settings.postgres_schema:
-            env["POSTGRES_SCHEMA"] = settings.postgres_schema
-        return env
+    return _postgres_env(settings) if settings.is_postgres else _sqlite_env(settings)
+
+
+def _postgres_env(settings: Settings) -> dict[str, str]:
+    # libpq parses the URL: a standby pair's ``h1:p1,h2:p2`` gives a host list and a
+    # port list, which the pool passes on as they are; every other parameter
+    # (target_session_attrs, connect_timeout, ...) reaches the pool's connections too.
+    params = conninfo_to_dict(settings.database_url)
+    env = {
+        "PERSISTENCE_MODULE": topic(ConninfoPostgresFactory),
+        "POSTGRES_DBNAME": str(params.pop("dbname", "postgres")),
+        "POSTGRES_HOST": str(params.pop("host", "127.0.0.1")),
+        "POSTGRES_PORT": str(params.pop("port", "5432")),
+        "POSTGRES_USER": str(params.pop("user", "postgres")),
+        "POSTGRES_PASSWORD": str(params.pop("password", "")),
+        "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        **Bounds.of(settings).env(),
+        CONNINFO_PARAMS: make_conninfo(**{k: str(v) for k, v in params.items()}),
+    }
+    if settings.postgres_schema:
+        env["POSTGRES_SCHEMA"] = settings.postgres_schema
+    return env
+
+
+def _sqlite_env(settings: Settings) -> dict[str, str]:
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     return {

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from eventsourcing.postgres import ConnectionPool, PostgresFactory
+from eventsourcing.postgres import ConnectionPool, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment, EnvType
 from psycopg import errors
 from psycopg.abc import RV, PQGen
@@ -71,13 +71,15 @@ class BoundedConnection(psycopg.Connection[Any]):
     def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None) -> RV:
         if timeout is not None or self.answer_timeout is None:
             return super().wait(gen, interval, timeout)
+        return self._wait_bounded(gen, interval, self.answer_timeout)
+
+    def _wait_bounded(self, gen: PQGen[RV], interval: float, bound: float) -> RV:
+        """The answer within ``bound`` seconds, else the connection closed."""
         try:
-            return super().wait(gen, interval, self.answer_timeout)
+            return super().wait(gen, interval, bound)
         except errors._WaitTimeout:
             self.pgconn.finish()
-            raise AnswerTimeout(
-                f"the database did not answer within {self.answer_timeout:g} s"
-            ) from None
+            raise AnswerTimeout(f"the database did not answer within {bound:g} s") from None
 
 
 class _CappedBackoff(AttemptWithBackoff):
@@ -134,22 +136,16 @@ class Bounds:
 
     @classmethod
     def from_env(cls, env: Environment) -> Bounds:
-        defaults = Settings.model_fields
+        """The bounds :meth:`env` wrote (a setting's default where one is missing)."""
         return cls(
             connect_timeout=int(
-                env.get("POSTGRES_CONNECT_TIMEOUT")
-                or defaults["postgres_connect_timeout_seconds"].default
+                _from_env(env, "POSTGRES_CONNECT_TIMEOUT", "postgres_connect_timeout_seconds")
             ),
             statement_timeout=float(
-                env.get(ENV_STATEMENT_TIMEOUT)
-                or defaults["postgres_statement_timeout_seconds"].default
+                _from_env(env, ENV_STATEMENT_TIMEOUT, "postgres_statement_timeout_seconds")
             ),
-            pool_timeout=float(
-                env.get(ENV_POOL_TIMEOUT) or defaults["postgres_pool_timeout_seconds"].default
-            ),
-            keepalive_idle=int(
-                env.get(ENV_KEEPALIVE_IDLE) or defaults["postgres_keepalive_seconds"].default
-            ),
+            pool_timeout=float(_from_env(env, ENV_POOL_TIMEOUT, "postgres_pool_timeout_seconds")),
+            keepalive_idle=int(_from_env(env, ENV_KEEPALIVE_IDLE, "postgres_keepalive_seconds")),
         )
 
     def kwargs(self, options: str = "") -> dict[str, Any]:
@@ -178,6 +174,11 @@ class Bounds:
             conn.answer_timeout = self.answer_timeout
 
 
+def _from_env(env: Environment, variable: str, setting: str) -> Any:
+    """What :meth:`Bounds.env` wrote to ``variable``, else the default of ``setting``."""
+    return env.get(variable) or Settings.model_fields[setting].default
+
+
 @contextmanager
 def unbounded(conn: psycopg.Connection[Any]) -> Iterator[None]:
     """Inside a transaction: no statement or answer timeout until it ends (schema changes,
@@ -199,26 +200,30 @@ class BoundedPostgresFactory(PostgresFactory):
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
-        bounds = Bounds.from_env(self.env)
-        datastore = self.datastore
-        old = datastore.pool
-        after_connect = datastore.after_connect_func()
+        self.datastore.pool = _bounded_pool(self.datastore, Bounds.from_env(self.env))
 
-        def configure(conn: psycopg.Connection[Any]) -> None:
-            bounds.configure(conn)
-            after_connect(conn)
 
-        kwargs = dict(old.kwargs) if isinstance(old.kwargs, dict) else {}
-        datastore.pool = BoundedPool(
-            get_password_func=old.get_password_func,
-            connection_class=BoundedConnection,
-            kwargs={**kwargs, **bounds.kwargs()},
-            min_size=old.min_size,
-            max_size=old.max_size,
-            open=False,
-            configure=configure,
-            timeout=bounds.pool_timeout,
-            max_waiting=old.max_waiting,
-            max_lifetime=old.max_lifetime,
-            check=ConnectionPool.check_connection if datastore.pre_ping else None,
-        )
+def _bounded_pool(datastore: PostgresDatastore, bounds: Bounds) -> BoundedPool:
+    """The library's pool for ``datastore`` made again as a :class:`BoundedPool` of
+    :class:`BoundedConnection` carrying ``bounds``."""
+    old = datastore.pool
+    after_connect = datastore.after_connect_func()
+
+    def configure(conn: psycopg.Connection[Any]) -> None:
+        bounds.configure(conn)
+        after_connect(conn)
+
+    kwargs = dict(old.kwargs) if isinstance(old.kwargs, dict) else {}
+    return BoundedPool(
+        get_password_func=old.get_password_func,
+        connection_class=BoundedConnection,
+        kwargs={**kwargs, **bounds.kwargs()},
+        min_size=old.min_size,
+        max_size=old.max_size,
+        open=False,
+        configure=configure,
+        timeout=bounds.pool_timeout,
+        max_waiting=old.max_waiting,
+        max_lifetime=old.max_lifetime,
+        check=ConnectionPool.check_connection if datastore.pre_ping else None,
+    )
