@@ -50,15 +50,19 @@ class Batch:
     def flush(self) -> None:
         """Write what is pending: the added rows first, then per table its deletes, its
         whole rows (new and replaced) and its partial updates, in that order."""
-        for table, values in self.added.values():
-            self.tx.insert_many(table, f"{table.name}{self.suffix}", values)
-        self.added.clear()
+        self._flush_added()
         for table, rows in self.pending.values():
             name = f"{table.name}{self.suffix}"
             self._delete(table, name, rows)
             self._write_whole(table, name, rows)
             self._update(table, name, rows)
         self.pending.clear()
+
+    def _flush_added(self) -> None:
+        """The rows ``add``ed to created-once tables, copied in."""
+        for table, values in self.added.values():
+            self.tx.insert_many(table, f"{table.name}{self.suffix}", values)
+        self.added.clear()
 
     def _delete(self, table: Table, name: str, rows: Pending) -> None:
         deletes = _keys(rows, "delete")
