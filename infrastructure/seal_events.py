@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 
 from domain.seal import SEALED_TOPIC
+from infrastructure.chain import ChainedRecorder
 from infrastructure.sealing import ALGORITHM, signature_holds
 
 
@@ -48,7 +49,9 @@ class SealCheck:
     problem: str | None = None
 
 
-def read_seals(recorder: ApplicationRecorder, *, upto: int | None = None) -> list[Seal]:
+def read_seals(
+    recorder: ChainedRecorder | ApplicationRecorder, *, upto: int | None = None
+) -> list[Seal]:
     """Every seal event in log order (a topic-filtered read of the log)."""
     seals: list[Seal] = []
     start: int | None = None
