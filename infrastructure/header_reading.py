@@ -23,17 +23,18 @@ _Parts = tuple[str, str | None, str | None, str | None, str | None]
 # How our events' states begin and end: the library writes ``__dict__`` in order, compact,
 # so the timestamp is the first key and the actor (a field of every command's event) the
 # last, or the last but the ``class_version`` the library adds after it (from version 2).
-# These read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them.
+# These read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them; the
+# role is one of :class:`Role`'s values, as decoding requires.
 _STAMP = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},')
 _ACTOR_KEY = b',"actor":'
+_ROLE_VALUES = b"|".join(re.escape(role.value.encode()) for role in Role)
 _ACTOR = re.compile(
     rb',"actor":\{"_type_":"actor","_data_":\{"user_id":"([^"\\\x00-\x1f]+)",'
-    rb'"role":\{"_type_":"role","_data_":"([a-z_]+)"\},'
+    rb'"role":\{"_type_":"role","_data_":"(' + _ROLE_VALUES + rb')"\},'
     rb'"correlation_id":"([^"\\\x00-\x1f]*)"'
     rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}'  # absent before request ids were kept
     rb'(?:,"class_version":[0-9]+)?\}\Z'  # the library writes it after the actor (version 2+)
 )
-_ROLES = frozenset(role.value for role in Role)
 
 
 def header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
@@ -55,7 +56,7 @@ def header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
     if actor is None:
         return None
     user_id, role = actor[1].decode(), actor[2].decode()
-    if role not in _ROLES or not user_id.strip():
+    if not user_id.strip():
         return None
     request_id = actor[4].decode() if actor[4] is not None else ""
     return stamp[1].decode(), user_id, role, actor[3].decode(), request_id
