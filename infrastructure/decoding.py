@@ -85,10 +85,9 @@ class FastDecoder:
                 data = self._dict(data)
             elif kind is list:
                 data = self._list(data)
-            name = value["_type_"]
-            if type(name) is not str:
-                raise TypeError(f"a transcoding name is a string, not {name!r}")
-            return self._names[name](data)
+            # A name that is not a string is not among them (or, unhashable, cannot be looked
+            # up): the caller then decodes the library's way, which words the error.
+            return self._names[value["_type_"]](data)
         for k, v in value.items():
             kind = type(v)
             if kind is dict:

@@ -149,6 +149,11 @@ class FastEncodingMapper(Mapper[Any]):
         transcoding = cast(JSONTranscoder, self.transcoder).types.get(kind)
         if transcoding is None or issubclass(kind, _PLAIN):
             return _unsure  # unregistered (the library raises), or json writes it natively
+        return self._tagged(transcoding, kind)
+
+    def _tagged(self, transcoding: Transcoding, kind: type) -> Text:
+        """How to write a ``kind`` as its transcoding's tagged value: directly when its data
+        is known text, else through the transcoding (its text kept when it recurs)."""
         head = '{"_type_":' + encode_basestring(transcoding.name) + ',"_data_":'
         direct = _direct(type(transcoding), kind, head)
         if direct is not None:

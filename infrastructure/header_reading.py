@@ -111,8 +111,8 @@ class HeaderReader:
 
     def _parsed(self, data: Any) -> _Parts:
         state = orjson.loads(data)
-        stamp = state["timestamp"]
-        if type(stamp) is not dict or stamp.get("_type_") != "datetime_iso":
+        stamp = state["timestamp"]  # one that is not an object has no ``get``: falls back
+        if stamp.get("_type_") != "datetime_iso":
             raise TypeError("not an ISO timestamp")
         actor = state.get("actor")
         if actor is None:
