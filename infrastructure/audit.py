@@ -43,8 +43,7 @@ class ChainReport:
     @property
     def last_holding_seal(self) -> SealCheck | None:
         """The last seal that holds (trusted seals pin increasing positions)."""
-        holding = [s for s in self.seals if s.ok]
-        return holding[-1] if holding else None
+        return next((s for s in reversed(self.seals) if s.ok), None)
 
 
 def verify_chain(
@@ -101,7 +100,7 @@ def _report(
     seconds: float,
 ) -> ChainReport:
     """The report of a walk from ``head``, its first problem (by position) named."""
-    first = problems[0] if problems else (None, None)
+    first = next(iter(problems), (None, None))
     return ChainReport(
         ok=not problems,
         checked=walked.checked,

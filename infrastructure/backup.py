@@ -157,16 +157,21 @@ def restore_postgres(
     archive until given an archive of its own.
     """
     read_manifest(directory, "postgresql")
+    _check_restorable(pgdata, wal_archive, until)
+    _unpack_base_backup(directory, pgdata)
+    _configure_restored(pgdata, port, wal_archive, until)
+    _start_as_owner(pgdata, timeout)
+    _wait_out_of_recovery(port, timeout)
+
+
+def _check_restorable(pgdata: Path, wal_archive: Path | None, until: datetime | None) -> None:
+    """A restore goes into a new data directory, and to a point in time only by WAL."""
     if _holds_files(pgdata):
         raise BackupError(f"{pgdata} is not empty: restore into a new data directory")
     if until is not None and wal_archive is None:
         raise BackupError(
             "--until needs --wal-archive: a point in time is reached by replaying WAL"
         )
-    _unpack_base_backup(directory, pgdata)
-    _configure_restored(pgdata, port, wal_archive, until)
-    _start_as_owner(pgdata, timeout)
-    _wait_out_of_recovery(port, timeout)
 
 
 def _unpack_base_backup(directory: Path, pgdata: Path) -> None:

@@ -189,14 +189,20 @@ def _last(stop: int | None) -> int:
 def read_bundle(path: Path) -> tuple[dict[str, Any], list[LinkedEvent]]:
     try:
         with zipfile.ZipFile(path) as bundle:
-            manifest = json.loads(bundle.read("manifest.json"))
-            if manifest.get("format") != FORMAT:
-                raise BundleError(f"{path} is not a {FORMAT} bundle")
+            manifest = _manifest_of(bundle, path)
             with bundle.open("events.jsonl") as lines:
                 rows = [_row(line) for line in lines]
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
         raise BundleError(f"{path} cannot be read as a bundle: {e}") from e
     return manifest, rows
+
+
+def _manifest_of(bundle: zipfile.ZipFile, path: Path) -> dict[str, Any]:
+    """The bundle's manifest, if it names the format this program reads."""
+    manifest: dict[str, Any] = json.loads(bundle.read("manifest.json"))
+    if manifest.get("format") != FORMAT:
+        raise BundleError(f"{path} is not a {FORMAT} bundle")
+    return manifest
 
 
 def _row(line: bytes) -> LinkedEvent:
