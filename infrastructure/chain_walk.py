@@ -83,8 +83,8 @@ def _orphan_first(recorder: ChainedRecorder, lo: int, broken: Broken) -> Broken:
 def _segments(
     recorder: ChainedRecorder, lo: int, end: int, size: int, *, ahead: int
 ) -> Iterator[tuple[int, int, list[LinkedEvent]]]:
-    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked
-    (each read is started as soon as fewer than ``ahead`` are pending)."""
+    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked:
+    the oldest read is handed over once ``ahead`` are pending."""
     with ThreadPoolExecutor(max_workers=ahead) as readers:
         pending: deque[tuple[int, int, Future[list[LinkedEvent]]]] = deque()
         for a in range(lo, end + 1, size):
