@@ -52,6 +52,14 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _verifies(stored: str, password: str) -> bool:
+    """Whether ``password`` is the one ``stored`` is the hash of."""
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 @dataclass(frozen=True)
 class Session:
     """A signed-in person: the session token (for the cookie), its user and CSRF token."""
@@ -162,11 +170,7 @@ class Accounts:
         dummy hash when ``name`` has none, so either answer takes as long)."""
         rows = self.store.execute("SELECT password_hash FROM vl_password WHERE name = ?", (name,))
         stored = str(rows[0][0]) if rows else _DUMMY_HASH
-        try:
-            good = _hasher.verify(stored, password) and bool(rows)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            good = False
-        return stored if good else None
+        return stored if _verifies(stored, password) and rows else None
 
     def _record_failure(self, name: str, address: str) -> None:
         """A failed sign-in counted against the name and the address."""

@@ -246,10 +246,7 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> Rulebook:
 
 def _raw_versions(text: str, source: str) -> list[Any]:
     """The ``[[versions]]`` tables of the TOML text, the only top-level key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise RulebookError(f"{source}: not valid TOML: {e}") from None
+    data = _toml(text, source)
     unknown = set(data) - {"versions"}
     if unknown:
         raise RulebookError(f"{source}: unknown top-level keys: {', '.join(sorted(unknown))}")
@@ -257,6 +254,13 @@ def _raw_versions(text: str, source: str) -> list[Any]:
     if not isinstance(raw_versions, list) or not raw_versions:
         raise RulebookError(f"{source}: needs at least one [[versions]] table")
     return raw_versions
+
+
+def _toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise RulebookError(f"{source}: not valid TOML: {e}") from None
 
 
 def _version(raw: Any, index: int, source: str) -> RulebookVersion:

@@ -145,10 +145,15 @@ class TokenCache:
             return found
         generation = self._generation
         user = self.users.by_token(token)
-        # Remember it only if no revocation arrived while we were asking.
-        if user is not None and self._trusted() and generation == self._generation:
-            self._entries[token_hash(token)] = (user, time.monotonic() + self.ttl)
+        if user is not None:
+            self._remember(token, user, generation)
         return user
+
+    def _remember(self, token: str, user: User, generation: int) -> None:
+        """Keep ``user`` for ``token``, unless a revocation arrived since ``generation``
+        (while the store was asked) or revocations cannot be heard."""
+        if self._trusted() and generation == self._generation:
+            self._entries[token_hash(token)] = (user, time.monotonic() + self.ttl)
 
     def _trusted(self) -> bool:
         """Whether what is cached may be trusted: revocations are being heard."""
