@@ -166,12 +166,10 @@ class _BundleEvents(ChainedRecorder):
         rows = self.read_linked(_first(start, inclusive_of_start), _last(stop))
         wanted = {t.encode() for t in topics}
         selected = (r for r in rows if not wanted or r[3] in wanted)
-        return [_notification(row) for row in islice(selected, limit)]
-
-
-def _notification(row: LinkedEvent) -> Notification:
-    position, originator, version, topic, state, *_ = row
-    return Notification(UUID(originator.decode()), version, topic.decode(), state, position)
+        return [
+            Notification(UUID(originator.decode()), version, topic.decode(), state, position)
+            for position, originator, version, topic, state, *_ in islice(selected, limit)
+        ]
 
 
 def _first(start: int | None, inclusive: bool) -> int:
