@@ -55,11 +55,11 @@ def header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
     actor = _ACTOR.match(data, data.rfind(_ACTOR_KEY))
     if actor is None:
         return None
-    user_id, role = actor[1].decode(), actor[2].decode()
-    if not user_id.strip():
+    user_id, role, correlation_id, request_id = actor.groups(b"")  # b"": no request id
+    user = user_id.decode()
+    if not user.strip():
         return None
-    request_id = actor[4].decode() if actor[4] is not None else ""
-    return stamp[1].decode(), user_id, role, actor[3].decode(), request_id
+    return stamp[1].decode(), user, role.decode(), correlation_id.decode(), request_id.decode()
 
 
 def canonical_utc(stamp: str) -> bool:
