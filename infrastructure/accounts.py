@@ -129,8 +129,7 @@ class Accounts:
             self._free_at(f"user:{name}", USER_FAILURES, since),
             self._free_at(f"addr:{address}", ADDRESS_FAILURES, since),
         )
-        locked = [t for t in free_at if t is not None]
-        return max(locked) if locked else None
+        return max((t for t in free_at if t is not None), default=None)
 
     def _free_at(self, subject: str, limit: int, since: float) -> float | None:
         """When ``subject`` may try again, if its failures since ``since`` reach ``limit``:

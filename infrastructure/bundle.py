@@ -32,7 +32,7 @@ from domain.seal import SEALED_TOPIC
 from infrastructure.audit import ChainReport, chained, verify_chain
 from infrastructure.bootstrap import Container
 from infrastructure.chain import ChainedRecorder, LinkedEvent
-from infrastructure.rulebook_loader import DEFAULT_RULEBOOK, parse_rulebook
+from infrastructure.rulebook_loader import parse_rulebook, rulebook_file
 from infrastructure.seal_events import Seal, read_seals
 from infrastructure.sealing import key_id, load_public_key, public_pem, trusted_keys
 from infrastructure.transcodings import ledger_transcodings
@@ -53,7 +53,7 @@ def export_bundle(
     head = recorder.chain_head(at=through)
     if head is None:
         raise BundleError("the log is empty: there is nothing to export")
-    rulebook_path = container.settings.rulebook_path or DEFAULT_RULEBOOK
+    rulebook_path = rulebook_file(container.settings.rulebook_path)
     review = container.review(year, upto=head.position)
     keys = trusted_keys(container.settings)
     seals = read_seals(container.ledger.recorder, upto=head.position)

@@ -158,13 +158,19 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
                 f"got {len(ids)} notification ids for {len(stored_events)} events"
             )
         stamp(stored_events, rows[0][1])  # as the server stored them
+        self._insert_links_for(curs, ids, stored_events)
+        return ids
+
+    def _insert_links_for(
+        self, curs: Cursor[DictRow], ids: list[int], stored_events: Sequence[StoredEvent]
+    ) -> None:
+        """The inserted events' links, after the head read under the writers' lock."""
         head = head_link(self._pending.__dict__.pop("head").fetchone())
         links = extend(head, as_chained(ids, stored_events))
         with curs.connection.cursor() as links_cursor:
             # As three arrays: positions, previous positions, hashes.
             columns = [list(column) for column in zip(*links, strict=True)]
             links_cursor.execute(self._insert_links, columns, prepare=True)
-        return ids
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

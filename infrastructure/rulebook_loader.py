@@ -281,9 +281,14 @@ def _check_distinct(versions: list[RulebookVersion], source: str) -> None:
         raise RulebookError(f"{source}: two versions share an effective_from date")
 
 
+def rulebook_file(path: Path | None) -> Path:
+    """The rulebook file in use: ``path``, or the shipped default when None."""
+    return path or DEFAULT_RULEBOOK
+
+
 def load_rulebook(path: Path | None = None) -> Rulebook:
     """Read the rulebook file at ``path`` (the shipped default when None)."""
-    target = path or DEFAULT_RULEBOOK
+    target = rulebook_file(path)
     try:
         text = target.read_text(encoding="utf-8")
     except OSError as e:
