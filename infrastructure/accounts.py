@@ -24,7 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from infrastructure.sqlstore import SqlStore
-from infrastructure.users import User, UserError, UserStore
+from infrastructure.users import User, UserError, UserStore, user_from_row
 
 ACCOUNTS_DDL = (
     "CREATE TABLE IF NOT EXISTS vl_password ("
@@ -50,6 +50,14 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _verifies(stored: str, password: str) -> bool:
+    """Whether ``password`` is the one ``stored`` is the hash of."""
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -116,23 +124,22 @@ class Accounts:
 
     def locked_until(self, name: str, address: str) -> float | None:
         """When the name or the address may try again, if either is locked now."""
-        now = self.clock()
-        since = now - WINDOW_SECONDS
-        until: float | None = None
-        for subject, limit in (
-            (f"user:{name}", USER_FAILURES),
-            (f"addr:{address}", ADDRESS_FAILURES),
-        ):
-            rows = self.store.execute(
-                "SELECT failed_at FROM vl_login_failure WHERE subject = ? AND failed_at > ? "
-                "ORDER BY failed_at DESC",
-                (subject, since),
-            )
-            if len(rows) >= limit:
-                # Free again when the limit-th most recent failure leaves the window.
-                free_at = float(rows[limit - 1][0]) + WINDOW_SECONDS
-                until = free_at if until is None else max(until, free_at)
-        return until
+        since = self.clock() - WINDOW_SECONDS
+        free_at = (
+            self._free_at(f"user:{name}", USER_FAILURES, since),
+            self._free_at(f"addr:{address}", ADDRESS_FAILURES, since),
+        )
+        return max((t for t in free_at if t is not None), default=None)
+
+    def _free_at(self, subject: str, limit: int, since: float) -> float | None:
+        """When ``subject`` may try again, if its failures since ``since`` reach ``limit``:
+        when the limit-th most recent failure leaves the window."""
+        rows = self.store.execute(
+            "SELECT failed_at FROM vl_login_failure WHERE subject = ? AND failed_at > ? "
+            "ORDER BY failed_at DESC",
+            (subject, since),
+        )
+        return float(rows[limit - 1][0]) + WINDOW_SECONDS if len(rows) >= limit else None
 
     def sign_in(self, name: str, password: str, address: str) -> SignIn:
         """Check the password (unless locked); a right one opens a session."""
@@ -140,25 +147,29 @@ class Accounts:
         locked = self.locked_until(name, address)
         if locked is not None:
             return SignIn(locked_until=locked)
+        user = self._user_if_right(name, password)
+        if user is None:
+            self._record_failure(name, address)
+            return SignIn(locked_until=self.locked_until(name, address))
+        return SignIn(session=self._open_session(name, user))
+
+    def _user_if_right(self, name: str, password: str) -> User | None:
+        """``name``'s user when ``password`` is its password and it is not revoked (the
+        password hashed again when the hasher's parameters have changed); None otherwise."""
         user = self.users.get(name)
         stored = self._password_hash_if_right(name, password)
         if stored is None or user is None or user.revoked:
-            self._record_failure(name, address)
-            return SignIn(locked_until=self.locked_until(name, address))
+            return None
         if _hasher.check_needs_rehash(stored):
             self.set_password(name, password)
-        return SignIn(session=self._open_session(name, user))
+        return user
 
     def _password_hash_if_right(self, name: str, password: str) -> str | None:
         """The stored hash when ``password`` is ``name``'s; None otherwise (checked against a
         dummy hash when ``name`` has none, so either answer takes as long)."""
         rows = self.store.execute("SELECT password_hash FROM vl_password WHERE name = ?", (name,))
         stored = str(rows[0][0]) if rows else _DUMMY_HASH
-        try:
-            good = _hasher.verify(stored, password) and bool(rows)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            good = False
-        return stored if good else None
+        return stored if _verifies(stored, password) and rows else None
 
     def _record_failure(self, name: str, address: str) -> None:
         """A failed sign-in counted against the name and the address."""
@@ -201,18 +212,16 @@ class Accounts:
         if float(seen_at) + self.idle_seconds <= now:
             self.sign_out(token)
             return None
-        if now - float(seen_at) >= SEEN_EVERY_SECONDS:
+        self._note_use(token, float(seen_at), now)
+        user = user_from_row((name, role, scope, revoked, created_at))
+        return Session(token, user, str(csrf))
+
+    def _note_use(self, token: str, seen_at: float, now: float) -> None:
+        """The session's last use, written at most every ``SEEN_EVERY_SECONDS``."""
+        if now - seen_at >= SEEN_EVERY_SECONDS:
             self.store.execute(
                 "UPDATE vl_session SET seen_at = ? WHERE session_hash = ?", (now, _digest(token))
             )
-        user = User(
-            name=str(name),
-            role=str(role),
-            scope=None if scope is None else str(scope),
-            revoked=bool(revoked),
-            created_at=str(created_at),
-        )
-        return Session(token, user, str(csrf))
 
     def sign_out(self, token: str) -> None:
         self.store.execute("DELETE FROM vl_session WHERE session_hash = ?", (_digest(token),))

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg import Cursor
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -56,7 +57,7 @@ class PostgresAggregateQueries:
         """Every stored event of each of ``originator_ids``, in (originator, version)
         order — as ``select_events`` per originator gives them."""
         if not self._ids_are_uuids:
-            return [e for i in originator_ids for e in self._recorder.select_events(i)]
+            return _events_one_by_one(self._recorder, originator_ids)
         with (
             self._recorder.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row, binary=True) as c,
@@ -80,12 +81,20 @@ class PostgresAggregateQueries:
             conn.cursor(row_factory=tuple_row, binary=True) as c,
         ):
             if len(originator_ids) == 1:  # a command's check: the primary key's last entry
-                (originator_id,) = originator_ids
-                c.execute(self._latest_version, (originator_id,), prepare=True)
-                rows = c.fetchall()
-                return {originator_id: rows[0][0]} if rows else {}
+                return self._latest_version_of(c, originator_ids[0])
             c.execute(self._latest_versions, (list(originator_ids),), prepare=True)
             return dict(c.fetchall())
+
+    def _latest_version_of(self, c: Cursor[Any], originator_id: UUID) -> dict[UUID, int]:
+        row = c.execute(self._latest_version, (originator_id,), prepare=True).fetchone()
+        return {} if row is None else {originator_id: row[0]}
+
+
+def _events_one_by_one(
+    recorder: PostgresApplicationRecorder, originator_ids: Sequence[UUID]
+) -> list[StoredEvent]:
+    """The same, one query per aggregate (as the library reads them)."""
+    return [e for i in originator_ids for e in recorder.select_events(i)]
 
 
 class SQLiteAggregateQueries:

@@ -100,12 +100,15 @@ class AsOfReads:
         with self.gate.held():  # finding the checkpoint; each read model is built under it too
             memory, _ = replay_from_checkpoint(self.ledger, self.checkpoints, cut, guard=self._held)
         reads = ReadModels(memory, self.rulebook)
-        if self.cached:
-            with self._lock:
-                self._replays[cut] = reads
-                while len(self._replays) > self.cached:
-                    self._replays.popitem(last=False)
+        self._keep(cut, reads)
         return reads
+
+    def _keep(self, cut: int, reads: ReadModels) -> None:
+        """Keep the replay at ``cut``, dropping the least recently used beyond ``cached``."""
+        with self._lock:
+            self._replays[cut] = reads
+            while len(self._replays) > self.cached:
+                self._replays.popitem(last=False)
 
     def forget(self) -> None:
         """Drop the replays kept by cut (a benchmark's fresh reads)."""

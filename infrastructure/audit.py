@@ -16,14 +16,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from eventsourcing.persistence import ApplicationRecorder
 
 from application.ledger import VolunteerLedger
-from infrastructure.chain import (
-    GENESIS,
-    ChainedRecorder,
-    Link,
-)
+from infrastructure.chain import GENESIS_LINK, ChainedRecorder, Link
 from infrastructure.chain_walk import Walked, walk
 from infrastructure.seal_events import Seal, SealCheck, check_seal_signatures, read_seals
 
@@ -45,6 +40,11 @@ class ChainReport:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def last_holding_seal(self) -> SealCheck | None:
+        """The last seal that holds (trusted seals pin increasing positions)."""
+        return next((s for s in reversed(self.seals) if s.ok), None)
+
 
 def verify_chain(
     recorder: ChainedRecorder,
@@ -62,26 +62,34 @@ def verify_chain(
     """
     started = time.perf_counter()
     if seals is None:
-        assert isinstance(recorder, ApplicationRecorder)
         seals = read_seals(recorder, upto=upto)
     checks = check_seal_signatures(seals, keys)
-    problems: list[tuple[int, str]] = [(c.position, c.problem) for c in checks if c.problem]
     pinned = _pinned(seals, checks)
-    head = Link(0, 0, GENESIS)
-    if from_last_seal:
-        head = _start_at_last_seal(recorder, seals, checks, pinned, problems)
+    head, rewritten = (
+        _start_at_last_seal(recorder, pinned) if from_last_seal else (GENESIS_LINK, [])
+    )
     end = recorder.max_position() if upto is None else upto
     walked = walk(recorder, head, end, segment, pinned)
-    if walked.broken is not None:
-        problems.append((walked.broken.position, walked.broken.problem))
-    problems.sort(key=lambda p: p[0])
-    _fail_seals_over_breaks(checks, problems)
+    problems = _problems(checks, rewritten, walked)
     return _report(walked, head, checks, problems, time.perf_counter() - started)
 
 
 def _pinned(seals: list[Seal], checks: list[SealCheck]) -> dict[int, tuple[Seal, SealCheck]]:
     """The seals whose signature holds, by the position each pins."""
     return {s.sealed_position: (s, c) for s, c in zip(seals, checks, strict=True) if c.ok}
+
+
+def _problems(
+    checks: list[SealCheck], rewritten: list[tuple[int, str]], walked: Walked
+) -> list[tuple[int, str]]:
+    """Every problem found, by position: the seals', a chain rewritten after its last seal,
+    and where the walk broke. A seal pinning a broken position fails with it."""
+    problems = [(c.position, c.problem) for c in checks if c.problem] + rewritten
+    if walked.broken is not None:
+        problems.append((walked.broken.position, walked.broken.problem))
+    problems.sort(key=lambda p: p[0])
+    _fail_seals_over_breaks(checks, problems)
+    return problems
 
 
 def _report(
@@ -92,7 +100,7 @@ def _report(
     seconds: float,
 ) -> ChainReport:
     """The report of a walk from ``head``, its first problem (by position) named."""
-    first = problems[0] if problems else (None, None)
+    first = next(iter(problems), (None, None))
     return ChainReport(
         ok=not problems,
         checked=walked.checked,
@@ -107,30 +115,25 @@ def _report(
 
 
 def _start_at_last_seal(
-    recorder: ChainedRecorder,
-    seals: list[Seal],
-    checks: list[SealCheck],
-    pinned: dict[int, tuple[Seal, SealCheck]],
-    problems: list[tuple[int, str]],
-) -> Link:
+    recorder: ChainedRecorder, pinned: dict[int, tuple[Seal, SealCheck]]
+) -> tuple[Link, list[tuple[int, str]]]:
     """Where a check from the last trusted seal starts: its sealed head (or the genesis,
-    without one). A stored link that differs from the sealed hash is a problem."""
-    trusted = [s for s, c in zip(seals, checks, strict=True) if c.ok]
-    if not trusted:
-        return Link(0, 0, GENESIS)
-    last = trusted[-1]
+    without one), which is no longer pinned. A stored link that differs from the sealed
+    hash is a problem. (Trusted seals pin increasing positions: the last pins the most.)"""
+    if not pinned:
+        return GENESIS_LINK, []
+    last, _ = pinned.pop(max(pinned))
     head = Link(last.sealed_position, 0, bytes.fromhex(last.head_hash))
-    pinned.pop(last.sealed_position)
     stored = recorder.read_linked(last.sealed_position, last.sealed_position)
-    if not stored or stored[0][6] != head.hash:
-        problems.append(
-            (
-                last.sealed_position,
-                f"the stored link at {last.sealed_position} differs from the hash "
-                f"sealed at {last.position}: the chain was rewritten after sealing",
-            )
+    if stored and stored[0][6] == head.hash:
+        return head, []
+    return head, [
+        (
+            last.sealed_position,
+            f"the stored link at {last.sealed_position} differs from the hash "
+            f"sealed at {last.position}: the chain was rewritten after sealing",
         )
-    return head
+    ]
 
 
 def _fail_seals_over_breaks(checks: list[SealCheck], problems: list[tuple[int, str]]) -> None:
@@ -151,21 +154,15 @@ def chained(ledger: VolunteerLedger) -> ChainedRecorder:
 
 def chain_at(ledger: VolunteerLedger, cut: int) -> dict[str, Any]:
     """The chain head at a review's cut and the first seal covering it (None if unsealed)."""
-    recorder = chained(ledger)
-    link = recorder.chain_head(at=cut)
-    assert isinstance(recorder, ApplicationRecorder)
-    covering = next((s for s in read_seals(recorder) if s.sealed_position >= cut), None)
+    link = chained(ledger).chain_head(at=cut) or GENESIS_LINK
     return {
-        "position": link.position if link else 0,
-        "head_hash": link.hash.hex() if link else GENESIS.hex(),
-        "seal": None
-        if covering is None
-        else {
-            "position": covering.position,
-            "sealed_position": covering.sealed_position,
-            "head_hash": covering.head_hash,
-            "signature": covering.signature,
-            "key_id": covering.key_id,
-            "algorithm": covering.algorithm,
-        },
+        "position": link.position,
+        "head_hash": link.hash.hex(),
+        "seal": _first_seal_covering(ledger, cut),
     }
+
+
+def _first_seal_covering(ledger: VolunteerLedger, cut: int) -> dict[str, Any] | None:
+    """The first seal pinning ``cut`` or a later position, as its fields; None if none does."""
+    covering = next((s for s in read_seals(ledger.recorder) if s.sealed_position >= cut), None)
+    return None if covering is None else asdict(covering)

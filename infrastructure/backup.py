@@ -55,8 +55,7 @@ class Proof:
 def prove(ledger: VolunteerLedger, keys: dict[str, Ed25519PublicKey]) -> Proof:
     """Recompute the whole chain of ``ledger``'s store and check every seal (``audit verify``)."""
     report = verify_chain(chained(ledger), keys)
-    holding = [s for s in report.seals if s.ok]
-    seal = holding[-1] if holding else None
+    seal = report.last_holding_seal
     return Proof(report, seal, _events_after(ledger, seal.position if seal else 0))
 
 
@@ -158,16 +157,21 @@ def restore_postgres(
     archive until given an archive of its own.
     """
     read_manifest(directory, "postgresql")
-    if pgdata.exists() and any(pgdata.iterdir()):
+    _check_restorable(pgdata, wal_archive, until)
+    _unpack_base_backup(directory, pgdata)
+    _configure_restored(pgdata, port, wal_archive, until)
+    _start_as_owner(pgdata, timeout)
+    _wait_out_of_recovery(port, timeout)
+
+
+def _check_restorable(pgdata: Path, wal_archive: Path | None, until: datetime | None) -> None:
+    """A restore goes into a new data directory, and to a point in time only by WAL."""
+    if _holds_files(pgdata):
         raise BackupError(f"{pgdata} is not empty: restore into a new data directory")
     if until is not None and wal_archive is None:
         raise BackupError(
             "--until needs --wal-archive: a point in time is reached by replaying WAL"
         )
-    _unpack_base_backup(directory, pgdata)
-    _configure_restored(pgdata, port, wal_archive, until)
-    _start_as_owner(pgdata, timeout)
-    _wait_out_of_recovery(port, timeout)
 
 
 def _unpack_base_backup(directory: Path, pgdata: Path) -> None:
@@ -203,16 +207,9 @@ def _configure_restored(
 def _start_as_owner(pgdata: Path, timeout: float) -> None:
     """``pg_ctl start`` as the owner of ``pgdata``'s parent folder (the files given to
     them first when this runs as root: PostgreSQL refuses to run as root)."""
-    owner = pgdata.parent.owner()
-    as_owner: list[str] = []
-    if os.geteuid() == 0 and owner != "root":
-        shutil.chown(pgdata, owner)
-        for path in pgdata.rglob("*"):
-            shutil.chown(path, owner)
-        as_owner = ["runuser", "-u", owner, "--"]
     _run(
         [
-            *as_owner,
+            *_as_owner(pgdata),
             str(PG_BIN / "pg_ctl"),
             "-D",
             str(pgdata),
@@ -227,20 +224,35 @@ def _start_as_owner(pgdata: Path, timeout: float) -> None:
     )
 
 
+def _as_owner(pgdata: Path) -> list[str]:
+    """What runs a command as the owner of ``pgdata``'s parent folder: nothing, or (as
+    root) ``runuser``, once ``pgdata``'s files are given to that owner."""
+    owner = pgdata.parent.owner()
+    if os.geteuid() != 0 or owner == "root":
+        return []
+    shutil.chown(pgdata, owner)
+    for path in pgdata.rglob("*"):
+        shutil.chown(path, owner)
+    return ["runuser", "-u", owner, "--"]
+
+
 def _wait_out_of_recovery(port: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     url = f"host=127.0.0.1 port={port} user=postgres dbname=postgres connect_timeout=5"
-    while True:
-        try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
-                if row is not None and not row[0]:
-                    return
-        except psycopg.OperationalError:
-            pass
+    while _still_recovering(url):
         if time.monotonic() > deadline:
             raise BackupError(f"the restored server on port {port} is still recovering")
         time.sleep(0.2)
+
+
+def _still_recovering(url: str) -> bool:
+    """Whether the server at ``url`` is in recovery (or not answering yet)."""
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    except psycopg.OperationalError:
+        return True
+    return row is None or bool(row[0])
 
 
 # ---------------------------------------------------------------------------- shared
@@ -264,10 +276,14 @@ def _write_manifest(directory: Path, store: str, **fields: str) -> None:
 
 
 def _empty_directory(directory: Path) -> Path:
-    if directory.exists() and any(directory.iterdir()):
+    if _holds_files(directory):
         raise BackupError(f"{directory} is not empty: back up into a new folder")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def _holds_files(directory: Path) -> bool:
+    return directory.exists() and any(directory.iterdir())
 
 
 def _run(command: list[str], what: str) -> None:

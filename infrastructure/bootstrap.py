@@ -17,6 +17,7 @@ from application.base import Clock, utc_now
 from application.errors import StoreUnavailable
 from application.ledger import VolunteerLedger
 from application.readmodel.audit.review import annual_review
+from application.readmodel.base import Projection
 from application.readmodel.catalogue import all_projections
 from application.readmodel.queries.readmodels import ReadModels
 from domain.rulebook import Rulebook
@@ -105,13 +106,17 @@ class Container:
         return ProjectionRunner(
             self.ledger,
             self.store,
-            [p for p in all_projections(self.rulebook) if only is None or p.name in only],
+            self._projections(only),
             batch_size=batch_size,
             poll_interval=poll_interval,
             listen_url=self.settings.database_url if self.settings.is_postgres else None,
             listen_bounds=Bounds.of(self.settings),
             gather=self.settings.projection_gather_seconds,
         )
+
+    def _projections(self, only: frozenset[str] | None) -> list[Projection]:
+        """Every projection of the catalogue, or those named in ``only``."""
+        return [p for p in all_projections(self.rulebook) if only is None or p.name in only]
 
     def checkpointer(self, *, interval: float = 5.0) -> Checkpointer:
         """The thread that keeps checkpoints of the read models (``checkpoint_every``)."""
@@ -164,8 +169,7 @@ class Container:
         """The position every read model has reached (the slowest one's), on the store or,
         with ``replica``, on the store that serves :meth:`read_models`."""
         store = self.replica if replica else self.store
-        positions = [t["position"] for t in store.tracking().values()]
-        return min(positions) if positions else 0
+        return min((t["position"] for t in store.tracking().values()), default=0)
 
     def wait_for(self, position: int, timeout: float = 5.0, *, replica: bool = False) -> int:
         """Read-your-writes: wait (bounded) until the read models reach ``position``

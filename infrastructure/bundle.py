@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any
@@ -31,7 +32,7 @@ from domain.seal import SEALED_TOPIC
 from infrastructure.audit import ChainReport, chained, verify_chain
 from infrastructure.bootstrap import Container
 from infrastructure.chain import ChainedRecorder, LinkedEvent
-from infrastructure.rulebook_loader import DEFAULT_RULEBOOK, parse_rulebook
+from infrastructure.rulebook_loader import parse_rulebook, rulebook_file
 from infrastructure.seal_events import Seal, read_seals
 from infrastructure.sealing import key_id, load_public_key, public_pem, trusted_keys
 from infrastructure.transcodings import ledger_transcodings
@@ -52,7 +53,7 @@ def export_bundle(
     head = recorder.chain_head(at=through)
     if head is None:
         raise BundleError("the log is empty: there is nothing to export")
-    rulebook_path = container.settings.rulebook_path or DEFAULT_RULEBOOK
+    rulebook_path = rulebook_file(container.settings.rulebook_path)
     review = container.review(year, upto=head.position)
     keys = trusted_keys(container.settings)
     seals = read_seals(container.ledger.recorder, upto=head.position)
@@ -67,7 +68,7 @@ def export_bundle(
             "sealed_through": max((s.sealed_position for s in seals), default=0),
             "events": count,
             "exported_at": datetime.now(UTC).isoformat(),
-            "public_keys": {kid: public_pem(k).decode() for kid, k in sorted(keys.items())},
+            "public_keys": _pems(keys),
             "rulebook": rulebook_path.read_text(encoding="utf-8"),
             "rulebook_hash": container.rulebook.file_hash,
             "totals": review["totals"],
@@ -91,7 +92,13 @@ def _write_events(out: IO[bytes], recorder: ChainedRecorder, through: int) -> in
     return count
 
 
+def _pems(keys: Mapping[str, Ed25519PublicKey]) -> dict[str, str]:
+    """The public keys as PEM text, by key id (read back by ``_keys_from_pems``)."""
+    return {kid: public_pem(k).decode() for kid, k in sorted(keys.items())}
+
+
 def _line(row: LinkedEvent) -> bytes:
+    """One event and its link as a line of JSON (read back by ``_row``)."""
     position, originator, version, topic, state, prev, link = row
     record = [
         position,
@@ -156,19 +163,13 @@ class _BundleEvents(ChainedRecorder):
         *,
         inclusive_of_start: bool = True,
     ) -> list[Notification]:
+        rows = self.read_linked(_first(start, inclusive_of_start), _last(stop))
         wanted = {t.encode() for t in topics}
-        found: list[Notification] = []
-        for position, originator, version, topic, state, *_ in self.read_linked(
-            _first(start, inclusive_of_start), stop if stop is not None else 2**62
-        ):
-            if wanted and topic not in wanted:
-                continue
-            found.append(
-                Notification(UUID(originator.decode()), version, topic.decode(), state, position)
-            )
-            if len(found) == limit:
-                break
-        return found
+        selected = (r for r in rows if not wanted or r[3] in wanted)
+        return [
+            Notification(UUID(originator.decode()), version, topic.decode(), state, position)
+            for position, originator, version, topic, state, *_ in islice(selected, limit)
+        ]
 
 
 def _first(start: int | None, inclusive: bool) -> int:
@@ -178,30 +179,42 @@ def _first(start: int | None, inclusive: bool) -> int:
     return start if inclusive else start + 1
 
 
+def _last(stop: int | None) -> int:
+    """The last position a read up to ``stop`` covers (no stop: all of them)."""
+    return 2**62 if stop is None else stop
+
+
 def read_bundle(path: Path) -> tuple[dict[str, Any], list[LinkedEvent]]:
     try:
         with zipfile.ZipFile(path) as bundle:
-            manifest = json.loads(bundle.read("manifest.json"))
-            if manifest.get("format") != FORMAT:
-                raise BundleError(f"{path} is not a {FORMAT} bundle")
-            rows: list[LinkedEvent] = []
+            manifest = _manifest_of(bundle, path)
             with bundle.open("events.jsonl") as lines:
-                for line in lines:
-                    position, originator, version, topic, state, prev, link = json.loads(line)
-                    rows.append(
-                        (
-                            position,
-                            originator.encode(),
-                            version,
-                            topic.encode(),
-                            base64.b64decode(state),
-                            prev,
-                            bytes.fromhex(link) if link is not None else None,
-                        )
-                    )
+                rows = [_row(line) for line in lines]
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
         raise BundleError(f"{path} cannot be read as a bundle: {e}") from e
     return manifest, rows
+
+
+def _manifest_of(bundle: zipfile.ZipFile, path: Path) -> dict[str, Any]:
+    """The bundle's manifest, if it names the format this program reads."""
+    manifest: dict[str, Any] = json.loads(bundle.read("manifest.json"))
+    if manifest.get("format") != FORMAT:
+        raise BundleError(f"{path} is not a {FORMAT} bundle")
+    return manifest
+
+
+def _row(line: bytes) -> LinkedEvent:
+    """An event and its link from its line (as ``_line`` wrote it)."""
+    position, originator, version, topic, state, prev, link = json.loads(line)
+    return (
+        position,
+        originator.encode(),
+        version,
+        topic.encode(),
+        base64.b64decode(state),
+        prev,
+        bytes.fromhex(link) if link is not None else None,
+    )
 
 
 def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleReport:
@@ -209,17 +222,16 @@ def verify_bundle(path: Path, *, public_keys: Sequence[Path] = ()) -> BundleRepo
     manifest, rows = read_bundle(path)
     source = _BundleEvents(rows)
     keys, trusted_from = _trusted_keys(manifest, public_keys)
-    sealed_topic = SEALED_TOPIC.encode()
-    seals = [Seal.from_state(r[0], r[4]) for r in rows if r[3] == sealed_topic]
-    report = verify_chain(source, keys, seals=seals)
+    report = verify_chain(source, keys, seals=_seals(rows))
     review = _review(manifest, source, path)
+    last_seal = report.last_holding_seal
     return BundleReport(
         chain=report,
         year=int(manifest["year"]),
         through_position=int(manifest["through_position"]),
         key_ids=sorted(keys),
         trusted_key_source=trusted_from,
-        sealed_through=max((c.sealed_position for c in report.seals if c.ok), default=0),
+        sealed_through=last_seal.sealed_position if last_seal else 0,
         totals=review["totals"],
         exported_totals=manifest["totals"],
     )
@@ -230,12 +242,28 @@ def _trusted_keys(
 ) -> tuple[Mapping[str, Ed25519PublicKey], str]:
     """The seal keys trusted, by key id, and where they came from."""
     if public_keys:
-        keys = (load_public_key(p.read_bytes(), source=str(p)) for p in public_keys)
-        return {key_id(k): k for k in keys}, "the public keys given on the command line"
+        return _keys_in_files(public_keys), "the public keys given on the command line"
+    return (
+        _keys_from_pems(manifest["public_keys"]),
+        "the bundle itself (compare the key ids with the published ones)",
+    )
+
+
+def _keys_in_files(paths: Sequence[Path]) -> dict[str, Ed25519PublicKey]:
+    keys = (load_public_key(p.read_bytes(), source=str(p)) for p in paths)
+    return {key_id(k): k for k in keys}
+
+
+def _keys_from_pems(pems: Mapping[str, str]) -> dict[str, Ed25519PublicKey]:
     return {
-        kid: load_public_key(pem.encode(), source=f"bundle key {kid}")
-        for kid, pem in manifest["public_keys"].items()
-    }, "the bundle itself (compare the key ids with the published ones)"
+        kid: load_public_key(pem.encode(), source=f"bundle key {kid}") for kid, pem in pems.items()
+    }
+
+
+def _seals(rows: list[LinkedEvent]) -> list[Seal]:
+    """The seal events among ``rows``, in order."""
+    sealed_topic = SEALED_TOPIC.encode()
+    return [Seal.from_state(r[0], r[4]) for r in rows if r[3] == sealed_topic]
 
 
 def _review(manifest: dict[str, Any], source: _BundleEvents, path: Path) -> dict[str, Any]:

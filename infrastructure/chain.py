@@ -19,11 +19,10 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 
 GENESIS = bytes(32)
 LINK_NUMBERS = struct.Struct(">qqqH")  # previous position, position, version, id length
@@ -62,14 +61,21 @@ def originator_bytes(originator_id: UUID | str) -> bytes:
     return originator_id.encode()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
+    """A link as its row holds it (so a list of links is what inserting them takes)."""
+
     position: int
     prev_position: int
     hash: bytes
 
 
 GENESIS_LINK = Link(0, 0, GENESIS)
+
+
+def head_link(row: Sequence[Any] | None) -> Link:
+    """The link in a (position, prev_position, hash) row; the genesis for no row."""
+    return Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
+
 
 # One stored event as the chain sees it: position, aggregate id, version, topic, state
 # (the id and topic as the bytes that are hashed) ...
@@ -120,12 +126,25 @@ class ChainedRecorder:
         """Run one read-only statement; rows as plain tuples."""
         raise NotImplementedError
 
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The events as the library's notification log gives them (its recorders' own,
+        earlier in the order of bases): the seals are read this way."""
+        raise NotImplementedError
+
     def chain_head(self, *, at: int | None = None) -> Link | None:
         """The last link (at or before position ``at`` when given)."""
         rows = (
             self._fetch(self._select_head) if at is None else self._fetch(self._select_head_at, at)
         )
-        return Link(rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
+        return head_link(rows[0]) if rows else None
 
     def max_position(self) -> int:
         """The highest position held by either the events or the links."""

@@ -23,7 +23,14 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from infrastructure.aggregate_queries import PostgresAggregateQueries
-from infrastructure.chain import GENESIS_LINK, IMMUTABLE, ChainedRecorder, Link, as_chained, extend
+from infrastructure.chain import (
+    GENESIS_LINK,
+    IMMUTABLE,
+    ChainedRecorder,
+    as_chained,
+    extend,
+    head_link,
+)
 from infrastructure.groupcommit import GroupCommit
 from infrastructure.pgrecorder import BoundedPostgresApplicationRecorder
 from infrastructure.stamping import HEAD as STAMP_HEAD
@@ -151,21 +158,19 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
                 f"got {len(ids)} notification ids for {len(stored_events)} events"
             )
         stamp(stored_events, rows[0][1])  # as the server stored them
-        head_cursor = self._pending.__dict__.pop("head")
-        row = head_cursor.fetchone()
-        head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
-        links = list(extend(head, as_chained(ids, stored_events)))
-        with curs.connection.cursor() as links_cursor:
-            links_cursor.execute(
-                self._insert_links,
-                (
-                    [k.position for k in links],
-                    [k.prev_position for k in links],
-                    [k.hash for k in links],
-                ),
-                prepare=True,
-            )
+        self._insert_links_for(curs, ids, stored_events)
         return ids
+
+    def _insert_links_for(
+        self, curs: Cursor[DictRow], ids: list[int], stored_events: Sequence[StoredEvent]
+    ) -> None:
+        """The inserted events' links, after the head read under the writers' lock."""
+        head = head_link(self._pending.__dict__.pop("head").fetchone())
+        links = extend(head, as_chained(ids, stored_events))
+        with curs.connection.cursor() as links_cursor:
+            # As three arrays: positions, previous positions, hashes.
+            columns = [list(column) for column in zip(*links, strict=True)]
+            links_cursor.execute(self._insert_links, columns, prepare=True)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -174,22 +179,9 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
         # arrays, each stamped with its recording time by the server.
         self._lock_table(curs)
         self._notify_channel(curs)
-        rests = [rest_of(e.state) for e in stored_events]
         curs.execute(
             self._insert_event_arrays,
-            (
-                STAMP_PATTERN,
-                STAMP_HEAD,
-                STAMP_TAIL,
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [
-                    None if r is not None else e.state
-                    for e, r in zip(stored_events, rests, strict=True)
-                ],
-                rests,
-            ),
+            (STAMP_PATTERN, STAMP_HEAD, STAMP_TAIL, *_event_arrays(stored_events)),
             prepare=True,
         )
 
@@ -203,19 +195,20 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder, Cha
                 curs.execute(statement)
             if curs.execute(self._count_links).fetchone()["exists"]:  # type: ignore[index]
                 return
-            head, built = GENESIS_LINK, 0
             with curs.connection.cursor(row_factory=tuple_row, binary=True) as c:
-                while True:
-                    c.execute(self._select_events_after, (head.position,))
-                    links = list(extend(head, c.fetchall()))
-                    if not links:
-                        break
-                    with c.copy(self._copy_links) as copy:
-                        for link in links:
-                            copy.write_row((link.position, link.prev_position, link.hash))
-                    head, built = links[-1], built + len(links)
+                built = self._chain_all(c)
             if built:
                 log.warning("built the hash chain over %d events recorded before it", built)
+
+    def _chain_all(self, c: Cursor[tuple[Any, ...]]) -> int:
+        """Links for every event, a batch at a time (the chain is empty); how many."""
+        head, built = GENESIS_LINK, 0
+        while links := list(extend(head, c.execute(self._select_events_after, (head.position,)))):
+            with c.copy(self._copy_links) as copy:
+                for link in links:
+                    copy.write_row(link)
+            head, built = links[-1], built + len(links)
+        return built
 
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         return self._aggregates.select_events_of(originator_ids)
@@ -283,6 +276,19 @@ def _insert_event_arrays(names: Names, id_type: str) -> Composed:
         "%b::bytea[], %b::bytea[]) AS e(i, v, t, whole, rest), stamp "
         "RETURNING notification_id, (SELECT iso FROM stamp)"
     ).format(id_type=Identifier(id_type), prefix=PREFIX_BYTES, **names)
+
+
+def _event_arrays(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+    """The events as the insert's arrays: ids, versions, topics, and the states, each
+    ``whole`` (one not laid out as ours) or its ``rest`` after the stamp."""
+    rests = [rest_of(e.state) for e in stored_events]
+    return (
+        [e.originator_id for e in stored_events],
+        [e.originator_version for e in stored_events],
+        [e.topic for e in stored_events],
+        [None if r is not None else e.state for e, r in zip(stored_events, rests, strict=True)],
+        rests,
+    )
 
 
 def _writer_lock_key(schema: str, events_table_name: str) -> int:

@@ -13,7 +13,15 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from infrastructure.aggregate_queries import SQLiteAggregateQueries
-from infrastructure.chain import GENESIS_LINK, IMMUTABLE, ChainedRecorder, Link, as_chained, extend
+from infrastructure.chain import (
+    GENESIS_LINK,
+    IMMUTABLE,
+    ChainedRecorder,
+    Link,
+    as_chained,
+    extend,
+    head_link,
+)
 from infrastructure.stamping import PREFIX_BYTES, recording_time, stamp
 
 log = logging.getLogger(__name__)
@@ -95,18 +103,21 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         stamp(stored_events, when)
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
-        head = self._last_link
-        if head is None or ids[0] != head.position + 1:
-            # SQLite gives a new row the highest rowid plus one, and events are never
-            # removed: our first id follows the link we last wrote exactly when no other
-            # writer (or rolled-back transaction of ours) came between. Otherwise, read it.
-            c.execute(self._select_head)
-            row = c.fetchone()
-            head = Link(row[0], row[1], bytes(row[2])) if row else GENESIS_LINK
-        links = list(extend(head, as_chained(ids, stored_events)))
-        c.executemany(self._insert_links, [(k.position, k.prev_position, k.hash) for k in links])
+        links = list(extend(self._head_before(c, ids[0]), as_chained(ids, stored_events)))
+        c.executemany(self._insert_links, links)
         self._last_link = links[-1]  # trusted next time only if the rowids continue from it
         return ids
+
+    def _head_before(self, c: SQLiteCursor, first_id: int) -> Link:
+        """The link our events follow. SQLite gives a new row the highest rowid plus one,
+        and events are never removed: our first id follows the link we last wrote exactly
+        when no other writer (or rolled-back transaction of ours) came between. Otherwise,
+        it is read."""
+        last = self._last_link
+        if last is not None and first_id == last.position + 1:
+            return last
+        c.execute(self._select_head)
+        return head_link(c.fetchone())
 
     def create_table(self) -> None:
         super().create_table()
@@ -114,19 +125,23 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             c.execute(f"SELECT EXISTS (SELECT 1 FROM {self.chain_table_name})")
             if c.fetchone()[0]:
                 return
-            head, built = GENESIS_LINK, 0
-            while True:
-                c.execute(self._select_events_after, (head.position,))
-                rows = c.fetchall()
-                if not rows:
-                    break
-                links = list(extend(head, rows))
-                c.executemany(
-                    self._insert_links, [(k.position, k.prev_position, k.hash) for k in links]
-                )
-                head, built = links[-1], built + len(links)
+            built = self._chain_all(c)
         if built:
             log.warning("built the hash chain over %d events recorded before it", built)
+
+    def _chain_all(self, c: SQLiteCursor) -> int:
+        """Links for every event, a batch at a time (the chain is empty); how many."""
+        head, built = GENESIS_LINK, 0
+        while links := list(extend(head, self._events_after(c, head.position))):
+            c.executemany(self._insert_links, links)
+            head, built = links[-1], built + len(links)
+        return built
+
+    def _events_after(self, c: SQLiteCursor, position: int) -> list[Any]:
+        """The next batch of events after ``position``, as the chain hashes them."""
+        c.execute(self._select_events_after, (position,))
+        rows: list[Any] = c.fetchall()
+        return rows
 
     def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
         return self._aggregates.latest_versions(originator_ids)

@@ -83,16 +83,18 @@ def _orphan_first(recorder: ChainedRecorder, lo: int, broken: Broken) -> Broken:
 def _segments(
     recorder: ChainedRecorder, lo: int, end: int, size: int, *, ahead: int
 ) -> Iterator[tuple[int, int, list[LinkedEvent]]]:
-    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked."""
-    bounds = deque((a, min(a + size - 1, end)) for a in range(lo, end + 1, size))
+    """Segments of the log in order, read by ``ahead`` threads while earlier ones are checked:
+    the oldest read is handed over once ``ahead`` are pending."""
     with ThreadPoolExecutor(max_workers=ahead) as readers:
         pending: deque[tuple[int, int, Future[list[LinkedEvent]]]] = deque()
-        while bounds or pending:
-            while bounds and len(pending) < ahead:
-                a, b = bounds.popleft()
-                pending.append((a, b, readers.submit(recorder.read_linked, a, b)))
-            a, b, rows = pending.popleft()
-            yield a, b, rows.result()
+        for a in range(lo, end + 1, size):
+            b = min(a + size - 1, end)
+            pending.append((a, b, readers.submit(recorder.read_linked, a, b)))
+            if len(pending) == ahead:
+                first, last, rows = pending.popleft()
+                yield first, last, rows.result()
+        for first, last, rows in pending:
+            yield first, last, rows.result()
 
 
 def _check_segment(

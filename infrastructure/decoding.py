@@ -32,6 +32,7 @@ from eventsourcing.utils import resolve_topic
 from application.readmodel.base import EventHeader
 from infrastructure.header_reading import HeaderReader
 from infrastructure.lazy_events import LazyEvents
+from infrastructure.transcodings import plain_json
 from infrastructure.value_decoders import Decode, fast_decode
 
 # UUIDs repeat (volunteers, activities, teams): one immutable instance per hex string,
@@ -44,26 +45,23 @@ class FastDecoder:
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self.mapper = mapper
-        transcoder = mapper.transcoder
-        self.usable = (
-            mapper.cipher is None
-            and mapper.compressor is None
-            and type(transcoder) is JSONTranscoder
-        )
-        self._names: dict[str, Decode] = {}
-        if isinstance(transcoder, JSONTranscoder):
-            for name, transcoding in transcoder.names.items():
-                self._names[name] = fast_decode(transcoding, self._uuid)
+        self.usable = plain_json(mapper)
+        self._names = self._tag_decoders(mapper) if self.usable else {}
         self._classes: dict[tuple[str, type[Any]], tuple[type[Any], int, Decode]] = {}
         self._uuids: dict[str, UUID] = {}
         self._lazy = LazyEvents(self)
         self._headers = HeaderReader(self)
 
+    def _tag_decoders(self, mapper: Mapper[Any]) -> dict[str, Decode]:
+        """What decodes each tagged value, by its transcoding's name."""
+        transcoder = cast(JSONTranscoder, mapper.transcoder)
+        return {name: fast_decode(t, self._uuid) for name, t in transcoder.names.items()}
+
     def _uuid(self, data: Any) -> UUID:
+        # Data that is not a hex string fails in UUID() (or, unhashable, in the lookup):
+        # every caller then decodes the event the library's way, which words the error.
         found = self._uuids.get(data)
         if found is None:
-            if not isinstance(data, str):
-                raise TypeError(f"a UUID is encoded as a hex string, not {data!r}")
             if len(self._uuids) >= _UUID_CACHE_SIZE:
                 self._uuids.clear()
             found = self._uuids[data] = UUID(data)
@@ -87,10 +85,9 @@ class FastDecoder:
                 data = self._dict(data)
             elif kind is list:
                 data = self._list(data)
-            name = value["_type_"]
-            if type(name) is not str:
-                raise TypeError(f"a transcoding name is a string, not {name!r}")
-            return self._names[name](data)
+            # A name that is not a string is not among them (or, unhashable, cannot be looked
+            # up): the caller then decodes the library's way, which words the error.
+            return self._names[value["_type_"]](data)
         for k, v in value.items():
             kind = type(v)
             if kind is dict:
@@ -128,18 +125,14 @@ class FastDecoder:
     def decode(self, originator_id: Any, originator_version: int, topic: str, data: Any) -> Any:
         """The same, from a stored event's parts (a row read as a tuple)."""
         if not self.usable:
-            return self.mapper.to_domain_event(
-                StoredEvent(originator_id, originator_version, topic, bytes(data))
-            )
+            return self._by_library(originator_id, originator_version, topic, data)
         try:
             state = self.value(orjson.loads(data))
             if type(state) is not dict:
                 raise TypeError("event state is not a JSON object")
         except Exception:
             # The library decides (and words the error) for anything unusual.
-            return self.mapper.to_domain_event(
-                StoredEvent(originator_id, originator_version, topic, bytes(data))
-            )
+            return self._by_library(originator_id, originator_version, topic, data)
         cls, class_version, convert_id = self.event_class(topic, type(originator_id))
         state["originator_id"] = convert_id(originator_id)
         state["originator_version"] = originator_version
@@ -150,6 +143,13 @@ class FastDecoder:
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return event
+
+    def _by_library(
+        self, originator_id: Any, originator_version: int, topic: str, data: Any
+    ) -> Any:
+        return self.mapper.to_domain_event(
+            StoredEvent(originator_id, originator_version, topic, bytes(data))
+        )
 
     def lazy(
         self, position: int, originator_id: Any, originator_version: int, topic: str, data: Any

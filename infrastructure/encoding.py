@@ -44,7 +44,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 from domain.values import Interval
-from infrastructure.transcodings import IntervalAsPair
+from infrastructure.transcodings import IntervalAsPair, plain_json
 
 MAX_DEPTH = 32
 MEMO_SIZE = 4096  # texts kept of recurring immutable values (cleared when full)
@@ -68,11 +68,7 @@ class FastEncodingMapper(Mapper[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.usable = (
-            self.cipher is None
-            and self.compressor is None
-            and type(self.transcoder) is JSONTranscoder
-        )
+        self.usable = plain_json(self)
         self.immutable: frozenset[type] = frozenset()
         # How to write a value, by its exact type: JSON's own types first, the others as
         # they are met (see ``_writer``).
@@ -153,6 +149,11 @@ class FastEncodingMapper(Mapper[Any]):
         transcoding = cast(JSONTranscoder, self.transcoder).types.get(kind)
         if transcoding is None or issubclass(kind, _PLAIN):
             return _unsure  # unregistered (the library raises), or json writes it natively
+        return self._tagged(transcoding, kind)
+
+    def _tagged(self, transcoding: Transcoding, kind: type) -> Text:
+        """How to write a ``kind`` as its transcoding's tagged value: directly when its data
+        is known text, else through the transcoding (its text kept when it recurs)."""
         head = '{"_type_":' + encode_basestring(transcoding.name) + ',"_data_":'
         direct = _direct(type(transcoding), kind, head)
         if direct is not None:
@@ -189,15 +190,28 @@ class FastEncodingMapper(Mapper[Any]):
 
 def _direct(transcoding: type[Transcoding], kind: type, head: str) -> Text | None:
     """A writer for data known to be text needing no escapes (hex, ISO times)."""
-    if (transcoding, kind) == (UUIDAsHex, UUID):
-        return lambda value, depth: f'{head}"{value.hex}"}}'
-    if (transcoding, kind) == (DatetimeAsISO, datetime):
-        return lambda value, depth: f'{head}"{value.isoformat()}"}}'
-    if (transcoding, kind) == (IntervalAsPair, Interval):
-        return lambda value, depth: (
-            f'{head}["{value.start.isoformat()}","{value.end.isoformat()}"]}}'
-        )
-    return None
+    make = _DIRECT.get((transcoding, kind))
+    return None if make is None else make(head)
+
+
+def _hex_writer(head: str) -> Text:
+    return lambda value, depth: f'{head}"{value.hex}"}}'
+
+
+def _iso_writer(head: str) -> Text:
+    return lambda value, depth: f'{head}"{value.isoformat()}"}}'
+
+
+def _interval_writer(head: str) -> Text:
+    return lambda value, depth: f'{head}["{value.start.isoformat()}","{value.end.isoformat()}"]}}'
+
+
+# The writers ``_direct`` makes, by (transcoding, value type), given the tag's head.
+_DIRECT: dict[tuple[type[Transcoding], type], Callable[[str], Text]] = {
+    (UUIDAsHex, UUID): _hex_writer,
+    (DatetimeAsISO, datetime): _iso_writer,
+    (IntervalAsPair, Interval): _interval_writer,
+}
 
 
 def _unsure(value: Any, depth: int) -> str:

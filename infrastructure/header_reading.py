@@ -23,17 +23,18 @@ _Parts = tuple[str, str | None, str | None, str | None, str | None]
 # How our events' states begin and end: the library writes ``__dict__`` in order, compact,
 # so the timestamp is the first key and the actor (a field of every command's event) the
 # last, or the last but the ``class_version`` the library adds after it (from version 2).
-# These read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them.
+# These read the two ends as ``datetime_iso``, ``actor`` and ``role`` write them; the
+# role is one of :class:`Role`'s values, as decoding requires.
 _STAMP = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([0-9T:. +-]+)"\},')
 _ACTOR_KEY = b',"actor":'
+_ROLE_VALUES = b"|".join(re.escape(role.value.encode()) for role in Role)
 _ACTOR = re.compile(
     rb',"actor":\{"_type_":"actor","_data_":\{"user_id":"([^"\\\x00-\x1f]+)",'
-    rb'"role":\{"_type_":"role","_data_":"([a-z_]+)"\},'
+    rb'"role":\{"_type_":"role","_data_":"(' + _ROLE_VALUES + rb')"\},'
     rb'"correlation_id":"([^"\\\x00-\x1f]*)"'
     rb'(?:,"request_id":"([^"\\\x00-\x1f]*)")?\}\}'  # absent before request ids were kept
     rb'(?:,"class_version":[0-9]+)?\}\Z'  # the library writes it after the actor (version 2+)
 )
-_ROLES = frozenset(role.value for role in Role)
 
 
 def header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
@@ -54,11 +55,11 @@ def header_parts(data: Any) -> tuple[str, str, str, str, str] | None:
     actor = _ACTOR.match(data, data.rfind(_ACTOR_KEY))
     if actor is None:
         return None
-    user_id, role = actor[1].decode(), actor[2].decode()
-    if role not in _ROLES or not user_id.strip():
+    user_id, role, correlation_id, request_id = actor.groups(b"")  # b"": no request id
+    user = user_id.decode()
+    if not user.strip():
         return None
-    request_id = actor[4].decode() if actor[4] is not None else ""
-    return stamp[1].decode(), user_id, role, actor[3].decode(), request_id
+    return stamp[1].decode(), user, role.decode(), correlation_id.decode(), request_id.decode()
 
 
 def canonical_utc(stamp: str) -> bool:
@@ -110,8 +111,8 @@ class HeaderReader:
 
     def _parsed(self, data: Any) -> _Parts:
         state = orjson.loads(data)
-        stamp = state["timestamp"]
-        if type(stamp) is not dict or stamp.get("_type_") != "datetime_iso":
+        stamp = state["timestamp"]  # one that is not an object has no ``get``: falls back
+        if stamp.get("_type_") != "datetime_iso":
             raise TypeError("not an ISO timestamp")
         actor = state.get("actor")
         if actor is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from infrastructure.sqlstore import SqlStore
 
@@ -41,6 +42,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _record(row: tuple[Any, ...]) -> IdempotencyRecord:
+    """A record from its columns: caller, key, request hash, status, body, claimed_at."""
+    c, k, h, status, body, claimed_at = row
+    return IdempotencyRecord(
+        str(c),
+        str(k),
+        str(h),
+        None if status is None else int(status),
+        None if body is None else str(body),
+        str(claimed_at),
+    )
+
+
 class IdempotencyStore:
     """Claim a key, complete it with a response, release or expire a claim, take over one."""
 
@@ -68,17 +82,7 @@ class IdempotencyStore:
             "FROM vl_idempotency WHERE caller = ? AND idem_key = ?",
             (caller, key),
         )
-        if not rows:
-            return None
-        c, k, h, status, body, claimed_at = rows[0]
-        return IdempotencyRecord(
-            str(c),
-            str(k),
-            str(h),
-            None if status is None else int(status),
-            None if body is None else str(body),
-            str(claimed_at),
-        )
+        return _record(rows[0]) if rows else None
 
     def orphaned(self, record: IdempotencyRecord) -> bool:
         """An open claim whose lease has run out."""

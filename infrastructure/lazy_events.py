@@ -21,9 +21,9 @@ from infrastructure.value_decoders import Decode
 if TYPE_CHECKING:
     from infrastructure.decoding import FastDecoder
 
-# For events of one topic: the originator id's type, the class's version, how its
+# For events of one topic (and type of originator id): the class's version, how its
 # originator id is converted, its LazyEvent subclass and the fields read so far.
-_Topic = tuple[type[Any], int, Decode, type[Any], list[str]]
+_Topic = tuple[int, Decode, type[Any], list[str]]
 
 
 class LazyEvents:
@@ -32,7 +32,7 @@ class LazyEvents:
     def __init__(self, decoder: FastDecoder) -> None:
         self._decoder = decoder
         self._classes: dict[type[Any], type[Any]] = {}
-        self._topics: dict[str, _Topic] = {}
+        self._topics: dict[tuple[str, type[Any]], _Topic] = {}
 
     def event(
         self, position: int, originator_id: Any, originator_version: int, topic: str, data: Any
@@ -41,11 +41,11 @@ class LazyEvents:
         decoder = self._decoder
         if decoder.usable:
             try:
-                found = self._topics.get(topic)
-                if found is None or found[0] is not type(originator_id):
+                found = self._topics.get((topic, type(originator_id)))
+                if found is None:
                     found = self._topic(topic, type(originator_id))
                 state = orjson.loads(data)
-                if state.pop("class_version", 1) == found[1]:
+                if state.pop("class_version", 1) == found[0]:
                     raw = (position, originator_id, originator_version, data)
                     return self._made(found, state, raw)
             except Exception:
@@ -54,7 +54,7 @@ class LazyEvents:
 
     def _made(self, found: _Topic, state: dict[str, Any], raw: tuple[Any, ...]) -> Any:
         """The lazy event, the fields read of its class before converted from ``state``."""
-        _, _, convert_id, lazy_class, read = found
+        _, convert_id, lazy_class, read = found
         values = {"originator_id": convert_id(raw[1]), "originator_version": raw[2]}
         convert = self._decoder.value
         for name in read:
@@ -71,8 +71,7 @@ class LazyEvents:
         lazy_class = self._classes.get(cls)
         if lazy_class is None:
             lazy_class = self._classes[cls] = self._lazy_class(cls)
-        found = self._topics[topic] = (
-            id_type,
+        found = self._topics[(topic, id_type)] = (
             class_version,
             convert_id,
             lazy_class,
@@ -138,18 +137,21 @@ class _LazyField:
     def __get__(self, event: Any, owner: Any = None) -> Any:
         if event is None:
             return self
+        value = event.__dict__[self.name] = self._converted(event)
+        return value
+
+    def _converted(self, event: Any) -> Any:
+        """The field converted from ``event``'s stored state, which is parsed again, and
+        noted as read: the events of its class made from now on convert it up front, so
+        this runs about once per field and class. A field that does not convert is read
+        from the event decoded whole."""
         name = self.name
         try:
-            value = orjson.loads(event._raw[3])[name]
-            kind = type(value)
-            if kind is dict or kind is list:
-                value = event._decoder.value(value)
+            value = event._decoder.value(orjson.loads(event._raw[3])[name])
         except Exception:
-            value = event._decoded(name)
-        else:
-            if name not in event._read:
-                event._read.append(name)
-        event.__dict__[name] = value
+            return event._decoded(name)
+        if name not in event._read:
+            event._read.append(name)
         return value
 
 

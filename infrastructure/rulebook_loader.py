@@ -78,6 +78,10 @@ class _Tier(_Strict):
             raise ValueError("a tier lists each benefit code once")
         return value
 
+    def to_domain(self) -> CourtesyTier:
+        benefits = (CourtesyBenefit(b.code, b.name_zh, b.points, self.name) for b in self.benefits)
+        return CourtesyTier(self.name, self.min_points, tuple(benefits))
+
 
 class _KeySupport(_Strict):
     min_activities: int = Field(ge=0)
@@ -121,6 +125,10 @@ class _Ranking(_Strict):
         )
         if total != 1:
             raise ValueError(f"ranking weights must sum to 1, not {total}")
+        return self
+
+    @model_validator(mode="after")
+    def _points_for_every_media_level(self) -> _Ranking:
         missing = set(MediaLevel) - set(self.media_level_points)
         if missing:
             raise ValueError(
@@ -170,12 +178,10 @@ class _Version(_Strict):
         return value
 
     def to_domain(self) -> RulebookVersion:
-        sign, hours, minutes = _OFFSET.match(self.utc_offset).groups()  # type: ignore[union-attr]
-        offset = timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if sign == "-" else 1)
         return RulebookVersion(
             version=self.version,
             effective_from=self.effective_from,
-            utc_offset=offset,
+            utc_offset=_utc_offset(self.utc_offset),
             window_tolerance_minutes=self.window_tolerance_minutes,
             rounding=tuple(RoundingStep(r.up_to_minutes, r.hours) for r in self.rounding),
             daily_cap_hours=self.daily_cap_hours,
@@ -194,14 +200,7 @@ class _Version(_Strict):
                 for code, c in self.categories.items()
             },
             star_thresholds_hours=tuple(self.star_thresholds_hours),
-            courtesy_tiers=tuple(
-                CourtesyTier(
-                    t.name,
-                    t.min_points,
-                    tuple(CourtesyBenefit(b.code, b.name_zh, b.points, t.name) for b in t.benefits),
-                )
-                for t in self.courtesy_tiers
-            ),
+            courtesy_tiers=tuple(t.to_domain() for t in self.courtesy_tiers),
             key_support=KeySupportRule(
                 self.key_support.min_activities,
                 self.key_support.min_mean_satisfaction,
@@ -218,6 +217,13 @@ class _Version(_Strict):
             feedback_window_days=self.feedback_window_days,
             commendation=self.commendation.to_domain(),
         )
+
+
+def _utc_offset(text: str) -> timedelta:
+    """``+08:00`` as a time difference (its form was checked when the file was read)."""
+    sign, hours, minutes = _OFFSET.match(text).groups()  # type: ignore[union-attr]
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    return -offset if sign == "-" else offset
 
 
 def _describe(error: ValidationError, name: str) -> str:
@@ -240,10 +246,7 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> Rulebook:
 
 def _raw_versions(text: str, source: str) -> list[Any]:
     """The ``[[versions]]`` tables of the TOML text, the only top-level key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise RulebookError(f"{source}: not valid TOML: {e}") from None
+    data = _toml(text, source)
     unknown = set(data) - {"versions"}
     if unknown:
         raise RulebookError(f"{source}: unknown top-level keys: {', '.join(sorted(unknown))}")
@@ -251,6 +254,13 @@ def _raw_versions(text: str, source: str) -> list[Any]:
     if not isinstance(raw_versions, list) or not raw_versions:
         raise RulebookError(f"{source}: needs at least one [[versions]] table")
     return raw_versions
+
+
+def _toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise RulebookError(f"{source}: not valid TOML: {e}") from None
 
 
 def _version(raw: Any, index: int, source: str) -> RulebookVersion:
@@ -271,9 +281,14 @@ def _check_distinct(versions: list[RulebookVersion], source: str) -> None:
         raise RulebookError(f"{source}: two versions share an effective_from date")
 
 
+def rulebook_file(path: Path | None) -> Path:
+    """The rulebook file in use: ``path``, or the shipped default when None."""
+    return path or DEFAULT_RULEBOOK
+
+
 def load_rulebook(path: Path | None = None) -> Rulebook:
     """Read the rulebook file at ``path`` (the shipped default when None)."""
-    target = path or DEFAULT_RULEBOOK
+    target = rulebook_file(path)
     try:
         text = target.read_text(encoding="utf-8")
     except OSError as e:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 
 from domain.seal import SEALED_TOPIC
+from infrastructure.chain import ChainedRecorder
 from infrastructure.sealing import ALGORITHM, signature_holds
 
 
@@ -48,7 +49,9 @@ class SealCheck:
     problem: str | None = None
 
 
-def read_seals(recorder: ApplicationRecorder, *, upto: int | None = None) -> list[Seal]:
+def read_seals(
+    recorder: ChainedRecorder | ApplicationRecorder, *, upto: int | None = None
+) -> list[Seal]:
     """Every seal event in log order (a topic-filtered read of the log)."""
     seals: list[Seal] = []
     start: int | None = None
@@ -87,6 +90,11 @@ def check_seal_signatures(
 def _seal_problem(seal: Seal, public: Ed25519PublicKey | None, last_sealed: int) -> str | None:
     """What is wrong with ``seal`` (signed by ``public``, the last good seal pinning
     ``last_sealed``) before the chain is read; None when nothing is."""
+    return _signing_problem(seal, public) or _order_problem(seal, last_sealed)
+
+
+def _signing_problem(seal: Seal, public: Ed25519PublicKey | None) -> str | None:
+    """Whether ``seal`` is signed, as it reads, by a trusted key with our algorithm."""
     if seal.algorithm != ALGORITHM:
         return f"seal at {seal.position} uses {seal.algorithm!r}, not {ALGORITHM}"
     if public is None:
@@ -96,6 +104,11 @@ def _seal_problem(seal: Seal, public: Ed25519PublicKey | None, last_sealed: int)
             f"seal at {seal.position}: the signature does not match position "
             f"{seal.sealed_position} and hash {seal.head_hash[:16]}… under key {seal.key_id}"
         )
+    return None
+
+
+def _order_problem(seal: Seal, last_sealed: int) -> str | None:
+    """Whether ``seal`` pins a position recorded before it and after the last good seal's."""
     if seal.sealed_position >= seal.position:
         return (
             f"seal at {seal.position} claims to pin position {seal.sealed_position}, "

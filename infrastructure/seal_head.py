@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from eventsourcing.persistence import ApplicationRecorder
 
 from application.commands.sealing import RecordSeal
 from application.ledger import VolunteerLedger
@@ -43,20 +42,10 @@ def seal_chain(
     A position beyond the head, or at or before the last seal's, is refused before anything
     is signed; a seal recorded by someone else meanwhile makes this one a conflict."""
     recorder = chained(ledger)
-    assert isinstance(recorder, ApplicationRecorder)
     seals = read_seals(recorder)
-    previous = seals[-1].sealed_position if seals else 0
     link = _link_to_seal(recorder, position, seals)
     public = key.public_key()
-    keys = dict(trusted or {})
-    keys[key_id(public)] = public
-    report = verify_chain(recorder, keys, from_last_seal=True, upto=link.position)
-    if not report.ok:
-        raise rule_violation(
-            "chain-intact",
-            f"the chain is broken at position {report.first_broken_position}: "
-            f"{report.problem}; it was not sealed",
-        )
+    _check_intact(recorder, link, {**(trusted or {}), key_id(public): public})
     head_hash = link.hash.hex()
     signature = sign(key, link.position, head_hash)
     recorded = ledger.record_seal(
@@ -66,7 +55,7 @@ def seal_chain(
             signature=signature,
             key_id=key_id(public),
             algorithm=ALGORITHM,
-            previous_sealed_position=previous,
+            previous_sealed_position=_last_sealed(seals),
         ),
         actor=actor,
     )
@@ -102,8 +91,26 @@ def _head_reaching(recorder: ChainedRecorder, position: int | None) -> Link:
     return head
 
 
+def _last_sealed(seals: list[Seal]) -> int:
+    """The position the last seal pinned (0: none yet)."""
+    return seals[-1].sealed_position if seals else 0
+
+
+def _check_intact(
+    recorder: ChainedRecorder, link: Link, keys: Mapping[str, Ed25519PublicKey]
+) -> None:
+    """The chain holds from the last seal up to ``link`` (a rule violation if not)."""
+    report = verify_chain(recorder, keys, from_last_seal=True, upto=link.position)
+    if not report.ok:
+        raise rule_violation(
+            "chain-intact",
+            f"the chain is broken at position {report.first_broken_position}: "
+            f"{report.problem}; it was not sealed",
+        )
+
+
 def _check_after_last_seal(link: Link, seals: list[Seal]) -> None:
-    previous = seals[-1].sealed_position if seals else 0
+    previous = _last_sealed(seals)
     if link.position <= previous:
         raise rule_violation(
             "seal-order",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
 from domain.awards import AwardRef
 from domain.points import AwardFigures
@@ -31,6 +31,16 @@ from domain.values import (
     StationLevel,
     TeamLevel,
 )
+
+
+def plain_json(mapper: Mapper[Any]) -> bool:
+    """Whether ``mapper`` writes states as plain JSON with the library's own transcoder (no
+    cipher, no compressor): what the fast encoder and decoder take on themselves."""
+    return (
+        mapper.cipher is None
+        and mapper.compressor is None
+        and type(mapper.transcoder) is JSONTranscoder
+    )
 
 
 class DateAsISO(Transcoding):

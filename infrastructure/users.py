@@ -24,6 +24,8 @@ from infrastructure.sqlstore import SqlStore
 log = logging.getLogger("volunteer_ledger.users")
 
 ROLES = ("admin", "station_staff", "team_leader", "auditor")
+# The roles that act within one scope, and the option that gives it.
+SCOPE_OPTIONS = {"station_staff": "--township", "team_leader": "--team"}
 
 USERS_DDL = (
     "CREATE TABLE IF NOT EXISTS vl_user ("
@@ -51,8 +53,8 @@ def _check_new_user(name: str, role: str, scope: str | None) -> None:
         raise UserError("the user name must not be empty")
     if role not in ROLES:
         raise UserError(f"role {role!r} must be one of {', '.join(ROLES)}")
-    if role in {"station_staff", "team_leader"} and not scope:
-        where = "--township" if role == "station_staff" else "--team"
+    where = SCOPE_OPTIONS.get(role)
+    if where is not None and not scope:
         raise UserError(f"a {role} needs a scope: give {where}")
 
 
@@ -83,16 +85,10 @@ class UserStore:
         return token
 
     def get(self, name: str) -> User | None:
-        rows = self.store.execute(
-            "SELECT name, role, scope, revoked, created_at FROM vl_user WHERE name = ?", (name,)
-        )
-        return _user(rows[0]) if rows else None
+        return next(iter(self._users("WHERE name = ?", (name,))), None)
 
     def all(self) -> list[User]:
-        rows = self.store.execute(
-            "SELECT name, role, scope, revoked, created_at FROM vl_user ORDER BY name"
-        )
-        return [_user(r) for r in rows]
+        return self._users("ORDER BY name")
 
     def revoke(self, name: str) -> bool:
         """Revoke a user's token; False when there is no such user."""
@@ -106,12 +102,14 @@ class UserStore:
 
     def by_token(self, token: str) -> User | None:
         """The unrevoked user holding ``token``, or None."""
+        found = self._users("WHERE token_hash = ? AND revoked = 0", (token_hash(token),))
+        return next(iter(found), None)
+
+    def _users(self, where: str, params: tuple[object, ...] = ()) -> list[User]:
         rows = self.store.execute(
-            "SELECT name, role, scope, revoked, created_at FROM vl_user "
-            "WHERE token_hash = ? AND revoked = 0",
-            (token_hash(token),),
+            "SELECT name, role, scope, revoked, created_at FROM vl_user " + where, params
         )
-        return _user(rows[0]) if rows else None
+        return [user_from_row(r) for r in rows]
 
 
 class TokenCache:
@@ -135,10 +133,10 @@ class TokenCache:
 
     def cached(self, token: str) -> User | None:
         """The user for ``token`` if this process may trust what it remembers (no I/O)."""
-        if self._listener is None or not self._listener.listening.is_set():
+        if not self._trusted():
             return None
-        entry = self._entries.get(token_hash(token))
-        return entry[0] if entry is not None and entry[1] > time.monotonic() else None
+        user, expires = self._entries.get(token_hash(token), (None, 0.0))
+        return user if expires > time.monotonic() else None
 
     def resolve(self, token: str) -> User | None:
         """The unrevoked user holding ``token``: from the cache, else from the store."""
@@ -147,22 +145,27 @@ class TokenCache:
             return found
         generation = self._generation
         user = self.users.by_token(token)
-        # Remember it only if no revocation arrived while we were asking.
-        if (
-            user is not None
-            and self._listener is not None
-            and self._listener.listening.is_set()
-            and generation == self._generation
-        ):
-            self._entries[token_hash(token)] = (user, time.monotonic() + self.ttl)
+        if user is not None:
+            self._remember(token, user, generation)
         return user
+
+    def _remember(self, token: str, user: User, generation: int) -> None:
+        """Keep ``user`` for ``token``, unless a revocation arrived since ``generation``
+        (while the store was asked) or revocations cannot be heard."""
+        if self._trusted() and generation == self._generation:
+            self._entries[token_hash(token)] = (user, time.monotonic() + self.ttl)
+
+    def _trusted(self) -> bool:
+        """Whether what is cached may be trusted: revocations are being heard."""
+        return self._listener is not None and self._listener.listening.is_set()
 
     def _forget(self) -> None:
         self._generation += 1
         self._entries = {}
 
 
-def _user(row: tuple[object, ...]) -> User:
+def user_from_row(row: tuple[object, ...]) -> User:
+    """A user from its columns: name, role, scope, revoked, created_at."""
     name, role, scope, revoked, created_at = row
     return User(
         name=str(name),

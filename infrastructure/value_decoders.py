@@ -139,14 +139,19 @@ def _dataclass_maker(cls: type[Any], otherwise: Decode | None) -> Decode | None:
 def _plain_fields(cls: type[Any]) -> tuple[str, ...] | None:
     """The field names of a plain dataclass (no ``__init__`` of its own, no slots, no
     init-only or class variables, the default ``__new__``); None for any other class."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.init:
+    # Not a dataclass, or one told to write no ``__init__``: none to stand in for.
+    if not getattr(getattr(cls, "__dataclass_params__", None), "init", False):
         return None
     fields = dataclasses.fields(cls)
-    plain = (
+    return tuple(f.name for f in fields) if _built_plainly(cls, fields) else None
+
+
+def _built_plainly(cls: type[Any], fields: tuple[dataclasses.Field[Any], ...]) -> bool:
+    """No slots, the default ``__new__``, and ``fields`` (the dataclass's own) all of them,
+    all set by ``__init__`` (no class or init-only variables)."""
+    return (
         "__slots__" not in vars(cls)
         and cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
         and len(fields) == len(cls.__dataclass_fields__)
         and all(f.init for f in fields)
     )
-    return tuple(f.name for f in fields) if plain else None
