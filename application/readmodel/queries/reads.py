@@ -1,7 +1,9 @@
-"""Paging and the base every group of queries shares."""
+"""Paging, filters and the base every group of queries shares."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from application.readmodel.store import Row, RowReader
@@ -19,6 +21,25 @@ def paged(rows: list[Row], limit: int, cursor_of: str) -> Page:
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, next_cursor=str(items[-1][cursor_of]) if more and items else None)
+
+
+def given(**filters: Any) -> Row | None:
+    """The equality filters a query was given (an empty or None value filters nothing);
+    None when it was given none."""
+    return {column: value for column, value in filters.items() if value} or None
+
+
+def after(column: str, cursor: Any) -> tuple[str, Any] | None:
+    """Where a page starts: after ``cursor`` in ``column`` (None: at the first row)."""
+    return (column, cursor) if cursor else None
+
+
+def grouped(rows: Iterable[Row], column: str) -> dict[Any, list[Row]]:
+    """``rows`` by their value in ``column``, in the order read."""
+    groups: dict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row[column]].append(row)
+    return groups
 
 
 class Reads:
