@@ -18,9 +18,14 @@ class Page(dict[str, Any]):
 
 def paged(rows: list[Row], limit: int, cursor_of: str) -> Page:
     """The first ``limit`` rows (of ``limit + 1`` read), and the cursor for the next page if there is one."""
-    more = len(rows) > limit
     items = rows[:limit]
-    return Page(items=items, next_cursor=str(items[-1][cursor_of]) if more and items else None)
+    return Page(items=items, next_cursor=next_cursor(items, len(rows) > limit, cursor_of))
+
+
+def next_cursor(items: list[Row], more: bool, cursor_of: str) -> str | None:
+    """The cursor of the page after ``items`` (its last row's ``cursor_of``), when there
+    are ``more``."""
+    return str(items[-1][cursor_of]) if more and items else None
 
 
 def given(**filters: Any) -> Row | None:
