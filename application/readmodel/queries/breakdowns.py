@@ -8,13 +8,13 @@ Reads the directory's activity rows (or the review's registers) and the ranking'
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.queries.reads import grouped
+from application.readmodel.queries.reads import from_json, grouped
 from application.readmodel.queries.served import verified_in
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import RANK_AWARD, STATION, TEAM
@@ -25,22 +25,24 @@ from domain.rulebook import Rulebook
 GROUPINGS = ("township", "station", "team", "category", "month")
 
 
+@dataclass(slots=True)
 class _Group:
-    __slots__ = ("activities", "hours", "people", "served")
+    """One group's sums: activities, hours of their standing awards, the people awarded
+    and the people served."""
 
-    def __init__(self) -> None:
-        self.activities = 0
-        self.hours = Decimal(0)
-        self.people: set[str] = set()
-        self.served = 0
+    activities: int = 0
+    hours: Decimal = Decimal(0)
+    people: set[str] = field(default_factory=set)
+    served: int = 0
 
-    def count(self, served: int, awards: Iterable[Row]) -> None:
-        """One more activity of the group: its people served and its standing awards."""
-        self.activities += 1
-        self.served += served
-        for w in awards:
-            self.hours += dec(w["hours"])
-            self.people.add(w["volunteer_id"])
+
+def _count(group: _Group, served: int, awards: Iterable[Row]) -> None:
+    """One more activity of the group: its people served and its standing awards."""
+    group.activities += 1
+    group.served += served
+    for w in awards:
+        group.hours += dec(w["hours"])
+        group.people.add(w["volunteer_id"])
 
 
 def service_breakdowns(
@@ -65,12 +67,12 @@ def _groups(
     for a in activities:
         served = _people_served(a)
         for grouping, key in _keys(a).items():
-            groups[grouping][key].count(served, awards.get(a["activity_id"], ()))
+            _count(groups[grouping][key], served, awards.get(a["activity_id"], ()))
     return groups
 
 
 def _people_served(activity: Row) -> int:
-    return sum(int(n) for n in json.loads(activity.get("beneficiaries") or "{}").values())
+    return sum(int(n) for n in from_json(activity.get("beneficiaries")).values())
 
 
 def _standing_awards(store: RowReader, activity_ids: list[str]) -> dict[str, list[Row]]:

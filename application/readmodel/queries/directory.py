@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from application.readmodel.queries.reads import Page, Reads, after, given, next_cursor, paged
+from application.readmodel.queries.reads import (
+    Page,
+    Reads,
+    after,
+    from_json,
+    given,
+    next_cursor,
+    paged,
+)
 from application.readmodel.queries.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row
 from application.readmodel.tables import (
@@ -175,8 +182,8 @@ def _station(row: Row) -> Row:
 
 
 def _volunteer(row: Row) -> Row:
-    return {**row, "skills": json.loads(row["skills"] or "[]")}
+    return {**row, "skills": from_json(row["skills"], "[]")}
 
 
 def _activity(row: Row) -> Row:
-    return {**row, "beneficiaries": json.loads(row["beneficiaries"] or "{}")}
+    return {**row, "beneficiaries": from_json(row["beneficiaries"])}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -37,6 +38,11 @@ def given(**filters: Any) -> Row | None:
 def after(column: str, cursor: Any) -> tuple[str, Any] | None:
     """Where a page starts: after ``cursor`` in ``column`` (None: at the first row)."""
     return (column, cursor) if cursor else None
+
+
+def from_json(text: str | None, empty: str = "{}") -> Any:
+    """A JSON column's value (``empty``'s, for a row written without one)."""
+    return json.loads(text or empty)
 
 
 def grouped(rows: Iterable[Row], column: str) -> dict[Any, list[Row]]:

@@ -6,11 +6,11 @@ as-of replay); the HTTP routes call them too, so a figure is computed in one pla
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from application.readmodel.queries.reads import from_json
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER, Table
 from application.readmodel.values import iso
@@ -81,7 +81,7 @@ def _served_by(activities: list[Row], by: BeneficiaryGrouping) -> list[dict[str,
             unit_id, {"unit_id": unit_id, "activities": 0, "people": 0, "counts": defaultdict(int)}
         )
         unit["activities"] += 1
-        for kind, n in json.loads(activity.get("beneficiaries") or "{}").items():
+        for kind, n in from_json(activity.get("beneficiaries")).items():
             unit["counts"][kind] += int(n)
             unit["people"] += int(n)
     return list(units.values())
