@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from application.readmodel.queries.reads import from_json, grouped
+from application.readmodel.queries.reads import from_json, grouped, station_of
 from application.readmodel.queries.served import verified_in
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import RANK_AWARD, STATION, TEAM
@@ -87,7 +87,7 @@ def _keys(activity: Row) -> dict[str, str]:
     """The activity's key in each grouping."""
     return {
         "township": activity.get("township") or "",
-        "station": activity.get("station_id") or activity.get("station") or "",
+        "station": station_of(activity),
         "team": activity.get("team_id") or "",
         "category": activity.get("category") or "",
         "month": str(activity["start_date"])[:7],

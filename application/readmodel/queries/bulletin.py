@@ -14,6 +14,7 @@ from typing import Any
 
 from application.readmodel.queries.needs import needs_met_by_station
 from application.readmodel.queries.readmodels import ReadModels
+from application.readmodel.queries.reads import station_of
 from application.readmodel.queries.served import (
     BENEFICIARY_TYPE_ZH,
     beneficiary_totals,
@@ -90,11 +91,6 @@ def _media(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _fields(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {k: row[k] for k in names}
-
-
-def _station_of(row: dict[str, Any]) -> Any:
-    """The station an activity's row names: its id, or its name where it has no id."""
-    return row["station_id"] or row["station"]
 
 
 def _name(stations: dict[str, Any], station_id: str) -> str:
@@ -176,14 +172,14 @@ def _coverage(
 ) -> list[dict[str, Any]]:
     """Media reports published in the period on activities of the level's stations, by
     station name, then date: outlet, its level, the activity reported on."""
-    reports = [r for r in media_coverage(reads.store, period) if _station_of(r) in station_ids]
+    reports = [r for r in media_coverage(reads.store, period) if station_of(r) in station_ids]
     found = [_coverage_row(r, stations) for r in reports]
     found.sort(key=lambda r: (r["name"], r["station_id"], r["published_on"], r["outlet"]))
     return found
 
 
 def _coverage_row(row: dict[str, Any], stations: dict[str, Any]) -> dict[str, Any]:
-    sid = _station_of(row)
+    sid = station_of(row)
     return {
         "station_id": sid,
         "name": _name(stations, sid),
@@ -215,7 +211,7 @@ def _gaps_by_station(
 def _activity_stations(reads: ReadModels, activity_ids: list[str]) -> dict[str, Any]:
     """The station of each of the activities."""
     found = reads.store.select(ACTIVITY, within=("activity_id", activity_ids))
-    return {a["activity_id"]: _station_of(a) for a in found}
+    return {a["activity_id"]: station_of(a) for a in found}
 
 
 def _gap_counts(

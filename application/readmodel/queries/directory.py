@@ -12,6 +12,7 @@ from application.readmodel.queries.reads import (
     given,
     next_cursor,
     paged,
+    span,
 )
 from application.readmodel.queries.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row
@@ -112,7 +113,9 @@ class DirectoryReads(Reads):
         rows = self.store.select(
             ACTIVITY,
             given(status=status, team_id=team_id, township=township, category=category),
-            between=_started_between(start, end),
+            between=span(
+                "start_date", _day(start), _day(end), date.min.isoformat(), date.max.isoformat()
+            ),
             after=after("activity_id", cursor),
             order_by=("activity_id",),
             limit=limit + 1,
@@ -170,11 +173,8 @@ def _rater(row: Row) -> Row | None:
     }
 
 
-def _started_between(start: date | None, end: date | None) -> tuple[str, str, str] | None:
-    """The activities' start dates from ``start`` to ``end`` (either open); None for all."""
-    if not (start or end):
-        return None
-    return ("start_date", (start or date.min).isoformat(), (end or date.max).isoformat())
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _station(row: Row) -> Row:

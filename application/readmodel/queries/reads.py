@@ -45,6 +45,22 @@ def from_json(text: str | None, empty: str = "{}") -> Any:
     return json.loads(text or empty)
 
 
+def station_of(activity: Row) -> Any:
+    """The station an activity counts for: its id, or its name where it has none (an
+    activity registered before stations had ids); "" for neither."""
+    return activity.get("station_id") or activity.get("station") or ""
+
+
+def span(
+    column: str, low: str | None, high: str | None, lowest: str, highest: str
+) -> tuple[str, str, str] | None:
+    """A range filter on ``column`` from ``low`` to ``high``, an end not given reaching
+    ``lowest`` or ``highest``; None when neither is given."""
+    if not (low or high):
+        return None
+    return (column, low or lowest, high or highest)
+
+
 def grouped(rows: Iterable[Row], column: str) -> dict[Any, list[Row]]:
     """``rows`` by their value in ``column``, in the order read."""
     groups: dict[Any, list[Row]] = defaultdict(list)

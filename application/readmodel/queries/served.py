@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from application.readmodel.queries.reads import from_json
+from application.readmodel.queries.reads import from_json, station_of
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER, Table
 from application.readmodel.values import iso
@@ -91,7 +91,7 @@ def _unit_of(activity: Row, by: BeneficiaryGrouping) -> str:
     """The unit an activity counts for: its station (its id, or its name where it has
     none), team, category or township."""
     if by == "station":
-        return str(activity.get("station_id") or activity.get("station") or "")
+        return str(station_of(activity))
     return str(activity.get(UNIT_COLUMNS[by]))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.readmodel.queries.reads import Page, Reads, given, paged
+from application.readmodel.queries.reads import Page, Reads, given, paged, span
 from application.readmodel.tables import (
     AUDIT_EVENT,
 )
@@ -23,7 +23,7 @@ class TrailReads(Reads):
         rows = self.store.select(
             AUDIT_EVENT,
             given(aggregate_id=aggregate_id, actor_id=actor, event_type=event_type),
-            between=_recorded_between(recorded_from, recorded_to),
+            between=span("recorded_at", recorded_from, recorded_to, "", "9999"),
             after=_after_position(after_position),
             order_by=("position",),
             limit=limit + 1,
@@ -40,13 +40,6 @@ class TrailReads(Reads):
             limit=1,
         )
         return int(rows[0]["position"]) if rows else 0
-
-
-def _recorded_between(first: str | None, last: str | None) -> tuple[str, str, str] | None:
-    """The events recorded from ``first`` to ``last`` (either open); None for all."""
-    if not (first or last):
-        return None
-    return ("recorded_at", first or "", last or "9999")
 
 
 def _after_position(position: int | None) -> tuple[str, int] | None:
