@@ -62,12 +62,18 @@ def _groups(
     activities: list[Row], awards: dict[str, list[Row]], period: Period
 ) -> dict[str, dict[str, _Group]]:
     """The activities counted into each group of each grouping."""
-    groups: dict[str, dict[str, _Group]] = {g: defaultdict(_Group) for g in GROUPINGS}
-    groups["month"].update((month, _Group()) for month in _months(period))  # idle ones too
+    groups = _empty_groups(period)
     for a in activities:
         served = _people_served(a)
         for grouping, key in _keys(a).items():
             _count(groups[grouping][key], served, awards.get(a["activity_id"], ()))
+    return groups
+
+
+def _empty_groups(period: Period) -> dict[str, dict[str, _Group]]:
+    """Each grouping's groups, none yet but every month of the period (idle ones too)."""
+    groups: dict[str, dict[str, _Group]] = {g: defaultdict(_Group) for g in GROUPINGS}
+    groups["month"].update((month, _Group()) for month in _months(period))
     return groups
 
 

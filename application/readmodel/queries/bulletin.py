@@ -137,14 +137,20 @@ def _served(reads: ReadModels, period: Period, station_ids: set[str]) -> dict[st
     (zero when none was served), in the order of ``BENEFICIARY_TYPE_ZH``."""
     answer = beneficiary_totals(reads.store, reads.rulebook, period, by="station")
     rows = [r for r in answer["rows"] if r["unit_id"] in station_ids]
-    total: Counter[str] = Counter()
-    for r in rows:
-        total.update(_counts(r))
+    total = _total_by_type(rows)
     return {
         "total": sum(total.values()),
         "by_type": _typed(total),
         "stations": [_served_station(r) for r in rows],
     }
+
+
+def _total_by_type(rows: list[dict[str, Any]]) -> Counter[str]:
+    """The people the rows served, by type."""
+    total: Counter[str] = Counter()
+    for r in rows:
+        total.update(_counts(r))
+    return total
 
 
 def _counts(row: dict[str, Any]) -> dict[str, int]:

@@ -20,14 +20,18 @@ class InsuranceReads(Reads):
         """Participations that no policy covered on their service date."""
         participations = self.store.select(PARTICIPATION, between=_service_in(year))
         activities = {a["activity_id"]: a for a in self.store.select(INSURED_ACTIVITY)}
-        policies = self._policies_of(sorted({p["volunteer_id"] for p in participations}))
         gaps = [
             self._gap(p, activities.get(p["activity_id"], {}))
-            for p in participations
-            if _uninsured(p, activities, policies)
+            for p in self._uninsured(participations, activities)
         ]
         self._name_people(gaps)
         return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
+
+    def _uninsured(self, participations: list[Row], activities: dict[str, Row]) -> list[Row]:
+        """The participations in activities not cancelled that no policy of their
+        volunteer covered."""
+        policies = self._policies_of(sorted({p["volunteer_id"] for p in participations}))
+        return [p for p in participations if _is_uninsured(p, activities, policies)]
 
     def _policies_of(self, volunteer_ids: list[str]) -> dict[str, list[Row]]:
         """The volunteers' policies by volunteer (none: an empty list)."""
@@ -91,7 +95,7 @@ def _service_in(year: int | None) -> tuple[str, str, str] | None:
     return None if year is None else ("service_date", f"{year}-01-01", f"{year + 1}-01-01")
 
 
-def _uninsured(
+def _is_uninsured(
     participation: Row, activities: dict[str, Row], policies: dict[str, list[Row]]
 ) -> bool:
     """A participation in an activity not cancelled that no policy of its volunteer covered."""
