@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from application.readmodel.queries.reads import after, given
+from application.readmodel.queries.reads import after, given, paged
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import NEED, PROJECT, PROJECT_ACTIVITY, STATION
 from domain.need import DIFFICULTIES
@@ -204,13 +204,10 @@ class NeedReads:
         rows = self.store.select(
             PROJECT, eq, after=after("project_id", cursor), order_by=("project_id",)
         )
-        rows = _serving(rows, township)
-        page = rows[:limit]
+        page = paged(_serving(rows, township), limit, "project_id")
         counts = {c["project_id"]: c for c in needs_met_by_project(self.store, self.rulebook)}
-        return {
-            "items": [self._project(r, counts[r["project_id"]]) for r in page],
-            "next_cursor": page[-1]["project_id"] if len(rows) > limit else None,
-        }
+        page["items"] = [self._project(r, counts[r["project_id"]]) for r in page["items"]]
+        return page
 
     def project(self, project_id: str) -> Row | None:
         row = self.store.get(PROJECT, (project_id,))
