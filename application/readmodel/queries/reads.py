@@ -79,12 +79,18 @@ class Reads:
 
     def _within(self, table: Any, column: str, values: list[Any], **eq: Any) -> list[Row]:
         found: list[Row] = []
-        chunk = CHUNK if getattr(self.store, "bounded_in", True) else max(1, len(values))
+        chunk = self._chunk(len(values))
         for start in range(0, len(values), chunk):
             found += self.store.select(
                 table, eq or None, within=(column, values[start : start + chunk])
             )
         return found
+
+    def _chunk(self, count: int) -> int:
+        """How many of ``count`` values one select's ``within`` holds: ``CHUNK`` for a
+        database's store (a bounded list of parameters), all of them (at least one) for
+        the store in memory, which says it is not bounded."""
+        return CHUNK if getattr(self.store, "bounded_in", True) else max(1, count)
 
     def _named(self, row: Row) -> Row:
         """A row naming a category also gives its Chinese label (``category_zh``)."""
