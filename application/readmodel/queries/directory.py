@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from application.readmodel.queries.reads import Page, Reads, paged
+from application.readmodel.queries.reads import (
+    Page,
+    Reads,
+    after,
+    from_json,
+    given,
+    next_cursor,
+    paged,
+    span,
+)
 from application.readmodel.queries.search import VolunteerSearch, search_volunteers
 from application.readmodel.store import Row
 from application.readmodel.tables import (
@@ -29,10 +37,12 @@ class DirectoryReads(Reads):
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page:
-        eq = {k: v for k, v in {"level": level, "township": township}.items() if v}
-        after = ("station_id", cursor) if cursor else None
         rows = self.store.select(
-            STATION, eq or None, after=after, order_by=("station_id",), limit=limit + 1
+            STATION,
+            given(level=level, township=township),
+            after=after("station_id", cursor),
+            order_by=("station_id",),
+            limit=limit + 1,
         )
         return paged([_station(r) for r in rows], limit, "station_id")
 
@@ -41,9 +51,10 @@ class DirectoryReads(Reads):
         return _station(row) if row else None
 
     def teams(self, *, limit: int = 50, cursor: str | None = None) -> Page:
-        after = ("team_id", cursor) if cursor else None
         return paged(
-            self.store.select(TEAM, after=after, order_by=("team_id",), limit=limit + 1),
+            self.store.select(
+                TEAM, after=after("team_id", cursor), order_by=("team_id",), limit=limit + 1
+            ),
             limit,
             "team_id",
         )
@@ -61,10 +72,12 @@ class DirectoryReads(Reads):
     def volunteers(
         self, *, township: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page:
-        eq = {"township": township} if township else None
-        after = ("volunteer_id", cursor) if cursor else None
         rows = self.store.select(
-            VOLUNTEER, eq, after=after, order_by=("volunteer_id",), limit=limit + 1
+            VOLUNTEER,
+            given(township=township),
+            after=after("volunteer_id", cursor),
+            order_by=("volunteer_id",),
+            limit=limit + 1,
         )
         return paged([_volunteer(r) for r in rows], limit, "volunteer_id")
 
@@ -74,7 +87,7 @@ class DirectoryReads(Reads):
         """Volunteers matching ``search`` (see :mod:`application.readmodel.queries.search`)."""
         rows, more = search_volunteers(self.store, search, limit=limit, cursor=cursor)
         items = [_volunteer(r) for r in rows]
-        return Page(items=items, next_cursor=items[-1]["volunteer_id"] if more and items else None)
+        return Page(items=items, next_cursor=next_cursor(items, more, "volunteer_id"))
 
     def volunteer_by_national_id(self, national_id: str) -> str | None:
         """The id of the volunteer holding ``national_id`` (normalised), if any."""
@@ -97,27 +110,13 @@ class DirectoryReads(Reads):
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page:
-        eq = {
-            k: v
-            for k, v in {
-                "status": status,
-                "team_id": team_id,
-                "township": township,
-                "category": category,
-            }.items()
-            if v
-        }
-        between = (
-            ("start_date", (start or date.min).isoformat(), (end or date.max).isoformat())
-            if start or end
-            else None
-        )
-        after = ("activity_id", cursor) if cursor else None
         rows = self.store.select(
             ACTIVITY,
-            eq or None,
-            between=between,
-            after=after,
+            given(status=status, team_id=team_id, township=township, category=category),
+            between=span(
+                "start_date", _day(start), _day(end), date.min.isoformat(), date.max.isoformat()
+            ),
+            after=after("activity_id", cursor),
             order_by=("activity_id",),
             limit=limit + 1,
         )
@@ -147,25 +146,35 @@ class DirectoryReads(Reads):
         if self.store.get(ACTIVITY, (activity_id,)) is None:
             return None
         rows = self.store.select(FEEDBACK, {"activity_id": activity_id}, order_by=("seq",))
-        return [
-            {
-                "satisfaction": r["satisfaction"],
-                "comment": r["comment"],
-                "rater": None
-                if r["rater_type"] is None and not r["anonymous"]
-                else {
-                    "beneficiary_type": r["rater_type"],
-                    "reference": r["rater_reference"],
-                    "anonymous": bool(r["anonymous"]),
-                },
-                "given_on": r["given_on"],
-                "counted": bool(r["counted"]),
-                "recorded_by": r["recorded_by"],
-                "recorded_at": r["recorded_at"],
-                "position": r["position"],
-            }
-            for r in rows
-        ]
+        return [_rating(r) for r in rows]
+
+
+def _rating(row: Row) -> Row:
+    return {
+        "satisfaction": row["satisfaction"],
+        "comment": row["comment"],
+        "rater": _rater(row),
+        "given_on": row["given_on"],
+        "counted": bool(row["counted"]),
+        "recorded_by": row["recorded_by"],
+        "recorded_at": row["recorded_at"],
+        "position": row["position"],
+    }
+
+
+def _rater(row: Row) -> Row | None:
+    """Who gave a rating: none named (and not marked anonymous) is None."""
+    if row["rater_type"] is None and not row["anonymous"]:
+        return None
+    return {
+        "beneficiary_type": row["rater_type"],
+        "reference": row["rater_reference"],
+        "anonymous": bool(row["anonymous"]),
+    }
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _station(row: Row) -> Row:
@@ -173,8 +182,8 @@ def _station(row: Row) -> Row:
 
 
 def _volunteer(row: Row) -> Row:
-    return {**row, "skills": json.loads(row["skills"] or "[]")}
+    return {**row, "skills": from_json(row["skills"], "[]")}
 
 
 def _activity(row: Row) -> Row:
-    return {**row, "beneficiaries": json.loads(row["beneficiaries"] or "{}")}
+    return {**row, "beneficiaries": from_json(row["beneficiaries"])}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from application.readmodel.queries.purchasing import expiring_within, uncovered_on
-from application.readmodel.queries.reads import Reads
+from application.readmodel.queries.reads import Reads, grouped
 from application.readmodel.store import Row
 from application.readmodel.tables import (
     INSURED_ACTIVITY,
@@ -17,42 +16,26 @@ from application.readmodel.tables import (
 
 
 class InsuranceReads(Reads):
-    def _covering(self, policies: list[Row], volunteer_id: str, service_date: str) -> Row | None:
-        covering = [
-            p
-            for p in policies
-            if p["volunteer_id"] == volunteer_id
-            and not p["cancelled"]
-            and p["covers_from"] <= service_date <= p["covers_to"]
-        ]
-        return (
-            max(covering, key=lambda p: (p["covers_to"], p["policy_number"])) if covering else None
-        )
-
     def insurance_gaps(self, *, year: int | None = None) -> list[Row]:
         """Participations that no policy covered on their service date."""
-        between = (
-            ("service_date", f"{year}-01-01", f"{year + 1}-01-01") if year is not None else None
-        )
-        participations = self.store.select(PARTICIPATION, between=between)
+        participations = self.store.select(PARTICIPATION, between=_service_in(year))
         activities = {a["activity_id"]: a for a in self.store.select(INSURED_ACTIVITY)}
-        policies = self._policies_of(sorted({p["volunteer_id"] for p in participations}))
         gaps = [
             self._gap(p, activities.get(p["activity_id"], {}))
-            for p in participations
-            if activities.get(p["activity_id"], {}).get("status") != "cancelled"
-            and not self._covering(
-                policies[p["volunteer_id"]], p["volunteer_id"], p["service_date"]
-            )
+            for p in self._uninsured(participations, activities)
         ]
         self._name_people(gaps)
         return sorted(gaps, key=lambda g: (g["service_date"], g["activity_id"], g["volunteer_id"]))
 
+    def _uninsured(self, participations: list[Row], activities: dict[str, Row]) -> list[Row]:
+        """The participations in activities not cancelled that no policy of their
+        volunteer covered."""
+        policies = self._policies_of(sorted({p["volunteer_id"] for p in participations}))
+        return [p for p in participations if _is_uninsured(p, activities, policies)]
+
     def _policies_of(self, volunteer_ids: list[str]) -> dict[str, list[Row]]:
-        by_volunteer: dict[str, list[Row]] = defaultdict(list)
-        for p in self._within(POLICY, "volunteer_id", volunteer_ids):
-            by_volunteer[p["volunteer_id"]].append(p)
-        return by_volunteer
+        """The volunteers' policies by volunteer (none: an empty list)."""
+        return grouped(self._within(POLICY, "volunteer_id", volunteer_ids), "volunteer_id")
 
     def _gap(self, participation: Row, activity: Row) -> Row:
         p = participation
@@ -70,8 +53,6 @@ class InsuranceReads(Reads):
 
     def _name_people(self, gaps: list[Row]) -> None:
         """Fill in each gap's volunteer name and township, read once per volunteer."""
-        if not gaps:
-            return
         ids = sorted({g["volunteer_id"] for g in gaps})
         people = {v["volunteer_id"]: v for v in self._within(VOLUNTEER, "volunteer_id", ids)}
         for g in gaps:
@@ -90,19 +71,50 @@ class InsuranceReads(Reads):
         participations = self.store.select(
             PARTICIPATION, {"activity_id": activity_id}, order_by=("volunteer_id",)
         )
-        result = []
-        for p in participations:
-            policies = self.store.select(POLICY, {"volunteer_id": p["volunteer_id"]})
-            cover = self._covering(policies, p["volunteer_id"], p["service_date"])
-            result.append(
-                {
-                    "volunteer_id": p["volunteer_id"],
-                    "service_date": p["service_date"],
-                    "covered": cover is not None,
-                    "policy_number": cover["policy_number"] if cover else None,
-                    "insurer": cover["insurer"] if cover else None,
-                    "policy_at_award": p["award_policy"],
-                    "flagged": bool(p["flagged"]),
-                }
-            )
-        return result
+        return [self._cover(p) for p in participations]
+
+    def _cover(self, participation: Row) -> Row:
+        """A participation and the policy that covered it, if any."""
+        p = participation
+        policies = self.store.select(POLICY, {"volunteer_id": p["volunteer_id"]})
+        cover = _covering(policies, p["service_date"])
+        held = cover or {}
+        return {
+            "volunteer_id": p["volunteer_id"],
+            "service_date": p["service_date"],
+            "covered": cover is not None,
+            "policy_number": held.get("policy_number"),
+            "insurer": held.get("insurer"),
+            "policy_at_award": p["award_policy"],
+            "flagged": bool(p["flagged"]),
+        }
+
+
+def _service_in(year: int | None) -> tuple[str, str, str] | None:
+    """The participations served in ``year`` (None: in any)."""
+    return None if year is None else ("service_date", f"{year}-01-01", f"{year + 1}-01-01")
+
+
+def _is_uninsured(
+    participation: Row, activities: dict[str, Row], policies: dict[str, list[Row]]
+) -> bool:
+    """A participation in an activity not cancelled that no policy of its volunteer covered."""
+    p = participation
+    activity = activities.get(p["activity_id"], {})
+    return activity.get("status") != "cancelled" and not _covering(
+        policies[p["volunteer_id"]], p["service_date"]
+    )
+
+
+def _covering(policies: list[Row], service_date: str) -> Row | None:
+    """Of one volunteer's ``policies``, the uncancelled one covering ``service_date`` (the
+    latest to end, when several do)."""
+    return max(
+        (
+            p
+            for p in policies
+            if not p["cancelled"] and p["covers_from"] <= service_date <= p["covers_to"]
+        ),
+        key=lambda p: (p["covers_to"], p["policy_number"]),
+        default=None,
+    )

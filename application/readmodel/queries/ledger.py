@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from application.readmodel.queries.reads import Page, Reads, paged
+from application.readmodel.queries.reads import Page, Reads, after, from_json, paged
 from application.readmodel.store import Row
 from application.readmodel.tables import (
     ACCOUNT,
@@ -13,7 +11,7 @@ from application.readmodel.tables import (
 )
 from application.readmodel.values import dec, num
 from domain.commendation import ServiceYear
-from domain.rulebook import Rulebook
+from domain.rulebook import CommendationRule, Rulebook
 
 
 class LedgerReads(Reads):
@@ -39,9 +37,11 @@ class LedgerReads(Reads):
         candidacy for ``year`` by the rulebook version in force for it: the year's credited
         hours and verified activities, awards of the year withdrawn, and whether a
         commendation for the year is already held (one per period)."""
-        after = ("volunteer_id", cursor) if cursor else None
         rows = self.store.select(
-            ELIGIBILITY, after=after, order_by=("volunteer_id",), limit=limit + 1
+            ELIGIBILITY,
+            after=after("volunteer_id", cursor),
+            order_by=("volunteer_id",),
+            limit=limit + 1,
         )
         page = paged(self._eligibility(rows, year), limit, "volunteer_id")
         page["year"] = year
@@ -57,28 +57,10 @@ class LedgerReads(Reads):
     def _eligibility(self, rows: list[Row], year: int) -> list[Row]:
         service = self.service_years([r["volunteer_id"] for r in rows], year)
         rule = self.rulebook.for_year(year).commendation
-        items = []
-        for r in rows:
-            served = service.get(r["volunteer_id"], ServiceYear())
-            commended = commended_in(r["commendation_periods"], year)
-            items.append(
-                {
-                    "volunteer_id": r["volunteer_id"],
-                    "name": r["name"],
-                    "credited_hours": r["credited_hours"],
-                    "lifetime_points": r["lifetime_points"],
-                    "star_level_reached": r["star_reached"],
-                    "star_level_certified": r["star_certified"],
-                    "courtesy_tier": r["courtesy_tier"],
-                    "year": year,
-                    "hours_in_year": num(served.hours),
-                    "activities_in_year": served.activities,
-                    "awards_withdrawn_in_year": served.withdrawn,
-                    "commended_in_year": commended,
-                    "commendation_candidate": served.qualifies(rule) and not commended,
-                }
-            )
-        return items
+        return [
+            _eligibility_row(r, service.get(r["volunteer_id"], ServiceYear()), year, rule)
+            for r in rows
+        ]
 
     def service_years(self, volunteer_ids: list[str], year: int) -> dict[str, ServiceYear]:
         """Each volunteer's standing service in ``year`` (by service date), from the ledger."""
@@ -92,6 +74,26 @@ class LedgerReads(Reads):
             if e["reversed"]:
                 served.reverse(e["activity_id"], dec(e["hours"]))
         return found
+
+
+def _eligibility_row(row: Row, served: ServiceYear, year: int, rule: CommendationRule) -> Row:
+    """A volunteer's eligibility and candidacy for ``year``, from their service in it."""
+    commended = commended_in(row["commendation_periods"], year)
+    return {
+        "volunteer_id": row["volunteer_id"],
+        "name": row["name"],
+        "credited_hours": row["credited_hours"],
+        "lifetime_points": row["lifetime_points"],
+        "star_level_reached": row["star_reached"],
+        "star_level_certified": row["star_certified"],
+        "courtesy_tier": row["courtesy_tier"],
+        "year": year,
+        "hours_in_year": num(served.hours),
+        "activities_in_year": served.activities,
+        "awards_withdrawn_in_year": served.withdrawn,
+        "commended_in_year": commended,
+        "commendation_candidate": served.qualifies(rule) and not commended,
+    }
 
 
 def _entry(row: Row) -> Row:
@@ -112,7 +114,7 @@ def _entry(row: Row) -> Row:
         )
     }
     entry["reversed"] = bool(row["reversed"])
-    entry["detail"] = json.loads(row["detail"] or "{}")
+    entry["detail"] = from_json(row["detail"])
     if row["reverses"]:
         entry["reverses"] = row["reverses"]
     return entry
@@ -121,7 +123,7 @@ def _entry(row: Row) -> Row:
 def commended_in(periods_json: str | None, year: int) -> bool:
     """Whether the commendations held (JSON {id: period}) include one for ``year``: a
     period naming the year (``2022``, or within it)."""
-    periods = json.loads(periods_json or "{}").values()
+    periods = from_json(periods_json).values()
     return any(str(p).startswith(str(year)) for p in periods)
 
 

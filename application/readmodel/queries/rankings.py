@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
-from application.readmodel.queries.reads import Reads
+from application.readmodel.queries.ranking_metrics import Facts, period_metrics
+from application.readmodel.queries.reads import Reads, grouped
 from application.readmodel.store import Row
 from application.readmodel.tables import (
     ACTIVITY,
@@ -14,12 +14,14 @@ from application.readmodel.tables import (
     RANK_UNIT,
     TEAM,
 )
-from application.readmodel.values import dec, num
+from application.readmodel.values import num
 from domain.errors import rule_violation
 from domain.ranking import Period, RankedUnit, UnitMetrics, score_units
 from domain.rulebook import Rulebook, RulebookVersion
 
 RANKED_STATION_LEVELS = ("township", "village")
+# The activity column naming the unit an activity counts for.
+UNIT_COLUMN = {"station": "station", "team": "team_id"}
 
 
 class RankingReads(Reads):
@@ -42,19 +44,23 @@ class RankingReads(Reads):
         """:meth:`unit_metrics` of several periods, from one read of the facts they span
         (a ranking needs its period and the one before: three queries, not six), each with
         the units that held an (uncancelled) activity in it."""
-        units = self.store.select(RANK_UNIT, {"unit_kind": unit})
         bounds = [(p.start.isoformat(), p.end.isoformat()) for p in periods]
-        acts = self._held_between(min(b[0] for b in bounds), max(b[1] for b in bounds))
-        unit_of = {a["activity_id"]: a["team_id"] if unit == "team" else a["station"] for a in acts}
-        awards: dict[str, list[Row]] = defaultdict(list)
-        for w in self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0):
-            awards[w["activity_id"]].append(w)
-        result = []
-        for first, end in bounds:
-            held = [a for a in acts if first <= a["start_date"] < end]
-            present = {unit_of[a["activity_id"]] for a in held}
-            result.append((_metrics(units, held, awards, unit_of), present))
-        return result
+        firsts, ends = zip(*bounds, strict=True)
+        facts = self._facts(unit, min(firsts), max(ends))
+        return [period_metrics(facts, first, end) for first, end in bounds]
+
+    def _facts(self, unit: str, low: str, high: str) -> Facts:
+        """The ``unit``'s facts for the activities starting from ``low`` up to ``high``."""
+        activities = self._held_between(low, high)
+        column = UNIT_COLUMN[unit]
+        unit_of = {a["activity_id"]: a[column] for a in activities}
+        awards = self._within(RANK_AWARD, "activity_id", sorted(unit_of), reversed=0)
+        return Facts(
+            units=self.store.select(RANK_UNIT, {"unit_kind": unit}),
+            activities=activities,
+            unit_of=unit_of,
+            awards=grouped(awards, "activity_id"),
+        )
 
     def _held_between(self, low: str, high: str) -> list[Row]:
         """The uncancelled activities starting from ``low`` up to (not including) ``high``."""
@@ -92,7 +98,7 @@ class RankingReads(Reads):
         village; the banner's service centre is never ranked). A station that held no
         activity in the period is listed after the ranked ones, with zero figures and
         ``rank: null``: it is not ranked by its name."""
-        if unit not in {"station", "team"}:
+        if unit not in UNIT_COLUMN:
             raise ValueError(f"unit {unit!r} must be station or team")
         period = Period.parse(period_label)
         if unit == "team":
@@ -101,18 +107,25 @@ class RankingReads(Reads):
 
     def _station_rankings(self, period: Period, level: str) -> list[Row]:
         """Stations of ``level`` ranked for ``period``, then those idle in it, by name."""
-        ids = {
+        ids = self._stations_at(level)
+        ranked = self._ranked("station", period, ids, idle=False)
+        idle = self._idle(period, ids - {r.metrics.unit_id for r in ranked})
+        return [_ranking_row(r) for r in ranked] + [_idle_row(m) for m in idle]
+
+    def _stations_at(self, level: str) -> set[str]:
+        """The stations of ``level`` (one naming none is a township's)."""
+        return {
             u["unit_id"]
             for u in self.store.select(RANK_UNIT, {"unit_kind": "station"})
             if (u["level"] or "township") == level
         }
-        ranked = self._ranked("station", period, ids, idle=False)
-        shown = {r.metrics.unit_id for r in ranked}
-        idle = sorted(
-            (m for m in self.unit_metrics("station", period) if m.unit_id in ids - shown),
+
+    def _idle(self, period: Period, ids: set[str]) -> list[UnitMetrics]:
+        """The stations of ``ids`` that are not ranked for ``period``, by name."""
+        return sorted(
+            (m for m in self.unit_metrics("station", period) if m.unit_id in ids),
             key=lambda m: (m.name, m.unit_id),
         )
-        return [_ranking_row(r) for r in ranked] + [_idle_row(m) for m in idle]
 
     def team_eligibility(self, year: int) -> list[Row]:
         """Key support (重点支持): activities, satisfaction and rank among all teams of the year.
@@ -123,79 +136,12 @@ class RankingReads(Reads):
         """
         period = Period.parse(str(year))
         rules = _rules(self.rulebook, period)
-        rule = rules.key_support
         levels = {t["team_id"]: t["level"] for t in self.store.select(TEAM)}
-        result = []
-        for ranked in self._ranked("team", period):
-            m = ranked.metrics
-            eligible = (
-                m.activities >= rule.min_activities
-                and m.mean_satisfaction >= rule.min_mean_satisfaction
-                and ranked.rank <= rule.top_n
-            )
-            result.append(
-                {
-                    "team_id": m.unit_id,
-                    "name": m.name,
-                    "level": levels.get(m.unit_id),
-                    "year": year,
-                    "key_support_eligible": eligible,
-                    # Team commendation candidacy: the rulebook's basis (key support).
-                    "commendation_candidate": rules.commendation.team_qualifies(eligible),
-                    "activities": m.activities,
-                    "mean_satisfaction": _mean(m.mean_satisfaction),
-                    "score": num(ranked.score) if ranked.score else "0",
-                    "rank": ranked.rank,
-                    "rules": {
-                        "min_activities": rule.min_activities,
-                        "min_mean_satisfaction": num(rule.min_mean_satisfaction),
-                        "top_n": rule.top_n,
-                        "commendation_basis": rules.commendation.team_basis.value,
-                        "rulebook_version": rules.version,
-                    },
-                }
-            )
+        result = [
+            _eligibility_row(ranked, rules, levels.get(ranked.metrics.unit_id), year)
+            for ranked in self._ranked("team", period)
+        ]
         return sorted(result, key=lambda r: (r["rank"], r["team_id"]))
-
-
-def _metrics(
-    units: list[Row],
-    acts: list[Row],
-    awards: dict[str, list[Row]],
-    unit_of: dict[str, str],
-) -> list[UnitMetrics]:
-    """Each unit's metrics over ``acts`` (one period's uncancelled activities) and their
-    unreversed ``awards`` (by activity id)."""
-    held: dict[str, int] = defaultdict(int)
-    feedback: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    media: dict[str, Decimal] = defaultdict(Decimal)
-    hours: dict[str, Decimal] = defaultdict(Decimal)
-    people: dict[str, set[str]] = defaultdict(set)
-    for a in acts:
-        key = unit_of[a["activity_id"]]
-        held[key] += a["status"] == "verified"
-        feedback[key][0] += int(a["satisfaction_sum"])
-        feedback[key][1] += int(a["feedback_n"])
-        media[key] += dec(a["media_points"])
-        for w in awards.get(a["activity_id"], ()):
-            hours[key] += dec(w["hours"])
-            people[key].add(w["volunteer_id"])
-    metrics = []
-    for u in units:
-        key = u["unit_id"]
-        total, count = feedback.get(key, [0, 0])
-        metrics.append(
-            UnitMetrics(
-                unit_id=key,
-                name=u["name"],
-                activities=held[key],
-                volunteer_hours=hours[key],
-                distinct_volunteers=len(people[key]),
-                mean_satisfaction=Decimal(total) / count if count else Decimal(0),
-                media_points=media[key],
-            )
-        )
-    return metrics
 
 
 def _ranked_level(level: str | None) -> str:
@@ -218,11 +164,48 @@ def _rules(rulebook: Rulebook, period: Period) -> RulebookVersion:
 
 def _took_part(m: UnitMetrics) -> bool:
     """A unit with nothing at all in the previous period had no rank to change from."""
-    return bool(m.activities or m.volunteer_hours or m.mean_satisfaction or m.media_points)
+    return any((m.activities, m.volunteer_hours, m.mean_satisfaction, m.media_points))
 
 
 def _mean(value: Decimal) -> str:
-    return num(value.quantize(Decimal("0.01"))) if value else "0"
+    """A mean to two places ("0" for none: ``num`` writes every zero so)."""
+    return num(value.quantize(Decimal("0.01")))
+
+
+def _key_support_eligible(ranked: RankedUnit, rules: RulebookVersion) -> bool:
+    rule, m = rules.key_support, ranked.metrics
+    return (
+        m.activities >= rule.min_activities
+        and m.mean_satisfaction >= rule.min_mean_satisfaction
+        and ranked.rank <= rule.top_n
+    )
+
+
+def _eligibility_row(
+    ranked: RankedUnit, rules: RulebookVersion, level: str | None, year: int
+) -> Row:
+    m, rule = ranked.metrics, rules.key_support
+    eligible = _key_support_eligible(ranked, rules)
+    return {
+        "team_id": m.unit_id,
+        "name": m.name,
+        "level": level,
+        "year": year,
+        "key_support_eligible": eligible,
+        # Team commendation candidacy: the rulebook's basis (key support).
+        "commendation_candidate": rules.commendation.team_qualifies(eligible),
+        "activities": m.activities,
+        "mean_satisfaction": _mean(m.mean_satisfaction),
+        "score": num(ranked.score),
+        "rank": ranked.rank,
+        "rules": {
+            "min_activities": rule.min_activities,
+            "min_mean_satisfaction": num(rule.min_mean_satisfaction),
+            "top_n": rule.top_n,
+            "commendation_basis": rules.commendation.team_basis.value,
+            "rulebook_version": rules.version,
+        },
+    }
 
 
 def _ranking_row(r: RankedUnit) -> Row:
@@ -235,7 +218,7 @@ def _ranking_row(r: RankedUnit) -> Row:
         "distinct_volunteers": m.distinct_volunteers,
         "mean_satisfaction": _mean(m.mean_satisfaction),
         "media_points": num(m.media_points),
-        "score": num(r.score) if r.score else "0",
+        "score": num(r.score),
         "rank": r.rank,
         "rank_change": r.rank_change,
     }

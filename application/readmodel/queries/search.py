@@ -8,9 +8,12 @@ township": that is ``q=急救&township=…&status=active&insured_on=today``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from application.readmodel.queries.reads import after, given
 from application.readmodel.store import Row, RowReader
 from application.readmodel.tables import ELIGIBILITY, POLICY, TEAM_MEMBER, VOLUNTEER
 
@@ -33,14 +36,7 @@ class VolunteerSearch:
         if not self.q:
             return True
         needle = self.q.strip()
-        if self._is_national_id_of(needle, row):
-            return True
-        skills: list[str] = json.loads(row["skills"] or "[]")
-        return (
-            needle in row["name"]
-            or (needle.isdigit() and needle in (row["phone"] or ""))
-            or any(needle in skill for skill in skills)
-        )
+        return self._is_national_id_of(needle, row) or _mentions(row, needle)
 
     def _is_national_id_of(self, needle: str, row: Row) -> bool:
         """Whether ``needle`` is the row's national id (typed in full width or lower case
@@ -50,34 +46,49 @@ class VolunteerSearch:
         return bool(row["national_id"] == needle.translate(_FULL_WIDTH).upper())
 
 
+def _mentions(row: Row, needle: str) -> bool:
+    """Whether the volunteer's name, phone (for a needle of digits) or a skill holds ``needle``."""
+    return (
+        needle in row["name"]
+        or _in_phone(row, needle)
+        or any(needle in skill for skill in json.loads(row["skills"] or "[]"))
+    )
+
+
+def _in_phone(row: Row, needle: str) -> bool:
+    return needle.isdigit() and needle in (row["phone"] or "")
+
+
 def search_volunteers(
     store: RowReader, search: VolunteerSearch, *, limit: int, cursor: str | None
 ) -> tuple[list[Row], bool]:
     """The matching rows after ``cursor`` in id order (at most ``limit``), and whether more
     match. Volunteers are a county's thousands: filtered here, after one indexed read."""
-    eq = {k: v for k, v in {"township": search.township, "status": search.status}.items() if v}
-    after = ("volunteer_id", cursor) if cursor else None
-    rows = [
-        r
-        for r in store.select(VOLUNTEER, eq or None, after=after, order_by=("volunteer_id",))
-        if search.matches_text(r)
-    ]
+    rows = store.select(
+        VOLUNTEER,
+        given(township=search.township, status=search.status),
+        after=after("volunteer_id", cursor),
+        order_by=("volunteer_id",),
+    )
+    rows = _narrowed([r for r in rows if search.matches_text(r)], store, search)
+    return rows[:limit], len(rows) > limit
+
+
+def _narrowed(rows: list[Row], store: RowReader, search: VolunteerSearch) -> list[Row]:
+    """The ``rows`` every one of the search's other filters allows."""
     for among in _narrowing(store, search):
         rows = [r for r in rows if r["volunteer_id"] in among]
-    return rows[:limit], len(rows) > limit
+    return rows
 
 
 def _narrowing(store: RowReader, search: VolunteerSearch) -> list[set[str]]:
     """The ids each of the search's other filters allows (team, certified star level,
     cover on a date): a match is in every one."""
-    allowed = []
-    if search.team_id is not None:
-        allowed.append(_members(store, search.team_id))
-    if search.star_level is not None:
-        allowed.append(_certified(store, search.star_level))
-    if search.insured_on is not None:
-        allowed.append(_insured(store, search.insured_on))
-    return allowed
+    return [
+        allowed(store, getattr(search, name))
+        for name, allowed in NARROWING
+        if getattr(search, name) is not None
+    ]
 
 
 def _members(store: RowReader, team_id: str) -> set[str]:
@@ -95,3 +106,11 @@ def _insured(store: RowReader, on: date) -> set[str]:
         for p in store.select(POLICY, {"cancelled": 0})
         if p["covers_from"] <= day <= p["covers_to"]
     }
+
+
+# The search's filters that narrow by another table, and the ids each allows.
+NARROWING: tuple[tuple[str, Callable[[RowReader, Any], set[str]]], ...] = (
+    ("team_id", _members),
+    ("star_level", _certified),
+    ("insured_on", _insured),
+)

@@ -6,13 +6,13 @@ as-of replay); the HTTP routes call them too, so a figure is computed in one pla
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from application.readmodel.queries.reads import from_json, station_of
 from application.readmodel.store import Row, RowReader
-from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER
+from application.readmodel.tables import ACTIVITY, MEDIA, STATION, TEAM, VOLUNTEER, VOUCHER, Table
 from application.readmodel.values import iso
 from domain.ranking import Period
 from domain.rulebook import Rulebook
@@ -27,6 +27,10 @@ BENEFICIARY_TYPE_ZH = {
     "martyr_family": "烈属",
     "public": "社会公众",
 }
+# The activity column naming the unit it counts for (a station: see _unit_of), and the
+# table naming a unit, for those named in one.
+UNIT_COLUMNS = {"team": "team_id", "category": "category", "township": "township"}
+NAMED_IN = {"station": STATION, "team": TEAM}
 MEDIA_LEVEL_ZH = {
     "national": "国家级",
     "provincial": "自治区级",
@@ -36,7 +40,7 @@ MEDIA_LEVEL_ZH = {
 }
 
 
-def _verified_in(store: RowReader, period: Period) -> list[Row]:
+def verified_in(store: RowReader, period: Period) -> list[Row]:
     """The verified activities starting in the period (as the rankings count them)."""
     return store.select(
         ACTIVITY,
@@ -52,43 +56,52 @@ def beneficiary_totals(
     the verified activities that started in ``period``: ``{period, by, by_type, total,
     rows: [{unit_id, name, activities, people, by_type}]}`` (rows by people, then name).
     ``by_type`` maps each type to ``{count, label_zh}``."""
-    units: dict[str, dict[str, Any]] = {}
-    overall: dict[str, int] = defaultdict(int)
-    for activity in _verified_in(store, period):
-        unit_id = str(
-            {
-                "station": activity.get("station_id") or activity.get("station") or "",
-                "team": activity.get("team_id"),
-                "category": activity.get("category"),
-                "township": activity.get("township"),
-            }[by]
-        )
-        unit = units.setdefault(
-            unit_id, {"unit_id": unit_id, "activities": 0, "people": 0, "counts": defaultdict(int)}
-        )
-        unit["activities"] += 1
-        for kind, n in json.loads(activity.get("beneficiaries") or "{}").items():
-            unit["counts"][kind] += int(n)
-            unit["people"] += int(n)
-            overall[kind] += int(n)
-    rows = []
-    for unit in units.values():
-        rows.append(
-            {
-                "unit_id": unit["unit_id"],
-                "name": _unit_name(store, rulebook, by, unit["unit_id"]),
-                "activities": unit["activities"],
-                "people": unit["people"],
-                "by_type": _typed(unit["counts"]),
-            }
-        )
+    units = _served_by(verified_in(store, period), by)
+    rows = [_served_row(u, _unit_name(store, rulebook, by, u["unit_id"])) for u in units]
     rows.sort(key=lambda r: (-r["people"], r["name"]))
+    overall: Counter[str] = Counter()
+    for unit in units:
+        overall.update(unit["counts"])
     return {
         "period": period.label,
         "by": by,
         "total": sum(overall.values()),
         "by_type": _typed(overall),
         "rows": rows,
+    }
+
+
+def _served_by(activities: list[Row], by: BeneficiaryGrouping) -> list[dict[str, Any]]:
+    """Per unit (in the order first met): its activities, and the people they served in
+    all and by type."""
+    units: dict[str, dict[str, Any]] = {}
+    for activity in activities:
+        unit_id = _unit_of(activity, by)
+        unit = units.setdefault(
+            unit_id, {"unit_id": unit_id, "activities": 0, "people": 0, "counts": defaultdict(int)}
+        )
+        unit["activities"] += 1
+        for kind, n in from_json(activity.get("beneficiaries")).items():
+            unit["counts"][kind] += int(n)
+            unit["people"] += int(n)
+    return list(units.values())
+
+
+def _unit_of(activity: Row, by: BeneficiaryGrouping) -> str:
+    """The unit an activity counts for: its station (its id, or its name where it has
+    none), team, category or township."""
+    if by == "station":
+        return str(station_of(activity))
+    return str(activity.get(UNIT_COLUMNS[by]))
+
+
+def _served_row(unit: dict[str, Any], name: str) -> Row:
+    return {
+        "unit_id": unit["unit_id"],
+        "name": name,
+        "activities": unit["activities"],
+        "people": unit["people"],
+        "by_type": _typed(unit["counts"]),
     }
 
 
@@ -100,15 +113,17 @@ def _typed(counts: dict[str, int]) -> dict[str, dict[str, Any]]:
 
 
 def _unit_name(store: RowReader, rulebook: Rulebook, by: str, unit_id: str) -> str:
-    if by == "station":
-        row = store.get(STATION, (unit_id,))
-        return str(row["name"]) if row else unit_id
-    if by == "team":
-        row = store.get(TEAM, (unit_id,))
-        return str(row["name"]) if row else unit_id
     if by == "category":
         return rulebook.category_zh(unit_id) or unit_id
+    if by in NAMED_IN:
+        return _name_in(store, NAMED_IN[by], unit_id)
     return unit_id
+
+
+def _name_in(store: RowReader, table: Table, key: str) -> str:
+    """The name of the row of ``table`` keyed ``key`` (the key, with no such row)."""
+    row = store.get(table, (key,))
+    return str(row["name"]) if row else key
 
 
 def media_coverage(store: RowReader, period: Period) -> list[Row]:
@@ -119,25 +134,23 @@ def media_coverage(store: RowReader, period: Period) -> list[Row]:
         between=("published_on", period.start.isoformat(), period.end.isoformat()),
         order_by=("published_on", "activity_id", "seq"),
     )
-    found = []
-    for row in rows:
-        activity = store.get(ACTIVITY, (row["activity_id"],)) or {}
-        found.append(
-            {
-                "activity_id": row["activity_id"],
-                "activity_title": activity.get("title"),
-                "township": activity.get("township"),
-                "station_id": activity.get("station_id"),
-                "station": activity.get("station"),
-                "team_id": activity.get("team_id"),
-                "outlet": row["outlet"],
-                "level": row["level"],
-                "level_zh": MEDIA_LEVEL_ZH.get(str(row["level"]), str(row["level"])),
-                "url": row["url"],
-                "published_on": row["published_on"],
-            }
-        )
-    return found
+    return [_report(row, store.get(ACTIVITY, (row["activity_id"],)) or {}) for row in rows]
+
+
+def _report(row: Row, activity: Row) -> Row:
+    return {
+        "activity_id": row["activity_id"],
+        "activity_title": activity.get("title"),
+        "township": activity.get("township"),
+        "station_id": activity.get("station_id"),
+        "station": activity.get("station"),
+        "team_id": activity.get("team_id"),
+        "outlet": row["outlet"],
+        "level": row["level"],
+        "level_zh": MEDIA_LEVEL_ZH.get(str(row["level"]), str(row["level"])),
+        "url": row["url"],
+        "published_on": row["published_on"],
+    }
 
 
 def _voucher(store: RowReader, row: Row) -> Row:

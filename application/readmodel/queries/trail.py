@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.readmodel.queries.reads import Page, Reads, paged
+from application.readmodel.queries.reads import Page, Reads, given, paged, span
 from application.readmodel.tables import (
     AUDIT_EVENT,
 )
@@ -20,25 +20,11 @@ class TrailReads(Reads):
         after_position: int | None = None,
         limit: int = 50,
     ) -> Page:
-        eq = {
-            k: v
-            for k, v in {
-                "aggregate_id": aggregate_id,
-                "actor_id": actor,
-                "event_type": event_type,
-            }.items()
-            if v
-        }
-        between = (
-            ("recorded_at", recorded_from or "", recorded_to or "9999")
-            if recorded_from or recorded_to
-            else None
-        )
         rows = self.store.select(
             AUDIT_EVENT,
-            eq or None,
-            between=between,
-            after=("position", after_position) if after_position is not None else None,
+            given(aggregate_id=aggregate_id, actor_id=actor, event_type=event_type),
+            between=span("recorded_at", recorded_from, recorded_to, "", "9999"),
+            after=_after_position(after_position),
             order_by=("position",),
             limit=limit + 1,
         )
@@ -54,3 +40,8 @@ class TrailReads(Reads):
             limit=1,
         )
         return int(rows[0]["position"]) if rows else 0
+
+
+def _after_position(position: int | None) -> tuple[str, int] | None:
+    # not reads.after: a position is a number, and 0 is one
+    return None if position is None else ("position", position)
