@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -48,6 +49,11 @@ _KIND = {
     "Need": "need",
     "Project": "project",
 }
+
+
+def _kind(cls: type[Aggregate]) -> str:
+    """What errors call an aggregate of ``cls`` ("volunteer", "activity", ...)."""
+    return _KIND.get(cls.__name__, cls.__name__)
 
 
 def utc_now() -> datetime:
@@ -152,27 +158,45 @@ class LedgerBase(Application[UUID]):
         stale copy there, so a cached one is first checked against the version the store
         holds (one indexed query) and read afresh if another process has moved it on.
         """
-        kind = _KIND.get(cls.__name__, cls.__name__)
+        self._prepare_cache(aggregate_id, expected_version, read_only)
+        aggregate = self._get(cls, aggregate_id, read_only)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionMismatch(_kind(cls), aggregate_id, expected_version, aggregate.version)
+        return aggregate
+
+    def _prepare_cache(
+        self, aggregate_id: UUID, expected_version: int | None, read_only: bool
+    ) -> None:
+        """Drop the cached copy a load must not be served from: any copy when an
+        ``If-Match`` version is checked or the attempt runs on fresh state."""
         cache = self.repository.cache
-        if cache is not None:
-            if expected_version is not None or Attempt.fresh():
-                evict(cache, aggregate_id)
-            elif aggregate_id in cache.cache:
-                if read_only and self._behind(cache, [aggregate_id]):
-                    evict(cache, aggregate_id)
-                else:
-                    Attempt.served_from_cache(aggregate_id)
+        if cache is None:
+            return
+        if expected_version is not None or Attempt.fresh():
+            evict(cache, aggregate_id)
+        elif aggregate_id in cache.cache:
+            self._serve_cached(cache, aggregate_id, read_only)
+
+    def _serve_cached(self, cache: Any, aggregate_id: UUID, read_only: bool) -> None:
+        """The cached copy serves the load (and the attempt notes it), unless a read-only
+        look finds it behind the store: then it is dropped and read afresh."""
+        if read_only and self._behind(cache, [aggregate_id]):
+            evict(cache, aggregate_id)
+        else:
+            Attempt.served_from_cache(aggregate_id)
+
+    def _get(self, cls: type[A], aggregate_id: UUID, read_only: bool) -> A:
+        """The aggregate from the repository (the cached instance itself when read-only, a
+        deep copy of it otherwise); ``NotFound`` when the id names no ``cls``."""
         with translated_errors():
             try:
-                aggregate: Aggregate = self.repository.get(
+                aggregate: Aggregate | None = self.repository.get(
                     aggregate_id, deepcopy_from_cache=not read_only
                 )
             except AggregateNotFoundError:
-                raise NotFound(kind, aggregate_id) from None
+                aggregate = None
         if not isinstance(aggregate, cls):
-            raise NotFound(kind, aggregate_id)
-        if expected_version is not None and aggregate.version != expected_version:
-            raise VersionMismatch(kind, aggregate_id, expected_version, aggregate.version)
+            raise NotFound(_kind(cls), aggregate_id)
         return aggregate
 
     def load_many(self, cls: type[A], aggregate_ids: Iterable[UUID]) -> dict[UUID, A]:
@@ -189,9 +213,7 @@ class LedgerBase(Application[UUID]):
         cache = self.repository.cache
         if cache is None or Attempt.fresh():
             return {}, wanted
-        # Cached copies another process has moved on are read afresh (see ``load``).
-        for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
-            evict(cache, aggregate_id)
+        self._evict_behind(cache, wanted)
         found: dict[UUID, Any] = {}
         missing: list[UUID] = []
         for aggregate_id in wanted:
@@ -203,28 +225,43 @@ class LedgerBase(Application[UUID]):
             missing.append(aggregate_id)
         return found, missing
 
+    def _evict_behind(self, cache: Any, wanted: list[UUID]) -> None:
+        """Cached copies among ``wanted`` that another process has moved on are dropped, to
+        be read afresh (see ``load``)."""
+        for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
+            evict(cache, aggregate_id)
+
     def _read_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, Any]:
         """``aggregate_ids`` read from the store, in one query when the recorder can (and no
         snapshots are kept), each cached; one by one otherwise."""
         select = getattr(self.recorder, "select_events_of", None)
         if select is None or self.repository.snapshot_store is not None:
-            found: dict[UUID, Any] = {}
-            for aggregate_id in aggregate_ids:
-                with suppress(NotFound):
-                    found[aggregate_id] = self.load(cls, aggregate_id, read_only=True)
-            return found
+            return self._load_each(cls, aggregate_ids)
         if not aggregate_ids:
             return {}
         with translated_errors():
             stored = select(aggregate_ids)
+        return self._projected_and_cached(stored)
+
+    def _load_each(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, Any]:
+        """``aggregate_ids`` loaded one by one (read-only), those naming no ``cls`` left out."""
+        found: dict[UUID, Any] = {}
+        for aggregate_id in aggregate_ids:
+            with suppress(NotFound):
+                found[aggregate_id] = self.load(cls, aggregate_id, read_only=True)
+        return found
+
+    def _projected_and_cached(self, stored: Iterable[Any]) -> dict[UUID, Any]:
+        """The aggregates that ``stored`` events (grouped by aggregate) make, each cached."""
         cache = self.repository.cache
-        found = {}
-        for aggregate_id, events in groupby(stored, key=lambda e: e.originator_id):
+        found: dict[UUID, Any] = {}
+        for aggregate_id, events in groupby(stored, key=attrgetter("originator_id")):
             aggregate = project_aggregate(None, map(self.mapper.to_domain_event, events))
-            if aggregate is not None:
-                if cache is not None:
-                    cache.put(aggregate_id, aggregate)
-                found[aggregate_id] = aggregate
+            if aggregate is None:
+                continue
+            if cache is not None:
+                cache.put(aggregate_id, aggregate)
+            found[aggregate_id] = aggregate
         return found
 
     def _behind(self, cache: Any, aggregate_ids: list[UUID]) -> set[UUID]:
@@ -253,15 +290,7 @@ class LedgerBase(Application[UUID]):
         recordings = super()._record(processing_event)
         if recordings and getattr(self.recorder, "stamps_recording_times", False):
             last: Any = self.mapper.to_domain_event(recordings[-1].notification)
-            recorded = last.timestamp
-            created = {
-                e.originator_id for e in processing_event.events if e.originator_version == 1
-            }
-            for aggregate_id, aggregate in processing_event.aggregates.items():
-                if isinstance(aggregate, Aggregate):
-                    aggregate.modified_on = recorded
-                    if aggregate_id in created:
-                        aggregate._created_on = recorded
+            _stamp_recorded_at(processing_event, last.timestamp)
         return recordings
 
     def record(self, *aggregates: Aggregate) -> int:
@@ -273,18 +302,33 @@ class LedgerBase(Application[UUID]):
             self.last_write_error = f"{utc_now().isoformat(timespec='seconds')}: {e}"
             raise
         except ConcurrencyConflict:
-            if self.repository.cache is not None:
-                for aggregate in aggregates:
-                    evict(self.repository.cache, aggregate.id)
+            self._evict(aggregates)
             raise
         self.last_write_error = None
         if not recordings:
             return self.current_position()
         return max(r.notification.id for r in recordings)
 
+    def _evict(self, aggregates: Iterable[Aggregate]) -> None:
+        """Drop the cached copies of ``aggregates`` (their save conflicted: they are stale)."""
+        if self.repository.cache is not None:
+            for aggregate in aggregates:
+                evict(self.repository.cache, aggregate.id)
+
     def current_position(self) -> int:
         with translated_errors():
             return self.recorder.max_notification_id() or 0
+
+
+def _stamp_recorded_at(processing_event: ProcessingEvent[UUID], recorded: datetime) -> None:
+    """The saved aggregates were modified at ``recorded``, the store's time; those the
+    events created were created then too."""
+    created = {e.originator_id for e in processing_event.events if e.originator_version == 1}
+    for aggregate_id, aggregate in processing_event.aggregates.items():
+        if isinstance(aggregate, Aggregate):
+            aggregate.modified_on = recorded
+            if aggregate_id in created:
+                aggregate._created_on = recorded
 
 
 def latest_versions_one_by_one(recorder: Any, aggregate_ids: Sequence[UUID]) -> dict[UUID, int]:
