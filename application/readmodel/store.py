@@ -142,10 +142,7 @@ class MemoryStore:
         found = [
             dict(r) for r in self._rows(table).values() if matches(r, eq, members, between, after)
         ]
-        if order_by:
-            found.sort(
-                key=lambda r: tuple(_sortable(r.get(c)) for c in order_by), reverse=descending
-            )
+        _sort(found, order_by, descending)
         return found[:limit] if limit is not None else found
 
     def snapshot(self, tables: Iterable[Table]) -> dict[str, list[Row]]:
@@ -181,16 +178,21 @@ class LayeredStore(MemoryStore):
     def _rows(self, table: Table) -> dict[tuple[Any, ...], Row]:
         rows = self.tables.get(table.name)
         if rows is None:
-            if table.name in self._discard:
-                raise RuntimeError(f"{table.name} is not kept here, so it cannot be read")
-            rows = {}
-            if self._load is not None:
-                for row in self._load(table):
-                    rows[key_of(table, row)] = row
-            for values in self._pending.pop(table.name, ()):
-                row = dict(zip(table.columns, values, strict=True))
+            rows = self.tables[table.name] = self._loaded(table)  # whole before anyone sees it
+        return rows
+
+    def _loaded(self, table: Table) -> dict[tuple[Any, ...], Row]:
+        """A table on its first use: its rows in the saved state, then the new rows that
+        waited for it, in order."""
+        if table.name in self._discard:
+            raise RuntimeError(f"{table.name} is not kept here, so it cannot be read")
+        rows = {}
+        if self._load is not None:
+            for row in self._load(table):
                 rows[key_of(table, row)] = row
-            self.tables[table.name] = rows  # whole before anyone sees it
+        for values in self._pending.pop(table.name, ()):
+            row = dict(zip(table.columns, values, strict=True))
+            rows[key_of(table, row)] = row
         return rows
 
     def add(self, table: Table, values: tuple[Any, ...]) -> None:
@@ -287,6 +289,12 @@ class CutStore(LayeredStore):
             for projection in {id(p): p for p in self._owner.values()}.values():
                 if projection.name not in self._built:
                     self._build(projection)
+
+
+def _sort(rows: list[Row], order_by: Sequence[str], descending: bool) -> None:
+    """Sort ``rows`` in place by the ``order_by`` columns, a missing value first."""
+    if order_by:
+        rows.sort(key=lambda r: tuple(_sortable(r.get(c)) for c in order_by), reverse=descending)
 
 
 def _sortable(value: Any) -> tuple[int, Any]:
