@@ -23,13 +23,19 @@ class UndecodableEvent(Exception):
 
 
 def read_notifications(
-    app: Application[Any], *, after: int = 0, upto: int | None = None, batch: int = 2000
+    app: Application[Any],
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    batch: int = 2000,
+    topics: Sequence[str] = (),
 ) -> Iterator[list[Notification]]:
-    """The log from position ``after + 1`` (to ``upto``), one batch at a time."""
+    """The log from position ``after + 1`` (to ``upto``), one batch at a time; only events
+    of ``topics`` when any are named."""
     position = after
     while upto is None or position < upto:
         found = app.recorder.select_notifications(
-            start=position + 1, limit=batch, stop=upto, inclusive_of_start=True
+            start=position + 1, limit=batch, stop=upto, topics=topics, inclusive_of_start=True
         )
         if not found:
             return
