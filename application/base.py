@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -269,12 +270,11 @@ class LedgerBase(Application[UUID]):
         query (or one per aggregate, with a recorder that cannot do it in one)."""
         if not aggregate_ids:
             return set()
-        latest_versions = getattr(self.recorder, "latest_versions", None)
+        latest_versions = getattr(
+            self.recorder, "latest_versions", partial(latest_versions_one_by_one, self.recorder)
+        )
         with translated_errors():
-            if latest_versions is not None:
-                stored: dict[UUID, int] = latest_versions(aggregate_ids)
-            else:
-                stored = latest_versions_one_by_one(self.recorder, aggregate_ids)
+            stored: dict[UUID, int] = latest_versions(aggregate_ids)
         behind = set()
         for aggregate_id in aggregate_ids:
             with suppress(KeyError):
