@@ -265,14 +265,19 @@ class CutStore(LayeredStore):
             try:
                 for position, event in self._events():
                     projection.apply(self, event, position)
-            except BaseException:  # not half-built: the next use starts it again
-                for t in projection.tables:
-                    self.tables.pop(t.name, None)
-                    self._pending.pop(t.name, None)
+            except BaseException:
+                self._forget(projection)
                 raise
             finally:
                 self._building.discard(projection.name)
             self._built.add(projection.name)
+
+    def _forget(self, projection: Applier) -> None:
+        """Drop what a failed build of ``projection`` wrote: not half-built, the next use
+        of its tables starts it again."""
+        for t in projection.tables:
+            self.tables.pop(t.name, None)
+            self._pending.pop(t.name, None)
 
     def add(self, table: Table, values: tuple[Any, ...]) -> None:
         with self._lock:
