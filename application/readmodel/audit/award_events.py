@@ -80,8 +80,10 @@ def activity_around(
     activity_events = trail.events(activity_id)
     if not activity_events:
         raise AuditMismatch(f"award {entry_id}: the audit trail holds no events of {activity_id}")
-    upto_award = [e for e in activity_events if trail.position(e) <= award_position]
-    later = [e for e in activity_events if trail.position(e) > award_position]
+    upto_award: list[Any] = []
+    later: list[Any] = []
+    for e in activity_events:
+        (upto_award if trail.position(e) <= award_position else later).append(e)
     return activity_events[0], upto_award, later
 
 
