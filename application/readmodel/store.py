@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
+from application.readmodel.selecting import matches, sort_key, sort_rows
 from application.readmodel.tables import Table
 
 Row = dict[str, Any]
@@ -64,30 +65,6 @@ class RowStore(Protocol):
 
 def key_of(table: Table, row: Row) -> tuple[Any, ...]:
     return table.key_getter(row)
-
-
-def matches(
-    row: Row,
-    eq: Row | None,
-    within: tuple[str, set[Any]] | None,
-    between: tuple[str, Any, Any] | None,
-    after: tuple[str, Any] | None,
-    descending: bool = False,
-) -> bool:
-    """The in-memory meaning of a select's filters (``between`` is half-open: [low, high))."""
-    if eq and any(row.get(c) != v for c, v in eq.items()):
-        return False
-    if within is not None and row.get(within[0]) not in within[1]:
-        return False
-    if between is not None:
-        value = row.get(between[0])
-        if value is None or not between[1] <= value < between[2]:
-            return False
-    if after is not None:
-        value = row.get(after[0])
-        if value is None or not (value < after[1] if descending else value > after[1]):
-            return False
-    return True
 
 
 class MemoryStore:
@@ -142,13 +119,15 @@ class MemoryStore:
         found = [
             dict(r) for r in self._rows(table).values() if matches(r, eq, members, between, after)
         ]
-        _sort(found, order_by, descending)
+        sort_rows(found, order_by, descending)
         return found[:limit] if limit is not None else found
 
     def snapshot(self, tables: Iterable[Table]) -> dict[str, list[Row]]:
         """Every row of ``tables``, sorted by key: for comparing two builds."""
         return {
-            t.name: [dict(r) for _, r in sorted(self._rows(t).items(), key=lambda kv: _key(kv[0]))]
+            t.name: [
+                dict(r) for _, r in sorted(self._rows(t).items(), key=lambda kv: sort_key(kv[0]))
+            ]
             for t in tables
         }
 
@@ -294,17 +273,3 @@ class CutStore(LayeredStore):
             for projection in {id(p): p for p in self._owner.values()}.values():
                 if projection.name not in self._built:
                     self._build(projection)
-
-
-def _sort(rows: list[Row], order_by: Sequence[str], descending: bool) -> None:
-    """Sort ``rows`` in place by the ``order_by`` columns, a missing value first."""
-    if order_by:
-        rows.sort(key=lambda r: tuple(_sortable(r.get(c)) for c in order_by), reverse=descending)
-
-
-def _sortable(value: Any) -> tuple[int, Any]:
-    return (0, "") if value is None else (1, value)
-
-
-def _key(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_sortable(k) for k in key)
