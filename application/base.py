@@ -1,21 +1,15 @@
-"""The application's plumbing: loading and saving aggregates (a use case's attempt, its
-errors translated and its retry on fresh state, is in :mod:`application.attempts`)."""
+"""The application's plumbing: saving aggregates, and the rules in force (loading them is in
+:mod:`application.loading`; a use case's attempt, its errors translated and its retry on
+fresh state, in :mod:`application.attempts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
-from itertools import groupby
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProcessingEvent,
-    project_aggregate,
-)
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
@@ -25,37 +19,27 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from application.attempts import Attempt, evict, translated_errors
 from application.attempts import command as command  # use cases import it from here
-from application.errors import (
-    ConcurrencyConflict,
-    NotFound,
-    StoreUnavailable,
-    VersionMismatch,
+from application.attempts import evict, translated_errors
+from application.errors import ConcurrencyConflict, StoreUnavailable
+from application.loading import A, AggregateLoading
+from application.loading import (  # infrastructure/aggregate_queries.py imports it from here
+    latest_versions_one_by_one as latest_versions_one_by_one,
 )
 from application.results import Recorded
 from domain.rulebook import Rulebook, RulebookVersion
 from domain.values import Interval
 
-A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
-
-_KIND = {
-    "Volunteer": "volunteer",
-    "VolunteerTeam": "team",
-    "ServiceActivity": "activity",
-    "Station": "station",
-    "Need": "need",
-    "Project": "project",
-}
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class LedgerBase(Application[UUID]):
-    """Load, decide, save. Subclasses add one method per use case."""
+class LedgerBase(AggregateLoading):
+    """Load (see :class:`AggregateLoading`), decide, save. Subclasses add one method per
+    use case."""
 
     name = "VolunteerLedger"
 
@@ -130,121 +114,6 @@ class LedgerBase(Application[UUID]):
         the command ``created`` within it (``entry_id=...``), by name."""
         return Recorded(aggregate.id, aggregate.version, self.record(aggregate), created)
 
-    def load(
-        self,
-        cls: type[A],
-        aggregate_id: UUID,
-        expected_version: int | None = None,
-        *,
-        read_only: bool = False,
-    ) -> A:
-        """Load an aggregate: from this process's cache when it has it, else from the store.
-
-        A cached copy may miss another process's latest events. For an aggregate the
-        command saves, that is safe: saving it conflicts and the command runs again on
-        fresh state (see :func:`command`). An ``If-Match`` version is always checked
-        against the store.
-
-        ``read_only``: the caller only looks — it checks a rule against this aggregate
-        (is the volunteer active, insured, free then?) and never saves it — so the cached
-        instance itself is returned, without the deep copy a command needs (cached
-        aggregates are replaced on save, never changed in place). Nothing would catch a
-        stale copy there, so a cached one is first checked against the version the store
-        holds (one indexed query) and read afresh if another process has moved it on.
-        """
-        kind = _KIND.get(cls.__name__, cls.__name__)
-        cache = self.repository.cache
-        if cache is not None:
-            if expected_version is not None or Attempt.fresh():
-                evict(cache, aggregate_id)
-            elif aggregate_id in cache.cache:
-                if read_only and self._behind(cache, [aggregate_id]):
-                    evict(cache, aggregate_id)
-                else:
-                    Attempt.served_from_cache(aggregate_id)
-        with translated_errors():
-            try:
-                aggregate: Aggregate = self.repository.get(
-                    aggregate_id, deepcopy_from_cache=not read_only
-                )
-            except AggregateNotFoundError:
-                raise NotFound(kind, aggregate_id) from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(kind, aggregate_id)
-        if expected_version is not None and aggregate.version != expected_version:
-            raise VersionMismatch(kind, aggregate_id, expected_version, aggregate.version)
-        return aggregate
-
-    def load_many(self, cls: type[A], aggregate_ids: Iterable[UUID]) -> dict[UUID, A]:
-        """Aggregates to look at only (as ``load(..., read_only=True)``), by id; an id
-        naming no ``cls`` is absent. Those this process has cached come from the cache
-        (marked as :meth:`load` marks them); the rest are read from the store in one
-        query — not one per aggregate — and cached."""
-        found, missing = self._cached_copies(list(dict.fromkeys(aggregate_ids)))
-        found.update(self._read_many(cls, missing))
-        return {k: v for k, v in found.items() if isinstance(v, cls)}
-
-    def _cached_copies(self, wanted: list[UUID]) -> tuple[dict[UUID, Any], list[UUID]]:
-        """The cached copies of ``wanted`` that are current, and the ids left to read."""
-        cache = self.repository.cache
-        if cache is None or Attempt.fresh():
-            return {}, wanted
-        # Cached copies another process has moved on are read afresh (see ``load``).
-        for aggregate_id in self._behind(cache, [i for i in wanted if i in cache.cache]):
-            evict(cache, aggregate_id)
-        found: dict[UUID, Any] = {}
-        missing: list[UUID] = []
-        for aggregate_id in wanted:
-            if aggregate_id in cache.cache:
-                Attempt.served_from_cache(aggregate_id)
-                with suppress(KeyError):
-                    found[aggregate_id] = cache.get(aggregate_id)
-                    continue
-            missing.append(aggregate_id)
-        return found, missing
-
-    def _read_many(self, cls: type[A], aggregate_ids: list[UUID]) -> dict[UUID, Any]:
-        """``aggregate_ids`` read from the store, in one query when the recorder can (and no
-        snapshots are kept), each cached; one by one otherwise."""
-        select = getattr(self.recorder, "select_events_of", None)
-        if select is None or self.repository.snapshot_store is not None:
-            found: dict[UUID, Any] = {}
-            for aggregate_id in aggregate_ids:
-                with suppress(NotFound):
-                    found[aggregate_id] = self.load(cls, aggregate_id, read_only=True)
-            return found
-        if not aggregate_ids:
-            return {}
-        with translated_errors():
-            stored = select(aggregate_ids)
-        cache = self.repository.cache
-        found = {}
-        for aggregate_id, events in groupby(stored, key=lambda e: e.originator_id):
-            aggregate = project_aggregate(None, map(self.mapper.to_domain_event, events))
-            if aggregate is not None:
-                if cache is not None:
-                    cache.put(aggregate_id, aggregate)
-                found[aggregate_id] = aggregate
-        return found
-
-    def _behind(self, cache: Any, aggregate_ids: list[UUID]) -> set[UUID]:
-        """Those of ``aggregate_ids`` whose cached copy is older than the store's, in one
-        query (or one per aggregate, with a recorder that cannot do it in one)."""
-        if not aggregate_ids:
-            return set()
-        latest_versions = getattr(self.recorder, "latest_versions", None)
-        with translated_errors():
-            if latest_versions is not None:
-                stored: dict[UUID, int] = latest_versions(aggregate_ids)
-            else:
-                stored = latest_versions_one_by_one(self.recorder, aggregate_ids)
-        behind = set()
-        for aggregate_id in aggregate_ids:
-            with suppress(KeyError):
-                if stored.get(aggregate_id) != cache.get(aggregate_id).version:
-                    behind.add(aggregate_id)
-        return behind
-
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """As the library's, and the saved aggregates then carry the time their events were
         recorded at: the store stamps every event of one insert with one time, its own
@@ -253,15 +122,7 @@ class LedgerBase(Application[UUID]):
         recordings = super()._record(processing_event)
         if recordings and getattr(self.recorder, "stamps_recording_times", False):
             last: Any = self.mapper.to_domain_event(recordings[-1].notification)
-            recorded = last.timestamp
-            created = {
-                e.originator_id for e in processing_event.events if e.originator_version == 1
-            }
-            for aggregate_id, aggregate in processing_event.aggregates.items():
-                if isinstance(aggregate, Aggregate):
-                    aggregate.modified_on = recorded
-                    if aggregate_id in created:
-                        aggregate._created_on = recorded
+            _stamp_recorded_at(processing_event, last.timestamp)
         return recordings
 
     def record(self, *aggregates: Aggregate) -> int:
@@ -273,25 +134,30 @@ class LedgerBase(Application[UUID]):
             self.last_write_error = f"{utc_now().isoformat(timespec='seconds')}: {e}"
             raise
         except ConcurrencyConflict:
-            if self.repository.cache is not None:
-                for aggregate in aggregates:
-                    evict(self.repository.cache, aggregate.id)
+            self._evict(aggregates)
             raise
         self.last_write_error = None
         if not recordings:
             return self.current_position()
         return max(r.notification.id for r in recordings)
 
+    def _evict(self, aggregates: Iterable[Aggregate]) -> None:
+        """Drop the cached copies of ``aggregates`` (their save conflicted: they are stale)."""
+        if self.repository.cache is not None:
+            for aggregate in aggregates:
+                evict(self.repository.cache, aggregate.id)
+
     def current_position(self) -> int:
         with translated_errors():
             return self.recorder.max_notification_id() or 0
 
 
-def latest_versions_one_by_one(recorder: Any, aggregate_ids: Sequence[UUID]) -> dict[UUID, int]:
-    """The version each aggregate has reached in the store (those with no events absent),
-    one query each: for a recorder that cannot ask for them all at once."""
-    return {
-        i: found[-1].originator_version
-        for i in aggregate_ids
-        if (found := recorder.select_events(i, desc=True, limit=1))
-    }
+def _stamp_recorded_at(processing_event: ProcessingEvent[UUID], recorded: datetime) -> None:
+    """The saved aggregates were modified at ``recorded``, the store's time; those the
+    events created were created then too."""
+    created = {e.originator_id for e in processing_event.events if e.originator_version == 1}
+    for aggregate_id, aggregate in processing_event.aggregates.items():
+        if isinstance(aggregate, Aggregate):
+            aggregate.modified_on = recorded
+            if aggregate_id in created:
+                aggregate._created_on = recorded

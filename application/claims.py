@@ -10,7 +10,7 @@ the other): it never decides which record of a person is wrong by itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,31 @@ class ClaimBackfill:
     already: int = 0  # national ids claimed before it ran
     # (a later registration, the volunteer registered first with the same national id)
     duplicates: list[tuple[UUID, UUID]] = field(default_factory=list)
+
+    def first_registrations(self, registrations: Iterable[tuple[UUID, str]]) -> dict[str, UUID]:
+        """Each national id's first volunteer; every later one is noted as a duplicate."""
+        first: dict[str, UUID] = {}
+        for volunteer_id, national_id in registrations:
+            if national_id in first:
+                self.duplicates.append((volunteer_id, first[national_id]))
+            else:
+                first[national_id] = volunteer_id
+        return first
+
+    def claimed_before(
+        self,
+        existing: Iterable[NationalIdClaim],
+        national_ids: dict[UUID, str],
+        owners: dict[str, UUID],
+    ) -> None:
+        """Note claims made before this run (``national_ids`` by claim id, ``owners``: each
+        national id's first volunteer): one held by another volunteer was claimed for a
+        later registration of the person, a duplicate."""
+        for claim in existing:
+            self.already += 1
+            owner = owners[national_ids[claim.id]]
+            if claim.volunteer_id != owner:
+                self.duplicates.append((owner, claim.volunteer_id))
 
 
 class ClaimCommands(LedgerBase):
@@ -55,26 +80,17 @@ class ClaimCommands(LedgerBase):
         Running it again claims nothing new. A registration racing it is refused (its
         claim or ours is saved first, the store keeps one).
         """
-        first: dict[str, UUID] = {}
         result = ClaimBackfill()
-        for volunteer_id, national_id in self.registrations():
-            if national_id in first:
-                result.duplicates.append((volunteer_id, first[national_id]))
-            else:
-                first[national_id] = volunteer_id
-        ids = list(first.items())
+        ids = list(result.first_registrations(self.registrations()).items())
         for start in range(0, len(ids), _BATCH):
             self._claim_batch(dict(ids[start : start + _BATCH]), actor, result)
         return result
 
     def _claim_batch(self, owners: dict[str, UUID], actor: Actor, result: ClaimBackfill) -> None:
+        """Claim each national id of ``owners`` for its volunteer, unless claimed before."""
         claim_ids = {national_id_claim_id(n): n for n in owners}
         existing = self.load_many(NationalIdClaim, claim_ids)
-        result.already += len(existing)
-        for claim in existing.values():
-            owner = owners[claim_ids[claim.id]]
-            if claim.volunteer_id != owner:  # claimed for a later registration of the person
-                result.duplicates.append((owner, claim.volunteer_id))
+        result.claimed_before(existing.values(), claim_ids, owners)
         new = [
             NationalIdClaim.claim(national_id=n, volunteer_id=owners[n], actor=actor)
             for claim_id, n in claim_ids.items()

@@ -23,7 +23,7 @@ class HoursCommands(LedgerBase):
     def record_hours(self, cmd: RecordHours, *, actor: Actor) -> Recorded:
         """Record a participant's service hours (insurance and overlaps are checked now)."""
         activity = self.load(ServiceActivity, cmd.activity_id, cmd.expected_version)
-        self._admit(activity, HoursRow(cmd.volunteer_id, cmd.interval, cmd.source), actor)
+        self._admit(activity, HoursRow(cmd.volunteer_id, cmd.interval, cmd.source), actor, {}, {})
         return self.recorded(activity)
 
     @command
@@ -66,16 +66,17 @@ class HoursCommands(LedgerBase):
         activity: ServiceActivity,
         row: HoursRow,
         actor: Actor,
-        known: dict[datetime, _Terms] | None = None,
-        volunteers: dict[UUID, Volunteer] | None = None,
+        known: dict[datetime, _Terms],
+        volunteers: dict[UUID, Volunteer],
     ) -> None:
         """Check the volunteer may serve then, and record the hours on the activity
-        (``volunteers``: those already loaded, by id)."""
-        volunteer = None if volunteers is None else volunteers.get(row.volunteer_id)
+        (``known``: the terms worked out so far, by start time; ``volunteers``: those already
+        loaded, by id)."""
+        volunteer = volunteers.get(row.volunteer_id)
         if volunteer is None:
             volunteer = self.load(Volunteer, row.volunteer_id, read_only=True)
         volunteer.require_active("serve")
-        rules, day, tolerance = self._terms(row.interval, {} if known is None else known)
+        rules, day, tolerance = self._terms(row.interval, known)
         volunteer.check_no_overlap(row.interval, activity.id)
         volunteer.check_insured(rules, activity.category, day)
         activity.record_hours(

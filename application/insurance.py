@@ -22,16 +22,19 @@ class InsuranceCommands(LedgerBase):
         not identify (a national id no one holds), with the reason in ``unidentified``, so
         it is named among the others. Returns the first member's id and version and the log
         position of the last member's coverage."""
-        policy = InsurancePolicy(
-            cmd.policy_number.strip(),
-            cmd.insurer.strip(),
-            InsuranceKind.GROUP,
-            cmd.covers_from,
-            cmd.covers_to,
-            cmd.sum_insured,
-        )
+        policy = _group_policy(cmd)
         if not cmd.members:
             raise BulkRejected([RowError(0, "members", "a group policy lists its members")])
+        insured = self._insured_members(cmd, policy, actor)
+        position = self.record(*insured)
+        first = insured[0]
+        return Recorded(first.id, first.version, position)
+
+    def _insured_members(
+        self, cmd: RecordGroupPolicy, policy: InsurancePolicy, actor: Actor
+    ) -> list[Volunteer]:
+        """Every member with the policy recorded (not yet saved); ``BulkRejected`` naming
+        each bad member by its index if there is any."""
         errors: list[RowError] = []
         seen: dict[UUID, int] = {}
         insured: list[Volunteer] = []
@@ -39,17 +42,13 @@ class InsuranceCommands(LedgerBase):
             try:
                 volunteer = self._member(cmd, index, volunteer_id, seen)
                 volunteer.record_insurance(policy, actor)
-            except (NotFound, DomainError) as e:
+            except (NotFound, DomainError, _BadMember) as e:
                 errors.append(RowError(index, "members", str(e)))
-            except _BadMember as e:
-                errors.append(RowError(index, "members", e.reason))
             else:
                 insured.append(volunteer)
         if errors:
             raise BulkRejected(errors)
-        position = self.record(*insured)
-        first = insured[0]
-        return Recorded(first.id, first.version, position)
+        return insured
 
     def _member(
         self, cmd: RecordGroupPolicy, index: int, volunteer_id: UUID | None, seen: dict[UUID, int]
@@ -64,9 +63,17 @@ class InsuranceCommands(LedgerBase):
         return self.load(Volunteer, volunteer_id)
 
 
-class _BadMember(Exception):
-    """A member of a group policy's list that names no one to insure, with the reason."""
+def _group_policy(cmd: RecordGroupPolicy) -> InsurancePolicy:
+    return InsurancePolicy(
+        cmd.policy_number.strip(),
+        cmd.insurer.strip(),
+        InsuranceKind.GROUP,
+        cmd.covers_from,
+        cmd.covers_to,
+        cmd.sum_insured,
+    )
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+class _BadMember(Exception):
+    """A member of a group policy's list that names no one to insure; its text is the
+    reason."""

@@ -79,23 +79,8 @@ class NeedCommands(StationCommands):
     def draft_project(self, cmd: DraftProject, *, actor: Actor) -> Recorded:
         """Enter a project in the library (as a draft), owned by a team, answering needs."""
         self.rules_today().category(cmd.category)
-        try:
-            team = self.load(VolunteerTeam, cmd.team_id, read_only=True)
-        except NotFound:
-            raise UnknownReference("team_id", "team", cmd.team_id) from None
-        if team.dissolved:
-            raise rule_violation("team-dissolved", f"team {cmd.team_id} is dissolved")
-        needs = self.load_many(Need, cmd.need_ids)
-        for i, need_id in enumerate(cmd.need_ids):
-            need = needs.get(need_id)
-            if need is None:
-                raise UnknownReference(f"need_ids[{i}]", "need", need_id)
-            if need.status == DECLINED:
-                raise rule_violation(
-                    "need-declined",
-                    f"need {need_id} was declined: a project cannot answer it",
-                    f"需求 {need_id} 已不予受理，项目不能对应该需求",
-                )
+        team = self._owning_team(cmd.team_id)
+        self._check_answerable(cmd.need_ids)
         project = Project.draft(
             title=cmd.title,
             category=cmd.category,
@@ -107,6 +92,30 @@ class NeedCommands(StationCommands):
             actor=actor,
         )
         return self.recorded(project)
+
+    def _owning_team(self, team_id: UUID) -> VolunteerTeam:
+        """The team a project is drafted for: one that exists and is not dissolved."""
+        try:
+            team = self.load(VolunteerTeam, team_id, read_only=True)
+        except NotFound:
+            raise UnknownReference("team_id", "team", team_id) from None
+        if team.dissolved:
+            raise rule_violation("team-dissolved", f"team {team_id} is dissolved")
+        return team
+
+    def _check_answerable(self, need_ids: list[UUID]) -> None:
+        """Each need a project answers exists and was not declined."""
+        needs = self.load_many(Need, need_ids)
+        for i, need_id in enumerate(need_ids):
+            need = needs.get(need_id)
+            if need is None:
+                raise UnknownReference(f"need_ids[{i}]", "need", need_id)
+            if need.status == DECLINED:
+                raise rule_violation(
+                    "need-declined",
+                    f"need {need_id} was declined: a project cannot answer it",
+                    f"需求 {need_id} 已不予受理，项目不能对应该需求",
+                )
 
     @command
     def activate_project(self, cmd: ActivateProject, *, actor: Actor) -> Recorded:

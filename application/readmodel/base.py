@@ -3,7 +3,7 @@ header of an event for projections that read nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import UnionType
 from typing import Any, ClassVar, TypeVar, get_args, get_type_hints
 
@@ -60,16 +60,22 @@ class EventHeader:
 
     @classmethod
     def of(cls, event: Any) -> EventHeader:
+        topic = type(event).TOPIC
+        recorded_at = iso(event.timestamp)
         actor = getattr(event, "actor", None)
+        if not actor:
+            return cls(
+                topic, event.originator_id, event.originator_version, recorded_at, None, None, None
+            )
         return cls(
-            type(event).TOPIC,
+            topic,
             event.originator_id,
             event.originator_version,
-            iso(event.timestamp),
-            actor.user_id if actor else None,
-            actor.role._value_ if actor else None,
-            actor.correlation_id if actor else None,
-            actor.request_id if actor else None,
+            recorded_at,
+            actor.user_id,
+            actor.role._value_,
+            actor.correlation_id,
+            actor.request_id,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -105,18 +111,31 @@ def handles(fn: H) -> H:
     return fn
 
 
+def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """``fn``'s annotations resolved; one naming nothing known is refused."""
+    try:
+        return get_type_hints(fn)
+    except (NameError, AttributeError) as error:
+        raise TypeError(f"{fn.__qualname__}: an annotation names nothing known ({error})") from None
+
+
 def _events_taken(fn: Callable[..., Any]) -> tuple[type[Any], ...]:
     """The event classes ``fn``'s event parameter is annotated with."""
     ours = event_types()
-    try:
-        hints = get_type_hints(fn)
-    except (NameError, AttributeError) as error:
-        raise TypeError(f"{fn.__qualname__}: an annotation names nothing known ({error})") from None
-    for name, hint in hints.items():
+    for name, hint in _type_hints(fn).items():
         classes = get_args(hint) if isinstance(hint, UnionType) else (hint,)
         if name != "return" and all(c in ours for c in classes):
             return classes
     raise TypeError(f"{fn.__qualname__}: no parameter is annotated with an event of our aggregates")
+
+
+def _marked_handlers(cls: type[Any]) -> Iterator[Callable[..., Any]]:
+    """The functions marked with ``@handles`` in ``cls`` and its bases, bases first (so a
+    subclass's handler of an event replaces its base's)."""
+    for klass in reversed(cls.__mro__):
+        for value in vars(klass).values():
+            if getattr(value, "_handles_events", False):
+                yield value
 
 
 class EventHandlers:
@@ -134,14 +153,12 @@ class EventHandlers:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._handlers = {}
-        for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
-                if getattr(value, "_handles_events", False):
-                    for event_class in _events_taken(value):
-                        # A class this one ignores has no handler, though a base class's may
-                        # handle it: a subclass can leave out what a replay need not apply.
-                        if event_class not in cls.ignored:
-                            cls._handlers[event_class.TOPIC] = value
+        for handler in _marked_handlers(cls):
+            for event_class in _events_taken(handler):
+                # A class this one ignores has no handler, though a base class's may
+                # handle it: a subclass can leave out what a replay need not apply.
+                if event_class not in cls.ignored:
+                    cls._handlers[event_class.TOPIC] = handler
         cls._ignored_full = frozenset(c.TOPIC for c in cls.ignored)
 
     @classmethod

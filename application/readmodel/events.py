@@ -47,10 +47,18 @@ def event_classes() -> dict[str, type[Any]]:
         Need,
         Project,
     ):
-        for name, value in vars(aggregate).items():
-            topic = getattr(value, "TOPIC", None)
-            if isinstance(value, type) and topic and name not in {"Created", "Event"}:
-                found[topic.removeprefix(PREFIX)] = value
+        found.update(_events_of(aggregate))
+    return found
+
+
+def _events_of(aggregate: type[Any]) -> dict[str, type[Any]]:
+    """The event classes ``aggregate`` defines, by short topic (not the library's own
+    ``Created`` and ``Event`` bases)."""
+    found = {}
+    for name, value in vars(aggregate).items():
+        topic = getattr(value, "TOPIC", None)
+        if isinstance(value, type) and topic and name not in {"Created", "Event"}:
+            found[topic.removeprefix(PREFIX)] = value
     return found
 
 

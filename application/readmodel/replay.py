@@ -23,13 +23,19 @@ class UndecodableEvent(Exception):
 
 
 def read_notifications(
-    app: Application[Any], *, after: int = 0, upto: int | None = None, batch: int = 2000
+    app: Application[Any],
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    batch: int = 2000,
+    topics: Sequence[str] = (),
 ) -> Iterator[list[Notification]]:
-    """The log from position ``after + 1`` (to ``upto``), one batch at a time."""
+    """The log from position ``after + 1`` (to ``upto``), one batch at a time; only events
+    of ``topics`` when any are named."""
     position = after
     while upto is None or position < upto:
         found = app.recorder.select_notifications(
-            start=position + 1, limit=batch, stop=upto, inclusive_of_start=True
+            start=position + 1, limit=batch, stop=upto, topics=topics, inclusive_of_start=True
         )
         if not found:
             return
@@ -59,14 +65,20 @@ def read_events(
 ) -> Iterator[list[tuple[int, Any]]]:
     """Decoded events with their positions; ``decoder`` (the library's mapper when None) must
     give what the mapper gives."""
-    to_event = decoder or app.mapper.to_domain_event
     for notifications in read_notifications(app, after=after, upto=upto, batch=batch):
-        try:
-            events = [(n.id, to_event(n)) for n in notifications]
-        except Exception:
-            # Again, one by one, to name the first event that cannot be decoded.
-            events = [(n.id, decode(app, n, decoder)) for n in notifications]
-        yield events
+        yield _decoded(app, notifications, decoder)
+
+
+def _decoded(
+    app: Application[Any], notifications: list[Notification], decoder: Decoder | None
+) -> list[tuple[int, Any]]:
+    """One batch of the log decoded, each event with its position."""
+    to_event = decoder or app.mapper.to_domain_event
+    try:
+        return [(n.id, to_event(n)) for n in notifications]
+    except Exception:
+        # Again, one by one, to name the first event that cannot be decoded.
+        return [(n.id, decode(app, n, decoder)) for n in notifications]
 
 
 def position_known_at(app: Application[Any], known_at: datetime) -> int:

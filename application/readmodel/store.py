@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
+from application.readmodel.selecting import matches, sort_key, sort_rows
 from application.readmodel.tables import Table
 
 Row = dict[str, Any]
@@ -64,30 +65,6 @@ class RowStore(Protocol):
 
 def key_of(table: Table, row: Row) -> tuple[Any, ...]:
     return table.key_getter(row)
-
-
-def matches(
-    row: Row,
-    eq: Row | None,
-    within: tuple[str, set[Any]] | None,
-    between: tuple[str, Any, Any] | None,
-    after: tuple[str, Any] | None,
-    descending: bool = False,
-) -> bool:
-    """The in-memory meaning of a select's filters (``between`` is half-open: [low, high))."""
-    if eq and any(row.get(c) != v for c, v in eq.items()):
-        return False
-    if within is not None and row.get(within[0]) not in within[1]:
-        return False
-    if between is not None:
-        value = row.get(between[0])
-        if value is None or not between[1] <= value < between[2]:
-            return False
-    if after is not None:
-        value = row.get(after[0])
-        if value is None or not (value < after[1] if descending else value > after[1]):
-            return False
-    return True
 
 
 class MemoryStore:
@@ -142,16 +119,15 @@ class MemoryStore:
         found = [
             dict(r) for r in self._rows(table).values() if matches(r, eq, members, between, after)
         ]
-        if order_by:
-            found.sort(
-                key=lambda r: tuple(_sortable(r.get(c)) for c in order_by), reverse=descending
-            )
+        sort_rows(found, order_by, descending)
         return found[:limit] if limit is not None else found
 
     def snapshot(self, tables: Iterable[Table]) -> dict[str, list[Row]]:
         """Every row of ``tables``, sorted by key: for comparing two builds."""
         return {
-            t.name: [dict(r) for _, r in sorted(self._rows(t).items(), key=lambda kv: _key(kv[0]))]
+            t.name: [
+                dict(r) for _, r in sorted(self._rows(t).items(), key=lambda kv: sort_key(kv[0]))
+            ]
             for t in tables
         }
 
@@ -181,16 +157,21 @@ class LayeredStore(MemoryStore):
     def _rows(self, table: Table) -> dict[tuple[Any, ...], Row]:
         rows = self.tables.get(table.name)
         if rows is None:
-            if table.name in self._discard:
-                raise RuntimeError(f"{table.name} is not kept here, so it cannot be read")
-            rows = {}
-            if self._load is not None:
-                for row in self._load(table):
-                    rows[key_of(table, row)] = row
-            for values in self._pending.pop(table.name, ()):
-                row = dict(zip(table.columns, values, strict=True))
+            rows = self.tables[table.name] = self._loaded(table)  # whole before anyone sees it
+        return rows
+
+    def _loaded(self, table: Table) -> dict[tuple[Any, ...], Row]:
+        """A table on its first use: its rows in the saved state, then the new rows that
+        waited for it, in order."""
+        if table.name in self._discard:
+            raise RuntimeError(f"{table.name} is not kept here, so it cannot be read")
+        rows = {}
+        if self._load is not None:
+            for row in self._load(table):
                 rows[key_of(table, row)] = row
-            self.tables[table.name] = rows  # whole before anyone sees it
+        for values in self._pending.pop(table.name, ()):
+            row = dict(zip(table.columns, values, strict=True))
+            rows[key_of(table, row)] = row
         return rows
 
     def add(self, table: Table, values: tuple[Any, ...]) -> None:
@@ -263,14 +244,19 @@ class CutStore(LayeredStore):
             try:
                 for position, event in self._events():
                     projection.apply(self, event, position)
-            except BaseException:  # not half-built: the next use starts it again
-                for t in projection.tables:
-                    self.tables.pop(t.name, None)
-                    self._pending.pop(t.name, None)
+            except BaseException:
+                self._forget(projection)
                 raise
             finally:
                 self._building.discard(projection.name)
             self._built.add(projection.name)
+
+    def _forget(self, projection: Applier) -> None:
+        """Drop what a failed build of ``projection`` wrote: not half-built, the next use
+        of its tables starts it again."""
+        for t in projection.tables:
+            self.tables.pop(t.name, None)
+            self._pending.pop(t.name, None)
 
     def add(self, table: Table, values: tuple[Any, ...]) -> None:
         with self._lock:
@@ -287,11 +273,3 @@ class CutStore(LayeredStore):
             for projection in {id(p): p for p in self._owner.values()}.values():
                 if projection.name not in self._built:
                     self._build(projection)
-
-
-def _sortable(value: Any) -> tuple[int, Any]:
-    return (0, "") if value is None else (1, value)
-
-
-def _key(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_sortable(k) for k in key)

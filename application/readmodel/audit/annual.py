@@ -43,14 +43,17 @@ def annual_sections(store: RowReader, rulebook: Rulebook, year: int) -> dict[str
     return {
         "served": {"total": served["total"], "by_type": served["by_type"]},
         "breakdowns": service_breakdowns(store, rulebook, period),
-        "needs_met": [
-            row
-            for row in needs_met_by_station(store, rulebook, period)
-            if row["raised"] or row["met"]
-        ],
+        "needs_met": _stations_with_needs(store, rulebook, period),
         "media": [_named_media(row, stations, teams) for row in media_coverage(store, period)],
         "benefits": vouchers_issued(store, period, rulebook.latest.utc_offset),
     }
+
+
+def _stations_with_needs(store: RowReader, rulebook: Rulebook, period: Period) -> list[Row]:
+    """The needs raised and met in the period at each station where any were."""
+    return [
+        row for row in needs_met_by_station(store, rulebook, period) if row["raised"] or row["met"]
+    ]
 
 
 def _named_media(row: Row, stations: dict[str, Any], teams: dict[str, Any]) -> Row:

@@ -80,8 +80,10 @@ def activity_around(
     activity_events = trail.events(activity_id)
     if not activity_events:
         raise AuditMismatch(f"award {entry_id}: the audit trail holds no events of {activity_id}")
-    upto_award = [e for e in activity_events if trail.position(e) <= award_position]
-    later = [e for e in activity_events if trail.position(e) > award_position]
+    upto_award: list[Any] = []
+    later: list[Any] = []
+    for e in activity_events:
+        (upto_award if trail.position(e) <= award_position else later).append(e)
     return activity_events[0], upto_award, later
 
 
@@ -134,14 +136,9 @@ def attendance(
 ) -> tuple[Interval, Any]:
     """Add the volunteer's sign-up, hours and corrections and the verification; return the
     interval and source of the attendance version the award names."""
-    attendance: dict[int, tuple[Interval, Any]] = {}
-    for e in _for(volunteer_id, upto_award, set(_ATTENDANCE_ROLES)):
-        explained.add(_ATTENDANCE_ROLES[event_kind(e)], e)
-        if event_kind(e) == "ServiceActivity.HoursRecorded":
-            attendance[e.attendance_version] = (e.interval, e.source)
-        elif event_kind(e) == "ServiceActivity.AttendanceCorrected":
-            source = attendance[max(attendance)][1] if attendance else award.source
-            attendance[e.attendance_version] = (e.interval, source)
+    attendance = _add_attendance(
+        explained, _for(volunteer_id, upto_award, set(_ATTENDANCE_ROLES)), award
+    )
     for e in upto_award:
         if event_kind(e) == "ServiceActivity.Verified":
             explained.add("verified", e)
@@ -153,28 +150,57 @@ def attendance(
     return attendance[award.attendance_version]
 
 
+def _add_attendance(
+    explained: Explained, events: list[Any], award: Any
+) -> dict[int, tuple[Interval, Any]]:
+    """Add the volunteer's sign-up, hours and corrections; return each attendance version's
+    interval and source (a correction keeps the source of the version it corrects)."""
+    attendance: dict[int, tuple[Interval, Any]] = {}
+    for e in events:
+        kind = event_kind(e)
+        explained.add(_ATTENDANCE_ROLES[kind], e)
+        if kind == "ServiceActivity.HoursRecorded":
+            attendance[e.attendance_version] = (e.interval, e.source)
+        elif kind == "ServiceActivity.AttendanceCorrected":
+            source = attendance[max(attendance)][1] if attendance else award.source
+            attendance[e.attendance_version] = (e.interval, source)
+    return attendance
+
+
 def _add_insurance(explained: Explained, before_award: list[Any], policies: set[Any]) -> None:
     """Add the latest recording of each policy: the one covering the day, the one the award names."""
     for number in sorted(str(p) for p in policies - {None}):
-        recorded = [
-            e
-            for e in before_award
-            if event_kind(e) == "Volunteer.InsuranceRecorded" and e.policy.policy_number == number
-        ]
-        if recorded:
-            explained.add("insurance", recorded[-1])
+        recorded = _latest_recording(before_award, number)
+        if recorded is not None:
+            explained.add("insurance", recorded)
+
+
+def _latest_recording(before_award: list[Any], policy_number: str) -> Any | None:
+    """The volunteer's last recording of the policy before the award, if any."""
+    for e in reversed(before_award):
+        if (
+            event_kind(e) == "Volunteer.InsuranceRecorded"
+            and e.policy.policy_number == policy_number
+        ):
+            return e
+    return None
 
 
 def _add_same_day_awards(
     explained: Explained, before_award: list[Any], before: Volunteer, day: date
 ) -> None:
     """Add the earlier awards of the same service date still standing (the daily cap)."""
-    same_day = {
-        a.entry_id for a in before.awards.values() if a.service_date == day and not a.reversed
-    }
+    same_day = _standing_awards_on(before, day)
     for e in before_award:
         if event_kind(e) == "Volunteer.PointsAwarded" and e.entry_id in same_day:
             explained.add("same_day_award", e)
+
+
+def _standing_awards_on(volunteer: Volunteer, day: date) -> set[UUID]:
+    """The entry ids of the volunteer's awards for service on ``day`` not reversed."""
+    return {
+        a.entry_id for a in volunteer.awards.values() if a.service_date == day and not a.reversed
+    }
 
 
 def _reversal(after_award: list[Any], entry_id: UUID) -> Any | None:

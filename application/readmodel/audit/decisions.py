@@ -111,6 +111,14 @@ def _year_of(event: Any, rulebook: Rulebook) -> int:
     return decision_year(str(getattr(event, "period", None) or ""), recorded)
 
 
+def _figure_projections(rulebook: Rulebook, kind: str) -> list[Projection]:
+    """The read models a decision's figures need besides the collector's: for a team
+    commendation, the rankings' facts and the teams' register (their levels)."""
+    if kind != "team_commendation":
+        return []
+    return [RankingProjection(rulebook), RegistersProjection(rulebook)]
+
+
 def _replay_to(
     app: Application[UUID], rulebook: Rulebook, kind: str, year: int, basis: int
 ) -> tuple[Collector, dict[int, dict[str, Any]], int]:
@@ -118,12 +126,7 @@ def _replay_to(
     (for a team commendation) and the last position replayed."""
     store = MemoryStore()
     collector = Collector(rulebook, year)
-    # A team's figures need the rankings' facts and the teams' register (their levels).
-    projections: list[Projection] = (
-        [RankingProjection(rulebook), RegistersProjection(rulebook)]
-        if kind == "team_commendation"
-        else []
-    )
+    projections = _figure_projections(rulebook, kind)
     replayed_to = 0
     for events in read_events(app, upto=basis, batch=5000):
         for position, e in events:

@@ -128,7 +128,6 @@ _FIGURES = _Figures()
 def described(role: str, position: int, e: Any) -> ExplainedEvent:
     kind = event_kind(e)
     aggregate_type, _, event_type = kind.partition(".")
-    actor = getattr(e, "actor", None)
     return ExplainedEvent(
         role=role,
         position=position,
@@ -137,9 +136,24 @@ def described(role: str, position: int, e: Any) -> ExplainedEvent:
         version=e.originator_version,
         type=event_type,
         recorded_at=e.timestamp,
-        actor=actor.user_id if actor else None,
-        actor_role=actor.role.value if actor else None,
-        correlation_id=actor.correlation_id if actor else None,
-        request_id=(actor.request_id or None) if actor else None,
+        **_by_whom(getattr(e, "actor", None)),
         figures=_FIGURES.of(e),
     )
+
+
+_NOBODY: dict[str, str | None] = dict.fromkeys(
+    ("actor", "actor_role", "correlation_id", "request_id")
+)
+
+
+def _by_whom(actor: Any) -> dict[str, str | None]:
+    """Who recorded an event and on which request (``request_id`` None when the client
+    gave none); all None for an event without an actor."""
+    if not actor:
+        return _NOBODY
+    return {
+        "actor": actor.user_id,
+        "actor_role": actor.role.value,
+        "correlation_id": actor.correlation_id,
+        "request_id": actor.request_id or None,
+    }

@@ -3,10 +3,12 @@ against the event store's own record before it is shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 
 from application.errors import AuditMismatch
 from application.readmodel.audit.explain_events import event_kind
@@ -55,14 +57,19 @@ class Trail:
         """The event's position, once the store confirms that this event is recorded there."""
         position = self.position(event)
         stored = self.app.recorder.select_notifications(start=position, limit=1, stop=position)
-        if (
-            not stored
-            or stored[0].id != position
-            or str(stored[0].originator_id) != str(event.originator_id)
-            or stored[0].originator_version != event.originator_version
-        ):
+        if not _is_stored_at(stored, position, event):
             raise AuditMismatch(
                 f"the audit trail puts event {event.originator_version} of "
                 f"{event.originator_id} at position {position}, but the event store does not"
             )
         return position
+
+
+def _is_stored_at(stored: Sequence[Notification], position: int, event: Any) -> bool:
+    """Whether ``stored``, the store's read at ``position``, is ``event``."""
+    return (
+        bool(stored)
+        and stored[0].id == position
+        and str(stored[0].originator_id) == str(event.originator_id)
+        and stored[0].originator_version == event.originator_version
+    )

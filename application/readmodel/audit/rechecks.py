@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.readmodel.audit.collector import Collector
+from application.readmodel.audit.collector import Collector, Standing
 from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.store import MemoryStore, Row
 from application.readmodel.values import num
-from domain.rulebook import Rulebook
+from domain.rulebook import Rulebook, RulebookVersion
 
 
 def decision_year(decision_period: str, default: int) -> int:
@@ -31,7 +31,6 @@ def recheck(
     team_figures: dict[int, dict[str, Row]],
 ) -> dict[str, Any]:
     """Was the decision's subject eligible at the position the decision recorded?"""
-    rules = rulebook.latest
     basis = int(decision["basis_position"])
     if decision["kind"] == "team_commendation":
         # Team candidacy is the rulebook's basis for the year (key support), read with the
@@ -40,31 +39,43 @@ def recheck(
         eligible = bool(row and row["commendation_candidate"])
         return {**decision, "eligible_at_basis": eligible, "figures": row}
     was = collector.people[decision["subject_id"]].at(basis)
-    figures: dict[str, Any] = {
+    figures = _standing_figures(rulebook.latest, was)
+    if decision["kind"] == "star_certification":
+        eligible = rulebook.latest.star_level(was.credited) >= int(decision["level"])
+    else:
+        eligible, year_figures = _year_candidacy(rulebook, collector.year, was)
+        figures |= year_figures
+    return {**decision, "eligible_at_basis": eligible, "figures": figures}
+
+
+def _standing_figures(rules: RulebookVersion, was: Standing) -> dict[str, Any]:
+    """A volunteer's lifetime figures at the basis position."""
+    return {
         "credited_hours": num(was.credited),
         "lifetime_points": num(was.lifetime),
         "star_level_reached": rules.star_level(was.credited),
         "courtesy_tier": rules.courtesy_tier(was.lifetime),
         "commendations_held": was.held,
     }
-    if decision["kind"] == "star_certification":
-        eligible = rules.star_level(was.credited) >= int(decision["level"])
-    else:
-        # Volunteer candidacy for the year the commendation names, by the rulebook version
-        # in force for that year: the year's service as it stood at the basis position.
-        year_rules = rulebook.for_year(collector.year)
-        figures |= {
-            "year": collector.year,
-            "hours_in_year": num(was.year_hours),
-            "activities_in_year": was.year_activities,
-            "awards_withdrawn_in_year": was.year_withdrawn,
-            "commended_in_year": was.commended_in_year,
-            "rulebook_version": year_rules.version,
-        }
-        eligible = (
-            year_rules.commendation.volunteer_qualifies(
-                was.year_hours, was.year_activities, was.year_withdrawn
-            )
-            and not was.commended_in_year
+
+
+def _year_candidacy(rulebook: Rulebook, year: int, was: Standing) -> tuple[bool, dict[str, Any]]:
+    """Volunteer candidacy for the year the commendation names, by the rulebook version in
+    force for that year, and the figures it rests on: the year's service as it stood at
+    the basis position."""
+    year_rules = rulebook.for_year(year)
+    figures = {
+        "year": year,
+        "hours_in_year": num(was.year_hours),
+        "activities_in_year": was.year_activities,
+        "awards_withdrawn_in_year": was.year_withdrawn,
+        "commended_in_year": was.commended_in_year,
+        "rulebook_version": year_rules.version,
+    }
+    eligible = (
+        year_rules.commendation.volunteer_qualifies(
+            was.year_hours, was.year_activities, was.year_withdrawn
         )
-    return {**decision, "eligible_at_basis": eligible, "figures": figures}
+        and not was.commended_in_year
+    )
+    return eligible, figures

@@ -25,7 +25,7 @@ from application.readmodel.projections.needs import NeedsProjection
 from application.readmodel.projections.ranking import RankingProjection
 from application.readmodel.projections.registers import RegistersProjection
 from application.readmodel.queries.readmodels import ReadModels
-from application.readmodel.replay import Decoder, read_events
+from application.readmodel.replay import Decoder, read_events, read_notifications
 from application.readmodel.store import MemoryStore, Row
 from application.readmodel.values import num
 from domain.rulebook import Rulebook
@@ -146,18 +146,12 @@ def _team_commendation_bases(
     """(basis position, year) of every team commendation the review will re-check."""
     topic = VolunteerTeam.Commended.TOPIC
     found: set[tuple[int, int]] = set()
-    position = 0
-    while True:
-        notifications = app.recorder.select_notifications(
-            start=position + 1, limit=1000, stop=upto, topics=[topic]
-        )
-        if not notifications:
-            return found
+    for notifications in read_notifications(app, upto=upto, batch=1000, topics=[topic]):
         for n in notifications:
             event: Any = app.mapper.to_domain_event(n)
             if collector.concerns_year(event):
                 found.add((event.basis_position, decision_year(str(event.period), collector.year)))
-        position = notifications[-1].id
+    return found
 
 
 def review_json(review: dict[str, Any]) -> str:
