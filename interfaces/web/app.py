@@ -20,6 +20,7 @@ from infrastructure.bootstrap import Container
 from infrastructure.idempotency import IdempotencyStore
 from interfaces.web import (
     pages_activities,
+    pages_activity,
     pages_audit,
     pages_benefits,
     pages_corrections,
@@ -160,6 +161,7 @@ def install(app: FastAPI, container: Container) -> None:
     for module in (
         pages_home,
         pages_activities,
+        pages_activity,
         pages_corrections,
         pages_people,
         pages_teams,

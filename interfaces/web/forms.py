@@ -15,11 +15,13 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
 
 from application.errors import (
     BulkRejected,
@@ -233,3 +235,20 @@ async def write_and_wait(
         return then(result)
 
     return await submit(request.app.state.form_keys, visitor, request.url.path, values, run)
+
+
+async def submit_form(
+    request: Request,
+    visitor: Visitor,
+    values: dict[str, Any],
+    command: Callable[[Caller], Any],
+    then: Callable[[Any], str],
+    redraw: Callable[..., Response],
+) -> Response:
+    """A form's whole answer: recorded once (:func:`write_and_wait`), the browser is sent to
+    ``then(result)``; refused, ``redraw(refused=...)`` draws the form's page again."""
+    try:
+        location = await write_and_wait(request, visitor, values, command, then)
+    except Refused as refused:
+        return await run_in_threadpool(partial(redraw, refused=refused))
+    return RedirectResponse(location, status_code=303)

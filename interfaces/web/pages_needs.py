@@ -5,12 +5,13 @@ scope checks, same rules); contacts are masked as the API masks them."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from application.readmodel.tables import ACTIVITY
 from domain.need import DIFFICULTIES
@@ -21,10 +22,10 @@ from interfaces.http.need_schemas import CloseNeed, RaiseNeed
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import needs as api
-from interfaces.web.forms import Refused, page_status, submit
+from interfaces.web.forms import Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
-from interfaces.web.session import SignedIn, Visitor
+from interfaces.web.session import SignedIn, Visitor, new_record_values
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -65,12 +66,11 @@ async def needs_page(
     request: Request,
     visitor: SignedIn,
     status: Annotated[str, Query(max_length=20)] = "open",
-    township: Annotated[str | None, Query(max_length=60)] = None,
+    township: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
     """需求清单 (oldest first, with days waited) and the project library; a station clerk's
     are their township's, as the API lists them (another township's: a 403 page)."""
-    if visitor.role == "station_staff":
-        township = township or visitor.scope
+    township = township or visitor.own_township or ""
     if status not in {"", *STATUSES}:
         raise Problem(422, "validation", "请求有误", f"没有“{status}”这种需求状态")
     context = await run_in_threadpool(
@@ -82,7 +82,7 @@ async def needs_page(
         visitor=visitor,
         nav="needs",
         chosen=status,
-        township=township or "",
+        township=township,
         statuses=STATUSES,
         project_statuses=PROJECT_STATUSES,
         difficulties=DIFFICULTIES,
@@ -94,8 +94,9 @@ def _raise_page(
     request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused | None = None
 ) -> Response:
     container = container_of(request)
-    township = visitor.scope if visitor.role == "station_staff" else None
-    stations = [s for s in _stations(container, township).values() if not s.get("closed")]
+    stations = [
+        s for s in _stations(container, visitor.own_township).values() if not s.get("closed")
+    ]
     return page(
         request,
         "needs/new.html",
@@ -113,18 +114,16 @@ def _raise_page(
 
 @router.get("/needs/new")
 async def raise_form(request: Request, visitor: SignedIn) -> Response:
-    values = {"township": visitor.scope or ""} if visitor.role == "station_staff" else {}
-    return _raise_page(request, visitor, values)
+    return _raise_page(request, visitor, new_record_values(visitor))
 
 
 @router.post("/needs/new")
 async def raise_need(request: Request, visitor: SignedIn) -> Response:
     """登记需求 through the API's raise_need."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = RaiseNeed.model_validate(
             {
                 "township": values.get("township", ""),
@@ -138,20 +137,27 @@ async def raise_need(request: Request, visitor: SignedIn) -> Response:
                 },
             }
         )
-        result = api.raise_need(body, caller, container)
-        container.wait_for(result.position, 5.0)
-        return f"/needs/{result.id}"
+        return api.raise_need(body, caller, container)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        fields = {k.removeprefix("raised_by."): v for k, v in refused.fields.items()}
-        if "raised_by" in fields:
-            fields["raised_by_contact"] = fields.pop("raised_by")
-        return _raise_page(request, visitor, values, Refused(refused.message, fields))
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda result: f"/needs/{result.id}",
+        partial(_raise_refused, request, visitor, values),
+    )
+
+
+def _raise_refused(
+    request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused
+) -> Response:
+    """The form again, each error by its field (``raised_by.name`` is ``name``; an error of
+    the whole ``raised_by`` is the contact's)."""
+    fields = {k.removeprefix("raised_by."): v for k, v in refused.fields.items()}
+    if "raised_by" in fields:
+        fields["raised_by_contact"] = fields.pop("raised_by")
+    return _raise_page(request, visitor, values, Refused(refused.message, fields))
 
 
 def _need(container: Container, visitor: Visitor, need_id: UUID) -> dict[str, Any]:
@@ -206,49 +212,55 @@ async def need_page(request: Request, visitor: SignedIn, need_id: UUID) -> Respo
     return _need_page(request, visitor, need_id, context)
 
 
+def _need_refused(
+    request: Request,
+    visitor: Visitor,
+    need_id: UUID,
+    form: str,
+    values: dict[str, Any],
+    refused: Refused,
+) -> Response:
+    context = _need(container_of(request), visitor, need_id)
+    return _need_page(request, visitor, need_id, context, values, refused, form)
+
+
 @router.post("/needs/{need_id}/close")
 async def close_need(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """办结: the verified activity that met the need, and what came of it."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = CloseNeed.model_validate(
             {"activity_id": values.get("activity_id", ""), "outcome": values.get("outcome", "")}
         )
-        result = api.close_need(need_id, body, caller, container, None)
-        container.wait_for(result.position, 5.0)
-        return f"/needs/{need_id}"
+        return api.close_need(need_id, body, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(_need, container, visitor, need_id)
-        return _need_page(request, visitor, need_id, context, values, refused, "close")
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/needs/{need_id}",
+        partial(_need_refused, request, visitor, need_id, "close", values),
+    )
 
 
 @router.post("/needs/{need_id}/decline")
 async def decline_need(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """不予受理, with the reason."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = Reason.model_validate({"reason": values.get("reason", "")})
-        result = api.decline_need(need_id, body, caller, container, None)
-        container.wait_for(result.position, 5.0)
-        return f"/needs/{need_id}"
+        return api.decline_need(need_id, body, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(_need, container, visitor, need_id)
-        return _need_page(request, visitor, need_id, context, values, refused, "decline")
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/needs/{need_id}",
+        partial(_need_refused, request, visitor, need_id, "decline", values),
+    )

@@ -52,6 +52,11 @@ class Visitor:
     def scope(self) -> str | None:
         return self.session.user.scope
 
+    @property
+    def own_township(self) -> str | None:
+        """A station clerk's township, the only one their lists show; None for everyone else."""
+        return self.scope if self.role == "station_staff" else None
+
     def caller(self, correlation_id: str = "") -> Caller:
         """The same caller an API request with this user's token would be."""
         user = self.session.user
@@ -81,11 +86,16 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
     )
 
 
+async def current_session(request: Request) -> Session | None:
+    """The live session the request's cookie names, if any."""
+    token = request.cookies.get(SESSION_COOKIE)
+    return await run_in_threadpool(accounts(request).session, token) if token else None
+
+
 async def visitor(request: Request) -> Visitor:
     """The signed-in person, or :class:`SignInRequired`; a form without the right CSRF token
     is refused with a 403 before anything else happens."""
-    token = request.cookies.get(SESSION_COOKIE)
-    session = await run_in_threadpool(accounts(request).session, token) if token else None
+    session = await current_session(request)
     if session is None:
         raise SignInRequired()
     if request.method == "POST":
@@ -102,6 +112,11 @@ async def visitor(request: Request) -> Visitor:
 
 
 SignedIn = Annotated[Visitor, Depends(visitor)]
+
+
+def new_record_values(visitor: Visitor) -> dict[str, str]:
+    """A new record's form as first drawn: a station clerk's township filled in."""
+    return {"township": visitor.scope or ""} if visitor.role == "station_staff" else {}
 
 
 def require_township_view(visitor: Visitor, township: str, what: str) -> None:
