@@ -35,8 +35,7 @@ from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
 from interfaces.http.auth import Caller
 from interfaces.http.idempotency import correlation_id
 from interfaces.http.problems import Problem
-from interfaces.http.rule_text import RULE_ZH
-from interfaces.web.messages import RULES, field_label, pydantic_message, rule_message
+from interfaces.web.messages import field_label, pydantic_message, rule_message, rule_sentence
 from interfaces.web.routing import container_of
 from interfaces.web.session import Visitor
 
@@ -76,16 +75,23 @@ def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
 
 
 def _invalid(error: ValidationError, labels: dict[str, str]) -> Refused:
+    fields = _first_error_by_field(error)
+    named = "、".join(labels.get(f, field_label(f)) for f in fields)
+    return Refused(f"{_rule_sentences(error)}请更正以下字段：{named}。未记录任何内容。", fields)
+
+
+def _first_error_by_field(error: ValidationError) -> dict[str, str]:
+    """Each wrong field's first error, in Chinese, under the field's top-level name."""
     fields: dict[str, str] = {}
     for e in error.errors():
         name = ".".join(str(p) for p in e["loc"]) or "表单"
         fields.setdefault(name.split(".")[0], pydantic_message(e))
-    named = "、".join(labels.get(f) or field_label(f) for f in fields)
-    # A rule the request schema checks (interval-order) is named as the API names it.
-    ruled = "".join(
-        pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order"
-    )
-    return Refused(f"{ruled}请更正以下字段：{named}。未记录任何内容。", fields)
+    return fields
+
+
+def _rule_sentences(error: ValidationError) -> str:
+    """A rule the request schema checks (interval-order), named as the API names it."""
+    return "".join(pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order")
 
 
 def _bulk_rejected(error: Any) -> Refused:
@@ -118,20 +124,23 @@ _TOLD: list[tuple[type | tuple[type, ...], Callable[[Any], Refused]]] = [
 
 
 def _row_message(error: RowError) -> str:
-    """A bad row in Chinese: the API's Chinese sentence for it when it is all Chinese; else
-    the sentence of the rule it names (a schema check names its rule in its English text:
-    ``… (interval-order; …)``); else what the API says, after a Chinese lead."""
-    if error.message_zh and not _ENGLISH.search(error.message_zh):
-        return error.message_zh
+    """A bad row in Chinese, the first of: the API's Chinese sentence for it when it is all
+    Chinese; the sentence of the rule it names (a schema check names its rule in its English
+    text: ``… (interval-order; …)``); a schema check's words; the API's Chinese sentence
+    anyway; what the API says, after a Chinese lead."""
     rule = _rule_of(error)
-    if rule in RULES or rule in RULE_ZH:
-        return RULES.get(rule) or RULE_ZH[rule]
-    worded = pydantic_message({"type": "", "msg": error.message})  # a schema's check
-    if not _ENGLISH.search(worded):
-        return worded
-    if error.message_zh:
-        return error.message_zh
-    return rule_message(rule, error.message) if error.message else error.message
+    return (
+        _all_chinese(error.message_zh)
+        or rule_sentence(rule)
+        or _all_chinese(pydantic_message({"type": "", "msg": error.message}))
+        or error.message_zh
+        or (error.message and rule_message(rule, error.message))
+    )
+
+
+def _all_chinese(text: str | None) -> str:
+    """``text`` when there is some and it has no word of English in it; else nothing."""
+    return "" if not text or _ENGLISH.search(text) else text
 
 
 def _rule_of(error: RowError) -> str:
@@ -163,9 +172,9 @@ async def submit(
 
     ``command`` gets the caller (its correlation id names the key) and returns the page to
     show on success; errors it raises become :class:`Refused` with the key released."""
-    key = f"web:{form.get('form_key') or ''}"
-    if key == "web:":
+    if not form.get("form_key"):
         raise Refused("表单缺少提交编号，请刷新页面后重试。")
+    key = f"web:{form['form_key']}"
     name = visitor.name
     digest = _digest(path, form)
     caller = visitor.caller(correlation_id(name, key, digest))
@@ -175,15 +184,22 @@ async def submit(
     try:
         location = await run_in_threadpool(command, caller)
     except Exception as e:
-        try:
-            refused = refusal(e)
-        except Exception:
-            await run_in_threadpool(keys.expire, name, key)  # outcome unknown, as the API
-            raise
-        await run_in_threadpool(keys.release, name, key)
-        raise refused from None
+        raise await _released(keys, name, key, e) from None
     await run_in_threadpool(keys.complete, name, key, 303, location)
     return location
+
+
+async def _released(keys: IdempotencyStore, name: str, key: str, error: Exception) -> Refused:
+    """What a failed command tells the person, its form key released (nothing was recorded);
+    an error the API would not answer with a 4xx is raised as it is, the key expired (the
+    outcome is unknown, as the API's)."""
+    try:
+        refused = refusal(error)
+    except Exception:
+        await run_in_threadpool(keys.expire, name, key)
+        raise
+    await run_in_threadpool(keys.release, name, key)
+    return refused
 
 
 async def _claim(keys: IdempotencyStore, name: str, key: str, digest: str) -> str | None:

@@ -11,6 +11,7 @@ draws the same page (:func:`too_large_page`).
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -73,14 +74,15 @@ class ConsoleBodyLimit:
     def _limit(self, scope: Scope) -> int | None:
         """A console POST's limit (a sign-in sheet's or any other form's); None for the rest."""
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or scope["method"] != "POST" or path.startswith(API_PREFIXES):
+        # only an HTTP request has a method (not a websocket, nor the lifespan)
+        if scope.get("method") != "POST" or path.startswith(API_PREFIXES):
             return None
         return self.sheet_bytes if path.endswith(SHEET_SUFFIXES) else self.body_bytes
 
 
 def _declared_length(scope: Scope) -> int:
     """The body's ``Content-Length``; 0 when it has none (the API's layer counts it as it comes)."""
-    declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+    declared = Headers(scope=scope).get("content-length", "")
     return int(declared) if declared.isdigit() else 0
 
 
@@ -93,7 +95,7 @@ async def _too_large(scope: Scope, limit: int) -> Response:
 
 
 async def _drain(receive: Receive) -> None:
-    while True:
+    more = True
+    while more:
         message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return
+        more = message["type"] == "http.request" and message.get("more_body", False)

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.bootstrap import Container
 from interfaces.http.activity_schemas import RecordHours, SignUp
 from interfaces.http.auth import Caller
@@ -35,12 +36,19 @@ from interfaces.web.session import SignedIn, Visitor, require_township_view
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _activity(container: Container, visitor: Visitor, activity_id: UUID) -> dict[str, Any]:
-    reads = container.read_models()
+def visible_activity(reads: ReadModels, visitor: Visitor, activity_id: UUID) -> dict[str, Any]:
+    """An activity with its participants: 404 when there is none, 403 for another township's
+    clerk."""
     row = reads.activity(str(activity_id))
     if row is None:
         raise Problem(404, "not-found", "未找到", f"没有编号为 {activity_id} 的活动")
     require_township_view(visitor, str(row["township"]), "活动")
+    return row
+
+
+def _activity(container: Container, visitor: Visitor, activity_id: UUID) -> dict[str, Any]:
+    reads = container.read_models()
+    row = visible_activity(reads, visitor, activity_id)
     ids = [p["volunteer_id"] for p in row["participants"]]
     return {"activity": row, "names": volunteer_names(reads, ids)}
 

@@ -180,7 +180,7 @@ def _uploaded_text(raw: bytes) -> str:
 
 def _check_members(raw: bytes, text: str, members: list[str]) -> None:
     """Refuse a list too large, not UTF-8, or empty, before the API sees it."""
-    if raw and len(raw) > MEMBERS_MAX_BYTES:
+    if len(raw) > MEMBERS_MAX_BYTES:
         raise Refused(
             f"名单文件超过 {MEMBERS_MAX_BYTES} 字节的上限，未记录。", {"members": "文件过大"}
         )

@@ -49,15 +49,17 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=SHANGHAI)
 
 
+def known_at(day: date | None) -> datetime | None:
+    """A cut "as known on ``day``" (its end, :func:`end_of_day`); None, as known now."""
+    return end_of_day(day) if day else None
+
+
 def local_input(value: str) -> str:
     """A ``datetime-local`` field's value as RFC 3339 in Asia/Shanghai (an offset is kept)."""
     text = value.strip()
-    if not text:
-        return text
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text  # the schema names the field and the rule
+    moment = _as_datetime(text)
+    if moment is None:
+        return text  # empty, or not a time: the schema names the field and the rule
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.isoformat()
