@@ -13,9 +13,10 @@ import asyncio
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import Request
@@ -39,6 +40,8 @@ from interfaces.web.messages import field_label, pydantic_message, rule_message,
 from interfaces.web.routing import container_of
 from interfaces.web.session import Visitor
 
+# A form drawn afresh: nothing typed into it yet (read-only, so one serves every page).
+NOTHING_TYPED: Mapping[str, Any] = MappingProxyType({})
 WAIT_SECONDS = 10.0  # for a submission of the same form key still running
 READ_WAIT_SECONDS = 5.0  # for the read models to show what a form recorded
 

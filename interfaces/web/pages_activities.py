@@ -20,7 +20,7 @@ from interfaces.http.auth import Caller
 from interfaces.http.routers import activities as api
 from interfaces.web.forms import Refused, submit_form
 from interfaces.web.render import local_input, page
-from interfaces.web.routing import PageRoute, as_filters, container_of
+from interfaces.web.routing import PageRoute, as_filters, container_of, still_open
 from interfaces.web.session import SignedIn, Visitor, new_record_values
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -34,8 +34,8 @@ def _choices(container: Container) -> dict[str, Any]:
             ((code, rule.label_zh) for code, rule in rules.categories.items()),
             key=lambda c: c[0],
         ),
-        "teams": [t for t in reads.teams(limit=1000)["items"] if not t["dissolved"]],
-        "stations": [s for s in reads.stations(limit=1000)["items"] if not s["closed"]],
+        "teams": still_open(reads.teams(limit=1000)["items"], "dissolved"),
+        "stations": still_open(reads.stations(limit=1000)["items"], "closed"),
     }
 
 

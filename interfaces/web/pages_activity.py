@@ -9,7 +9,7 @@ form fields into its request body and its errors into Chinese beside the fields.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -27,7 +27,7 @@ from interfaces.http.problems import Problem
 from interfaces.http.routers import activities as api
 from interfaces.http.routers import hours as hours_api
 from interfaces.http.signin_sheet import XLSX_MEDIA_TYPE
-from interfaces.web.forms import Refused, page_status, submit_form
+from interfaces.web.forms import NOTHING_TYPED, Refused, page_status, submit_form
 from interfaces.web.pages_activities import activity_form
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute, container_of, volunteer_names
@@ -60,7 +60,7 @@ def _activity_page(
     *,
     refused: Refused | None = None,
     form: str = "",
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
 ) -> Response:
     context = _activity(container_of(request), visitor, activity_id)
     return page(
@@ -71,7 +71,7 @@ def _activity_page(
         nav="activities",
         refused=refused,
         failed_form=form,
-        values=values or {},
+        values=values,
         notice=request.query_params.get("done", ""),
         **context,
     )

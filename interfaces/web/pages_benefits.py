@@ -7,6 +7,7 @@ scopes, rules and events are the API's; refusals are shown in Chinese beside the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
@@ -23,7 +24,7 @@ from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
 from interfaces.http.people_schemas import RedeemPoints
 from interfaces.http.routers import benefits as api
-from interfaces.web.forms import Refused, form_values, submit_form
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, submit_form
 from interfaces.web.pages_people import visible_volunteer
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
@@ -41,7 +42,7 @@ def _benefits_page(
     *,
     issued: str = "",
     refused: Refused | None = None,
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
 ) -> dict[str, Any]:
     reads = container.read_models()
     row = visible_volunteer(reads, visitor, volunteer_id)
@@ -60,8 +61,8 @@ def _benefits_page(
         "vouchers": vouchers_of(reads.store, str(volunteer_id)),
         "issued": issued,
         "refused": refused,
-        "values": values or {},
-        "may_write": _may_write(visitor, row["township"]),
+        "values": values,
+        "may_write": visitor.may_change(str(row["township"])),
     }
 
 
@@ -75,13 +76,6 @@ def _catalogue(rules: RulebookVersion) -> list[dict[str, Any]]:
         }
         for t in sorted(rules.courtesy_tiers, key=lambda t: t.min_points)
     ]
-
-
-def _may_write(visitor: Visitor, township: object) -> bool:
-    """Who the API lets redeem for this volunteer (the page only hides the form)."""
-    return visitor.role == "admin" or (
-        visitor.role == "station_staff" and visitor.scope == township
-    )
 
 
 @router.get("/volunteers/{volunteer_id}/benefits")

@@ -8,6 +8,7 @@ the visitor as caller, so the same rules refuse the same things, explained in Ch
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -21,7 +22,7 @@ from infrastructure.bootstrap import Container
 from interfaces.http.activity_schemas import CorrectHours, RejectCorrection
 from interfaces.http.auth import Caller
 from interfaces.http.routers import corrections as api
-from interfaces.web.forms import Refused, form_values, page_status, submit_form
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.pages_activity import visible_activity
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute, container_of, volunteer_names
@@ -56,7 +57,7 @@ def _page(
     activity_id: UUID,
     *,
     form: str = "",
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
     refused: Refused | None = None,
 ) -> Response:
     context = _context(container_of(request), visitor, activity_id)
@@ -67,7 +68,7 @@ def _page(
         visitor=visitor,
         nav="activities",
         form=form,
-        values=values or {},
+        values=values,
         refused=refused,
         done=request.query_params.get("done", ""),
         **context,

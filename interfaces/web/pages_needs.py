@@ -5,6 +5,7 @@ scope checks, same rules); contacts are masked as the API masks them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any, cast
 from uuid import UUID
@@ -22,9 +23,9 @@ from interfaces.http.need_schemas import CloseNeed, RaiseNeed
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import needs as api
-from interfaces.web.forms import Refused, form_values, page_status, submit_form
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, container_of, still_open
 from interfaces.web.session import SignedIn, Visitor, new_record_values
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -94,9 +95,7 @@ def _raise_page(
     request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused | None = None
 ) -> Response:
     container = container_of(request)
-    stations = [
-        s for s in _stations(container, visitor.own_township).values() if not s.get("closed")
-    ]
+    stations = still_open(list(_stations(container, visitor.own_township).values()), "closed")
     return page(
         request,
         "needs/new.html",
@@ -186,7 +185,7 @@ def _need_page(
     visitor: Visitor,
     need_id: UUID,
     context: dict[str, Any],
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
     refused: Refused | None = None,
     form: str = "",
 ) -> Response:
@@ -196,7 +195,7 @@ def _need_page(
         status=page_status(refused),
         visitor=visitor,
         nav="needs",
-        values=values or {},
+        values=values,
         refused=refused,
         form=form,
         statuses=STATUSES,

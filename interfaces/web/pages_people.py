@@ -3,6 +3,7 @@ and suspending, reinstating or withdrawing a volunteer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
@@ -23,7 +24,7 @@ from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import operations
 from interfaces.http.routers import volunteers as api
 from interfaces.http.routers.volunteers import mask_national_id, mask_phone
-from interfaces.web.forms import Refused, form_values, page_status, submit_form
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.pages_home import latest_year
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, as_filters, container_of
@@ -240,7 +241,7 @@ def _profile_page(
     volunteer_id: UUID,
     *,
     form: str = "",
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
     refused: Refused | None = None,
 ) -> Response:
     context = _profile(container_of(request), visitor, volunteer_id)
@@ -251,7 +252,7 @@ def _profile_page(
         visitor=visitor,
         nav="volunteers",
         form=form,
-        values=values or {},
+        values=values,
         refused=refused,
         done=request.query_params.get("done", ""),
         status_actions=STATUS_ACTIONS,

@@ -8,6 +8,7 @@ The writes call the API's own route functions with the signed-in person as the c
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -23,7 +24,7 @@ from interfaces.http.activity_schemas import RecordBeneficiaries, RecordMedia
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.routers import outcomes as api
-from interfaces.web.forms import Refused, form_values, page_status, submit_form
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
@@ -38,7 +39,7 @@ def _served(
     *,
     failed_form: str = "",
     refused: Refused | None = None,
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
 ) -> dict[str, Any]:
     reads = container.read_models()
     activity = reads.store.get(ACTIVITY, (str(activity_id),))
@@ -54,7 +55,7 @@ def _served(
         "level_zh": MEDIA_LEVEL_ZH,
         "failed_form": failed_form,
         "refused": refused,
-        "values": values or {},
+        "values": values,
         "may_write": visitor.role != "auditor"
         and activity["status"] in ("planned", "published", "completed", "verified"),
     }

@@ -111,6 +111,9 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 420) -> Ma
     return Markup("".join(parts))
 
 
+RIGHT_MARGIN = 80  # a bar's figure is written right of it
+
+
 @dataclass(frozen=True)
 class _Layout:
     """Where a chart's labels and bars go. Short labels (months) sit left of their bars;
@@ -129,8 +132,9 @@ class _Layout:
     def of(cls, bars: list[Bar], width: int) -> _Layout:
         longest = max((len(b.label) for b in bars), default=0)
         beside = longest * 15 <= 60
-        left = longest * 15 + 10 if beside else 0
-        row, label_line, bar_height, right = (26, 4, 18, 80) if beside else (44, 18, 16, 80)
+        left, row, label_line, bar_height = (
+            (longest * 15 + 10, 26, 4, 18) if beside else (0, 44, 18, 16)
+        )
         return cls(
             beside=beside,
             left=left,
@@ -139,7 +143,7 @@ class _Layout:
             bar_height=bar_height,
             height=max(1, len(bars)) * row + 6,
             top=max((b.value for b in bars), default=0.0) or 1.0,
-            span=width - left - right,
+            span=width - left - RIGHT_MARGIN,
         )
 
     def bar(self, i: int, bar: Bar) -> str:

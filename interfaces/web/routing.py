@@ -46,6 +46,12 @@ def of_township(rows: list[dict[str, Any]], township: str | None) -> list[dict[s
     return [r for r in rows if township in (None, r.get("township"))]
 
 
+def still_open(rows: list[dict[str, Any]], ended: str) -> list[dict[str, Any]]:
+    """The rows not yet ``ended`` (a team not dissolved, a station not closed): a new record
+    may name only those."""
+    return [r for r in rows if not r.get(ended)]
+
+
 TITLES = {403: "无权访问", 404: "未找到", 422: "请求有误", 409: "操作被拒绝"}
 
 

@@ -57,6 +57,11 @@ class Visitor:
         """A station clerk's township, the only one their lists show; None for everyone else."""
         return self.scope if self.role == "station_staff" else None
 
+    def may_change(self, township: str) -> bool:
+        """Whether the API lets this person change a record of ``township``: an admin, or that
+        township's clerk (a page only hides the forms; the API decides)."""
+        return self.role == "admin" or self.own_township == township
+
     def caller(self, correlation_id: str = "") -> Caller:
         """The same caller an API request with this user's token would be."""
         user = self.session.user
@@ -99,16 +104,20 @@ async def visitor(request: Request) -> Visitor:
     if session is None:
         raise SignInRequired()
     if request.method == "POST":
-        form = await request.form()
-        sent = form.get("csrf")
-        if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf):
-            raise Problem(
-                403,
-                "csrf",
-                "表单已失效",
-                "表单缺少有效的安全令牌（CSRF），未执行任何操作。请刷新页面后重试。",
-            )
+        await _check_csrf(request, session)
     return Visitor(session)
+
+
+async def _check_csrf(request: Request, session: Session) -> None:
+    """A form carries its session's CSRF token, or is refused (403) before anything happens."""
+    sent = (await request.form()).get("csrf")
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf):
+        raise Problem(
+            403,
+            "csrf",
+            "表单已失效",
+            "表单缺少有效的安全令牌（CSRF），未执行任何操作。请刷新页面后重试。",
+        )
 
 
 SignedIn = Annotated[Visitor, Depends(visitor)]
