@@ -50,10 +50,15 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 def _next(target: str | None) -> str:
     """Only a local path may follow the sign-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    return target if target and _is_local_path(target) else "/"
+
+
+def _is_local_path(target: str) -> bool:
+    """A path on this site: not another site's (``//host``, ``https://…``; urlsplit drops the
+    tabs and newlines a browser would, so ``/\t/host`` is caught too)."""
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else "/"
+    local = target.startswith("/") and not target.startswith("//")
+    return local and not (parts.scheme or parts.netloc)
 
 
 def _login_page(

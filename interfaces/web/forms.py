@@ -67,8 +67,6 @@ def page_status(refused: Refused | None) -> int:
 def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
     """What the person is told about an error the API would have answered with a 4xx
     (``labels`` name a form's fields where the usual Chinese label would mislead)."""
-    if isinstance(error, Refused):
-        return error
     if isinstance(error, ValidationError):
         return _invalid(error, labels or {})
     for kinds, told in _TOLD:
@@ -115,6 +113,7 @@ def _problem(error: Any) -> Refused:
 
 # What each kind of refusal tells the person, in this order.
 _TOLD: list[tuple[type | tuple[type, ...], Callable[[Any], Refused]]] = [
+    (Refused, lambda e: e),  # the command's own refusal, as it is
     (BulkRejected, _bulk_rejected),
     (DomainError, lambda e: Refused(rule_message(e.rule, str(e)))),
     (Problem, _problem),

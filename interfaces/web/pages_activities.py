@@ -18,7 +18,7 @@ from infrastructure.bootstrap import Container
 from interfaces.http.activity_schemas import PlanActivity
 from interfaces.http.auth import Caller
 from interfaces.http.routers import activities as api
-from interfaces.web.forms import Refused, submit_form
+from interfaces.web.forms import Refused, form_values, submit_form
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute, as_filters, container_of, still_open
 from interfaces.web.session import SignedIn, Visitor, new_record_values
@@ -41,9 +41,9 @@ def _choices(container: Container) -> dict[str, Any]:
 
 async def activity_form(request: Request) -> dict[str, Any]:
     """An activity form's text fields, with the beneficiary types ticked as a list."""
-    form = await request.form()
-    return {k: v for k, v in form.multi_items() if isinstance(v, str)} | {
-        "beneficiary_types": [v for v in form.getlist("beneficiary_types") if isinstance(v, str)]
+    ticked = (await request.form()).getlist("beneficiary_types")
+    return await form_values(request) | {
+        "beneficiary_types": [v for v in ticked if isinstance(v, str)]
     }
 
 

@@ -102,11 +102,8 @@ async def as_of(
     known_on: date | None = None,
 ) -> Response:
     """时光回溯: a volunteer's ledger as it was known at the end of a day (replayed)."""
-    ledger = volunteer = None
-    if volunteer_id is not None and known_on is not None:
-        ledger, volunteer = await run_in_threadpool(
-            _ledger_as_of, container_of(request), visitor, volunteer_id, known_on
-        )
+    found = await _known_on(request, visitor, volunteer_id, known_on)
+    ledger, volunteer = found or (None, None)
     return page(
         request,
         "as_of.html",
@@ -116,7 +113,19 @@ async def as_of(
         known_on=known_on or "",
         ledger=ledger,
         volunteer=volunteer,
-        asked=volunteer_id is not None and known_on is not None,
+        asked=found is not None,
+    )
+
+
+async def _known_on(
+    request: Request, visitor: Visitor, volunteer_id: UUID | None, known_on: date | None
+) -> tuple[Any, Any] | None:
+    """The volunteer's ledger and directory row as known at the end of the day; None until
+    both are asked for."""
+    if volunteer_id is None or known_on is None:
+        return None
+    return await run_in_threadpool(
+        _ledger_as_of, container_of(request), visitor, volunteer_id, known_on
     )
 
 

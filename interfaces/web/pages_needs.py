@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -25,7 +25,7 @@ from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import needs as api
 from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute, container_of, still_open
+from interfaces.web.routing import PageRoute, as_filters, container_of, still_open
 from interfaces.web.session import SignedIn, Visitor, new_record_values
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -39,22 +39,20 @@ def _stations(container: Container, township: str | None) -> dict[str, dict[str,
     return {r["station_id"]: r for r in rows}
 
 
-def _lists(
-    container: Container, visitor: Visitor, status: str, township: str | None
-) -> dict[str, Any]:
+def _lists(container: Container, visitor: Visitor, status: str, township: str) -> dict[str, Any]:
     reads = container.read_models()
+    filters = as_filters(status=status, township=township)
     needs = api.list_needs(
         visitor.caller(),
         reads,
         container,
-        status=cast(Any, status or None),
-        township=township,
+        **filters,
         category=None,
         station_id=None,
         limit=200,
         cursor=None,
     )
-    projects = reads.projects(township=township, limit=200)["items"]
+    projects = reads.projects(township=filters["township"], limit=200)["items"]
     return {
         "needs": needs["items"],
         "projects": projects,
@@ -74,9 +72,7 @@ async def needs_page(
     township = township or visitor.own_township or ""
     if status not in {"", *STATUSES}:
         raise Problem(422, "validation", "请求有误", f"没有“{status}”这种需求状态")
-    context = await run_in_threadpool(
-        _lists, container_of(request), visitor, status, township or None
-    )
+    context = await run_in_threadpool(_lists, container_of(request), visitor, status, township)
     return page(
         request,
         "needs/list.html",

@@ -56,10 +56,13 @@ def _station_list(
 
 
 def _matches(station: dict[str, Any], level: str, township: str) -> bool:
-    """Of the level and township asked for (either may be left open)."""
-    return (not level or station["level"] == level) and (
-        not township or station["township"] == township
-    )
+    """Of the level and township asked for."""
+    return _asked(station["level"], level) and _asked(station["township"], township)
+
+
+def _asked(value: str, wanted: str) -> bool:
+    """Whether ``value`` is the one asked for; a filter left open ("") takes any."""
+    return not wanted or value == wanted
 
 
 def _by_level(
@@ -69,7 +72,7 @@ def _by_level(
     return [
         (code, text, sorted((s for s in stations if s["level"] == code), key=_station_order))
         for code, text in LEVELS
-        if not level or code == level
+        if _asked(code, level)
     ]
 
 
