@@ -23,8 +23,13 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def shanghai(value: Any, with_time: bool = True) -> str:
-    """An RFC 3339 time (or datetime) shown in Asia/Shanghai, as 2022-05-11 09:00."""
+MINUTE = "%Y-%m-%d %H:%M"
+DAY = "%Y-%m-%d"
+
+
+def shanghai(value: Any, shown_as: str = MINUTE) -> str:
+    """An RFC 3339 time (or datetime) shown in Asia/Shanghai, as 2022-05-11 09:00 (or, with
+    ``DAY``, 2022-05-11)."""
     if value in (None, ""):
         return ""
     moment = _as_datetime(value)
@@ -32,7 +37,7 @@ def shanghai(value: Any, with_time: bool = True) -> str:
         return str(value)
     if moment.tzinfo is not None:
         moment = moment.astimezone(SHANGHAI)
-    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    return moment.strftime(shown_as)
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -74,7 +79,7 @@ def number(value: Any) -> str:
 
 
 templates.env.filters["sh"] = shanghai
-templates.env.filters["day"] = lambda v: shanghai(v, with_time=False)
+templates.env.filters["day"] = lambda v: shanghai(v, DAY)
 templates.env.filters["zh"] = label
 templates.env.filters["field"] = field_label
 templates.env.filters["num"] = number
