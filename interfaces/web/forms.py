@@ -155,11 +155,13 @@ _ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of English (not the T of a time
 _NAMED_RULE = re.compile(r"\(([a-z][a-z0-9-]*); ")
 
 
+_FORM_TOKENS = {"csrf", "form_key"}  # the form's own, not what was typed into it
+
+
 def _digest(path: str, form: dict[str, Any]) -> str:
     digest = hashlib.sha256(path.encode("utf-8") + b"\0")
-    for key in sorted(form):
-        if key not in {"csrf", "form_key"}:
-            digest.update(f"{key}={form[key]!r}\0".encode())
+    for key in sorted(form.keys() - _FORM_TOKENS):
+        digest.update(f"{key}={form[key]!r}\0".encode())
     return digest.hexdigest()
 
 

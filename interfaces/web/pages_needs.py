@@ -69,7 +69,7 @@ async def needs_page(
 ) -> Response:
     """需求清单 (oldest first, with days waited) and the project library; a station clerk's
     are their township's, as the API lists them (another township's: a 403 page)."""
-    township = township or visitor.own_township or ""
+    township = visitor.township_listed(township)
     if status not in {"", *STATUSES}:
         raise Problem(422, "validation", "请求有误", f"没有“{status}”这种需求状态")
     context = await run_in_threadpool(_lists, container_of(request), visitor, status, township)

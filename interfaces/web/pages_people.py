@@ -56,7 +56,7 @@ async def volunteer_list(
     """志愿者: the directory, searched as the API searches it (part of a name, phone number or
     skill; a whole national id for those who see ids; a volunteer's id goes to the profile)."""
     # A clerk's own township unless they ask for another (the API's 403, as a page).
-    township = township or visitor.own_township or ""
+    township = visitor.township_listed(township)
     wanted = q.strip()
     try:
         return RedirectResponse(f"/volunteers/{UUID(wanted)}", status_code=303)

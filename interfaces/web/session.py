@@ -57,6 +57,11 @@ class Visitor:
         """A station clerk's township, the only one their lists show; None for everyone else."""
         return self.scope if self.role == "station_staff" else None
 
+    def township_listed(self, asked: str) -> str:
+        """The township a list shows: the one asked for, else a clerk's own, else all ("");
+        a clerk asking for another's is refused by the API."""
+        return asked or self.own_township or ""
+
     def may_change(self, township: str) -> bool:
         """Whether the API lets this person change a record of ``township``: an admin, or that
         township's clerk (a page only hides the forms; the API decides)."""
