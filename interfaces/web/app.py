@@ -15,11 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from infrastructure.accounts import Accounts
+from infrastructure.accounts import Accounts, SignIn
 from infrastructure.bootstrap import Container
 from infrastructure.idempotency import IdempotencyStore
 from interfaces.web import (
     pages_activities,
+    pages_activity,
     pages_audit,
     pages_benefits,
     pages_corrections,
@@ -28,6 +29,7 @@ from interfaces.web import (
     pages_insurance,
     pages_needs,
     pages_people,
+    pages_registration,
     pages_served,
     pages_stations,
     pages_teams,
@@ -49,10 +51,15 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 def _next(target: str | None) -> str:
     """Only a local path may follow the sign-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    return target if target and _is_local_path(target) else "/"
+
+
+def _is_local_path(target: str) -> bool:
+    """A path on this site: not another site's (``//host``, ``https://…``; urlsplit drops the
+    tabs and newlines a browser would, so ``/\t/host`` is caught too)."""
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else "/"
+    local = target.startswith("/") and not target.startswith("//")
+    return local and not (parts.scheme or parts.netloc)
 
 
 def _login_page(
@@ -82,8 +89,7 @@ async def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Sign in: the password is checked unless the name or the address is locked out."""
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not csrf or not expected or not secrets.compare_digest(csrf, expected):
+    if not _login_csrf_matches(request, csrf):
         return _login_page(
             request,
             name=name,
@@ -94,17 +100,27 @@ async def login(
     address = request.client.host if request.client else "unknown"
     outcome = await run_in_threadpool(accounts(request).sign_in, name, password, address)
     if outcome.session is None:
-        error = "用户名或密码不正确。"
-        if outcome.locked_until is not None:
-            until = datetime.fromtimestamp(outcome.locked_until, SHANGHAI).strftime(
-                "%Y-%m-%d %H:%M:%S"
-            )
-            error = f"登录失败次数过多，已暂时锁定，请于 {until}（北京时间）之后再试。"
-        return _login_page(request, name=name, error=error, next_=_next(next), status=401)
+        return _login_page(
+            request, name=name, error=_refused_because(outcome), next_=_next(next), status=401
+        )
     response = RedirectResponse(_next(next), status_code=303)
     set_session_cookie(response, request, outcome.session.token)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
+
+
+def _login_csrf_matches(request: Request, sent: str) -> bool:
+    """The sign-in form's token equals its own cookie (double submit); neither may be empty."""
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return bool(sent) and bool(expected) and secrets.compare_digest(sent, expected)
+
+
+def _refused_because(outcome: SignIn) -> str:
+    """Why a sign-in failed: locked out (until when, Beijing time), or a wrong name or password."""
+    if outcome.locked_until is None:
+        return "用户名或密码不正确。"
+    until = datetime.fromtimestamp(outcome.locked_until, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    return f"登录失败次数过多，已暂时锁定，请于 {until}（北京时间）之后再试。"
 
 
 @router.post("/logout")
@@ -138,17 +154,23 @@ def _docs(app: FastAPI) -> None:
     app.add_api_route("/docs", docs, include_in_schema=False)
 
 
+def _category_labels(container: Container) -> dict[str, str]:
+    """Every service category's Chinese label, from every rulebook version (a category a
+    later version dropped still names old activities)."""
+    return {
+        code: rule.label_zh
+        for v in container.rulebook.versions
+        for code, rule in v.categories.items()
+    }
+
+
 def install(app: FastAPI, container: Container) -> None:
     """Add the console's routes and files to ``app`` (built with ``docs_url=None``)."""
     app.state.accounts = Accounts(
         container.store, idle_seconds=container.settings.session_idle_minutes * 60
     )
     app.state.form_keys = IdempotencyStore(container.store)
-    labels = {
-        code: rule.label_zh
-        for v in container.rulebook.versions
-        for code, rule in v.categories.items()
-    }
+    labels = _category_labels(container)
     templates.env.globals["cat"] = lambda code: labels.get(str(code), str(code or ""))
     settings = container.settings
     app.add_middleware(  # outside the API's limit: the console's oversize forms get a page
@@ -160,7 +182,9 @@ def install(app: FastAPI, container: Container) -> None:
     for module in (
         pages_home,
         pages_activities,
+        pages_activity,
         pages_corrections,
+        pages_registration,
         pages_people,
         pages_teams,
         pages_needs,

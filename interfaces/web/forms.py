@@ -13,13 +13,16 @@ import asyncio
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
 
 from application.errors import (
     BulkRejected,
@@ -33,11 +36,12 @@ from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
 from interfaces.http.auth import Caller
 from interfaces.http.idempotency import correlation_id
 from interfaces.http.problems import Problem
-from interfaces.http.rule_text import RULE_ZH
-from interfaces.web.messages import RULES, field_label, pydantic_message, rule_message
+from interfaces.web.messages import field_label, pydantic_message, rule_message, rule_sentence
 from interfaces.web.routing import container_of
 from interfaces.web.session import Visitor
 
+# A form drawn afresh: nothing typed into it yet (read-only, so one serves every page).
+NOTHING_TYPED: Mapping[str, Any] = MappingProxyType({})
 WAIT_SECONDS = 10.0  # for a submission of the same form key still running
 READ_WAIT_SECONDS = 5.0  # for the read models to show what a form recorded
 
@@ -63,8 +67,6 @@ def page_status(refused: Refused | None) -> int:
 def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
     """What the person is told about an error the API would have answered with a 4xx
     (``labels`` name a form's fields where the usual Chinese label would mislead)."""
-    if isinstance(error, Refused):
-        return error
     if isinstance(error, ValidationError):
         return _invalid(error, labels or {})
     for kinds, told in _TOLD:
@@ -74,16 +76,23 @@ def refusal(error: Exception, labels: dict[str, str] | None = None) -> Refused:
 
 
 def _invalid(error: ValidationError, labels: dict[str, str]) -> Refused:
+    fields = _first_error_by_field(error)
+    named = "、".join(labels.get(f, field_label(f)) for f in fields)
+    return Refused(f"{_rule_sentences(error)}请更正以下字段：{named}。未记录任何内容。", fields)
+
+
+def _first_error_by_field(error: ValidationError) -> dict[str, str]:
+    """Each wrong field's first error, in Chinese, under the field's top-level name."""
     fields: dict[str, str] = {}
     for e in error.errors():
         name = ".".join(str(p) for p in e["loc"]) or "表单"
         fields.setdefault(name.split(".")[0], pydantic_message(e))
-    named = "、".join(labels.get(f) or field_label(f) for f in fields)
-    # A rule the request schema checks (interval-order) is named as the API names it.
-    ruled = "".join(
-        pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order"
-    )
-    return Refused(f"{ruled}请更正以下字段：{named}。未记录任何内容。", fields)
+    return fields
+
+
+def _rule_sentences(error: ValidationError) -> str:
+    """A rule the request schema checks (interval-order), named as the API names it."""
+    return "".join(pydantic_message(e) for e in error.errors() if e.get("type") == "interval_order")
 
 
 def _bulk_rejected(error: Any) -> Refused:
@@ -104,6 +113,7 @@ def _problem(error: Any) -> Refused:
 
 # What each kind of refusal tells the person, in this order.
 _TOLD: list[tuple[type | tuple[type, ...], Callable[[Any], Refused]]] = [
+    (Refused, lambda e: e),  # the command's own refusal, as it is
     (BulkRejected, _bulk_rejected),
     (DomainError, lambda e: Refused(rule_message(e.rule, str(e)))),
     (Problem, _problem),
@@ -116,20 +126,23 @@ _TOLD: list[tuple[type | tuple[type, ...], Callable[[Any], Refused]]] = [
 
 
 def _row_message(error: RowError) -> str:
-    """A bad row in Chinese: the API's Chinese sentence for it when it is all Chinese; else
-    the sentence of the rule it names (a schema check names its rule in its English text:
-    ``… (interval-order; …)``); else what the API says, after a Chinese lead."""
-    if error.message_zh and not _ENGLISH.search(error.message_zh):
-        return error.message_zh
+    """A bad row in Chinese, the first of: the API's Chinese sentence for it when it is all
+    Chinese; the sentence of the rule it names (a schema check names its rule in its English
+    text: ``… (interval-order; …)``); a schema check's words; the API's Chinese sentence
+    anyway; what the API says, after a Chinese lead."""
     rule = _rule_of(error)
-    if rule in RULES or rule in RULE_ZH:
-        return RULES.get(rule) or RULE_ZH[rule]
-    worded = pydantic_message({"type": "", "msg": error.message})  # a schema's check
-    if not _ENGLISH.search(worded):
-        return worded
-    if error.message_zh:
-        return error.message_zh
-    return rule_message(rule, error.message) if error.message else error.message
+    return (
+        _all_chinese(error.message_zh)
+        or rule_sentence(rule)
+        or _all_chinese(pydantic_message({"type": "", "msg": error.message}))
+        or error.message_zh
+        or (error.message and rule_message(rule, error.message))
+    )
+
+
+def _all_chinese(text: str | None) -> str:
+    """``text`` when there is some and it has no word of English in it; else nothing."""
+    return "" if not text or _ENGLISH.search(text) else text
 
 
 def _rule_of(error: RowError) -> str:
@@ -142,11 +155,13 @@ _ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of English (not the T of a time
 _NAMED_RULE = re.compile(r"\(([a-z][a-z0-9-]*); ")
 
 
+_FORM_TOKENS = {"csrf", "form_key"}  # the form's own, not what was typed into it
+
+
 def _digest(path: str, form: dict[str, Any]) -> str:
     digest = hashlib.sha256(path.encode("utf-8") + b"\0")
-    for key in sorted(form):
-        if key not in {"csrf", "form_key"}:
-            digest.update(f"{key}={form[key]!r}\0".encode())
+    for key in sorted(form.keys() - _FORM_TOKENS):
+        digest.update(f"{key}={form[key]!r}\0".encode())
     return digest.hexdigest()
 
 
@@ -161,9 +176,9 @@ async def submit(
 
     ``command`` gets the caller (its correlation id names the key) and returns the page to
     show on success; errors it raises become :class:`Refused` with the key released."""
-    key = f"web:{form.get('form_key') or ''}"
-    if key == "web:":
+    if not form.get("form_key"):
         raise Refused("表单缺少提交编号，请刷新页面后重试。")
+    key = f"web:{form['form_key']}"
     name = visitor.name
     digest = _digest(path, form)
     caller = visitor.caller(correlation_id(name, key, digest))
@@ -173,15 +188,22 @@ async def submit(
     try:
         location = await run_in_threadpool(command, caller)
     except Exception as e:
-        try:
-            refused = refusal(e)
-        except Exception:
-            await run_in_threadpool(keys.expire, name, key)  # outcome unknown, as the API
-            raise
-        await run_in_threadpool(keys.release, name, key)
-        raise refused from None
+        raise await _released(keys, name, key, e) from None
     await run_in_threadpool(keys.complete, name, key, 303, location)
     return location
+
+
+async def _released(keys: IdempotencyStore, name: str, key: str, error: Exception) -> Refused:
+    """What a failed command tells the person, its form key released (nothing was recorded);
+    an error the API would not answer with a 4xx is raised as it is, the key expired (the
+    outcome is unknown, as the API's)."""
+    try:
+        refused = refusal(error)
+    except Exception:
+        await run_in_threadpool(keys.expire, name, key)
+        raise
+    await run_in_threadpool(keys.release, name, key)
+    return refused
 
 
 async def _claim(keys: IdempotencyStore, name: str, key: str, digest: str) -> str | None:
@@ -233,3 +255,20 @@ async def write_and_wait(
         return then(result)
 
     return await submit(request.app.state.form_keys, visitor, request.url.path, values, run)
+
+
+async def submit_form(
+    request: Request,
+    visitor: Visitor,
+    values: dict[str, Any],
+    command: Callable[[Caller], Any],
+    then: Callable[[Any], str],
+    redraw: Callable[..., Response],
+) -> Response:
+    """A form's whole answer: recorded once (:func:`write_and_wait`), the browser is sent to
+    ``then(result)``; refused, ``redraw(refused=...)`` draws the form's page again."""
+    try:
+        location = await write_and_wait(request, visitor, values, command, then)
+    except Refused as refused:
+        return await run_in_threadpool(partial(redraw, refused=refused))
+    return RedirectResponse(location, status_code=303)

@@ -11,14 +11,14 @@ draws the same page (:func:`too_large_page`).
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from interfaces.http.limits import SHEET_SUFFIXES
 from interfaces.web.render import page
-from interfaces.web.session import SESSION_COOKIE, Visitor, accounts
+from interfaces.web.session import Visitor, current_session
 
 API_PREFIXES = ("/api/", "/docs", "/openapi.json", "/metrics", "/healthz", "/readyz")
 # A browser that is still sending when the answer comes may show "connection reset" instead
@@ -26,10 +26,14 @@ API_PREFIXES = ("/api/", "/docs", "/openapi.json", "/metrics", "/healthz", "/rea
 DRAIN_FACTOR = 4
 
 
+# What the page calls an oversize body and what it advises: a sign-in sheet's; any other form's.
+_SHEET_WORDS = ("签到表文件", "请把签到表拆成几份分别上传。")
+_FORM_WORDS = ("提交的表单（含上传文件）", "请减少内容或拆分后分别提交。")
+
+
 def too_large_page(request: Request, limit: int, visitor: Visitor | None = None) -> Response:
     sheet = request.url.path.endswith(SHEET_SUFFIXES)
-    what = "签到表文件" if sheet else "提交的表单（含上传文件）"
-    advice = "请把签到表拆成几份分别上传。" if sheet else "请减少内容或拆分后分别提交。"
+    what, advice = _SHEET_WORDS if sheet else _FORM_WORDS
     back = request.url.path.rsplit("/", 1)[0] or "/"
     return page(
         request,
@@ -59,31 +63,39 @@ class ConsoleBodyLimit:
         self.sheet_bytes = sheet_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = str(scope.get("path", ""))
-        if scope["type"] != "http" or scope["method"] != "POST" or path.startswith(API_PREFIXES):
+        limit = self._limit(scope)
+        if limit is None or _declared_length(scope) <= limit:
             await self.app(scope, receive, send)
             return
-        limit = self.sheet_bytes if path.endswith(SHEET_SUFFIXES) else self.body_bytes
-        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
-        if not declared.isdigit() or int(declared) <= limit:
-            await self.app(scope, receive, send)
-            return
-        if int(declared) <= limit * DRAIN_FACTOR:
+        if _declared_length(scope) <= limit * DRAIN_FACTOR:
             await _drain(receive)
         await (await _too_large(scope, limit))(scope, receive, send)
+
+    def _limit(self, scope: Scope) -> int | None:
+        """A console POST's limit (a sign-in sheet's or any other form's); None for the rest."""
+        path = str(scope.get("path", ""))
+        # only an HTTP request has a method (not a websocket, nor the lifespan)
+        if scope.get("method") != "POST" or path.startswith(API_PREFIXES):
+            return None
+        return self.sheet_bytes if path.endswith(SHEET_SUFFIXES) else self.body_bytes
+
+
+def _declared_length(scope: Scope) -> int:
+    """The body's ``Content-Length``; 0 when it has none (the API's layer counts it as it comes)."""
+    declared = Headers(scope=scope).get("content-length", "")
+    return int(declared) if declared.isdigit() else 0
 
 
 async def _too_large(scope: Scope, limit: int) -> Response:
     """The Chinese 413 page, with the navigation of the signed-in person if there is one."""
     request = Request(scope)
-    token = request.cookies.get(SESSION_COOKIE)
-    session = await run_in_threadpool(accounts(request).session, token) if token else None
+    session = await current_session(request)
     visitor = Visitor(session) if session is not None else None
     return too_large_page(request, limit, visitor)
 
 
 async def _drain(receive: Receive) -> None:
-    while True:
+    more = True
+    while more:
         message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return
+        more = message["type"] == "http.request" and message.get("more_body", False)

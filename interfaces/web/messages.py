@@ -130,9 +130,15 @@ def field_label(name: str) -> str:
     return FIELDS.get(base, name)
 
 
+def rule_sentence(rule: str) -> str:
+    """The Chinese sentence of a rule: this table's, else the API's; nothing for a rule
+    neither words."""
+    return RULES.get(rule) or RULE_ZH.get(rule, "")
+
+
 def rule_message(rule: str, detail: str) -> str:
     """A rule violation in Chinese; unknown rules keep the API's detail after a Chinese lead."""
-    known = RULES.get(rule) or RULE_ZH.get(rule)
+    known = rule_sentence(rule)
     if known:
         return f"{known}（规则 {rule}：{detail}）"
     return f"操作被拒绝：{detail}" if not rule else f"操作被拒绝（规则 {rule}）：{detail}"

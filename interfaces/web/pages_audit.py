@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,8 +21,8 @@ from interfaces.http.deps import replayed
 from interfaces.http.problems import Problem
 from interfaces.http.routers import audit as api
 from interfaces.http.routers import chain
-from interfaces.web.render import end_of_day, page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.render import end_of_day, known_at, page
+from interfaces.web.routing import PageRoute, as_filters, container_of
 from interfaces.web.session import SignedIn, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -31,26 +32,25 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 async def trail(
     request: Request,
     visitor: SignedIn,
-    aggregate_id: Annotated[str | None, Query(max_length=80)] = None,
-    actor: Annotated[str | None, Query(max_length=80)] = None,
-    type: Annotated[str | None, Query(max_length=80)] = None,
-    cursor: Annotated[str | None, Query(max_length=30)] = None,
+    aggregate_id: Annotated[str, Query(max_length=80)] = "",
+    actor: Annotated[str, Query(max_length=80)] = "",
+    type: Annotated[str, Query(max_length=80)] = "",
+    cursor: Annotated[str, Query(max_length=30)] = "",
 ) -> Response:
     """审计轨迹: the API's trail, filtered by record (volunteer, activity, team), actor, type."""
     container = container_of(request)
-    caller = visitor.caller()
+    filters = {"aggregate_id": aggregate_id, "actor": actor, "type": type}
     listed = await run_in_threadpool(
-        api.audit_events,
-        caller,
-        container.read_models(),
-        aggregate_id=aggregate_id or None,
-        actor=actor or None,
-        type=type or None,
-        from_=None,
-        to=None,
-        after_position=None,
-        limit=50,
-        cursor=cursor or None,
+        partial(
+            api.audit_events,
+            visitor.caller(),
+            container.read_models(),
+            **as_filters(**filters, cursor=cursor),
+            from_=None,
+            to=None,
+            after_position=None,
+            limit=50,
+        )
     )
     return page(
         request,
@@ -59,7 +59,7 @@ async def trail(
         nav="audit",
         items=listed.items,
         next_cursor=listed.next_cursor,
-        filters={"aggregate_id": aggregate_id or "", "actor": actor or "", "type": type or ""},
+        filters=filters,
     )
 
 
@@ -102,11 +102,8 @@ async def as_of(
     known_on: date | None = None,
 ) -> Response:
     """时光回溯: a volunteer's ledger as it was known at the end of a day (replayed)."""
-    ledger = volunteer = None
-    if volunteer_id is not None and known_on is not None:
-        ledger, volunteer = await run_in_threadpool(
-            _ledger_as_of, container_of(request), visitor, volunteer_id, known_on
-        )
+    found = await _known_on(request, visitor, volunteer_id, known_on)
+    ledger, volunteer = found or (None, None)
     return page(
         request,
         "as_of.html",
@@ -116,7 +113,19 @@ async def as_of(
         known_on=known_on or "",
         ledger=ledger,
         volunteer=volunteer,
-        asked=volunteer_id is not None and known_on is not None,
+        asked=found is not None,
+    )
+
+
+async def _known_on(
+    request: Request, visitor: Visitor, volunteer_id: UUID | None, known_on: date | None
+) -> tuple[Any, Any] | None:
+    """The volunteer's ledger and directory row as known at the end of the day; None until
+    both are asked for."""
+    if volunteer_id is None or known_on is None:
+        return None
+    return await run_in_threadpool(
+        _ledger_as_of, container_of(request), visitor, volunteer_id, known_on
     )
 
 
@@ -130,9 +139,8 @@ async def review(
     """年度复核: the API's annual review for a year and a cut, readable."""
     data: dict[str, Any] | None = None
     if year is not None:
-        known_at = end_of_day(known_on) if known_on else None
         answered = await run_in_threadpool(
-            api.annual_review_of, visitor.caller(), container_of(request), year, known_at
+            api.annual_review_of, visitor.caller(), container_of(request), year, known_at(known_on)
         )
         data = json.loads(bytes(answered.body))
     elif visitor.role not in {"auditor", "admin"}:

@@ -7,12 +7,14 @@ scopes, rules and events are the API's; refusals are shown in Chinese beside the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from application.readmodel.queries.served import voucher, vouchers_of
 from application.readmodel.tables import ELIGIBILITY
@@ -21,16 +23,15 @@ from domain.volunteer import TIER_ZH
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
 from interfaces.http.people_schemas import RedeemPoints
-from interfaces.http.problems import Problem
 from interfaces.http.routers import benefits as api
-from interfaces.web.forms import Refused, submit
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, submit_form
+from interfaces.web.pages_people import visible_volunteer
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-READ_WAIT_SECONDS = 5.0
 CODE_MAX = 40
 
 
@@ -41,13 +42,10 @@ def _benefits_page(
     *,
     issued: str = "",
     refused: Refused | None = None,
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
 ) -> dict[str, Any]:
     reads = container.read_models()
-    row = reads.volunteer(str(volunteer_id))
-    if row is None:
-        raise Problem(404, "not-found", "未找到", f"没有编号为 {volunteer_id} 的志愿者")
-    require_township_view(visitor, str(row["township"]), "志愿者")
+    row = visible_volunteer(reads, visitor, volunteer_id)
     ledger = reads.ledger(str(volunteer_id)) or {}
     eligibility = reads.store.get(ELIGIBILITY, (str(volunteer_id),)) or {}
     rules = container.ledger.rules_today()
@@ -57,14 +55,14 @@ def _benefits_page(
         "volunteer": row,
         "balance": ledger.get("balance", "0"),
         "lifetime_points": ledger.get("lifetime_points", "0"),
-        "tier_zh": TIER_ZH.get(str(tier), "未达礼遇等级") if tier else "未达礼遇等级",
+        "tier_zh": TIER_ZH.get(str(tier), "未达礼遇等级"),  # no tier: str(None), not a tier
         "offered": offered,
         "catalogue": _catalogue(rules),
         "vouchers": vouchers_of(reads.store, str(volunteer_id)),
         "issued": issued,
         "refused": refused,
-        "values": values or {},
-        "may_write": _may_write(visitor, row["township"]),
+        "values": values,
+        "may_write": visitor.may_change(str(row["township"])),
     }
 
 
@@ -78,13 +76,6 @@ def _catalogue(rules: RulebookVersion) -> list[dict[str, Any]]:
         }
         for t in sorted(rules.courtesy_tiers, key=lambda t: t.min_points)
     ]
-
-
-def _may_write(visitor: Visitor, township: object) -> bool:
-    """Who the API lets redeem for this volunteer (the page only hides the form)."""
-    return visitor.role == "admin" or (
-        visitor.role == "station_staff" and visitor.scope == township
-    )
 
 
 @router.get("/volunteers/{volunteer_id}/benefits")
@@ -105,27 +96,33 @@ async def benefits_page(
 async def redeem(request: Request, visitor: SignedIn, volunteer_id: UUID) -> Response:
     """兑换礼遇 through the API's redeem_benefit; the voucher code is shown after."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = RedeemPoints.model_validate({"benefit": values.get("benefit", "").strip()})
-        result = api.redeem_benefit(volunteer_id, body, caller, container, None)
-        container.wait_for(result.position, READ_WAIT_SECONDS)
-        return f"/volunteers/{volunteer_id}/benefits?issued={result.voucher_code}"
+        return api.redeem_benefit(volunteer_id, body, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(
-            _benefits_page, container, visitor, volunteer_id, refused=refused, values=values
-        )
-        return page(
-            request, "benefits.html", status=409, visitor=visitor, nav="volunteers", **context
-        )
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda result: f"/volunteers/{volunteer_id}/benefits?issued={result.voucher_code}",
+        partial(_redeem_refused, request, visitor, volunteer_id, values),
+    )
+
+
+def _redeem_refused(
+    request: Request,
+    visitor: Visitor,
+    volunteer_id: UUID,
+    values: dict[str, Any],
+    refused: Refused,
+) -> Response:
+    context = _benefits_page(
+        container_of(request), visitor, volunteer_id, refused=refused, values=values
+    )
+    return page(request, "benefits.html", status=409, visitor=visitor, nav="volunteers", **context)
 
 
 def _counter(
@@ -165,22 +162,24 @@ async def counter(
 async def use(request: Request, visitor: SignedIn) -> Response:
     """核销 through the API's use_voucher: a second time is refused (已核销)."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
     code = _code(values.get("code", ""))
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         if api.VOUCHER_CODE.fullmatch(code) is None:
             raise Refused("凭证码格式不对，应为 LY-XXXX-XXXX-XXXX。", {"code": "格式不对"})
-        result = api.use_voucher(code, caller, container, None)
-        container.wait_for(result.position, READ_WAIT_SECONDS)
-        return f"/vouchers?code={code}&done=1"
+        return api.use_voucher(code, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(_counter, container, visitor, code, refused)
-        return page(request, "voucher.html", status=409, visitor=visitor, nav="vouchers", **context)
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/vouchers?code={code}&done=1",
+        partial(_use_refused, request, visitor, code),
+    )
+
+
+def _use_refused(request: Request, visitor: Visitor, code: str, refused: Refused) -> Response:
+    context = _counter(container_of(request), visitor, code, refused)
+    return page(request, "voucher.html", status=409, visitor=visitor, nav="vouchers", **context)

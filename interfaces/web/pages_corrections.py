@@ -8,47 +8,47 @@ the visitor as caller, so the same rules refuse the same things, explained in Ch
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from domain.errors import DomainError
 from infrastructure.bootstrap import Container
 from interfaces.http.activity_schemas import CorrectHours, RejectCorrection
 from interfaces.http.auth import Caller
-from interfaces.http.problems import Problem
 from interfaces.http.routers import corrections as api
-from interfaces.web.forms import Refused, page_status, submit
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
+from interfaces.web.pages_activity import visible_activity
 from interfaces.web.render import local_input, page
 from interfaces.web.routing import PageRoute, container_of, volunteer_names
-from interfaces.web.session import SignedIn, Visitor, require_township_view
+from interfaces.web.session import SignedIn, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-READ_WAIT_SECONDS = 5.0
 
 
 def _context(container: Container, visitor: Visitor, activity_id: UUID) -> dict[str, Any]:
     reads = container.read_models()
-    activity = reads.activity(str(activity_id))
-    if activity is None:
-        raise Problem(404, "not-found", "未找到", f"没有编号为 {activity_id} 的活动")
-    require_township_view(visitor, str(activity["township"]), "活动")
+    activity = visible_activity(reads, visitor, activity_id)
     corrections = reads.corrections(str(activity_id)) or []
-    ids = sorted(
-        {p["volunteer_id"] for p in activity["participants"]}
-        | {c["volunteer_id"] for c in corrections}
-    )
     return {
         "activity": activity,
         "corrections": corrections,
         "recorded": [p for p in activity["participants"] if p.get("started_at")],
-        "names": volunteer_names(reads, ids),
+        "names": volunteer_names(reads, _people(activity, corrections)),
     }
+
+
+def _people(activity: dict[str, Any], corrections: list[dict[str, Any]]) -> list[str]:
+    """The volunteers the page names: the participants and anyone a correction is about."""
+    return sorted(
+        {p["volunteer_id"] for p in activity["participants"]}
+        | {c["volunteer_id"] for c in corrections}
+    )
 
 
 def _page(
@@ -57,7 +57,7 @@ def _page(
     activity_id: UUID,
     *,
     form: str = "",
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
     refused: Refused | None = None,
 ) -> Response:
     context = _context(container_of(request), visitor, activity_id)
@@ -68,7 +68,7 @@ def _page(
         visitor=visitor,
         nav="activities",
         form=form,
-        values=values or {},
+        values=values,
         refused=refused,
         done=request.query_params.get("done", ""),
         **context,
@@ -89,24 +89,15 @@ async def _act(
     command: Any,
     done: Any,
 ) -> Response:
-    container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-
-    def run(caller: Caller) -> str:
-        result = command(caller, values)
-        container.wait_for(result.position, READ_WAIT_SECONDS)
-        return f"/activities/{activity_id}/corrections?done={done(result)}"
-
-    try:
-        location = await submit(request.app.state.form_keys, visitor, request.url.path, values, run)
-    except Refused as refused:
-        return await run_in_threadpool(
-            partial(
-                _page, request, visitor, activity_id, form=form_name, values=values, refused=refused
-            )
-        )
-    return RedirectResponse(location, status_code=303)
+    values = await form_values(request)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        lambda caller: command(caller, values),
+        lambda result: f"/activities/{activity_id}/corrections?done={done(result)}",
+        partial(_page, request, visitor, activity_id, form=form_name, values=values),
+    )
 
 
 @router.post("/activities/{activity_id}/corrections")

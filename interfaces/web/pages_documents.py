@@ -22,7 +22,7 @@ from interfaces.http.routers import audit as audit_api
 from interfaces.http.routers import certificates as certificates_api
 from interfaces.http.routers import documents as documents_api
 from interfaces.http.routers.reports import PERIOD_PATTERN
-from interfaces.web.render import end_of_day
+from interfaces.web.render import known_at
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn
 
@@ -61,9 +61,13 @@ async def annual_report(
 ) -> Response:
     """年度报告 as PDF or Excel, as known at the end of ``known_on`` when given (the API's
     GET /reviews/{year}); auditors and admins only, as the API."""
-    known_at = end_of_day(known_on) if known_on else None
     return await run_in_threadpool(
-        audit_api.annual_review_of, visitor.caller(), container_of(request), year, known_at, format
+        audit_api.annual_review_of,
+        visitor.caller(),
+        container_of(request),
+        year,
+        known_at(known_on),
+        format,
     )
 
 

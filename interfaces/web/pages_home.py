@@ -20,7 +20,7 @@ from infrastructure.bootstrap import Container
 from interfaces.http.deps import AnswerCache, answer_cache, replayed
 from interfaces.http.routers.ops import readiness
 from interfaces.web.render import SHANGHAI, Bar, bar_chart, end_of_day, page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, container_of, of_township
 from interfaces.web.session import SignedIn
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -54,8 +54,8 @@ def _figures(reads: ReadModels, year: int, today: date, township: str | None) ->
     expiring policies) are ``township``'s when it is given: a station clerk's own."""
     stations = reads.rankings("station", str(year))
     months = _monthly_hours(reads, year)
-    gaps = _within(reads.insurance_gaps(year=year), township)
-    expiring = _within(reads.expiring(today, EXPIRING_DAYS), township)
+    gaps = of_township(reads.insurance_gaps(year=year), township)
+    expiring = of_township(reads.expiring(today, EXPIRING_DAYS), township)
     needs = reads.needs(today=today, status="open", township=township, limit=OPEN_NEEDS_SHOWN)
     return {
         "ranking_chart": str(_ranking_chart(stations, f"{year} 年服务站排名（综合得分）")),
@@ -79,11 +79,6 @@ def _monthly_hours(reads: ReadModels, year: int) -> list[Bar]:
         Bar(f"{month} 月", float(sum((m.volunteer_hours for m in metrics), Decimal(0))))
         for month, metrics in enumerate(reads.unit_metrics_of("station", periods), start=1)
     ]
-
-
-def _within(rows: list[dict[str, Any]], township: str | None) -> list[dict[str, Any]]:
-    """The rows of ``township``; all of them when none is given."""
-    return [r for r in rows if township in (None, r.get("township"))]
 
 
 def _dashboard(
@@ -118,9 +113,8 @@ async def dashboard(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     """首页: this period's station ranking, hours by month, work waiting, gaps, projection lag."""
-    township = visitor.scope if visitor.role == "station_staff" else None
     context = await run_in_threadpool(
-        _dashboard, container_of(request), answer_cache(request), year, township
+        _dashboard, container_of(request), answer_cache(request), year, visitor.own_township
     )
     return page(request, "dashboard.html", visitor=visitor, nav="home", **context)
 
@@ -135,30 +129,10 @@ async def rankings(
 ) -> Response:
     """排名: the API's ranking rows for a period and unit, with their chart; with ``known_on``
     as known at the end of that day (the log replayed, as the API's ``known_at``)."""
-    container = container_of(request)
-    reads = container.read_models()
-    if known_on is not None:
-        reads = await run_in_threadpool(replayed, container, None, end_of_day(known_on))
+    reads = await _reads_known_on(container_of(request), known_on)
     chosen = period or str(await run_in_threadpool(latest_year, reads))
-    try:
-        Period.parse(chosen)
-    except (ValueError, DomainError):  # a malformed period is the domain's InvalidValue
-        return page(
-            request,
-            "rankings.html",
-            status=422,
-            visitor=visitor,
-            nav="rankings",
-            unit=unit,
-            period=chosen,
-            known_on=known_on or "",
-            rows=[],
-            chart="",
-            error=f"期间“{chosen}”格式不正确：应为 2022、2022-Q3 或 2022-07。",
-        )
-    rows = await run_in_threadpool(reads.rankings, unit, chosen)
-    what = "服务站" if unit == "station" else "队伍"
-    return page(
+    drawn = partial(
+        page,
         request,
         "rankings.html",
         visitor=visitor,
@@ -166,7 +140,29 @@ async def rankings(
         unit=unit,
         period=chosen,
         known_on=known_on or "",
+    )
+    try:
+        Period.parse(chosen)
+    except (ValueError, DomainError):  # a malformed period is the domain's InvalidValue
+        return drawn(
+            status=422,
+            rows=[],
+            chart="",
+            error=f"期间“{chosen}”格式不正确：应为 2022、2022-Q3 或 2022-07。",
+        )
+    rows = await run_in_threadpool(reads.rankings, unit, chosen)
+    return drawn(
         rows=rows,
-        chart=_ranking_chart(rows, f"{chosen} {what}排名（综合得分）"),
+        chart=_ranking_chart(rows, f"{chosen} {UNIT_ZH[unit]}排名（综合得分）"),
         error="",
     )
+
+
+UNIT_ZH = {"station": "服务站", "team": "队伍"}
+
+
+async def _reads_known_on(container: Container, known_on: date | None) -> ReadModels:
+    """The read models now; with ``known_on``, as known at the end of that day (replayed)."""
+    if known_on is None:
+        return container.read_models()
+    return await run_in_threadpool(replayed, container, None, end_of_day(known_on))

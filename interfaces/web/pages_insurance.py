@@ -14,21 +14,22 @@ import io
 import re
 from datetime import date, timedelta
 from functools import partial
+from itertools import dropwhile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import GroupPolicy
 from interfaces.http.routers import insurance as insurance_api
-from interfaces.web.forms import Refused, page_status, write_and_wait
+from interfaces.web.forms import Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, container_of, of_township
 from interfaces.web.session import SignedIn, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -46,14 +47,11 @@ def _insurance(
     container: Container, visitor: Visitor, on: date, within_days: int, year: int
 ) -> dict[str, Any]:
     reads = container.read_models()
-    township = visitor.scope if visitor.role == "station_staff" else None
+    township = visitor.own_township
     uncovered = reads.uncovered(on, township)
     today = _today(container)
-    expiring = reads.expiring(today, within_days)
-    gaps = reads.insurance_gaps(year=year)
-    if township is not None:
-        expiring = [p for p in expiring if p.get("township") == township]
-        gaps = [g for g in gaps if g.get("township") == township]
+    expiring = of_township(reads.expiring(today, within_days), township)
+    gaps = of_township(reads.insurance_gaps(year=year), township)
     return {
         "uncovered": uncovered[:ROWS_SHOWN],
         "uncovered_count": len(uncovered),
@@ -118,15 +116,14 @@ async def insurance(
 def members_of(text: str) -> list[str]:
     """Volunteer ids or national ids, one per line (a CSV's first column; a heading row of
     words is skipped)."""
-    members: list[str] = []
-    for row in csv.reader(io.StringIO(text)):
-        cell = row[0].strip() if row else ""
-        if not cell or cell.startswith("#"):
-            continue
-        if not members and not any(ch.isdigit() for ch in cell):
-            continue  # a heading such as 身份证号 or volunteer_id
-        members.append(cell)
-    return members
+    cells = (row[0].strip() if row else "" for row in csv.reader(io.StringIO(text)))
+    listed = (cell for cell in cells if cell and not cell.startswith("#"))
+    return list(dropwhile(_is_heading, listed))
+
+
+def _is_heading(cell: str) -> bool:
+    """A heading such as 身份证号 or volunteer_id: no digit in it (every id has some)."""
+    return not any(ch.isdigit() for ch in cell)
 
 
 @router.post("/insurance/group-policies")
@@ -134,10 +131,8 @@ async def group_policy(request: Request, visitor: SignedIn) -> Response:
     """录入团体保单: the policy and its members (typed, or a CSV/text file of ids), recorded
     whole by the API's route or not at all, every bad member named by its line."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    upload = form.get("members_file")
-    raw = await upload.read(MEMBERS_MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    values = await form_values(request)
+    raw = await _members_file(request)
     typed = values.get("members", "")
     text = _uploaded_text(raw) if raw else typed
     members = members_of(text)
@@ -155,20 +150,21 @@ async def group_policy(request: Request, visitor: SignedIn) -> Response:
         except Problem as e:
             raise _members_refused(e, members) from None
 
-    try:
-        location = await write_and_wait(
-            request,
-            visitor,
-            values,
-            command,
-            lambda _: f"/insurance?done=policy&on={values.get('covers_from', '')}",
-        )
-    except Refused as refused:
-        values["members"] = typed if typed or not raw else text
-        return await run_in_threadpool(
-            partial(_insurance_page, request, visitor, values=values, refused=refused)
-        )
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/insurance?done=policy&on={values.get('covers_from', '')}",
+        # the list as typed, or else as read from the file
+        partial(_insurance_page, request, visitor, values={**values, "members": typed or text}),
+    )
+
+
+async def _members_file(request: Request) -> bytes:
+    """The uploaded list of members, read up to one byte over the limit (nothing if none)."""
+    upload = (await request.form()).get("members_file")
+    return await upload.read(MEMBERS_MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
 
 
 _POLICY_FIELDS = ("policy_number", "insurer", "covers_from", "covers_to", "sum_insured")
@@ -184,7 +180,7 @@ def _uploaded_text(raw: bytes) -> str:
 
 def _check_members(raw: bytes, text: str, members: list[str]) -> None:
     """Refuse a list too large, not UTF-8, or empty, before the API sees it."""
-    if raw and len(raw) > MEMBERS_MAX_BYTES:
+    if len(raw) > MEMBERS_MAX_BYTES:
         raise Refused(
             f"名单文件超过 {MEMBERS_MAX_BYTES} 字节的上限，未记录。", {"members": "文件过大"}
         )

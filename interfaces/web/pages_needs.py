@@ -5,12 +5,14 @@ scope checks, same rules); contacts are masked as the API masks them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from collections.abc import Mapping
+from functools import partial
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from application.readmodel.tables import ACTIVITY
 from domain.need import DIFFICULTIES
@@ -21,10 +23,10 @@ from interfaces.http.need_schemas import CloseNeed, RaiseNeed
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import needs as api
-from interfaces.web.forms import Refused, page_status, submit
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute, container_of
-from interfaces.web.session import SignedIn, Visitor
+from interfaces.web.routing import PageRoute, as_filters, container_of, still_open
+from interfaces.web.session import SignedIn, Visitor, new_record_values
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -37,22 +39,20 @@ def _stations(container: Container, township: str | None) -> dict[str, dict[str,
     return {r["station_id"]: r for r in rows}
 
 
-def _lists(
-    container: Container, visitor: Visitor, status: str, township: str | None
-) -> dict[str, Any]:
+def _lists(container: Container, visitor: Visitor, status: str, township: str) -> dict[str, Any]:
     reads = container.read_models()
+    filters = as_filters(status=status, township=township)
     needs = api.list_needs(
         visitor.caller(),
         reads,
         container,
-        status=cast(Any, status or None),
-        township=township,
+        **filters,
         category=None,
         station_id=None,
         limit=200,
         cursor=None,
     )
-    projects = reads.projects(township=township, limit=200)["items"]
+    projects = reads.projects(township=filters["township"], limit=200)["items"]
     return {
         "needs": needs["items"],
         "projects": projects,
@@ -65,24 +65,21 @@ async def needs_page(
     request: Request,
     visitor: SignedIn,
     status: Annotated[str, Query(max_length=20)] = "open",
-    township: Annotated[str | None, Query(max_length=60)] = None,
+    township: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
     """需求清单 (oldest first, with days waited) and the project library; a station clerk's
     are their township's, as the API lists them (another township's: a 403 page)."""
-    if visitor.role == "station_staff":
-        township = township or visitor.scope
+    township = visitor.township_listed(township)
     if status not in {"", *STATUSES}:
         raise Problem(422, "validation", "请求有误", f"没有“{status}”这种需求状态")
-    context = await run_in_threadpool(
-        _lists, container_of(request), visitor, status, township or None
-    )
+    context = await run_in_threadpool(_lists, container_of(request), visitor, status, township)
     return page(
         request,
         "needs/list.html",
         visitor=visitor,
         nav="needs",
         chosen=status,
-        township=township or "",
+        township=township,
         statuses=STATUSES,
         project_statuses=PROJECT_STATUSES,
         difficulties=DIFFICULTIES,
@@ -94,8 +91,7 @@ def _raise_page(
     request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused | None = None
 ) -> Response:
     container = container_of(request)
-    township = visitor.scope if visitor.role == "station_staff" else None
-    stations = [s for s in _stations(container, township).values() if not s.get("closed")]
+    stations = still_open(list(_stations(container, visitor.own_township).values()), "closed")
     return page(
         request,
         "needs/new.html",
@@ -113,18 +109,16 @@ def _raise_page(
 
 @router.get("/needs/new")
 async def raise_form(request: Request, visitor: SignedIn) -> Response:
-    values = {"township": visitor.scope or ""} if visitor.role == "station_staff" else {}
-    return _raise_page(request, visitor, values)
+    return _raise_page(request, visitor, new_record_values(visitor))
 
 
 @router.post("/needs/new")
 async def raise_need(request: Request, visitor: SignedIn) -> Response:
     """登记需求 through the API's raise_need."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = RaiseNeed.model_validate(
             {
                 "township": values.get("township", ""),
@@ -138,20 +132,27 @@ async def raise_need(request: Request, visitor: SignedIn) -> Response:
                 },
             }
         )
-        result = api.raise_need(body, caller, container)
-        container.wait_for(result.position, 5.0)
-        return f"/needs/{result.id}"
+        return api.raise_need(body, caller, container)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        fields = {k.removeprefix("raised_by."): v for k, v in refused.fields.items()}
-        if "raised_by" in fields:
-            fields["raised_by_contact"] = fields.pop("raised_by")
-        return _raise_page(request, visitor, values, Refused(refused.message, fields))
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda result: f"/needs/{result.id}",
+        partial(_raise_refused, request, visitor, values),
+    )
+
+
+def _raise_refused(
+    request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused
+) -> Response:
+    """The form again, each error by its field (``raised_by.name`` is ``name``; an error of
+    the whole ``raised_by`` is the contact's)."""
+    fields = {k.removeprefix("raised_by."): v for k, v in refused.fields.items()}
+    if "raised_by" in fields:
+        fields["raised_by_contact"] = fields.pop("raised_by")
+    return _raise_page(request, visitor, values, Refused(refused.message, fields))
 
 
 def _need(container: Container, visitor: Visitor, need_id: UUID) -> dict[str, Any]:
@@ -180,7 +181,7 @@ def _need_page(
     visitor: Visitor,
     need_id: UUID,
     context: dict[str, Any],
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
     refused: Refused | None = None,
     form: str = "",
 ) -> Response:
@@ -190,7 +191,7 @@ def _need_page(
         status=page_status(refused),
         visitor=visitor,
         nav="needs",
-        values=values or {},
+        values=values,
         refused=refused,
         form=form,
         statuses=STATUSES,
@@ -206,49 +207,55 @@ async def need_page(request: Request, visitor: SignedIn, need_id: UUID) -> Respo
     return _need_page(request, visitor, need_id, context)
 
 
+def _need_refused(
+    request: Request,
+    visitor: Visitor,
+    need_id: UUID,
+    form: str,
+    values: dict[str, Any],
+    refused: Refused,
+) -> Response:
+    context = _need(container_of(request), visitor, need_id)
+    return _need_page(request, visitor, need_id, context, values, refused, form)
+
+
 @router.post("/needs/{need_id}/close")
 async def close_need(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """办结: the verified activity that met the need, and what came of it."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = CloseNeed.model_validate(
             {"activity_id": values.get("activity_id", ""), "outcome": values.get("outcome", "")}
         )
-        result = api.close_need(need_id, body, caller, container, None)
-        container.wait_for(result.position, 5.0)
-        return f"/needs/{need_id}"
+        return api.close_need(need_id, body, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(_need, container, visitor, need_id)
-        return _need_page(request, visitor, need_id, context, values, refused, "close")
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/needs/{need_id}",
+        partial(_need_refused, request, visitor, need_id, "close", values),
+    )
 
 
 @router.post("/needs/{need_id}/decline")
 async def decline_need(request: Request, visitor: SignedIn, need_id: UUID) -> Response:
     """不予受理, with the reason."""
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = Reason.model_validate({"reason": values.get("reason", "")})
-        result = api.decline_need(need_id, body, caller, container, None)
-        container.wait_for(result.position, 5.0)
-        return f"/needs/{need_id}"
+        return api.decline_need(need_id, body, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(_need, container, visitor, need_id)
-        return _need_page(request, visitor, need_id, context, values, refused, "decline")
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/needs/{need_id}",
+        partial(_need_refused, request, visitor, need_id, "decline", values),
+    )

@@ -1,10 +1,11 @@
-"""志愿者: the directory, a volunteer's profile with ledger and eligibility, registering,
-and suspending, reinstating or withdrawing a volunteer."""
+"""志愿者: the directory, a volunteer's profile with ledger and eligibility, and suspending,
+reinstating or withdrawing a volunteer (registering one is pages_registration)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -12,32 +13,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from application.readmodel.queries.ledger import commendation_rules
+from application.readmodel.queries.readmodels import ReadModels
 from application.readmodel.tables import ELIGIBILITY, POLICY
-from domain.registry import DuplicateNationalId
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
-from interfaces.http.people_schemas import RegisterVolunteer
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason
 from interfaces.http.routers import operations
 from interfaces.http.routers import volunteers as api
 from interfaces.http.routers.volunteers import mask_national_id, mask_phone
-from interfaces.web.forms import Refused, page_status, submit
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.pages_home import latest_year
 from interfaces.web.render import page
-from interfaces.web.routing import PageRoute, container_of
+from interfaces.web.routing import PageRoute, as_filters, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-PERSON_TYPES = (
-    "veteran",
-    "demobilized_veteran",
-    "disabled_veteran",
-    "military_family",
-    "martyr_family",
-    "public",
-)
 
 
 def _shown(row: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
@@ -58,14 +49,14 @@ async def volunteer_list(
     request: Request,
     visitor: SignedIn,
     q: Annotated[str, Query(max_length=100)] = "",
-    township: Annotated[str | None, Query(max_length=60)] = None,
+    township: Annotated[str, Query(max_length=60)] = "",
     status: Annotated[str, Query(pattern="^(|active|suspended|withdrawn)$")] = "",
-    cursor: Annotated[str | None, Query(max_length=80)] = None,
+    cursor: Annotated[str, Query(max_length=80)] = "",
 ) -> Response:
     """志愿者: the directory, searched as the API searches it (part of a name, phone number or
     skill; a whole national id for those who see ids; a volunteer's id goes to the profile)."""
-    if visitor.role == "station_staff":
-        township = township or visitor.scope  # another township's: the API's 403, as a page
+    # A clerk's own township unless they ask for another (the API's 403, as a page).
+    township = visitor.township_listed(township)
     wanted = q.strip()
     try:
         return RedirectResponse(f"/volunteers/{UUID(wanted)}", status_code=303)
@@ -77,14 +68,11 @@ async def volunteer_list(
             api.list_volunteers,
             visitor.caller(),
             container.read_models(),
-            township=township or None,
-            q=wanted or None,
+            **as_filters(township=township, q=wanted, status=status, cursor=cursor),
             team_id=None,
-            status=cast(Any, status or None),
             star_level=None,
             insured_on=None,
             limit=50,
-            cursor=cursor or None,
         )
     )
     return page(
@@ -94,96 +82,33 @@ async def volunteer_list(
         nav="volunteers",
         items=listed.items,
         next_cursor=listed.next_cursor,
-        township=township or "",
+        township=township,
         q=wanted,
         status_filter=status,
         statuses=STATUSES,
     )
 
 
-def _register_page(
-    request: Request, visitor: Visitor, values: dict[str, Any], refused: Refused | None = None
-) -> Response:
-    return page(
-        request,
-        "volunteer_new.html",
-        status=page_status(refused),
-        visitor=visitor,
-        nav="volunteers",
-        values=values,
-        refused=refused,
-        person_types=PERSON_TYPES,
-    )
-
-
-@router.get("/volunteers/new")
-async def register_form(request: Request, visitor: SignedIn) -> Response:
-    values = {"township": visitor.scope or ""} if visitor.role == "station_staff" else {}
-    return _register_page(request, visitor, values)
-
-
-@router.post("/volunteers/new")
-async def register(request: Request, visitor: SignedIn) -> Response:
-    """登记志愿者 through the API's register_volunteer."""
-    container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-
-    def command(caller: Caller) -> str:
-        body = RegisterVolunteer.model_validate(
-            {
-                "name": values.get("name", ""),
-                "national_id": values.get("national_id", "").strip(),
-                "phone": values.get("phone", "").strip(),
-                "person_type": values.get("person_type", ""),
-                "township": values.get("township", ""),
-                "skills": [s.strip() for s in values.get("skills", "").split("，") if s.strip()],
-            }
-        )
-        try:
-            result = api.register_volunteer(body, caller, container)
-        except DuplicateNationalId as e:
-            existing = f"/volunteers/{e.existing_volunteer_id}"
-            if e.withdrawn:
-                # Re-registration of a withdrawn volunteer is a reinstatement of their record.
-                raise Refused(
-                    "一人一档：该身份证号已登记，该志愿者已退出。请在其档案中办理恢复，不要重复登记。",
-                    {"national_id": "该身份证号已登记（已退出）"},
-                    link=(f"{existing}#reinstate", "恢复该志愿者"),
-                ) from None
-            raise Refused(
-                "一人一档：该身份证号已登记，不能重复登记。请打开已有档案核对或更新。",
-                {"national_id": "该身份证号已登记"},
-                link=(existing, "打开已登记的志愿者档案"),
-            ) from None
-        container.wait_for(result.position, 5.0)
-        return f"/volunteers/{result.id}"
-
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        return _register_page(request, visitor, values, refused)
-    return RedirectResponse(location, status_code=303)
-
-
-def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict[str, Any]:
-    reads = container.read_models()
+def visible_volunteer(reads: ReadModels, visitor: Visitor, volunteer_id: UUID) -> dict[str, Any]:
+    """A volunteer's directory row: 404 when there is none, 403 for another township's clerk."""
     row = reads.volunteer(str(volunteer_id))
     if row is None:
         raise Problem(404, "not-found", "未找到", f"没有编号为 {volunteer_id} 的志愿者")
     require_township_view(visitor, str(row["township"]), "志愿者")
+    return row
+
+
+def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict[str, Any]:
+    reads = container.read_models()
+    row = visible_volunteer(reads, visitor, volunteer_id)
     ledger = reads.ledger(str(volunteer_id))
     year = latest_year(reads)  # the dashboard's year: that of the latest activity
-    trail = reads.audit_events(aggregate_id=str(volunteer_id), limit=1000)["items"]
     return {
         "volunteer": _shown(row, visitor),
         "ledger": ledger,
-        "trainings": [e for e in (ledger or {}).get("entries", []) if e["kind"] == "training"],
+        "trainings": _entries(ledger, "training"),
         "certificate_years": _service_years(ledger),
-        "commendations": [e for e in trail if "Commendation" in str(e["event_type"])],
-        "status_changes": [e for e in trail if e["event_type"] in STATUS_EVENTS],
+        **_status_trail(reads, volunteer_id),
         "eligibility": reads.store.get(ELIGIBILITY, (str(volunteer_id),)),
         # Commendation candidacy for the dashboard's year, by the rulebook version in force.
         "candidacy": reads.volunteer_candidacy(str(volunteer_id), year),
@@ -192,12 +117,26 @@ def _profile(container: Container, visitor: Visitor, volunteer_id: UUID) -> dict
     }
 
 
+def _entries(ledger: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
+    """The ledger's entries of one kind (awards, trainings), oldest first."""
+    return [e for e in (ledger or {}).get("entries", []) if e["kind"] == kind]
+
+
+def _status_trail(reads: ReadModels, volunteer_id: UUID) -> dict[str, list[dict[str, Any]]]:
+    """From the volunteer's audit trail: their commendations and changes of status."""
+    trail = reads.audit_events(aggregate_id=str(volunteer_id), limit=1000)["items"]
+    return {
+        "commendations": [e for e in trail if "Commendation" in str(e["event_type"])],
+        "status_changes": [e for e in trail if e["event_type"] in STATUS_EVENTS],
+    }
+
+
 def _service_years(ledger: dict[str, Any] | None) -> list[int]:
     """The years with service on the ledger, newest first: a certificate may cover one."""
     years = {
         int(str(e["service_date"])[:4])
-        for e in (ledger or {}).get("entries", [])
-        if e["kind"] == "award" and str(e.get("service_date") or "")[:4].isdigit()
+        for e in _entries(ledger, "award")
+        if str(e.get("service_date") or "")[:4].isdigit()
     }
     return sorted(years, reverse=True)
 
@@ -222,7 +161,7 @@ def _profile_page(
     volunteer_id: UUID,
     *,
     form: str = "",
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
     refused: Refused | None = None,
 ) -> Response:
     context = _profile(container_of(request), visitor, volunteer_id)
@@ -233,7 +172,7 @@ def _profile_page(
         visitor=visitor,
         nav="volunteers",
         form=form,
-        values=values or {},
+        values=values,
         refused=refused,
         done=request.query_params.get("done", ""),
         status_actions=STATUS_ACTIONS,
@@ -271,29 +210,17 @@ async def change_status(
     if route is None:
         raise Problem(404, "not-found", "未找到", f"没有“{action}”这一操作")
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
 
-    def command(caller: Caller) -> str:
+    def command(caller: Caller) -> Any:
         body = Reason.model_validate({"reason": values.get("reason", "")})
-        result = route(volunteer_id, body, caller, container, None)
-        container.wait_for(result.position, 5.0)
-        return f"/volunteers/{volunteer_id}?done={action}"
+        return route(volunteer_id, body, caller, container, None)
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        return await run_in_threadpool(
-            partial(
-                _profile_page,
-                request,
-                visitor,
-                volunteer_id,
-                form=action,
-                values=values,
-                refused=refused,
-            )
-        )
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/volunteers/{volunteer_id}?done={action}",
+        partial(_profile_page, request, visitor, volunteer_id, form=action, values=values),
+    )

@@ -8,12 +8,14 @@ The writes call the API's own route functions with the signed-in person as the c
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from application.readmodel.queries.served import BENEFICIARY_TYPE_ZH, MEDIA_LEVEL_ZH
 from application.readmodel.tables import ACTIVITY, MEDIA
@@ -22,14 +24,12 @@ from interfaces.http.activity_schemas import RecordBeneficiaries, RecordMedia
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.routers import outcomes as api
-from interfaces.web.forms import Refused, submit
+from interfaces.web.forms import NOTHING_TYPED, Refused, form_values, page_status, submit_form
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-READ_WAIT_SECONDS = 5.0
 
 
 def _served(
@@ -39,27 +39,34 @@ def _served(
     *,
     failed_form: str = "",
     refused: Refused | None = None,
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, Any] = NOTHING_TYPED,
 ) -> dict[str, Any]:
     reads = container.read_models()
     activity = reads.store.get(ACTIVITY, (str(activity_id),))
     if activity is None:
         raise Problem(404, "not-found", "未找到", f"没有编号为 {activity_id} 的活动")
     require_township_view(visitor, str(activity["township"]), "活动")
-    counts = json.loads(activity.get("beneficiaries") or "{}")
     return {
         "activity": activity,
-        "counts": [(BENEFICIARY_TYPE_ZH.get(k, k), counts[k]) for k in sorted(counts, key=str)],
-        "total": sum(int(n) for n in counts.values()),
+        **_counts(activity),
         "media": reads.store.select(MEDIA, {"activity_id": str(activity_id)}, order_by=("seq",)),
         "types": list(BENEFICIARY_TYPE_ZH.items()),
         "levels": list(MEDIA_LEVEL_ZH.items()),
         "level_zh": MEDIA_LEVEL_ZH,
         "failed_form": failed_form,
         "refused": refused,
-        "values": values or {},
+        "values": values,
         "may_write": visitor.role != "auditor"
         and activity["status"] in ("planned", "published", "completed", "verified"),
+    }
+
+
+def _counts(activity: dict[str, Any]) -> dict[str, Any]:
+    """How many people of each type the activity served (by type's Chinese name), and all."""
+    counts = json.loads(activity.get("beneficiaries") or "{}")
+    return {
+        "counts": [(BENEFICIARY_TYPE_ZH.get(k, k), counts[k]) for k in sorted(counts, key=str)],
+        "total": sum(int(n) for n in counts.values()),
     }
 
 
@@ -73,33 +80,41 @@ async def _post(
     request: Request, visitor: Visitor, activity_id: UUID, form_name: str, build: Any
 ) -> Response:
     container = container_of(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = await form_values(request)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        lambda caller: build(caller, values, container),
+        lambda _: f"/activities/{activity_id}/served?done={form_name}",
+        partial(_refused_page, request, visitor, activity_id, form_name, values),
+    )
 
-    def command(caller: Caller) -> str:
-        result = build(caller, values, container)
-        container.wait_for(result.position, READ_WAIT_SECONDS)
-        return f"/activities/{activity_id}/served?done={form_name}"
 
-    try:
-        location = await submit(
-            request.app.state.form_keys, visitor, request.url.path, values, command
-        )
-    except Refused as refused:
-        context = await run_in_threadpool(
-            _served,
-            container,
-            visitor,
-            activity_id,
-            failed_form=form_name,
-            refused=refused,
-            values=values,
-        )
-        status = 422 if refused.fields else 409
-        return page(
-            request, "served.html", status=status, visitor=visitor, nav="activities", **context
-        )
-    return RedirectResponse(location, status_code=303)
+def _refused_page(
+    request: Request,
+    visitor: Visitor,
+    activity_id: UUID,
+    form_name: str,
+    values: dict[str, Any],
+    refused: Refused,
+) -> Response:
+    context = _served(
+        container_of(request),
+        visitor,
+        activity_id,
+        failed_form=form_name,
+        refused=refused,
+        values=values,
+    )
+    return page(
+        request,
+        "served.html",
+        status=page_status(refused),
+        visitor=visitor,
+        nav="activities",
+        **context,
+    )
 
 
 @router.post("/activities/{activity_id}/served/beneficiaries")

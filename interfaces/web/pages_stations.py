@@ -14,14 +14,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
+from application.readmodel.queries.readmodels import ReadModels
 from infrastructure.bootstrap import Container
 from interfaces.http.auth import Caller
 from interfaces.http.problems import Problem
 from interfaces.http.register_schemas import Reason, RegisterStation, RenameStation
 from interfaces.http.routers import stations as stations_api
-from interfaces.web.forms import Refused, form_values, page_status, refusal, write_and_wait
+from interfaces.web.forms import Refused, form_values, page_status, refusal, submit_form
 from interfaces.web.render import page
 from interfaces.web.routing import PageRoute, container_of
 from interfaces.web.session import SignedIn, Visitor, require_township_view
@@ -37,43 +38,52 @@ LEVEL_ZH = dict(LEVELS)
 
 
 def _may_change(visitor: Visitor, level: str, township: str) -> bool:
-    """Who the API lets change a station (the page only hides forms; the API decides)."""
-    if visitor.role == "admin":
-        return True
-    return (
-        visitor.role == "station_staff" and level != "banner_centre" and visitor.scope == township
-    )
+    """Who the API lets change a station (the page only hides forms; the API decides): the
+    banner's centre, an admin only."""
+    return visitor.may_change(township) and (level != "banner_centre" or visitor.role == "admin")
 
 
 def _station_list(
-    container: Container, visitor: Visitor, level: str | None, township: str | None
+    container: Container, visitor: Visitor, level: str, township: str
 ) -> dict[str, Any]:
     everything = container.read_models().stations(limit=1000)["items"]
     shown = [s for s in everything if _matches(s, level, township)]
     return {
-        "by_level": [
-            (code, text, sorted((s for s in shown if s["level"] == code), key=_station_order))
-            for code, text in LEVELS
-            if not level or code == level
-        ],
+        "by_level": _by_level(shown, level),
         "names": {s["station_id"]: s["name"] for s in everything},
         "parents": _parents(everything, visitor),
     }
 
 
-def _matches(station: dict[str, Any], level: str | None, township: str | None) -> bool:
-    """Of the level and township asked for (either may be left open)."""
-    return (not level or station["level"] == level) and (
-        not township or station["township"] == township
-    )
+def _matches(station: dict[str, Any], level: str, township: str) -> bool:
+    """Of the level and township asked for."""
+    return _asked(station["level"], level) and _asked(station["township"], township)
+
+
+def _asked(value: str, wanted: str) -> bool:
+    """Whether ``value`` is the one asked for; a filter left open ("") takes any."""
+    return not wanted or value == wanted
+
+
+def _by_level(
+    stations: list[dict[str, Any]], level: str
+) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Each level's heading with its stations in order (only the level asked for, if one is)."""
+    return [
+        (code, text, sorted((s for s in stations if s["level"] == code), key=_station_order))
+        for code, text in LEVELS
+        if _asked(code, level)
+    ]
 
 
 def _parents(stations: list[dict[str, Any]], visitor: Visitor) -> list[dict[str, Any]]:
     """Open township stations a new village station may belong to: a clerk's own only."""
-    parents = [s for s in stations if s["level"] == "township" and not s["closed"]]
-    if visitor.role == "station_staff":
-        parents = [s for s in parents if s["township"] == visitor.scope]
-    return parents
+    clerk_of = visitor.own_township
+    return [
+        s
+        for s in stations
+        if s["level"] == "township" and not s["closed"] and clerk_of in (None, s["township"])
+    ]
 
 
 def _station_order(station: dict[str, Any]) -> tuple[bool, str, str]:
@@ -89,7 +99,7 @@ def _stations_page(
     values: dict[str, Any] | None = None,
     refused: Refused | None = None,
 ) -> Response:
-    context = _station_list(container_of(request), visitor, level or None, township or None)
+    context = _station_list(container_of(request), visitor, level, township)
     return page(
         request,
         "stations.html",
@@ -116,10 +126,9 @@ async def station_list(
 ) -> Response:
     """服务站: the register by level (旗中心, 苏木镇站, 嘎查村站); a station clerk sees their
     township's stations and the banner's centre."""
-    if visitor.role == "station_staff":
-        if township and township != visitor.scope:
-            require_township_view(visitor, township, "服务站")
-        township = visitor.scope or ""
+    if township:  # another township's: a clerk is refused
+        require_township_view(visitor, township, "服务站")
+    township = visitor.own_township or township
     return await run_in_threadpool(
         lambda: _stations_page(request, visitor, level=level, township=township)
     )
@@ -145,15 +154,14 @@ async def register_station(request: Request, visitor: SignedIn) -> Response:
             raise refusal(e, {"name": "服务站名称"}) from None
         return stations_api.register_station(body, caller, container)
 
-    try:
-        location = await write_and_wait(
-            request, visitor, values, command, lambda r: f"/stations/{r.id}?done=registered"
-        )
-    except Refused as refused:
-        return await run_in_threadpool(
-            partial(_stations_page, request, visitor, values=values, refused=refused)
-        )
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda r: f"/stations/{r.id}?done=registered",
+        partial(_stations_page, request, visitor, values=values),
+    )
 
 
 def _station(container: Container, visitor: Visitor, station_id: UUID) -> dict[str, Any]:
@@ -164,12 +172,16 @@ def _station(container: Container, visitor: Visitor, station_id: UUID) -> dict[s
     if station["level"] != "banner_centre":
         require_township_view(visitor, str(station["township"]), "服务站")
     parent = reads.station(str(station["parent_id"])) if station.get("parent_id") else None
-    villages = [
+    return {"station": station, "parent": parent, "villages": _villages(reads, station)}
+
+
+def _villages(reads: ReadModels, station: dict[str, Any]) -> list[dict[str, Any]]:
+    """The village stations that name ``station`` as their parent."""
+    return [
         s
         for s in reads.stations(level="village", township=station["township"], limit=1000)["items"]
         if s.get("parent_id") == station["station_id"]
     ]
-    return {"station": station, "parent": parent, "villages": villages}
 
 
 def _station_page(
@@ -190,7 +202,7 @@ def _station_page(
         visitor=visitor,
         nav="stations",
         level_zh=LEVEL_ZH,
-        may_change=_may_change(visitor, station["level"], station["township"]),
+        may_change=_may_change(visitor, station["level"], str(station["township"])),
         form=form,
         values=values or {"name": station["name"]},
         refused=refused,
@@ -217,23 +229,14 @@ async def rename_station(request: Request, visitor: SignedIn, station_id: UUID) 
             raise refusal(e, {"name": "新名称"}) from None
         return stations_api.rename_station(station_id, body, caller, container, None)
 
-    try:
-        location = await write_and_wait(
-            request, visitor, values, command, lambda _: f"/stations/{station_id}?done=renamed"
-        )
-    except Refused as refused:
-        return await run_in_threadpool(
-            partial(
-                _station_page,
-                request,
-                visitor,
-                station_id,
-                form="rename",
-                values=values,
-                refused=refused,
-            )
-        )
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/stations/{station_id}?done=renamed",
+        partial(_station_page, request, visitor, station_id, form="rename", values=values),
+    )
 
 
 @router.post("/stations/{station_id}/close")
@@ -245,20 +248,11 @@ async def close_station(request: Request, visitor: SignedIn, station_id: UUID) -
         body = Reason.model_validate({"reason": values.get("reason", "")})
         return stations_api.close_station(station_id, body, caller, container, None)
 
-    try:
-        location = await write_and_wait(
-            request, visitor, values, command, lambda _: f"/stations/{station_id}?done=closed"
-        )
-    except Refused as refused:
-        return await run_in_threadpool(
-            partial(
-                _station_page,
-                request,
-                visitor,
-                station_id,
-                form="close",
-                values=values,
-                refused=refused,
-            )
-        )
-    return RedirectResponse(location, status_code=303)
+    return await submit_form(
+        request,
+        visitor,
+        values,
+        command,
+        lambda _: f"/stations/{station_id}?done=closed",
+        partial(_station_page, request, visitor, station_id, form="close", values=values),
+    )

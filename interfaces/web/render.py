@@ -23,8 +23,13 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def shanghai(value: Any, with_time: bool = True) -> str:
-    """An RFC 3339 time (or datetime) shown in Asia/Shanghai, as 2022-05-11 09:00."""
+MINUTE = "%Y-%m-%d %H:%M"
+DAY = "%Y-%m-%d"
+
+
+def shanghai(value: Any, shown_as: str = MINUTE) -> str:
+    """An RFC 3339 time (or datetime) shown in Asia/Shanghai, as 2022-05-11 09:00 (or, with
+    ``DAY``, 2022-05-11)."""
     if value in (None, ""):
         return ""
     moment = _as_datetime(value)
@@ -32,7 +37,7 @@ def shanghai(value: Any, with_time: bool = True) -> str:
         return str(value)
     if moment.tzinfo is not None:
         moment = moment.astimezone(SHANGHAI)
-    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    return moment.strftime(shown_as)
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -49,15 +54,17 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=SHANGHAI)
 
 
+def known_at(day: date | None) -> datetime | None:
+    """A cut "as known on ``day``" (its end, :func:`end_of_day`); None, as known now."""
+    return end_of_day(day) if day else None
+
+
 def local_input(value: str) -> str:
     """A ``datetime-local`` field's value as RFC 3339 in Asia/Shanghai (an offset is kept)."""
     text = value.strip()
-    if not text:
-        return text
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text  # the schema names the field and the rule
+    moment = _as_datetime(text)
+    if moment is None:
+        return text  # empty, or not a time: the schema names the field and the rule
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.isoformat()
@@ -72,7 +79,7 @@ def number(value: Any) -> str:
 
 
 templates.env.filters["sh"] = shanghai
-templates.env.filters["day"] = lambda v: shanghai(v, with_time=False)
+templates.env.filters["day"] = lambda v: shanghai(v, DAY)
 templates.env.filters["zh"] = label
 templates.env.filters["field"] = field_label
 templates.env.filters["num"] = number
@@ -109,6 +116,9 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str, width: int = 420) -> Ma
     return Markup("".join(parts))
 
 
+RIGHT_MARGIN = 80  # a bar's figure is written right of it
+
+
 @dataclass(frozen=True)
 class _Layout:
     """Where a chart's labels and bars go. Short labels (months) sit left of their bars;
@@ -127,8 +137,9 @@ class _Layout:
     def of(cls, bars: list[Bar], width: int) -> _Layout:
         longest = max((len(b.label) for b in bars), default=0)
         beside = longest * 15 <= 60
-        left = longest * 15 + 10 if beside else 0
-        row, label_line, bar_height, right = (26, 4, 18, 80) if beside else (44, 18, 16, 80)
+        left, row, label_line, bar_height = (
+            (longest * 15 + 10, 26, 4, 18) if beside else (0, 44, 18, 16)
+        )
         return cls(
             beside=beside,
             left=left,
@@ -137,7 +148,7 @@ class _Layout:
             bar_height=bar_height,
             height=max(1, len(bars)) * row + 6,
             top=max((b.value for b in bars), default=0.0) or 1.0,
-            span=width - left - right,
+            span=width - left - RIGHT_MARGIN,
         )
 
     def bar(self, i: int, bar: Bar) -> str:

@@ -36,6 +36,22 @@ def container_of(request: Request) -> Container:
     return found
 
 
+def as_filters(**chosen: str) -> dict[str, Any]:
+    """A list page's query filters as the read models take them: a blank one filters nothing."""
+    return {name: value or None for name, value in chosen.items()}
+
+
+def of_township(rows: list[dict[str, Any]], township: str | None) -> list[dict[str, Any]]:
+    """The rows of ``township``; all of them when none is given."""
+    return [r for r in rows if township in (None, r.get("township"))]
+
+
+def still_open(rows: list[dict[str, Any]], ended: str) -> list[dict[str, Any]]:
+    """The rows not yet ``ended`` (a team not dissolved, a station not closed): a new record
+    may name only those."""
+    return [r for r in rows if not r.get(ended)]
+
+
 TITLES = {403: "无权访问", 404: "未找到", 422: "请求有误", 409: "操作被拒绝"}
 
 

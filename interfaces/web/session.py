@@ -52,6 +52,21 @@ class Visitor:
     def scope(self) -> str | None:
         return self.session.user.scope
 
+    @property
+    def own_township(self) -> str | None:
+        """A station clerk's township, the only one their lists show; None for everyone else."""
+        return self.scope if self.role == "station_staff" else None
+
+    def township_listed(self, asked: str) -> str:
+        """The township a list shows: the one asked for, else a clerk's own, else all ("");
+        a clerk asking for another's is refused by the API."""
+        return asked or self.own_township or ""
+
+    def may_change(self, township: str) -> bool:
+        """Whether the API lets this person change a record of ``township``: an admin, or that
+        township's clerk (a page only hides the forms; the API decides)."""
+        return self.role == "admin" or self.own_township == township
+
     def caller(self, correlation_id: str = "") -> Caller:
         """The same caller an API request with this user's token would be."""
         user = self.session.user
@@ -81,27 +96,41 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
     )
 
 
+async def current_session(request: Request) -> Session | None:
+    """The live session the request's cookie names, if any."""
+    token = request.cookies.get(SESSION_COOKIE)
+    return await run_in_threadpool(accounts(request).session, token) if token else None
+
+
 async def visitor(request: Request) -> Visitor:
     """The signed-in person, or :class:`SignInRequired`; a form without the right CSRF token
     is refused with a 403 before anything else happens."""
-    token = request.cookies.get(SESSION_COOKIE)
-    session = await run_in_threadpool(accounts(request).session, token) if token else None
+    session = await current_session(request)
     if session is None:
         raise SignInRequired()
     if request.method == "POST":
-        form = await request.form()
-        sent = form.get("csrf")
-        if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf):
-            raise Problem(
-                403,
-                "csrf",
-                "表单已失效",
-                "表单缺少有效的安全令牌（CSRF），未执行任何操作。请刷新页面后重试。",
-            )
+        await _check_csrf(request, session)
     return Visitor(session)
 
 
+async def _check_csrf(request: Request, session: Session) -> None:
+    """A form carries its session's CSRF token, or is refused (403) before anything happens."""
+    sent = (await request.form()).get("csrf")
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf):
+        raise Problem(
+            403,
+            "csrf",
+            "表单已失效",
+            "表单缺少有效的安全令牌（CSRF），未执行任何操作。请刷新页面后重试。",
+        )
+
+
 SignedIn = Annotated[Visitor, Depends(visitor)]
+
+
+def new_record_values(visitor: Visitor) -> dict[str, str]:
+    """A new record's form as first drawn: a station clerk's township filled in."""
+    return {"township": visitor.scope or ""} if visitor.role == "station_staff" else {}
 
 
 def require_township_view(visitor: Visitor, township: str, what: str) -> None:
