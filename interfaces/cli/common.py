@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,6 +55,22 @@ def exits_on(*kinds: type[Exception], code: int) -> Iterator[None]:
         yield
     except kinds as e:
         raise fail(str(e), code) from None
+
+
+def require_output(output: Path | None, format: str, needing: str) -> None:
+    """A document other than JSON goes to a file: without ``--output`` it exits 2."""
+    if output is None and format != "json":
+        raise fail(f"--output FILE is needed for {needing}")
+
+
+def deliver(data: bytes, output: Path | None, position: int) -> None:
+    """The document to ``output``, saying so on standard error; to standard output when no
+    file is named."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    output.write_bytes(data)
+    errors.print(f"wrote {output} ({len(data)} bytes, log position {position})")
 
 
 @contextmanager
