@@ -9,6 +9,7 @@ seal key carries both, so every figure can be traced to the log and checked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -84,13 +85,10 @@ def gather(container: Container, volunteer_id: UUID, year: int | None, office: s
     volunteer = ledger.load(Volunteer, volunteer_id, read_only=True)
     container.wait_for(chained(ledger).max_position(), 10.0)
     reads = container.read_models()
-    account = reads.ledger(str(volunteer_id))
-    if account is None:
-        raise NotFound("Volunteer", volunteer_id)
+    entries = _entries(reads, volunteer_id)
     position = container.read_position()
-    link = chained(ledger).chain_head(at=position)
-    service = _service(container, reads, _standing(account["entries"], "award", year))
-    training = _standing(account["entries"], "training", year)
+    service = _service(container, reads, _standing(entries, "award", year))
+    training = _standing(entries, "training", year)
     lines = _training(training)
     return Certificate(
         volunteer_id=str(volunteer_id),
@@ -101,15 +99,41 @@ def gather(container: Container, volunteer_id: UUID, year: int | None, office: s
         service=service,
         training=lines,
         commendations=sorted(volunteer.commendations.values()),
-        hours=sum((s.hours for s in service), Decimal(0)),
-        points=sum((s.points for s in service), Decimal(0))
-        + sum((_number(e["points"]) for e in training), Decimal(0)),
-        training_hours=sum((t.hours for t in lines), Decimal(0)),
+        hours=_hours(service),
+        points=_points(service) + _entry_points(training),
+        training_hours=_hours(lines),
         office=office,
         issued=datetime.now(SHANGHAI).date(),
         position=position,
-        head_hash=link.hash.hex() if link is not None else "",
+        head_hash=_head_hash(container, position),
     )
+
+
+def _entries(reads: ReadModels, volunteer_id: UUID) -> list[Row]:
+    """The volunteer's ledger entries (none read yet: not found)."""
+    account = reads.ledger(str(volunteer_id))
+    if account is None:
+        raise NotFound("Volunteer", volunteer_id)
+    entries: list[Row] = account["entries"]
+    return entries
+
+
+def _hours(lines: Sequence[ServiceLine | TrainingLine]) -> Decimal:
+    return sum((line.hours for line in lines), Decimal(0))
+
+
+def _points(service: list[ServiceLine]) -> Decimal:
+    return sum((s.points for s in service), Decimal(0))
+
+
+def _entry_points(entries: list[Row]) -> Decimal:
+    return sum((_number(e["points"]) for e in entries), Decimal(0))
+
+
+def _head_hash(container: Container, position: int) -> str:
+    """The hash chain's head at ``position``, in hex ("" before the chain's first link)."""
+    link = chained(container.ledger).chain_head(at=position)
+    return link.hash.hex() if link is not None else ""
 
 
 def _standing(entries: list[Row], kind: str, year: int | None) -> list[Row]:
@@ -143,20 +167,29 @@ def _service(container: Container, reads: ReadModels, awards: list[Row]) -> list
     for entry in awards:
         activity_id = str(entry.get("activity_id") or "")
         if activity_id not in titles:
-            row = reads.activity(activity_id) if activity_id else None
-            titles[activity_id] = str(row["title"]) if row else activity_id
-        code = entry.get("category")
+            titles[activity_id] = _title(reads, activity_id)
         service.append(
             ServiceLine(
                 _day(entry),
                 titles[activity_id],
-                container.rulebook.category_zh(code) or str(code or ""),
+                _category_zh(container, entry.get("category")),
                 _number(entry["hours"]),
                 _number(entry["points"]),
             )
         )
     service.sort(key=lambda s: (s.day, s.title))
     return service
+
+
+def _title(reads: ReadModels, activity_id: str) -> str:
+    """The activity's title; its id when the read models do not know it."""
+    row = reads.activity(activity_id) if activity_id else None
+    return str(row["title"]) if row else activity_id
+
+
+def _category_zh(container: Container, code: Any) -> str:
+    """The service category in Chinese; the code itself for one the rulebook does not name."""
+    return container.rulebook.category_zh(code) or str(code or "")
 
 
 def signed(certificate: Certificate, key: Ed25519PrivateKey) -> Certificate:

@@ -13,7 +13,7 @@ from rich.table import Table
 from domain.errors import DomainError
 from domain.values import Actor, Role
 from infrastructure.audit import ChainReport, chained, verify_chain
-from infrastructure.bundle import BundleError, export_bundle, verify_bundle
+from infrastructure.bundle import BundleError, BundleReport, export_bundle, verify_bundle
 from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import (
     SealKeyError,
@@ -23,14 +23,9 @@ from infrastructure.sealing import (
     public_pem,
     trusted_keys,
 )
-from interfaces.cli.common import DatabaseUrl, console, errors, opened, settings_from
+from interfaces.cli.common import DatabaseUrl, console, errors, exits_on, opened, settings_from
 
 app = typer.Typer(help="Prove the log: seal it, verify it, export it for offline checking.")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
 
 
 @app.command()
@@ -40,10 +35,8 @@ def keygen(
 ) -> None:
     """Create the Ed25519 seal key at $VL_SEAL_KEY_PATH (default var/seal-key.pem)."""
     settings = settings_from(database_url)
-    try:
+    with exits_on(SealKeyError, code=2):
         key = generate_key(settings.seal_key_path, force=force)
-    except SealKeyError as e:
-        raise _fail(str(e), 2) from None
     console.print(f"seal key {key_id(key.public_key())} written to {settings.seal_key_path}")
     console.print("publish its public key: volunteer-ledger audit public-key > seal-public.pem")
 
@@ -52,10 +45,8 @@ def keygen(
 def public_key(database_url: DatabaseUrl = None) -> None:
     """Print the seal key's public half (PEM), for auditors and bundles."""
     settings = settings_from(database_url)
-    try:
+    with exits_on(SealKeyError, code=2):
         key = load_private_key(settings.seal_key_path)
-    except SealKeyError as e:
-        raise _fail(str(e), 2) from None
     typer.echo(public_pem(key.public_key()).decode(), nl=False)
 
 
@@ -68,19 +59,16 @@ def seal(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Check the chain since the last seal, sign its head and record the seal as an event."""
-    with opened(database_url) as container:
-        try:
-            key = load_private_key(container.settings.seal_key_path)
-            actor = Actor(f"cli:{getpass.getuser()}", Role.ADMIN, f"cli-{uuid.uuid4()}")
-            result = seal_chain(
-                container.ledger,
-                key,
-                actor,
-                position=position,
-                trusted=trusted_keys(container.settings),
-            )
-        except (SealKeyError, DomainError) as e:
-            raise _fail(str(e)) from None
+    with opened(database_url) as container, exits_on(SealKeyError, DomainError, code=1):
+        key = load_private_key(container.settings.seal_key_path)
+        actor = Actor(f"cli:{getpass.getuser()}", Role.ADMIN, f"cli-{uuid.uuid4()}")
+        result = seal_chain(
+            container.ledger,
+            key,
+            actor,
+            position=position,
+            trusted=trusted_keys(container.settings),
+        )
         console.print(
             f"sealed position {result.sealed_position} (head {result.head_hash[:16]}…) with key "
             f"{result.key_id}; the seal is event {result.recorded.position}"
@@ -96,10 +84,8 @@ def verify(
 ) -> None:
     """Recompute the hash chain and check every seal; exit 1 naming the first broken position."""
     with opened(database_url) as container:
-        try:
+        with exits_on(SealKeyError, code=2):
             keys = trusted_keys(container.settings)
-        except SealKeyError as e:
-            raise _fail(str(e), 2) from None
         report = verify_chain(chained(container.ledger), keys, from_last_seal=from_last_seal)
     _show(report)
     if not report.ok:
@@ -116,11 +102,8 @@ def export(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write the events, links, seals, public keys and rulebook an auditor needs offline."""
-    with opened(database_url) as container:
-        try:
-            manifest = export_bundle(container, year, file, through=through_position)
-        except BundleError as e:
-            raise _fail(str(e)) from None
+    with opened(database_url) as container, exits_on(BundleError, code=1):
+        manifest = export_bundle(container, year, file, through=through_position)
     sealed = manifest["sealed_through"]
     console.print(
         f"wrote {file}: {manifest['events']:,} events through position "
@@ -139,10 +122,8 @@ def verify_bundle_command(
     ] = None,
 ) -> None:
     """Check a bundle with no server or database and report the year's recomputed totals."""
-    try:
+    with exits_on(BundleError, SealKeyError, code=2):
         report = verify_bundle(file, public_keys=public_key or [])
-    except (BundleError, SealKeyError) as e:
-        raise _fail(str(e), 2) from None
     _show(report.chain)
     console.print(
         f"keys trusted: {', '.join(report.key_ids) or 'none'} (from {report.trusted_key_source}); "
@@ -153,27 +134,37 @@ def verify_bundle_command(
             f"[red]the bundle ends at {report.chain.head}, not at position "
             f"{report.through_position} as its manifest says[/red]"
         )
-    table = Table(title=f"{report.year} totals recomputed from the bundle")
-    for column in ("figure", "recomputed", "stated by the exporter"):
-        table.add_column(column)
-    for name, value in report.totals.items():
-        table.add_row(name, str(value), str(report.exported_totals.get(name)))
-    console.print(table)
+    console.print(_totals_table(report))
     if not report.ok:
         raise typer.Exit(1)
 
 
+def _totals_table(report: BundleReport) -> Table:
+    """The year's totals recomputed from the bundle beside those its exporter stated."""
+    table = Table(
+        "figure",
+        "recomputed",
+        "stated by the exporter",
+        title=f"{report.year} totals recomputed from the bundle",
+    )
+    for name, value in report.totals.items():
+        table.add_row(name, str(value), str(report.exported_totals.get(name)))
+    return table
+
+
 def _show(report: ChainReport) -> None:
-    if report.ok:
-        console.print(
-            f"[green]intact[/green]: {report.checked:,} events checked after position "
-            f"{report.started_after}, head {report.head} ({report.head_hash[:16]}…), "
-            f"{sum(s.ok for s in report.seals)} seals hold, {report.seconds:.2f} s"
-        )
-    else:
-        console.print(
-            f"[red]BROKEN at position {report.first_broken_position}[/red]: {report.problem}"
-        )
+    """The chain's verdict, then each seal that does not hold."""
+    console.print(_verdict(report))
     for check in report.seals:
         if not check.ok:
             console.print(f"  seal at {check.position}: {check.problem}")
+
+
+def _verdict(report: ChainReport) -> str:
+    if not report.ok:
+        return f"[red]BROKEN at position {report.first_broken_position}[/red]: {report.problem}"
+    return (
+        f"[green]intact[/green]: {report.checked:,} events checked after position "
+        f"{report.started_after}, head {report.head} ({report.head_hash[:16]}…), "
+        f"{sum(s.ok for s in report.seals)} seals hold, {report.seconds:.2f} s"
+    )

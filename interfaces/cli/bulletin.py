@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from interfaces.cli.common import DatabaseUrl, errors, opened
+from infrastructure.bootstrap import Container
+from interfaces.cli.common import DatabaseUrl, deliver, fail, opened, require_output
 from interfaces.documents.bulletin import bulletin_at, bulletin_json, bulletin_pdf, bulletin_xlsx
 from interfaces.http.routers.reports import PERIOD
 
@@ -45,22 +45,19 @@ def bulletin(
 ) -> None:
     """The supervision bulletin (定期通报): the same period, level and cut give the same bytes."""
     if not PERIOD.fullmatch(period):
-        errors.print(f"[red]error:[/red] period {period!r}: give a year, 2022-Q3 or 2022-07")
-        raise typer.Exit(2)
-    if output is None and format is not Format.json:
-        errors.print("[red]error:[/red] --output FILE is needed for pdf and xlsx")
-        raise typer.Exit(2)
+        raise fail(f"period {period!r}: give a year, 2022-Q3 or 2022-07")
+    require_output(output, format, "pdf and xlsx")
     with opened(database_url) as container:
-        head = container.ledger.current_position()
-        if as_of_position is not None and as_of_position > head:
-            errors.print(f"[red]error:[/red] position {as_of_position} is beyond the head ({head})")
-            raise typer.Exit(2)
-        if as_of_position is None:
-            container.catch_up()
+        _reach_the_cut(container, as_of_position)
         answer = bulletin_at(container, period, level.value, as_of_position)
         data = RENDER[format](answer)
-    if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
-        errors.print(f"wrote {output} ({len(data)} bytes, log position {answer['position']})")
+    deliver(data, output, answer["position"])
+
+
+def _reach_the_cut(container: Container, as_of_position: int | None) -> None:
+    """No cut: the read models catch up to the log's head. A cut beyond the head exits 2."""
+    head = container.ledger.current_position()
+    if as_of_position is None:
+        container.catch_up()
+    elif as_of_position > head:
+        raise fail(f"position {as_of_position} is beyond the head ({head})")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import typer
@@ -24,6 +24,7 @@ from application.errors import NotFound
 from infrastructure.certificates import (
     CLAIM_LABELS,
     StatementError,
+    Verdict,
     check_statement,
     find_statement,
 )
@@ -36,40 +37,53 @@ from infrastructure.sealing import (
 )
 from interfaces.certificate.record import figure, gather, signed
 from interfaces.certificate.render import certificate_pdf
-from interfaces.cli.common import DatabaseUrl, console, errors, opened, settings_from
+from interfaces.cli.common import (
+    DatabaseUrl,
+    console,
+    errors,
+    exits_on,
+    fail,
+    opened,
+    settings_from,
+)
 
 
 def _keys(public_key: Path | None, database_url: str | None) -> dict[str, Ed25519PublicKey]:
-    if public_key is not None:
-        try:
-            public = load_public_key(public_key.read_bytes(), source=str(public_key))
-        except (OSError, SealKeyError) as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
-        return {key_id(public): public}
-    try:
-        return trusted_keys(settings_from(database_url))
-    except SealKeyError as e:
-        errors.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
+    """The given public key alone, or else the keys this installation trusts."""
+    if public_key is None:
+        with exits_on(SealKeyError, code=2):
+            return trusted_keys(settings_from(database_url))
+    with exits_on(OSError, SealKeyError, code=2):
+        public = load_public_key(public_key.read_bytes(), source=str(public_key))
+    return {key_id(public): public}
 
 
 def _statement_text(given: str) -> str:
-    path = Path(given)
-    try:
-        is_file = len(given) < 4096 and path.is_file()
-    except OSError:
-        is_file = False
-    if not is_file:
+    """The statement as given, or the text of the file it names (a PDF's unpacked)."""
+    if not _names_a_file(given):
         return given
-    raw = path.read_bytes()
-    if raw.startswith(b"\x89PNG") or raw[:3] == b"\xff\xd8\xff":
+    raw = Path(given).read_bytes()
+    _refuse_an_image(raw)
+    return pdf_text(raw) if raw.startswith(b"%PDF") else raw.decode("latin-1")
+
+
+def _names_a_file(given: str) -> bool:
+    """Is ``given`` the path of a file? (A statement is no file name, and may be too long
+    to be one.)"""
+    try:
+        return len(given) < 4096 and Path(given).is_file()
+    except OSError:
+        return False
+
+
+def _refuse_an_image(raw: bytes) -> None:
+    """A PNG or JPEG (a photo of the QR code) exits 2 saying what to give instead."""
+    if raw.startswith((b"\x89PNG", b"\xff\xd8\xff")):
         errors.print(
             "[red]error:[/red] 这是一张图片：本工具不解码二维码图片。请用手机扫码，"
             "或把证明底部的“核验声明”文字（VLC1. 开头）作为参数传入，或传入证明的 PDF 文件。"
         )
         raise typer.Exit(2)
-    return pdf_text(raw) if raw.startswith(b"%PDF") else raw.decode("latin-1")
 
 
 _STREAM = re.compile(rb"stream\r?\n")
@@ -96,20 +110,29 @@ def pdf_text(raw: bytes) -> str:
 
 
 def verify(given: str, public_key: Path | None, database_url: str | None) -> None:
-    keys = _keys(public_key, database_url)
-    try:
-        verdict = check_statement(find_statement(_statement_text(given)), keys)
-    except StatementError as e:
-        errors.print(f"[red]无法核验：[/red]{e.detail_zh}（{e}）")
-        raise typer.Exit(2) from None
-    for key, label in CLAIM_LABELS.items():
-        if key in verdict.claims:
-            console.print(f"{label}：{verdict.claims[key]}", highlight=False)
+    """Print what the statement claims and whether its signature holds (else exit 1)."""
+    verdict = _checked(given, _keys(public_key, database_url))
+    _print_claims(verdict.claims)
     if verdict.genuine:
         console.print("[green]核验通过：[/green]声明由出具单位的印章密钥签名，内容未被改动。")
         return
     console.print(f"[red]核验未通过：[/red]{verdict.problem_zh}（{verdict.problem}）")
     raise typer.Exit(1)
+
+
+def _checked(given: str, keys: dict[str, Ed25519PublicKey]) -> Verdict:
+    """The verdict on the statement found in ``given``; none found or unreadable exits 2."""
+    try:
+        return check_statement(find_statement(_statement_text(given)), keys)
+    except StatementError as e:
+        errors.print(f"[red]无法核验：[/red]{e.detail_zh}（{e}）")
+        raise typer.Exit(2) from None
+
+
+def _print_claims(claims: dict[str, Any]) -> None:
+    for key, label in CLAIM_LABELS.items():
+        if key in claims:
+            console.print(f"{label}：{claims[key]}", highlight=False)
 
 
 def certificate(
@@ -133,24 +156,29 @@ def certificate(
     """A volunteer's service record certificate (PDF, with a signed QR statement), or
     `certificate verify FILE_OR_STATEMENT` to check one offline with the public key."""
     if target == "verify":
-        if not given:
-            errors.print("[red]error:[/red] give the statement, link or PDF file to verify")
-            raise typer.Exit(2)
-        verify(given, public_key, database_url)
+        verify(_given(given, "the statement, link or PDF file to verify"), public_key, database_url)
         return
     volunteer_id = _volunteer_id(target)
-    if output is None:
-        errors.print("[red]error:[/red] give --output FILE for the certificate PDF")
-        raise typer.Exit(2)
-    _write_certificate(volunteer_id, year, output, database_url)
+    _write_certificate(
+        volunteer_id, year, _given(output, "--output FILE for the certificate PDF"), database_url
+    )
+
+
+T = TypeVar("T")
+
+
+def _given(value: T | None, what: str) -> T:
+    """``value``, which the command needs: missing, it exits 2 asking for ``what``."""
+    if not value:
+        raise fail(f"give {what}")
+    return value
 
 
 def _volunteer_id(target: str) -> UUID:
     try:
         return UUID(target)
     except ValueError:
-        errors.print(f"[red]error:[/red] {target!r} is not a volunteer id (a UUID) nor `verify`")
-        raise typer.Exit(2) from None
+        raise fail(f"{target!r} is not a volunteer id (a UUID) nor `verify`") from None
 
 
 def _write_certificate(
@@ -158,16 +186,10 @@ def _write_certificate(
 ) -> None:
     """Gather the volunteer's record, sign it with the office's seal key, write the PDF."""
     with opened(database_url) as container:
-        try:
+        with exits_on(SealKeyError, code=2):
             key = load_private_key(container.settings.seal_key_path)
-        except SealKeyError as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
-        try:
+        with exits_on(NotFound, code=1):
             record = gather(container, volunteer_id, year, container.settings.issuing_office)
-        except NotFound as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(1) from None
         output.write_bytes(certificate_pdf(signed(record, key)))
     console.print(
         f"certificate for {record.name} ({record.masked_id}) written to {output}: "

@@ -19,7 +19,7 @@ from infrastructure.backup import (
     restore_sqlite,
 )
 from infrastructure.sealing import SealKeyError, trusted_keys
-from interfaces.cli.common import DatabaseUrl, console, errors, opened, settings_from
+from interfaces.cli.common import DatabaseUrl, console, errors, exits_on, opened, settings_from
 
 
 def init(database_url: DatabaseUrl = None) -> None:
@@ -44,14 +44,11 @@ def backup(
     """Back the store up while the service runs: SQLite through its online backup API,
     PostgreSQL through pg_basebackup (the whole cluster, with the WAL it needs)."""
     settings = settings_from(database_url)
-    try:
+    with exits_on(BackupError, code=1):
         if settings.is_postgres:
             backup_postgres(settings, directory)
         else:
             backup_sqlite(settings, directory)
-    except BackupError as e:
-        errors.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(1) from None
     console.print(f"backup written to {directory}; prove it: volunteer-ledger db restore")
 
 
@@ -86,27 +83,21 @@ def restore(
     --pgdata on --port, started and out of recovery; the store URL must then name it.
     """
     settings = settings_from(database_url)
-    try:
-        if settings.is_postgres:
-            if pgdata is None:
-                raise BackupError("--pgdata is required to restore a PostgreSQL backup")
-            restore_postgres(directory, pgdata, port=port, wal_archive=wal_archive, until=until)
-        else:
+    with exits_on(BackupError, code=1):
+        if not settings.is_postgres:
             restore_sqlite(directory, settings)
-    except BackupError as e:
-        errors.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(1) from None
+        elif pgdata is None:
+            raise BackupError("--pgdata is required to restore a PostgreSQL backup")
+        else:
+            restore_postgres(directory, pgdata, port=port, wal_archive=wal_archive, until=until)
     _report_proof(_prove_restored(database_url))
 
 
 def _prove_restored(database_url: str | None) -> Proof:
     """The restored chain recomputed and its seals checked against the trusted keys."""
     with opened(database_url) as container:
-        try:
+        with exits_on(SealKeyError, code=2):
             keys = trusted_keys(container.settings)
-        except SealKeyError as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
         return prove(container.ledger, keys)
 
 
@@ -118,14 +109,17 @@ def _report_proof(proof: Proof) -> None:
             f"{report.first_broken_position}[/red]: {report.problem}"
         )
         raise typer.Exit(1)
+    console.print(
+        f"restored head position {report.head}; {_last_seal(proof)}; {proof.events_since_seal} "
+        f"events since; chain intact ({report.checked:,} events checked)"
+    )
+
+
+def _last_seal(proof: Proof) -> str:
     seal = proof.seal
-    sealed = (
+    if seal is None:
+        return "no seal yet: the chain is checked from its start only"
+    return (
         f"last seal at position {seal.position} (sealed through {seal.sealed_position}, "
         f"key {seal.key_id}) holds"
-        if seal
-        else "no seal yet: the chain is checked from its start only"
-    )
-    console.print(
-        f"restored head position {report.head}; {sealed}; {proof.events_since_seal} events "
-        f"since; chain intact ({report.checked:,} events checked)"
     )

@@ -21,7 +21,7 @@ from interfaces.cli import (
     serve,
     users,
 )
-from interfaces.cli.common import DatabaseUrl, console, errors, opened
+from interfaces.cli.common import DatabaseUrl, console, exits_on, opened
 from interfaces.cli.progress import progress_line
 from interfaces.cli.render import (
     demo_table,
@@ -79,20 +79,16 @@ def demo(
             )
             console.print(existing_store_table(head, location))
             return
-        try:
-            with progress_line(console) as progress:
-                summary = generate_year(
-                    container.ledger,
-                    year=year,
-                    seed=seed,
-                    townships=townships,
-                    volunteers=volunteers,
-                    activities=activities,
-                    progress=progress,
-                )
-        except ValueError as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
+        with exits_on(ValueError, code=2), progress_line(console) as progress:
+            summary = generate_year(
+                container.ledger,
+                year=year,
+                seed=seed,
+                townships=townships,
+                volunteers=volunteers,
+                activities=activities,
+                progress=progress,
+            )
         console.print(demo_table(summary, location))
 
 

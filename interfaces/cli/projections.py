@@ -10,10 +10,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from application.readmodel.base import Projection
 from application.readmodel.catalogue import all_projections, projection_names
+from infrastructure.bootstrap import Container
+from infrastructure.rebuild import Status
 from infrastructure.rebuild import rebuild as rebuild_projection
 from infrastructure.rebuild import status as projection_status
-from interfaces.cli.common import DatabaseUrl, console, errors, opened
+from interfaces.cli.common import DatabaseUrl, console, errors, fail, opened
 
 app = typer.Typer(help="Keep the read models up to date, inspect them, rebuild them.")
 
@@ -64,24 +67,31 @@ def rebuild(
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
 ) -> None:
     """Rebuild from position 0 alongside the live tables, then switch (readers never wait)."""
-    chosen = [n for n in projection_names() if name in (None, n)]
-    if not chosen:
-        errors.print(
-            f"[red]error:[/red] no projection {name!r}; known: {', '.join(projection_names())}"
-        )
-        raise typer.Exit(2)
+    chosen = _chosen(name)
     with opened(database_url) as container:
         for projection in all_projections(container.rulebook):
             if projection.name in chosen:
-                started = time.perf_counter()
-                position = rebuild_projection(
-                    container.ledger, container.store, projection, batch_size=batch_size
-                )
-                console.print(
-                    f"rebuilt {projection.name} to position {position:,} "
-                    f"in {time.perf_counter() - started:.2f} s"
-                )
+                _rebuild_one(container, projection, batch_size)
         _show(container)
+
+
+def _chosen(name: str | None) -> list[str]:
+    """The projection named, or all of them; an unknown name exits 2 listing the known."""
+    chosen = [n for n in projection_names() if name in (None, n)]
+    if not chosen:
+        raise fail(f"no projection {name!r}; known: {', '.join(projection_names())}")
+    return chosen
+
+
+def _rebuild_one(container: Container, projection: Projection, batch_size: int) -> None:
+    started = time.perf_counter()
+    position = rebuild_projection(
+        container.ledger, container.store, projection, batch_size=batch_size
+    )
+    console.print(
+        f"rebuilt {projection.name} to position {position:,} "
+        f"in {time.perf_counter() - started:.2f} s"
+    )
 
 
 @app.command()
@@ -113,16 +123,19 @@ def snapshot(
         )
 
 
-def _show(container: object) -> list[str]:
+def _show(container: Container) -> list[str]:
     """Print the status table; return the names of the failing projections."""
-    from infrastructure.bootstrap import Container
+    rows = projection_status(container.ledger, container.store)
+    console.print(_status_table(rows))
+    failing = [row.projection for row in rows if row.error]
+    if failing:
+        errors.print(f"[red]failing:[/red] {', '.join(failing)} (rebuild to clear, once fixed)")
+    return failing
 
-    assert isinstance(container, Container)
+
+def _status_table(rows: list[Status]) -> Table:
     table = Table("projection", "state", "position", "head", "lag", "generation", "error")
-    failing = []
-    for row in projection_status(container.ledger, container.store):
-        if row.error:
-            failing.append(row.projection)
+    for row in rows:
         table.add_row(
             row.projection,
             "[red]failing[/red]" if row.error else "ok",
@@ -132,7 +145,4 @@ def _show(container: object) -> list[str]:
             str(row.generation),
             row.error or "",
         )
-    console.print(table)
-    if failing:
-        errors.print(f"[red]failing:[/red] {', '.join(failing)} (rebuild to clear, once fixed)")
-    return failing
+    return table

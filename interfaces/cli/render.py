@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from psycopg.conninfo import conninfo_to_dict
 from rich.table import Table
@@ -18,12 +19,20 @@ def store_location(settings: Settings) -> str:
     # libpq's parse: a standby pair's URL lists hosts and ports (h1:p1,h2:p2).
     params = conninfo_to_dict(settings.database_url)
     user = f"{params['user']}@" if params.get("user") else ""
+    return f"postgresql://{user}{_hosts_and_ports(params)}/{params.get('dbname') or ''}"
+
+
+def _hosts_and_ports(params: dict[str, Any]) -> str:
+    """``host:port`` for each host (one port given serves them all), comma separated."""
     hosts = str(params.get("host") or "").split(",")
     ports = str(params.get("port") or "").split(",")
     if len(ports) == 1:
         ports *= len(hosts)
-    where = ",".join(f"{h}:{p}" if p else str(h) for h, p in zip(hosts, ports, strict=False))
-    return f"postgresql://{user}{where}/{params.get('dbname') or ''}"
+    return ",".join(_address(h, p) for h, p in zip(hosts, ports, strict=False))
+
+
+def _address(host: str, port: str) -> str:
+    return f"{host}:{port}" if port else host
 
 
 def fresh_store_hint(settings: Settings) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from application.readmodel.audit.review import review_json
 from application.readmodel.replay import position_known_at
 from infrastructure.bootstrap import Container
-from interfaces.cli.common import DatabaseUrl, errors, opened
+from interfaces.cli.common import DatabaseUrl, deliver, fail, opened, require_output
 from interfaces.documents.review import report_order, review_csv_zip, review_pdf, review_xlsx
 
 
@@ -43,26 +42,24 @@ def review(
     database_url: DatabaseUrl = None,
 ) -> None:
     """The annual review, replayed from the log: the same cut gives byte-identical output."""
-    if output is None and format is not Format.json:
-        errors.print("[red]error:[/red] --output FILE is needed for csv, pdf and xlsx")
-        raise typer.Exit(2)
+    require_output(output, format, "csv, pdf and xlsx")
     if known_at is not None and as_of_position is not None:
-        errors.print("[red]error:[/red] give --known-at or --as-of-position, not both")
-        raise typer.Exit(2)
+        raise fail("give --known-at or --as-of-position, not both")
     with opened(database_url) as container:
         upto = as_of_position if known_at is None else _position_known_at(container, known_at)
         result = container.review(year, upto=upto)
-        if format is Format.json:
-            data = review_json(result).encode("utf-8")
-        else:
-            report = report_order(result)
-            render = {Format.csv: review_csv_zip, Format.pdf: review_pdf, Format.xlsx: review_xlsx}
-            data = render[format](report)
-    if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
-        errors.print(f"wrote {output} ({len(data)} bytes, log position {result['position']})")
+        data = _rendered(result, format)
+    deliver(data, output, result["position"])
+
+
+DOCUMENTS = {Format.csv: review_csv_zip, Format.pdf: review_pdf, Format.xlsx: review_xlsx}
+
+
+def _rendered(result: dict[str, Any], format: Format) -> bytes:
+    """The review as JSON (as replayed), or as a document in the report's order."""
+    if format is Format.json:
+        return review_json(result).encode("utf-8")
+    return DOCUMENTS[format](report_order(result))
 
 
 def _position_known_at(container: Container, known_at: datetime) -> int:

@@ -13,6 +13,7 @@ import contextlib
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from infrastructure.bootstrap import Container
 from infrastructure.seal_head import seal_chain
 from infrastructure.sealing import generate_key, load_private_key, trusted_keys
 from infrastructure.users import UserError, UserStore
-from interfaces.cli.common import DatabaseUrl, console, errors, opened
+from interfaces.cli.common import DatabaseUrl, console, exits_on, opened
 from interfaces.cli.progress import progress_line
 
 
@@ -63,11 +64,8 @@ def _record_demo_year(container: Container) -> None:
 def _add_first_admin(container: Container) -> None:
     """The first admin, its bearer token and console password each in an owner-only file."""
     name = "admin"
-    try:
+    with exits_on(UserError, code=1):
         token = UserStore(container.store).add(name, "admin")
-    except UserError as e:
-        errors.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(1) from None
     settings = container.settings
     path = write_secret(
         settings.admin_token_path or settings.seal_key_path.parent / "admin-token", token
@@ -105,16 +103,12 @@ def _serve_in_this_process(container: Container, host: str, port: int) -> None:
 def _serve_in_workers(container: Container, workers: int, host: str, port: int) -> None:
     """``workers`` API processes on one port; the projection worker runs here, once."""
     from interfaces.cli.listeners import run_workers
-    from interfaces.http.app import ProjectionThread
 
     # The API processes bootstrap from the environment (spawned, not forked): give them
     # this store, and leave the projections to this process.
     os.environ["VL_DATABASE_URL"] = container.settings.database_url
     os.environ["VL_RUN_PROJECTIONS"] = "false"
-    projections = ProjectionThread(container) if container.settings.run_projections else None
-    if projections is not None:
-        projections.start()
-    try:
+    with _projections_here(container):
         run_workers(
             "interfaces.http.app:app_from_env",
             workers=workers,
@@ -122,9 +116,22 @@ def _serve_in_workers(container: Container, workers: int, host: str, port: int) 
             port=port,
             settings=container.settings,
         )
+
+
+@contextlib.contextmanager
+def _projections_here(container: Container) -> Iterator[None]:
+    """The projection worker running in this process for the block (if VL_RUN_PROJECTIONS)."""
+    from interfaces.http.app import ProjectionThread
+
+    if not container.settings.run_projections:
+        yield
+        return
+    projections = ProjectionThread(container)
+    projections.start()
+    try:
+        yield
     finally:
-        if projections is not None:
-            projections.close()
+        projections.close()
 
 
 def _console_password(container: Container, name: str) -> Path:

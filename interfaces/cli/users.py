@@ -11,7 +11,7 @@ from rich.table import Table
 
 from infrastructure.accounts import MIN_PASSWORD_LENGTH, Accounts
 from infrastructure.users import UserError, UserStore
-from interfaces.cli.common import DatabaseUrl, console, errors, opened
+from interfaces.cli.common import DatabaseUrl, console, exits_on, fail, opened
 
 app = typer.Typer(help="Issue, list and revoke the bearer tokens of API users.")
 
@@ -42,21 +42,29 @@ def add(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Add a user and print its bearer token — once: only a hash of it is stored."""
-    if township and team:
-        errors.print("[red]error:[/red] give --township or --team, not both")
-        raise typer.Exit(2)
-    secret = _read_password(password_stdin) if password or password_stdin else None
-    with opened(database_url) as container:
-        try:
-            token = UserStore(container.store).add(name, role.value, township or team)
-            if secret is not None:
-                Accounts(container.store).set_password(name, secret)
-        except UserError as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
+    scope = _scope(township, team)
+    secret = _asked_password(password, password_stdin)
+    with opened(database_url) as container, exits_on(UserError, code=2):
+        token = UserStore(container.store).add(name, role.value, scope)
+        if secret is not None:
+            Accounts(container.store).set_password(name, secret)
     signed = "; it may sign in to the office console" if secret is not None else ""
     console.print(f"user {name} ({role.value}) added{signed}; its token (shown only now):")
     print(token)
+
+
+def _scope(township: str | None, team: str | None) -> str | None:
+    """The township or the team the user writes for (none for a role with no scope)."""
+    if township and team:
+        raise fail("give --township or --team, not both")
+    return township or team
+
+
+def _asked_password(password: bool, password_stdin: bool) -> str | None:
+    """The console password, when one of --password and --password-stdin asks for it."""
+    if not (password or password_stdin):
+        return None
+    return _read_password(password_stdin)
 
 
 @app.command()
@@ -69,12 +77,8 @@ def passwd(
 ) -> None:
     """Set or change a user's office console password (its open sessions end)."""
     secret = _read_password(password_stdin)
-    with opened(database_url) as container:
-        try:
-            Accounts(container.store).set_password(name, secret)
-        except UserError as e:
-            errors.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
+    with opened(database_url) as container, exits_on(UserError, code=2):
+        Accounts(container.store).set_password(name, secret)
     console.print(f"user {name}: password set")
 
 
@@ -85,10 +89,7 @@ def _read_password(from_stdin: bool) -> str:
     else:
         secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if len(secret) < MIN_PASSWORD_LENGTH:
-        errors.print(
-            f"[red]error:[/red] the password must have at least {MIN_PASSWORD_LENGTH} characters"
-        )
-        raise typer.Exit(2)
+        raise fail(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     return secret
 
 
@@ -116,6 +117,5 @@ def revoke(
     """Revoke a user's token: from now on its requests get 401."""
     with opened(database_url) as container:
         if not UserStore(container.store).revoke(name):
-            errors.print(f"[red]error:[/red] no user {name!r}")
-            raise typer.Exit(2)
+            raise fail(f"no user {name!r}")
     console.print(f"user {name} revoked")

@@ -15,7 +15,7 @@ from typing import Any
 from application.readmodel.queries.bulletin import bulletin
 from infrastructure.audit import chain_at
 from infrastructure.bootstrap import Container
-from interfaces.documents.charts import Bar, bar_chart_svg
+from interfaces.documents.charts import bar_chart_svg, bars, ranked
 from interfaces.documents.pdf import render_pdf, render_template
 from interfaces.documents.qr import qr_svg
 from interfaces.documents.xlsx import Column, Sheet, xlsx_bytes
@@ -54,22 +54,23 @@ def _change(value: int | None) -> str:
 
 def footer_text(answer: dict[str, Any]) -> str:
     """What the QR code carries: the cut, the chain head and the covering seal."""
-    chain = answer["chain"]
-    seal = chain.get("seal") or {}
+    seal = _seal(answer)
     return (
         f"VL-BULLETIN period={answer['period']} level={answer['level']} "
-        f"position={answer['position']} head={chain['head_hash']} "
+        f"position={answer['position']} head={answer['chain']['head_hash']} "
         f"seal={seal.get('position', 'none')}"
     )
 
 
+def _seal(answer: dict[str, Any]) -> dict[str, Any]:
+    """The seal covering the cut; empty when the log has none yet."""
+    return answer["chain"].get("seal") or {}
+
+
 def bulletin_pdf(answer: dict[str, Any]) -> bytes:
-    ranked = [r for r in answer["ranking"] if r["rank"] is not None]
-    scores = bar_chart_svg(
-        [Bar(r["name"], Decimal(r["score"])) for r in ranked], title="各服务站得分"
-    )
+    scores = bar_chart_svg(bars(ranked(answer["ranking"]), "name", "score"), title="各服务站得分")
     hours = bar_chart_svg(
-        [Bar(m["month"], Decimal(m["volunteer_hours"])) for m in answer["hours_by_month"]],
+        bars(answer["hours_by_month"], "month", "volunteer_hours"),
         title="各月志愿服务时长（小时）",
     )
     html = render_template(
@@ -108,24 +109,12 @@ def _value(key: str, value: Any) -> Any:
 def bulletin_xlsx(answer: dict[str, Any]) -> bytes:
     sheets = [
         _ranking_sheet(answer["ranking"]),
-        Sheet(
-            "各月服务时长",
-            [Column("月份", 12), Column("服务时长（小时）", 16, "0.00")],
-            [[m["month"], Decimal(m["volunteer_hours"])] for m in answer["hours_by_month"]],
-        ),
-        Sheet("无活动服务站", [Column("服务站", 30)], [[name] for name in answer["unranked"]]),
+        _hours_by_month_sheet(answer["hours_by_month"]),
+        _unranked_sheet(answer["unranked"]),
         _key_support_sheet(answer["key_support_teams"]),
         _needs_met_sheet(answer["needs_met"]),
-        Sheet(
-            "保险缺口",
-            [Column("服务站", 26), Column("未保障人次", 12), Column("未保障人数", 12)],
-            [[g["name"], g["participations"], g["volunteers"]] for g in answer["insurance_gaps"]],
-        ),
-        Sheet(
-            "宣传报道",
-            [Column("服务站", 26), Column("宣传积分", 10, "0.00")],
-            [[m["name"], Decimal(m["media_points"])] for m in answer["media"]],
-        ),
+        _insurance_gaps_sheet(answer["insurance_gaps"]),
+        _media_sheet(answer["media"]),
         _served_sheet(answer["served"]),
         _media_coverage_sheet(answer["media_coverage"]),
         _provenance_sheet(answer),
@@ -141,6 +130,19 @@ def _ranking_sheet(ranking: list[dict[str, Any]]) -> Sheet:
         [c for _, c in RANKING_COLUMNS],
         [[_value(k, row[k]) for k, _ in RANKING_COLUMNS] for row in ranking],
     )
+
+
+def _hours_by_month_sheet(months: list[dict[str, Any]]) -> Sheet:
+    return Sheet(
+        "各月服务时长",
+        [Column("月份", 12), Column("服务时长（小时）", 16, "0.00")],
+        [[m["month"], Decimal(m["volunteer_hours"])] for m in months],
+    )
+
+
+def _unranked_sheet(names: list[str]) -> Sheet:
+    """The stations that held no activity in the period."""
+    return Sheet("无活动服务站", [Column("服务站", 30)], [[name] for name in names])
 
 
 KEY_SUPPORT_COLUMNS = [
@@ -180,6 +182,23 @@ def _needs_met_sheet(needs_met: list[dict[str, Any]]) -> Sheet:
     return Sheet("需求满足", NEEDS_MET_COLUMNS, rows)
 
 
+def _insurance_gaps_sheet(gaps: list[dict[str, Any]]) -> Sheet:
+    return Sheet(
+        "保险缺口",
+        [Column("服务站", 26), Column("未保障人次", 12), Column("未保障人数", 12)],
+        [[g["name"], g["participations"], g["volunteers"]] for g in gaps],
+    )
+
+
+def _media_sheet(media: list[dict[str, Any]]) -> Sheet:
+    """The stations' media points."""
+    return Sheet(
+        "宣传报道",
+        [Column("服务站", 26), Column("宣传积分", 10, "0.00")],
+        [[m["name"], Decimal(m["media_points"])] for m in media],
+    )
+
+
 MEDIA_COVERAGE_COLUMNS = [
     Column("服务站", 26),
     Column("发布日期", 12),
@@ -199,8 +218,7 @@ def _media_coverage_sheet(coverage: list[dict[str, Any]]) -> Sheet:
 
 
 def _provenance_sheet(answer: dict[str, Any]) -> Sheet:
-    chain = answer["chain"]
-    seal = chain.get("seal") or {}
+    seal = _seal(answer)
     return Sheet(
         "存证",
         [Column("项目", 16), Column("内容", 70)],
@@ -208,7 +226,7 @@ def _provenance_sheet(answer: dict[str, Any]) -> Sheet:
             ["通报期间", answer["period"]],
             ["服务站级别", answer["level_zh"]],
             ["日志位置", answer["position"]],
-            ["哈希链头", chain["head_hash"]],
+            ["哈希链头", answer["chain"]["head_hash"]],
             ["覆盖签章位置", seal.get("position")],
             ["签章密钥", seal.get("key_id")],
         ],
@@ -217,22 +235,25 @@ def _provenance_sheet(answer: dict[str, Any]) -> Sheet:
 
 def _served_sheet(served: dict[str, Any]) -> Sheet:
     """People served per station, a column per beneficiary type, and the total row."""
-    labels = [t["label_zh"] for t in served["by_type"].values()]
+    types = served["by_type"].values()
     return Sheet(
         "服务对象",
         [Column("服务站", 26), Column("活动数", 8)]
-        + [Column(label, 10) for label in labels]
+        + [Column(t["label_zh"], 10) for t in types]
         + [Column("合计", 10)],
-        [
-            [s["name"], s["activities"], *(t["count"] for t in s["by_type"].values()), s["people"]]
-            for s in served["stations"]
-        ]
-        + [
-            [
-                "合计",
-                sum(s["activities"] for s in served["stations"]),
-                *(t["count"] for t in served["by_type"].values()),
-                served["total"],
-            ]
-        ],
+        [*(_served_row(s) for s in served["stations"]), _served_total_row(served)],
     )
+
+
+def _served_row(station: dict[str, Any]) -> list[Any]:
+    return [station["name"], station["activities"], *_counts(station), station["people"]]
+
+
+def _served_total_row(served: dict[str, Any]) -> list[Any]:
+    activities = sum(s["activities"] for s in served["stations"])
+    return ["合计", activities, *_counts(served), served["total"]]
+
+
+def _counts(served: dict[str, Any]) -> list[int]:
+    """The people served of each beneficiary type, in the columns' order."""
+    return [t["count"] for t in served["by_type"].values()]

@@ -7,10 +7,9 @@ listed by township, then name. The same cut gives the same bytes.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from interfaces.documents.charts import Bar, bar_chart_svg
+from interfaces.documents.charts import bar_chart_svg, bars, ranked
 from interfaces.documents.pdf import render_pdf, render_template
 from interfaces.documents.qr import qr_svg
 from interfaces.documents.review_labels import (
@@ -18,6 +17,7 @@ from interfaces.documents.review_labels import (
     KIND_ZH,
     VOUCHER_STATUS_ZH,
     beijing,
+    chain_and_seal,
     teams_text,
 )
 from interfaces.documents.review_tables import sections
@@ -34,8 +34,7 @@ def report_order(review: dict[str, Any]) -> dict[str, Any]:
 
 
 def _chain_line(review: dict[str, Any]) -> str:
-    chain = review.get("chain") or {}
-    seal = chain.get("seal") or {}
+    chain, seal = chain_and_seal(review)
     return (
         f"VL-REVIEW year={review['year']} position={review['position']} "
         f"head={chain.get('head_hash', '')} seal={seal.get('position', 'none')}"
@@ -43,7 +42,7 @@ def _chain_line(review: dict[str, Any]) -> str:
 
 
 def _hours_chart(rows: list[dict[str, Any]], title: str) -> str:
-    return bar_chart_svg([Bar(r["name"], Decimal(r["volunteer_hours"])) for r in rows], title=title)
+    return bar_chart_svg(bars(rows, "name", "volunteer_hours"), title=title)
 
 
 def review_pdf(review: dict[str, Any]) -> bytes:
@@ -65,11 +64,11 @@ def review_pdf(review: dict[str, Any]) -> bytes:
 
 def _charts(review: dict[str, Any]) -> dict[str, Any]:
     """The report's bar charts as inline SVG, keyed by the template's names for them."""
-    stations = [r for r in review["rankings"]["station"] if r["rank"] is not None]
     breakdowns = review["breakdowns"]
+    rankings = review["rankings"]
     return {
         "served_svg": bar_chart_svg(
-            [Bar(t["label_zh"], Decimal(t["count"])) for t in review["served"]["by_type"].values()],
+            bars(review["served"]["by_type"].values(), "label_zh", "count"),
             title="各类服务对象（人次）",
         ),
         "breakdown_svgs": {
@@ -79,11 +78,10 @@ def _charts(review: dict[str, Any]) -> dict[str, Any]:
             for grouping in BREAKDOWNS_ZH
         },
         "station_scores_svg": bar_chart_svg(
-            [Bar(s["name"], Decimal(s["score"])) for s in stations], title="各服务站得分"
+            bars(ranked(rankings["station"]), "name", "score"), title="各服务站得分"
         ),
         "team_scores_svg": bar_chart_svg(
-            [Bar(t["name"], Decimal(t["score"])) for t in review["rankings"]["team"] if t["rank"]],
-            title="各团队得分",
+            bars(ranked(rankings["team"]), "name", "score"), title="各团队得分"
         ),
     }
 

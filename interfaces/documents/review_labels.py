@@ -37,5 +37,12 @@ def beijing(utc_text: str | None) -> str:
     return datetime.fromisoformat(utc_text).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
+def chain_and_seal(review: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The hash chain's head at the review's cut and the seal covering it (each empty when
+    the review was made without the chain, or the log has no seal yet)."""
+    chain = review.get("chain") or {}
+    return chain, chain.get("seal") or {}
+
+
 def teams_text(teams: Sequence[str]) -> str:
     return "、".join(teams)

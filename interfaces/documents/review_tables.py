@@ -14,9 +14,11 @@ from interfaces.documents.review_labels import (
     KIND_ZH,
     VOUCHER_STATUS_ZH,
     beijing,
+    chain_and_seal,
     n,
     teams_text,
 )
+from interfaces.documents.tabular import YES_NO
 from interfaces.documents.xlsx import Column
 
 Section = tuple[str, Sequence[Column], list[list[Any]]]
@@ -132,7 +134,7 @@ def _decisions(review: dict[str, Any]) -> Section:
             d.get("title") or d.get("level"),
             d["basis_position"],
             d["position"],
-            "是" if d["eligible_at_basis"] else "否",
+            YES_NO[d["eligible_at_basis"]],
         ]
         for d in review["decisions"]
     ]
@@ -243,8 +245,7 @@ def _benefits(review: dict[str, Any]) -> Section:
 
 
 def _provenance(review: dict[str, Any]) -> Section:
-    chain = review.get("chain") or {}
-    seal = chain.get("seal") or {}
+    chain, seal = chain_and_seal(review)
     return (
         "存证",
         [Column("项目", 16), Column("内容", 70)],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,8 @@ from typing import Any
 BOM = "\ufeff"
 DANGEROUS_LEADS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+# A yes/no figure as the office writes it.
+YES_NO = {True: "是", False: "否"}
 # Zip members carry this date so the same sections give the same bytes.
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -33,10 +36,14 @@ def safe_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return YES_NO[value]
     if isinstance(value, (int, float, Decimal)):
         return str(value)
-    text = str(value)
+    return neutralised(str(value))
+
+
+def neutralised(text: str) -> str:
+    """``text`` with a leading apostrophe if a spreadsheet would run it, else as it is."""
     return "'" + text if is_dangerous(text) else text
 
 
@@ -44,10 +51,12 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """One CSV file: BOM, the headers, then the rows, CRLF line ends."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_text(h) for h in headers])
-    for row in rows:
-        writer.writerow([safe_text(v) for v in row])
+    writer.writerows(_safe_row(row) for row in itertools.chain([headers], rows))
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+def _safe_row(row: Sequence[Any]) -> list[str]:
+    return [safe_text(value) for value in row]
 
 
 def csv_zip(files: Sequence[tuple[str, bytes]]) -> bytes:

@@ -14,8 +14,8 @@ is a string cell, never a formula), None as blank.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from interfaces.documents.tabular import YES_NO
 
 # The workbook's created date when the caller gives none: a fixed instant, never the clock.
 EPOCH = datetime(2000, 1, 1)
@@ -41,14 +43,11 @@ class Sheet:
     title: str  # the sheet's tab (≤ 31 characters)
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
-    # Called after the rows are written, for what a sheet needs beyond a table
-    # (data validation, a note row): (workbook, worksheet, first empty row index).
-    extra: Callable[[Workbook, Worksheet, int], None] | None = field(default=None)
 
 
 def _cell_value(value: Any) -> Any:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return YES_NO[value]
     if isinstance(value, Decimal):
         # Excel holds doubles; a Decimal of hours or points has at most a few places.
         return float(value)
@@ -75,15 +74,20 @@ def xlsx_bytes(
     heading = workbook.add_format({"bold": True, "bg_color": "#E6E6E6", "border": 1})
     formats: dict[str, Any] = {}
     for sheet in sheets:
-        ws = workbook.add_worksheet(sheet.title[:31])
-        _write_headings(workbook, ws, sheet.columns, heading, formats)
-        ws.freeze_panes(1, 0)
-        for r, row in enumerate(sheet.rows, start=1):
-            _write_row(ws, r, row)
-        if sheet.extra is not None:
-            sheet.extra(workbook, ws, len(sheet.rows) + 1)
+        _write_sheet(workbook, sheet, heading, formats)
     workbook.close()
     return buffer.getvalue()
+
+
+def _write_sheet(
+    workbook: Workbook, sheet: Sheet, heading: Format, formats: dict[str, Any]
+) -> None:
+    """The sheet's tab, its bold headings frozen at the top, then its rows."""
+    ws = workbook.add_worksheet(sheet.title[:31])
+    _write_headings(workbook, ws, sheet.columns, heading, formats)
+    ws.freeze_panes(1, 0)
+    for r, row in enumerate(sheet.rows, start=1):
+        _write_row(ws, r, row)
 
 
 def _write_headings(
