@@ -63,6 +63,10 @@ def propose_correction(
     )
 
 
+# What deciding a proposal is called in Chinese (``doing``: approve or reject).
+_DECIDING_ZH = {"approve": "批准", "reject": "驳回"}
+
+
 def open_proposal(
     self: ServiceActivity, correction_id: UUID, actor: Actor, doing: str
 ) -> CorrectionProposal:
@@ -83,7 +87,7 @@ def open_proposal(
             f"{actor.user_id} proposed correction {correction_id} or recorded the hours it "
             f"corrects, and cannot also {doing} it",
             f"双人复核：{actor.user_id} 提出了更正 {correction_id} 或登记了其所更正的时长，"
-            f"不能再{'批准' if doing == 'approve' else '驳回'}该更正",
+            f"不能再{_DECIDING_ZH[doing]}该更正",
         )
     return proposal
 

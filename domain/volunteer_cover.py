@@ -104,7 +104,7 @@ def _check_training(course: str, hours: Decimal, rules: RulebookVersion) -> None
     if not course.strip():
         raise rule_violation("required-field", "training course must not be empty")
     check_text("course", course)
-    if hours <= 0 or hours > 24:
+    if not 0 < hours <= 24:
         raise rule_violation(
             "training-hours", f"training hours {hours} must be more than 0 and at most 24"
         )
