@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.awards import AwardRef
 from domain.errors import rule_violation
+from domain.text import require_filled
 from domain.values import ActivityStatus, Actor, BeneficiaryType, Category, Interval, check_text
 
 if TYPE_CHECKING:
@@ -69,9 +70,7 @@ def plan(
 def _check_plan(
     title: str, township: str, station: str, location: str, window: Interval, capacity: int
 ) -> None:
-    for field, value in (("title", title), ("township", township), ("station", station)):
-        if not value.strip():
-            raise rule_violation("required-field", f"activity {field} must not be empty")
+    require_filled("activity", ("title", title), ("township", township), ("station", station))
     for field, value in (("title", title), ("township", township), ("station", station)):
         check_text(field, value)
     check_text("location", location, required=False)

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled
 from domain.values import Actor, BeneficiaryType, check_text
 
 T = "volunteer-ledger:Need"
@@ -82,14 +83,13 @@ class Need(CopiedOnLoad, Aggregate):
         check_text("description", description, multiline=True)
         check_text("raised_by.name", raised_by_name)
         check_text("raised_by.contact", raised_by_contact)
-        for field, value in (
+        require_filled(
+            "need",
             ("township", township),
             ("description", description),
             ("raised_by.name", raised_by_name),
             ("raised_by.contact", raised_by_contact),
-        ):
-            if not value.strip():
-                raise rule_violation("required-field", f"need {field} must not be empty")
+        )
         if station_township and station_township != township.strip():
             raise rule_violation(
                 "need-station-township",

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled
 from domain.values import Actor, BeneficiaryType, Category, check_text
 
 T = "volunteer-ledger:Project"
@@ -68,9 +69,7 @@ class Project(CopiedOnLoad, Aggregate):
         """``township``: the owning team's (empty for a banner-level team)."""
         check_text("title", title)
         check_text("description", description, multiline=True)
-        for field, value in (("title", title), ("description", description)):
-            if not value.strip():
-                raise rule_violation("required-field", f"project {field} must not be empty")
+        require_filled("project", ("title", title), ("description", description))
         if not target_beneficiaries:
             raise rule_violation(
                 "project-beneficiaries",

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.awards import derived_entry_id
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled
 from domain.values import Actor, MemberRole, TeamLevel, check_text
 
 T = "volunteer-ledger:VolunteerTeam"
@@ -75,8 +76,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         station_id: UUID | None = None,
     ) -> VolunteerTeam:
         """``station``: the name of the station ``station_id`` (registered, open)."""
-        if not name.strip():
-            raise rule_violation("required-field", "team name must not be empty")
+        require_filled("team", ("name", name))
         if level is TeamLevel.TOWNSHIP and not township.strip():
             raise rule_violation("township-team", "a township-level team must name its township")
         check_text("name", name)
