@@ -16,6 +16,7 @@ from uuid import UUID
 from domain.activity_attendance import apply_correction, check_correction
 from domain.activity_lifecycle import require_status
 from domain.errors import rule_violation
+from domain.text import require_nonblank
 from domain.values import ActivityStatus, Actor, Interval
 
 if TYPE_CHECKING:
@@ -121,6 +122,5 @@ def reject_correction(
     self: ServiceActivity, *, correction_id: UUID, reason: str, actor: Actor
 ) -> None:
     self.open_proposal(correction_id, actor, "reject")
-    if not reason.strip():
-        raise rule_violation("reason-required", "a rejection needs a reason")
+    require_nonblank(reason, "reason-required", "a rejection needs a reason")
     self._correction_rejected(correction_id=correction_id, reason=reason.strip(), actor=actor)

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain.awards import AwardRef
 from domain.errors import rule_violation
-from domain.text import require_filled
+from domain.text import require_filled, require_nonblank
 from domain.values import ActivityStatus, Actor, BeneficiaryType, Category, Interval, check_text
 
 if TYPE_CHECKING:
@@ -116,7 +116,6 @@ def verify(self: ServiceActivity, awards: list[AwardRef], actor: Actor) -> None:
 
 def cancel(self: ServiceActivity, reason: str, actor: Actor) -> None:
     require_status(self, (*OPEN, ActivityStatus.COMPLETED), "cancel")
-    if not reason.strip():
-        raise rule_violation("reason-required", "a cancellation needs a reason")
+    require_nonblank(reason, "reason-required", "a cancellation needs a reason")
     check_text("reason", reason, multiline=True, required=False)
     self._cancelled(reason=reason.strip(), actor=actor)

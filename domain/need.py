@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
-from domain.text import require_filled
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, BeneficiaryType, check_text
 
 T = "volunteer-ledger:Need"
@@ -128,8 +128,7 @@ class Need(CopiedOnLoad, Aggregate):
         """Close the need as met by a verified activity of its township."""
         self._require_open("be closed again")
         check_text("outcome", outcome, multiline=True)
-        if not outcome.strip():
-            raise rule_violation("required-field", "closing a need needs its outcome")
+        require_nonblank(outcome, "required-field", "closing a need needs its outcome")
         if not activity_verified:
             raise rule_violation(
                 "need-activity-verified",
@@ -154,8 +153,7 @@ class Need(CopiedOnLoad, Aggregate):
     def decline(self, reason: str, actor: Actor) -> None:
         self._require_open("be declined")
         check_text("reason", reason, multiline=True, required=False)
-        if not reason.strip():
-            raise rule_violation("reason-required", "declining a need needs a reason")
+        require_nonblank(reason, "reason-required", "declining a need needs a reason")
         self._declined(reason=reason.strip(), actor=actor)
 
     @event("Declined", topic=f"{T}.Declined")

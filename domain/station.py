@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
-from domain.text import require_filled
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, StationLevel, check_text
 
 T = "volunteer-ledger:Station"
@@ -90,8 +90,7 @@ class Station(CopiedOnLoad, Aggregate):
     def close(self, reason: str, actor: Actor) -> None:
         self.require_open("close again")
         check_text("reason", reason, multiline=True, required=False)
-        if not reason.strip():
-            raise rule_violation("reason-required", "closing a station needs a reason")
+        require_nonblank(reason, "reason-required", "closing a station needs a reason")
         self._closed(reason=reason.strip(), actor=actor)
 
     @event("Closed", topic=f"{T}.Closed")

@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.awards import derived_entry_id
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
-from domain.text import require_filled
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, MemberRole, TeamLevel, check_text
 
 T = "volunteer-ledger:VolunteerTeam"
@@ -150,8 +150,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         self, *, title: str, period: str, basis_position: int, reason: str, actor: Actor
     ) -> UUID:
         self._require_active("be commended")
-        if not title.strip():
-            raise rule_violation("required-field", "a commendation needs a title")
+        require_nonblank(title, "required-field", "a commendation needs a title")
         check_text("title", title)
         check_text("period", period, max_length=40)
         check_text("reason", reason, multiline=True, required=False)

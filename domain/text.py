@@ -33,8 +33,13 @@ def require_filled(thing: str, *fields: tuple[str, str]) -> None:
     """Refuse (``required-field``) the first of ``fields`` (name, value) left blank, as
     "<thing> <name> must not be empty"."""
     for field, value in fields:
-        if not value.strip():
-            raise rule_violation("required-field", f"{thing} {field} must not be empty")
+        require_nonblank(value, "required-field", f"{thing} {field} must not be empty")
+
+
+def require_nonblank(value: str, rule: str, refusal: str) -> None:
+    """Refuse ``value`` left blank (only spaces) as ``rule``, saying ``refusal``."""
+    if not value.strip():
+        raise rule_violation(rule, refusal)
 
 
 def check_text(
