@@ -63,11 +63,10 @@ def _request_hash(request: Request, body: bytes) -> str:
 
 
 def _replay(status: int, body: str) -> Response:
-    media = MEDIA_TYPE if status >= 400 else "application/json"
     return Response(
         content=body.encode("utf-8"),
         status_code=status,
-        media_type=media,
+        media_type=MEDIA_TYPE if status >= 400 else "application/json",
         headers={"Idempotent-Replayed": "true"},
     )
 
