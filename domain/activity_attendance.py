@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.activity_lifecycle import OPEN, require_status
 from domain.errors import rule_violation
+from domain.text import require_nonblank
 from domain.values import ActivityStatus, Actor, HoursSource, Interval, check_text
 
 if TYPE_CHECKING:
@@ -142,8 +143,7 @@ def check_correction(
             "correction-names-hours",
             f"activity {activity.id} has no hours for volunteer {volunteer_id} to correct",
         )
-    if not reason.strip():
-        raise rule_violation("reason-required", "a correction needs a reason")
+    require_nonblank(reason, "reason-required", "a correction needs a reason")
     check_text("reason", reason, multiline=True, required=False)
     if interval == current.interval:
         raise rule_violation(

@@ -16,6 +16,7 @@ from uuid import UUID
 from domain.activity_attendance import apply_correction, check_correction
 from domain.activity_lifecycle import require_status
 from domain.errors import rule_violation
+from domain.text import require_nonblank
 from domain.values import ActivityStatus, Actor, Interval
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ def propose_correction(
     )
 
 
+# What deciding a proposal is called in Chinese (``doing``: approve or reject).
+_DECIDING_ZH = {"approve": "批准", "reject": "驳回"}
+
+
 def open_proposal(
     self: ServiceActivity, correction_id: UUID, actor: Actor, doing: str
 ) -> CorrectionProposal:
@@ -83,7 +88,7 @@ def open_proposal(
             f"{actor.user_id} proposed correction {correction_id} or recorded the hours it "
             f"corrects, and cannot also {doing} it",
             f"双人复核：{actor.user_id} 提出了更正 {correction_id} 或登记了其所更正的时长，"
-            f"不能再{'批准' if doing == 'approve' else '驳回'}该更正",
+            f"不能再{_DECIDING_ZH[doing]}该更正",
         )
     return proposal
 
@@ -117,6 +122,5 @@ def reject_correction(
     self: ServiceActivity, *, correction_id: UUID, reason: str, actor: Actor
 ) -> None:
     self.open_proposal(correction_id, actor, "reject")
-    if not reason.strip():
-        raise rule_violation("reason-required", "a rejection needs a reason")
+    require_nonblank(reason, "reason-required", "a rejection needs a reason")
     self._correction_rejected(correction_id=correction_id, reason=reason.strip(), actor=actor)

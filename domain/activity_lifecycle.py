@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.awards import AwardRef
 from domain.errors import rule_violation
+from domain.text import require_filled, require_nonblank
 from domain.values import ActivityStatus, Actor, BeneficiaryType, Category, Interval, check_text
 
 if TYPE_CHECKING:
@@ -69,9 +70,7 @@ def plan(
 def _check_plan(
     title: str, township: str, station: str, location: str, window: Interval, capacity: int
 ) -> None:
-    for field, value in (("title", title), ("township", township), ("station", station)):
-        if not value.strip():
-            raise rule_violation("required-field", f"activity {field} must not be empty")
+    require_filled("activity", ("title", title), ("township", township), ("station", station))
     for field, value in (("title", title), ("township", township), ("station", station)):
         check_text(field, value)
     check_text("location", location, required=False)
@@ -117,7 +116,6 @@ def verify(self: ServiceActivity, awards: list[AwardRef], actor: Actor) -> None:
 
 def cancel(self: ServiceActivity, reason: str, actor: Actor) -> None:
     require_status(self, (*OPEN, ActivityStatus.COMPLETED), "cancel")
-    if not reason.strip():
-        raise rule_violation("reason-required", "a cancellation needs a reason")
+    require_nonblank(reason, "reason-required", "a cancellation needs a reason")
     check_text("reason", reason, multiline=True, required=False)
     self._cancelled(reason=reason.strip(), actor=actor)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from domain.activity_lifecycle import OPEN, require_status
 from domain.errors import invalid_value, rule_violation
+from domain.text import require_nonblank
 from domain.values import (
     ActivityStatus,
     Actor,
@@ -127,8 +128,7 @@ def record_media(
     require_status(
         self, (*OPEN, ActivityStatus.COMPLETED, ActivityStatus.VERIFIED), "record media coverage"
     )
-    if not outlet.strip():
-        raise rule_violation("required-field", "media coverage needs an outlet")
+    require_nonblank(outlet, "required-field", "media coverage needs an outlet")
     check_text("outlet", outlet)
     check_text("url", url, max_length=2000, required=False)
     if published_on < self.window.start.date() - timedelta(days=1):

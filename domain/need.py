@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, BeneficiaryType, check_text
 
 T = "volunteer-ledger:Need"
@@ -82,14 +83,13 @@ class Need(CopiedOnLoad, Aggregate):
         check_text("description", description, multiline=True)
         check_text("raised_by.name", raised_by_name)
         check_text("raised_by.contact", raised_by_contact)
-        for field, value in (
+        require_filled(
+            "need",
             ("township", township),
             ("description", description),
             ("raised_by.name", raised_by_name),
             ("raised_by.contact", raised_by_contact),
-        ):
-            if not value.strip():
-                raise rule_violation("required-field", f"need {field} must not be empty")
+        )
         if station_township and station_township != township.strip():
             raise rule_violation(
                 "need-station-township",
@@ -128,8 +128,7 @@ class Need(CopiedOnLoad, Aggregate):
         """Close the need as met by a verified activity of its township."""
         self._require_open("be closed again")
         check_text("outcome", outcome, multiline=True)
-        if not outcome.strip():
-            raise rule_violation("required-field", "closing a need needs its outcome")
+        require_nonblank(outcome, "required-field", "closing a need needs its outcome")
         if not activity_verified:
             raise rule_violation(
                 "need-activity-verified",
@@ -154,8 +153,7 @@ class Need(CopiedOnLoad, Aggregate):
     def decline(self, reason: str, actor: Actor) -> None:
         self._require_open("be declined")
         check_text("reason", reason, multiline=True, required=False)
-        if not reason.strip():
-            raise rule_violation("reason-required", "declining a need needs a reason")
+        require_nonblank(reason, "reason-required", "declining a need needs a reason")
         self._declined(reason=reason.strip(), actor=actor)
 
     @event("Declined", topic=f"{T}.Declined")

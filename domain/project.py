@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, BeneficiaryType, Category, check_text
 
 T = "volunteer-ledger:Project"
@@ -68,9 +69,7 @@ class Project(CopiedOnLoad, Aggregate):
         """``township``: the owning team's (empty for a banner-level team)."""
         check_text("title", title)
         check_text("description", description, multiline=True)
-        for field, value in (("title", title), ("description", description)):
-            if not value.strip():
-                raise rule_violation("required-field", f"project {field} must not be empty")
+        require_filled("project", ("title", title), ("description", description))
         if not target_beneficiaries:
             raise rule_violation(
                 "project-beneficiaries",
@@ -117,8 +116,7 @@ class Project(CopiedOnLoad, Aggregate):
                 f"项目 {self.id} 已结束",
             )
         check_text("reason", reason, multiline=True, required=False)
-        if not reason.strip():
-            raise rule_violation("reason-required", "closing a project needs a reason")
+        require_nonblank(reason, "reason-required", "closing a project needs a reason")
         self._closed(reason=reason.strip(), actor=actor)
 
     @event("Closed", topic=f"{T}.Closed")

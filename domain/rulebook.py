@@ -164,30 +164,31 @@ class RulebookVersion:
         """The benefits a tier includes, by code: its own and those of every lower tier, a
         higher tier's terms for a code replacing a lower one's (gold may grant free what
         silver pays for). No tier: none."""
-        if tier is None:
-            return {}
         reached = next((t for t in self.courtesy_tiers if t.name == tier), None)
         if reached is None:
             return {}
-        found: dict[str, CourtesyBenefit] = {}
-        for t in sorted(self.courtesy_tiers, key=lambda t: t.min_points):
-            if t.min_points <= reached.min_points:
-                found.update({b.code: b for b in t.benefits})
-        return found
+        return {
+            b.code: b
+            for t in self._tiers_upward()
+            if t.min_points <= reached.min_points
+            for b in t.benefits
+        }
 
     def benefit(self, code: str) -> CourtesyBenefit:
         """The benefit ``code`` names in any tier (the lowest tier offering it); refused
         (``unknown-benefit``, decided by the rulebook alone) when no tier lists it."""
-        for t in sorted(self.courtesy_tiers, key=lambda t: t.min_points):
-            for b in t.benefits:
-                if b.code == code:
-                    return b
+        found = next((b for t in self._tiers_upward() for b in t.benefits if b.code == code), None)
+        if found is not None:
+            return found
         known = ", ".join(sorted({b.code for t in self.courtesy_tiers for b in t.benefits}))
         raise rule_violation(
             "unknown-benefit",
             f"benefit {code!r} is not in rulebook {self.version} (known: {known})",
             f"礼遇代码 {code!r} 不在规则版本 {self.version} 中（已有：{known}）",
         )
+
+    def _tiers_upward(self) -> list[CourtesyTier]:
+        return sorted(self.courtesy_tiers, key=lambda t: t.min_points)
 
 
 @dataclass(frozen=True)

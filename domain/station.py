@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, StationLevel, check_text
 
 T = "volunteer-ledger:Station"
@@ -56,8 +57,7 @@ class Station(CopiedOnLoad, Aggregate):
         """``parent``: a village station's township station (loaded by the caller)."""
         check_text("name", name)
         check_text("township", township, required=False)
-        if not name.strip():
-            raise rule_violation("required-field", "station name must not be empty")
+        require_filled("station", ("name", name))
         if level is not StationLevel.BANNER_CENTRE and not township.strip():
             raise rule_violation(
                 "station-township", f"a {level.value} station must name its township"
@@ -78,8 +78,7 @@ class Station(CopiedOnLoad, Aggregate):
     def rename(self, name: str, actor: Actor) -> None:
         self.require_open("be renamed")
         check_text("name", name)
-        if not name.strip():
-            raise rule_violation("required-field", "station name must not be empty")
+        require_filled("station", ("name", name))
         if name.strip() == self.name:
             raise rule_violation("station-name-changes", f"station {self.id} is already {name!r}")
         self._renamed(name=name.strip(), previous=self.name, actor=actor)
@@ -91,8 +90,7 @@ class Station(CopiedOnLoad, Aggregate):
     def close(self, reason: str, actor: Actor) -> None:
         self.require_open("close again")
         check_text("reason", reason, multiline=True, required=False)
-        if not reason.strip():
-            raise rule_violation("reason-required", "closing a station needs a reason")
+        require_nonblank(reason, "reason-required", "closing a station needs a reason")
         self._closed(reason=reason.strip(), actor=actor)
 
     @event("Closed", topic=f"{T}.Closed")

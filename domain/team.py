@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.awards import derived_entry_id
 from domain.copying import CopiedOnLoad
 from domain.errors import rule_violation
+from domain.text import require_filled, require_nonblank
 from domain.values import Actor, MemberRole, TeamLevel, check_text
 
 T = "volunteer-ledger:VolunteerTeam"
@@ -75,8 +76,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         station_id: UUID | None = None,
     ) -> VolunteerTeam:
         """``station``: the name of the station ``station_id`` (registered, open)."""
-        if not name.strip():
-            raise rule_violation("required-field", "team name must not be empty")
+        require_filled("team", ("name", name))
         if level is TeamLevel.TOWNSHIP and not township.strip():
             raise rule_violation("township-team", "a township-level team must name its township")
         check_text("name", name)
@@ -150,8 +150,7 @@ class VolunteerTeam(CopiedOnLoad, Aggregate):
         self, *, title: str, period: str, basis_position: int, reason: str, actor: Actor
     ) -> UUID:
         self._require_active("be commended")
-        if not title.strip():
-            raise rule_violation("required-field", "a commendation needs a title")
+        require_nonblank(title, "required-field", "a commendation needs a title")
         check_text("title", title)
         check_text("period", period, max_length=40)
         check_text("reason", reason, multiline=True, required=False)

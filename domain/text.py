@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from domain.errors import invalid_value
+from domain.errors import invalid_value, rule_violation
 
 TEXT_MAX = 500  # a name, title or place: one line
 LONG_TEXT_MAX = 2000  # a reason or comment: may have line breaks
@@ -25,6 +25,22 @@ _FORBIDDEN_MULTILINE = re.compile(
     "|\r(?!\n)"
 )
 
+# The longest text of each kind when a field names no limit of its own (by ``multiline``).
+_DEFAULT_MAX = {False: TEXT_MAX, True: LONG_TEXT_MAX}
+
+
+def require_filled(thing: str, *fields: tuple[str, str]) -> None:
+    """Refuse (``required-field``) the first of ``fields`` (name, value) left blank, as
+    "<thing> <name> must not be empty"."""
+    for field, value in fields:
+        require_nonblank(value, "required-field", f"{thing} {field} must not be empty")
+
+
+def require_nonblank(value: str, rule: str, refusal: str) -> None:
+    """Refuse ``value`` left blank (only spaces) as ``rule``, saying ``refusal``."""
+    if not value.strip():
+        raise rule_violation(rule, refusal)
+
 
 def check_text(
     field: str,
@@ -42,7 +58,7 @@ def check_text(
     a 422). One-line text (names, titles, places) refuses every control character, CR/LF
     included; ``multiline`` text (reasons, comments) takes line breaks and tabs.
     """
-    limit = max_length if max_length is not None else LONG_TEXT_MAX if multiline else TEXT_MAX
+    limit = _DEFAULT_MAX[multiline] if max_length is None else max_length
     if not isinstance(value, str):
         raise invalid_value(field, "text-type", f"{field} must be text")
     if required and not value.strip():

@@ -16,6 +16,7 @@ from domain.awards import derived_entry_id
 from domain.errors import invalid_value, rule_violation
 from domain.points import training_points
 from domain.rulebook import MissingInsurance, RulebookVersion
+from domain.text import require_filled
 from domain.values import Actor, Category, InsurancePolicy, check_text
 
 if TYPE_CHECKING:
@@ -101,10 +102,9 @@ def check_insured(
 
 
 def _check_training(course: str, hours: Decimal, rules: RulebookVersion) -> None:
-    if not course.strip():
-        raise rule_violation("required-field", "training course must not be empty")
+    require_filled("training", ("course", course))
     check_text("course", course)
-    if hours <= 0 or hours > 24:
+    if not 0 < hours <= 24:
         raise rule_violation(
             "training-hours", f"training hours {hours} must be more than 0 and at most 24"
         )

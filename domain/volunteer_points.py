@@ -20,6 +20,7 @@ from domain.awards import StandingAward, award_entry_id, derived_entry_id
 from domain.errors import rule_violation
 from domain.points import ZERO, compute_award
 from domain.rulebook import RulebookVersion
+from domain.text import require_nonblank
 from domain.values import Actor, Category, HoursSource, Interval, check_text
 
 if TYPE_CHECKING:
@@ -250,7 +251,6 @@ def _reversible(
         raise rule_violation(
             "reversal-once", f"award {entry_id} of volunteer {self.id} is already reversed"
         )
-    if not reason.strip():
-        raise rule_violation("reason-required", "a reversal needs a reason")
+    require_nonblank(reason, "reason-required", "a reversal needs a reason")
     check_text("reason", reason, multiline=True, required=False)
     return award

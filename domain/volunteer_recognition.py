@@ -13,6 +13,7 @@ from uuid import UUID
 from domain.awards import derived_entry_id
 from domain.errors import rule_violation
 from domain.rulebook import RulebookVersion
+from domain.text import require_nonblank
 from domain.values import Actor, check_text
 
 if TYPE_CHECKING:
@@ -58,8 +59,7 @@ def grant_commendation(
     self: Volunteer, *, title: str, period: str, basis_position: int, reason: str, actor: Actor
 ) -> UUID:
     self._require_not_withdrawn("be commended")
-    if not title.strip():
-        raise rule_violation("required-field", "a commendation needs a title")
+    require_nonblank(title, "required-field", "a commendation needs a title")
     check_text("title", title)
     check_text("period", period, max_length=40)
     check_text("reason", reason, multiline=True, required=False)

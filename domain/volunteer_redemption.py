@@ -14,6 +14,7 @@ from uuid import UUID
 from domain.awards import derived_entry_id
 from domain.errors import rule_violation
 from domain.rulebook import CourtesyBenefit, RulebookVersion
+from domain.text import require_nonblank
 from domain.values import Actor, check_text
 
 if TYPE_CHECKING:
@@ -49,8 +50,7 @@ def _spend(
     provider redeems once (:meth:`use_voucher`)."""
     self._require_not_withdrawn("redeem points")
     _check_spendable(self, points, code)
-    if not benefit.strip():
-        raise rule_violation("required-field", "a redemption must name the benefit")
+    require_nonblank(benefit, "required-field", "a redemption must name the benefit")
     check_text("benefit", benefit)
     entry_id = derived_entry_id("redemption", self.id, self.version + 1)
     self._points_redeemed(

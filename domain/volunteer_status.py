@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domain.errors import rule_violation
+from domain.text import require_filled
 from domain.values import (
     Actor,
     VolunteerStatus,
@@ -26,9 +27,9 @@ def check_registration(
     name: str, national_id: str, phone: str, township: str, skills: list[str]
 ) -> None:
     """What registering needs: a name, a national id and a township, in readable text."""
-    for field, value in (("name", name), ("national_id", national_id), ("township", township)):
-        if not value.strip():
-            raise rule_violation("required-field", f"volunteer {field} must not be empty")
+    require_filled(
+        "volunteer", ("name", name), ("national_id", national_id), ("township", township)
+    )
     check_text("name", name)
     check_text("phone", phone, required=False, max_length=40)
     check_text("township", township)

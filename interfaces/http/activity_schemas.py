@@ -152,17 +152,17 @@ class RaterIn(BaseModel):
 
     @model_validator(mode="after")
     def _named_or_anonymous(self) -> RaterIn:
-        if self.anonymous and self.reference is not None:
-            raise PydanticCustomError(
-                "rater_reference", "an anonymous rater has no reference (匿名评价不填写服务对象)"
-            )
-        if not self.anonymous and self.reference is None:
-            raise PydanticCustomError(
-                "rater_reference",
-                "name the rater's household or person reference, or set anonymous "
-                "(须填写服务对象的户或人员编号，或注明匿名)",
-            )
+        if self.anonymous == (self.reference is not None):  # one or the other, not both
+            raise PydanticCustomError("rater_reference", _RATER_REFERENCE[self.anonymous])
         return self
+
+
+# Why a rater is refused, by whether it says it is anonymous.
+_RATER_REFERENCE = {
+    True: "an anonymous rater has no reference (匿名评价不填写服务对象)",
+    False: "name the rater's household or person reference, or set anonymous "
+    "(须填写服务对象的户或人员编号，或注明匿名)",
+}
 
 
 class RecordFeedback(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from functools import partial
 from importlib import metadata
 
@@ -146,20 +146,19 @@ def create_app(container: Container, *, close_container: bool = False) -> FastAP
 async def _lifespan(
     container: Container, listener: Listener | None, close_container: bool, app: FastAPI
 ) -> AsyncIterator[None]:
-    """The projection worker runs for as long as the app does (unless turned off)."""
+    """The projection worker runs for as long as the app does (unless turned off); then
+    the worker, the listener and the container are closed, in that order."""
     tune_collector()
-    worker = ProjectionThread(container) if container.settings.run_projections else None
-    if worker is not None:
-        worker.start()
-    try:
-        yield
-    finally:
-        if worker is not None:
-            worker.close()
-        if listener is not None:
-            listener.close()
+    with ExitStack() as closing:
         if close_container:
-            container.close()
+            closing.callback(container.close)
+        if listener is not None:
+            closing.callback(listener.close)
+        if container.settings.run_projections:
+            worker = ProjectionThread(container)
+            worker.start()
+            closing.callback(worker.close)
+        yield
 
 
 def _share_state(app: FastAPI, container: Container, listener: Listener | None) -> None:

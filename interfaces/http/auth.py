@@ -119,49 +119,53 @@ async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    """The caller behind the bearer token; 401 when it is missing, unknown or revoked.
-
-    A token this process has resolved lately is answered from memory, without a thread
-    or a query (see :class:`TokenCache`)."""
-    challenge = {"WWW-Authenticate": "Bearer"}
+    """The caller behind the bearer token; 401 when it is missing, unknown or revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Problem(
-            401,
-            "unauthorized",
-            "Unauthorized",
-            "send Authorization: Bearer <token> (issued by `volunteer-ledger users add`)",
-            headers=challenge,
+        raise _unauthorized(
+            "send Authorization: Bearer <token> (issued by `volunteer-ledger users add`)"
         )
+    user = await _user(request, credentials.credentials)
+    return Caller(user, _actor(request, user))
+
+
+async def _user(request: Request, token: str) -> User:
+    """The user a token names. A token this process has resolved lately is answered from
+    memory, without a thread or a query (see :class:`TokenCache`); else the store is asked,
+    unless this address failed too often lately (429)."""
     tokens: TokenCache = request.app.state.tokens
-    user = tokens.cached(credentials.credentials)
+    user = tokens.cached(token)
+    if user is not None:
+        return user
+    throttle: FailureThrottle = request.app.state.auth_throttle
+    address = address_key(request.client.host if request.client else None)
+    wait = throttle.retry_after(address)
+    if wait is not None:
+        raise too_many_failures(wait)
+    user = await run_in_threadpool(tokens.resolve, token)
     if user is None:
-        throttle: FailureThrottle = request.app.state.auth_throttle
-        address = address_key(request.client.host if request.client else None)
-        wait = throttle.retry_after(address)
-        if wait is not None:
-            raise too_many_failures(wait)
-        user = await run_in_threadpool(tokens.resolve, credentials.credentials)
-        if user is None:
-            throttle.failed(address)
-            raise Problem(
-                401,
-                "unauthorized",
-                "Unauthorized",
-                "the bearer token is unknown or revoked",
-                headers=challenge,
-            )
-    # The correlation id is always the server's (see interfaces.http.requestid); the
-    # client's X-Request-ID, if valid, is kept beside it.
+        throttle.failed(address)
+        raise _unauthorized("the bearer token is unknown or revoked")
+    return user
+
+
+def _actor(request: Request, user: User) -> Actor:
+    """The user acting in this request. The correlation id is always the server's (see
+    interfaces.http.requestid); the client's X-Request-ID, if valid, is kept beside it."""
     correlation = (
         getattr(request.state, "idempotency_correlation", None)
         or getattr(request.state, "correlation_id", None)
         or uuid.uuid4().hex
     )
     client = getattr(request.state, "client_request_id", None) or ""
-    actor = Actor(
+    return Actor(
         user_id=user.name, role=Role(user.role), correlation_id=correlation, request_id=client
     )
-    return Caller(user, actor)
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(
+        401, "unauthorized", "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -20,6 +20,7 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +33,7 @@ from infrastructure.bootstrap import Container, ReadModelsBehind
 from infrastructure.idempotency import IdempotencyRecord, IdempotencyStore
 from infrastructure.users import TokenCache
 from interfaces.http.problem_document import MEDIA_TYPE, PROBLEM_BASE, problem_response
+from interfaces.http.sent_answers import bearer_token
 from interfaces.http.unavailable import behind_problem, busy_problem
 
 HEADER = "idempotency-key"
@@ -61,11 +63,10 @@ def _request_hash(request: Request, body: bytes) -> str:
 
 
 def _replay(status: int, body: str) -> Response:
-    media = MEDIA_TYPE if status >= 400 else "application/json"
     return Response(
         content=body.encode("utf-8"),
         status_code=status,
-        media_type=media,
+        media_type=MEDIA_TYPE if status >= 400 else "application/json",
         headers={"Idempotent-Replayed": "true"},
     )
 
@@ -107,19 +108,26 @@ def recorded_outcome(
     )
     if not rows:
         return None
-    last = rows[-1]
-    position = int(last["position"])
     # A registration saves the volunteer with its claim on the national id (saved first):
     # the answer names the volunteer.
     aggregates = {str(r["aggregate_id"]) for r in rows if r["aggregate_type"] not in SIDE_RECORDS}
     if path in RECONSTRUCTABLE and len(aggregates) == 1:
-        body = {
-            "id": str(last["aggregate_id"]),
-            "version": int(last["aggregate_version"]),
-            "position": position,
-            "created": {},
-        }
-        return RECONSTRUCTABLE[path], json.dumps(body, separators=(",", ":"))
+        return RECONSTRUCTABLE[path], _write_result(rows[-1])
+    return 409, _already_recorded(key, int(rows[-1]["position"]))
+
+
+def _write_result(last: dict[str, Any]) -> str:
+    """The WriteResult a create route answered, rebuilt from its last audit row."""
+    body = {
+        "id": str(last["aggregate_id"]),
+        "version": int(last["aggregate_version"]),
+        "position": int(last["position"]),
+        "created": {},
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+def _already_recorded(key: str, position: int) -> str:
     problem = {
         "type": f"{PROBLEM_BASE}/conflict",
         "title": "Already recorded",
@@ -128,7 +136,7 @@ def recorded_outcome(
         f"{position} but its response was lost; it must not be retried",
         "recorded_position": position,
     }
-    return 409, json.dumps(problem, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(problem, ensure_ascii=False, separators=(",", ":"))
 
 
 class _OnlyWithKey:
@@ -140,14 +148,18 @@ class _OnlyWithKey:
         self.keyed = BaseHTTPMiddleware(app, dispatch=dispatch)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and any(k == b"idempotency-key" for k, _ in scope["headers"])
-        ):
+        if _keyed_post(scope):
             await self.keyed(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+def _keyed_post(scope: Scope) -> bool:
+    return (
+        scope["type"] == "http"
+        and scope["method"] == "POST"
+        and any(k == b"idempotency-key" for k, _ in scope["headers"])
+    )
 
 
 def install(app: FastAPI, container: Container, tokens: TokenCache) -> None:
@@ -177,15 +189,14 @@ class _IdempotentCommands:
         self.keys = keys
 
     async def __call__(self, request: Request, call_next: Next) -> Response:
+        # Only a keyed POST comes here (_OnlyWithKey); the key may still be blank.
         key = request.headers.get(HEADER)
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if request.method != "POST" or not key or scheme.lower() != "bearer":
+        token = bearer_token(request.scope)
+        if not key or token is None:
             return await call_next(request)
         if len(key) > MAX_KEY_LENGTH:
             return _key_too_long()
-        user = self.tokens.cached(token.strip()) or await run_in_threadpool(
-            self.tokens.resolve, token.strip()
-        )
+        user = self.tokens.cached(token) or await run_in_threadpool(self.tokens.resolve, token)
         if user is None:
             return await call_next(request)  # 401 from the endpoint's authentication
         digest = _request_hash(request, await request.body())
@@ -196,50 +207,70 @@ class _IdempotentCommands:
         self, request: Request, call_next: Next, caller: str, key: str, digest: str
     ) -> Response:
         """Run the command once the key is ours; meanwhile answer what its holder recorded."""
-        keys = self.keys
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
-            if await run_in_threadpool(keys.claim, caller, key, digest):
+            if await run_in_threadpool(self.keys.claim, caller, key, digest):
                 return await self._run_command(request, call_next, caller, key)
-            record = await run_in_threadpool(keys.get, caller, key)
-            if record is not None:
-                if record.request_hash != digest:
-                    return _mismatch(key)
-                if record.done:
-                    assert record.status is not None and record.body is not None
-                    return _replay(record.status, record.body)
-                if keys.orphaned(record) and await run_in_threadpool(keys.take_over, record):
-                    return await self._recover(request, call_next, record)
-                if time.monotonic() >= deadline:
-                    return _in_progress(key)
+            record = await run_in_threadpool(self.keys.get, caller, key)
+            held = (
+                None
+                if record is None
+                else await self._held(request, call_next, record, digest, deadline)
+            )
+            if held is not None:
+                return held
             await asyncio.sleep(POLL_SECONDS)
+
+    async def _held(
+        self,
+        request: Request,
+        call_next: Next,
+        record: IdempotencyRecord,
+        digest: str,
+        deadline: float,
+    ) -> Response | None:
+        """The answer while another request holds the key: a 409 for another request, the
+        stored response once it is done, the outcome of an orphaned claim taken over, a 409
+        when the wait is over; None: wait on."""
+        if record.request_hash != digest:
+            return _mismatch(record.key)
+        if record.done:
+            assert record.status is not None and record.body is not None
+            return _replay(record.status, record.body)
+        if self.keys.orphaned(record) and await run_in_threadpool(self.keys.take_over, record):
+            return await self._recover(request, call_next, record)
+        if time.monotonic() >= deadline:
+            return _in_progress(record.key)
+        return None
 
     async def _run_command(
         self, request: Request, call_next: Next, caller: str, key: str
     ) -> Response:
         """The command's response, stored (2xx), released (4xx) or left to expire (5xx)."""
-        keys = self.keys
         try:
             response = await call_next(request)
         except BaseException:
-            await run_in_threadpool(keys.expire, caller, key)
+            await run_in_threadpool(self.keys.expire, caller, key)
             raise
         chunks = [
             chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
             async for chunk in response.body_iterator  # type: ignore[attr-defined]
         ]
         body = b"".join(chunks)
-        if 200 <= response.status_code < 300:
-            await run_in_threadpool(
-                keys.complete, caller, key, response.status_code, body.decode("utf-8")
-            )
-        elif response.status_code < 500:
-            await run_in_threadpool(keys.release, caller, key)
-        else:
-            await run_in_threadpool(keys.expire, caller, key)
+        await run_in_threadpool(self._settle, caller, key, response.status_code, body)
         return Response(
             content=body, status_code=response.status_code, headers=dict(response.headers)
         )
+
+    def _settle(self, caller: str, key: str, status: int, body: bytes) -> None:
+        """A 2xx is stored to be replayed; a 4xx releases the key (nothing was recorded);
+        a 5xx leaves the claim to expire (the command may have been recorded)."""
+        if 200 <= status < 300:
+            self.keys.complete(caller, key, status, body.decode("utf-8"))
+        elif status < 500:
+            self.keys.release(caller, key)
+        else:
+            self.keys.expire(caller, key)
 
     async def _recover(
         self, request: Request, call_next: Next, record: IdempotencyRecord

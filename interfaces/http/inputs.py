@@ -56,13 +56,19 @@ async def printable_query(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         found = _control(name) or _control(value)
         if found is not None:
-            shown = name if _control(name) is None else repr(name)
-            message = f"contains the control character {found}"
-            raise Problem(
-                422,
-                "validation",
-                "Invalid request",
-                f"the query parameter {shown} {message}",
-                errors=[{"field": shown, "message": message}],
-                detail_zh=f"查询参数 {shown} 含有控制字符 {found}，不予接受",
-            )
+            raise _control_in_query(name, found)
+
+
+def _control_in_query(name: str, found: str) -> Problem:
+    """The 422 for a query parameter holding the control character ``found``; a name
+    holding one is shown quoted."""
+    shown = name if _control(name) is None else repr(name)
+    message = f"contains the control character {found}"
+    return Problem(
+        422,
+        "validation",
+        "Invalid request",
+        f"the query parameter {shown} {message}",
+        errors=[{"field": shown, "message": message}],
+        detail_zh=f"查询参数 {shown} 含有控制字符 {found}，不予接受",
+    )

@@ -54,13 +54,19 @@ class BodyLimit:
             return
         limit, setting = self.sheet if scope["path"].endswith(SHEET_SUFFIXES) else self.body
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-        if declared is not None:
-            # The server holds the body to its declared length, so the header is the size.
-            if declared.isdigit() and int(declared) > limit:
-                await too_large(limit, setting)(scope, receive, send)
-                return
+        if declared is None:
+            await self._counted(scope, receive, send, limit, setting)
+        # The server holds the body to its declared length, so the header is the size.
+        elif declared.isdigit() and int(declared) > limit:
+            await too_large(limit, setting)(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def _counted(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, setting: str
+    ) -> None:
+        """A body of no declared length, counted as it arrives: refused once it outgrows
+        ``limit`` (unless the app has already started its answer)."""
         received = 0
         started = False
 

@@ -72,22 +72,31 @@ def _parameters(dependant: Dependant) -> tuple[set[str], set[str]]:
 
 
 def document(router: APIRouter) -> None:
-    """Add to every route of an API router the problem documents it can answer with: every
-    one 401, 403, 422 and 503; one with a path id or a write 404; a write 409 and 413; one reading
-    ``If-Match`` 412. The rest (415) are declared on their routes."""
+    """Add to every route of an API router the problem documents it can answer with."""
     for route in router.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        path, headers = _parameters(route.dependant)
-        statuses = [401, 403, 422, 503]
-        write = bool((route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"})
-        if path or write:  # a write may name records in its body too (a team, a station)
-            statuses.append(404)
-        if write:
-            statuses += [409, 413]
-        if "if-match" in headers:
-            statuses.append(412)
-        for status, entry in problem_responses(*statuses).items():
-            declared = route.responses.get(status, {})  # the route's own words come first
-            content = {**entry["content"], **declared.get("content", {})}
-            route.responses[status] = {**entry, **declared, "content": content}
+        if isinstance(route, APIRoute):
+            _declare(route, _statuses(route))
+
+
+def _statuses(route: APIRoute) -> list[int]:
+    """Every route 401, 403, 422 and 503; one with a path id or a write 404; a write 409 and
+    413; one reading ``If-Match`` 412. The rest (415) are declared on their routes."""
+    path, headers = _parameters(route.dependant)
+    statuses = [401, 403, 422, 503]
+    write = bool((route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"})
+    if path or write:  # a write may name records in its body too (a team, a station)
+        statuses.append(404)
+    if write:
+        statuses += [409, 413]
+    if "if-match" in headers:
+        statuses.append(412)
+    return statuses
+
+
+def _declare(route: APIRoute, statuses: list[int]) -> None:
+    """The problem documents of ``statuses`` among the route's responses; the route's own
+    words come first."""
+    for status, entry in problem_responses(*statuses).items():
+        declared = route.responses.get(status, {})
+        content = {**entry["content"], **declared.get("content", {})}
+        route.responses[status] = {**entry, **declared, "content": content}

@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,18 +84,10 @@ def field_of(heading: object) -> str | None:
 
 def decode_csv(raw: bytes) -> str:
     """The CSV's text, from UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    encodings = _UTF16 if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else _UTF8_OR_GB18030
+    for encoding in encodings:
         try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    else:
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        try:
-            return raw.decode("gb18030")
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             pass
     raise SheetUnreadable(
@@ -102,6 +95,12 @@ def decode_csv(raw: bytes) -> str:
         "签到表 CSV 文件的编码无法识别（既不是 UTF-8 也不是 GB18030）："
         "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新上传，未记录任何工时",
     )
+
+
+# The encodings a CSV is tried in: UTF-16 when it starts with its BOM, else UTF-8 (with
+# or without a BOM) and then GB18030 (Chinese Excel's "CSV (逗号分隔)").
+_UTF16 = ("utf-16",)
+_UTF8_OR_GB18030 = ("utf-8-sig", "gb18030")
 
 
 def csv_dialect(text: str) -> type[csv.Dialect]:
@@ -132,32 +131,46 @@ def local_time_text(value: str, day: date | None) -> str:
     Shanghai time (on the activity's day when only the time is given); anything else is
     left as it is for the row checks to judge."""
     text = value.strip()
-    if not text or text[-1] in "Zz" or "+" in text[8:] or "-" in text[10:]:
+    if _blank_or_with_offset(text):
         return text
-    try:
-        parsed = _local_datetime(text)
-    except ValueError:
-        if day is None:
-            return text
-        try:
-            clock = time.fromisoformat(text)
-        except ValueError:
-            return text
-        return datetime.combine(day, clock, SHANGHAI).isoformat()
+    parsed = _local_datetime(text)
+    if parsed is None:
+        return _on_day(text, day)
     return parsed.replace(tzinfo=SHANGHAI).isoformat() if parsed.tzinfo is None else text
 
 
-def _local_datetime(text: str) -> datetime:
+def _blank_or_with_offset(text: str) -> bool:
+    """Nothing typed, or a time that says its own offset (``Z``, ``+08:00``, ``-05:00``)."""
+    return not text or text[-1] in "Zz" or "+" in text[8:] or "-" in text[10:]
+
+
+# How Excel itself shows a date-time typed into a cell.
+_EXCEL_LAYOUTS = ("%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+
+
+def _local_datetime(text: str) -> datetime | None:
+    """A date and time in ISO form or as Excel shows it; None if the text is neither."""
     try:
         return datetime.fromisoformat(text)
     except ValueError:
         pass
-    for layout in ("%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S"):  # Excel's own display of a time
+    for layout in _EXCEL_LAYOUTS:
         try:
             return datetime.strptime(text, layout)
         except ValueError:
             pass
-    raise ValueError(text)
+    return None
+
+
+def _on_day(text: str, day: date | None) -> str:
+    """A time of day alone, taken on ``day`` in Shanghai; else the text as it is."""
+    if day is None:
+        return text
+    try:
+        clock = time.fromisoformat(text)
+    except ValueError:
+        return text
+    return datetime.combine(day, clock, SHANGHAI).isoformat()
 
 
 def _check_zip(raw: bytes, limit: int) -> zipfile.ZipFile:
@@ -185,35 +198,38 @@ def xlsx_records(raw: bytes, day: date | None, limit: int) -> list[SheetRecord]:
     columns the import reads are skipped, and so are rows whose start and end are both
     blank: a volunteer on the sheet who did not come."""
     _check_zip(raw, limit)
+    workbook = _open_workbook(raw)
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        columns, line = _heading(rows)
+        return list(_records(rows, columns, line, day))
+    finally:
+        workbook.close()
+
+
+def _open_workbook(raw: bytes) -> Any:
+    try:
+        return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged workbook
         raise SheetUnreadable(
             f"the Excel workbook cannot be read: {type(e).__name__}: {e}",
             "Excel 工作簿已损坏或格式不受支持，无法读取，未记录任何工时",
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        columns: dict[int, str] = {}
-        line = 0
-        for line, cells in enumerate(rows, start=1):
-            named = {i: f for i, c in enumerate(cells) if (f := field_of(c)) is not None}
-            if {"started_at", "ended_at"} <= set(named.values()):
-                columns = named
-                break
-            if line >= _HEADER_SEARCH_ROWS:
-                break
-        if not columns:
-            raise SheetUnreadable(
-                "no heading row with the start and end columns (开始时间, 结束时间 or "
-                "started_at, ended_at) in the sheet's first ten rows",
-                "签到表前十行中找不到列标题行（须有“开始时间”“结束时间”两列，"
-                "以及“志愿者编号”或“身份证号”列），未记录任何工时",
-            )
-        return list(_records(rows, columns, line, day))
-    finally:
-        workbook.close()
+
+
+def _heading(rows: Iterator[tuple[Any, ...]]) -> tuple[dict[int, str], int]:
+    """The heading row's fields by column and its line: the first of the first ten rows
+    naming the start and the end columns (the rows are read up to it)."""
+    for line, cells in enumerate(islice(rows, _HEADER_SEARCH_ROWS), start=1):
+        named = {i: f for i, c in enumerate(cells) if (f := field_of(c)) is not None}
+        if {"started_at", "ended_at"} <= set(named.values()):
+            return named, line
+    raise SheetUnreadable(
+        "no heading row with the start and end columns (开始时间, 结束时间 or "
+        "started_at, ended_at) in the sheet's first ten rows",
+        "签到表前十行中找不到列标题行（须有“开始时间”“结束时间”两列，"
+        "以及“志愿者编号”或“身份证号”列），未记录任何工时",
+    )
 
 
 def _records(
@@ -223,8 +239,6 @@ def _records(
         values = {
             field: _text(cells[i], day) if i < len(cells) else "" for i, field in columns.items()
         }
-        if not any(values.values()):
-            continue
-        if not values.get("started_at") and not values.get("ended_at"):
-            continue  # on the sheet, did not come
-        yield SheetRecord(line, values)
+        # Both blank (so the row has nothing to read): on the sheet, did not come.
+        if values["started_at"] or values["ended_at"]:
+            yield SheetRecord(line, values)

@@ -34,17 +34,21 @@ class FailureThrottle:
     def retry_after(self, *keys: str) -> int | None:
         """Seconds to wait if any of ``keys`` has used up its failures, else None."""
         now = self.clock()
-        waits = []
         with self._lock:
-            for key in keys:
-                failures = self._failures.get(key)
-                if failures is None:
-                    continue
-                while failures and failures[0] <= now - self.window:
-                    failures.popleft()
-                if len(failures) >= self.limit:
-                    waits.append(max(1, math.ceil(failures[0] + self.window - now)))
-        return max(waits) if waits else None
+            waits = [w for key in keys if (w := self._wait(key, now)) is not None]
+        return max(waits, default=None)
+
+    def _wait(self, key: str, now: float) -> int | None:
+        """Seconds until ``key``'s oldest failure in the window drops out of it, if ``key``
+        has used up its failures (those out of the window are forgotten); else None."""
+        failures = self._failures.get(key)
+        if failures is None:
+            return None
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if len(failures) < self.limit:
+            return None
+        return max(1, math.ceil(failures[0] + self.window - now))
 
     def failed(self, *keys: str) -> None:
         """Count one failed attempt against each of ``keys``."""

@@ -61,26 +61,7 @@ def record_group_policy(
     Members are volunteer ids or national ids; if any is bad, every bad one is named by
     its index in ``members`` and nothing is recorded."""
     caller.require_admin("record a group policy")
-    members: list[UUID | None] = []
-    unidentified: dict[int, str] = {}
-    for index, member in enumerate(body.members):
-        try:
-            members.append(UUID(member))
-            continue
-        except ValueError:
-            pass
-        try:
-            national_id = normalise_national_id(member)
-        except DomainError as e:
-            members.append(None)
-            unidentified[index] = f"{member!r} is neither a volunteer id nor a national id: {e}"
-            continue
-        found = reads.volunteer_by_national_id(national_id)
-        members.append(None if found is None else UUID(found))
-        if found is None:
-            unidentified[index] = (
-                f"no volunteer holds national id {national_id[:6]}…{national_id[-4:]}"
-            )
+    members, unidentified = _identified(body.members, reads)
     try:
         recorded = container.ledger.record_group_policy(
             RecordGroupPolicyCommand(
@@ -103,3 +84,32 @@ def record_group_policy(
             errors=[{"field": f"members[{r.line}]", "message": r.message} for r in e.errors],
         ) from None
     return WriteResult.of(recorded)
+
+
+def _identified(given: list[str], reads: Reads) -> tuple[list[UUID | None], dict[int, str]]:
+    """The volunteer each member names (by volunteer id or national id), and why each one
+    naming no volunteer does not, by index (its place in the list holds None)."""
+    members: list[UUID | None] = []
+    unidentified: dict[int, str] = {}
+    for index, member in enumerate(given):
+        volunteer_id, why_not = _member(member, reads)
+        members.append(volunteer_id)
+        if why_not is not None:
+            unidentified[index] = why_not
+    return members, unidentified
+
+
+def _member(member: str, reads: Reads) -> tuple[UUID | None, str | None]:
+    """The volunteer a member names, or why it names none."""
+    try:
+        return UUID(member), None
+    except ValueError:
+        pass
+    try:
+        national_id = normalise_national_id(member)
+    except DomainError as e:
+        return None, f"{member!r} is neither a volunteer id nor a national id: {e}"
+    found = reads.volunteer_by_national_id(national_id)
+    if found is None:
+        return None, f"no volunteer holds national id {national_id[:6]}…{national_id[-4:]}"
+    return UUID(found), None

@@ -64,10 +64,6 @@ def readiness(container: Container) -> dict[str, Any]:
     """What /readyz answers (the office console shows it too)."""
     head = container.ledger.current_position()
     tracking = container.store.tracking()
-    projections = {
-        name: {"position": t["position"], "lag": head - t["position"], "error": t["error"]}
-        for name, t in sorted(tracking.items())
-    }
     read_position = min((t["position"] for t in tracking.values()), default=0)
     failing = sorted(name for name, t in tracking.items() if t["error"])
     write_error = container.ledger.last_write_error
@@ -79,7 +75,15 @@ def readiness(container: Container) -> dict[str, Any]:
         "head": head,
         "read_position": read_position,
         "lag": head - read_position,
-        "projections": projections,
+        "projections": _projections(head, tracking),
+    }
+
+
+def _projections(head: int, tracking: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each projection's position, how far it is behind ``head``, and its error, by name."""
+    return {
+        name: {"position": t["position"], "lag": head - t["position"], "error": t["error"]}
+        for name, t in sorted(tracking.items())
     }
 
 
