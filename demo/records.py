@@ -69,6 +69,14 @@ class Person:
     def free(self, interval: Interval) -> bool:
         return all(not (s < interval.end and interval.start < e) for s, e in self.busy)
 
+    def book(self, interval: Interval) -> None:
+        """Remember hours served, so the person is not double-booked."""
+        self.busy.append((interval.start, interval.end))
+
+    def forget_before(self, horizon: datetime) -> None:
+        """Drop intervals that ended before ``horizon``: memory stays modest all year."""
+        self.busy = [b for b in self.busy if b[1] > horizon]
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:

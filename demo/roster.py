@@ -68,7 +68,8 @@ class Roster:
         self.office = Actor("bureau-office", Role.ADMIN)
         self.verifier = Actor("bureau-verifier", Role.ADMIN)
         self.staff = [Actor(f"staff-{slug}", Role.STATION_STAFF) for _, slug, _ in self.towns]
-        self.banner_staff = Actor("staff-banner", Role.STATION_STAFF)
+        # By team index, as team_ids: the banner team's staff, then each township's.
+        self.team_staff = [Actor("staff-banner", Role.STATION_STAFF), *self.staff]
         self.requests = 0
         self.n = Counts()
         self.people: list[Person] = []

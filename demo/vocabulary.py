@@ -36,6 +36,13 @@ BANNER_STATION = f"{BANNER}退役军人服务中心"
 VILLAGES = words(
     "巴音温都尔 萨如拉图雅 呼和陶勒盖 巴音敖包 梅林庙 查汗庙 巴音布日都 沙尔利格 陶利 纳林河"
 )
+
+
+def place_kind(town: str) -> str:
+    """A town's (镇) villages are communities (社区), a sumu's (苏木) are gachas (嘎查)."""
+    return "社区" if town.endswith("镇") else "嘎查"
+
+
 HOME_AREA = "150626"  # the national id's area code: most were born in the banner
 # the rest elsewhere in 鄂尔多斯 (东胜, 康巴什, 达拉特, 准格尔, 鄂托克前旗, 鄂托克, 杭锦,
 # 伊金霍洛), in 呼和浩特, or across the river in 榆林 (榆阳区)
