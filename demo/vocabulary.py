@@ -8,6 +8,7 @@ from datetime import timedelta, timezone
 
 from domain.values import (
     BeneficiaryType,
+    InsuranceKind,
     MediaLevel,
     PersonType,
 )
@@ -70,8 +71,19 @@ PERSON_TYPES = {
     PersonType.MARTYR_FAMILY: 3,
     PersonType.PUBLIC: 7,
 }
+# Veterans (the disabled and demobilised too) are mostly men; of the rest, 45 in 100.
+MALE_SHARE = {
+    PersonType.VETERAN: 0.93,
+    PersonType.DEMOBILIZED_VETERAN: 0.93,
+    PersonType.DISABLED_VETERAN: 0.93,
+}
 GROUP_INSURER = "中国人民财产保险股份有限公司鄂尔多斯市分公司"
 OWN_INSURER = "中国人寿保险股份有限公司鄂尔多斯分公司"
+# The insurer and sum insured of each kind of policy.
+POLICY_TERMS = {
+    InsuranceKind.GROUP: (GROUP_INSURER, 100000),
+    InsuranceKind.INDIVIDUAL: (OWN_INSURER, 200000),
+}
 COURSES = (
     ("志愿服务通用知识培训", "2"),
     ("应急救护技能培训", "4"),

@@ -57,7 +57,7 @@ def _set_up(run: DemoYear, volunteers: int) -> None:
     run.form_teams()
     run.library.enter(
         [
-            (name, [run.station_ids[t], *run.village_ids[t]])
+            (name, [run.team_stations[t + 1], *run.village_ids[t]])
             for t, (name, _, _) in enumerate(run.towns)
         ],
         run.team_ids,
