@@ -12,7 +12,8 @@ from demo.vocabulary import COMMENTS, MEDIA_WEIGHTS, OUTLETS
 from domain.values import Actor, BeneficiaryType, Interval, MediaLevel, Rater
 
 # How many of a type are served: (fewest, most); the public come in larger numbers.
-SERVED_PUBLIC, SERVED_OTHERS = (3, 40), (1, 12)
+SERVED = {BeneficiaryType.PUBLIC: (3, 40)}
+SERVED_OTHERS = (1, 12)
 
 
 class Outcomes(Planning):
@@ -37,7 +38,7 @@ class Outcomes(Planning):
             self._reported(activity, window, staff)
 
     def _served_count(self, kind: BeneficiaryType) -> int:
-        low, high = SERVED_PUBLIC if kind is BeneficiaryType.PUBLIC else SERVED_OTHERS
+        low, high = SERVED.get(kind, SERVED_OTHERS)
         return self.rng.randint(low, high)
 
     def _rated(

@@ -7,7 +7,7 @@ import random
 from bisect import bisect
 from datetime import date, timedelta
 
-from demo.vocabulary import HAN_FEMALE, HAN_MALE, MONGOL_FEMALE, MONGOL_MALE, SURNAMES
+from demo.vocabulary import GIVEN_NAMES, SURNAMES
 from domain.values import InsuranceKind, PersonType
 
 # Demobilised veterans were born 1940-1956, everyone else 1948-1995.
@@ -21,9 +21,10 @@ def birth_of(rng: random.Random, kind: PersonType) -> date:
 
 def name_of(rng: random.Random, male: bool) -> str:
     """A Mongolian name for two in five, else a Han surname and given name."""
+    mongol, han = GIVEN_NAMES[male]
     if rng.random() < 0.4:
-        return rng.choice(MONGOL_MALE if male else MONGOL_FEMALE)
-    return rng.choice(SURNAMES) + rng.choice(HAN_MALE if male else HAN_FEMALE)
+        return rng.choice(mongol)
+    return rng.choice(SURNAMES) + rng.choice(han)
 
 
 Policy = tuple[str, InsuranceKind, date, date]

@@ -21,6 +21,7 @@ from application.ledger import VolunteerLedger
 from demo.library import DemoLibrary
 from demo.people import birth_of, cover_periods, name_of
 from demo.records import Candidate, Counts, Person, Plan, Progress, pool
+from demo.tally import Tally
 from demo.vocabulary import (
     BANNER_STATION,
     BANNER_TEAM,
@@ -42,10 +43,9 @@ from domain.values import (
     TeamLevel,
     national_id_check_char,
 )
-from domain.volunteer import Volunteer
 
 
-class Roster:
+class Roster(Tally):
     """The first stage of a demo year: who is there, and the state every later stage uses."""
 
     def __init__(
@@ -87,39 +87,6 @@ class Roster:
         """Each call is its own request, with a correlation id an auditor can follow."""
         self.requests += 1
         return replace(who, correlation_id=f"demo-{self.seed}-{self.requests}")
-
-    # ------------------------------------------------------------------ what was recorded
-
-    def settle(self, person: Person, held: Volunteer | None = None) -> None:
-        """Count what the volunteer's ledger gained since last settled: awards, reversals and
-        standing points (an earlier shift verified after a later one the same day credits
-        the later one again, the day's cap applied in the order served)."""
-        if held is None:
-            held = self.ledger.load(Volunteer, person.id, read_only=True)
-        awards = len(held.awards)
-        reversed_ = sum(a.reversed for a in held.awards.values())
-        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
-        self.n.awards += awards - person.awards
-        self.n.reversals += reversed_ - person.reversed
-        self.n.points += standing - person.standing
-        person.awards, person.reversed, person.standing = awards, reversed_, standing
-        person.hours, person.balance = held.credited_hours, held.balance
-
-    def still_standing(self, candidate: Candidate) -> bool:
-        held = self.ledger.load(Volunteer, candidate.person.id, read_only=True)
-        return not held.awards[candidate.award.entry_id].reversed
-
-    def sample(self, candidate: Candidate) -> None:
-        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
-        self.seen_awards += 1
-        if candidate.award.hours < 2:
-            return
-        if len(self.candidates) < 12:
-            self.candidates.append(candidate)
-        else:
-            slot = self.rng.randrange(self.seen_awards)
-            if slot < 12:
-                self.candidates[slot] = candidate
 
     # ------------------------------------------------------------------ people and teams
 
@@ -258,9 +225,13 @@ class Roster:
         banner = [p for t in range(len(self.towns)) for p in self._enrol_township_team(t)]
         self._enrol_banner_team(banner)
         for t in range(len(self.towns)):
-            own = self.people_of(t)
-            self.pools.append(pool(own))
-            self.pools.append(pool(own + [p for p in banner if p.township != t]))
+            self.pools += self._pools_of(t, banner)
+
+    def _pools_of(self, t: int, banner: list[Person]) -> list[tuple[list[Person], list[float]]]:
+        """Township ``t``'s two pools: its team's (index 2t), and the banner team's there
+        (2t + 1: the township's people and the banner team's members from elsewhere)."""
+        own = self.people_of(t)
+        return [pool(own), pool(own + [p for p in banner if p.township != t])]
 
     def people_of(self, township: int) -> list[Person]:
         return [p for p in self.people if p.township == township]

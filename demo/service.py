@@ -57,12 +57,16 @@ class Service(Outcomes):
         self.ledger.complete_activity(
             CompleteActivity(activity_id=activity), actor=self.actor(staff)
         )
-        late = [s for s in seats if s.source is HoursSource.BACKFILL]
-        served |= self._recorded(activity, late, staff, can_withdraw=False)
+        served |= self._backfilled(activity, seats, staff)
         if plan.day > date(self.year, 12, 24):
             return  # the year-end backlog: completed, awaiting verification
         self.verify(activity, served, flags)
         self.library.served(self.library.project_for(plan.team, plan.code), activity)
+
+    def _backfilled(self, activity: UUID, seats: list[Seat], staff: Actor) -> dict[UUID, Seat]:
+        """Late entries, recorded after completion (too late for anyone to withdraw)."""
+        late = [s for s in seats if s.source is HoursSource.BACKFILL]
+        return self._recorded(activity, late, staff, can_withdraw=False)
 
     def _cancel(self, activity: UUID, staff: Actor) -> None:
         reason = self.rng.choice(("受暴雪天气影响，活动取消", "按疫情防控要求暂停聚集性活动"))

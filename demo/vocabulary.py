@@ -57,6 +57,8 @@ MONGOL_MALE = words(
     "巴特尔 乌力吉 额尔敦 孟和 苏和 朝鲁 宝音 那日苏 阿拉坦仓 吉日嘎拉 满都拉 特木尔 毕力格 巴雅尔 图门"
 )
 MONGOL_FEMALE = words("其木格 斯琴 萨仁 图雅 乌云 娜仁 高娃 托娅 塔娜 萨日娜")
+# Given names by sex (True: male): the Mongolian names, then the Han given names.
+GIVEN_NAMES = {True: (MONGOL_MALE, HAN_MALE), False: (MONGOL_FEMALE, HAN_FEMALE)}
 SKILLS = words(
     "急救 驾驶 理发 电工 家电维修 医疗护理 心理咨询 法律咨询 农机维修 蒙汉双语 摄影 厨艺 种植养殖 消防"
 )
@@ -152,19 +154,23 @@ environmental_protection half 001553222100 public
 
 def _parse_themes(table: str) -> dict[str, Theme]:
     rows = [line.strip() for line in table.strip().splitlines()]
-    themes = {}
-    for head, titles in zip(rows[::2], rows[1::2], strict=True):
-        code, shape, when, *served = head.split()
-        months, _, days = when.partition("@")
-        first, _, last = (days or "1-28").partition("-")
-        themes[code] = Theme(
-            titles=tuple(titles.split("|")),
-            months=tuple(map(int, months)),
-            beneficiaries=tuple(BeneficiaryType(kind) for kind in served),
-            shape=shape,
-            days=(int(first), int(last)),
-        )
-    return themes
+    return dict(
+        _parse_theme(head, titles) for head, titles in zip(rows[::2], rows[1::2], strict=True)
+    )
+
+
+def _parse_theme(head: str, titles: str) -> tuple[str, Theme]:
+    """One category's two lines: its code and theme."""
+    code, shape, when, *served = head.split()
+    months, _, days = when.partition("@")
+    first, _, last = (days or "1-28").partition("-")
+    return code, Theme(
+        titles=tuple(titles.split("|")),
+        months=tuple(map(int, months)),
+        beneficiaries=tuple(BeneficiaryType(kind) for kind in served),
+        shape=shape,
+        days=(int(first), int(last)),
+    )
 
 
 THEMES = _parse_themes(THEME_TABLE)

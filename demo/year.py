@@ -62,11 +62,16 @@ def _set_up(run: DemoYear, volunteers: int) -> None:
         ],
         run.team_ids,
     )
+    _register_volunteers(run, volunteers)
+    run.enrol_all()
+
+
+def _register_volunteers(run: DemoYear, volunteers: int) -> None:
+    """Each registered and insured; progress told every 25 and at the last."""
     for i in range(volunteers):
         run.people.append(run.register(i))
         if i % 25 == 0 or i == volunteers - 1:
             run.progress("volunteers", i + 1, volunteers)
-    run.enrol_all()
 
 
 def _timeline(run: DemoYear, year: int, activities: int) -> list[tuple[date, int, Happening]]:

@@ -162,7 +162,7 @@ class DemoYear(Service):
         )
         self.n.corrections += 1
         points = self.n.points
-        self.settle(c.person)
+        self.settle(c.person, self.held(c.person))
         # The correction's own award is counted among corrections, not verifications.
         self.n.awards -= 1
         self.n.points = points
@@ -178,7 +178,7 @@ class DemoYear(Service):
             actor=self.actor(self.verifier),
         )
         points = self.n.points
-        self.settle(c.person)
+        self.settle(c.person, self.held(c.person))
         self.n.points = points
 
     def certify_stars(self, exact: list[Person]) -> None:

@@ -1,0 +1,54 @@
+"""What the demo year has recorded so far, as its summary reports it, and the sample of
+awards the year-end review draws from."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from application.ledger import VolunteerLedger
+from demo.records import Candidate, Counts, Person
+from domain.volunteer import Volunteer
+
+
+class Tally:
+    """Counts kept from the volunteers' ledgers as the year is played (``Roster`` holds
+    the state)."""
+
+    ledger: VolunteerLedger
+    rng: random.Random
+    n: Counts
+    candidates: list[Candidate]
+    seen_awards: int
+
+    def held(self, person: Person) -> Volunteer:
+        """What the person's ledger holds now (to look at only)."""
+        return self.ledger.load(Volunteer, person.id, read_only=True)
+
+    def settle(self, person: Person, held: Volunteer) -> None:
+        """Count what the volunteer's ledger gained since last settled: awards, reversals and
+        standing points (an earlier shift verified after a later one the same day credits
+        the later one again, the day's cap applied in the order served)."""
+        awards = len(held.awards)
+        reversed_ = sum(a.reversed for a in held.awards.values())
+        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
+        self.n.awards += awards - person.awards
+        self.n.reversals += reversed_ - person.reversed
+        self.n.points += standing - person.standing
+        person.awards, person.reversed, person.standing = awards, reversed_, standing
+        person.hours, person.balance = held.credited_hours, held.balance
+
+    def still_standing(self, candidate: Candidate) -> bool:
+        return not self.held(candidate.person).awards[candidate.award.entry_id].reversed
+
+    def sample(self, candidate: Candidate) -> None:
+        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
+        self.seen_awards += 1
+        if candidate.award.hours < 2:
+            return
+        if len(self.candidates) < 12:
+            self.candidates.append(candidate)
+        else:
+            slot = self.rng.randrange(self.seen_awards)
+            if slot < 12:
+                self.candidates[slot] = candidate
