@@ -102,13 +102,14 @@ class DemoLibrary:
     def enter(self, towns: list[tuple[str, list[UUID]]], team_ids: list[UUID]) -> None:
         """Raise each township's needs and enter its team's projects, on the service menu."""
         for t, (town, stations) in enumerate(towns):
-            self._raise_needs(t, town, stations)
+            raised = self._raise_needs(t, town, stations)
             self._raise_waiting(t, town, stations[-1])
             for entry in ENTRIES:
-                self._enter_project(t, town, team_ids[t + 1], entry)
+                self._enter_project(t, town, team_ids[t + 1], entry, raised[entry])
 
-    def _raise_needs(self, t: int, town: str, stations: list[UUID]) -> None:
-        """Township ``t`` raises each difficulty, at its stations in turn."""
+    def _raise_needs(self, t: int, town: str, stations: list[UUID]) -> dict[_Entry, UUID]:
+        """Township ``t`` raises each difficulty, at its stations in turn: the need of each."""
+        raised: dict[_Entry, UUID] = {}
         for i, entry in enumerate(ENTRIES):
             need = self.ledger.raise_need(
                 RaiseNeed(
@@ -123,6 +124,8 @@ class DemoLibrary:
                 actor=self.actor(self.staff[t]),
             ).id
             self.needs.append((t + 1, need, entry))
+            raised[entry] = need
+        return raised
 
     def _raise_waiting(self, t: int, town: str, station: UUID) -> None:
         beneficiary, category, text = WAITING
@@ -140,15 +143,15 @@ class DemoLibrary:
         )
         self.waiting += 1
 
-    def _enter_project(self, t: int, town: str, team_id: UUID, entry: _Entry) -> None:
-        """The township team's project answering the entry's needs, drafted and activated."""
+    def _enter_project(self, t: int, town: str, team_id: UUID, entry: _Entry, need: UUID) -> None:
+        """The township team's project answering the entry's need, drafted and activated."""
         project = self.ledger.draft_project(
             DraftProject(
                 title=entry.project.format(t=town),
                 category=Category(entry.category),
                 description=entry.description,
                 team_id=team_id,
-                need_ids=[n for team, n, e in self.needs if team == t + 1 and e is entry],
+                need_ids=[need],
                 target_beneficiaries=[entry.beneficiary, BeneficiaryType.VETERAN],
             ),
             actor=self.actor(self.staff[t]),

@@ -245,12 +245,18 @@ class Roster(Tally):
         for person, role in ((leader, MemberRole.MEMBER), (deputy, MemberRole.DEPUTY)):
             self._enrol(team_id, person, role)
             person.weight *= 2
-        to_banner = [leader, deputy]
-        for person in others:
+        to_banner = [leader, deputy, *self._enrol_members(team_id, others)]
+        self._appoint(team_id, leader)
+        return to_banner
+
+    def _enrol_members(self, team_id: UUID, people: list[Person]) -> list[Person]:
+        """Each joins as a member; returns the one in twelve or so who also join the banner
+        team."""
+        to_banner = []
+        for person in people:
             self._enrol(team_id, person, MemberRole.MEMBER)
             if self.rng.random() < 0.08:
                 to_banner.append(person)
-        self._appoint(team_id, leader)
         return to_banner
 
     def _enrol_banner_team(self, banner: list[Person]) -> None:

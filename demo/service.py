@@ -175,8 +175,7 @@ class Service(Outcomes):
     def choose(self, plan: Plan, window: Interval) -> list[Seat]:
         """Participants drawn by weight from the team's pool, never double-booked."""
         people, cum = self.pools[2 * plan.township + (plan.team == 0)]
-        low, high = SEATS_BY_SHAPE[theme_of(plan.code).shape]
-        wanted = min(self.rng.randint(low, high), max(1, len(people) // 2))
+        wanted = self._wanted(plan, len(people))
         horizon = window.start - timedelta(days=1)
         seats: dict[UUID, Seat] = {}
         for _ in range(wanted * 4):
@@ -189,6 +188,12 @@ class Service(Outcomes):
             if seat is not None:
                 seats[person.id] = seat
         return list(seats.values())
+
+    def _wanted(self, plan: Plan, pooled: int) -> int:
+        """How many take part: a number drawn for the activity's shape, at most half the
+        pool (and at least one)."""
+        low, high = SEATS_BY_SHAPE[theme_of(plan.code).shape]
+        return min(self.rng.randint(low, high), max(1, pooled // 2))
 
     def _seat(self, person: Person, window: Interval, horizon: datetime) -> Seat | None:
         """The person's shift in the window and how its hours arrive; None when the person
@@ -205,9 +210,10 @@ class Service(Outcomes):
         backfilled after completion) and whether the person signed up first (always, for
         backfilled hours)."""
         roll = self.rng.random()
+        if roll > 0.97:
+            return HoursSource.BACKFILL, True
         source = HoursSource.CHECKIN if roll < 0.72 else HoursSource.ORGANISER
-        source = HoursSource.BACKFILL if roll > 0.97 else source
-        return source, source is HoursSource.BACKFILL or self.rng.random() < 0.7
+        return source, self.rng.random() < 0.7
 
     def insurance_rule(self, plan: Plan) -> tuple[bool, bool]:
         """Whether the rulebook rejects, or records and flags, an uninsured participant here."""

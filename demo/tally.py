@@ -29,9 +29,7 @@ class Tally:
         """Count what the volunteer's ledger gained since last settled: awards, reversals and
         standing points (an earlier shift verified after a later one the same day credits
         the later one again, the day's cap applied in the order served)."""
-        awards = len(held.awards)
-        reversed_ = sum(a.reversed for a in held.awards.values())
-        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
+        awards, reversed_, standing = standing_of(held)
         self.n.awards += awards - person.awards
         self.n.reversals += reversed_ - person.reversed
         self.n.points += standing - person.standing
@@ -52,3 +50,11 @@ class Tally:
             slot = self.rng.randrange(self.seen_awards)
             if slot < 12:
                 self.candidates[slot] = candidate
+
+
+def standing_of(held: Volunteer) -> tuple[int, int, Decimal]:
+    """A ledger's award entries (re-awards included), how many are reversed, and the
+    points of those not reversed."""
+    awards = held.awards.values()
+    reversed_ = sum(a.reversed for a in awards)
+    return len(awards), reversed_, sum((a.points for a in awards if not a.reversed), Decimal(0))

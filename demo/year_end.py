@@ -104,13 +104,17 @@ class DemoYear(Service):
     def _best_team(self, basis: int) -> Row | None:
         """The best-ranked of this run's teams the criteria make a candidate, as the
         ranking read at ``basis`` sees them (a store may hold an earlier run's teams)."""
-        ledger = self.ledger
-        store, _ = replay(ledger, [RankingProjection(ledger.rulebook)], upto=basis)
-        teams = ReadModels(store, ledger.rulebook).team_eligibility(self.year)
+        teams = self._team_eligibility(basis)
         ours = {str(t) for t in self.team_ids}
         return next(
             (t for t in teams if t["commendation_candidate"] and t["team_id"] in ours), None
         )
+
+    def _team_eligibility(self, basis: int) -> list[Row]:
+        """The year's teams as the ranking read at ``basis`` sees them, best first."""
+        ledger = self.ledger
+        store, _ = replay(ledger, [RankingProjection(ledger.rulebook)], upto=basis)
+        return ReadModels(store, ledger.rulebook).team_eligibility(self.year)
 
     def year_end(self, activities: int) -> None:
         """The year's end: corrections and reversals found in review, star certifications
@@ -204,12 +208,16 @@ class DemoYear(Service):
     def grant_benefits(self, exact: list[Person]) -> None:
         """Courtesy benefits (礼遇) of the rulebook, for some of those with 20 points or more
         whose tier includes one they can afford."""
-        rng, rules = self.rng, self.ledger.rules_today()
-        savers = [p for p in exact if p.balance >= 20]
-        for person in rng.sample(savers, min(len(savers), max(3, len(self.people) // 60))):
+        rules = self.ledger.rules_today()
+        for person in self._drawn_savers(exact):
             benefit = self._affordable_benefit(person, rules)
             if benefit is not None:
                 self._redeem(person, benefit)
+
+    def _drawn_savers(self, exact: list[Person]) -> list[Person]:
+        """Some of those with 20 points or more: at least three, else one in sixty of all."""
+        savers = [p for p in exact if p.balance >= 20]
+        return self.rng.sample(savers, min(len(savers), max(3, len(self.people) // 60)))
 
     def _affordable_benefit(self, person: Person, rules: RulebookVersion) -> CourtesyBenefit | None:
         """One of the benefits the person's tier includes and their balance pays for, drawn
