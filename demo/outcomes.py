@@ -31,15 +31,21 @@ class Outcomes(Planning):
         self.ledger.record_beneficiaries(
             RecordBeneficiaries(activity_id=activity, counts=counts), actor=self.actor(staff)
         )
-        ended = window.local_end_date(self.ledger.rulebook.latest.utc_offset)
-        for n in range(self.rng.randint(1, 3)):
-            self._rated(activity, ended, kinds, n, staff)
+        self._ratings(activity, window, kinds, staff)
         if self.rng.random() < 0.35:
             self._reported(activity, window, staff)
 
     def _served_count(self, kind: BeneficiaryType) -> int:
         low, high = SERVED.get(kind, SERVED_OTHERS)
         return self.rng.randint(low, high)
+
+    def _ratings(
+        self, activity: UUID, window: Interval, kinds: list[BeneficiaryType], staff: Actor
+    ) -> None:
+        """One to three ratings, from the day the activity ended."""
+        ended = window.local_end_date(self.ledger.rulebook.latest.utc_offset)
+        for n in range(self.rng.randint(1, 3)):
+            self._rated(activity, ended, kinds, n, staff)
 
     def _rated(
         self, activity: UUID, ended: date, kinds: list[BeneficiaryType], n: int, staff: Actor

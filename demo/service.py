@@ -181,13 +181,17 @@ class Service(Outcomes):
         for _ in range(wanted * 4):
             if len(seats) >= wanted:
                 break
-            person = people[bisect(cum, self.rng.random() * cum[-1])]
+            person = self._drawn(people, cum)
             if person.id in seats:
                 continue
             seat = self._seat(person, window, horizon)
             if seat is not None:
                 seats[person.id] = seat
         return list(seats.values())
+
+    def _drawn(self, people: list[Person], cum: list[float]) -> Person:
+        """One of the pool drawn by weight (``cum``: the weights' running totals)."""
+        return people[bisect(cum, self.rng.random() * cum[-1])]
 
     def _wanted(self, plan: Plan, pooled: int) -> int:
         """How many take part: a number drawn for the activity's shape, at most half the

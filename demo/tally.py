@@ -40,16 +40,21 @@ class Tally:
         return not self.held(candidate.person).awards[candidate.award.entry_id].reversed
 
     def sample(self, candidate: Candidate) -> None:
-        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
+        """Keep a small uniform sample of awards (reservoir) for year-end corrections: of
+        every award seen, those of two hours or more are eligible."""
         self.seen_awards += 1
-        if candidate.award.hours < 2:
-            return
+        if candidate.award.hours >= 2:
+            self._keep_in_reservoir(candidate)
+
+    def _keep_in_reservoir(self, candidate: Candidate) -> None:
+        """The first twelve kept; after that, each replaces one of the twelve with the
+        chance twelve in the awards seen."""
         if len(self.candidates) < 12:
             self.candidates.append(candidate)
-        else:
-            slot = self.rng.randrange(self.seen_awards)
-            if slot < 12:
-                self.candidates[slot] = candidate
+            return
+        slot = self.rng.randrange(self.seen_awards)
+        if slot < 12:
+            self.candidates[slot] = candidate
 
 
 def standing_of(held: Volunteer) -> tuple[int, int, Decimal]:

@@ -63,11 +63,15 @@ class DemoYear(Service):
         for person in sorted(self.people, key=lambda p: (-p.hours, str(p.id))):
             if commended == 3:
                 break
-            holder: Volunteer = self.ledger.repository.get(person.id)
-            served = ServiceYear.of(holder.awards.values(), self.year)
+            served = ServiceYear.of(self._holder(person).awards.values(), self.year)
             if served.qualifies(rule):
                 self._commend_volunteer(person, served)
                 commended += 1
+
+    def _holder(self, person: Person) -> Volunteer:
+        """The person's ledger as the year-end decisions read it."""
+        holder: Volunteer = self.ledger.repository.get(person.id)
+        return holder
 
     def _commend_volunteer(self, person: Person, served: ServiceYear) -> None:
         self.ledger.commend_volunteer(
@@ -222,8 +226,7 @@ class DemoYear(Service):
     def _affordable_benefit(self, person: Person, rules: RulebookVersion) -> CourtesyBenefit | None:
         """One of the benefits the person's tier includes and their balance pays for, drawn
         in code order; None when there is none."""
-        holder: Volunteer = self.ledger.repository.get(person.id)
-        offered = rules.benefits_for(rules.courtesy_tier(holder.lifetime_points))
+        offered = rules.benefits_for(rules.courtesy_tier(self._holder(person).lifetime_points))
         codes = sorted(c for c, b in offered.items() if b.points <= person.balance)
         return offered[self.rng.choice(codes)] if codes else None
 
