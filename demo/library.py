@@ -66,6 +66,7 @@ ENTRIES = (
         "已推荐至本镇能源企业面试并参加技能培训，现已上岗",
     ),
 )
+EMPLOYMENT = ENTRIES[-1]  # declined in every other township, waiting in the rest
 # Raised late in the year, answered by no project yet: what the office sees waiting.
 WAITING = (
     BeneficiaryType.DISABLED_VETERAN,
@@ -101,52 +102,64 @@ class DemoLibrary:
     def enter(self, towns: list[tuple[str, list[UUID]]], team_ids: list[UUID]) -> None:
         """Raise each township's needs and enter its team's projects, on the service menu."""
         for t, (town, stations) in enumerate(towns):
-            staff = self.staff[t]
-            for i, entry in enumerate(ENTRIES):
-                station = stations[i % len(stations)]
-                need = self.ledger.raise_need(
-                    RaiseNeed(
-                        township=town,
-                        station_id=station,
-                        beneficiary_type=entry.beneficiary,
-                        category=entry.difficulty,
-                        description=entry.need.format(v=town if i % 2 == 0 else "辖区"),
-                        raised_by_name=RAISERS[(t + i) % len(RAISERS)],
-                        raised_by_contact=f"1394770{t}{i:03d}",
-                    ),
-                    actor=self.actor(staff),
-                ).id
-                self.needs.append((t + 1, need, entry))
-            beneficiary, category, text = WAITING
-            self.ledger.raise_need(
+            raised = self._raise_needs(t, town, stations)
+            self._raise_waiting(t, town, stations[-1])
+            for entry in ENTRIES:
+                self._enter_project(t, town, team_ids[t + 1], entry, raised[entry])
+
+    def _raise_needs(self, t: int, town: str, stations: list[UUID]) -> dict[_Entry, UUID]:
+        """Township ``t`` raises each difficulty, at its stations in turn: the need of each."""
+        raised: dict[_Entry, UUID] = {}
+        for i, entry in enumerate(ENTRIES):
+            need = self.ledger.raise_need(
                 RaiseNeed(
                     township=town,
-                    station_id=stations[-1],
-                    beneficiary_type=beneficiary,
-                    category=category,
-                    description=text.format(t=town),
-                    raised_by_name=RAISERS[(t + 3) % len(RAISERS)],
-                    raised_by_contact=f"1394771{t}{len(ENTRIES):03d}",
+                    station_id=stations[i % len(stations)],
+                    beneficiary_type=entry.beneficiary,
+                    category=entry.difficulty,
+                    description=entry.need.format(v=town if i % 2 == 0 else "辖区"),
+                    raised_by_name=RAISERS[(t + i) % len(RAISERS)],
+                    raised_by_contact=f"1394770{t}{i:03d}",
                 ),
-                actor=self.actor(staff),
-            )
-            self.waiting += 1
-            for entry in ENTRIES:
-                project = self.ledger.draft_project(
-                    DraftProject(
-                        title=entry.project.format(t=town),
-                        category=Category(entry.category),
-                        description=entry.description,
-                        team_id=team_ids[t + 1],
-                        need_ids=[n for team, n, e in self.needs if team == t + 1 and e is entry],
-                        target_beneficiaries=[entry.beneficiary, BeneficiaryType.VETERAN],
-                    ),
-                    actor=self.actor(staff),
-                ).id
-                self.ledger.activate_project(
-                    ActivateProject(project_id=project), actor=self.actor(self.office)
-                )
-                self.projects[(t + 1, entry.category)] = project
+                actor=self.actor(self.staff[t]),
+            ).id
+            self.needs.append((t + 1, need, entry))
+            raised[entry] = need
+        return raised
+
+    def _raise_waiting(self, t: int, town: str, station: UUID) -> None:
+        beneficiary, category, text = WAITING
+        self.ledger.raise_need(
+            RaiseNeed(
+                township=town,
+                station_id=station,
+                beneficiary_type=beneficiary,
+                category=category,
+                description=text.format(t=town),
+                raised_by_name=RAISERS[(t + 3) % len(RAISERS)],
+                raised_by_contact=f"1394771{t}{len(ENTRIES):03d}",
+            ),
+            actor=self.actor(self.staff[t]),
+        )
+        self.waiting += 1
+
+    def _enter_project(self, t: int, town: str, team_id: UUID, entry: _Entry, need: UUID) -> None:
+        """The township team's project answering the entry's need, drafted and activated."""
+        project = self.ledger.draft_project(
+            DraftProject(
+                title=entry.project.format(t=town),
+                category=Category(entry.category),
+                description=entry.description,
+                team_id=team_id,
+                need_ids=[need],
+                target_beneficiaries=[entry.beneficiary, BeneficiaryType.VETERAN],
+            ),
+            actor=self.actor(self.staff[t]),
+        ).id
+        self.ledger.activate_project(
+            ActivateProject(project_id=project), actor=self.actor(self.office)
+        )
+        self.projects[(t + 1, entry.category)] = project
 
     def project_for(self, team: int, code: str) -> UUID | None:
         return self.projects.get((team, code))
@@ -159,18 +172,23 @@ class DemoLibrary:
         """Close the life and education needs a project's verified activity met; the
         employment need is declined in every other township and waits in the rest."""
         for team, need, entry in self.needs:
-            staff = self.staff[team - 1]
-            if entry is ENTRIES[-1]:
-                if team % 2 == 0:
-                    self.ledger.decline_need(
-                        DeclineNeed(need_id=need, reason=DECLINED), actor=self.actor(staff)
-                    )
-                    self.declined += 1
-                continue
-            activity = self.verified.get(self.projects[(team, entry.category)])
-            if activity is not None:
-                self.ledger.close_need(
-                    CloseNeed(need_id=need, activity_id=activity, outcome=entry.outcome),
-                    actor=self.actor(staff),
-                )
-                self.met += 1
+            if entry is EMPLOYMENT:
+                self._decline_in_even_teams(team, need)
+            else:
+                self._close_if_met(team, need, entry)
+
+    def _decline_in_even_teams(self, team: int, need: UUID) -> None:
+        if team % 2 == 0:
+            self.ledger.decline_need(
+                DeclineNeed(need_id=need, reason=DECLINED), actor=self.actor(self.staff[team - 1])
+            )
+            self.declined += 1
+
+    def _close_if_met(self, team: int, need: UUID, entry: _Entry) -> None:
+        activity = self.verified.get(self.projects[(team, entry.category)])
+        if activity is not None:
+            self.ledger.close_need(
+                CloseNeed(need_id=need, activity_id=activity, outcome=entry.outcome),
+                actor=self.actor(self.staff[team - 1]),
+            )
+            self.met += 1

@@ -55,7 +55,7 @@ class Person:
     township: int
     weight: float
     cover: list[tuple[date, date]]
-    busy: list[tuple[datetime, datetime]] = field(default_factory=list)
+    busy: list[Interval] = field(default_factory=list)
     hours: Decimal = Decimal(0)
     balance: Decimal = Decimal(0)
     touched: bool = False  # corrected or reversed: tracked figures no longer exact
@@ -67,7 +67,15 @@ class Person:
         return any(start <= day <= end for start, end in self.cover)
 
     def free(self, interval: Interval) -> bool:
-        return all(not (s < interval.end and interval.start < e) for s, e in self.busy)
+        return not any(interval.overlaps(b) for b in self.busy)
+
+    def book(self, interval: Interval) -> None:
+        """Remember hours served, so the person is not double-booked."""
+        self.busy.append(interval)
+
+    def forget_before(self, horizon: datetime) -> None:
+        """Drop intervals that ended before ``horizon``: memory stays modest all year."""
+        self.busy = [b for b in self.busy if b.end > horizon]
 
 
 @dataclass(frozen=True, slots=True)

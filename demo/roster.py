@@ -21,33 +21,31 @@ from application.ledger import VolunteerLedger
 from demo.library import DemoLibrary
 from demo.people import birth_of, cover_periods, name_of
 from demo.records import Candidate, Counts, Person, Plan, Progress, pool
+from demo.tally import Tally
 from demo.vocabulary import (
     BANNER_STATION,
     BANNER_TEAM,
     BRAND,
-    GROUP_INSURER,
     HOME_AREA,
+    MALE_SHARE,
     OTHER_AREAS,
-    OWN_INSURER,
     PERSON_TYPES,
     PHONE_PREFIXES,
+    POLICY_TERMS,
     SKILLS,
     TOWNSHIPS,
 )
 from domain.values import (
     Actor,
-    InsuranceKind,
     MemberRole,
-    PersonType,
     Role,
     StationLevel,
     TeamLevel,
     national_id_check_char,
 )
-from domain.volunteer import Volunteer
 
 
-class Roster:
+class Roster(Tally):
     """The first stage of a demo year: who is there, and the state every later stage uses."""
 
     def __init__(
@@ -68,13 +66,14 @@ class Roster:
         self.office = Actor("bureau-office", Role.ADMIN)
         self.verifier = Actor("bureau-verifier", Role.ADMIN)
         self.staff = [Actor(f"staff-{slug}", Role.STATION_STAFF) for _, slug, _ in self.towns]
-        self.banner_staff = Actor("staff-banner", Role.STATION_STAFF)
+        # By team index, as team_ids: the banner team's staff, then each township's.
+        self.team_staff = [Actor("staff-banner", Role.STATION_STAFF), *self.staff]
         self.requests = 0
         self.n = Counts()
         self.people: list[Person] = []
         self.team_ids: list[UUID] = []
-        self.centre_id: UUID | None = None
-        self.station_ids: list[UUID] = []  # township t's station
+        # By team index: the banner's service centre, then township t's station at t + 1.
+        self.team_stations: list[UUID] = []
         self.village_ids: list[list[UUID]] = []  # township t's village stations
         self.pools: list[tuple[list[Person], list[float]]] = []
         self.candidates: list[Candidate] = []
@@ -89,132 +88,100 @@ class Roster:
         self.requests += 1
         return replace(who, correlation_id=f"demo-{self.seed}-{self.requests}")
 
-    # ------------------------------------------------------------------ what was recorded
-
-    def settle(self, person: Person, held: Volunteer | None = None) -> None:
-        """Count what the volunteer's ledger gained since last settled: awards, reversals and
-        standing points (an earlier shift verified after a later one the same day credits
-        the later one again, the day's cap applied in the order served)."""
-        if held is None:
-            held = self.ledger.load(Volunteer, person.id, read_only=True)
-        awards = len(held.awards)
-        reversed_ = sum(a.reversed for a in held.awards.values())
-        standing = sum((a.points for a in held.awards.values() if not a.reversed), Decimal(0))
-        self.n.awards += awards - person.awards
-        self.n.reversals += reversed_ - person.reversed
-        self.n.points += standing - person.standing
-        person.awards, person.reversed, person.standing = awards, reversed_, standing
-        person.hours, person.balance = held.credited_hours, held.balance
-
-    def still_standing(self, candidate: Candidate) -> bool:
-        held = self.ledger.load(Volunteer, candidate.person.id, read_only=True)
-        return not held.awards[candidate.award.entry_id].reversed
-
-    def sample(self, candidate: Candidate) -> None:
-        """Keep a small uniform sample of awards (reservoir) for year-end corrections."""
-        self.seen_awards += 1
-        if candidate.award.hours < 2:
-            return
-        if len(self.candidates) < 12:
-            self.candidates.append(candidate)
-        else:
-            slot = self.rng.randrange(self.seen_awards)
-            if slot < 12:
-                self.candidates[slot] = candidate
-
     # ------------------------------------------------------------------ people and teams
 
     def register_stations(self) -> None:
         """The banner's service centre, a station per township and its village stations."""
-        office, ledger = self.office, self.ledger
-        self.centre_id = ledger.register_station(
-            RegisterStation(
-                name=BANNER_STATION, level=StationLevel.BANNER_CENTRE, township="", parent_id=None
-            ),
-            actor=self.actor(office),
-        ).id
+        centre = RegisterStation(
+            name=BANNER_STATION, level=StationLevel.BANNER_CENTRE, township="", parent_id=None
+        )
+        self.team_stations.append(self._station(centre))
         for name, _, villages in self.towns:
-            station = ledger.register_station(
+            station = self._station(
                 RegisterStation(
                     name=f"{name}退役军人服务站",
                     level=StationLevel.TOWNSHIP,
                     township=name,
                     parent_id=None,
-                ),
-                actor=self.actor(office),
-            ).id
-            self.station_ids.append(station)
-            self.village_ids.append(
-                [
-                    ledger.register_station(
-                        RegisterStation(
-                            name=f"{name}{village}退役军人服务站",
-                            level=StationLevel.VILLAGE,
-                            township=name,
-                            parent_id=station,
-                        ),
-                        actor=self.actor(office),
-                    ).id
-                    for village in villages
-                ]
+                )
             )
+            self.team_stations.append(station)
+            self.village_ids.append([self._village_station(name, v, station) for v in villages])
+
+    def _village_station(self, town: str, village: str, parent: UUID) -> UUID:
+        return self._station(
+            RegisterStation(
+                name=f"{town}{village}退役军人服务站",
+                level=StationLevel.VILLAGE,
+                township=town,
+                parent_id=parent,
+            )
+        )
+
+    def _station(self, command: RegisterStation) -> UUID:
+        return self.ledger.register_station(command, actor=self.actor(self.office)).id
 
     def form_teams(self) -> None:
-        office = self.office
-        assert self.centre_id is not None, "stations are registered first"
-        banner = self.ledger.form_team(
+        """The banner team at the service centre, a team per township at its station."""
+        teams = [
             FormTeam(
-                name=BANNER_TEAM, level=TeamLevel.BANNER, township="", station_id=self.centre_id
-            ),
-            actor=self.actor(office),
-        )
-        self.team_ids.append(banner.id)
-        for t, (name, _, _) in enumerate(self.towns):
-            team = self.ledger.form_team(
-                FormTeam(
-                    name=f"{BRAND}{name}退役军人志愿服务队",
-                    level=TeamLevel.TOWNSHIP,
-                    township=name,
-                    station_id=self.station_ids[t],
-                ),
-                actor=self.actor(office),
+                name=BANNER_TEAM,
+                level=TeamLevel.BANNER,
+                township="",
+                station_id=self.team_stations[0],
             )
-            self.team_ids.append(team.id)
+        ]
+        teams += [
+            FormTeam(
+                name=f"{BRAND}{name}退役军人志愿服务队",
+                level=TeamLevel.TOWNSHIP,
+                township=name,
+                station_id=station,
+            )
+            for (name, _, _), station in zip(self.towns, self.team_stations[1:], strict=True)
+        ]
+        for team in teams:
+            self.team_ids.append(self.ledger.form_team(team, actor=self.actor(self.office)).id)
 
     def station_for(self, plan: Plan) -> UUID:
         """The banner team serves from the service centre; a township team from its
-        township's station, or (every third day) one of its village stations. Chosen
-        without the random generator, so the rest of the year is drawn as before."""
-        if plan.team == 0:
-            assert self.centre_id is not None
-            return self.centre_id
-        villages = self.village_ids[plan.township]
+        township's station, or (every third day) one of its village stations (every
+        township has at least one). Chosen without the random generator, so the rest of
+        the year is drawn as before."""
         ordinal = plan.day.toordinal()
-        if villages and ordinal % 3 == 0:
-            return villages[ordinal // 3 % len(villages)]
-        return self.station_ids[plan.township]
+        if plan.team == 0 or ordinal % 3:
+            return self.team_stations[plan.team]
+        villages = self.village_ids[plan.township]
+        return villages[ordinal // 3 % len(villages)]
 
     def national_id(self, birth: date, male: bool) -> str:
         """A new person's national id: one this year has not used and the store does not hold."""
-        rng = self.rng
         while True:
-            area = HOME_AREA if rng.random() < 0.75 else rng.choice(OTHER_AREAS)
-            seq = rng.randrange(0, 50) * 2 + (1 if male else 0)
-            first17 = f"{area}{birth:%Y%m%d}{rng.randrange(10)}{seq:02d}"
-            number = first17 + national_id_check_char(first17)
-            if number in self.ids:
-                continue
-            self.ids.add(number)
-            # A store may already hold people (an earlier demo year): one person, one record.
-            if not self.store_had_people or not self.ledger.volunteers_by_national_id([number]):
+            number = self._drawn_national_id(birth, male)
+            if self._unused(number):
                 return number
+
+    def _drawn_national_id(self, birth: date, male: bool) -> str:
+        """Born mostly in the banner; the sequence number is odd for men, even for women."""
+        rng = self.rng
+        area = HOME_AREA if rng.random() < 0.75 else rng.choice(OTHER_AREAS)
+        seq = rng.randrange(0, 50) * 2 + int(male)
+        first17 = f"{area}{birth:%Y%m%d}{rng.randrange(10)}{seq:02d}"
+        return first17 + national_id_check_char(first17)
+
+    def _unused(self, number: str) -> bool:
+        """Not drawn before this year, nor held by the store (a store may already hold an
+        earlier demo year's people: one person, one record)."""
+        if number in self.ids:
+            return False
+        self.ids.add(number)
+        return not self.store_had_people or not self.ledger.volunteers_by_national_id([number])
 
     def register(self, index: int) -> Person:
         rng = self.rng
         town = index % len(self.towns)
         kind = rng.choices(list(PERSON_TYPES), list(PERSON_TYPES.values()))[0]
-        veteran = kind in (PersonType.VETERAN, PersonType.DEMOBILIZED_VETERAN)
-        male = rng.random() < (0.93 if veteran or kind is PersonType.DISABLED_VETERAN else 0.45)
+        male = rng.random() < MALE_SHARE.get(kind, 0.45)
         birth = birth_of(rng, kind)
         name = name_of(rng, male)
         staff = self.actor(self.staff[town])
@@ -236,62 +203,74 @@ class Roster:
     def insure(self, person: Person, index: int) -> None:
         """Group cover for the year for most; a few uncovered, a few covered for part of it."""
         for number, kind, start, end in cover_periods(self.rng, self.year, person.township, index):
+            insurer, sum_insured = POLICY_TERMS[kind]
             self.ledger.record_insurance(
                 RecordInsurance(
                     volunteer_id=person.id,
                     policy_number=number,
-                    insurer=GROUP_INSURER if kind is InsuranceKind.GROUP else OWN_INSURER,
+                    insurer=insurer,
                     kind=kind,
                     covers_from=start,
                     covers_to=end,
-                    sum_insured=Decimal(100000 if kind is InsuranceKind.GROUP else 200000),
+                    sum_insured=Decimal(sum_insured),
                 ),
                 actor=self.actor(self.office),
             )
             person.cover.append((start, end))
 
     def enrol_all(self) -> None:
-        """Everyone joins their township team; a tenth also join the banner team."""
-        banner: list[Person] = []
-        for t in range(len(self.towns)):
-            banner += self._enrol_township_team(t)
+        """Everyone joins their township team; a tenth also join the banner team. Each
+        township's activities draw from its own people; the banner team's there from them
+        and the banner team's members from elsewhere."""
+        banner = [p for t in range(len(self.towns)) for p in self._enrol_township_team(t)]
         self._enrol_banner_team(banner)
         for t in range(len(self.towns)):
-            own = [p for p in self.people if p.township == t]
-            self.pools.append(pool(own))
-            self.pools.append(pool(own + [p for p in banner if p.township != t]))
+            self.pools += self._pools_of(t, banner)
+
+    def _pools_of(self, t: int, banner: list[Person]) -> list[tuple[list[Person], list[float]]]:
+        """Township ``t``'s two pools: its team's (index 2t), and the banner team's there
+        (2t + 1: the township's people and the banner team's members from elsewhere)."""
+        own = self.people_of(t)
+        return [pool(own), pool(own + [p for p in banner if p.township != t])]
+
+    def people_of(self, township: int) -> list[Person]:
+        return [p for p in self.people if p.township == township]
 
     def _enrol_township_team(self, t: int) -> list[Person]:
-        """The township's people join its team, the most active leading, the next deputy;
-        returns those who also join the banner team (the two and some others)."""
-        members = sorted((p for p in self.people if p.township == t), key=lambda p: -p.weight)
+        """The township's people join its team, the most active leading, the next deputy
+        (each township has at least two people); returns those who also join the banner
+        team (the two and some others)."""
+        leader, deputy, *others = sorted(self.people_of(t), key=lambda p: -p.weight)
         team_id = self.team_ids[t + 1]
-        to_banner: list[Person] = []
-        for rank, person in enumerate(members):
-            role = MemberRole.DEPUTY if rank == 1 else MemberRole.MEMBER
-            self.ledger.enrol_member(
-                EnrolMember(team_id=team_id, volunteer_id=person.id, role=role),
-                actor=self.actor(self.office),
-            )
-            if rank < 2:
-                person.weight *= 2
-            if rank < 2 or self.rng.random() < 0.08:
+        for person, role in ((leader, MemberRole.MEMBER), (deputy, MemberRole.DEPUTY)):
+            self._enrol(team_id, person, role)
+            person.weight *= 2
+        to_banner = [leader, deputy, *self._enrol_members(team_id, others)]
+        self._appoint(team_id, leader)
+        return to_banner
+
+    def _enrol_members(self, team_id: UUID, people: list[Person]) -> list[Person]:
+        """Each joins as a member; returns the one in twelve or so who also join the banner
+        team."""
+        to_banner = []
+        for person in people:
+            self._enrol(team_id, person, MemberRole.MEMBER)
+            if self.rng.random() < 0.08:
                 to_banner.append(person)
-        self.ledger.appoint_leader(
-            AppointLeader(team_id=team_id, volunteer_id=members[0].id),
-            actor=self.actor(self.office),
-        )
         return to_banner
 
     def _enrol_banner_team(self, banner: list[Person]) -> None:
         for person in banner:
-            self.ledger.enrol_member(
-                EnrolMember(
-                    team_id=self.team_ids[0], volunteer_id=person.id, role=MemberRole.MEMBER
-                ),
-                actor=self.actor(self.office),
-            )
-        self.ledger.appoint_leader(
-            AppointLeader(team_id=self.team_ids[0], volunteer_id=banner[0].id),
+            self._enrol(self.team_ids[0], person, MemberRole.MEMBER)
+        self._appoint(self.team_ids[0], banner[0])
+
+    def _enrol(self, team_id: UUID, person: Person, role: MemberRole) -> None:
+        self.ledger.enrol_member(
+            EnrolMember(team_id=team_id, volunteer_id=person.id, role=role),
             actor=self.actor(self.office),
+        )
+
+    def _appoint(self, team_id: UUID, leader: Person) -> None:
+        self.ledger.appoint_leader(
+            AppointLeader(team_id=team_id, volunteer_id=leader.id), actor=self.actor(self.office)
         )

@@ -8,6 +8,7 @@ from datetime import timedelta, timezone
 
 from domain.values import (
     BeneficiaryType,
+    InsuranceKind,
     MediaLevel,
     PersonType,
 )
@@ -36,6 +37,13 @@ BANNER_STATION = f"{BANNER}退役军人服务中心"
 VILLAGES = words(
     "巴音温都尔 萨如拉图雅 呼和陶勒盖 巴音敖包 梅林庙 查汗庙 巴音布日都 沙尔利格 陶利 纳林河"
 )
+
+
+def place_kind(town: str) -> str:
+    """A town's (镇) villages are communities (社区), a sumu's (苏木) are gachas (嘎查)."""
+    return "社区" if town.endswith("镇") else "嘎查"
+
+
 HOME_AREA = "150626"  # the national id's area code: most were born in the banner
 # the rest elsewhere in 鄂尔多斯 (东胜, 康巴什, 达拉特, 准格尔, 鄂托克前旗, 鄂托克, 杭锦,
 # 伊金霍洛), in 呼和浩特, or across the river in 榆林 (榆阳区)
@@ -49,6 +57,8 @@ MONGOL_MALE = words(
     "巴特尔 乌力吉 额尔敦 孟和 苏和 朝鲁 宝音 那日苏 阿拉坦仓 吉日嘎拉 满都拉 特木尔 毕力格 巴雅尔 图门"
 )
 MONGOL_FEMALE = words("其木格 斯琴 萨仁 图雅 乌云 娜仁 高娃 托娅 塔娜 萨日娜")
+# Given names by sex (True: male): the Mongolian names, then the Han given names.
+GIVEN_NAMES = {True: (MONGOL_MALE, HAN_MALE), False: (MONGOL_FEMALE, HAN_FEMALE)}
 SKILLS = words(
     "急救 驾驶 理发 电工 家电维修 医疗护理 心理咨询 法律咨询 农机维修 蒙汉双语 摄影 厨艺 种植养殖 消防"
 )
@@ -63,8 +73,19 @@ PERSON_TYPES = {
     PersonType.MARTYR_FAMILY: 3,
     PersonType.PUBLIC: 7,
 }
+# Veterans (the disabled and demobilised too) are mostly men; of the rest, 45 in 100.
+MALE_SHARE = {
+    PersonType.VETERAN: 0.93,
+    PersonType.DEMOBILIZED_VETERAN: 0.93,
+    PersonType.DISABLED_VETERAN: 0.93,
+}
 GROUP_INSURER = "中国人民财产保险股份有限公司鄂尔多斯市分公司"
 OWN_INSURER = "中国人寿保险股份有限公司鄂尔多斯分公司"
+# The insurer and sum insured of each kind of policy.
+POLICY_TERMS = {
+    InsuranceKind.GROUP: (GROUP_INSURER, 100000),
+    InsuranceKind.INDIVIDUAL: (OWN_INSURER, 200000),
+}
 COURSES = (
     ("志愿服务通用知识培训", "2"),
     ("应急救护技能培训", "4"),
@@ -133,19 +154,23 @@ environmental_protection half 001553222100 public
 
 def _parse_themes(table: str) -> dict[str, Theme]:
     rows = [line.strip() for line in table.strip().splitlines()]
-    themes = {}
-    for head, titles in zip(rows[::2], rows[1::2], strict=True):
-        code, shape, when, *served = head.split()
-        months, _, days = when.partition("@")
-        first, _, last = (days or "1-28").partition("-")
-        themes[code] = Theme(
-            titles=tuple(titles.split("|")),
-            months=tuple(map(int, months)),
-            beneficiaries=tuple(BeneficiaryType(kind) for kind in served),
-            shape=shape,
-            days=(int(first), int(last)),
-        )
-    return themes
+    return dict(
+        _parse_theme(head, titles) for head, titles in zip(rows[::2], rows[1::2], strict=True)
+    )
+
+
+def _parse_theme(head: str, titles: str) -> tuple[str, Theme]:
+    """One category's two lines: its code and theme."""
+    code, shape, when, *served = head.split()
+    months, _, days = when.partition("@")
+    first, _, last = (days or "1-28").partition("-")
+    return code, Theme(
+        titles=tuple(titles.split("|")),
+        months=tuple(map(int, months)),
+        beneficiaries=tuple(BeneficiaryType(kind) for kind in served),
+        shape=shape,
+        days=(int(first), int(last)),
+    )
 
 
 THEMES = _parse_themes(THEME_TABLE)

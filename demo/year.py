@@ -57,34 +57,43 @@ def _set_up(run: DemoYear, volunteers: int) -> None:
     run.form_teams()
     run.library.enter(
         [
-            (name, [run.station_ids[t], *run.village_ids[t]])
+            (name, [run.team_stations[t + 1], *run.village_ids[t]])
             for t, (name, _, _) in enumerate(run.towns)
         ],
         run.team_ids,
     )
+    _register_volunteers(run, volunteers)
+    run.enrol_all()
+
+
+def _register_volunteers(run: DemoYear, volunteers: int) -> None:
+    """Each registered and insured; progress told every 25 and at the last."""
     for i in range(volunteers):
         run.people.append(run.register(i))
         if i % 25 == 0 or i == volunteers - 1:
             run.progress("volunteers", i + 1, volunteers)
-    run.enrol_all()
 
 
-def _timeline(run: DemoYear, year: int, activities: int) -> list[tuple[date, int, Happening]]:
-    """The year's activities and trainings in service-date order (ties in planning order)."""
-    timeline: list[tuple[date, int, Happening]] = []
-    for order, plan in enumerate(run.plan_year(activities)):
-        timeline.append((plan.day, order, plan))
-    for person in run.people:
-        for course, hours in run.rng.sample(COURSES, run.rng.choices((0, 1, 2), (60, 30, 10))[0]):
-            day = date(year, 1, 1) + timedelta(days=run.rng.randrange(360))
-            timeline.append((day, len(timeline), (person, course, hours)))
-    timeline.sort(key=lambda item: (item[0], item[1]))
-    return timeline
+def _timeline(run: DemoYear, year: int, activities: int) -> list[tuple[date, Happening]]:
+    """The year's activities and trainings in service-date order (ties in planning order:
+    the sort is stable)."""
+    plans: list[tuple[date, Happening]] = [(p.day, p) for p in run.plan_year(activities)]
+    return sorted(plans + _trainings(run, year), key=lambda item: item[0])
 
 
-def _play(run: DemoYear, timeline: list[tuple[date, int, Happening]], activities: int) -> None:
+def _trainings(run: DemoYear, year: int) -> list[tuple[date, Happening]]:
+    """Most take no course in the year, three in ten one, one in ten two, on any day."""
+    rng = run.rng
+    return [
+        (date(year, 1, 1) + timedelta(days=rng.randrange(360)), (person, course, hours))
+        for person in run.people
+        for course, hours in rng.sample(COURSES, rng.choices((0, 1, 2), (60, 30, 10))[0])
+    ]
+
+
+def _play(run: DemoYear, timeline: list[tuple[date, Happening]], activities: int) -> None:
     done = 0
-    for day, _, item in timeline:
+    for day, item in timeline:
         if isinstance(item, Plan):
             run.run(item)
             done += 1
