@@ -24,6 +24,7 @@ from interfaces.http.deps import (
     LiveReads,
     known_at_position,
 )
+from interfaces.http.document_schemas import AnnualReview
 from interfaces.http.problems import Problem
 from interfaces.http.routers.documents import XLSX
 from interfaces.http.schemas import Moment, Page
@@ -142,11 +143,11 @@ def recheck_decision_of(
 
 @router.get(
     "/reviews/{year}",
-    response_class=Response,
+    # The JSON is sent as the review wrote it (same cut, same bytes): the model documents it.
+    response_model=AnnualReview,
     responses={
         200: {
             "content": {
-                "application/json": {"schema": {"type": "object"}},
                 "application/pdf": {"schema": {"type": "string", "format": "binary"}},
                 XLSX: {"schema": {"type": "string", "format": "binary"}},
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from interfaces.documents.bulletin import bulletin_at, bulletin_json, bulletin_pdf, bulletin_xlsx
 from interfaces.http.auth import CallerDep
 from interfaces.http.deps import MAX_POSITION, ContainerDep
+from interfaces.http.document_schemas import Bulletin
 from interfaces.http.problems import Problem
 from interfaces.http.routers.reports import PERIOD_PATTERN
 
@@ -21,11 +22,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get(
     "/bulletins/{period}",
-    response_class=Response,
+    # The JSON is sent as the bulletin wrote it (same cut, same bytes): the model documents it.
+    response_model=Bulletin,
     responses={
         200: {
             "content": {
-                "application/json": {"schema": {"type": "object"}},
                 PDF: {"schema": {"type": "string", "format": "binary"}},
                 XLSX: {"schema": {"type": "string", "format": "binary"}},
             }

@@ -90,7 +90,12 @@ Sheet = Annotated[tuple[str, bytes], Depends(_sheet)]
 @router.get(
     "/activities/{activity_id}/sheet.xlsx",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "the sign-in sheet"}},
+    responses={
+        200: {
+            "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the sign-in sheet",
+        }
+    },
 )
 def sign_in_sheet(activity_id: UUID, _: CallerDep, container: ContainerDep) -> Response:
     """The printable sign-in sheet (Excel), pre-filled with the signed-up volunteers: name,
