@@ -1,10 +1,8 @@
 """The shapes of the two documents' JSON: the supervision bulletin and the annual review.
 
-Both are sent as the bytes their builders write (sorted keys, so the same cut gives the
-same bytes), not re-serialised through these models; the models say in the OpenAPI what
-those bytes hold, and tests/integration/test_document_shapes.py checks real answers
-against them, field by field. Figures are exact decimals as text ("12.5"), as in the
-ledger; times are RFC 3339 in UTC.
+Both are sent as their builders write them (same cut, same bytes); these models say in
+the OpenAPI what those bytes hold, and tests/integration/test_document_shapes.py checks
+real answers against them, field by field. Figures are exact decimals as text ("12.5").
 """
 
 from __future__ import annotations
