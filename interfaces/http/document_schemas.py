@@ -1,9 +1,5 @@
-"""The shapes of the two documents' JSON: the supervision bulletin and the annual review.
-
-Both are sent as their builders write them (same cut, same bytes); these models say in
-the OpenAPI what those bytes hold, and tests/integration/test_document_shapes.py checks
-real answers against them, field by field. Figures are exact decimals as text ("12.5").
-"""
+"""The bulletin's and the annual review's JSON, as sent (same cut, same bytes), for the
+OpenAPI; tests/integration/test_document_shapes.py checks real answers against them."""
 
 from __future__ import annotations
 
