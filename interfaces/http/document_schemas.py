@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interfaces.http.need_schemas import StationNeeds
+from interfaces.http.people_answers import TypeCount, Voucher
 from interfaces.http.report_schemas import InsuranceGap, RankingRow, TeamEligibilityRow
 
 
@@ -29,11 +31,6 @@ class ChainAt(_Part):
     position: int
     head_hash: str
     seal: Seal | None
-
-
-class TypeCount(_Part):
-    count: int
-    label_zh: str
 
 
 class ServedByStation(_Part):
@@ -70,7 +67,7 @@ class KeySupportTeam(_Part):
     rank: int
 
 
-class NeedsMet(_Part):
+class BulletinNeeds(_Part):
     """Needs raised at a station in the period, and how they ended (or stay open)."""
 
     station_id: str
@@ -123,7 +120,7 @@ class Bulletin(_Part):
     unranked: list[str] = Field(description="names of the stations with no activity")
     hours_by_month: list[MonthHours]
     key_support_teams: list[KeySupportTeam]
-    needs_met: list[NeedsMet]
+    needs_met: list[BulletinNeeds]
     insurance_gaps: list[StationGaps]
     media: list[StationMedia]
     media_coverage: list[StationMediaReport]
@@ -189,7 +186,7 @@ class Decision(_Part):
     figures: VolunteerFigures | TeamEligibilityRow | None
 
 
-class Correction(_Part):
+class ReviewCorrection(_Part):
     """An attendance correction that touched the year's service."""
 
     activity_id: str
@@ -245,11 +242,6 @@ class Breakdowns(_Part):
     month: list[Breakdown]
 
 
-class StationNeedsMet(NeedsMet):
-    level: str
-    township: str | None
-
-
 class ReviewMedia(MediaReport):
     township: str | None
     station_id: str | None
@@ -257,22 +249,6 @@ class ReviewMedia(MediaReport):
     team_id: str | None
     station_name: str | None
     team_name: str | None
-
-
-class Voucher(_Part):
-    voucher_code: str
-    entry_id: str
-    volunteer_id: str
-    volunteer_name: str | None
-    township: str | None
-    benefit: str
-    benefit_zh: str
-    points: str
-    status: str = Field(examples=["issued", "used"])
-    issued_at: str
-    issued_by: str | None
-    used_at: str | None
-    used_by: str | None
 
 
 class AnnualReview(_Part):
@@ -286,12 +262,12 @@ class AnnualReview(_Part):
     rankings: Rankings
     decisions: list[Decision]
     insurance_gaps: list[InsuranceGap]
-    corrections: list[Correction]
+    corrections: list[ReviewCorrection]
     reversals: list[Reversal]
     redemptions: list[Redemption]
     served: Served
     breakdowns: Breakdowns
-    needs_met: list[StationNeedsMet]
+    needs_met: list[StationNeeds]
     media: list[ReviewMedia]
     benefits: list[Voucher]
     chain: ChainAt

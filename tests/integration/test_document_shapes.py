@@ -115,3 +115,13 @@ def test_the_openapi_refers_to_the_models(tmp_path: Path) -> None:
     ):
         json_answer = paths[path]["get"]["responses"]["200"]["content"]["application/json"]
         assert json_answer["schema"] == {"$ref": f"#/components/schemas/{model}"}
+
+
+def test_every_documented_shape_has_its_own_name(tmp_path: Path) -> None:
+    # two models of one name are told apart by their module path, which a client sees
+    container = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'l.sqlite3'}"))
+    try:
+        names = create_app(container).openapi()["components"]["schemas"]
+    finally:
+        container.close()
+    assert [n for n in names if "__" in n] == []
